@@ -1,0 +1,40 @@
+namespace HealthPortal.Ledger.Merkle;
+
+/// <summary>
+/// RFC 6962 §2.1 / RFC 9162 §2.1.1 hashing with SHA-256: leaves and interior nodes are hashed with
+/// different one-byte prefixes so that a leaf can never be passed off as a node (second pre-image).
+/// </summary>
+public static class MerkleHash
+{
+    /// <summary>Length in bytes of every leaf, node and root hash (SHA-256).</summary>
+    public const int Size = 32;
+
+    /// <summary>Returns <c>SHA-256(0x00 || data)</c>, the hash of a leaf holding <paramref name="data"/>.</summary>
+    /// <param name="data">The leaf's canonical bytes; may be empty.</param>
+    public static byte[] Leaf(ReadOnlySpan<byte> data) => throw new NotImplementedException();
+
+    /// <summary>Writes <c>SHA-256(0x00 || data)</c> into <paramref name="destination"/>.</summary>
+    /// <param name="data">The leaf's canonical bytes; may be empty.</param>
+    /// <param name="destination">At least <see cref="Size"/> bytes; only the first <see cref="Size"/> are written.</param>
+    /// <exception cref="ArgumentException"><paramref name="destination"/> is shorter than <see cref="Size"/>.</exception>
+    public static void Leaf(ReadOnlySpan<byte> data, Span<byte> destination) => throw new NotImplementedException();
+
+    /// <summary>Returns <c>SHA-256(0x01 || left || right)</c>, the hash of an interior node.</summary>
+    /// <param name="left">Hash of the left child; exactly <see cref="Size"/> bytes.</param>
+    /// <param name="right">Hash of the right child; exactly <see cref="Size"/> bytes.</param>
+    /// <exception cref="ArgumentException">A child is not <see cref="Size"/> bytes long. Children of other
+    /// lengths would make <c>left || right</c> ambiguous, so they are refused rather than hashed.</exception>
+    public static byte[] Node(ReadOnlySpan<byte> left, ReadOnlySpan<byte> right) => throw new NotImplementedException();
+
+    /// <summary>Writes <c>SHA-256(0x01 || left || right)</c> into <paramref name="destination"/>.</summary>
+    /// <param name="left">Hash of the left child; exactly <see cref="Size"/> bytes.</param>
+    /// <param name="right">Hash of the right child; exactly <see cref="Size"/> bytes.</param>
+    /// <param name="destination">At least <see cref="Size"/> bytes; may overlap <paramref name="left"/> or
+    /// <paramref name="right"/>.</param>
+    /// <exception cref="ArgumentException">A child is not <see cref="Size"/> bytes long, or
+    /// <paramref name="destination"/> is too short.</exception>
+    public static void Node(ReadOnlySpan<byte> left, ReadOnlySpan<byte> right, Span<byte> destination) => throw new NotImplementedException();
+
+    /// <summary>Returns <c>SHA-256("")</c>, the RFC 6962 root of the empty tree. A new array on every call.</summary>
+    public static byte[] Empty() => throw new NotImplementedException();
+}
