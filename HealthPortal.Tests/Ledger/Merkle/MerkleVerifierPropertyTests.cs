@@ -33,16 +33,18 @@ public class MerkleVerifierPropertyTests(ITestOutputHelper output)
         }, writeLine: output.WriteLine, iter: Iterations);
 
     // Claim: leaf `candidate` (a leaf of the tree, or one that is not) is at `claimedIndex`, using the
-    // proof for `index`. Only the true leaf at the true index may verify.
+    // proof for `index`. Only the true leaf at the true index may verify. Half of the claims keep the
+    // true index and half the true leaf, so both outcomes are common.
     [Fact]
     public void InclusionProof_VerifiesIffTheClaimedLeafIsAtTheClaimedIndex() =>
-        Gen.Select(MerkleGen.TreeAndIndex(), AnyPosition, AnyPosition).Sample((tree, claimedIndexPick, candidatePick) =>
+        Gen.Select(MerkleGen.TreeAndIndex(), Gen.Bool, AnyPosition, Gen.Bool, AnyPosition)
+            .Sample((tree, trueIndex, indexPick, trueLeaf, leafPick) =>
         {
             var (size, salt, index) = tree;
             var leaves = MerkleGen.Leaves(size, salt);
-            var claimedIndex = claimedIndexPick % size;
+            var claimedIndex = trueIndex ? index : indexPick % size;
             var foreignLeaf = MerkleHash.Leaf(BitConverter.GetBytes(salt));
-            var candidate = candidatePick % (size + 1) is var pick && pick == size ? foreignLeaf : leaves[pick];
+            var candidate = trueLeaf ? leaves[index] : leafPick % (size + 1) is var pick && pick == size ? foreignLeaf : leaves[pick];
 
             var result = MerkleVerifier.VerifyInclusion(claimedIndex, size, candidate, MerkleTree.InclusionProof(leaves, index), MerkleTree.Root(leaves));
 
