@@ -6,8 +6,9 @@ namespace HealthPortal.Ledger.Merkle;
 /// <summary>
 /// Verifies RFC 6962 / RFC 9162 §2.1.3.2 inclusion proofs and §2.1.4.2 consistency proofs, as produced by
 /// <see cref="MerkleTree"/>. Proofs, sizes and hashes are treated as untrusted input: every way they can
-/// be wrong is reported as a <see cref="MerkleProofResult"/>, never thrown. Only a <see langword="null"/>
-/// proof list is misuse (<see cref="ArgumentNullException"/>); <see langword="null"/> elements are wrong-size hashes.
+/// be wrong is reported as a <see cref="MerkleProofResult"/>, never thrown. Only misuse throws: a
+/// <see langword="null"/> proof list (<see cref="ArgumentNullException"/>) or a destination that is too
+/// short (<see cref="ArgumentException"/>); <see langword="null"/> proof elements are wrong-size hashes.
 /// </summary>
 public static class MerkleVerifier
 {
@@ -21,6 +22,9 @@ public static class MerkleVerifier
     /// <param name="leafHash">The leaf's hash (<see cref="MerkleHash.Leaf(ReadOnlySpan{byte})"/>); <see cref="MerkleHash.Size"/> bytes.</param>
     /// <param name="proof">Sibling hashes from the leaf upwards, as from <see cref="MerkleTree.InclusionProof"/>.</param>
     /// <param name="root">The trusted root of the tree of <paramref name="size"/> leaves; <see cref="MerkleHash.Size"/> bytes.</param>
+    /// <remarks>An RFC 6962 inclusion proof does not commit to the tree size by itself: the same proof can
+    /// verify against the same root under a neighbouring size (for example leaf 0 of 5 and of 6). Take
+    /// <paramref name="size"/> and <paramref name="root"/> from the same signed block header.</remarks>
     public static MerkleProofResult VerifyInclusion(long index, long size, ReadOnlySpan<byte> leafHash, IReadOnlyList<byte[]> proof, ReadOnlySpan<byte> root)
     {
         ArgumentNullException.ThrowIfNull(proof);

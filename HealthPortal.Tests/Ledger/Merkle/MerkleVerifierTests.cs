@@ -73,6 +73,17 @@ public class MerkleVerifierTests
         Assert.Contains("must have 3 hash(es); found 4", result.Message);
     }
 
+    // Documents an RFC 6962 property callers must know: size and root have to come from one signed header.
+    [Fact]
+    public void VerifyInclusion_SameProofAndRootUnderANeighbouringSize_StillVerifies()
+    {
+        var leaves = Leaves[..5];
+
+        var result = MerkleVerifier.VerifyInclusion(0, 6, leaves[0], MerkleTree.InclusionProof(leaves, 0), MerkleTree.Root(leaves));
+
+        Assert.True(result.IsValid, result.Message);
+    }
+
     [Fact]
     public void VerifyInclusion_NullProof_Throws() =>
         Assert.Throws<ArgumentNullException>(() => MerkleVerifier.VerifyInclusion(0, 1, Leaves[0], null!, Leaves[0]));
