@@ -36,7 +36,7 @@ public static class Es256
     /// r or s zero or out of range, wrong key, changed data — gives false, never an exception.
     /// </summary>
     /// <param name="publicKey">A P-256 key (the private part is not needed); safe to share between
-    /// threads.</param>
+    /// threads, see <see cref="PublicKeyCache"/>.</param>
     /// <param name="data">The signed bytes (the message, not a hash).</param>
     /// <param name="signature">The claimed signature; any length and content is allowed.</param>
     /// <exception cref="ArgumentNullException"><paramref name="publicKey"/> is null.</exception>
