@@ -1,0 +1,98 @@
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using HealthPortal.Ledger.Canonical;
+using HealthPortal.Ledger.Crypto;
+using HealthPortal.Ledger.Transactions;
+
+namespace HealthPortal.Ledger.Blocks;
+
+/// <summary>Consensus parameters fixed in genesis: every node applies the same ones.</summary>
+/// <param name="PatientPowBits">Leading zero bits a <c>patient.register</c> id must have (about a second in a browser at 16).</param>
+/// <param name="FacilityPowBits">Leading zero bits a <c>node.register</c> id must have; higher than patients'.</param>
+/// <param name="MaxGrantDays">Longest grant a patient may issue.</param>
+/// <param name="MaxSkewMs">How far a transaction's timestamp may be from the clock (at submission) or its block (on replay).</param>
+public sealed record GenesisParameters(int PatientPowBits, int FacilityPowBits, int MaxGrantDays, long MaxSkewMs)
+{
+    public static GenesisParameters Default { get; } = new(16, 20, 365, 300_000);
+}
+
+/// <summary>The first sealing node, approved from height 0.</summary>
+public sealed record GenesisNode(Jwk Key, string Kind, string Name, string Endpoint);
+
+/// <summary>
+/// The chain's founding document: chain id, consortium admins, the first sealing node and the parameters.
+/// Its canonical bytes are hashed into block 0, so every node agrees on them.
+/// </summary>
+public sealed record Genesis(string ChainId, long Timestamp, IReadOnlyList<Jwk> Admins, GenesisNode Sealer, GenesisParameters Parameters)
+{
+    public JsonObject ToJson()
+    {
+        var admins = new JsonArray();
+        foreach (var a in Admins) admins.Add(a.ToJson());
+        return new JsonObject
+        {
+            ["chain"] = ChainId,
+            ["ts"] = Timestamp,
+            ["admins"] = admins,
+            ["sealer"] = new JsonObject
+            {
+                ["key"] = Sealer.Key.ToJson(), ["kind"] = Sealer.Kind, ["name"] = Sealer.Name, ["endpoint"] = Sealer.Endpoint,
+            },
+            ["params"] = new JsonObject
+            {
+                ["patientPowBits"] = Parameters.PatientPowBits,
+                ["facilityPowBits"] = Parameters.FacilityPowBits,
+                ["maxGrantDays"] = Parameters.MaxGrantDays,
+                ["maxSkewMs"] = Parameters.MaxSkewMs,
+            },
+        };
+    }
+
+    public byte[] CanonicalBytes() => Jcs.CanonicalizeOrThrow(ToJson());
+
+    public byte[] Hash() => SHA256.HashData(CanonicalBytes());
+
+    public static Result<Genesis> FromJson(JsonNode? node)
+    {
+        try
+        {
+            if (node is not JsonObject o) return Result<Genesis>.Fail(LedgerError.MalformedTransaction, "genesis must be an object");
+            var admins = new List<Jwk>();
+            foreach (var a in o["admins"]!.AsArray())
+            {
+                if (!Jwk.TryParse(a, out var jwk, out var error)) return Result<Genesis>.Fail(LedgerError.InvalidField, "genesis admin: " + error);
+                admins.Add(jwk!);
+            }
+            var s = o["sealer"]!.AsObject();
+            if (!Jwk.TryParse(s["key"], out var sealerKey, out var sealerError))
+                return Result<Genesis>.Fail(LedgerError.InvalidField, "genesis sealer: " + sealerError);
+            var p = o["params"]!.AsObject();
+            var genesis = new Genesis(
+                o["chain"]!.GetValue<string>(),
+                o["ts"]!.GetValue<long>(),
+                admins,
+                new GenesisNode(sealerKey!, s["kind"]!.GetValue<string>(), s["name"]!.GetValue<string>(), s["endpoint"]!.GetValue<string>()),
+                new GenesisParameters(
+                    p["patientPowBits"]!.GetValue<int>(), p["facilityPowBits"]!.GetValue<int>(),
+                    p["maxGrantDays"]!.GetValue<int>(), p["maxSkewMs"]!.GetValue<long>()));
+            return genesis.Check() is { IsValid: false } bad ? Result<Genesis>.Fail(bad) : Result<Genesis>.Ok(genesis);
+        }
+        catch (Exception e) when (e is InvalidOperationException or NullReferenceException or FormatException or System.Text.Json.JsonException)
+        {
+            return Result<Genesis>.Fail(LedgerError.MalformedTransaction, "genesis is malformed: " + e.Message);
+        }
+    }
+
+    /// <summary>Checks the document is usable: at least one admin, a facility sealer, sane parameters.</summary>
+    public Validation Check()
+    {
+        if (string.IsNullOrWhiteSpace(ChainId)) return Validation.Fail(LedgerError.InvalidField, "genesis: chain id required");
+        if (Admins.Count == 0) return Validation.Fail(LedgerError.InvalidField, "genesis: at least one consortium admin required");
+        if (!NodeKind.IsValid(Sealer.Kind)) return Validation.Fail(LedgerError.InvalidField, "genesis: sealer kind must be hospital, clinic or laboratory");
+        if (Parameters.PatientPowBits is < 0 or > 40 || Parameters.FacilityPowBits is < 0 or > 40)
+            return Validation.Fail(LedgerError.InvalidField, "genesis: proof-of-work bits must be 0–40");
+        if (Parameters.MaxGrantDays < 1) return Validation.Fail(LedgerError.InvalidField, "genesis: maxGrantDays must be positive");
+        if (Parameters.MaxSkewMs < 1000) return Validation.Fail(LedgerError.InvalidField, "genesis: maxSkewMs must be at least 1000");
+        return Validation.Ok;
+    }
+}

@@ -1,0 +1,166 @@
+using HealthPortal.Ledger.Blocks;
+using HealthPortal.Ledger.Crypto;
+using HealthPortal.Ledger.Merkle;
+using HealthPortal.Ledger.Ordering;
+using HealthPortal.Ledger.Receipts;
+using HealthPortal.Ledger.Rules;
+using HealthPortal.Ledger.State;
+using HealthPortal.Ledger.Storage;
+using HealthPortal.Ledger.Transactions;
+using HealthPortal.Ledger.Verification;
+
+namespace HealthPortal.Ledger;
+
+/// <summary>
+/// The in-process ledger node: submit a transaction and await its receipt, query derived state, subscribe to new
+/// blocks, produce and check proofs, verify the chain. Thread-safe.
+/// </summary>
+public sealed class LedgerEngine : IAsyncDisposable
+{
+    private readonly PublicKeyCache _keyCache = new();
+    private readonly StatelessValidator _validator;
+    private readonly IOrderingService _ordering;
+    private readonly ChainHead _head;
+
+    private LedgerEngine(LedgerOptions options, SqliteBlockStore store, LedgerState state, ChainHead head, LedgerKeyPair sealer, TimeProvider clock)
+    {
+        Options = options;
+        Store = store;
+        State = state;
+        _head = head;
+        Clock = clock;
+        NodeId = sealer.Id;
+        _validator = new StatelessValidator(state.Genesis.Parameters, _keyCache, state.ResolveKey, clock);
+        var rules = new TransactionRules(_keyCache, store);
+        _ordering = new SoloSequencer(options.Sequencer, store, state, rules, sealer, head, clock, b => BlockCommitted?.Invoke(b));
+    }
+
+    public LedgerOptions Options { get; }
+    public SqliteBlockStore Store { get; }
+    public LedgerState State { get; }
+    public Genesis Genesis => State.Genesis;
+    public TimeProvider Clock { get; }
+
+    /// <summary>This node's key id (it seals blocks when it is an approved facility).</summary>
+    public string NodeId { get; }
+
+    public long Height => _head.Height;
+    public long TransactionCount => _head.TxTotal;
+    public int Pending => _ordering.Pending;
+
+    /// <summary>Raised on the sequencer thread after each block has committed; handlers must be quick and not throw.</summary>
+    public event Action<CommittedBlock>? BlockCommitted;
+
+    /// <summary>
+    /// Opens the node's store, creating the chain from <paramref name="genesis"/> when the store is new (then
+    /// <paramref name="sealer"/> must be the genesis sealer), loads the derived state and checks the head.
+    /// </summary>
+    /// <exception cref="LedgerCorruptException">the head fails its check.</exception>
+    public static LedgerEngine Open(LedgerOptions options, Genesis? genesis, LedgerKeyPair sealer, TimeProvider? clock = null)
+    {
+        clock ??= TimeProvider.System;
+        var store = SqliteBlockStore.Open(options.DatabasePath);
+        try
+        {
+            var stored = store.ReadGenesis();
+            if (stored is null)
+            {
+                if (genesis is null) throw new InvalidOperationException($"{options.DatabasePath} holds no chain and no genesis was given");
+                if (genesis.Check() is { IsValid: false } bad) throw new InvalidOperationException(bad.ToString());
+                if (genesis.Sealer.Key.Thumbprint() != sealer.Id) throw new InvalidOperationException("a new chain is sealed first by its genesis sealer");
+                store.InitializeGenesis(genesis, CreateGenesisBlock(genesis, sealer));
+                stored = genesis;
+            }
+            else if (genesis is not null && !stored.Hash().AsSpan().SequenceEqual(genesis.Hash()))
+            {
+                // Configuration may change parameters only for new chains; an existing chain keeps its genesis.
+                genesis = stored;
+            }
+
+            var headBlock = store.Head()!;
+            var state = store.LoadState(stored, headBlock.Header.Height);
+            var report = ChainVerifier.VerifyHead(store, state);
+            if (!report.IsValid) throw new LedgerCorruptException(report);
+
+            var history = new HeaderHistory();
+            foreach (var row in store.ReadRawBlocks()) history.Append(row.Hash);
+            var head = new ChainHead
+            {
+                Height = headBlock.Header.Height, Hash = headBlock.Hash, TxTotal = headBlock.Header.TxTotal,
+                Timestamp = headBlock.Header.Timestamp, History = history,
+            };
+            return new LedgerEngine(options, store, state, head, sealer, clock);
+        }
+        catch
+        {
+            store.Dispose();
+            throw;
+        }
+    }
+
+    private static StoredBlock CreateGenesisBlock(Genesis genesis, LedgerKeyPair sealer)
+    {
+        var header = new BlockHeader(BlockHeader.CurrentVersion, genesis.ChainId, 0, new byte[32], MerkleHash.Empty(), 0, 0,
+            genesis.Timestamp, sealer.Id, MerkleHash.Empty(), genesis.Hash());
+        var bytes = header.CanonicalBytes();
+        return new StoredBlock(header, bytes, sealer.Sign(bytes), BlockHeader.HashOf(bytes), 0, 0);
+    }
+
+    /// <summary>The stateless checks alone (structure, clock, proof of work, signatures), without submitting.</summary>
+    public Result<ParsedTransaction> Check(Transaction transaction) => _validator.Validate(transaction);
+
+    /// <summary>
+    /// Checks and submits a transaction. Completes after the block holding it has committed, with a receipt, or with
+    /// the refusal's code (bad input, a broken rule, a duplicate, <see cref="LedgerError.Busy"/> when the mempool is full).
+    /// </summary>
+    public async ValueTask<SubmitResult> SubmitAsync(Transaction transaction, CancellationToken cancellationToken = default)
+    {
+        var checkedTx = _validator.Validate(transaction);
+        if (!checkedTx.IsSuccess) return SubmitResult.Refused(checkedTx.Error, checkedTx.Message!);
+        if (Store.ContainsTransaction(transaction.Id))
+            return SubmitResult.Refused(LedgerError.DuplicateTransaction, $"transaction {transaction.IdText} is already on the ledger");
+        return await _ordering.SubmitAsync(checkedTx.Value!, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Parses the wire form and submits it; malformed input is refused with a code.</summary>
+    public ValueTask<SubmitResult> SubmitAsync(ReadOnlySpan<byte> wireJson, CancellationToken cancellationToken = default)
+    {
+        var parsed = TransactionCodec.Parse(wireJson);
+        return parsed.IsSuccess
+            ? SubmitAsync(parsed.Value!, cancellationToken)
+            : ValueTask.FromResult(SubmitResult.Refused(parsed.Error, parsed.Message!));
+    }
+
+    /// <summary>Builds the receipt of a committed transaction from the store, or null if the id is unknown.</summary>
+    public Receipt? GetReceipt(ReadOnlySpan<byte> transactionId)
+    {
+        if (Store.FindSeq(transactionId) is not { } seq) return null;
+        var row = Store.ReadTransaction(seq)!;
+        var block = Store.ReadBlock(row.Height)!;
+        var rows = Store.ReadTransactions(block.TxFirst, block.TxCount);
+        var tree = new BlockMerkleTree(rows.Select(r => r.Id).ToList());
+        var tx = row.ToTransaction().ValueOrThrow();
+        var keys = new Dictionary<string, Jwk>(StringComparer.Ordinal);
+        if (State.Node(block.Header.Proposer)?.Key is { } proposer) keys[block.Header.Proposer] = proposer;
+        var payload = PayloadParser.Parse(tx);
+        foreach (var s in tx.Signatures)
+        {
+            var jwk = (payload.IsSuccess ? StatelessValidator.EmbeddedKey(payload.Value!, s.Kid) : null) ?? State.ResolveKey(s.Kid);
+            if (jwk is not null) keys[s.Kid] = jwk;
+        }
+        return new Receipt(tx, row.Height, row.Index, tree.InclusionProof(row.Index), block.Header, block.Signature, keys);
+    }
+
+    public Receipt? GetReceipt(string transactionId)
+        => Base64Url.TryDecode(transactionId, out var id) && id.Length == 32 ? GetReceipt(id) : null;
+
+    /// <summary>Full verification of this node's store (replays the whole chain; reads only).</summary>
+    public VerificationReport Verify(IProgress<VerificationProgress>? progress = null, CancellationToken cancellationToken = default)
+        => ChainVerifier.VerifyFull(Options.DatabasePath, progress, cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _ordering.DisposeAsync().ConfigureAwait(false);
+        Store.Dispose();
+    }
+}

@@ -1,0 +1,52 @@
+namespace HealthPortal.Ledger;
+
+/// <summary>
+/// Every reason the ledger refuses something. Codes are stable: they travel to API callers and logs,
+/// so add new ones at the end and never renumber.
+/// </summary>
+public enum LedgerError
+{
+    None = 0,
+    MalformedTransaction,
+    UnknownType,
+    MissingField,
+    InvalidField,
+    FloatNotAllowed,
+    TimestampOutOfRange,
+    MissingNonce,
+    DuplicateTransaction,
+    InsufficientProofOfWork,
+    BadSignature,
+    UnknownSigner,
+    MissingSignature,
+    UnexpectedSignature,
+    SignerNotAuthorized,
+    RevokedKey,
+    UnknownNode,
+    NodeNotPending,
+    NodeNotApproved,
+    NodeAlreadyRegistered,
+    UnknownPatient,
+    PatientAlreadyRegistered,
+    KeyAlreadyRegistered,
+    LastKey,
+    UnknownKey,
+    DuplicateRecord,
+    UnknownGrant,
+    GrantNotActive,
+    GrantAlreadyRevoked,
+    GrantTooLong,
+    GrantDoesNotCover,
+    Busy,
+    ShuttingDown,
+    AccessWithoutBasis,
+}
+
+/// <summary>The outcome of a check: <see cref="LedgerError.None"/> or a code with a human-readable message.</summary>
+public readonly record struct Validation(LedgerError Error, string? Message)
+{
+    public static Validation Ok => default;
+    public bool IsValid => Error == LedgerError.None;
+    public static Validation Fail(LedgerError error, string message) => new(error, message);
+    public override string ToString() => IsValid ? "ok" : $"{Error}: {Message}";
+}

@@ -1,0 +1,67 @@
+using HealthPortal.Ledger.Blocks;
+using HealthPortal.Ledger.Crypto;
+using HealthPortal.Ledger.Transactions;
+
+namespace HealthPortal.Ledger.Rules;
+
+/// <summary>
+/// Checks that need no ledger state beyond the (append-only, content-addressed) key directory: structure, timestamp
+/// against the clock, proof of work and signatures. Safe to run on many threads at once; this is where the CPU goes.
+/// </summary>
+public sealed class StatelessValidator(GenesisParameters parameters, PublicKeyCache keyCache, Func<string, Jwk?> resolveKey, TimeProvider clock)
+{
+    public Result<ParsedTransaction> Validate(Transaction tx, bool checkClock = true)
+    {
+        var payload = PayloadParser.Parse(tx);
+        if (!payload.IsSuccess) return Result<ParsedTransaction>.Fail(payload.Error, payload.Message!);
+
+        if (checkClock)
+        {
+            var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+            if (Math.Abs(tx.Timestamp - now) > parameters.MaxSkewMs)
+                return Result<ParsedTransaction>.Fail(LedgerError.TimestampOutOfRange,
+                    $"$.body.ts: {tx.Timestamp} is more than {parameters.MaxSkewMs} ms from the ledger clock ({now})");
+        }
+
+        var powBits = tx.Type switch
+        {
+            TxType.NodeRegister => parameters.FacilityPowBits,
+            TxType.PatientRegister => parameters.PatientPowBits,
+            _ => 0,
+        };
+        if (powBits > 0 && !ProofOfWork.Satisfies(tx, powBits))
+            return Result<ParsedTransaction>.Fail(LedgerError.InsufficientProofOfWork,
+                $"$.body.pow: the transaction id has {ProofOfWork.LeadingZeroBits(tx.Id)} leading zero bits; {powBits} required");
+
+        if (tx.Signatures.Count == 0)
+            return Result<ParsedTransaction>.Fail(LedgerError.MissingSignature, "$.signatures: at least one signature is required");
+        var verified = new bool[tx.Signatures.Count];
+        for (var i = 0; i < tx.Signatures.Count; i++)
+        {
+            var sig = tx.Signatures[i];
+            for (var j = 0; j < i; j++)
+                if (tx.Signatures[j].Kid == sig.Kid)
+                    return Result<ParsedTransaction>.Fail(LedgerError.UnexpectedSignature, $"$.signatures[{i}]: key {sig.Kid} signed twice");
+            var jwk = EmbeddedKey(payload.Value!, sig.Kid) ?? resolveKey(sig.Kid);
+            if (jwk is null) continue; // not known yet (e.g. registered in a block still being built): the stateful pass verifies it
+            if (!keyCache.Verify(jwk, tx.SigningBytes, sig.Signature))
+                return Result<ParsedTransaction>.Fail(LedgerError.BadSignature, $"$.signatures[{i}]: signature by {sig.Kid} does not verify");
+            verified[i] = true;
+        }
+        return Result<ParsedTransaction>.Ok(new ParsedTransaction(tx, payload.Value!, verified));
+    }
+
+    /// <summary>Keys a transaction introduces itself (registrations, new device, recovery key).</summary>
+    internal static Jwk? EmbeddedKey(TxPayload payload, string kid)
+    {
+        var key = payload switch
+        {
+            NodeRegisterPayload p => p.Key,
+            PatientRegisterPayload p => p.Key,
+            KeyAddPayload p => p.Key,
+            KeyRecoverPayload p => p.Key,
+            _ => null,
+        };
+        return key is not null && key.Thumbprint() == kid ? key : null;
+    }
+}

@@ -1,0 +1,40 @@
+using HealthPortal.Ledger.Crypto;
+
+namespace HealthPortal.Ledger.State;
+
+public enum NodeStatus { Pending, Approved, Rejected, Revoked }
+
+/// <summary>A node on the ledger: a facility (hospital, clinic, laboratory). Admins are genesis keys, not nodes.</summary>
+public sealed record NodeEntry(
+    string Id, Jwk Key, string Kind, string Name, string Endpoint, NodeStatus Status,
+    long RegisteredHeight, string RegisterTx, int PowBits, long? DecidedHeight, string? DecidedBy, string? Reason, long Height);
+
+/// <summary>A registered patient: MPI number, salted demographics hash, registration height.</summary>
+public sealed record PatientEntry(string Mpi, string DemographicsHash, long RegisteredHeight, string RegisterTx, long Height);
+
+/// <summary>A patient device key; kid is its RFC 7638 thumbprint.</summary>
+public sealed record KeyEntry(string Kid, Jwk Key, string Mpi, long AddedHeight, long? RevokedHeight, long Height)
+{
+    public bool IsActive => RevokedHeight is null;
+}
+
+/// <summary>A grant: <see cref="Facility"/> may read <see cref="Categories"/> of <see cref="Mpi"/> for a purpose within a window.</summary>
+public sealed record GrantEntry(
+    string Id, string Mpi, string Facility, IReadOnlyList<string> Categories, string Purpose,
+    long NotBefore, long ExpiresAt, long IssuedHeight, long IssuedAt, long? RevokedHeight, long? RevokedAt, long Height)
+{
+    /// <summary>Active at <paramref name="atMs"/>: inside [NotBefore, ExpiresAt) and not revoked by then.</summary>
+    public bool IsActiveAt(long atMs) => atMs >= NotBefore && atMs < ExpiresAt && (RevokedAt is null || atMs < RevokedAt);
+
+    public bool Covers(string category) => Categories.Contains(Transactions.Categories.All) || Categories.Contains(category);
+}
+
+/// <summary>A record anchored on the ledger (metadata only: the content stays in the facility's store).</summary>
+public sealed record RecordEntry(
+    string Facility, string RecordId, string Mpi, string Category, string Date, string Hash, string Link,
+    string TxId, long Height, int Index, long Timestamp);
+
+/// <summary>One logged access to a patient's records.</summary>
+public sealed record AccessEntry(
+    string TxId, string Facility, string Staff, string Mpi, IReadOnlyList<string> Records, string? Grant,
+    string? BreakGlass, string Purpose, long Timestamp, long Height, int Index);

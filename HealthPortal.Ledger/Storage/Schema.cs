@@ -1,0 +1,50 @@
+namespace HealthPortal.Ledger.Storage;
+
+/// <summary>
+/// The node's SQLite layout. Blocks and transactions are the source of truth; every other table is derived state
+/// that replay must reproduce exactly. Transaction ids are looked up through an in-memory index (a UNIQUE index on
+/// random 32-byte ids slows inserts as the table grows), so <c>txs</c> only appends by rowid.
+/// </summary>
+internal static class Schema
+{
+    public const int Version = 1;
+
+    public const string Create = """
+        CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value BLOB NOT NULL);
+        CREATE TABLE IF NOT EXISTS blocks(
+            height INTEGER PRIMARY KEY, header BLOB NOT NULL, signature BLOB NOT NULL, hash BLOB NOT NULL,
+            tx_first INTEGER NOT NULL, tx_count INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS txs(
+            seq INTEGER PRIMARY KEY, height INTEGER NOT NULL, idx INTEGER NOT NULL, id BLOB NOT NULL,
+            type TEXT NOT NULL, body BLOB NOT NULL, signatures TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS nodes(
+            id TEXT PRIMARY KEY, jwk TEXT NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL, endpoint TEXT NOT NULL,
+            status TEXT NOT NULL, registered_height INTEGER NOT NULL, register_tx TEXT NOT NULL, pow_bits INTEGER NOT NULL,
+            decided_height INTEGER, decided_by TEXT, reason TEXT, height INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS patients(
+            mpi TEXT PRIMARY KEY, demographics TEXT NOT NULL, registered_height INTEGER NOT NULL, register_tx TEXT NOT NULL,
+            height INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS patient_keys(
+            kid TEXT PRIMARY KEY, mpi TEXT NOT NULL, jwk TEXT NOT NULL, added_height INTEGER NOT NULL,
+            revoked_height INTEGER, height INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS grants(
+            id TEXT PRIMARY KEY, mpi TEXT NOT NULL, facility TEXT NOT NULL, categories TEXT NOT NULL, purpose TEXT NOT NULL,
+            not_before INTEGER NOT NULL, expires_at INTEGER NOT NULL, issued_height INTEGER NOT NULL, issued_at INTEGER NOT NULL,
+            revoked_height INTEGER, revoked_at INTEGER, height INTEGER NOT NULL);
+        CREATE INDEX IF NOT EXISTS grants_mpi ON grants(mpi);
+        CREATE TABLE IF NOT EXISTS records(
+            seq INTEGER PRIMARY KEY, facility TEXT NOT NULL, record_id TEXT NOT NULL, mpi TEXT NOT NULL, category TEXT NOT NULL,
+            date TEXT NOT NULL, hash TEXT NOT NULL, link TEXT NOT NULL, tx_id TEXT NOT NULL, height INTEGER NOT NULL,
+            idx INTEGER NOT NULL, ts INTEGER NOT NULL);
+        CREATE UNIQUE INDEX IF NOT EXISTS records_key ON records(facility, record_id);
+        CREATE INDEX IF NOT EXISTS records_mpi ON records(mpi);
+        CREATE TABLE IF NOT EXISTS access_log(
+            seq INTEGER PRIMARY KEY, tx_id TEXT NOT NULL, facility TEXT NOT NULL, staff TEXT NOT NULL, mpi TEXT NOT NULL,
+            records TEXT NOT NULL, grant_id TEXT, break_glass TEXT, purpose TEXT NOT NULL, ts INTEGER NOT NULL,
+            height INTEGER NOT NULL);
+        CREATE INDEX IF NOT EXISTS access_mpi ON access_log(mpi);
+        """;
+
+    /// <summary>Derived-state tables, in the order replay comparison reports them.</summary>
+    public static readonly string[] StateTables = ["nodes", "patients", "patient_keys", "grants", "records", "access_log"];
+}

@@ -1,0 +1,518 @@
+using System.Buffers.Binary;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using HealthPortal.Ledger.Blocks;
+using HealthPortal.Ledger.Crypto;
+using HealthPortal.Ledger.Rules;
+using HealthPortal.Ledger.State;
+using HealthPortal.Ledger.Transactions;
+using Microsoft.Data.Sqlite;
+
+namespace HealthPortal.Ledger.Storage;
+
+/// <summary>
+/// One SQLite file per node (WAL, <c>synchronous=FULL</c>). A block, its transactions and its derived-state changes
+/// are written in ONE SQLite transaction, so after a crash either all of a block is there or none of it.
+/// Only one writer (the sequencer) may call <see cref="Append"/>; reads may come from any thread.
+/// </summary>
+public sealed class SqliteBlockStore : IRecordLookup, IDisposable
+{
+    private readonly string _readConnectionString;
+    private readonly SqliteConnection _writer;
+    private readonly TxIdIndex _ids = new();
+    private readonly Lock _writeLock = new();
+    private SqliteCommand? _insertTx, _insertRecord, _findRecord;
+
+    private SqliteBlockStore(string path, bool readOnly, bool durable)
+    {
+        FilePath = path;
+        var builder = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true, Mode = readOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWriteCreate };
+        _writer = new SqliteConnection(builder.ToString());
+        _writer.Open();
+        _readConnectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true, Mode = SqliteOpenMode.ReadOnly }.ToString();
+        if (!readOnly)
+        {
+            // FULL: a block is acknowledged only after its WAL frames are fsynced. Scratch stores (replay) need no durability.
+            Exec(durable
+                ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-131072; PRAGMA wal_autocheckpoint=4000;"
+                : "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF; PRAGMA cache_size=-131072;");
+            Exec(Schema.Create);
+        }
+        IsReadOnly = readOnly;
+    }
+
+    public string FilePath { get; }
+
+    public bool IsReadOnly { get; }
+
+    /// <summary>Opens (creating if needed) the store at <paramref name="path"/> and loads its transaction id index.</summary>
+    public static SqliteBlockStore Open(string path, bool readOnly = false, bool durable = true)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (directory is not null && !readOnly) Directory.CreateDirectory(directory);
+        var store = new SqliteBlockStore(path, readOnly, durable);
+        store.LoadIdIndex();
+        return store;
+    }
+
+    // ---- genesis and head -----------------------------------------------------------------------------------------
+
+    public Genesis? ReadGenesis()
+    {
+        using var cmd = Command(_writer, "SELECT value FROM meta WHERE key = 'genesis'");
+        return cmd.ExecuteScalar() is byte[] bytes ? Genesis.FromJson(JsonNode.Parse(bytes)).ValueOrThrow() : null;
+    }
+
+    public StoredBlock? Head()
+    {
+        using var cmd = Command(_writer, "SELECT height, header, signature, hash, tx_first, tx_count FROM blocks ORDER BY height DESC LIMIT 1");
+        using var r = cmd.ExecuteReader();
+        return r.Read() ? ReadBlock(r) : null;
+    }
+
+    public long TransactionCount
+    {
+        get
+        {
+            using var cmd = Command(_writer, "SELECT COUNT(*) FROM txs");
+            return (long)cmd.ExecuteScalar()!;
+        }
+    }
+
+    // ---- writing --------------------------------------------------------------------------------------------------
+
+    /// <summary>Writes the genesis document and block 0 in one transaction. Precondition: the store is empty.</summary>
+    public void InitializeGenesis(Genesis genesis, StoredBlock block0)
+    {
+        lock (_writeLock)
+        {
+            using var tx = _writer.BeginTransaction();
+            using (var meta = Command(_writer, "INSERT INTO meta(key, value) VALUES ('genesis', $g), ('schema', $s)", tx))
+            {
+                meta.Parameters.AddWithValue("$g", genesis.CanonicalBytes());
+                meta.Parameters.AddWithValue("$s", BitConverter.GetBytes(Schema.Version));
+                meta.ExecuteNonQuery();
+            }
+            InsertBlock(block0, tx);
+            UpsertNode(new NodeEntry(genesis.Sealer.Key.Thumbprint(), genesis.Sealer.Key, genesis.Sealer.Kind, genesis.Sealer.Name,
+                genesis.Sealer.Endpoint, NodeStatus.Approved, 0, "genesis", 0, 0, "genesis", null, 0), tx);
+            tx.Commit();
+        }
+    }
+
+    /// <summary>
+    /// Appends a sealed block, its transactions (numbered from <see cref="StoredBlock.TxFirst"/>) and the block's
+    /// state changes in one SQLite transaction. When this returns, the block is durable.
+    /// </summary>
+    public void Append(StoredBlock block, IReadOnlyList<Transaction> transactions, StateOverlay changes)
+    {
+        lock (_writeLock)
+        {
+            using var tx = _writer.BeginTransaction();
+            InsertBlock(block, tx);
+            _insertTx ??= Prepare("INSERT INTO txs(seq, height, idx, id, type, body, signatures) VALUES ($seq, $height, $idx, $id, $type, $body, $sigs)",
+                "$seq", "$height", "$idx", "$id", "$type", "$body", "$sigs");
+            _insertTx.Transaction = tx;
+            for (var i = 0; i < transactions.Count; i++)
+            {
+                var t = transactions[i];
+                var p = _insertTx.Parameters;
+                p[0].Value = block.TxFirst + i;
+                p[1].Value = block.Header.Height;
+                p[2].Value = i;
+                p[3].Value = t.Id;
+                p[4].Value = t.Type;
+                p[5].Value = t.SigningBytes.AsMemory(8, t.SigningBytes.Length - 8 - 11 - t.Type.Length).ToArray();
+                p[6].Value = StoredTransaction.EncodeSignatures(t.Signatures);
+                _insertTx.ExecuteNonQuery();
+            }
+            WriteState(changes, block.TxFirst, tx);
+            tx.Commit();
+            for (var i = 0; i < transactions.Count; i++) _ids.Add(transactions[i].Id, block.TxFirst + i);
+        }
+    }
+
+    private void WriteState(StateOverlay changes, long txFirst, SqliteTransaction tx)
+    {
+        foreach (var n in changes.Nodes.Values) UpsertNode(n, tx);
+        foreach (var p in changes.Patients.Values)
+        {
+            using var c = Command(_writer, "INSERT OR REPLACE INTO patients VALUES ($mpi, $d, $rh, $rt, $h)", tx);
+            c.Parameters.AddWithValue("$mpi", p.Mpi); c.Parameters.AddWithValue("$d", p.DemographicsHash);
+            c.Parameters.AddWithValue("$rh", p.RegisteredHeight); c.Parameters.AddWithValue("$rt", p.RegisterTx);
+            c.Parameters.AddWithValue("$h", p.Height);
+            c.ExecuteNonQuery();
+        }
+        foreach (var k in changes.Keys.Values)
+        {
+            using var c = Command(_writer, "INSERT OR REPLACE INTO patient_keys VALUES ($kid, $mpi, $jwk, $ah, $rh, $h)", tx);
+            c.Parameters.AddWithValue("$kid", k.Kid); c.Parameters.AddWithValue("$mpi", k.Mpi);
+            c.Parameters.AddWithValue("$jwk", k.Key.ToJson().ToJsonString()); c.Parameters.AddWithValue("$ah", k.AddedHeight);
+            c.Parameters.AddWithValue("$rh", (object?)k.RevokedHeight ?? DBNull.Value); c.Parameters.AddWithValue("$h", k.Height);
+            c.ExecuteNonQuery();
+        }
+        foreach (var g in changes.Grants.Values)
+        {
+            using var c = Command(_writer, "INSERT OR REPLACE INTO grants VALUES ($id, $mpi, $f, $c, $p, $nb, $ea, $ih, $ia, $rh, $ra, $h)", tx);
+            c.Parameters.AddWithValue("$id", g.Id); c.Parameters.AddWithValue("$mpi", g.Mpi); c.Parameters.AddWithValue("$f", g.Facility);
+            c.Parameters.AddWithValue("$c", JsonSerializer.Serialize(g.Categories)); c.Parameters.AddWithValue("$p", g.Purpose);
+            c.Parameters.AddWithValue("$nb", g.NotBefore); c.Parameters.AddWithValue("$ea", g.ExpiresAt);
+            c.Parameters.AddWithValue("$ih", g.IssuedHeight); c.Parameters.AddWithValue("$ia", g.IssuedAt);
+            c.Parameters.AddWithValue("$rh", (object?)g.RevokedHeight ?? DBNull.Value); c.Parameters.AddWithValue("$ra", (object?)g.RevokedAt ?? DBNull.Value);
+            c.Parameters.AddWithValue("$h", g.Height);
+            c.ExecuteNonQuery();
+        }
+        if (changes.Records.Count > 0)
+        {
+            _insertRecord ??= Prepare("INSERT INTO records VALUES ($seq, $f, $r, $mpi, $c, $d, $hash, $link, $tx, $h, $i, $ts)",
+                "$seq", "$f", "$r", "$mpi", "$c", "$d", "$hash", "$link", "$tx", "$h", "$i", "$ts");
+            _insertRecord.Transaction = tx;
+            foreach (var r in changes.Records)
+            {
+                var p = _insertRecord.Parameters;
+                p[0].Value = txFirst + r.Index; p[1].Value = r.Facility; p[2].Value = r.RecordId; p[3].Value = r.Mpi;
+                p[4].Value = r.Category; p[5].Value = r.Date; p[6].Value = r.Hash; p[7].Value = r.Link; p[8].Value = r.TxId;
+                p[9].Value = r.Height; p[10].Value = r.Index; p[11].Value = r.Timestamp;
+                _insertRecord.ExecuteNonQuery();
+            }
+        }
+        foreach (var a in changes.Accesses)
+        {
+            using var c = Command(_writer, "INSERT INTO access_log VALUES ($seq, $tx, $f, $s, $mpi, $r, $g, $b, $p, $ts, $h)", tx);
+            c.Parameters.AddWithValue("$seq", txFirst + a.Index); c.Parameters.AddWithValue("$tx", a.TxId); c.Parameters.AddWithValue("$f", a.Facility);
+            c.Parameters.AddWithValue("$s", a.Staff); c.Parameters.AddWithValue("$mpi", a.Mpi); c.Parameters.AddWithValue("$r", JsonSerializer.Serialize(a.Records));
+            c.Parameters.AddWithValue("$g", (object?)a.Grant ?? DBNull.Value); c.Parameters.AddWithValue("$b", (object?)a.BreakGlass ?? DBNull.Value);
+            c.Parameters.AddWithValue("$p", a.Purpose); c.Parameters.AddWithValue("$ts", a.Timestamp); c.Parameters.AddWithValue("$h", a.Height);
+            c.ExecuteNonQuery();
+        }
+    }
+
+    private void UpsertNode(NodeEntry n, SqliteTransaction tx)
+    {
+        using var c = Command(_writer, "INSERT OR REPLACE INTO nodes VALUES ($id, $jwk, $kind, $name, $ep, $st, $rh, $rt, $pow, $dh, $db, $reason, $h)", tx);
+        c.Parameters.AddWithValue("$id", n.Id); c.Parameters.AddWithValue("$jwk", n.Key.ToJson().ToJsonString());
+        c.Parameters.AddWithValue("$kind", n.Kind); c.Parameters.AddWithValue("$name", n.Name); c.Parameters.AddWithValue("$ep", n.Endpoint);
+        c.Parameters.AddWithValue("$st", n.Status.ToString()); c.Parameters.AddWithValue("$rh", n.RegisteredHeight);
+        c.Parameters.AddWithValue("$rt", n.RegisterTx); c.Parameters.AddWithValue("$pow", n.PowBits);
+        c.Parameters.AddWithValue("$dh", (object?)n.DecidedHeight ?? DBNull.Value); c.Parameters.AddWithValue("$db", (object?)n.DecidedBy ?? DBNull.Value);
+        c.Parameters.AddWithValue("$reason", (object?)n.Reason ?? DBNull.Value); c.Parameters.AddWithValue("$h", n.Height);
+        c.ExecuteNonQuery();
+    }
+
+    private void InsertBlock(StoredBlock block, SqliteTransaction tx)
+    {
+        using var c = Command(_writer, "INSERT INTO blocks(height, header, signature, hash, tx_first, tx_count) VALUES ($h, $hd, $s, $hash, $f, $c)", tx);
+        c.Parameters.AddWithValue("$h", block.Header.Height); c.Parameters.AddWithValue("$hd", block.HeaderBytes);
+        c.Parameters.AddWithValue("$s", block.Signature); c.Parameters.AddWithValue("$hash", block.Hash);
+        c.Parameters.AddWithValue("$f", block.TxFirst); c.Parameters.AddWithValue("$c", block.TxCount);
+        c.ExecuteNonQuery();
+    }
+
+    // ---- reading --------------------------------------------------------------------------------------------------
+
+    /// <summary>True when a transaction with this id is stored (the ledger refuses a repeated id).</summary>
+    public bool ContainsTransaction(ReadOnlySpan<byte> id) => FindSeq(id) is not null;
+
+    public long? FindSeq(ReadOnlySpan<byte> id)
+    {
+        foreach (var seq in _ids.Candidates(id))
+        {
+            var stored = ReadTransaction(seq);
+            if (stored is not null && stored.Id.AsSpan().SequenceEqual(id)) return seq;
+        }
+        return null;
+    }
+
+    public StoredTransaction? ReadTransaction(long seq)
+    {
+        using var conn = OpenRead();
+        using var cmd = Command(conn, "SELECT seq, height, idx, id, type, body, signatures FROM txs WHERE seq = $s");
+        cmd.Parameters.AddWithValue("$s", seq);
+        using var r = cmd.ExecuteReader();
+        return r.Read() ? ReadTx(r) : null;
+    }
+
+    public IReadOnlyList<StoredTransaction> ReadTransactions(long firstSeq, int count)
+    {
+        using var conn = OpenRead();
+        using var cmd = Command(conn, "SELECT seq, height, idx, id, type, body, signatures FROM txs WHERE seq >= $a AND seq < $b ORDER BY seq");
+        cmd.Parameters.AddWithValue("$a", firstSeq); cmd.Parameters.AddWithValue("$b", firstSeq + count);
+        using var r = cmd.ExecuteReader();
+        var list = new List<StoredTransaction>(count);
+        while (r.Read()) list.Add(ReadTx(r));
+        return list;
+    }
+
+    public StoredBlock? ReadBlock(long height)
+    {
+        using var conn = OpenRead();
+        using var cmd = Command(conn, "SELECT height, header, signature, hash, tx_first, tx_count FROM blocks WHERE height = $h");
+        cmd.Parameters.AddWithValue("$h", height);
+        using var r = cmd.ExecuteReader();
+        return r.Read() ? ReadBlock(r) : null;
+    }
+
+    /// <summary>Raw block rows in height order, for verification (headers are parsed, not trusted).</summary>
+    public IEnumerable<(long Height, byte[] Header, byte[] Signature, byte[] Hash, long TxFirst, int TxCount)> ReadRawBlocks()
+    {
+        using var conn = OpenRead();
+        using var cmd = Command(conn, "SELECT height, header, signature, hash, tx_first, tx_count FROM blocks ORDER BY height");
+        using var r = cmd.ExecuteReader();
+        while (r.Read())
+            yield return (r.GetInt64(0), (byte[])r[1], (byte[])r[2], (byte[])r[3], r.GetInt64(4), r.GetInt32(5));
+    }
+
+    public IReadOnlyList<StoredBlock> ReadBlocks(long fromHeight, int count, bool descending = false)
+    {
+        using var conn = OpenRead();
+        using var cmd = Command(conn, descending
+            ? "SELECT height, header, signature, hash, tx_first, tx_count FROM blocks WHERE height <= $a ORDER BY height DESC LIMIT $n"
+            : "SELECT height, header, signature, hash, tx_first, tx_count FROM blocks WHERE height >= $a ORDER BY height LIMIT $n");
+        cmd.Parameters.AddWithValue("$a", fromHeight); cmd.Parameters.AddWithValue("$n", count);
+        using var r = cmd.ExecuteReader();
+        var list = new List<StoredBlock>();
+        while (r.Read()) list.Add(ReadBlock(r));
+        return list;
+    }
+
+    public RecordEntry? FindRecord(string facility, string recordId)
+    {
+        _findRecord ??= Prepare("SELECT * FROM records WHERE facility = $f AND record_id = $r", "$f", "$r");
+        lock (_writeLock)
+        {
+            _findRecord.Transaction = null;
+            _findRecord.Parameters[0].Value = facility;
+            _findRecord.Parameters[1].Value = recordId;
+            using var r = _findRecord.ExecuteReader();
+            return r.Read() ? ReadRecord(r) : null;
+        }
+    }
+
+    /// <summary>Looks up a record from a reader connection (any thread).</summary>
+    public RecordEntry? ReadRecord(string facility, string recordId)
+    {
+        using var conn = OpenRead();
+        using var cmd = Command(conn, "SELECT * FROM records WHERE facility = $f AND record_id = $r");
+        cmd.Parameters.AddWithValue("$f", facility); cmd.Parameters.AddWithValue("$r", recordId);
+        using var r = cmd.ExecuteReader();
+        return r.Read() ? ReadRecord(r) : null;
+    }
+
+    public IReadOnlyList<RecordEntry> RecordsOf(string mpi) => QueryRecords("SELECT * FROM records WHERE mpi = $v ORDER BY seq", mpi);
+
+    public IReadOnlyList<RecordEntry> RecordsOfFacility(string facility, int limit = 1000)
+        => QueryRecords("SELECT * FROM records WHERE facility = $v ORDER BY seq DESC LIMIT " + limit, facility);
+
+    public IReadOnlyList<AccessEntry> AccessesOf(string mpi)
+    {
+        using var conn = OpenRead();
+        using var cmd = Command(conn, "SELECT tx_id, facility, staff, mpi, records, grant_id, break_glass, purpose, ts, height, (SELECT idx FROM txs WHERE txs.seq = access_log.seq) FROM access_log WHERE mpi = $m ORDER BY seq");
+        cmd.Parameters.AddWithValue("$m", mpi);
+        using var r = cmd.ExecuteReader();
+        var list = new List<AccessEntry>();
+        while (r.Read())
+            list.Add(new AccessEntry(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3),
+                JsonSerializer.Deserialize<string[]>(r.GetString(4))!, r.IsDBNull(5) ? null : r.GetString(5),
+                r.IsDBNull(6) ? null : r.GetString(6), r.GetString(7), r.GetInt64(8), r.GetInt64(9), r.GetInt32(10)));
+        return list;
+    }
+
+    /// <summary>Loads the committed in-memory state (nodes, patients, keys, grants) from the derived-state tables.</summary>
+    public LedgerState LoadState(Genesis genesis, long height)
+    {
+        var state = new LedgerState(genesis) { Height = height };
+        foreach (var n in ReadNodes()) state.Put(n);
+        using var conn = OpenRead();
+        using (var cmd = Command(conn, "SELECT mpi, demographics, registered_height, register_tx, height FROM patients"))
+        using (var r = cmd.ExecuteReader())
+            while (r.Read()) state.Put(new PatientEntry(r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetString(3), r.GetInt64(4)));
+        using (var cmd = Command(conn, "SELECT kid, mpi, jwk, added_height, revoked_height, height FROM patient_keys ORDER BY added_height, rowid"))
+        using (var r = cmd.ExecuteReader())
+            while (r.Read())
+                state.Put(new KeyEntry(r.GetString(0), ParseJwk(r.GetString(2)), r.GetString(1), r.GetInt64(3),
+                    r.IsDBNull(4) ? null : r.GetInt64(4), r.GetInt64(5)));
+        using (var cmd = Command(conn, "SELECT id, mpi, facility, categories, purpose, not_before, expires_at, issued_height, issued_at, revoked_height, revoked_at, height FROM grants ORDER BY issued_height, rowid"))
+        using (var r = cmd.ExecuteReader())
+            while (r.Read())
+                state.Put(new GrantEntry(r.GetString(0), r.GetString(1), r.GetString(2), JsonSerializer.Deserialize<string[]>(r.GetString(3))!,
+                    r.GetString(4), r.GetInt64(5), r.GetInt64(6), r.GetInt64(7), r.GetInt64(8),
+                    r.IsDBNull(9) ? null : r.GetInt64(9), r.IsDBNull(10) ? null : r.GetInt64(10), r.GetInt64(11)));
+        return state;
+    }
+
+    private IEnumerable<NodeEntry> ReadNodes()
+    {
+        using var conn = OpenRead();
+        using var cmd = Command(conn, "SELECT id, jwk, kind, name, endpoint, status, registered_height, register_tx, pow_bits, decided_height, decided_by, reason, height FROM nodes");
+        using var r = cmd.ExecuteReader();
+        var list = new List<NodeEntry>();
+        while (r.Read())
+            list.Add(new NodeEntry(r.GetString(0), ParseJwk(r.GetString(1)), r.GetString(2), r.GetString(3), r.GetString(4),
+                Enum.Parse<NodeStatus>(r.GetString(5)), r.GetInt64(6), r.GetString(7), r.GetInt32(8),
+                r.IsDBNull(9) ? null : r.GetInt64(9), r.IsDBNull(10) ? null : r.GetString(10), r.IsDBNull(11) ? null : r.GetString(11), r.GetInt64(12)));
+        return list;
+    }
+
+    /// <summary>Every row of a derived-state table as text, ordered by key: what replay must reproduce exactly.</summary>
+    public IReadOnlyList<string> DumpTable(string table)
+    {
+        if (Array.IndexOf(Schema.StateTables, table) < 0) throw new ArgumentException($"not a state table: {table}", nameof(table));
+        using var conn = OpenRead();
+        using var cmd = Command(conn, $"SELECT * FROM {table} ORDER BY 1");
+        using var r = cmd.ExecuteReader();
+        var rows = new List<string>();
+        var values = new object[r.FieldCount];
+        while (r.Read())
+        {
+            r.GetValues(values);
+            rows.Add(string.Join('|', values.Select(v => v switch { DBNull => "∅", byte[] b => Convert.ToHexString(b), _ => Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture) })));
+        }
+        return rows;
+    }
+
+    /// <summary>Streams a derived-state table in primary-key order as (key, height, row text) for comparison.</summary>
+    internal IEnumerable<(string Key, long Height, string Row)> StreamTable(string table)
+    {
+        if (Array.IndexOf(Schema.StateTables, table) < 0) throw new ArgumentException($"not a state table: {table}", nameof(table));
+        using var conn = OpenRead();
+        using var cmd = Command(conn, $"SELECT * FROM {table} ORDER BY 1");
+        using var r = cmd.ExecuteReader();
+        var heightColumn = r.GetOrdinal("height");
+        var values = new object[r.FieldCount];
+        while (r.Read())
+        {
+            r.GetValues(values);
+            var key = values[0] is long n ? n.ToString("D19", System.Globalization.CultureInfo.InvariantCulture) : Convert.ToString(values[0], System.Globalization.CultureInfo.InvariantCulture)!;
+            var height = values[heightColumn] is long h ? h : long.MaxValue;
+            yield return (key, height, string.Join('|', values.Select(v => v switch
+            {
+                DBNull => "∅",
+                byte[] b => Convert.ToHexString(b),
+                _ => Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture),
+            })));
+        }
+    }
+
+    /// <summary>Deletes every derived-state row (before a rebuild by replay). Blocks and transactions are untouched.</summary>
+    public void ClearState()
+    {
+        lock (_writeLock)
+        {
+            using var tx = _writer.BeginTransaction();
+            foreach (var t in Schema.StateTables)
+                using (var c = Command(_writer, $"DELETE FROM {t}", tx)) c.ExecuteNonQuery();
+            tx.Commit();
+        }
+    }
+
+    /// <summary>Runs raw SQL on the writer connection. For tests that damage a store on purpose and for operators.</summary>
+    internal int ExecuteRaw(string sql)
+    {
+        lock (_writeLock)
+        {
+            using var c = Command(_writer, sql);
+            return c.ExecuteNonQuery();
+        }
+    }
+
+    private IReadOnlyList<RecordEntry> QueryRecords(string sql, string value)
+    {
+        using var conn = OpenRead();
+        using var cmd = Command(conn, sql);
+        cmd.Parameters.AddWithValue("$v", value);
+        using var r = cmd.ExecuteReader();
+        var list = new List<RecordEntry>();
+        while (r.Read()) list.Add(ReadRecord(r));
+        return list;
+    }
+
+    private static RecordEntry ReadRecord(SqliteDataReader r)
+        => new(r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5), r.GetString(6), r.GetString(7),
+            r.GetString(8), r.GetInt64(9), r.GetInt32(10), r.GetInt64(11));
+
+    private static StoredBlock ReadBlock(SqliteDataReader r)
+    {
+        var bytes = (byte[])r[1];
+        var header = BlockHeader.Parse(bytes).ValueOrThrow();
+        return new StoredBlock(header, bytes, (byte[])r[2], (byte[])r[3], r.GetInt64(4), r.GetInt32(5));
+    }
+
+    private static StoredTransaction ReadTx(SqliteDataReader r)
+        => new(r.GetInt64(0), r.GetInt64(1), r.GetInt32(2), (byte[])r[3], r.GetString(4), (byte[])r[5], r.GetString(6));
+
+    private static Jwk ParseJwk(string json)
+        => Jwk.TryParse(JsonNode.Parse(json), out var jwk, out var error) ? jwk! : throw new InvalidDataException("stored key is damaged: " + error);
+
+    private void LoadIdIndex()
+    {
+        using var cmd = Command(_writer, "SELECT seq, id FROM txs");
+        using var r = cmd.ExecuteReader();
+        while (r.Read()) _ids.Add((byte[])r[1], r.GetInt64(0));
+    }
+
+    private SqliteConnection OpenRead()
+    {
+        var conn = new SqliteConnection(_readConnectionString);
+        conn.Open();
+        return conn;
+    }
+
+    private SqliteCommand Prepare(string sql, params string[] parameters)
+    {
+        var cmd = Command(_writer, sql);
+        foreach (var p in parameters) cmd.Parameters.Add(new SqliteParameter(p, null));
+        cmd.Prepare();
+        return cmd;
+    }
+
+    private static SqliteCommand Command(SqliteConnection conn, string sql, SqliteTransaction? tx = null)
+    {
+        var cmd = conn.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.Transaction = tx;
+        return cmd;
+    }
+
+    private void Exec(string sql)
+    {
+        using var c = Command(_writer, sql);
+        c.ExecuteNonQuery();
+    }
+
+    public void Dispose()
+    {
+        _insertTx?.Dispose();
+        _insertRecord?.Dispose();
+        _findRecord?.Dispose();
+        _writer.Dispose();
+    }
+
+    /// <summary>Transaction id → seq, keyed by the first 8 bytes; collisions keep every candidate and are resolved against the row.</summary>
+    private sealed class TxIdIndex
+    {
+        private readonly Dictionary<long, long> _first = [];
+        private readonly Dictionary<long, List<long>> _more = [];
+        private readonly Lock _lock = new();
+
+        public void Add(ReadOnlySpan<byte> id, long seq)
+        {
+            var key = BinaryPrimitives.ReadInt64LittleEndian(id);
+            lock (_lock)
+            {
+                if (_first.TryAdd(key, seq)) return;
+                if (!_more.TryGetValue(key, out var list)) _more[key] = list = [];
+                list.Add(seq);
+            }
+        }
+
+        public List<long> Candidates(ReadOnlySpan<byte> id)
+        {
+            var key = BinaryPrimitives.ReadInt64LittleEndian(id);
+            lock (_lock)
+            {
+                if (!_first.TryGetValue(key, out var seq)) return [];
+                return _more.TryGetValue(key, out var list) ? [seq, .. list] : [seq];
+            }
+        }
+    }
+}

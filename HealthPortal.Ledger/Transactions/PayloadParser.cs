@@ -1,0 +1,236 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using HealthPortal.Ledger.Crypto;
+
+namespace HealthPortal.Ledger.Transactions;
+
+/// <summary>
+/// Structural validation of bodies: every member present with the right kind and format, and no member that the
+/// schema does not name (so nothing — personal data in particular — rides along unnoticed). Stateless.
+/// </summary>
+public static partial class PayloadParser
+{
+    public const int MaxText = 200;
+    public const int MaxLongText = 1000;
+    public const int MaxListItems = 500;
+
+    public static Result<TxPayload> Parse(Transaction tx)
+    {
+        var r = new Reader(tx.Body);
+        var common = r.Common();
+        if (!common.IsValid) return Result<TxPayload>.Fail(common);
+        TxPayload? payload = tx.Type switch
+        {
+            TxType.NodeRegister => r.Allow("pow", "key", "kind", "name", "endpoint") is { } ? new NodeRegisterPayload(r.Key("key"), r.Kind("kind"), r.Text("name", MaxText), r.Uri("endpoint")) : null,
+            TxType.NodeApprove => r.Allow("node") is { } ? new NodeDecisionPayload(r.Id("node"), null) : null,
+            TxType.NodeReject or TxType.NodeRevoke => r.Allow("node", "reason") is { } ? new NodeDecisionPayload(r.Id("node"), r.Text("reason", MaxLongText)) : null,
+            TxType.PatientRegister => r.Allow("pow", "key", "mpi", "demographics") is { } ? new PatientRegisterPayload(r.Key("key"), r.Mpi("mpi"), r.Hash("demographics")) : null,
+            TxType.KeyAdd => r.Allow("mpi", "key") is { } ? new KeyAddPayload(r.Mpi("mpi"), r.Key("key")) : null,
+            TxType.KeyRevoke => r.Allow("mpi", "kid") is { } ? new KeyRevokePayload(r.Mpi("mpi"), r.Id("kid")) : null,
+            TxType.KeyRecover => r.Allow("mpi", "key", "facility") is { } ? new KeyRecoverPayload(r.Mpi("mpi"), r.Key("key"), r.Id("facility")) : null,
+            TxType.RecordAnchor => r.Allow("mpi", "facility", "record", "category", "date", "hash", "link") is { }
+                ? new RecordAnchorPayload(r.Mpi("mpi"), r.Id("facility"), r.Token("record", 128), r.Category("category"), r.Date("date"), r.Hash("hash"), r.Text("link", MaxLongText))
+                : null,
+            TxType.GrantIssue => r.Allow("mpi", "facility", "categories", "purpose", "notBefore", "expiresAt") is { }
+                ? r.Grant()
+                : null,
+            TxType.GrantRevoke => r.Allow("mpi", "grant") is { } ? new GrantRevokePayload(r.Mpi("mpi"), r.Id("grant")) : null,
+            TxType.AccessLog => r.Allow("facility", "staff", "mpi", "records", "grant", "breakGlass", "purpose") is { } ? r.Access() : null,
+            _ => null,
+        };
+        if (r.Error is { } error) return Result<TxPayload>.Fail(error);
+        return payload is null
+            ? Result<TxPayload>.Fail(LedgerError.UnknownType, $"unknown transaction type '{tx.Type}'")
+            : Result<TxPayload>.Ok(payload);
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9_-]{43}$")] private static partial Regex IdPattern();
+    [GeneratedRegex("^[A-Za-z0-9_-]{8,64}$")] private static partial Regex NoncePattern();
+    [GeneratedRegex("^[A-Z0-9][A-Z0-9-]{3,31}$")] private static partial Regex MpiPattern();
+    [GeneratedRegex("^[a-z][a-z0-9-]{0,31}$")] private static partial Regex CategoryPattern();
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._:/-]*$")] private static partial Regex TokenPattern();
+    [GeneratedRegex("^[0-9]{1,20}$")] private static partial Regex PowPattern();
+
+    /// <summary>Collects the first error; later reads after an error return placeholders and are discarded.</summary>
+    private sealed class Reader(JsonObject body)
+    {
+        private static readonly string[] CommonMembers = ["ts", "nonce"];
+        public Validation? Error { get; private set; }
+
+        private void Fail(LedgerError code, string message) => Error ??= Validation.Fail(code, message);
+
+        public Validation Common()
+        {
+            if (body["ts"] is not JsonValue tsValue || !tsValue.TryGetValue<long>(out var ts))
+                return Validation.Fail(LedgerError.MissingField, "$.body.ts: an integer timestamp (Unix milliseconds) is required");
+            if (ts <= 0)
+                return Validation.Fail(LedgerError.InvalidField, "$.body.ts: must be positive Unix milliseconds");
+            if (body["nonce"] is not JsonValue nonceValue || !nonceValue.TryGetValue<string>(out var nonce))
+                return Validation.Fail(LedgerError.MissingNonce, "$.body.nonce: a nonce (8–64 base64url characters) is required");
+            if (!NoncePattern().IsMatch(nonce))
+                return Validation.Fail(LedgerError.MissingNonce, "$.body.nonce: must be 8–64 base64url characters");
+            return Validation.Ok;
+        }
+
+        public object? Allow(params string[] members)
+        {
+            foreach (var (name, _) in body)
+            {
+                if (Array.IndexOf(CommonMembers, name) < 0 && Array.IndexOf(members, name) < 0)
+                {
+                    Fail(LedgerError.InvalidField, $"$.body.{name}: not part of this transaction type");
+                    return null;
+                }
+            }
+            if (Array.IndexOf(members, "pow") >= 0 && (body["pow"] is not JsonValue p || !p.TryGetValue<string>(out var pow) || !PowPattern().IsMatch(pow)))
+            {
+                Fail(LedgerError.InsufficientProofOfWork, "$.body.pow: a proof-of-work counter (decimal string) is required");
+                return null;
+            }
+            return this;
+        }
+
+        private string? RawString(string name, bool optional = false)
+        {
+            if (body[name] is null)
+            {
+                if (!optional) Fail(LedgerError.MissingField, $"$.body.{name}: required");
+                return null;
+            }
+            if (body[name] is JsonValue v && v.TryGetValue<string>(out var s)) return s;
+            Fail(LedgerError.InvalidField, $"$.body.{name}: must be a string");
+            return null;
+        }
+
+        private string Matching(string name, Regex pattern, string what)
+        {
+            var s = RawString(name);
+            if (s is null) return "";
+            if (!pattern.IsMatch(s)) Fail(LedgerError.InvalidField, $"$.body.{name}: must be {what}");
+            return s;
+        }
+
+        public string Id(string name) => Matching(name, IdPattern(), "a key or transaction id (43 base64url characters)");
+        public string Hash(string name) => Matching(name, IdPattern(), "a SHA-256 hash (43 base64url characters)");
+        public string Mpi(string name) => Matching(name, MpiPattern(), "an MPI number (4–32 characters A–Z, 0–9 and '-')");
+        public string Category(string name) => Matching(name, CategoryPattern(), "a category (lowercase letters, digits, '-')");
+
+        public string Token(string name, int max)
+        {
+            var s = Matching(name, TokenPattern(), "letters, digits and . _ : / -");
+            if (s.Length > max) Fail(LedgerError.InvalidField, $"$.body.{name}: at most {max} characters");
+            return s;
+        }
+
+        public string Text(string name, int max, bool optional = false)
+        {
+            var s = RawString(name, optional);
+            if (s is null) return "";
+            if (s.Length == 0 || s.Length > max) Fail(LedgerError.InvalidField, $"$.body.{name}: 1–{max} characters");
+            foreach (var c in s)
+                if (char.IsControl(c)) { Fail(LedgerError.InvalidField, $"$.body.{name}: control characters are not allowed"); break; }
+            return s;
+        }
+
+        public string Kind(string name)
+        {
+            var s = RawString(name) ?? "";
+            if (Error is null && !NodeKind.IsValid(s)) Fail(LedgerError.InvalidField, $"$.body.{name}: must be hospital, clinic or laboratory");
+            return s;
+        }
+
+        public string Uri(string name)
+        {
+            var s = Text(name, MaxLongText);
+            if (Error is null && (!System.Uri.TryCreate(s, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http")))
+                Fail(LedgerError.InvalidField, $"$.body.{name}: must be an absolute http(s) URL");
+            return s;
+        }
+
+        public string Date(string name)
+        {
+            var s = RawString(name) ?? "";
+            if (Error is null && !DateOnly.TryParseExact(s, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
+                Fail(LedgerError.InvalidField, $"$.body.{name}: must be a date YYYY-MM-DD");
+            return s;
+        }
+
+        public long Long(string name)
+        {
+            if (body[name] is JsonValue v && v.TryGetValue<long>(out var n)) return n;
+            Fail(body[name] is null ? LedgerError.MissingField : LedgerError.InvalidField, $"$.body.{name}: an integer is required");
+            return 0;
+        }
+
+        public Jwk Key(string name)
+        {
+            if (!Jwk.TryParse(body[name], out var jwk, out var error))
+            {
+                Fail(body[name] is null ? LedgerError.MissingField : LedgerError.InvalidField, $"$.body.{name}: {error}");
+                return new Jwk("EC", "P-256", "", "");
+            }
+            if (body[name] is JsonObject o && o.Count != 4)
+                Fail(LedgerError.InvalidField, $"$.body.{name}: only crv, kty, x and y may be present");
+            return jwk!;
+        }
+
+        public IReadOnlyList<string> List(string name, Func<string, bool> valid, string what, bool allowEmpty = false)
+        {
+            if (body[name] is not JsonArray array)
+            {
+                Fail(body[name] is null ? LedgerError.MissingField : LedgerError.InvalidField, $"$.body.{name}: an array is required");
+                return [];
+            }
+            if ((!allowEmpty && array.Count == 0) || array.Count > MaxListItems)
+            {
+                Fail(LedgerError.InvalidField, $"$.body.{name}: 1–{MaxListItems} items");
+                return [];
+            }
+            var items = new List<string>(array.Count);
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            for (var i = 0; i < array.Count; i++)
+            {
+                if (array[i] is not JsonValue v || !v.TryGetValue<string>(out var s) || !valid(s))
+                {
+                    Fail(LedgerError.InvalidField, $"$.body.{name}[{i}]: must be {what}");
+                    return [];
+                }
+                if (!seen.Add(s))
+                {
+                    Fail(LedgerError.InvalidField, $"$.body.{name}[{i}]: '{s}' is listed twice");
+                    return [];
+                }
+                items.Add(s);
+            }
+            return items;
+        }
+
+        public GrantIssuePayload Grant()
+        {
+            var mpi = Mpi("mpi");
+            var facility = Id("facility");
+            var categories = List("categories", CategoryPattern().IsMatch, "a category (lowercase letters, digits, '-')");
+            var purpose = Text("purpose", MaxText);
+            var notBefore = Long("notBefore");
+            var expiresAt = Long("expiresAt");
+            if (Error is null && expiresAt <= notBefore)
+                Fail(LedgerError.InvalidField, "$.body.expiresAt: must be after notBefore");
+            return new GrantIssuePayload(mpi, facility, categories, purpose, notBefore, expiresAt);
+        }
+
+        public AccessLogPayload Access()
+        {
+            var facility = Id("facility");
+            var staff = Token("staff", 64);
+            var mpi = Mpi("mpi");
+            var records = List("records", s => s.Length <= 200 && TokenPattern().IsMatch(s), "a record reference", allowEmpty: true);
+            var grant = body["grant"] is null ? null : Id("grant");
+            var breakGlass = body["breakGlass"] is null ? null : Text("breakGlass", MaxLongText);
+            var purpose = Text("purpose", MaxText);
+            if (Error is null && (grant is null) == (breakGlass is null))
+                Fail(LedgerError.AccessWithoutBasis, "$.body: an access names exactly one basis, a grant or a break-glass reason");
+            return new AccessLogPayload(facility, staff, mpi, records, grant, breakGlass, purpose);
+        }
+    }
+}

@@ -1,0 +1,46 @@
+using HealthPortal.Ledger.Crypto;
+
+namespace HealthPortal.Ledger.Transactions;
+
+/// <summary>The typed, structurally validated content of a transaction body (one record per type).</summary>
+public abstract record TxPayload;
+
+/// <summary>A facility asks to join. <see cref="Kind"/> is hospital, clinic or laboratory.</summary>
+public sealed record NodeRegisterPayload(Jwk Key, string Kind, string Name, string Endpoint) : TxPayload;
+
+/// <summary>An admin's decision on a node: approve, reject or revoke (reason required for the latter two).</summary>
+public sealed record NodeDecisionPayload(string Node, string? Reason) : TxPayload;
+
+/// <summary>Binds a patient key to an MPI number and a salted hash of demographics (never the demographics).</summary>
+public sealed record PatientRegisterPayload(Jwk Key, string Mpi, string DemographicsHash) : TxPayload;
+
+public sealed record KeyAddPayload(string Mpi, Jwk Key) : TxPayload;
+
+public sealed record KeyRevokePayload(string Mpi, string Kid) : TxPayload;
+
+/// <summary>Replaces all of a patient's keys with <see cref="Key"/>; signed by <see cref="Facility"/> and an admin.</summary>
+public sealed record KeyRecoverPayload(string Mpi, Jwk Key, string Facility) : TxPayload;
+
+public sealed record RecordAnchorPayload(string Mpi, string Facility, string Record, string Category, string Date, string Hash, string Link) : TxPayload;
+
+public sealed record GrantIssuePayload(string Mpi, string Facility, IReadOnlyList<string> Categories, string Purpose, long NotBefore, long ExpiresAt) : TxPayload;
+
+public sealed record GrantRevokePayload(string Mpi, string Grant) : TxPayload;
+
+/// <summary>A read of a patient's records by a facility, under a grant or with a break-glass reason (exactly one).</summary>
+public sealed record AccessLogPayload(string Facility, string Staff, string Mpi, IReadOnlyList<string> Records, string? Grant, string? BreakGlass, string Purpose) : TxPayload;
+
+/// <summary>The kinds of facility node.</summary>
+public static class NodeKind
+{
+    public const string Hospital = "hospital";
+    public const string Clinic = "clinic";
+    public const string Laboratory = "laboratory";
+    public static bool IsValid(string kind) => kind is Hospital or Clinic or Laboratory;
+}
+
+/// <summary>The category that a grant uses to cover every kind of record.</summary>
+public static class Categories
+{
+    public const string All = "all";
+}

@@ -1,0 +1,63 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using HealthPortal.Ledger.Canonical;
+
+namespace HealthPortal.Ledger.Transactions;
+
+/// <summary>
+/// Hashcash over the canonical body: a registration's <c>body.pow</c> counter is chosen so that the transaction id
+/// (SHA-256 of the canonical <c>{body, type}</c>) starts with at least the genesis number of zero bits.
+/// The browser solves the same puzzle over the same bytes.
+/// </summary>
+public static class ProofOfWork
+{
+    public static int LeadingZeroBits(ReadOnlySpan<byte> hash)
+    {
+        var bits = 0;
+        foreach (var b in hash)
+        {
+            if (b == 0) { bits += 8; continue; }
+            return bits + System.Numerics.BitOperations.LeadingZeroCount((uint)b) - 24;
+        }
+        return bits;
+    }
+
+    public static bool Satisfies(Transaction tx, int bits) => LeadingZeroBits(tx.Id) >= bits;
+
+    /// <summary>
+    /// Finds a counter for <paramref name="body"/> (its <c>pow</c> member is overwritten) so that the id meets
+    /// <paramref name="bits"/>. Expected work is 2^bits hashes; <paramref name="progress"/> gets the attempts so far.
+    /// </summary>
+    public static JsonObject Solve(string type, JsonObject body, int bits, CancellationToken cancellationToken = default, IProgress<long>? progress = null)
+    {
+        var solved = (JsonObject)body.DeepClone();
+        solved["pow"] = "0";
+        var signing = Transaction.SigningBytesOf(type, Jcs.CanonicalizeOrThrow(solved));
+        // "pow":"…" is the only place the marker can occur raw: quotes inside strings are escaped in canonical JSON.
+        var marker = "\"pow\":\"0\""u8;
+        var at = signing.AsSpan().IndexOf(marker);
+        if (at < 0) throw new InvalidOperationException("pow member not found in canonical bytes");
+        var prefix = signing.AsSpan(0, at + marker.Length - 2).ToArray();
+        var suffix = signing.AsSpan(at + marker.Length - 1).ToArray();
+        var buffer = new byte[prefix.Length + 20 + suffix.Length];
+        prefix.CopyTo(buffer, 0);
+        Span<byte> hash = stackalloc byte[32];
+        for (ulong counter = 0; ; counter++)
+        {
+            Utf8Formatter.TryFormat(counter, buffer.AsSpan(prefix.Length), out var digits);
+            suffix.CopyTo(buffer, prefix.Length + digits);
+            SHA256.HashData(buffer.AsSpan(0, prefix.Length + digits + suffix.Length), hash);
+            if (LeadingZeroBits(hash) >= bits)
+            {
+                solved["pow"] = counter.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return solved;
+            }
+            if ((counter & 0xFFFF) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                progress?.Report((long)counter);
+            }
+        }
+    }
+}

@@ -1,0 +1,98 @@
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using HealthPortal.Ledger.Canonical;
+using HealthPortal.Ledger.Crypto;
+
+namespace HealthPortal.Ledger.Transactions;
+
+/// <summary>
+/// A ledger transaction: <c>{type, body}</c> plus signatures. The id is SHA-256 of the RFC 8785 canonical bytes
+/// of <c>{"body":…,"type":…}</c>; signatures are never part of it because ECDSA signatures are malleable.
+/// Instances are immutable: the body is deep-cloned on construction and never handed out for mutation.
+/// </summary>
+public sealed class Transaction
+{
+    private readonly JsonObject _body;
+    private string? _idText;
+
+    private Transaction(string type, JsonObject body, byte[] signingBytes, IReadOnlyList<TxSignature> signatures)
+    {
+        Type = type;
+        _body = body;
+        SigningBytes = signingBytes;
+        Id = SHA256.HashData(signingBytes);
+        Signatures = signatures;
+    }
+
+    public string Type { get; }
+
+    /// <summary>The canonical bytes every signer signs and the id is computed from.</summary>
+    public byte[] SigningBytes { get; }
+
+    public byte[] Id { get; }
+
+    public string IdText => _idText ??= Base64Url.Encode(Id);
+
+    public IReadOnlyList<TxSignature> Signatures { get; }
+
+    /// <summary>A read-only view of the body. Do not mutate it.</summary>
+    public JsonObject Body => _body;
+
+    /// <summary>The body's <c>ts</c> in Unix milliseconds, or 0 when missing (validation reports it).</summary>
+    public long Timestamp => _body["ts"] is JsonValue v && v.TryGetValue<long>(out var ts) ? ts : 0;
+
+    /// <summary>Builds an unsigned transaction. Fails (as a value) when the body is not canonicalisable, e.g. holds floats.</summary>
+    public static Result<Transaction> Create(string type, JsonObject body) => Create(type, body, [], cloneBody: true);
+
+    internal static Result<Transaction> Create(string type, JsonObject body, IReadOnlyList<TxSignature> signatures, bool cloneBody)
+    {
+        if (!TxType.All.Contains(type))
+            return Result<Transaction>.Fail(LedgerError.UnknownType, $"unknown transaction type '{type}'");
+        var ownBody = cloneBody ? (JsonObject)body.DeepClone() : body;
+        var canonicalBody = Jcs.Canonicalize(ownBody);
+        if (!canonicalBody.IsSuccess)
+            return Result<Transaction>.Fail(LedgerError.FloatNotAllowed, "$.body: " + canonicalBody.Error);
+        return Result<Transaction>.Ok(new Transaction(type, ownBody, SigningBytesOf(type, canonicalBody.Bytes!), signatures));
+    }
+
+    /// <summary>
+    /// Canonical bytes of <c>{"body":B,"type":T}</c>, written directly: "body" sorts before "type" in RFC 8785 order
+    /// and every type name is plain ASCII, so this equals canonicalising the envelope object without copying the body.
+    /// </summary>
+    internal static byte[] SigningBytesOf(string type, ReadOnlySpan<byte> canonicalBody)
+    {
+        ReadOnlySpan<byte> head = "{\"body\":"u8;
+        ReadOnlySpan<byte> mid = ",\"type\":\""u8;
+        var bytes = new byte[head.Length + canonicalBody.Length + mid.Length + type.Length + 2];
+        var span = bytes.AsSpan();
+        head.CopyTo(span); span = span[head.Length..];
+        canonicalBody.CopyTo(span); span = span[canonicalBody.Length..];
+        mid.CopyTo(span); span = span[mid.Length..];
+        System.Text.Encoding.ASCII.GetBytes(type, span); span = span[type.Length..];
+        span[0] = (byte)'"'; span[1] = (byte)'}';
+        return bytes;
+    }
+
+    internal static Transaction FromTrusted(string type, JsonObject body, byte[] signingBytes, IReadOnlyList<TxSignature> signatures)
+        => new(type, body, signingBytes, signatures);
+
+    /// <summary>Returns a copy carrying one more signature over <see cref="SigningBytes"/>.</summary>
+    public Transaction WithSignature(string kid, byte[] signature)
+        => new(Type, _body, SigningBytes, [.. Signatures, new TxSignature(kid, signature)]);
+
+    /// <summary>Signs <see cref="SigningBytes"/> with a server-held key and returns the signed copy.</summary>
+    public Transaction SignWith(LedgerKeyPair key) => WithSignature(key.Id, key.Sign(SigningBytes));
+
+    /// <summary>The wire form: <c>{"type":…,"body":…,"signatures":[{"kid":…,"sig":…}]}</c>.</summary>
+    public JsonObject ToJson()
+    {
+        var sigs = new JsonArray();
+        foreach (var s in Signatures)
+            sigs.Add(new JsonObject { ["kid"] = s.Kid, ["sig"] = Base64Url.Encode(s.Signature) });
+        return new JsonObject { ["type"] = Type, ["body"] = _body.DeepClone(), ["signatures"] = sigs };
+    }
+
+    public string ToJsonString() => ToJson().ToJsonString();
+
+    public string? GetString(string name) => _body[name] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+}

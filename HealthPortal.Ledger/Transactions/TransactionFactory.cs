@@ -1,0 +1,89 @@
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using HealthPortal.Ledger.Crypto;
+
+namespace HealthPortal.Ledger.Transactions;
+
+/// <summary>
+/// Builds unsigned transactions of every type with a fresh timestamp and nonce; registrations come with their
+/// proof of work solved. Sign the result with <see cref="Transaction.SignWith"/> or in the browser.
+/// </summary>
+public sealed class TransactionFactory(TimeProvider? clock = null)
+{
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+
+    public static string NewNonce() => Base64Url.Encode(RandomNumberGenerator.GetBytes(12));
+
+    /// <summary>The common members every body carries.</summary>
+    public JsonObject Body() => new() { ["ts"] = _clock.GetUtcNow().ToUnixTimeMilliseconds(), ["nonce"] = NewNonce() };
+
+    private static Transaction Make(string type, JsonObject body) => Transaction.Create(type, body).ValueOrThrow();
+
+    public Transaction NodeRegister(Jwk key, string kind, string name, string endpoint, int powBits, CancellationToken ct = default, IProgress<long>? progress = null)
+    {
+        var body = Body();
+        body["key"] = key.ToJson(); body["kind"] = kind; body["name"] = name; body["endpoint"] = endpoint;
+        return Make(TxType.NodeRegister, ProofOfWork.Solve(TxType.NodeRegister, body, powBits, ct, progress));
+    }
+
+    public Transaction NodeApprove(string node) => Make(TxType.NodeApprove, With(Body(), ("node", node)));
+    public Transaction NodeReject(string node, string reason) => Make(TxType.NodeReject, With(Body(), ("node", node), ("reason", reason)));
+    public Transaction NodeRevoke(string node, string reason) => Make(TxType.NodeRevoke, With(Body(), ("node", node), ("reason", reason)));
+
+    /// <summary>The body a patient's browser signs (after solving its proof of work); also usable server-side.</summary>
+    public JsonObject PatientRegisterBody(Jwk key, string mpi, string demographicsHash)
+    {
+        var body = Body();
+        body["key"] = key.ToJson(); body["mpi"] = mpi; body["demographics"] = demographicsHash; body["pow"] = "0";
+        return body;
+    }
+
+    public Transaction PatientRegister(Jwk key, string mpi, string demographicsHash, int powBits, CancellationToken ct = default)
+        => Make(TxType.PatientRegister, ProofOfWork.Solve(TxType.PatientRegister, PatientRegisterBody(key, mpi, demographicsHash), powBits, ct));
+
+    public Transaction KeyAdd(string mpi, Jwk key)
+    {
+        var body = With(Body(), ("mpi", mpi));
+        body["key"] = key.ToJson();
+        return Make(TxType.KeyAdd, body);
+    }
+
+    public Transaction KeyRevoke(string mpi, string kid) => Make(TxType.KeyRevoke, With(Body(), ("mpi", mpi), ("kid", kid)));
+
+    public Transaction KeyRecover(string mpi, Jwk key, string facility)
+    {
+        var body = With(Body(), ("mpi", mpi), ("facility", facility));
+        body["key"] = key.ToJson();
+        return Make(TxType.KeyRecover, body);
+    }
+
+    public Transaction RecordAnchor(string mpi, string facility, string record, string category, string date, string hash, string link)
+        => Make(TxType.RecordAnchor, With(Body(), ("mpi", mpi), ("facility", facility), ("record", record), ("category", category),
+            ("date", date), ("hash", hash), ("link", link)));
+
+    public Transaction GrantIssue(string mpi, string facility, IEnumerable<string> categories, string purpose, long notBefore, long expiresAt)
+    {
+        var body = With(Body(), ("mpi", mpi), ("facility", facility), ("purpose", purpose));
+        body["categories"] = new JsonArray([.. categories.Select(c => (JsonNode)JsonValue.Create(c))]);
+        body["notBefore"] = notBefore;
+        body["expiresAt"] = expiresAt;
+        return Make(TxType.GrantIssue, body);
+    }
+
+    public Transaction GrantRevoke(string mpi, string grant) => Make(TxType.GrantRevoke, With(Body(), ("mpi", mpi), ("grant", grant)));
+
+    public Transaction AccessLog(string facility, string staff, string mpi, IEnumerable<string> records, string? grant, string? breakGlass, string purpose)
+    {
+        var body = With(Body(), ("facility", facility), ("staff", staff), ("mpi", mpi), ("purpose", purpose));
+        body["records"] = new JsonArray([.. records.Select(r => (JsonNode)JsonValue.Create(r))]);
+        if (grant is not null) body["grant"] = grant;
+        if (breakGlass is not null) body["breakGlass"] = breakGlass;
+        return Make(TxType.AccessLog, body);
+    }
+
+    private static JsonObject With(JsonObject body, params (string Name, string Value)[] members)
+    {
+        foreach (var (name, value) in members) body[name] = value;
+        return body;
+    }
+}

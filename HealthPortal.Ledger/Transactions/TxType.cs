@@ -1,0 +1,24 @@
+namespace HealthPortal.Ledger.Transactions;
+
+/// <summary>The transaction types of DESIGN.md, as they appear on the wire.</summary>
+public static class TxType
+{
+    public const string NodeRegister = "node.register";
+    public const string NodeApprove = "node.approve";
+    public const string NodeReject = "node.reject";
+    public const string NodeRevoke = "node.revoke";
+    public const string PatientRegister = "patient.register";
+    public const string KeyAdd = "key.add";
+    public const string KeyRevoke = "key.revoke";
+    public const string KeyRecover = "key.recover";
+    public const string RecordAnchor = "record.anchor";
+    public const string GrantIssue = "grant.issue";
+    public const string GrantRevoke = "grant.revoke";
+    public const string AccessLog = "access.log";
+
+    public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
+    {
+        NodeRegister, NodeApprove, NodeReject, NodeRevoke, PatientRegister, KeyAdd, KeyRevoke, KeyRecover,
+        RecordAnchor, GrantIssue, GrantRevoke, AccessLog,
+    };
+}

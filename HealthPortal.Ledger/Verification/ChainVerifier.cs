@@ -1,0 +1,161 @@
+using System.Security.Cryptography;
+using HealthPortal.Ledger.Blocks;
+using HealthPortal.Ledger.Crypto;
+using HealthPortal.Ledger.Ordering;
+using HealthPortal.Ledger.Rules;
+using HealthPortal.Ledger.State;
+using HealthPortal.Ledger.Storage;
+using HealthPortal.Ledger.Transactions;
+
+namespace HealthPortal.Ledger.Verification;
+
+/// <summary>
+/// Recomputes everything a store claims: every header's canonical bytes, hash, link, history root and proposer
+/// signature; every transaction's id, signatures and rules (by replaying the chain from genesis into a scratch
+/// store); every Merkle root; and finally every derived-state row against the replayed one. Reports the first bad height.
+/// </summary>
+public static class ChainVerifier
+{
+    public static VerificationReport VerifyFull(string databasePath, IProgress<VerificationProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        if (!File.Exists(databasePath)) return VerificationReport.Bad(0, $"no ledger at {databasePath}");
+        var scratchPath = Path.Combine(Path.GetTempPath(), $"hp-verify-{Guid.NewGuid():N}.db");
+        try
+        {
+            using var store = SqliteBlockStore.Open(databasePath, readOnly: true);
+            using var scratch = SqliteBlockStore.Open(scratchPath, durable: false);
+            return Replay(store, scratch, progress, cancellationToken);
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException e)
+        {
+            return VerificationReport.Bad(0, "the store cannot be read: " + e.Message);
+        }
+        finally
+        {
+            foreach (var suffix in new[] { "", "-wal", "-shm" })
+                try { File.Delete(scratchPath + suffix); } catch (IOException) { }
+        }
+    }
+
+    private static VerificationReport Replay(SqliteBlockStore store, SqliteBlockStore scratch, IProgress<VerificationProgress>? progress, CancellationToken ct)
+    {
+        Genesis? genesis;
+        try { genesis = store.ReadGenesis(); }
+        catch (Exception e) when (e is InvalidOperationException or System.Text.Json.JsonException) { return VerificationReport.Bad(0, "genesis document is damaged: " + e.Message); }
+        if (genesis is null) return VerificationReport.Bad(0, "the store has no genesis");
+
+        var blocks = store.ReadRawBlocks().ToList();
+        if (blocks.Count == 0) return VerificationReport.Bad(0, "the store has no blocks");
+        var keyCache = new PublicKeyCache();
+        var state = new LedgerState(genesis);
+        var sealer = new NodeEntry(genesis.Sealer.Key.Thumbprint(), genesis.Sealer.Key, genesis.Sealer.Kind, genesis.Sealer.Name,
+            genesis.Sealer.Endpoint, NodeStatus.Approved, 0, "genesis", 0, 0, "genesis", null, 0);
+        state.Put(sealer);
+        var validator = new StatelessValidator(genesis.Parameters, keyCache, kid => null, TimeProvider.System);
+        var rules = new TransactionRules(keyCache, scratch);
+        var history = new HeaderHistory();
+        var previousHash = new byte[32];
+        long total = 0;
+        var seenIds = new HashSet<string>(StringComparer.Ordinal);
+
+        for (var b = 0; b < blocks.Count; b++)
+        {
+            ct.ThrowIfCancellationRequested();
+            var (height, headerBytes, signature, storedHash, txFirst, txCount) = blocks[b];
+            VerificationReport Bad(string reason) => VerificationReport.Bad(b, reason, b - 1, total);
+            if (height != b) return Bad($"block {b} is missing (found height {height} in its place)");
+
+            var parsed = BlockHeader.Parse(headerBytes);
+            if (!parsed.IsSuccess) return Bad("header: " + parsed.Message);
+            var header = parsed.Value!;
+            var hash = SHA256.HashData(headerBytes);
+            if (!hash.AsSpan().SequenceEqual(storedHash)) return Bad("stored header hash does not match the header bytes");
+            if (header.Height != b) return Bad($"header says height {header.Height}");
+            if (header.Chain != genesis.ChainId) return Bad($"header names chain '{header.Chain}', genesis '{genesis.ChainId}'");
+            if (!header.Previous.AsSpan().SequenceEqual(previousHash)) return Bad("previous-header hash does not link to the block before");
+            if (!header.History.AsSpan().SequenceEqual(history.Root())) return Bad("history root does not match the earlier headers");
+            if (b == 0)
+            {
+                if (header.Genesis is null || !header.Genesis.AsSpan().SequenceEqual(genesis.Hash())) return Bad("block 0 does not commit to the stored genesis document");
+                if (header.TxCount != 0) return Bad("block 0 must hold no transactions");
+            }
+            else if (header.Genesis is not null) return Bad("only block 0 may name a genesis hash");
+
+            var proposer = state.Node(header.Proposer);
+            if (proposer is null || proposer.Status != NodeStatus.Approved) return Bad($"proposer {header.Proposer} was not an approved facility");
+            if (!keyCache.Verify(proposer.Key, headerBytes, signature)) return Bad("proposer signature on the header does not verify");
+            if (txFirst != total || txCount != header.TxCount) return Bad($"block row says {txCount} transactions from {txFirst}; header says {header.TxCount}, chain has {total}");
+            if (header.TxTotal != total + header.TxCount) return Bad($"header txTotal {header.TxTotal} does not equal {total + header.TxCount}");
+
+            var rows = store.ReadTransactions(txFirst, txCount);
+            if (rows.Count != txCount) return Bad($"{txCount - rows.Count} of its {txCount} transactions are missing");
+            var overlay = new StateOverlay(state);
+            var transactions = new List<Transaction>(rows.Count);
+            for (var i = 0; i < rows.Count; i++)
+            {
+                var row = rows[i];
+                if (row.Seq != txFirst + i || row.Height != b || row.Index != i) return Bad($"transaction row {row.Seq} is out of place");
+                var id = row.RecomputeId();
+                if (!id.AsSpan().SequenceEqual(row.Id)) return Bad($"transaction {i}: stored id does not match its type and body");
+                var tx = row.ToTransaction();
+                if (!tx.IsSuccess) return Bad($"transaction {i}: {tx.Message}");
+                if (!seenIds.Add(tx.Value!.IdText)) return Bad($"transaction {i}: id {tx.Value.IdText} appears twice in the chain");
+                var checkedTx = validator.Validate(tx.Value, checkClock: false);
+                if (!checkedTx.IsSuccess) return Bad($"transaction {i}: {checkedTx.Error}: {checkedTx.Message}");
+                var verdict = rules.Apply(checkedTx.Value!, overlay, new BlockContext(b, header.Timestamp, i));
+                if (!verdict.IsValid) return Bad($"transaction {i} breaks a rule: {verdict}");
+                transactions.Add(tx.Value);
+            }
+            var root = new BlockMerkleTree(transactions.ConvertAll(t => t.Id)).Root;
+            if (!root.AsSpan().SequenceEqual(header.TxRoot)) return Bad("Merkle root of its transactions does not match the header");
+
+            if (b == 0) scratch.InitializeGenesis(genesis, new StoredBlock(header, headerBytes, signature, hash, txFirst, txCount));
+            else scratch.Append(new StoredBlock(header, headerBytes, signature, hash, txFirst, txCount), transactions, overlay);
+            overlay.MergeInto(b);
+            history.Append(hash);
+            previousHash = hash;
+            total += txCount;
+            if ((b & 63) == 0) progress?.Report(new VerificationProgress(b + 1, blocks.Count));
+        }
+        progress?.Report(new VerificationProgress(blocks.Count, blocks.Count));
+
+        var storedCount = store.TransactionCount;
+        if (storedCount != total) return VerificationReport.Bad(blocks.Count - 1, $"the store holds {storedCount} transactions but its blocks name {total}", blocks.Count - 2, total);
+
+        foreach (var table in Schema.StateTables)
+        {
+            var mismatch = StateComparer.FirstDifference(store, scratch, table);
+            if (mismatch is { } m)
+                return VerificationReport.Bad(m.Height, $"derived state table '{table}' differs from replay at key {m.Key}", blocks.Count - 1, total);
+        }
+        return VerificationReport.Ok(blocks.Count - 1, total);
+    }
+
+    /// <summary>
+    /// The start-up check of the tip: the last header's hash, signature and link, and its transactions' ids and Merkle root.
+    /// Cheap enough to run on every start; the full check is <see cref="VerifyFull"/>.
+    /// </summary>
+    public static VerificationReport VerifyHead(SqliteBlockStore store, LedgerState state)
+    {
+        var head = store.Head();
+        if (head is null) return VerificationReport.Bad(0, "the store has no blocks");
+        var h = head.Header;
+        VerificationReport Bad(string reason) => VerificationReport.Bad(h.Height, reason, h.Height - 1);
+        if (!SHA256.HashData(head.HeaderBytes).AsSpan().SequenceEqual(head.Hash)) return Bad("stored header hash does not match the header bytes");
+        var proposerKey = state.Node(h.Proposer)?.Key;
+        if (proposerKey is null) return Bad($"proposer {h.Proposer} is unknown");
+        using (var ecdsa = ECDsa.Create(proposerKey.ToParameters()))
+            if (!Es256.Verify(ecdsa, head.HeaderBytes, head.Signature)) return Bad("proposer signature on the head does not verify");
+        if (h.Height > 0)
+        {
+            var previous = store.ReadBlock(h.Height - 1);
+            if (previous is null || !previous.Hash.AsSpan().SequenceEqual(h.Previous)) return Bad("head does not link to the block before it");
+        }
+        var rows = store.ReadTransactions(head.TxFirst, head.TxCount);
+        if (rows.Count != h.TxCount) return Bad("transactions of the head block are missing");
+        var root = new BlockMerkleTree(rows.Select(r => r.RecomputeId()).ToList()).Root;
+        if (!root.AsSpan().SequenceEqual(h.TxRoot)) return Bad("Merkle root of the head block's transactions does not match");
+        if (store.TransactionCount != h.TxTotal) return Bad($"the store holds {store.TransactionCount} transactions; the head says {h.TxTotal}");
+        return VerificationReport.Ok(h.Height, h.TxTotal);
+    }
+}

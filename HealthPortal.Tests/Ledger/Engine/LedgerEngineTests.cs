@@ -1,0 +1,45 @@
+using HealthPortal.Ledger;
+using HealthPortal.Ledger.Receipts;
+using HealthPortal.Ledger.Transactions;
+using HealthPortal.Tests.Support;
+
+namespace HealthPortal.Tests.Ledger.Engine;
+
+public sealed class LedgerEngineTests
+{
+    [Fact]
+    public async Task FullFlow_CommitsEveryTypeAndVerifies()
+    {
+        await using var kit = new LedgerKit();
+        var lab = await kit.ApprovedFacility(NodeKind.Laboratory, "North Lab");
+        var clinic = await kit.ApprovedFacility(NodeKind.Clinic, "Lake Clinic");
+        var patient = await kit.Patient("MPI-0001");
+        var anchor = await kit.MustCommit(kit.Tx.RecordAnchor("MPI-0001", lab.Id, "lab-1", "lab", "2026-11-24", LedgerKit.Hash("r1"), "hp://lab/lab-1").SignWith(lab).SignWith(patient));
+        Assert.True(ReceiptVerifier.Verify(anchor.Receipt!.ToJsonString()).IsValid);
+
+        var now = kit.Clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var grant = await kit.MustCommit(kit.Tx.GrantIssue("MPI-0001", clinic.Id, ["lab"], "treatment", now - 1000, now + 86_400_000).SignWith(patient));
+        await kit.MustCommit(kit.Tx.AccessLog(clinic.Id, "staff-1", "MPI-0001", [$"{lab.Id}/lab-1"], grant.Receipt!.TransactionId, null, "treatment").SignWith(clinic));
+        await kit.MustCommit(kit.Tx.GrantRevoke("MPI-0001", grant.Receipt.TransactionId).SignWith(patient));
+        var refused = await kit.Submit(kit.Tx.AccessLog(clinic.Id, "staff-1", "MPI-0001", [$"{lab.Id}/lab-1"], grant.Receipt.TransactionId, null, "treatment").SignWith(clinic));
+        Assert.Equal(LedgerError.GrantNotActive, refused.Error);
+
+        var second = LedgerKeyPair_Create();
+        await kit.MustCommit(kit.Tx.KeyAdd("MPI-0001", second.PublicJwk).SignWith(patient).SignWith(second));
+        await kit.MustCommit(kit.Tx.KeyRevoke("MPI-0001", patient.Id).SignWith(second));
+        var revokedSigns = await kit.Submit(kit.Tx.GrantIssue("MPI-0001", clinic.Id, ["all"], "x", now, now + 1000_000).SignWith(patient));
+        Assert.Equal(LedgerError.RevokedKey, revokedSigns.Error);
+
+        var recovered = LedgerKeyPair_Create();
+        await kit.MustCommit(kit.Tx.KeyRecover("MPI-0001", recovered.PublicJwk, clinic.Id).SignWith(clinic).SignWith(kit.Admin));
+        await kit.MustCommit(kit.Tx.NodeRevoke(lab.Id, "left the network").SignWith(kit.Admin));
+
+        var report = kit.Engine.Verify();
+        Assert.True(report.IsValid, report.ToLine());
+        await kit.Restart();
+        Assert.True(kit.Engine.Verify().IsValid);
+        Assert.NotNull(kit.Engine.GetReceipt(anchor.Receipt.TransactionId));
+    }
+
+    private static HealthPortal.Ledger.Crypto.LedgerKeyPair LedgerKeyPair_Create() => HealthPortal.Ledger.Crypto.LedgerKeyPair.Create();
+}

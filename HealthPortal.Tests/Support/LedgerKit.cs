@@ -1,0 +1,77 @@
+using HealthPortal.Ledger;
+using HealthPortal.Ledger.Blocks;
+using HealthPortal.Ledger.Crypto;
+using HealthPortal.Ledger.Ordering;
+using HealthPortal.Ledger.Transactions;
+
+namespace HealthPortal.Tests.Support;
+
+/// <summary>
+/// A throw-away ledger node for tests: fresh temp folder, one admin, a genesis sealer and low proof-of-work so
+/// registrations are quick. Helpers register facilities and patients through real transactions.
+/// </summary>
+public sealed class LedgerKit : IAsyncDisposable
+{
+    public LedgerKit(int patientPowBits = 4, int facilityPowBits = 6, TimeProvider? clock = null, SequencerOptions? sequencer = null)
+    {
+        Folder = Directory.CreateTempSubdirectory("hp-ledger-").FullName;
+        Clock = clock ?? TimeProvider.System;
+        Genesis = new Genesis("test-chain", Clock.GetUtcNow().ToUnixTimeMilliseconds(), [Admin.PublicJwk],
+            new GenesisNode(Sealer.PublicJwk, NodeKind.Hospital, "Genesis Hospital", "https://genesis.example"),
+            new GenesisParameters(patientPowBits, facilityPowBits, 365, 300_000));
+        Options = new LedgerOptions { DatabasePath = Path.Combine(Folder, "ledger.db"), Sequencer = sequencer ?? new SequencerOptions { BlockInterval = TimeSpan.FromMilliseconds(2) } };
+        Engine = LedgerEngine.Open(Options, Genesis, Sealer, Clock);
+        Tx = new TransactionFactory(Clock);
+    }
+
+    public string Folder { get; }
+    public TimeProvider Clock { get; }
+    public LedgerKeyPair Admin { get; } = LedgerKeyPair.Create();
+    public LedgerKeyPair Sealer { get; } = LedgerKeyPair.Create();
+    public Genesis Genesis { get; }
+    public LedgerOptions Options { get; }
+    public LedgerEngine Engine { get; private set; }
+    public TransactionFactory Tx { get; }
+
+    public async Task<SubmitResult> Submit(Transaction tx) => await Engine.SubmitAsync(tx);
+
+    public async Task<SubmitResult> MustCommit(Transaction tx)
+    {
+        var result = await Engine.SubmitAsync(tx);
+        Assert.True(result.IsCommitted, $"{tx.Type} was refused: {result}");
+        return result;
+    }
+
+    /// <summary>Registers and approves a facility; returns its node key.</summary>
+    public async Task<LedgerKeyPair> ApprovedFacility(string kind = NodeKind.Laboratory, string name = "Test Lab")
+    {
+        var key = LedgerKeyPair.Create();
+        await MustCommit(Tx.NodeRegister(key.PublicJwk, kind, name, "https://node.example", Genesis.Parameters.FacilityPowBits).SignWith(key));
+        await MustCommit(Tx.NodeApprove(key.Id).SignWith(Admin));
+        return key;
+    }
+
+    /// <summary>Registers a patient with a fresh device key; returns the key.</summary>
+    public async Task<LedgerKeyPair> Patient(string mpi)
+    {
+        var key = LedgerKeyPair.Create();
+        await MustCommit(Tx.PatientRegister(key.PublicJwk, mpi, Base64Url.Encode(new byte[32]), Genesis.Parameters.PatientPowBits).SignWith(key));
+        return key;
+    }
+
+    public static string Hash(string text) => Base64Url.Encode(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
+
+    /// <summary>Closes and reopens the node on the same folder (as after a restart).</summary>
+    public async Task Restart()
+    {
+        await Engine.DisposeAsync();
+        Engine = LedgerEngine.Open(Options, Genesis, Sealer, Clock);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Engine.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try { Directory.Delete(Folder, recursive: true); } catch (IOException) { }
+    }
+}

@@ -1,0 +1,76 @@
+using HealthPortal.Ledger.Receipts;
+using HealthPortal.Ledger.Verification;
+using Microsoft.Extensions.Configuration;
+
+namespace HealthPortal.Features.Operator;
+
+/// <summary>
+/// The app's executable doubles as the operator tool: <c>ledger verify [--data DIR]</c> and <c>receipt verify FILE</c>.
+/// Both only read, print one line and exit 0 (good) or 1 (bad); 2 is a usage error.
+/// </summary>
+public static class OperatorCommands
+{
+    public const string LedgerFileName = "ledger.db";
+
+    public static bool IsCommand(string[] args) => args is ["ledger", ..] or ["receipt", ..];
+
+    public static int Run(string[] args, TextWriter? output = null)
+    {
+        var stdout = output ?? Console.Out;
+        switch (args)
+        {
+            case ["ledger", "verify", .. var rest]:
+                return VerifyLedger(DataFolder(rest), stdout);
+            case ["receipt", "verify", var file]:
+                return VerifyReceipt(file, stdout);
+            default:
+                stdout.WriteLine("usage: ledger verify [--data DIR] | receipt verify FILE");
+                return 2;
+        }
+    }
+
+    private static int VerifyLedger(string dataFolder, TextWriter output)
+    {
+        var path = Path.Combine(dataFolder, LedgerFileName);
+        if (!File.Exists(path))
+        {
+            output.WriteLine($"BAD height=0 reason=no ledger at {path}");
+            return 1;
+        }
+        var report = ChainVerifier.VerifyFull(path);
+        output.WriteLine(report.ToLine());
+        return report.IsValid ? 0 : 1;
+    }
+
+    private static int VerifyReceipt(string file, TextWriter output)
+    {
+        if (!File.Exists(file))
+        {
+            output.WriteLine($"BAD receipt file not found: {file}");
+            return 1;
+        }
+        var json = File.ReadAllText(file);
+        var result = ReceiptVerifier.Verify(json);
+        if (!result.IsValid)
+        {
+            output.WriteLine($"BAD {result.Error}: {result.Message}");
+            return 1;
+        }
+        var node = System.Text.Json.Nodes.JsonNode.Parse(json)!;
+        output.WriteLine($"OK receipt tx={node["txId"]} height={node["height"]} index={node["index"]}");
+        return 0;
+    }
+
+    /// <summary>--data DIR wins; otherwise the deployment file's HealthPortal:DataFolder (default "data").</summary>
+    private static string DataFolder(string[] rest)
+    {
+        for (var i = 0; i < rest.Length - 1; i++)
+            if (rest[i] == "--data") return rest[i + 1];
+        var config = new ConfigurationBuilder()
+            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
+            .AddJsonFile(Path.Combine(Directory.GetCurrentDirectory(), "appsettings.json"), optional: true)
+            .AddEnvironmentVariables()
+            .Build();
+        return config["HealthPortal:DataFolder"] ?? "data";
+    }
+}
