@@ -1,0 +1,25 @@
+using System.Security.Claims;
+using HealthPortal.Data;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+
+namespace HealthPortal.Features.Auth;
+
+/// <summary>Decides whether a signed-in principal still stands: the account exists, is not locked out or
+/// disabled, and its security stamp has not changed since sign-in.</summary>
+public sealed class SessionValidator(IServiceScopeFactory scopes, IOptions<IdentityOptions> options)
+{
+    public async Task<bool> IsCurrentAsync(ClaimsPrincipal principal)
+    {
+        // A fresh scope per check, so a long-lived circuit never reads through a stale DbContext.
+        await using var scope = scopes.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+
+        var user = await users.GetUserAsync(principal);
+        if (user is null) return false;
+        if (await users.IsLockedOutAsync(user)) return false;
+
+        var principalStamp = principal.FindFirstValue(options.Value.ClaimsIdentity.SecurityStampClaimType);
+        return principalStamp == await users.GetSecurityStampAsync(user);
+    }
+}
