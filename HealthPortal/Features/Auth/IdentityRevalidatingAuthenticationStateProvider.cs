@@ -11,11 +11,7 @@ namespace HealthPortal.Features.Auth;
 internal sealed class IdentityRevalidatingAuthenticationStateProvider(ILoggerFactory loggerFactory, SessionValidator sessions)
     : RevalidatingServerAuthenticationStateProvider(loggerFactory)
 {
-    // ASVS 3.3: a disabled account or changed password must end existing sessions promptly; the template's
-    // 30 minutes would leave a disabled user working for half an hour.
-    public static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);
-
-    protected override TimeSpan RevalidationInterval => Interval;
+    protected override TimeSpan RevalidationInterval => SessionValidator.RevalidationInterval;
 
     protected override Task<bool> ValidateAuthenticationStateAsync(AuthenticationState authenticationState, CancellationToken cancellationToken) =>
         sessions.IsCurrentAsync(authenticationState.User);

@@ -9,6 +9,10 @@ namespace HealthPortal.Features.Auth;
 /// disabled, and its security stamp has not changed since sign-in.</summary>
 public sealed class SessionValidator(IServiceScopeFactory scopes, IOptions<IdentityOptions> options)
 {
+    /// <summary>How often open circuits are re-checked. ASVS 3.3: a disabled account or changed password must
+    /// end existing sessions promptly; the template's 30 minutes would leave a disabled user working for half an hour.</summary>
+    public static readonly TimeSpan RevalidationInterval = TimeSpan.FromMinutes(1);
+
     public async Task<bool> IsCurrentAsync(ClaimsPrincipal principal)
     {
         // A fresh scope per check, so a long-lived circuit never reads through a stale DbContext.
