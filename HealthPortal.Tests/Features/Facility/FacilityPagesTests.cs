@@ -50,7 +50,7 @@ public sealed class FacilityPagesTests(PortalTestDatabase database) : PortalComp
 
         var page = Render<FacilityDashboard>();
 
-        page.WaitForAssertion(() => Assert.Contains("1 managers, 1 staff", page.Find("[data-testid='staff-summary']").TextContent));
+        page.WaitForAssertion(() => Assert.Contains("1 manager, 1 staff member", page.Find("[data-testid='staff-summary']").TextContent));
     }
 
     [Fact]
