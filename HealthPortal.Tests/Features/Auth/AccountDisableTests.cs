@@ -43,6 +43,21 @@ public sealed class AccountDisableTests(PortalFactory portal)
     }
 
     [Fact]
+    public async Task TemporaryLockout_DoesNotEndOpenSessions()
+    {
+        // Five wrong passwords typed by someone else must not sign the real user out.
+        var user = await portal.CreateUserAsync(Roles.Patient);
+        var session = await portal.PrincipalOfAsync(user.Email!);
+        var browser = portal.CreateBrowser();
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            await PortalFactory.PostLoginAsync(browser, user.Email!, "someone guessing");
+        }
+
+        Assert.True(await portal.Services.GetRequiredService<SessionValidator>().IsCurrentAsync(session));
+    }
+
+    [Fact]
     public void OpenSessions_AreRevalidatedAtLeastEveryMinute()
     {
         Assert.True(SessionValidator.RevalidationInterval <= TimeSpan.FromMinutes(1));

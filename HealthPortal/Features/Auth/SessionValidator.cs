@@ -1,12 +1,13 @@
 using System.Security.Claims;
 using HealthPortal.Data;
+using HealthPortal.Features.Accounts;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 
 namespace HealthPortal.Features.Auth;
 
-/// <summary>Decides whether a signed-in principal still stands: the account exists, is not locked out or
-/// disabled, and its security stamp has not changed since sign-in.</summary>
+/// <summary>Decides whether a signed-in principal still stands: the account exists, is not disabled, and its
+/// security stamp has not changed since sign-in (a password change or disable changes it).</summary>
 public sealed class SessionValidator(IServiceScopeFactory scopes, IOptions<IdentityOptions> options)
 {
     /// <summary>How often open circuits are re-checked. ASVS 3.3: a disabled account or changed password must
@@ -21,7 +22,9 @@ public sealed class SessionValidator(IServiceScopeFactory scopes, IOptions<Ident
 
         var user = await users.GetUserAsync(principal);
         if (user is null) return false;
-        if (await users.IsLockedOutAsync(user)) return false;
+        // Only an administrator's disable ends sessions here, not a temporary lockout: otherwise anyone could
+        // sign a user out by typing five wrong passwords for their email.
+        if (AccountQueries.IsDisabled(await users.GetLockoutEndDateAsync(user))) return false;
 
         var principalStamp = principal.FindFirstValue(options.Value.ClaimsIdentity.SecurityStampClaimType);
         return principalStamp == await users.GetSecurityStampAsync(user);
