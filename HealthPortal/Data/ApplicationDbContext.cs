@@ -1,3 +1,6 @@
+using HealthPortal.Features.Facilities;
+using HealthPortal.Features.Invitations;
+using HealthPortal.Features.Patient;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
@@ -5,4 +8,59 @@ namespace HealthPortal.Data;
 
 public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options) : IdentityDbContext<ApplicationUser>(options)
 {
+    public DbSet<HealthFacility> Facilities => Set<HealthFacility>();
+    public DbSet<PatientProfile> PatientProfiles => Set<PatientProfile>();
+    public DbSet<StaffInvitation> StaffInvitations => Set<StaffInvitation>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+
+        builder.Entity<ApplicationUser>(user =>
+        {
+            user.Property(u => u.DisplayName).HasMaxLength(200);
+            user.Property(u => u.FacilityId).HasMaxLength(64);
+            user.HasIndex(u => u.FacilityId);
+            user.HasOne<HealthFacility>().WithMany().HasForeignKey(u => u.FacilityId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        builder.Entity<HealthFacility>(facility =>
+        {
+            // The registry table is called Facility (it mirrors the ledger's node registry); the class name
+            // avoids clashing with the HealthPortal.Features.Facility portal namespace.
+            facility.ToTable("Facility");
+            facility.Property(f => f.Id).HasMaxLength(64);
+            facility.Property(f => f.Name).HasMaxLength(200);
+            facility.HasIndex(f => f.Name).IsUnique();
+            facility.Property(f => f.Kind).HasConversion<string>().HasMaxLength(16);
+            facility.Property(f => f.Status).HasConversion<string>().HasMaxLength(16);
+            facility.Property(f => f.Contact).HasMaxLength(200);
+            facility.Property(f => f.Endpoint).HasMaxLength(400);
+            facility.Property(f => f.NodeKeyId).HasMaxLength(64);
+        });
+
+        builder.Entity<PatientProfile>(profile =>
+        {
+            profile.ToTable("PatientProfile");
+            profile.HasKey(p => p.UserId);
+            profile.HasOne<ApplicationUser>().WithOne().HasForeignKey<PatientProfile>(p => p.UserId).OnDelete(DeleteBehavior.Cascade);
+            profile.Property(p => p.FullName).HasMaxLength(200);
+            profile.Property(p => p.Sex).HasConversion<string>().HasMaxLength(16);
+            profile.Property(p => p.NationalId).HasMaxLength(40);
+            profile.HasIndex(p => p.NationalId).IsUnique();
+            profile.Property(p => p.Phone).HasMaxLength(40);
+            profile.Property(p => p.MpiNumber).HasMaxLength(40);
+            profile.HasIndex(p => p.MpiNumber).IsUnique();
+        });
+
+        builder.Entity<StaffInvitation>(invitation =>
+        {
+            invitation.ToTable("StaffInvitation");
+            invitation.Property(i => i.Id).HasMaxLength(64);
+            invitation.Property(i => i.TokenHash).HasMaxLength(64);
+            invitation.HasIndex(i => i.TokenHash).IsUnique();
+            invitation.HasOne<HealthFacility>().WithMany().HasForeignKey(i => i.FacilityId).OnDelete(DeleteBehavior.Cascade);
+            invitation.Property(i => i.Email).HasMaxLength(256);
+        });
+    }
 }

@@ -2,8 +2,11 @@ using Microsoft.AspNetCore.Identity;
 
 namespace HealthPortal.Data;
 
-// Add profile data for application users by adding properties to the ApplicationUser class
 public class ApplicationUser : IdentityUser
 {
-}
+    /// <summary>The name shown in the portal; falls back to the email when empty.</summary>
+    public string DisplayName { get; set; } = "";
 
+    /// <summary>The facility a staff member or manager belongs to; null for patients and admins.</summary>
+    public string? FacilityId { get; set; }
+}

@@ -10,6 +10,7 @@ using Microsoft.Extensions.Primitives;
 using HealthPortal.Components.Account.Pages;
 using HealthPortal.Components.Account.Pages.Manage;
 using HealthPortal.Data;
+using HealthPortal.Features.Security;
 
 namespace Microsoft.AspNetCore.Routing;
 
@@ -87,7 +88,7 @@ internal static class IdentityComponentsEndpointRouteBuilderExtensions
             var user = string.IsNullOrEmpty(username) ? null : await userManager.FindByNameAsync(username);
             var optionsJson = await signInManager.MakePasskeyRequestOptionsAsync(user);
             return TypedResults.Content(optionsJson, contentType: "application/json");
-        });
+        }).RequireRateLimiting(RateLimitPolicies.Login);
 
         var manageGroup = accountGroup.MapGroup("/Manage").RequireAuthorization();
 

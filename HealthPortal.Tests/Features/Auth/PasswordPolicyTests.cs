@@ -1,0 +1,82 @@
+using System.Buffers.Binary;
+using HealthPortal.Data;
+using HealthPortal.Features.Auth;
+using HealthPortal.Tests.Support;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace HealthPortal.Tests.Features.Auth;
+
+[Collection(PortalCollection.Name)]
+public sealed class PasswordPolicyTests(PortalFactory portal)
+{
+    private Task<IdentityResult> CreateWithPasswordAsync(string password) =>
+        portal.WithScopeAsync(services =>
+        {
+            var email = $"pw-{Guid.NewGuid():N}@tests.healthportal.test";
+            return services.GetRequiredService<UserManager<ApplicationUser>>()
+                .CreateAsync(new ApplicationUser { UserName = email, Email = email }, password);
+        });
+
+    [Fact]
+    public async Task Password_ElevenCharacters_IsRefused()
+    {
+        var result = await CreateWithPasswordAsync("abcdefghijk");
+
+        Assert.False(result.Succeeded);
+        Assert.Contains(result.Errors, e => e.Code == nameof(IdentityErrorDescriber.PasswordTooShort));
+    }
+
+    [Theory]
+    [InlineData("abcdefghijkl")]     // lowercase only
+    [InlineData("correct horse")]    // words and a space
+    [InlineData("123456789012")]     // digits only
+    public async Task Password_TwelveCharactersWithoutCompositionRules_IsAccepted(string password)
+    {
+        var result = await CreateWithPasswordAsync(password);
+
+        Assert.True(result.Succeeded, string.Join("; ", result.Errors.Select(e => e.Description)));
+    }
+
+    [Fact]
+    public async Task PasswordHash_IsPbkdf2Sha512With210000Iterations()
+    {
+        var user = await portal.CreateUserAsync(Roles.Patient);
+
+        // Identity V3 layout: 0x01 | PRF (uint32 BE) | iterations (uint32 BE) | salt length | salt | subkey.
+        var hash = Convert.FromBase64String(user.PasswordHash!);
+        Assert.Equal(0x01, hash[0]);
+        Assert.Equal((uint)KeyDerivationPrfSha512, BinaryPrimitives.ReadUInt32BigEndian(hash.AsSpan(1)));
+        Assert.Equal(210_000u, BinaryPrimitives.ReadUInt32BigEndian(hash.AsSpan(5)));
+    }
+
+    [Fact]
+    public async Task DemoAccounts_ShareOneHashedPasswordThatVerifies()
+    {
+        var hashes = await portal.QueryAsync(db => Task.FromResult(
+            db.Users.Where(u => u.Email!.EndsWith("@demo.healthportal.test")).Select(u => u.PasswordHash).ToList()));
+
+        Assert.Single(hashes.Distinct());
+        var verified = await portal.WithScopeAsync(services => Task.FromResult(
+            services.GetRequiredService<IPasswordHasher<ApplicationUser>>().VerifyHashedPassword(new ApplicationUser(), hashes[0]!, PortalFactory.DemoPassword)));
+        Assert.Equal(PasswordVerificationResult.Success, verified);
+        Assert.Equal(210_000u, BinaryPrimitives.ReadUInt32BigEndian(Convert.FromBase64String(hashes[0]!).AsSpan(5)));
+    }
+
+    [Fact]
+    public async Task Lockout_AfterFiveWrongPasswords_LocksTheAccount()
+    {
+        var user = await portal.CreateUserAsync(Roles.Patient);
+        var browser = portal.CreateBrowser();
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            await PortalFactory.PostLoginAsync(browser, user.Email!, "not the right password");
+        }
+
+        var response = await PortalFactory.PostLoginAsync(browser, user.Email!, PortalFactory.DemoPassword);
+
+        Assert.Contains("/Account/Lockout", response.Headers.Location!.OriginalString);
+    }
+
+    private const int KeyDerivationPrfSha512 = 2; // Microsoft.AspNetCore.Cryptography.KeyDerivation.KeyDerivationPrf.HMACSHA512
+}

@@ -1,0 +1,54 @@
+using HealthPortal.Features.Auth;
+using HealthPortal.Features.Demo;
+using HealthPortal.Features.Facilities;
+using HealthPortal.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace HealthPortal.Tests.Features.Demo;
+
+[Collection(PortalCollection.Name)]
+public sealed class DemoSeederTests(PortalFactory portal)
+{
+    private Task<(int Users, int Facilities, int Profiles)> CountAsync() =>
+        portal.QueryAsync(async db => (await db.Users.CountAsync(u => u.Email!.EndsWith("@" + DemoData.Domain)), await db.Facilities.CountAsync(f => f.Id.StartsWith("demo-")), await db.PatientProfiles.CountAsync()));
+
+    [Fact]
+    public async Task DemoSeeder_SeedsTheWholeConsortium()
+    {
+        var facilities = await portal.QueryAsync(db => db.Facilities.Where(f => f.Id.StartsWith("demo-")).ToListAsync());
+
+        Assert.Equal([FacilityKind.Hospital, FacilityKind.Clinic, FacilityKind.Laboratory], facilities.Select(f => f.Kind).Order());
+        Assert.All(facilities, f => Assert.Equal(FacilityStatus.Approved, f.Status));
+        foreach (var facility in facilities)
+        {
+            Assert.Contains(DemoData.Accounts, a => a.FacilityId == facility.Id && a.Role == Roles.FacilityManager);
+            Assert.Contains(DemoData.Accounts, a => a.FacilityId == facility.Id && a.Role == Roles.FacilityStaff);
+        }
+        Assert.Equal(DemoData.Accounts.Count, (await CountAsync()).Users);
+    }
+
+    [Fact]
+    public async Task DemoSeeder_RunAgain_ChangesNothing()
+    {
+        var before = await CountAsync();
+
+        await portal.WithScopeAsync(async services =>
+        {
+            await services.GetRequiredService<DemoSeeder>().SeedAsync();
+            return 0;
+        });
+
+        Assert.Equal(before, await CountAsync());
+    }
+
+    [Fact]
+    public async Task LoginPage_InDemoMode_ListsEveryDemoAccountAndThePassword()
+    {
+        var page = System.Net.WebUtility.HtmlDecode(await portal.CreateBrowser().GetStringAsync("/Account/Login"));
+
+        Assert.Contains(PortalFactory.DemoPassword, page);
+        Assert.All(DemoData.Accounts, account => Assert.Contains(account.Email, page));
+        Assert.All(DemoData.Facilities, facility => Assert.Contains(facility.Name, page));
+    }
+}

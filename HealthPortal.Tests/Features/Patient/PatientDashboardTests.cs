@@ -1,0 +1,71 @@
+using Bunit;
+using HealthPortal.Data;
+using HealthPortal.Features.Auth;
+using HealthPortal.Features.Demo;
+using HealthPortal.Features.Patient;
+using HealthPortal.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+
+namespace HealthPortal.Tests.Features.Patient;
+
+public sealed class PatientDashboardTests(PortalTestDatabase database) : PortalComponentTest, IClassFixture<PortalTestDatabase>
+{
+    private void SignIn(string email, params System.Security.Claims.Claim[] claims)
+    {
+        Auth.SetAuthorized(email);
+        Auth.SetRoles(Roles.Patient);
+        Auth.SetPolicies(PortalPolicies.PatientPortal);
+        Auth.SetClaims(claims);
+    }
+
+    protected override Task ConfigureAsync()
+    {
+        database.AddTo(Services);
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task PatientDashboard_ShowsTheirDemographics()
+    {
+        var aye = DemoData.Patients[0];
+        SignIn(aye.Email, await database.ClaimsOfAsync(aye.Email));
+
+        var page = Render<PatientDashboard>();
+
+        page.WaitForAssertion(() =>
+        {
+            Assert.Equal(aye.FullName, page.Find("[data-testid='patient-name']").TextContent.Trim());
+            Assert.Equal(aye.NationalId, page.Find("[data-testid='patient-nrc']").TextContent.Trim());
+            Assert.StartsWith("12 April 1988", page.Find("[data-testid='patient-birthdate']").TextContent.Trim());
+            Assert.Contains("No MPI number yet", page.Find("[data-testid='mpi-number']").TextContent);
+        });
+    }
+
+    [Fact]
+    public async Task PatientDashboard_WithoutProfile_AsksForDemographicsAndSavesThem()
+    {
+        var email = $"new-{Guid.NewGuid():N}@tests.healthportal.test";
+        string userId;
+        await using (var db = database.CreateContext())
+        {
+            var user = new ApplicationUser { UserName = email, Email = email, NormalizedEmail = email.ToUpperInvariant(), NormalizedUserName = email.ToUpperInvariant(), DisplayName = "New Patient" };
+            db.Users.Add(user);
+            await db.SaveChangesAsync();
+            userId = user.Id;
+        }
+        SignIn(email, new System.Security.Claims.Claim(System.Security.Claims.ClaimTypes.NameIdentifier, userId));
+        var page = Render<PatientDashboard>();
+
+        page.WaitForElement("input[data-testid='profile-fullname']").Change("Hla Hla Win");
+        page.Find("input[data-testid='profile-birthdate']").Change("1990-02-03");
+        page.Find("input[data-testid='profile-nrc']").Change("14/PATHANA(N)300003");
+        page.Find("input[data-testid='profile-phone']").Change("+95 9 400 000 003");
+        page.Find("form").Submit();
+
+        page.WaitForAssertion(() => Assert.Equal("Hla Hla Win", page.Find("[data-testid='patient-name']").TextContent.Trim()));
+        await using var check = database.CreateContext();
+        var saved = await check.PatientProfiles.SingleAsync(p => p.UserId == userId);
+        Assert.Equal(new DateOnly(1990, 2, 3), saved.BirthDate);
+        Assert.Equal("14/PATHANA(N)300003", saved.NationalId);
+    }
+}

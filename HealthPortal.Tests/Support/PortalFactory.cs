@@ -1,0 +1,114 @@
+using System.Net;
+using System.Security.Claims;
+using HealthPortal.Data;
+using HealthPortal.Features.Demo;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace HealthPortal.Tests.Support;
+
+/// <summary>
+/// The real app on a TestServer, with its own temporary data folder and the demo consortium seeded.
+/// Rate limits are lifted so that tests can sign in as often as they like; the rate-limit tests make their own.
+/// </summary>
+public class PortalFactory : WebApplicationFactory<Program>
+{
+    public const string DemoPassword = "test-demo-password-2026";
+
+    public string DataFolder { get; } = Directory.CreateTempSubdirectory("healthportal-tests-").FullName;
+
+    protected virtual IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
+    {
+        ["HealthPortal:RateLimits:Login:PermitLimit"] = "100000",
+        ["HealthPortal:RateLimits:SignUp:PermitLimit"] = "100000",
+    };
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("HealthPortal:DataFolder", DataFolder);
+        builder.UseSetting("HealthPortal:Demo:Seed", "true");
+        builder.UseSetting("HealthPortal:Demo:Password", DemoPassword);
+        foreach (var (key, value) in Settings) builder.UseSetting(key, value);
+    }
+
+    /// <summary>A client that keeps cookies and shows redirects instead of following them.</summary>
+    public HttpClient CreateBrowser() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+
+    /// <summary>Signs in through the static login form (antiforgery token included) and returns the signed-in client.</summary>
+    public async Task<HttpClient> SignInAsync(string email, string password = DemoPassword)
+    {
+        var browser = CreateBrowser();
+        var response = await PostLoginAsync(browser, email, password);
+        if (response.StatusCode != HttpStatusCode.Redirect || response.Headers.Location?.OriginalString.Contains("Account/Login", StringComparison.OrdinalIgnoreCase) == true)
+        {
+            throw new InvalidOperationException($"Signing in as {email} failed: {(int)response.StatusCode} {response.Headers.Location}");
+        }
+        return browser;
+    }
+
+    public static async Task<HttpResponseMessage> PostLoginAsync(HttpClient browser, string email, string password)
+    {
+        var form = await HtmlForm.LoadAsync(browser, "/Account/Login", "login");
+        form["Input.Email"] = email;
+        form["Input.Password"] = password;
+        return await form.PostAsync(browser);
+    }
+
+    public async Task<T> WithScopeAsync<T>(Func<IServiceProvider, Task<T>> work)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return await work(scope.ServiceProvider);
+    }
+
+    public Task<ApplicationUser> CreateUserAsync(string role, string? facilityId = null, string password = DemoPassword) =>
+        WithScopeAsync(async services =>
+        {
+            var users = services.GetRequiredService<UserManager<ApplicationUser>>();
+            var email = $"{role.ToLowerInvariant()}-{Guid.NewGuid():N}@tests.healthportal.test";
+            var user = new ApplicationUser { UserName = email, Email = email, DisplayName = "Test " + role, FacilityId = facilityId };
+            Check(await users.CreateAsync(user, password));
+            Check(await users.AddToRoleAsync(user, role));
+            return user;
+        });
+
+    public Task<ClaimsPrincipal> PrincipalOfAsync(string email) =>
+        WithScopeAsync(async services =>
+        {
+            var user = await services.GetRequiredService<UserManager<ApplicationUser>>().FindByEmailAsync(email)
+                ?? throw new InvalidOperationException($"No user {email}");
+            return await services.GetRequiredService<SignInManager<ApplicationUser>>().CreateUserPrincipalAsync(user);
+        });
+
+    public async Task<T> QueryAsync<T>(Func<ApplicationDbContext, Task<T>> query)
+    {
+        await using var db = await Services.GetRequiredService<IDbContextFactory<ApplicationDbContext>>().CreateDbContextAsync();
+        return await query(db);
+    }
+
+    public static string DemoEmail(string role, string? facilityId = null) => DemoData.AccountFor(role, facilityId).Email;
+
+    private static void Check(IdentityResult result)
+    {
+        if (!result.Succeeded) throw new InvalidOperationException(string.Join("; ", result.Errors.Select(e => e.Description)));
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing)
+        {
+            // SQLite pools connections; release the files before removing the folder.
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            try { Directory.Delete(DataFolder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class PortalCollection : ICollectionFixture<PortalFactory>
+{
+    public const string Name = "Portal on a test server";
+}

@@ -1,0 +1,4 @@
+namespace HealthPortal.Features.Auth;
+
+/// <summary>Resource for facility policies: the facility an operation touches.</summary>
+public sealed record FacilityScope(string FacilityId);

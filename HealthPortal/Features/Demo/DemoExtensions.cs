@@ -1,0 +1,22 @@
+namespace HealthPortal.Features.Demo;
+
+public static class DemoExtensions
+{
+    public static IServiceCollection AddDemoSeeding(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<DemoOptions>()
+            .Bind(configuration.GetSection(DemoOptions.Section))
+            .Validate(demo => !demo.Seed || demo.Password.Length >= 12,
+                $"{DemoOptions.Section}:Password must be at least 12 characters when demo seeding is on.")
+            .ValidateOnStart();
+        services.AddScoped<DemoSeeder>();
+        return services;
+    }
+
+    public static async Task SeedDemoDataIfEnabledAsync(this IServiceProvider services)
+    {
+        await using var scope = services.CreateAsyncScope();
+        if (!scope.ServiceProvider.GetRequiredService<Microsoft.Extensions.Options.IOptions<DemoOptions>>().Value.Seed) return;
+        await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync();
+    }
+}

@@ -1,0 +1,109 @@
+using HealthPortal.Data;
+using HealthPortal.Features.Facilities;
+using HealthPortal.Features.Patient;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace HealthPortal.Features.Demo;
+
+/// <summary>
+/// Seeds <see cref="DemoData"/>: facilities, their managers and staff, the consortium admin and two patients.
+/// Each step looks for what it would create first, so running it again (or on a database that has the demo
+/// already) changes nothing. Everything happens in one transaction: a failure leaves no half-seeded portal.
+/// </summary>
+public sealed class DemoSeeder(
+    ApplicationDbContext db,
+    UserManager<ApplicationUser> users,
+    IPasswordHasher<ApplicationUser> hasher,
+    IOptions<DemoOptions> options,
+    ILogger<DemoSeeder> logger)
+{
+    private string? passwordHash;
+
+    public async Task SeedAsync(CancellationToken cancellationToken = default)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+
+        var created = await SeedFacilitiesAsync(cancellationToken);
+        foreach (var account in DemoData.Accounts)
+        {
+            created += await SeedAccountAsync(account) ? 1 : 0;
+        }
+        created += await SeedPatientProfilesAsync(cancellationToken);
+
+        await transaction.CommitAsync(cancellationToken);
+        if (created > 0) logger.LogInformation("Demo data seeded ({Count} new rows); demo accounts are listed on the login page", created);
+    }
+
+    /// <summary>Step 1: the three approved facilities (later also registered on the ledger).</summary>
+    private async Task<int> SeedFacilitiesAsync(CancellationToken cancellationToken)
+    {
+        var existing = await db.Facilities.Select(f => f.Id).ToListAsync(cancellationToken);
+        var missing = DemoData.Facilities.Where(f => !existing.Contains(f.Id)).ToList();
+        db.Facilities.AddRange(missing.Select(f => new HealthFacility
+        {
+            Id = f.Id,
+            Name = f.Name,
+            Kind = f.Kind,
+            Contact = f.Contact,
+            Endpoint = f.Endpoint,
+            Status = FacilityStatus.Approved,
+        }));
+        await db.SaveChangesAsync(cancellationToken);
+        return missing.Count;
+    }
+
+    /// <summary>Step 2: one account per <see cref="DemoData.Accounts"/> entry, in its role and facility.</summary>
+    private async Task<bool> SeedAccountAsync(DemoData.Account account)
+    {
+        if (await users.FindByEmailAsync(account.Email) is not null) return false;
+
+        var user = new ApplicationUser
+        {
+            UserName = account.Email,
+            Email = account.Email,
+            EmailConfirmed = true,
+            DisplayName = account.DisplayName,
+            FacilityId = account.FacilityId,
+            // PBKDF2 at 210,000 iterations takes ~100 ms or more; every demo account shares one password, so
+            // hash it once (a fresh random salt still makes it unguessable offline like any other hash).
+            PasswordHash = passwordHash ??= hasher.HashPassword(new ApplicationUser(), options.Value.Password),
+        };
+        Check(await users.CreateAsync(user), account.Email);
+        Check(await users.AddToRoleAsync(user, account.Role), account.Email);
+        return true;
+    }
+
+    /// <summary>Step 3: demographics of the demo patients (their MPI numbers come with ledger registration).</summary>
+    private async Task<int> SeedPatientProfilesAsync(CancellationToken cancellationToken)
+    {
+        var created = 0;
+        foreach (var patient in DemoData.Patients)
+        {
+            var userId = await db.Users.Where(u => u.Email == patient.Email).Select(u => u.Id).SingleAsync(cancellationToken);
+            if (await db.PatientProfiles.AnyAsync(p => p.UserId == userId, cancellationToken)) continue;
+
+            db.PatientProfiles.Add(new PatientProfile
+            {
+                UserId = userId,
+                FullName = patient.FullName,
+                BirthDate = patient.BirthDate,
+                Sex = patient.Sex,
+                NationalId = patient.NationalId,
+                Phone = patient.Phone,
+            });
+            created++;
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        return created;
+    }
+
+    private static void Check(IdentityResult result, string email)
+    {
+        if (!result.Succeeded)
+        {
+            throw new InvalidOperationException($"Seeding demo account {email} failed: {string.Join("; ", result.Errors.Select(e => e.Description))}");
+        }
+    }
+}

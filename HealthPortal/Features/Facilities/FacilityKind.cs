@@ -1,0 +1,8 @@
+namespace HealthPortal.Features.Facilities;
+
+public enum FacilityKind
+{
+    Hospital,
+    Clinic,
+    Laboratory,
+}

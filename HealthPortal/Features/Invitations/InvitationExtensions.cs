@@ -1,0 +1,11 @@
+namespace HealthPortal.Features.Invitations;
+
+public static class InvitationExtensions
+{
+    public static IServiceCollection AddStaffInvitations(this IServiceCollection services)
+    {
+        services.AddScoped<StaffInvitations>();
+        services.AddScoped<InvitationRedemption>();
+        return services;
+    }
+}

@@ -1,0 +1,75 @@
+using System.Security.Claims;
+using HealthPortal.Data;
+using HealthPortal.Features.Auth;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.EntityFrameworkCore;
+
+namespace HealthPortal.Features.Invitations;
+
+public sealed record OpenInvitation(string Id, string? Email, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt);
+
+public enum InvitationOutcome { Created, Withdrawn, Forbidden, NotFound }
+
+public sealed record InvitationResult(InvitationOutcome Outcome, string? Token = null);
+
+/// <summary>
+/// A facility manager's invitations for new staff of their own facility. Every call is authorized here
+/// against <see cref="PortalPolicies.FacilityManagement"/> with the facility as resource, whatever the page showed.
+/// </summary>
+public sealed class StaffInvitations(
+    IDbContextFactory<ApplicationDbContext> dbFactory,
+    IAuthorizationService authorization,
+    TimeProvider clock)
+{
+    public static readonly TimeSpan Lifetime = TimeSpan.FromDays(7);
+
+    public async Task<InvitationResult> CreateAsync(ClaimsPrincipal manager, string facilityId, string? email)
+    {
+        if (!await MayManageAsync(manager, facilityId)) return new(InvitationOutcome.Forbidden);
+
+        var token = InvitationToken.New();
+        var now = clock.GetUtcNow();
+        await using var db = await dbFactory.CreateDbContextAsync();
+        db.StaffInvitations.Add(new StaffInvitation
+        {
+            FacilityId = facilityId,
+            TokenHash = InvitationToken.Hash(token),
+            Email = string.IsNullOrWhiteSpace(email) ? null : email.Trim(),
+            CreatedByUserId = manager.FindFirstValue(ClaimTypes.NameIdentifier)!,
+            CreatedAt = now,
+            ExpiresAt = now + Lifetime,
+        });
+        await db.SaveChangesAsync();
+        return new(InvitationOutcome.Created, token);
+    }
+
+    public async Task<IReadOnlyList<OpenInvitation>> ListOpenAsync(ClaimsPrincipal manager, string facilityId)
+    {
+        if (!await MayManageAsync(manager, facilityId)) return [];
+
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var invitations = await db.StaffInvitations.AsNoTracking()
+            .Where(i => i.FacilityId == facilityId && i.UsedAt == null)
+            .ToListAsync();
+        // SQLite cannot compare DateTimeOffset columns, so expiry is filtered here.
+        var now = clock.GetUtcNow();
+        return invitations.Where(i => i.ExpiresAt > now)
+            .OrderByDescending(i => i.CreatedAt)
+            .Select(i => new OpenInvitation(i.Id, i.Email, i.CreatedAt, i.ExpiresAt))
+            .ToList();
+    }
+
+    public async Task<InvitationResult> WithdrawAsync(ClaimsPrincipal manager, string facilityId, string invitationId)
+    {
+        if (!await MayManageAsync(manager, facilityId)) return new(InvitationOutcome.Forbidden);
+
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var removed = await db.StaffInvitations
+            .Where(i => i.Id == invitationId && i.FacilityId == facilityId && i.UsedAt == null)
+            .ExecuteDeleteAsync();
+        return new(removed == 1 ? InvitationOutcome.Withdrawn : InvitationOutcome.NotFound);
+    }
+
+    private async Task<bool> MayManageAsync(ClaimsPrincipal manager, string facilityId) =>
+        (await authorization.AuthorizeAsync(manager, new FacilityScope(facilityId), PortalPolicies.FacilityManagement)).Succeeded;
+}

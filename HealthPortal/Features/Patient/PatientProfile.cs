@@ -1,0 +1,21 @@
+namespace HealthPortal.Features.Patient;
+
+/// <summary>
+/// A patient's demographics. They stay in the portal database and never go on the ledger, which will hold
+/// only a salted hash of them and the MPI number issued at <c>patient.register</c>.
+/// </summary>
+public sealed class PatientProfile
+{
+    public string UserId { get; set; } = "";
+    public string FullName { get; set; } = "";
+    public DateOnly BirthDate { get; set; }
+    public Sex Sex { get; set; }
+
+    /// <summary>National registration card number (NRC), e.g. <c>12/LAMANA(N)123456</c>.</summary>
+    public string NationalId { get; set; } = "";
+    public string Phone { get; set; } = "";
+
+    /// <summary>Master Patient Index number; issued when the patient registers on the ledger.</summary>
+    public string? MpiNumber { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; } = DateTimeOffset.UtcNow;
+}

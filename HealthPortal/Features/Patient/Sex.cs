@@ -1,0 +1,8 @@
+namespace HealthPortal.Features.Patient;
+
+public enum Sex
+{
+    Female,
+    Male,
+    Other,
+}

@@ -1,0 +1,22 @@
+namespace HealthPortal.Features.Security;
+
+/// <summary><c>HealthPortal:RateLimits</c>: per-client-IP fixed windows for the endpoints worth guessing at.</summary>
+public sealed class RateLimitOptions
+{
+    public const string Section = "HealthPortal:RateLimits";
+
+    /// <summary>Form posts to the login pages (password, two-factor, recovery code) and passkey sign-in.</summary>
+    public RateLimitWindow Login { get; set; } = new() { PermitLimit = 10, WindowSeconds = 60 };
+
+    /// <summary>Form posts that create accounts (patient sign-up, staff invitation).</summary>
+    public RateLimitWindow SignUp { get; set; } = new() { PermitLimit = 5, WindowSeconds = 300 };
+
+    /// <summary>Facility and patient node registration on the ledger API.</summary>
+    public RateLimitWindow NodeRegistration { get; set; } = new() { PermitLimit = 5, WindowSeconds = 300 };
+}
+
+public sealed class RateLimitWindow
+{
+    public int PermitLimit { get; set; }
+    public int WindowSeconds { get; set; }
+}

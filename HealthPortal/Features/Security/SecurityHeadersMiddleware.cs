@@ -1,0 +1,30 @@
+namespace HealthPortal.Features.Security;
+
+/// <summary>Adds the browser hardening headers to every response, static files and errors included.</summary>
+public sealed class SecurityHeadersMiddleware(RequestDelegate next)
+{
+    // Blazor Server needs no eval and no inline script; MudBlazor writes inline style attributes and its
+    // theme as a <style> element, hence 'unsafe-inline' for styles only. data:/blob: images carry QR codes,
+    // the camera (Permissions-Policy) is for scanning MPI cards at the front desk.
+    public const string ContentSecurityPolicy =
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
+        "connect-src 'self'; worker-src 'self' blob:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'";
+
+    public Task InvokeAsync(HttpContext context)
+    {
+        // Set when the response starts, so that nothing further down the pipeline (Blazor adds its own
+        // frame-ancestors policy to interactive pages) replaces them.
+        context.Response.OnStarting(static state =>
+        {
+            var headers = ((HttpContext)state).Response.Headers;
+            headers.ContentSecurityPolicy = ContentSecurityPolicy;
+            headers.XContentTypeOptions = "nosniff";
+            headers.XFrameOptions = "DENY";
+            headers["Referrer-Policy"] = "no-referrer";
+            headers["Permissions-Policy"] = "camera=(self), microphone=(), geolocation=(), payment=()";
+            headers["Cross-Origin-Opener-Policy"] = "same-origin";
+            return Task.CompletedTask;
+        }, context);
+        return next(context);
+    }
+}
