@@ -2,16 +2,20 @@ using HealthPortal.Components;
 using HealthPortal.Data;
 using HealthPortal.Features;
 using HealthPortal.Features.Auth;
+using HealthPortal.Features.Ledger;
+using HealthPortal.Features.Operator;
 using HealthPortal.Features.Security;
 
-// Operator commands (e.g. `ledger verify`) are dispatched here, before any web host is built.
+// The executable doubles as the operator tool (`ledger verify`, `receipt verify`): no web host for those.
+if (OperatorCommands.IsCommand(args)) return OperatorCommands.Run(args);
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddPortalConfiguration(args)
     .AddPortalData()
     .AddPortalAuth()
     .AddPortalSecurity()
-    .AddPortalUi();
+    .AddPortalUi()
+    .AddLedger();
 
 var app = builder.Build();
 await app.PreparePortalDataAsync();

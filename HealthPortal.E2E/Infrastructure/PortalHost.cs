@@ -44,6 +44,9 @@ public class PortalHost : IAsyncLifetime
         var settings = new Dictionary<string, string?>
         {
             ["HealthPortal:DataFolder"] = DataFolder,
+            // Proof of work is a genesis parameter: cheap here so each class's fresh, seeded portal starts fast.
+            ["Ledger:Genesis:FacilityPowDifficultyBits"] = "8",
+            ["Ledger:Genesis:PatientPowDifficultyBits"] = "10",
             // The Identity template still reads this; harmless once the app keeps everything under DataFolder.
             ["ConnectionStrings:DefaultConnection"] = $"Data Source={Path.Combine(DataFolder, "identity.db")}",
             // Circuit exceptions reach the browser console in full, so a failure's console log says what broke.

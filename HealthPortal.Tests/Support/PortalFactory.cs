@@ -31,6 +31,9 @@ public class PortalFactory : WebApplicationFactory<Program>
         builder.UseSetting("HealthPortal:DataFolder", DataFolder);
         builder.UseSetting("HealthPortal:Demo:Seed", "true");
         builder.UseSetting("HealthPortal:Demo:Password", DemoPassword);
+        // Registration proof of work is a genesis parameter; tests keep it cheap (seeding stamps two facilities).
+        builder.UseSetting("Ledger:Genesis:FacilityPowDifficultyBits", "8");
+        builder.UseSetting("Ledger:Genesis:PatientPowDifficultyBits", "8");
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
     }
 

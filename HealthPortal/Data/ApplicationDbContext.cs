@@ -51,6 +51,8 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
             profile.Property(p => p.Phone).HasMaxLength(40);
             profile.Property(p => p.MpiNumber).HasMaxLength(40);
             profile.HasIndex(p => p.MpiNumber).IsUnique();
+            profile.Property(p => p.PendingMpi).HasMaxLength(40);
+            profile.HasIndex(p => p.PendingMpi).IsUnique();
         });
 
         builder.Entity<StaffInvitation>(invitation =>

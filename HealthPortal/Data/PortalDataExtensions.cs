@@ -39,6 +39,7 @@ public static class PortalDataExtensions
             await db.Database.MigrateAsync();
         }
         await app.Services.EnsureRolesAsync();
+        await app.Services.GetRequiredService<HealthPortal.Features.Ledger.LedgerHost>().StartAsync(CancellationToken.None);
         await app.Services.SeedDemoDataIfEnabledAsync();
     }
 }

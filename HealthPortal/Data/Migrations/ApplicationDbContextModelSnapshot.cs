@@ -192,6 +192,9 @@ namespace HealthPortal.Data.Migrations
                     b.Property<DateOnly>("BirthDate")
                         .HasColumnType("TEXT");
 
+                    b.Property<byte[]>("DemographicsSalt")
+                        .HasColumnType("BLOB");
+
                     b.Property<string>("FullName")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -203,6 +206,10 @@ namespace HealthPortal.Data.Migrations
 
                     b.Property<string>("NationalId")
                         .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PendingMpi")
                         .HasMaxLength(40)
                         .HasColumnType("TEXT");
 
@@ -225,6 +232,9 @@ namespace HealthPortal.Data.Migrations
                         .IsUnique();
 
                     b.HasIndex("NationalId")
+                        .IsUnique();
+
+                    b.HasIndex("PendingMpi")
                         .IsUnique();
 
                     b.ToTable("PatientProfile", (string)null);

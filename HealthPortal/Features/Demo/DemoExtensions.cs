@@ -10,6 +10,7 @@ public static class DemoExtensions
                 $"{DemoOptions.Section}:Password must be at least 12 characters when demo seeding is on.")
             .ValidateOnStart();
         services.AddScoped<DemoSeeder>();
+        services.AddScoped<DemoLedgerSeeder>();
         return services;
     }
 
@@ -18,5 +19,7 @@ public static class DemoExtensions
         await using var scope = services.CreateAsyncScope();
         if (!scope.ServiceProvider.GetRequiredService<Microsoft.Extensions.Options.IOptions<DemoOptions>>().Value.Seed) return;
         await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync();
+        // Component tests seed the portal database alone; the running app always has the ledger registered.
+        if (scope.ServiceProvider.GetService<DemoLedgerSeeder>() is { } ledgerSeeder) await ledgerSeeder.SeedAsync();
     }
 }

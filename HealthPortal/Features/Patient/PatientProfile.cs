@@ -17,5 +17,11 @@ public sealed class PatientProfile
 
     /// <summary>Master Patient Index number; issued when the patient registers on the ledger.</summary>
     public string? MpiNumber { get; set; }
+
+    /// <summary>The MPI number drafted for a registration that has not committed yet (reserved for this patient).</summary>
+    public string? PendingMpi { get; set; }
+
+    /// <summary>Random salt of the demographics hash on the ledger; without it the hash cannot be tested against guesses.</summary>
+    public byte[]? DemographicsSalt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; } = DateTimeOffset.UtcNow;
 }

@@ -1,0 +1,78 @@
+using HealthPortal.Data;
+using HealthPortal.Features.Facilities;
+using HealthPortal.Features.Ledger;
+using HealthPortal.Features.Network;
+using HealthPortal.Features.Onboarding;
+using HealthPortal.Ledger.State;
+using HealthPortal.Ledger.Transactions;
+using Microsoft.EntityFrameworkCore;
+
+namespace HealthPortal.Features.Demo;
+
+/// <summary>
+/// Puts the demo consortium on the ledger: Riverside is the genesis sealing node; Lakeview and Northgate apply
+/// with proof of work and the consortium admin approves them; the demo patients are registered with MPI numbers.
+/// Demo patients' first keys are server-held "enrolment device" keys (demo only, labelled as such), so their
+/// browsers can be linked to them without a second device. Every step checks the ledger first: re-running is a no-op.
+/// </summary>
+public sealed class DemoLedgerSeeder(IDbContextFactory<ApplicationDbContext> dbFactory, LedgerHost ledger, TimeProvider clock, ILogger<DemoLedgerSeeder> logger)
+{
+    public static string DemoPatientKeyName(string userId) => "demo-patient-" + userId;
+
+    private readonly TransactionFactory _tx = new(clock);
+
+    public async Task SeedAsync(CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var engine = ledger.Engine;
+        var admin = ledger.Keys.Get(ServerKeyVault.ConsortiumAdmin);
+        var seeded = 0;
+
+        foreach (var demo in DemoData.Facilities)
+        {
+            var facility = await db.Facilities.SingleAsync(f => f.Id == demo.Id, ct);
+            var keyName = ServerKeyVault.FacilityNode(facility.Id);
+            var isGenesis = engine.Genesis.Sealer.Name == facility.Name;
+            if (isGenesis && !ledger.Keys.Exists(keyName)) ledger.Keys.Save(keyName, ledger.Keys.Get(ServerKeyVault.GenesisNode));
+            var key = ledger.Keys.GetOrCreate(keyName);
+            facility.NodeKeyId = key.Id;
+            var node = engine.State.Node(key.Id);
+            if (node is null)
+            {
+                var register = _tx.NodeRegister(key.PublicJwk, NodeRegistrations.LedgerKind(facility.Kind), facility.Name, facility.Endpoint,
+                    engine.Genesis.Parameters.FacilityPowBits, ct).SignWith(key);
+                Check(await engine.SubmitAsync(register, ct), facility.Name);
+                node = engine.State.Node(key.Id);
+                seeded++;
+            }
+            if (node!.Status == NodeStatus.Pending)
+            {
+                Check(await engine.SubmitAsync(_tx.NodeApprove(key.Id).SignWith(admin), ct), facility.Name);
+                seeded++;
+            }
+            facility.Status = FacilityStatus.Approved;
+        }
+        await db.SaveChangesAsync(ct);
+
+        foreach (var demo in DemoData.Patients)
+        {
+            var user = await db.Users.SingleAsync(u => u.Email == demo.Email, ct);
+            var profile = await db.PatientProfiles.SingleAsync(p => p.UserId == user.Id, ct);
+            if (profile.MpiNumber is not null && engine.State.Patient(profile.MpiNumber) is not null) continue;
+            var key = ledger.Keys.GetOrCreate(DemoPatientKeyName(user.Id));
+            profile.DemographicsSalt ??= DemographicsHash.NewSalt();
+            var mpi = profile.MpiNumber ?? MpiNumber.NewNumber();
+            var hash = DemographicsHash.Compute(profile.DemographicsSalt, profile.FullName, profile.BirthDate, profile.Sex.ToString(), profile.NationalId);
+            Check(await engine.SubmitAsync(_tx.PatientRegister(key.PublicJwk, mpi, hash, engine.Genesis.Parameters.PatientPowBits, ct).SignWith(key), ct), demo.Email);
+            profile.MpiNumber = mpi;
+            await db.SaveChangesAsync(ct);
+            seeded++;
+        }
+        if (seeded > 0) logger.LogInformation("Demo consortium registered on the ledger ({Count} transactions)", seeded);
+    }
+
+    private static void Check(HealthPortal.Ledger.Ordering.SubmitResult result, string what)
+    {
+        if (!result.IsCommitted) throw new InvalidOperationException($"demo seeding: the ledger refused {what}: {result}");
+    }
+}

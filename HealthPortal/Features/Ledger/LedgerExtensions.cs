@@ -1,0 +1,27 @@
+using HealthPortal.Data;
+using Microsoft.AspNetCore.DataProtection;
+using HealthPortal.Features.Network;
+using HealthPortal.Features.Onboarding;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace HealthPortal.Features.Ledger;
+
+public static class LedgerExtensions
+{
+    /// <summary>The in-process ledger node, its server-held keys and the services that talk to it.</summary>
+    public static WebApplicationBuilder AddLedger(this WebApplicationBuilder builder)
+    {
+        builder.Services.Configure<LedgerSettings>(builder.Configuration.GetSection(LedgerSettings.Section));
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(sp => new ServerKeyVault(
+            sp.GetRequiredService<IDataProtectionProvider>(),
+            Path.Combine(sp.GetRequiredService<IOptions<PortalDataOptions>>().Value.DataFolderFullPath, "ledger-keys")));
+        builder.Services.AddSingleton<LedgerHost>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<LedgerHost>());
+        builder.Services.AddScoped<NodeRegistrations>();
+        builder.Services.AddScoped<PatientOnboarding>();
+        builder.Services.AddSingleton<DeviceLinks>();
+        return builder;
+    }
+}

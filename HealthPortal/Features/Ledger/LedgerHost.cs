@@ -1,0 +1,69 @@
+using HealthPortal.Data;
+using HealthPortal.Ledger;
+using HealthPortal.Ledger.Blocks;
+using HealthPortal.Ledger.Ordering;
+using Microsoft.Extensions.Options;
+
+namespace HealthPortal.Features.Ledger;
+
+/// <summary>
+/// Owns this process's ledger node: opens it at start-up (creating the chain from the deployment file's genesis
+/// settings on first start, with the start-up head check) and closes it on shutdown.
+/// </summary>
+public sealed class LedgerHost(
+    IOptions<LedgerSettings> settings, IOptions<PortalDataOptions> data, ServerKeyVault vault, TimeProvider clock,
+    ILogger<LedgerHost> logger) : IHostedService, IAsyncDisposable
+{
+    private LedgerEngine? _engine;
+
+    public const string LedgerFileName = "ledger.db";
+
+    /// <summary>The running engine. Available once the host has started.</summary>
+    public LedgerEngine Engine => _engine ?? throw new InvalidOperationException("the ledger has not started");
+
+    public ServerKeyVault Keys => vault;
+
+    /// <summary>Opens the node; idempotent, because start-up work (demo seeding) needs the ledger before hosted services start.</summary>
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        lock (_openLock)
+        {
+            if (_engine is null) Open();
+        }
+        return Task.CompletedTask;
+    }
+
+    private readonly Lock _openLock = new();
+
+    private void Open()
+    {
+        var s = settings.Value;
+        var sealer = vault.GetOrCreate(ServerKeyVault.GenesisNode);
+        var admin = vault.GetOrCreate(ServerKeyVault.ConsortiumAdmin);
+        var genesis = new Genesis(
+            s.Genesis.ChainId, clock.GetUtcNow().ToUnixTimeMilliseconds(), [admin.PublicJwk],
+            new GenesisNode(sealer.PublicJwk, s.Genesis.Sealer.Kind, s.Genesis.Sealer.Name, s.Genesis.Sealer.Endpoint),
+            new GenesisParameters(s.Genesis.PatientPowDifficultyBits, s.Genesis.FacilityPowDifficultyBits, s.Genesis.MaxGrantDays, s.MaxClockSkewSeconds * 1000L));
+        var options = new LedgerOptions
+        {
+            DatabasePath = Path.Combine(data.Value.DataFolderFullPath, LedgerFileName),
+            Sequencer = new SequencerOptions
+            {
+                MaxBlockTransactions = s.MaxBlockTransactions,
+                BlockInterval = TimeSpan.FromMilliseconds(s.BlockIntervalMilliseconds),
+                MempoolCapacity = s.MempoolCapacity,
+            },
+        };
+        _engine = LedgerEngine.Open(options, genesis, sealer, clock);
+        logger.LogInformation("Ledger '{Chain}' open at height {Height} with {Count} transactions ({Path})",
+            _engine.Genesis.ChainId, _engine.Height, _engine.TransactionCount, options.DatabasePath);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken) => await DisposeAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        var engine = Interlocked.Exchange(ref _engine, null);
+        if (engine is not null) await engine.DisposeAsync();
+    }
+}
