@@ -154,6 +154,21 @@ public sealed class LedgerEngine : IAsyncDisposable
     public Receipt? GetReceipt(string transactionId)
         => Base64Url.TryDecode(transactionId, out var id) && id.Length == 32 ? GetReceipt(id) : null;
 
+    /// <summary>
+    /// Proves that the chain's history at <paramref name="newHeight"/> extends the one at <paramref name="oldHeight"/>:
+    /// an RFC 6962 consistency proof between the <c>history</c> roots the two headers carry (each covers the header
+    /// hashes of all blocks before it). Check it with <see cref="MerkleVerifier.VerifyConsistency"/> using
+    /// sizes <paramref name="oldHeight"/> and <paramref name="newHeight"/>. Precondition: 1 ≤ old ≤ new ≤ head height.
+    /// </summary>
+    public IReadOnlyList<byte[]> HistoryConsistencyProof(long oldHeight, long newHeight)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(oldHeight, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(oldHeight, newHeight);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(newHeight, Height);
+        var leaves = Store.ReadRawBlocks().Take((int)newHeight).Select(b => MerkleHash.Leaf(b.Hash)).ToList();
+        return MerkleTree.ConsistencyProof(leaves, oldHeight);
+    }
+
     /// <summary>Full verification of this node's store (replays the whole chain; reads only).</summary>
     public VerificationReport Verify(IProgress<VerificationProgress>? progress = null, CancellationToken cancellationToken = default)
         => ChainVerifier.VerifyFull(Options.DatabasePath, progress, cancellationToken);

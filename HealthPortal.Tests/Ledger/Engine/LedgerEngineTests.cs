@@ -43,3 +43,33 @@ public sealed class LedgerEngineTests
 
     private static HealthPortal.Ledger.Crypto.LedgerKeyPair LedgerKeyPair_Create() => HealthPortal.Ledger.Crypto.LedgerKeyPair.Create();
 }
+
+public sealed class HistoryProofTests
+{
+    [Fact]
+    public async Task HistoryConsistencyProof_LinksEarlierHeaderToLaterOne()
+    {
+        await using var kit = new LedgerKit();
+        for (var i = 0; i < 5; i++) await kit.Patient($"MPI-10{i}");
+        var head = kit.Engine.Height;
+        for (long older = 1; older <= head; older++)
+        {
+            var oldHeader = kit.Engine.Store.ReadBlock(older)!.Header;
+            var newHeader = kit.Engine.Store.ReadBlock(head)!.Header;
+            var proof = kit.Engine.HistoryConsistencyProof(older, head);
+            var result = HealthPortal.Ledger.Merkle.MerkleVerifier.VerifyConsistency(older, head, proof, oldHeader.History, newHeader.History);
+            Assert.True(result.IsValid, $"{older}->{head}: {result.Message}");
+        }
+    }
+
+    [Fact]
+    public async Task HistoryConsistencyProof_FailsAgainstAForeignRoot()
+    {
+        await using var kit = new LedgerKit();
+        for (var i = 0; i < 4; i++) await kit.Patient($"MPI-20{i}");
+        var proof = kit.Engine.HistoryConsistencyProof(2, kit.Engine.Height);
+        var wrongOld = System.Security.Cryptography.SHA256.HashData([1, 2, 3]);
+        var newRoot = kit.Engine.Store.ReadBlock(kit.Engine.Height)!.Header.History;
+        Assert.False(HealthPortal.Ledger.Merkle.MerkleVerifier.VerifyConsistency(2, kit.Engine.Height, proof, wrongOld, newRoot).IsValid);
+    }
+}
