@@ -151,6 +151,10 @@ public static class ChainVerifier
             var previous = store.ReadBlock(h.Height - 1);
             if (previous is null || !previous.Hash.AsSpan().SequenceEqual(h.Previous)) return Bad("head does not link to the block before it");
         }
+        // The block row locates the transactions; check it against the signed header before reading by it (a damaged
+        // count, e.g. a negative one, must be reported as damage, not fail the read).
+        if (head.TxCount != h.TxCount || head.TxFirst != h.TxTotal - h.TxCount)
+            return Bad($"block row says {head.TxCount} transactions from {head.TxFirst}; the header says {h.TxCount} ending at {h.TxTotal}");
         var rows = store.ReadTransactions(head.TxFirst, head.TxCount);
         if (rows.Count != h.TxCount) return Bad("transactions of the head block are missing");
         var root = new BlockMerkleTree(rows.Select(r => r.RecomputeId()).ToList()).Root;

@@ -32,6 +32,7 @@ public sealed class LedgerKit : IAsyncDisposable
     public Genesis Genesis { get; }
     public LedgerOptions Options { get; }
     public LedgerEngine Engine { get; private set; }
+    private bool _closed;
     public TransactionFactory Tx { get; }
 
     /// <summary>The kit's clock now, in Unix milliseconds.</summary>
@@ -110,10 +111,21 @@ public sealed class LedgerKit : IAsyncDisposable
         Engine = LedgerEngine.Open(Options, Genesis, sealer ?? Sealer, Clock);
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>
+    /// Stops the node and releases its file (pooled connections too), leaving the store complete on disk for tests
+    /// that copy, damage or verify it. The kit can no longer submit.
+    /// </summary>
+    public async Task Close()
     {
+        if (_closed) return;
+        _closed = true;
         await Engine.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Close();
         try { Directory.Delete(Folder, recursive: true); } catch (IOException) { }
     }
 }
