@@ -13,6 +13,8 @@ namespace HealthPortal.Tests.Support;
 /// </summary>
 public sealed class LedgerKit : IAsyncDisposable
 {
+    private bool _closed;
+
     public LedgerKit(int patientPowBits = 4, int facilityPowBits = 6, TimeProvider? clock = null, SequencerOptions? sequencer = null)
     {
         Folder = Directory.CreateTempSubdirectory("hp-ledger-").FullName;
@@ -32,7 +34,6 @@ public sealed class LedgerKit : IAsyncDisposable
     public Genesis Genesis { get; }
     public LedgerOptions Options { get; }
     public LedgerEngine Engine { get; private set; }
-    private bool _closed;
     public TransactionFactory Tx { get; }
 
     /// <summary>The kit's clock now, in Unix milliseconds.</summary>
