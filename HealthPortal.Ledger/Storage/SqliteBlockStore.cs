@@ -70,6 +70,14 @@ public sealed class SqliteBlockStore : IRecordLookup, IDisposable
         return r.Read() ? ReadBlock(r) : null;
     }
 
+    /// <summary>The last block row exactly as stored, its header not yet parsed: what the start-up check reads.</summary>
+    public (long Height, byte[] Header, byte[] Signature, byte[] Hash, long TxFirst, int TxCount)? ReadRawHead()
+    {
+        using var cmd = Command(_writer, "SELECT height, header, signature, hash, tx_first, tx_count FROM blocks ORDER BY height DESC LIMIT 1");
+        using var r = cmd.ExecuteReader();
+        return r.Read() ? (r.GetInt64(0), (byte[])r[1], (byte[])r[2], (byte[])r[3], r.GetInt64(4), StoredInt32(r, 5)) : null;
+    }
+
     public long TransactionCount
     {
         get

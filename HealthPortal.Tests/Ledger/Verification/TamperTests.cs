@@ -89,6 +89,23 @@ public sealed class TamperTests(TamperTests.PristineChain chain, ITestOutputHelp
     }
 
     [Fact]
+    public void TransactionBody_DuplicatedMemberWithRecomputedId_IsFoundAtItsBlock()
+    {
+        var seq = StoreFile.Long(chain.Path, "SELECT MIN(seq) FROM txs WHERE type = 'record.anchor'");
+        var height = StoreFile.Long(chain.Path, "SELECT height FROM txs WHERE seq = $s", ("$s", seq));
+        AssertFoundAt(height, copy =>
+        {
+            // {"category":…,"date":…,"facility":…,"hash":…} → two members named "date", and a forger who also
+            // rewrites the stored id to match the doctored body.
+            var body = Blob(copy, "SELECT body FROM txs WHERE seq = $k", seq);
+            var at = body.AsSpan().IndexOf("\"hash\":"u8);
+            "\"date\":"u8.CopyTo(body.AsSpan(at));
+            StoreFile.Write(copy, "txs", "body", seq, body);
+            StoreFile.Write(copy, "txs", "id", seq, System.Security.Cryptography.SHA256.HashData(HealthPortal.Ledger.Transactions.Transaction.SigningBytesOf("record.anchor", body)));
+        });
+    }
+
+    [Fact]
     public void TransactionId_ChangedByte_IsFoundAtItsBlock()
     {
         var (height, seq) = AccessLogTx();

@@ -67,4 +67,18 @@ public sealed class VerifyHeadTests
         await using var kit = await ClosedChain();
         AssertOpenRefused(kit, "UPDATE blocks SET signature = zeroblob(64) WHERE height = (SELECT MAX(height) FROM blocks)");
     }
+
+    [Fact]
+    public async Task Open_HeadHeaderBytesNotAHeader_IsRefusedAsCorrupt()
+    {
+        await using var kit = await ClosedChain();
+        AssertOpenRefused(kit, "UPDATE blocks SET header = CAST('{}' AS BLOB) WHERE height = (SELECT MAX(height) FROM blocks)");
+    }
+
+    [Fact]
+    public async Task Open_HeadRowHoldingThePreviousHeader_IsRefusedAsCorrupt()
+    {
+        await using var kit = await ClosedChain();
+        AssertOpenRefused(kit, "UPDATE blocks SET header = (SELECT header FROM blocks b WHERE b.height = blocks.height - 1) WHERE height = (SELECT MAX(height) FROM blocks)");
+    }
 }
