@@ -77,10 +77,11 @@ public sealed class LedgerEngine : IAsyncDisposable
                 genesis = stored;
             }
 
-            var headBlock = store.Head()!;
-            var state = store.LoadState(stored, headBlock.Header.Height);
+            // The head is checked before it is parsed for use, so a damaged head is reported as corruption.
+            var state = store.LoadState(stored, store.ReadRawHead()!.Value.Height);
             var report = ChainVerifier.VerifyHead(store, state);
             if (!report.IsValid) throw new LedgerCorruptException(report);
+            var headBlock = store.Head()!;
 
             var history = new HeaderHistory();
             foreach (var row in store.ReadRawBlocks()) history.Append(row.Hash);

@@ -70,6 +70,14 @@ public sealed class SqliteBlockStore : IRecordLookup, IDisposable
         return r.Read() ? ReadBlock(r) : null;
     }
 
+    /// <summary>The last block row exactly as stored, its header not yet parsed: what the start-up check reads.</summary>
+    public (long Height, byte[] Header, byte[] Signature, byte[] Hash, long TxFirst, int TxCount)? ReadRawHead()
+    {
+        using var cmd = Command(_writer, "SELECT height, header, signature, hash, tx_first, tx_count FROM blocks ORDER BY height DESC LIMIT 1");
+        using var r = cmd.ExecuteReader();
+        return r.Read() ? (r.GetInt64(0), (byte[])r[1], (byte[])r[2], (byte[])r[3], r.GetInt64(4), StoredInt32(r, 5)) : null;
+    }
+
     public long TransactionCount
     {
         get
@@ -259,7 +267,7 @@ public sealed class SqliteBlockStore : IRecordLookup, IDisposable
         using var cmd = Command(conn, "SELECT height, header, signature, hash, tx_first, tx_count FROM blocks ORDER BY height");
         using var r = cmd.ExecuteReader();
         while (r.Read())
-            yield return (r.GetInt64(0), (byte[])r[1], (byte[])r[2], (byte[])r[3], r.GetInt64(4), r.GetInt32(5));
+            yield return (r.GetInt64(0), (byte[])r[1], (byte[])r[2], (byte[])r[3], r.GetInt64(4), StoredInt32(r, 5));
     }
 
     public IReadOnlyList<StoredBlock> ReadBlocks(long fromHeight, int count, bool descending = false)
@@ -434,11 +442,22 @@ public sealed class SqliteBlockStore : IRecordLookup, IDisposable
     {
         var bytes = (byte[])r[1];
         var header = BlockHeader.Parse(bytes).ValueOrThrow();
-        return new StoredBlock(header, bytes, (byte[])r[2], (byte[])r[3], r.GetInt64(4), r.GetInt32(5));
+        return new StoredBlock(header, bytes, (byte[])r[2], (byte[])r[3], r.GetInt64(4), StoredInt32(r, 5));
     }
 
     private static StoredTransaction ReadTx(SqliteDataReader r)
-        => new(r.GetInt64(0), r.GetInt64(1), r.GetInt32(2), (byte[])r[3], r.GetString(4), (byte[])r[5], r.GetString(6));
+        => new(r.GetInt64(0), r.GetInt64(1), StoredInt32(r, 2), (byte[])r[3], r.GetString(4), (byte[])r[5], r.GetString(6));
+
+    /// <summary>
+    /// A block's tx_count or a transaction's idx. A damaged store can hold any 64-bit value there, and GetInt32 would
+    /// throw OverflowException out of verification instead of letting it name the bad height; so a value outside
+    /// [0, int.MaxValue] reads as -1, which no block or transaction row can hold and every check rejects.
+    /// </summary>
+    private static int StoredInt32(SqliteDataReader r, int ordinal)
+    {
+        var value = r.GetInt64(ordinal);
+        return value is >= 0 and <= int.MaxValue ? (int)value : -1;
+    }
 
     private static Jwk ParseJwk(string json)
         => Jwk.TryParse(JsonNode.Parse(json), out var jwk, out var error) ? jwk! : throw new InvalidDataException("stored key is damaged: " + error);

@@ -52,6 +52,11 @@ public static partial class PayloadParser
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._:/-]*$")] private static partial Regex TokenPattern();
     [GeneratedRegex("^[0-9]{1,20}$")] private static partial Regex PowPattern();
 
+    // "facility id/record id" as access.log names a record. The facility part is an id (base64url, which may begin
+    // with '-' or '_'), not a token: checking the whole reference as a token refused the records of every facility
+    // whose key thumbprint begins with one of those (one key in 32). The record part is what record.anchor accepts.
+    [GeneratedRegex("^[A-Za-z0-9_-]{43}/[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$")] private static partial Regex RecordReferencePattern();
+
     /// <summary>Collects the first error; later reads after an error return placeholders and are discarded.</summary>
     private sealed class Reader(JsonObject body)
     {
@@ -224,7 +229,7 @@ public static partial class PayloadParser
             var facility = Id("facility");
             var staff = Token("staff", 64);
             var mpi = Mpi("mpi");
-            var records = List("records", s => s.Length <= 200 && TokenPattern().IsMatch(s), "a record reference", allowEmpty: true);
+            var records = List("records", RecordReferencePattern().IsMatch, "a record reference (facility id/record id)", allowEmpty: true);
             var grant = body["grant"] is null ? null : Id("grant");
             var breakGlass = body["breakGlass"] is null ? null : Text("breakGlass", MaxLongText);
             var purpose = Text("purpose", MaxText);

@@ -137,10 +137,14 @@ public static class ChainVerifier
     /// </summary>
     public static VerificationReport VerifyHead(SqliteBlockStore store, LedgerState state)
     {
-        var head = store.Head();
-        if (head is null) return VerificationReport.Bad(0, "the store has no blocks");
+        // The raw row, parsed here: damaged header bytes are a finding of this check, not an exception out of it.
+        if (store.ReadRawHead() is not { } raw) return VerificationReport.Bad(0, "the store has no blocks");
+        var parsed = BlockHeader.Parse(raw.Header);
+        if (!parsed.IsSuccess) return VerificationReport.Bad(raw.Height, "head header: " + parsed.Message, raw.Height - 1);
+        var head = new StoredBlock(parsed.Value!, raw.Header, raw.Signature, raw.Hash, raw.TxFirst, raw.TxCount);
         var h = head.Header;
-        VerificationReport Bad(string reason) => VerificationReport.Bad(h.Height, reason, h.Height - 1);
+        VerificationReport Bad(string reason) => VerificationReport.Bad(raw.Height, reason, raw.Height - 1);
+        if (h.Height != raw.Height) return Bad($"the head row at height {raw.Height} holds a header for height {h.Height}");
         if (!SHA256.HashData(head.HeaderBytes).AsSpan().SequenceEqual(head.Hash)) return Bad("stored header hash does not match the header bytes");
         var proposerKey = state.Node(h.Proposer)?.Key;
         if (proposerKey is null) return Bad($"proposer {h.Proposer} is unknown");
@@ -151,6 +155,10 @@ public static class ChainVerifier
             var previous = store.ReadBlock(h.Height - 1);
             if (previous is null || !previous.Hash.AsSpan().SequenceEqual(h.Previous)) return Bad("head does not link to the block before it");
         }
+        // The block row locates the transactions; check it against the signed header before reading by it (a damaged
+        // count, e.g. a negative one, must be reported as damage, not fail the read).
+        if (head.TxCount != h.TxCount || head.TxFirst != h.TxTotal - h.TxCount)
+            return Bad($"block row says {head.TxCount} transactions from {head.TxFirst}; the header says {h.TxCount} ending at {h.TxTotal}");
         var rows = store.ReadTransactions(head.TxFirst, head.TxCount);
         if (rows.Count != h.TxCount) return Bad("transactions of the head block are missing");
         var root = new BlockMerkleTree(rows.Select(r => r.RecomputeId()).ToList()).Root;

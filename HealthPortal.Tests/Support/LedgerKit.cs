@@ -2,6 +2,7 @@ using HealthPortal.Ledger;
 using HealthPortal.Ledger.Blocks;
 using HealthPortal.Ledger.Crypto;
 using HealthPortal.Ledger.Ordering;
+using HealthPortal.Ledger.State;
 using HealthPortal.Ledger.Transactions;
 
 namespace HealthPortal.Tests.Support;
@@ -12,6 +13,8 @@ namespace HealthPortal.Tests.Support;
 /// </summary>
 public sealed class LedgerKit : IAsyncDisposable
 {
+    private bool _closed;
+
     public LedgerKit(int patientPowBits = 4, int facilityPowBits = 6, TimeProvider? clock = null, SequencerOptions? sequencer = null)
     {
         Folder = Directory.CreateTempSubdirectory("hp-ledger-").FullName;
@@ -33,12 +36,25 @@ public sealed class LedgerKit : IAsyncDisposable
     public LedgerEngine Engine { get; private set; }
     public TransactionFactory Tx { get; }
 
+    /// <summary>The kit's clock now, in Unix milliseconds.</summary>
+    public long Now => Clock.GetUtcNow().ToUnixTimeMilliseconds();
+
     public async Task<SubmitResult> Submit(Transaction tx) => await Engine.SubmitAsync(tx);
 
     public async Task<SubmitResult> MustCommit(Transaction tx)
     {
         var result = await Engine.SubmitAsync(tx);
         Assert.True(result.IsCommitted, $"{tx.Type} was refused: {result}");
+        return result;
+    }
+
+    /// <summary>Submits <paramref name="tx"/> and asserts it is refused with exactly <paramref name="expected"/> and left no trace.</summary>
+    public async Task<SubmitResult> MustRefuse(Transaction tx, LedgerError expected)
+    {
+        var result = await Engine.SubmitAsync(tx);
+        Assert.False(result.IsCommitted, $"{tx.Type} committed; expected {expected}");
+        Assert.Equal(expected, result.Error);
+        Assert.Null(Engine.GetReceipt(tx.Id));
         return result;
     }
 
@@ -51,6 +67,31 @@ public sealed class LedgerKit : IAsyncDisposable
         return key;
     }
 
+    /// <summary>Registers a facility and, unless <paramref name="status"/> is pending, takes it there through admin decisions.</summary>
+    public async Task<LedgerKeyPair> Facility(NodeStatus status, string kind = NodeKind.Clinic)
+    {
+        var key = LedgerKeyPair.Create();
+        await MustCommit(Tx.NodeRegister(key.PublicJwk, kind, $"{status} {kind}", "https://node.example", Genesis.Parameters.FacilityPowBits).SignWith(key));
+        switch (status)
+        {
+            case NodeStatus.Approved:
+                await MustCommit(Tx.NodeApprove(key.Id).SignWith(Admin));
+                break;
+            case NodeStatus.Rejected:
+                await MustCommit(Tx.NodeReject(key.Id, "incomplete application").SignWith(Admin));
+                break;
+            case NodeStatus.Revoked:
+                await MustCommit(Tx.NodeApprove(key.Id).SignWith(Admin));
+                await MustCommit(Tx.NodeRevoke(key.Id, "left the network").SignWith(Admin));
+                break;
+        }
+        return key;
+    }
+
+    /// <summary>A record.anchor of <paramref name="record"/> signed by the facility and the patient's key.</summary>
+    public Transaction Anchor(LedgerKeyPair facility, LedgerKeyPair patient, string mpi, string record, string category = "lab")
+        => Tx.RecordAnchor(mpi, facility.Id, record, category, "2026-11-24", Hash(record), $"hp://{category}/{record}").SignWith(facility).SignWith(patient);
+
     /// <summary>Registers a patient with a fresh device key; returns the key.</summary>
     public async Task<LedgerKeyPair> Patient(string mpi)
     {
@@ -61,17 +102,31 @@ public sealed class LedgerKit : IAsyncDisposable
 
     public static string Hash(string text) => Base64Url.Encode(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
 
-    /// <summary>Closes and reopens the node on the same folder (as after a restart).</summary>
-    public async Task Restart()
+    /// <summary>
+    /// Closes and reopens the node on the same folder (as after a restart), sealing with <paramref name="sealer"/>
+    /// when given (a node whose key is not the genesis sealer's).
+    /// </summary>
+    public async Task Restart(LedgerKeyPair? sealer = null)
     {
         await Engine.DisposeAsync();
-        Engine = LedgerEngine.Open(Options, Genesis, Sealer, Clock);
+        Engine = LedgerEngine.Open(Options, Genesis, sealer ?? Sealer, Clock);
+    }
+
+    /// <summary>
+    /// Stops the node and releases its file (pooled connections too), leaving the store complete on disk for tests
+    /// that copy, damage or verify it. The kit can no longer submit.
+    /// </summary>
+    public async Task Close()
+    {
+        if (_closed) return;
+        _closed = true;
+        await Engine.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
     }
 
     public async ValueTask DisposeAsync()
     {
-        await Engine.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        await Close();
         try { Directory.Delete(Folder, recursive: true); } catch (IOException) { }
     }
 }

@@ -1,0 +1,65 @@
+using HealthPortal.Ledger.Crypto;
+using HealthPortal.Ledger.State;
+using HealthPortal.Ledger.Transactions;
+
+namespace HealthPortal.Tests.Support;
+
+/// <summary>
+/// A small chain holding every transaction type, spread over many blocks, several of them with more than one
+/// transaction, and rows in every derived-state table written at different heights.
+/// </summary>
+public static class SampleChain
+{
+    public static async Task Build(LedgerKit kit)
+    {
+        var tx = kit.Tx;
+        var lab = await kit.Facility(NodeStatus.Approved, NodeKind.Laboratory);
+        var clinic = await kit.Facility(NodeStatus.Approved, NodeKind.Clinic);
+        await kit.Facility(NodeStatus.Rejected);
+        var leaving = await kit.Facility(NodeStatus.Approved, NodeKind.Hospital);
+        var pending = LedgerKeyPair.Create();
+
+        var patients = new List<LedgerKeyPair>();
+        for (var i = 1; i <= 3; i++) patients.Add(await kit.Patient($"MPI-000{i}"));
+
+        // Blocks with several transactions each (submitted together, sealed together).
+        await CommitTogether(kit,
+        [
+            kit.Anchor(lab, patients[0], "MPI-0001", "lab-1", "lab"),
+            kit.Anchor(lab, patients[0], "MPI-0001", "lab-2", "lab"),
+            kit.Anchor(clinic, patients[0], "MPI-0001", "visit-1", "visit"),
+            kit.Anchor(lab, patients[1], "MPI-0002", "lab-3", "lab"),
+            tx.NodeRegister(pending.PublicJwk, NodeKind.Clinic, "Pending Clinic", "https://pending.example", kit.Genesis.Parameters.FacilityPowBits).SignWith(pending),
+        ]);
+        var now = kit.Now;
+        var grant = await kit.MustCommit(tx.GrantIssue("MPI-0001", clinic.Id, ["lab"], "treatment", now - 1000, now + 86_400_000).SignWith(patients[0]));
+        var grantId = grant.Receipt!.TransactionId;
+        await CommitTogether(kit,
+        [
+            tx.AccessLog(clinic.Id, "dr-a", "MPI-0001", [$"{lab.Id}/lab-1", $"{lab.Id}/lab-2"], grantId, null, "treatment").SignWith(clinic),
+            tx.AccessLog(lab.Id, "tech-b", "MPI-0002", [$"{lab.Id}/lab-3"], null, "patient unconscious in ward 3", "emergency").SignWith(lab),
+            tx.GrantIssue("MPI-0002", lab.Id, ["all"], "follow-up", now, now + 3_600_000).SignWith(patients[1]),
+            kit.Anchor(clinic, patients[2], "MPI-0003", "visit-2", "visit"),
+        ]);
+        await kit.MustCommit(tx.GrantRevoke("MPI-0001", grantId).SignWith(patients[0]));
+
+        var second = LedgerKeyPair.Create();
+        await kit.MustCommit(tx.KeyAdd("MPI-0001", second.PublicJwk).SignWith(patients[0]).SignWith(second));
+        await kit.MustCommit(tx.KeyRevoke("MPI-0001", patients[0].Id).SignWith(second));
+        var recovered = LedgerKeyPair.Create();
+        await kit.MustCommit(tx.KeyRecover("MPI-0002", recovered.PublicJwk, clinic.Id).SignWith(clinic).SignWith(kit.Admin));
+        await CommitTogether(kit,
+        [
+            kit.Anchor(lab, second, "MPI-0001", "lab-4", "lab"),
+            kit.Anchor(lab, recovered, "MPI-0002", "lab-5", "lab"),
+            tx.NodeRevoke(leaving.Id, "left the network").SignWith(kit.Admin),
+        ]);
+        await kit.MustCommit(kit.Anchor(clinic, patients[2], "MPI-0003", "visit-3", "visit"));
+    }
+
+    private static async Task CommitTogether(LedgerKit kit, IReadOnlyList<Transaction> txs)
+    {
+        var results = await Task.WhenAll(txs.Select(t => kit.Engine.SubmitAsync(t).AsTask()));
+        foreach (var r in results) Assert.True(r.IsCommitted, r.ToString());
+    }
+}
