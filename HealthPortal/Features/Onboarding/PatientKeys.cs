@@ -236,7 +236,7 @@ public sealed class PatientKeys(
             _ => "The ledger refused it: " + result.Message,
         });
 
-    internal static string? StringOf(JsonObject body, string name)
+    public static string? StringOf(JsonObject body, string name)
         => body[name] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 
     /// <summary>The server-held demo enrolment key of a demo patient; only while demo seeding is on.</summary>

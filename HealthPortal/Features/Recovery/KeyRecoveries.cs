@@ -296,17 +296,17 @@ public sealed class KeyRecoveries(
     private LedgerKeyPair? FacilityKey(string facilityId)
         => ledger.Keys.Find(ServerKeyVault.FacilityNode(facilityId)) is { } key && ledger.Engine.State.Node(key.Id)?.Status == NodeStatus.Approved ? key : null;
 
-    internal static string NewCode()
+    public static string NewCode()
     {
         Span<char> code = stackalloc char[8];
         for (var i = 0; i < code.Length; i++) code[i] = CodeAlphabet[RandomNumberGenerator.GetInt32(CodeAlphabet.Length)];
         return new string(code);
     }
 
-    internal static string FormatCode(string code) => $"{code[..4]}-{code[4..]}";
+    public static string FormatCode(string code) => $"{code[..4]}-{code[4..]}";
 
     /// <summary>Upper case without spaces and dashes; the letters people confuse with digits read as those digits.</summary>
-    internal static string NormaliseCode(string? code)
+    public static string NormaliseCode(string? code)
         => new((code ?? "").ToUpperInvariant().Where(c => c is not (' ' or '-')).Select(c => c switch { 'O' => '0', 'I' or 'L' => '1', _ => c }).ToArray());
 
     private static string CodeHashOf(string code) => Base64Url.Encode(SHA256.HashData(Encoding.UTF8.GetBytes("healthportal-recovery:" + code)));
