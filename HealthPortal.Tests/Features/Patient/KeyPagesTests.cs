@@ -210,4 +210,53 @@ public sealed class KeyPagesTests(PortalFactory portal) : PortalComponentTest
 
         page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid='card-not-registered']")));
     }
+
+    [Fact]
+    public async Task KeySetup_WhenSigningFails_SaysSoAndTryAgainKeepsTheKeyTheNumberAndTheStamp()
+    {
+        var patient = await portal.NewPatientAsync();
+        SignIn(patient.UserId, patient.Email);
+        using var key = new TestBrowserKey();
+        var module = JSInterop.SetupModule(KeysModule);
+        var publicKey = module.Setup<JsonObject>("publicKey", _ => true);
+        publicKey.SetResult(null!);
+        module.Setup<JsonObject>("createKey", _ => true).SetResult(key.Jwk.ToJson());
+        module.Setup<bool>("isNonExtractable", _ => true).SetResult(true);
+        var solvePow = module.Setup<JsonObject>("solvePow", _ => true);
+        module.Setup<string>("canonicalEnvelope", _ => true).SetResult("{\"body\":{},\"type\":\"patient.register\"}");
+        var sign = module.Setup<string>("sign", _ => true);
+        var page = Render<KeySetup>();
+        page.WaitForAssertion(() => Assert.False(page.Find("[data-testid='make-key']").HasAttribute("disabled")));
+
+        // The key is made and the worker stamps the drafted registration.
+        publicKey.SetResult(key.Jwk.ToJson());
+        page.Find("[data-testid='make-key']").Click();
+        page.WaitForAssertion(() => Assert.Single(solvePow.Invocations));
+        var invocation = solvePow.Invocations.Single();
+        var type = (string)invocation.Arguments[0]!;
+        var body = (JsonObject)invocation.Arguments[1]!;
+        var mpi = PatientKeys.StringOf(body, "mpi")!;
+        Assert.Equal(key.Jwk.ToJson().ToJsonString(), body["key"]!.ToJsonString());
+        var solved = ProofOfWork.Solve(type, body, (int)invocation.Arguments[2]!);
+        solvePow.SetResult(solved);
+        page.WaitForAssertion(() => Assert.Equal(mpi, page.Find("[data-testid='sign-mpi']").TextContent.Trim()));
+        Assert.NotNull(page.Find("[data-testid='key-nonextractable']"));
+
+        // Signing fails in the browser: the error is shown and nothing done so far is lost.
+        sign.SetException(new Microsoft.JSInterop.JSException("The operation was aborted"));
+        page.Find("[data-testid='sign-register']").Click();
+        page.WaitForAssertion(() => Assert.Contains("The operation was aborted", page.Find("[data-testid='key-error']").TextContent));
+        Assert.Equal(mpi, page.Find("[data-testid='sign-mpi']").TextContent.Trim());
+
+        // Try again signs the same stamped registration, and it lands.
+        sign.SetResult(key.Sign(type, solved));
+        page.Find("[data-testid='key-retry']").Click();
+
+        page.WaitForAssertion(() => Assert.Equal(mpi, page.Find("[data-testid='registered-mpi']").TextContent.Trim()), TimeSpan.FromSeconds(10));
+        Assert.Single(solvePow.Invocations);
+        var ledger = portal.Services.GetRequiredService<LedgerHost>().Engine;
+        Assert.Equal(key.Kid, Assert.Single(ledger.State.KeysOf(mpi)).Kid);
+        Assert.Equal(ledger.State.Patient(mpi)!.RegisteredHeight.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            page.Find("[data-testid='registered-height']").TextContent.Trim());
+    }
 }

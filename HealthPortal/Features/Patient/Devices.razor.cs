@@ -65,7 +65,18 @@ public partial class Devices
         link.Changed += OnLinkChanged;
         linkUrl = Navigation.ToAbsoluteUri("patient/link").ToString();
         linkQr = QrCodes.PngDataUri(linkUrl, 6);
+        // Nobody may join: look now and then, so an expired link says so instead of waiting forever.
+        expiryWatch ??= new Timer(_ => _ = InvokeAsync(WatchExpiryAsync), null, ExpiryCheck, ExpiryCheck);
     });
+
+    private static readonly TimeSpan ExpiryCheck = TimeSpan.FromSeconds(15);
+    private Timer? expiryWatch;
+
+    private async Task WatchExpiryAsync()
+    {
+        // Finding an expired link closes it, which raises Changed (and so re-renders this page).
+        if (link is { Stage: LinkStage.WaitingForNewDevice or LinkStage.WaitingForApproval }) await Keys.FindLinkAsync(User, link.Id);
+    }
 
     private Task ApproveLinkAsync() => RunAsync(async () =>
     {
@@ -135,6 +146,7 @@ public partial class Devices
 
     public override void Dispose()
     {
+        expiryWatch?.Dispose();
         Detach();
         base.Dispose();
     }
