@@ -1,6 +1,8 @@
 using System.Text.RegularExpressions;
 using HealthPortal.E2E.Infrastructure;
 using HealthPortal.E2E.Pages;
+using HealthPortal.E2E.Pages.Admin;
+using HealthPortal.E2E.Pages.Facility;
 using HealthPortal.E2E.Pages.Patient;
 using HealthPortal.Features.Demo;
 using HealthPortal.Features.Ledger;
@@ -110,10 +112,59 @@ public sealed class PatientKeyTests(PortalHost host, ChromiumFixture chromium, I
     }
 
     [Fact]
+    public async Task Recovery_FacilityVerifiesInPersonAdminCoSigns_NewBrowserTakesOverAndTheOldKeyIsRevoked()
+    {
+        var demo = DemoData.Patients[1];
+        var patient = new PortalRole("demo patient", demo.Email, DemoPassword);
+        var ledger = Host.Services.GetRequiredService<LedgerHost>().Engine;
+
+        // A browser that had the patient's key (linked with the demo enrolment device)...
+        var old = await NewPageAsync(patient);
+        var oldDevices = new DevicesPage(old);
+        await oldDevices.GotoAsync();
+        await old.GetByTestId("demo-link").ClickAsync();
+        await Expect(oldDevices.ThisDeviceRow).ToBeVisibleAsync();
+        var oldKid = await oldDevices.ThisDeviceRow.GetAttributeAsync("data-kid");
+
+        // ...is lost. A new browser asks for recovery and shows a code.
+        var fresh = await NewPageAsync(patient);
+        var recovery = new RecoverKeysPage(fresh);
+        await recovery.GotoAsync();
+        await recovery.Start.ClickAsync();
+        await Expect(recovery.Qr).ToBeVisibleAsync();
+        var code = (await recovery.Code.InnerTextAsync()).Trim();
+        var mpi = (await recovery.Mpi.InnerTextAsync()).Trim();
+
+        // A manager finds the patient (a typo in the number is caught as typed), checks them in person, enters the code.
+        var manager = new FacilityRecoveryPage(await NewPageAsync(new PortalRole("manager", DemoData.AccountFor(HealthPortal.Features.Auth.Roles.FacilityManager, "demo-riverside").Email, DemoPassword)));
+        await manager.GotoAsync();
+        await manager.Mpi.FillAsync(mpi[..^1] + (char)('0' + (mpi[^1] - '0' + 1) % 10));
+        await Expect(manager.MpiError).ToBeVisibleAsync();
+        await manager.Mpi.FillAsync(mpi);
+        await manager.Find.ClickAsync();
+        await Expect(manager.Name).ToHaveTextAsync(demo.FullName);
+        await manager.ConfirmedInPerson.CheckAsync();
+        await manager.Code.FillAsync(code);
+        await manager.Sign.ClickAsync();
+        await Expect(manager.Signed).ToBeVisibleAsync();
+        await Expect(recovery.Status).ToContainTextAsync("consortium administrator");
+        Assert.True(ledger.State.Key(oldKid!)!.IsActive); // the facility alone changes nothing
+
+        // The admin co-signs: the new browser's key is active, the old one revoked, and both pages say so.
+        var admin = new RecoveriesPage(await NewPageAsync(new PortalRole("admin", DemoData.AccountFor(HealthPortal.Features.Auth.Roles.Admin).Email, DemoPassword)));
+        await admin.GotoAsync();
+        await admin.CoSign.ClickAsync();
+        await Expect(admin.Message).ToContainTextAsync("Recovery submitted");
+        await Expect(recovery.Completed).ToBeVisibleAsync();
+        await Expect(oldDevices.ThisDeviceStatus).ToContainTextAsync("revoked");
+        Assert.False(ledger.State.Key(oldKid!)!.IsActive);
+        Assert.Single(ledger.State.KeysOf(mpi), k => k.IsActive);
+    }
+
+    [Fact]
     public async Task Patient_CannotOpenAnAdminPage()
     {
-        var password = Host.Services.GetRequiredService<IConfiguration>()["HealthPortal:Demo:Password"]!;
-        var patient = await LoginAsAsync(new PortalRole("patient", DemoData.Patients[0].Email, password));
+        var patient = await LoginAsAsync(new PortalRole("patient", DemoData.Patients[0].Email, DemoPassword));
 
         var response = await patient.GotoAsync("admin/recoveries");
 
@@ -142,6 +193,8 @@ public sealed class PatientKeyTests(PortalHost host, ChromiumFixture chromium, I
         }
         Assert.True(checkedCount >= 3, $"only {checkedCount} vectors were checked");
     }
+
+    private string DemoPassword => Host.Services.GetRequiredService<IConfiguration>()["HealthPortal:Demo:Password"]!;
 
     private static string VectorFolder()
     {
