@@ -25,6 +25,7 @@ public partial class KeySetup
     private string? canonical;
     private PowAttempts pow;
     private OnboardingResult? outcome;
+    private bool refused;
 
     protected override async Task OnBrowserReadyAsync()
     {
@@ -59,6 +60,7 @@ public partial class KeySetup
     private async Task StampAsync()
     {
         step = SetupStep.SolvingPow;
+        refused = false;
         solved = null;
         canonical = null;
         pow = default;
@@ -91,7 +93,10 @@ public partial class KeySetup
             var result = await Onboarding.CompleteAsync(User, solved, signature);
             if (!result.Succeeded)
             {
+                // The ledger or the server refused this draft (expired, proof of work, changed details): a fresh one is
+                // needed. A failure in the browser, by contrast, is retried with the same stamped draft.
                 error = result.Error;
+                refused = true;
                 step = SetupStep.Review;
                 return;
             }
@@ -106,7 +111,7 @@ public partial class KeySetup
         error = null;
         if (BrowserKey is null) { step = SetupStep.MakeKey; return; }
         // A signed draft older than a couple of minutes may be outside the ledger's clock window: stamp a fresh one.
-        if (solved is null || step == SetupStep.SolvingPow || IsStale(solved)) await StampAsync();
+        if (solved is null || refused || step == SetupStep.SolvingPow || IsStale(solved)) await StampAsync();
         else await SignAndRegisterAsync();
     }
 
