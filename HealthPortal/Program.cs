@@ -3,6 +3,7 @@ using HealthPortal.Data;
 using HealthPortal.Features;
 using HealthPortal.Features.Auth;
 using HealthPortal.Features.Ledger;
+using HealthPortal.Features.Onboarding;
 using HealthPortal.Features.Operator;
 using HealthPortal.Features.Security;
 
@@ -15,7 +16,8 @@ builder.AddPortalConfiguration(args)
     .AddPortalAuth()
     .AddPortalSecurity()
     .AddPortalUi()
-    .AddLedger();
+    .AddLedger()
+    .AddPatientKeys();
 
 var app = builder.Build();
 await app.PreparePortalDataAsync();

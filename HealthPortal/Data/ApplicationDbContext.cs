@@ -1,6 +1,7 @@
 using HealthPortal.Features.Facilities;
 using HealthPortal.Features.Invitations;
 using HealthPortal.Features.Patient;
+using HealthPortal.Features.Recovery;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
@@ -11,6 +12,7 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
     public DbSet<HealthFacility> Facilities => Set<HealthFacility>();
     public DbSet<PatientProfile> PatientProfiles => Set<PatientProfile>();
     public DbSet<StaffInvitation> StaffInvitations => Set<StaffInvitation>();
+    public DbSet<KeyRecoveryRequest> KeyRecoveryRequests => Set<KeyRecoveryRequest>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -64,5 +66,7 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
             invitation.HasOne<HealthFacility>().WithMany().HasForeignKey(i => i.FacilityId).OnDelete(DeleteBehavior.Cascade);
             invitation.Property(i => i.Email).HasMaxLength(256);
         });
+
+        builder.ApplyConfiguration(new KeyRecoveryRequestConfiguration());
     }
 }

@@ -8,7 +8,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace HealthPortal.Tests.Features.Patient;
 
-public sealed class PatientDashboardTests(PortalTestDatabase database) : PortalComponentTest, IClassFixture<PortalTestDatabase>
+public sealed class PatientDashboardTests(PortalTestDatabase database, StandaloneLedger ledger)
+    : PortalComponentTest, IClassFixture<PortalTestDatabase>, IClassFixture<StandaloneLedger>
 {
     private void SignIn(string email, params System.Security.Claims.Claim[] claims)
     {
@@ -21,6 +22,7 @@ public sealed class PatientDashboardTests(PortalTestDatabase database) : PortalC
     protected override Task ConfigureAsync()
     {
         database.AddTo(Services);
+        ledger.AddTo(Services);
         return Task.CompletedTask;
     }
 
@@ -67,5 +69,16 @@ public sealed class PatientDashboardTests(PortalTestDatabase database) : PortalC
         var saved = await check.PatientProfiles.SingleAsync(p => p.UserId == userId);
         Assert.Equal(new DateOnly(1990, 2, 3), saved.BirthDate);
         Assert.Equal("14/PATHANA(N)300003", saved.NationalId);
+    }
+
+    [Fact]
+    public async Task PatientDashboard_NotYetOnTheLedger_LeadsToKeySetup()
+    {
+        var aye = DemoData.Patients[0];
+        SignIn(aye.Email, await database.ClaimsOfAsync(aye.Email));
+
+        var page = Render<PatientDashboard>();
+
+        page.WaitForAssertion(() => Assert.Contains("patient/key", page.Find("[data-testid='cta-setup-key'] a").GetAttribute("href")));
     }
 }

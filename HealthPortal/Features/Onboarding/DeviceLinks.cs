@@ -9,7 +9,7 @@ using HealthPortal.Ledger.Transactions;
 
 namespace HealthPortal.Features.Onboarding;
 
-public enum LinkStage { WaitingForNewDevice, WaitingForApproval, Linked, Failed, Expired }
+public enum LinkStage { WaitingForNewDevice, WaitingForApproval, Submitting, Linked, Failed, Expired }
 
 /// <summary>One attempt to add a browser to a patient's keys. The same key.add body is signed by both browsers.</summary>
 public sealed class DeviceLink
@@ -47,7 +47,7 @@ public sealed class DeviceLinks(LedgerHost ledger, TimeProvider clock)
     /// <summary>Opens a link for a registered patient; replaces any link they already had open.</summary>
     public DeviceLink Open(string userId, string mpi)
     {
-        foreach (var old in _links.Values.Where(l => l.UserId == userId)) _links.TryRemove(old.Id, out _);
+        foreach (var old in _links.Values.Where(l => l.UserId == userId)) Fail(old, "A newer link replaced this one.");
         var link = new DeviceLink
         {
             Id = Base64Url.Encode(RandomNumberGenerator.GetBytes(16)),
@@ -98,11 +98,16 @@ public sealed class DeviceLinks(LedgerHost ledger, TimeProvider clock)
         if (link?.Body is null || link.Stage != LinkStage.WaitingForNewDevice) return Validation.Fail(LedgerError.InvalidField, "No link is waiting for this browser.");
         if (!Base64Url.TryDecode(signature, out var sig)) return Validation.Fail(LedgerError.BadSignature, "The signature is not readable.");
         var tx = Transaction.Create(TxType.KeyAdd, link.Body).ValueOrThrow();
-        var key = ledger.Engine.State.ResolveKey(link.NewKid!) ?? Jwk.TryParse(link.Body["key"], out var j, out _) switch { true => j, _ => null };
-        using (var ecdsa = ECDsa.Create(key!.ToParameters()))
+        // The key is the one drafted into the body (it is not on the ledger yet): this is its proof of possession.
+        if (!Jwk.TryParse(link.Body["key"], out var key, out _)) return Validation.Fail(LedgerError.InvalidField, "No link is waiting for this browser.");
+        using (var ecdsa = ECDsa.Create(key.ToParameters()))
             if (!Es256.Verify(ecdsa, tx.SigningBytes, sig)) return Validation.Fail(LedgerError.BadSignature, "This browser's signature did not verify.");
-        link.NewSignature = sig;
-        link.Stage = LinkStage.WaitingForApproval;
+        lock (link)
+        {
+            if (link.Stage != LinkStage.WaitingForNewDevice) return Validation.Fail(LedgerError.InvalidField, "No link is waiting for this browser.");
+            link.NewSignature = sig;
+            link.Stage = LinkStage.WaitingForApproval;
+        }
         link.Notify();
         return Validation.Ok;
     }
@@ -111,9 +116,16 @@ public sealed class DeviceLinks(LedgerHost ledger, TimeProvider clock)
     public async Task<SubmitResult> ApproveAsync(string userId, string linkId, string existingKid, string signature, CancellationToken ct = default)
     {
         var link = Find(userId, linkId);
-        if (link?.Body is null || link.NewSignature is null || link.Stage != LinkStage.WaitingForApproval)
-            return SubmitResult.Refused(LedgerError.InvalidField, "Nothing is waiting for your approval.");
         if (!Base64Url.TryDecode(signature, out var sig)) return SubmitResult.Refused(LedgerError.BadSignature, "The signature is not readable.");
+        if (link is null) return SubmitResult.Refused(LedgerError.InvalidField, "Nothing is waiting for your approval.");
+        lock (link)
+        {
+            // Submitting marks the link so that a second click (or a second tab) cannot submit it twice.
+            if (link.Body is null || link.NewSignature is null || link.Stage != LinkStage.WaitingForApproval)
+                return SubmitResult.Refused(LedgerError.InvalidField, "Nothing is waiting for your approval.");
+            link.Stage = LinkStage.Submitting;
+        }
+        link.Notify();
         var tx = Transaction.Create(TxType.KeyAdd, link.Body).ValueOrThrow()
             .WithSignature(existingKid, sig)
             .WithSignature(link.NewKid!, link.NewSignature);
@@ -122,10 +134,16 @@ public sealed class DeviceLinks(LedgerHost ledger, TimeProvider clock)
         {
             link.Stage = LinkStage.Linked;
             link.Height = result.Receipt!.Height;
+            Remove(link);
             link.Notify();
-            _links.TryRemove(link.Id, out _);
         }
-        else Fail(link, result.Message ?? result.Error.ToString());
+        else Fail(link, result.Error switch
+        {
+            // The body's timestamp was set when the new browser joined; the ledger takes it within its clock skew only.
+            LedgerError.TimestampOutOfRange => "The link waited too long for approval. Open a new link and approve it within a few minutes.",
+            LedgerError.RevokedKey or LedgerError.SignerNotAuthorized => "The approving device's key is not an active key of this account.",
+            _ => "The ledger refused the new key: " + result.Message,
+        });
         return result;
     }
 
@@ -138,14 +156,20 @@ public sealed class DeviceLinks(LedgerHost ledger, TimeProvider clock)
     {
         link.Stage = LinkStage.Failed;
         link.Error = error;
-        _links.TryRemove(link.Id, out _);
+        Remove(link);
         link.Notify();
+    }
+
+    private void Remove(DeviceLink link)
+    {
+        _links.TryRemove(link.Id, out _);
+        _failures.TryRemove(link.Id, out _);
     }
 
     private bool IsExpired(DeviceLink link)
     {
         if (clock.GetUtcNow() < link.ExpiresAt) return false;
-        if (_links.TryRemove(link.Id, out _)) { link.Stage = LinkStage.Expired; link.Notify(); }
+        if (_links.TryRemove(link.Id, out _)) { _failures.TryRemove(link.Id, out _); link.Stage = LinkStage.Expired; link.Notify(); }
         return true;
     }
 }

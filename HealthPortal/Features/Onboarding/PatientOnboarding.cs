@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using HealthPortal.Data;
 using HealthPortal.Features.Auth;
 using HealthPortal.Features.Ledger;
+using HealthPortal.Features.Patient;
 using HealthPortal.Ledger;
 using HealthPortal.Ledger.Crypto;
 using HealthPortal.Ledger.Transactions;
@@ -37,6 +38,7 @@ public sealed class PatientOnboarding(IDbContextFactory<ApplicationDbContext> db
         await using var db = await dbFactory.CreateDbContextAsync();
         var profile = await db.PatientProfiles.SingleOrDefaultAsync(p => p.UserId == userId);
         if (profile is null) return Result<RegistrationDraft>.Fail(LedgerError.MissingField, "Fill in your details first.");
+        if (await AdoptCommittedDraftAsync(db, profile)) return Result<RegistrationDraft>.Fail(LedgerError.PatientAlreadyRegistered, $"You are already registered as {profile.MpiNumber}.");
         if (profile.MpiNumber is not null && ledger.Engine.State.Patient(profile.MpiNumber) is not null)
             return Result<RegistrationDraft>.Fail(LedgerError.PatientAlreadyRegistered, $"You are already registered as {profile.MpiNumber}.");
 
@@ -64,13 +66,17 @@ public sealed class PatientOnboarding(IDbContextFactory<ApplicationDbContext> db
         var profile = await db.PatientProfiles.SingleOrDefaultAsync(p => p.UserId == userId, ct);
         if (profile?.PendingMpi is null || profile.DemographicsSalt is null) return OnboardingResult.Fail("Start the registration again: no draft is waiting.");
         var expectedHash = DemographicsHash.Compute(profile.DemographicsSalt, profile.FullName, profile.BirthDate, profile.Sex.ToString(), profile.NationalId);
-        if (body["mpi"]?.GetValue<string>() != profile.PendingMpi || body["demographics"]?.GetValue<string>() != expectedHash)
+        if (PatientKeys.StringOf(body, "mpi") != profile.PendingMpi || PatientKeys.StringOf(body, "demographics") != expectedHash)
             return OnboardingResult.Fail("The signed registration is not the one drafted for you.");
         if (!Jwk.TryParse(body["key"], out var jwk, out var keyError)) return OnboardingResult.Fail("The browser's key is not usable: " + keyError);
 
         var created = Transaction.Create(TxType.PatientRegister, body);
         if (!created.IsSuccess) return OnboardingResult.Fail(created.Message!);
         var result = await ledger.Engine.SubmitAsync(created.Value!.WithSignature(jwk!.Thumbprint(), sig), ct);
+        // A second tab (or a retry after a lost answer) may have landed the same draft already: that is success.
+        if (!result.IsCommitted && result.Error is LedgerError.PatientAlreadyRegistered or LedgerError.DuplicateTransaction
+            && await AdoptCommittedDraftAsync(db, profile))
+            return new OnboardingResult(true, profile.MpiNumber, ledger.Engine.State.Patient(profile.MpiNumber!)!.RegisteredHeight, null);
         if (!result.IsCommitted) return OnboardingResult.Fail(result.Error switch
         {
             LedgerError.InsufficientProofOfWork => "The proof of work was not finished. Try again.",
@@ -84,6 +90,23 @@ public sealed class PatientOnboarding(IDbContextFactory<ApplicationDbContext> db
         profile.UpdatedAt = clock.GetUtcNow();
         await db.SaveChangesAsync(CancellationToken.None);
         return new OnboardingResult(true, profile.MpiNumber, result.Receipt!.Height, null);
+    }
+
+    /// <summary>
+    /// When the pending MPI number is on the ledger with this profile's demographics hash, the registration landed
+    /// but the portal did not hear of it (a crash between commit and save, a second tab): record it now.
+    /// </summary>
+    private async Task<bool> AdoptCommittedDraftAsync(ApplicationDbContext db, PatientProfile profile)
+    {
+        if (profile.PendingMpi is not { } pending || profile.DemographicsSalt is null) return false;
+        if (ledger.Engine.State.Patient(pending) is not { } entry) return false;
+        var hash = DemographicsHash.Compute(profile.DemographicsSalt, profile.FullName, profile.BirthDate, profile.Sex.ToString(), profile.NationalId);
+        if (entry.DemographicsHash != hash) return false;
+        profile.MpiNumber = pending;
+        profile.PendingMpi = null;
+        profile.UpdatedAt = clock.GetUtcNow();
+        await db.SaveChangesAsync(CancellationToken.None);
+        return true;
     }
 
     private async Task<string> FreshMpiAsync(ApplicationDbContext db)

@@ -90,13 +90,16 @@ export function solvePow(type, body, bits, progress) {
     const suffix = text.slice(at + marker.length - 1);
     return new Promise((resolve, reject) => {
         const worker = new Worker(new URL('./pow-worker.js', import.meta.url));
+        // Progress is best effort: once the page has its answer it drops the progress reference, and a late
+        // report must not surface as an unhandled rejection.
+        const report = (attempts, expected) => progress?.invokeMethodAsync('OnPowProgress', attempts, expected).catch(() => { });
         worker.onmessage = e => {
             if (e.data.done) {
                 worker.terminate();
-                progress?.invokeMethodAsync('OnPowProgress', e.data.attempts, 2 ** bits);
+                report(e.data.attempts, 2 ** bits);
                 resolve({ ...body, pow: e.data.pow });
             } else {
-                progress?.invokeMethodAsync('OnPowProgress', e.data.attempts, e.data.expected);
+                report(e.data.attempts, e.data.expected);
             }
         };
         worker.onerror = e => { worker.terminate(); reject(new Error(e.message)); };

@@ -1,0 +1,22 @@
+using Microsoft.Playwright;
+
+namespace HealthPortal.E2E.Pages.Patient;
+
+/// <summary>The patient's home: their details (asked for on first visit) and the next step with keys.</summary>
+public sealed class PatientDashboardPage(IPage page) : PortalPage(page)
+{
+    protected override string Path => "patient";
+
+    public ILocator SetUpKey => TestId("cta-setup-key").GetByRole(AriaRole.Link);
+
+    public async Task FillDetailsAsync(string fullName, string birthDate, string nationalId, string phone)
+    {
+        await TestId("profile-fullname").FillAsync(fullName);
+        await TestId("profile-birthdate").FillAsync(birthDate);
+        await TestId("profile-birthdate").PressAsync("Tab");
+        await TestId("profile-nrc").FillAsync(nationalId);
+        await TestId("profile-phone").FillAsync(phone);
+        await TestId("save-profile").ClickAsync();
+        await TestId("patient-profile").WaitForAsync();
+    }
+}

@@ -1,0 +1,23 @@
+using HealthPortal.E2E.Infrastructure;
+using Microsoft.Playwright;
+
+namespace HealthPortal.E2E.Pages.Patient;
+
+/// <summary>The Identity sign-up form (static SSR): creates a patient account and lands on the patient dashboard.</summary>
+public sealed class SignUpPage(IPage page) : PortalPage(page)
+{
+    protected override string Path => "Account/Register";
+
+    protected override bool IsInteractive => false;
+
+    public async Task SignUpAsync(string name, string email, string password)
+    {
+        await Page.Locator("#Input\\.DisplayName").FillAsync(name);
+        await Page.Locator("#Input\\.Email").FillAsync(email);
+        await Page.Locator("#Input\\.Password").FillAsync(password);
+        await Page.Locator("#Input\\.ConfirmPassword").FillAsync(password);
+        await Button("Create account").ClickAsync();
+        await Page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/patient");
+        await Page.WaitForInteractiveAsync();
+    }
+}
