@@ -3,6 +3,7 @@ using HealthPortal.Data;
 using HealthPortal.Features;
 using HealthPortal.Features.Auth;
 using HealthPortal.Features.Ledger;
+using HealthPortal.Features.Network;
 using HealthPortal.Features.Operator;
 using HealthPortal.Features.Security;
 
@@ -15,7 +16,8 @@ builder.AddPortalConfiguration(args)
     .AddPortalAuth()
     .AddPortalSecurity()
     .AddPortalUi()
-    .AddLedger();
+    .AddLedger()
+    .AddNetwork();
 
 var app = builder.Build();
 await app.PreparePortalDataAsync();
@@ -25,6 +27,7 @@ app.MapStaticAssets();
 app.MapRazorComponents<App>()
     .AddInteractiveServerRenderMode(server => server.ContentSecurityFrameAncestorsPolicy = "'none'");
 app.MapAdditionalIdentityEndpoints();
+app.MapNetworkEndpoints();
 
 await app.RunAsync();
 return 0;
