@@ -15,7 +15,7 @@ public sealed class LoginPage(IPage page) : PortalPage(page)
 
     public ILocator Password => Page.Locator("input[name='Input.Password']");
 
-    public ILocator LogIn => Button("Log in");
+    public ILocator LogIn => Button("Sign in");
 
     /// <summary>
     /// Submits the form and waits until the portal has let the user in. Fails at once, with the page's alert, when
