@@ -74,6 +74,27 @@ public sealed class LedgerExplorerPageTests(NetworkTestNode node) : PortalCompon
     }
 
     [Fact]
+    public async Task Blocks_SecondPage_ContinuesBelowTheFirst()
+    {
+        var factory = new TransactionFactory(TimeProvider.System);
+        while (Engine.Height < 20)
+        {
+            var key = LedgerKeyPair.Create();
+            await Engine.SubmitAsync(factory.NodeRegister(key.PublicJwk, NodeKind.Clinic, $"Paging Clinic {Guid.NewGuid():N}", "https://paging.example", NetworkTestNode.FacilityPowBits).SignWith(key));
+        }
+        var page = Render<LedgerExplorer>();
+        var first = page.FindAll("[data-testid='block-height']").Select(c => long.Parse(c.TextContent.Trim()[1..])).ToList();
+
+        Assert.Equal(15, first.Count);
+
+        page.FindAll(".mud-pagination-item button").Single(b => b.TextContent.Trim() == "2").Click();
+
+        var second = page.FindAll("[data-testid='block-height']").Select(c => long.Parse(c.TextContent.Trim()[1..])).ToList();
+        Assert.Equal(first[^1] - 1, second[0]);
+        Assert.Equal(Enumerable.Range(0, second.Count).Select(i => second[0] - i), second);
+    }
+
+    [Fact]
     public void ChoosingABlock_ListsItsTransactions()
     {
         var page = Render<LedgerExplorer>();
