@@ -145,7 +145,16 @@ public sealed class NodeRegistrations(
         var bits = ledger.Engine.Genesis.Parameters.FacilityPowBits;
         var expected = 1L << bits;
         var attempts = progress is null ? null : new InlineProgress<long>(n => progress.Report(new PowProgress(n, expected)));
-        var tx = await Task.Run(() => _tx.NodeRegister(key.PublicJwk, LedgerKind(request.Kind), name, facility.Endpoint, bits, cancellationToken, attempts), cancellationToken);
+        Transaction tx;
+        try
+        {
+            tx = await Task.Run(() => _tx.NodeRegister(key.PublicJwk, LedgerKind(request.Kind), name, facility.Endpoint, bits, cancellationToken, attempts), cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            key.Dispose();
+            throw;
+        }
         // The stamp's counter says how many hashes it took.
         var tries = long.TryParse(tx.GetString("pow"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var counter) ? counter + 1 : expected;
         progress?.Report(new PowProgress(tries, expected, Found: true));
@@ -164,6 +173,7 @@ public sealed class NodeRegistrations(
         {
             // The unique name index: another application with this name was saved while this one was being stamped.
             ledger.Keys.Delete(keyName);
+            key.Dispose();
             return NameTaken(name);
         }
 
@@ -173,6 +183,7 @@ public sealed class NodeRegistrations(
             await using (var db = await dbFactory.CreateDbContextAsync(CancellationToken.None))
                 await db.Facilities.Where(f => f.Id == facility.Id).ExecuteDeleteAsync(CancellationToken.None);
             ledger.Keys.Delete(keyName);
+            key.Dispose();
             logger.LogWarning("The ledger refused the registration of {Facility}: {Result}", name, result);
             return NetworkResult.Fail($"The ledger refused the registration: {result.Message}");
         }
