@@ -4,6 +4,7 @@ using HealthPortal.Features;
 using HealthPortal.Features.Auth;
 using HealthPortal.Features.Ledger;
 using HealthPortal.Features.Onboarding;
+using HealthPortal.Features.Network;
 using HealthPortal.Features.Operator;
 using HealthPortal.Features.Security;
 
@@ -17,7 +18,8 @@ builder.AddPortalConfiguration(args)
     .AddPortalSecurity()
     .AddPortalUi()
     .AddLedger()
-    .AddPatientKeys();
+    .AddPatientKeys()
+    .AddNetwork();
 
 var app = builder.Build();
 await app.PreparePortalDataAsync();
@@ -27,6 +29,7 @@ app.MapStaticAssets();
 app.MapRazorComponents<App>()
     .AddInteractiveServerRenderMode(server => server.ContentSecurityFrameAncestorsPolicy = "'none'");
 app.MapAdditionalIdentityEndpoints();
+app.MapNetworkEndpoints();
 
 await app.RunAsync();
 return 0;

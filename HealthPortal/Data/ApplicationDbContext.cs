@@ -65,6 +65,7 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
             invitation.HasIndex(i => i.TokenHash).IsUnique();
             invitation.HasOne<HealthFacility>().WithMany().HasForeignKey(i => i.FacilityId).OnDelete(DeleteBehavior.Cascade);
             invitation.Property(i => i.Email).HasMaxLength(256);
+            invitation.Property(i => i.Role).HasMaxLength(32).HasDefaultValue(HealthPortal.Features.Auth.Roles.FacilityStaff);
         });
 
         builder.ApplyConfiguration(new KeyRecoveryRequestConfiguration());

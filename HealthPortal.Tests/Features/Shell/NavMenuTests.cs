@@ -10,7 +10,7 @@ public sealed class NavMenuTests : PortalComponentTest
     private static readonly string[] PatientLinks = ["nav-patient", "nav-patient-card", "nav-patient-devices"];
     private static readonly string[] FacilityLinks = ["nav-facility"];
     private static readonly string[] ManagerLinks = ["nav-facility", "nav-facility-staff", "nav-facility-recovery"];
-    private static readonly string[] AdminLinks = ["nav-admin", "nav-admin-accounts"];
+    private static readonly string[] AdminLinks = ["nav-admin", "nav-admin-accounts", "nav-admin-registrations", "nav-admin-ledger", "nav-admin-network", "nav-admin-recoveries"];
 
     private IReadOnlyList<string> PortalLinks()
     {
@@ -77,5 +77,25 @@ public sealed class NavMenuTests : PortalComponentTest
 
         Assert.Empty(menu.FindAll("[data-testid^='nav-']"));
         Assert.Contains(menu.FindAll("a"), link => link.GetAttribute("href") == "Account/Login");
+    }
+
+    [Fact]
+    public void NavMenu_Anonymous_OffersJoiningTheNetwork()
+    {
+        Auth.SetNotAuthorized();
+
+        var menu = Render<NavMenu>();
+
+        Assert.Equal("join", menu.Find("[data-testid='join-link']").GetAttribute("href"));
+    }
+
+    [Fact]
+    public void NavMenu_SignedIn_DoesNotOfferJoining()
+    {
+        Auth.SetAuthorized("aye.patient@demo.healthportal.test");
+        Auth.SetRoles(Roles.Patient);
+        Auth.SetPolicies(PortalPolicies.PatientPortal);
+
+        Assert.Empty(Render<NavMenu>().FindAll("[data-testid='join-link']"));
     }
 }

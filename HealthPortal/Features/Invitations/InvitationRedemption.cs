@@ -6,7 +6,10 @@ using Microsoft.EntityFrameworkCore;
 
 namespace HealthPortal.Features.Invitations;
 
-public sealed record InvitationDetails(string FacilityId, string FacilityName, FacilityKind FacilityKind, string? Email, DateTimeOffset ExpiresAt);
+public sealed record InvitationDetails(string FacilityId, string FacilityName, FacilityKind FacilityKind, string? Email, DateTimeOffset ExpiresAt, string Role)
+{
+    public bool IsManager => Role == Roles.FacilityManager;
+}
 
 public sealed record NewStaffAccount(string Email, string DisplayName, string Password);
 
@@ -16,7 +19,8 @@ public sealed record RedemptionResult(ApplicationUser? User, IReadOnlyList<strin
 }
 
 /// <summary>
-/// Turns an open invitation into a FacilityStaff account of the inviting facility. Used by the static
+/// Turns an open invitation into a FacilityStaff (or, when an admin invited the facility's manager,
+/// FacilityManager) account of the invitation's facility. Used by the static
 /// AcceptInvitation page, one request per scope. Marking the invitation used and creating the account
 /// commit together, so a link can make exactly one account even when submitted twice at once.
 /// </summary>
@@ -36,7 +40,8 @@ public sealed class InvitationRedemption(ApplicationDbContext db, UserManager<Ap
             select new { invitation, facility }).SingleOrDefaultAsync();
 
         if (found is null || found.invitation.ExpiresAt <= clock.GetUtcNow() || found.facility.Status != FacilityStatus.Approved) return null;
-        return new(found.facility.Id, found.facility.Name, found.facility.Kind, found.invitation.Email, found.invitation.ExpiresAt);
+        if (found.invitation.Role is not (Roles.FacilityStaff or Roles.FacilityManager)) return null;
+        return new(found.facility.Id, found.facility.Name, found.facility.Kind, found.invitation.Email, found.invitation.ExpiresAt, found.invitation.Role);
     }
 
     public async Task<RedemptionResult> RedeemAsync(string token, NewStaffAccount account)
@@ -57,7 +62,7 @@ public sealed class InvitationRedemption(ApplicationDbContext db, UserManager<Ap
         var created = await users.CreateAsync(user, account.Password);
         if (!created.Succeeded) return new(null, created.Errors.Select(e => e.Description).ToList());
 
-        var role = await users.AddToRoleAsync(user, Roles.FacilityStaff);
+        var role = await users.AddToRoleAsync(user, details.Role);
         if (!role.Succeeded) return new(null, role.Errors.Select(e => e.Description).ToList());
 
         var claimed = await db.StaffInvitations

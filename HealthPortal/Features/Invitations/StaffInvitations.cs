@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using HealthPortal.Data;
 using HealthPortal.Features.Auth;
+using HealthPortal.Features.Facilities;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 
@@ -8,13 +9,15 @@ namespace HealthPortal.Features.Invitations;
 
 public sealed record OpenInvitation(string Id, string? Email, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt);
 
-public enum InvitationOutcome { Created, Withdrawn, Forbidden, NotFound }
+public enum InvitationOutcome { Created, Withdrawn, Forbidden, NotFound, FacilityNotApproved }
 
 public sealed record InvitationResult(InvitationOutcome Outcome, string? Token = null);
 
 /// <summary>
-/// A facility manager's invitations for new staff of their own facility. Every call is authorized here
-/// against <see cref="PortalPolicies.FacilityManagement"/> with the facility as resource, whatever the page showed.
+/// A facility manager's invitations for new staff of their own facility, and a consortium admin's invitation of
+/// a newly approved facility's first manager. Every call is authorized here (against
+/// <see cref="PortalPolicies.FacilityManagement"/> with the facility as resource, or
+/// <see cref="PortalPolicies.AdminPortal"/>), whatever the page showed.
 /// </summary>
 public sealed class StaffInvitations(
     IDbContextFactory<ApplicationDbContext> dbFactory,
@@ -26,7 +29,28 @@ public sealed class StaffInvitations(
     public async Task<InvitationResult> CreateAsync(ClaimsPrincipal manager, string facilityId, string? email)
     {
         if (!await MayManageAsync(manager, facilityId)) return new(InvitationOutcome.Forbidden);
+        return await AddAsync(manager, facilityId, email, Roles.FacilityStaff);
+    }
 
+    /// <summary>
+    /// A consortium admin invites the manager of an approved facility: the person who redeems the link becomes
+    /// its FacilityManager and can then invite the staff. Several may be made (a lost link is replaced by a new
+    /// one); each works once.
+    /// </summary>
+    public async Task<InvitationResult> CreateManagerInvitationAsync(ClaimsPrincipal admin, string facilityId, string? email = null)
+    {
+        if (!(await authorization.AuthorizeAsync(admin, PortalPolicies.AdminPortal)).Succeeded) return new(InvitationOutcome.Forbidden);
+        await using (var db = await dbFactory.CreateDbContextAsync())
+        {
+            var status = await db.Facilities.Where(f => f.Id == facilityId).Select(f => (FacilityStatus?)f.Status).SingleOrDefaultAsync();
+            if (status is null) return new(InvitationOutcome.NotFound);
+            if (status != FacilityStatus.Approved) return new(InvitationOutcome.FacilityNotApproved);
+        }
+        return await AddAsync(admin, facilityId, email, Roles.FacilityManager);
+    }
+
+    private async Task<InvitationResult> AddAsync(ClaimsPrincipal creator, string facilityId, string? email, string role)
+    {
         var token = InvitationToken.New();
         var now = clock.GetUtcNow();
         await using var db = await dbFactory.CreateDbContextAsync();
@@ -34,8 +58,9 @@ public sealed class StaffInvitations(
         {
             FacilityId = facilityId,
             TokenHash = InvitationToken.Hash(token),
+            Role = role,
             Email = string.IsNullOrWhiteSpace(email) ? null : email.Trim(),
-            CreatedByUserId = manager.FindFirstValue(ClaimTypes.NameIdentifier)!,
+            CreatedByUserId = creator.FindFirstValue(ClaimTypes.NameIdentifier)!,
             CreatedAt = now,
             ExpiresAt = now + Lifetime,
         });

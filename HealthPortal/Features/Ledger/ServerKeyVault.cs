@@ -63,6 +63,19 @@ public sealed class ServerKeyVault(IDataProtectionProvider protection, string fo
         }
     }
 
+    /// <summary>
+    /// Forgets a key that never reached the ledger (an application the ledger refused), so a failed application
+    /// leaves no key file behind. Never call it for a key the ledger knows.
+    /// </summary>
+    public void Delete(string name)
+    {
+        lock (_createLock)
+        {
+            _cache.TryRemove(name, out _);
+            File.Delete(PathOf(name));
+        }
+    }
+
     private string PathOf(string name)
     {
         if (name.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_')))

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Components.Server.Circuits;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace HealthPortal.Features.Security;
@@ -13,6 +14,11 @@ public static class PortalSecurityExtensions
             RateLimitPolicies.Add(limiter, limits);
             limiter.OnRejected = RateLimitRejection.WriteAsync;
         });
+
+        // Work done over a circuit (no HTTP request per event) is limited per client by the circuit's address.
+        builder.Services.AddHttpContextAccessor();
+        builder.Services.AddScoped<CircuitClientAddress>();
+        builder.Services.AddScoped<CircuitHandler, ClientAddressCircuitHandler>();
 
         builder.Services.AddAntiforgery(options =>
         {

@@ -1,0 +1,81 @@
+using System.Text.RegularExpressions;
+using HealthPortal.E2E.Infrastructure;
+using HealthPortal.E2E.Pages;
+using Microsoft.Playwright;
+using Xunit.Abstractions;
+using static Microsoft.Playwright.Assertions;
+
+namespace HealthPortal.E2E.Network;
+
+/// <summary>Flow 1: a facility applies to join, the consortium admin approves it, the ledger shows and verifies it.</summary>
+public sealed class NodeAdmissionTests(PortalHost host, ChromiumFixture chromium, ITestOutputHelper output)
+    : PortalTest(host, chromium, output)
+{
+    private static readonly PortalRole Admin = new("admin", "admin@demo.healthportal.test", "demo-portal-2026");
+
+    [Fact]
+    public async Task Facility_AppliesViaJoin_AdminApproves_ExplorerShowsTheBlockAndTheChainVerifies()
+    {
+        var name = $"Hillside Maternity Clinic {Guid.NewGuid().ToString("N")[..6]}";
+
+        // A visitor applies; the server makes the key and stamps the registration.
+        var join = new JoinPage(Page);
+        await join.GotoAsync();
+        await join.ApplyAsync(name, "Clinic", "admin@hillside.example", "https://hillside.example/fhir");
+        await Expect(join.Outcome).ToBeVisibleAsync();
+        await Expect(join.Status).ToHaveTextAsync("Pending approval");
+        await Expect(join.Fingerprint).ToHaveTextAsync(new Regex("^[A-Za-z0-9_-]{43}$"));
+        var registeredAt = long.Parse((await join.Height.TextContentAsync())!.TrimStart('#'));
+
+        // The admin finds it pending with a verified stamp and approves it.
+        var registrations = new RegistrationsPage(await LoginAsAsync(Admin));
+        await registrations.GotoAsync();
+        await Expect(registrations.Tab("Pending")).ToHaveAttributeAsync("aria-selected", "true");
+        await Expect(registrations.Stamp(name)).ToHaveTextAsync("VERIFIED");
+        await registrations.Approve(name).ClickAsync();
+        await Expect(registrations.ManagerInvitationLink).ToHaveValueAsync(new Regex("/Account/AcceptInvitation\\?token=[A-Za-z0-9_-]{43}$"));
+        await Expect(registrations.Tab("Approved")).ToHaveAttributeAsync("aria-selected", "true");
+        await Expect(registrations.Status(name)).ToHaveTextAsync("Approved");
+
+        // The explorer has the approval's block on top; the registration's block names the new node.
+        var explorer = new LedgerExplorerPage(registrations.Page);
+        await explorer.GotoAsync();
+        await Expect(explorer.BlockHeights.First).ToHaveTextAsync($"#{registeredAt + 1}");
+        await explorer.Block(registeredAt).ClickAsync();
+        await Expect(explorer.BlockTransactions).ToHaveCountAsync(1);
+        await Expect(explorer.BlockTransactions).ToContainTextAsync("node.register");
+        await Expect(explorer.BlockTransactions).ToContainTextAsync(name);
+
+        await explorer.VerifyChain.ClickAsync();
+        await Expect(explorer.VerifyResult).ToContainTextAsync(new Regex($"^\\s*OK: the chain verifies up to height {registeredAt + 1} "));
+    }
+
+    [Fact]
+    public async Task ApprovedFacilitysManager_UsesTheInvitationLinkAndReachesTheFacilityPortal()
+    {
+        var name = $"Eastbank Imaging Laboratory {Guid.NewGuid().ToString("N")[..6]}";
+        var join = new JoinPage(Page);
+        await join.GotoAsync();
+        await join.ApplyAsync(name, "Laboratory", "ops@eastbank.example", "https://eastbank.example/fhir");
+        await Expect(join.Outcome).ToBeVisibleAsync();
+
+        var registrations = new RegistrationsPage(await NewPageAsync(Admin));
+        await registrations.GotoAsync();
+        await registrations.Approve(name).ClickAsync();
+        var link = await registrations.ManagerInvitationLink.InputValueAsync();
+        Assert.Matches("AcceptInvitation\\?token=", link);
+
+        var manager = await NewPageAsync();
+        await manager.GotoAsync(link);
+        await Expect(manager.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync($"Join {name}");
+        await manager.Locator("input[name='Input.DisplayName']").FillAsync("Daw Khin Mar");
+        await manager.Locator("input[name='Input.Email']").FillAsync($"manager-{Guid.NewGuid():N}@eastbank.example");
+        await manager.Locator("input[name='Input.Password']").FillAsync("eastbank manager password");
+        await manager.Locator("input[name='Input.ConfirmPassword']").FillAsync("eastbank manager password");
+        await manager.GetByRole(AriaRole.Button, new() { Name = "Create my manager account" }).ClickAsync();
+
+        await manager.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/facility");
+        await manager.WaitForInteractiveAsync();
+        await Expect(manager.GetByTestId("nav-facility-staff")).ToBeVisibleAsync();
+    }
+}

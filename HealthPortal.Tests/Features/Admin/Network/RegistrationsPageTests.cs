@@ -1,0 +1,150 @@
+using Bunit;
+using HealthPortal.Features.Admin.Network;
+using HealthPortal.Features.Auth;
+using HealthPortal.Features.Demo;
+using HealthPortal.Features.Facilities;
+using HealthPortal.Features.Network;
+using HealthPortal.Ledger.State;
+using HealthPortal.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
+
+namespace HealthPortal.Tests.Features.Admin.Network;
+
+public sealed class RegistrationsPageTests(NetworkTestNode node) : PortalComponentTest, IClassFixture<NetworkTestNode>
+{
+    protected override async Task ConfigureAsync()
+    {
+        node.AddTo(Services);
+        var admin = DemoData.AccountFor(Roles.Admin).Email;
+        Auth.SetAuthorized(admin);
+        Auth.SetRoles(Roles.Admin);
+        Auth.SetPolicies(PortalPolicies.AdminPortal);
+        Auth.SetClaims(await node.Database.ClaimsOfAsync(admin));
+    }
+
+    private async Task<NetworkResult> ApplyAsync(string name, FacilityKind kind = FacilityKind.Laboratory)
+    {
+        var result = await Services.GetRequiredService<NodeRegistrations>().ApplyAsync(new JoinRequest(name, kind, "lab@example.org", "https://lab.example.org/fhir"));
+        Assert.True(result.Succeeded, result.Error);
+        return result;
+    }
+
+    private static AngleSharp.Dom.IElement Row(IRenderedComponent<Registrations> page, string name) =>
+        page.FindAll("[data-testid='registrations-table'] tbody tr").Single(r => r.TextContent.Contains(name));
+
+    private static void ShowTab(IRenderedComponent<Registrations> page, string status) =>
+        page.FindAll(".mud-tab").Single(t => t.TextContent.StartsWith(status, StringComparison.OrdinalIgnoreCase)).Click();
+
+    private async Task<FacilityStatus> PortalStatusAsync(string facilityId)
+    {
+        await using var db = node.Database.CreateContext();
+        return await db.Facilities.Where(f => f.Id == facilityId).Select(f => f.Status).SingleAsync();
+    }
+
+    [Fact]
+    public async Task Pending_ShowsTheApplicationWithItsStampVerified()
+    {
+        var name = $"Pending Lab {Guid.NewGuid():N}";
+        var applied = await ApplyAsync(name);
+        Render<MudPopoverProvider>();
+
+        var page = Render<Registrations>();
+
+        page.WaitForAssertion(() =>
+        {
+            var row = Row(page, name);
+            Assert.Contains("Laboratory", row.TextContent);
+            Assert.Contains("lab@example.org", row.TextContent);
+            Assert.Contains("https://lab.example.org/fhir", row.TextContent);
+            Assert.Contains($"block #{applied.Height}", row.TextContent);
+            Assert.Equal("VERIFIED", row.QuerySelector("[data-testid='pow-stamp']")!.TextContent.Trim());
+            Assert.StartsWith($"difficulty {NetworkTestNode.FacilityPowBits} bits", row.QuerySelector("[data-testid='pow-difficulty']")!.TextContent.Trim());
+            Assert.Contains("Pending", row.QuerySelector("[data-testid='facility-status']")!.TextContent);
+            Assert.NotNull(row.QuerySelector("[data-testid='approve']"));
+            Assert.NotNull(row.QuerySelector("[data-testid='reject']"));
+        });
+    }
+
+    [Fact]
+    public async Task Approve_SignsTheApprovalAndShowsTheManagerInvitationLink()
+    {
+        var name = $"Approved Lab {Guid.NewGuid():N}";
+        var applied = await ApplyAsync(name);
+        Render<MudPopoverProvider>();
+        var page = Render<Registrations>();
+
+        page.WaitForAssertion(() => Row(page, name).QuerySelector("[data-testid='approve']")!.Click());
+
+        page.WaitForAssertion(() => Assert.Contains("Account/AcceptInvitation?token=", page.Find("#manager-invitation-link").GetAttribute("value")));
+        Assert.Equal(NodeStatus.Approved, node.Ledger.Engine.State.Node(applied.NodeKeyId!)!.Status);
+        Assert.Equal(FacilityStatus.Approved, await PortalStatusAsync(applied.FacilityId!));
+        // The approved tab is now shown, with the facility approved in it.
+        page.WaitForAssertion(() => Assert.Contains("Approved", Row(page, name).QuerySelector("[data-testid='facility-status']")!.TextContent));
+        Assert.True(File.Exists(Path.Combine(node.DataFolder, "ehr", applied.FacilityId + ".db")));
+    }
+
+    [Fact]
+    public async Task Reject_AsksForAReasonThenRecordsIt()
+    {
+        var name = $"Rejected Lab {Guid.NewGuid():N}";
+        var applied = await ApplyAsync(name);
+        Render<MudPopoverProvider>();
+        var dialogs = Render<MudDialogProvider>();
+        var page = Render<Registrations>();
+
+        page.WaitForAssertion(() => Row(page, name).QuerySelector("[data-testid='reject']")!.Click());
+        dialogs.WaitForElement("[data-testid='decision-confirm']").Click();
+
+        dialogs.WaitForAssertion(() => Assert.Contains("Give a reason for the rejection.", dialogs.Markup));
+        Assert.Equal(NodeStatus.Pending, node.Ledger.Engine.State.Node(applied.NodeKeyId!)!.Status);
+
+        dialogs.Find("#decision-reason").Input("Not a licensed laboratory");
+        dialogs.Find("[data-testid='decision-confirm']").Click();
+
+        page.WaitForAssertion(() => Assert.Equal(NodeStatus.Rejected, node.Ledger.Engine.State.Node(applied.NodeKeyId!)!.Status));
+        Assert.Equal("Not a licensed laboratory", node.Ledger.Engine.State.Node(applied.NodeKeyId!)!.Reason);
+        Assert.Equal(FacilityStatus.Rejected, await PortalStatusAsync(applied.FacilityId!));
+        ShowTab(page, "Rejected");
+        page.WaitForAssertion(() => Assert.Contains("Not a licensed laboratory", Row(page, name).QuerySelector("[data-testid='decision-reason']")!.TextContent));
+    }
+
+    [Fact]
+    public async Task Revoke_Cancelled_ChangesNothing()
+    {
+        var name = $"Kept Lab {Guid.NewGuid():N}";
+        var applied = await ApplyAsync(name);
+        var principal = (await Services.GetRequiredService<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider>().GetAuthenticationStateAsync()).User;
+        Assert.True((await Services.GetRequiredService<NodeRegistrations>().ApproveAsync(principal, applied.FacilityId!)).Succeeded);
+        Render<MudPopoverProvider>();
+        var dialogs = Render<MudDialogProvider>();
+        var page = Render<Registrations>();
+        page.WaitForAssertion(() => ShowTab(page, "Approved"));
+
+        page.WaitForAssertion(() => Row(page, name).QuerySelector("[data-testid='revoke']")!.Click());
+        dialogs.WaitForElement("[data-testid='decision-cancel']").Click();
+
+        Assert.Equal(NodeStatus.Approved, node.Ledger.Engine.State.Node(applied.NodeKeyId!)!.Status);
+    }
+
+    [Fact]
+    public void Approved_ListsTheDemoFacilities_AndTheSealerCannotBeRevoked()
+    {
+        Render<MudPopoverProvider>();
+        var page = Render<Registrations>();
+        page.WaitForAssertion(() => ShowTab(page, "Approved"));
+
+        page.WaitForAssertion(() =>
+        {
+            foreach (var facility in DemoData.Facilities)
+            {
+                var row = Row(page, facility.Name);
+                Assert.Equal("VERIFIED", row.QuerySelector("[data-testid='pow-stamp']")!.TextContent.Trim());
+                Assert.NotNull(row.QuerySelector("[data-testid='invite-manager']"));
+            }
+            Assert.Null(Row(page, node.Ledger.Engine.Genesis.Sealer.Name).QuerySelector("[data-testid='revoke']"));
+            Assert.NotNull(Row(page, "Lakeview Family Clinic").QuerySelector("[data-testid='revoke']"));
+        });
+    }
+}

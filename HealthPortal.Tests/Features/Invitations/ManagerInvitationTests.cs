@@ -1,0 +1,76 @@
+using HealthPortal.Features.Auth;
+using HealthPortal.Features.Facilities;
+using HealthPortal.Features.Invitations;
+using HealthPortal.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace HealthPortal.Tests.Features.Invitations;
+
+/// <summary>A consortium admin invites the first manager of an approved facility.</summary>
+[Collection(PortalCollection.Name)]
+public sealed class ManagerInvitationTests(PortalFactory portal)
+{
+    private async Task<InvitationResult> InviteManagerAsync(string email, string facilityId)
+    {
+        var who = await portal.PrincipalOfAsync(email);
+        return await portal.WithScopeAsync(services => services.GetRequiredService<StaffInvitations>().CreateManagerInvitationAsync(who, facilityId));
+    }
+
+    private Task<HealthFacility> FacilityAsync(FacilityStatus status) => portal.QueryAsync(async db =>
+    {
+        var facility = new HealthFacility { Name = $"{status} invitation lab {Guid.NewGuid():N}", Kind = FacilityKind.Laboratory, Status = status };
+        db.Facilities.Add(facility);
+        await db.SaveChangesAsync();
+        return facility;
+    });
+
+    [Fact]
+    public async Task Admin_InvitesTheManagerOfAnApprovedFacility()
+    {
+        var facility = await FacilityAsync(FacilityStatus.Approved);
+
+        var result = await InviteManagerAsync(PortalFactory.DemoEmail(Roles.Admin), facility.Id);
+
+        Assert.Equal(InvitationOutcome.Created, result.Outcome);
+        var details = await portal.WithScopeAsync(services => services.GetRequiredService<InvitationRedemption>().FindOpenAsync(result.Token));
+        Assert.Equal(Roles.FacilityManager, details!.Role);
+        Assert.True(details.IsManager);
+    }
+
+    [Theory]
+    [InlineData(FacilityStatus.Pending)]
+    [InlineData(FacilityStatus.Rejected)]
+    [InlineData(FacilityStatus.Revoked)]
+    public async Task Admin_CannotInviteAManagerOfAnUnapprovedFacility(FacilityStatus status)
+    {
+        var facility = await FacilityAsync(status);
+
+        var result = await InviteManagerAsync(PortalFactory.DemoEmail(Roles.Admin), facility.Id);
+
+        Assert.Equal(InvitationOutcome.FacilityNotApproved, result.Outcome);
+        Assert.Null(result.Token);
+    }
+
+    [Theory]
+    [InlineData(Roles.FacilityManager)]
+    [InlineData(Roles.FacilityStaff)]
+    [InlineData(Roles.Patient)]
+    public async Task OtherRoles_CannotInviteAManager(string role)
+    {
+        var result = await InviteManagerAsync(PortalFactory.DemoEmail(role), "demo-northgate");
+
+        Assert.Equal(InvitationOutcome.Forbidden, result.Outcome);
+        Assert.Null(result.Token);
+    }
+
+    [Fact]
+    public async Task ManagersOwnInvitations_StillMakeStaff()
+    {
+        var manager = await portal.PrincipalOfAsync(PortalFactory.DemoEmail(Roles.FacilityManager, "demo-northgate"));
+        var result = await portal.WithScopeAsync(services => services.GetRequiredService<StaffInvitations>().CreateAsync(manager, "demo-northgate", null));
+
+        var details = await portal.WithScopeAsync(services => services.GetRequiredService<InvitationRedemption>().FindOpenAsync(result.Token));
+
+        Assert.Equal(Roles.FacilityStaff, details!.Role);
+    }
+}

@@ -1,0 +1,301 @@
+using System.Net;
+using System.Security.Claims;
+using HealthPortal.Features.Auth;
+using HealthPortal.Features.Facilities;
+using HealthPortal.Features.Invitations;
+using HealthPortal.Features.Ledger;
+using HealthPortal.Features.Network;
+using HealthPortal.Ledger.State;
+using HealthPortal.Tests.Support;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace HealthPortal.Tests.Features.Network;
+
+/// <summary>The admission service against the real app: its database, its ledger node and its keys.</summary>
+[Collection(PortalCollection.Name)]
+public sealed class NodeRegistrationsTests(PortalFactory portal)
+{
+    private static JoinRequest Request(string? name = null, FacilityKind kind = FacilityKind.Clinic) =>
+        new(name ?? $"Test Clinic {Guid.NewGuid():N}", kind, "desk@clinic.example", "https://clinic.example/fhir");
+
+    private Task<T> WithService<T>(Func<NodeRegistrations, Task<T>> work) =>
+        portal.WithScopeAsync(services => work(services.GetRequiredService<NodeRegistrations>()));
+
+    private Task<ClaimsPrincipal> AdminAsync() => portal.PrincipalOfAsync(PortalFactory.DemoEmail(Roles.Admin));
+
+    private LedgerHost Ledger => portal.Services.GetRequiredService<LedgerHost>();
+
+    private async Task<NetworkResult> ApplyAsync(JoinRequest? request = null)
+    {
+        var applied = await WithService(s => s.ApplyAsync(request ?? Request()));
+        Assert.True(applied.Succeeded, applied.Error);
+        return applied;
+    }
+
+    private Task<HealthFacility?> FacilityAsync(string id) =>
+        portal.QueryAsync(db => db.Facilities.AsNoTracking().SingleOrDefaultAsync(f => f.Id == id));
+
+    [Fact]
+    public async Task Apply_StoresPendingFacilityAndRegistersItsNodeWithAValidStamp()
+    {
+        var progress = new List<PowProgress>();
+
+        var result = await WithService(s => s.ApplyAsync(Request(kind: FacilityKind.Laboratory), new SyncProgress<PowProgress>(progress.Add)));
+
+        Assert.True(result.Succeeded, result.Error);
+        var facility = await FacilityAsync(result.FacilityId!);
+        Assert.Equal(FacilityStatus.Pending, facility!.Status);
+        Assert.Equal(result.NodeKeyId, facility.NodeKeyId);
+        var node = Ledger.Engine.State.Node(result.NodeKeyId!)!;
+        Assert.Equal(NodeStatus.Pending, node.Status);
+        Assert.Equal("laboratory", node.Kind);
+        Assert.Equal(result.Height, node.RegisteredHeight);
+        Assert.True(Ledger.Keys.Exists(ServerKeyVault.FacilityNode(facility.Id)), "the node key is kept on the server");
+        Assert.True(progress[^1].Found, "the last report says the stamp was found");
+
+        var stamp = await WithService(s => Task.FromResult(s.VerifyStamp(node)));
+        Assert.True(stamp.Verified, stamp.Explanation);
+        Assert.True(stamp.ZeroBits >= Ledger.Engine.Genesis.Parameters.FacilityPowBits);
+    }
+
+    [Fact]
+    public async Task Apply_InvalidRequest_IsRefusedFieldByFieldAndSavesNothing()
+    {
+        var before = await portal.QueryAsync(db => db.Facilities.CountAsync());
+
+        var result = await WithService(s => s.ApplyAsync(new JoinRequest("x", FacilityKind.Hospital, "", "ftp://node")));
+
+        Assert.False(result.Succeeded);
+        Assert.Equal(["Contact", "Endpoint", "Name"], result.FieldErrors.Keys.Order());
+        Assert.Equal(before, await portal.QueryAsync(db => db.Facilities.CountAsync()));
+    }
+
+    [Fact]
+    public async Task Apply_NameAlreadyApplied_IsRefusedOnTheNameField()
+    {
+        var first = await ApplyAsync();
+        var name = (await FacilityAsync(first.FacilityId!))!.Name;
+
+        var second = await WithService(s => s.ApplyAsync(Request(name)));
+
+        Assert.False(second.Succeeded);
+        Assert.Contains("already applied", second.FieldErrors[nameof(JoinRequest.Name)]);
+    }
+
+    [Fact]
+    public async Task Apply_Cancelled_LeavesNoFacilityAndNoKey()
+    {
+        var name = $"Abandoned Clinic {Guid.NewGuid():N}";
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+        var keysBefore = Directory.GetFiles(Path.Combine(portal.DataFolder, "ledger-keys")).Length;
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => WithService(s => s.ApplyAsync(Request(name), null, cancelled.Token)));
+
+        Assert.False(await portal.QueryAsync(db => db.Facilities.AnyAsync(f => f.Name == name)));
+        Assert.Equal(keysBefore, Directory.GetFiles(Path.Combine(portal.DataFolder, "ledger-keys")).Length);
+        Assert.DoesNotContain(Ledger.Engine.State.Nodes, n => n.Name == name);
+    }
+
+    [Fact]
+    public async Task Approve_MakesTheFacilityApprovedOnTheLedgerAndInThePortal_AndProvisionsIt()
+    {
+        var applied = await ApplyAsync();
+        var admin = await AdminAsync();
+
+        var approved = await WithService(s => s.ApproveAsync(admin, applied.FacilityId!));
+
+        Assert.True(approved.Succeeded, approved.Error);
+        Assert.Null(approved.Warning);
+        Assert.Equal(NodeStatus.Approved, Ledger.Engine.State.Node(applied.NodeKeyId!)!.Status);
+        Assert.Equal(approved.Height, Ledger.Engine.State.Node(applied.NodeKeyId!)!.DecidedHeight);
+        Assert.Equal(FacilityStatus.Approved, (await FacilityAsync(applied.FacilityId!))!.Status);
+
+        // (a) its own EHR store, an SQLite file naming the facility
+        var store = Path.Combine(portal.DataFolder, "ehr", applied.FacilityId + ".db");
+        Assert.True(File.Exists(store), store);
+        await using (var db = new SqliteConnection($"Data Source={store};Mode=ReadOnly;Pooling=False"))
+        {
+            await db.OpenAsync();
+            await using var query = db.CreateCommand();
+            query.CommandText = "SELECT facility_id || '|' || kind FROM store_info";
+            Assert.Equal($"{applied.FacilityId}|clinic", await query.ExecuteScalarAsync());
+        }
+
+        // (b) a one-time link that makes the facility's manager
+        Assert.NotNull(approved.ManagerInvitationToken);
+        var invitation = await portal.WithScopeAsync(services => services.GetRequiredService<InvitationRedemption>().FindOpenAsync(approved.ManagerInvitationToken));
+        Assert.Equal(applied.FacilityId, invitation!.FacilityId);
+        Assert.Equal(Roles.FacilityManager, invitation.Role);
+    }
+
+    [Fact]
+    public async Task Approve_ManagerInvitationLink_CreatesTheFacilitysManager()
+    {
+        var applied = await ApplyAsync();
+        var approved = await WithService(async s => await s.ApproveAsync(await AdminAsync(), applied.FacilityId!));
+        var email = $"manager-{Guid.NewGuid():N}@tests.healthportal.test";
+        var browser = portal.CreateBrowser();
+
+        var form = await HtmlForm.LoadAsync(browser, $"/Account/AcceptInvitation?token={Uri.EscapeDataString(approved.ManagerInvitationToken!)}", "accept-invitation");
+        form["Input.DisplayName"] = "First Manager";
+        form["Input.Email"] = email;
+        form["Input.Password"] = "a long enough password";
+        form["Input.ConfirmPassword"] = "a long enough password";
+        var response = await form.PostAsync(browser);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        var (facilityId, roles) = await portal.WithScopeAsync(async services =>
+        {
+            var users = services.GetRequiredService<UserManager<HealthPortal.Data.ApplicationUser>>();
+            var user = (await users.FindByEmailAsync(email))!;
+            return (user.FacilityId, await users.GetRolesAsync(user));
+        });
+        Assert.Equal(applied.FacilityId, facilityId);
+        Assert.Equal([Roles.FacilityManager], roles);
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/facility/staff")).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    [InlineData("two\nlines")]
+    public async Task Reject_WithoutAUsableReason_IsRefusedAndLeavesItPending(string reason)
+    {
+        var applied = await ApplyAsync();
+
+        var rejected = await WithService(async s => await s.RejectAsync(await AdminAsync(), applied.FacilityId!, reason));
+
+        Assert.False(rejected.Succeeded);
+        Assert.Equal(NodeStatus.Pending, Ledger.Engine.State.Node(applied.NodeKeyId!)!.Status);
+        Assert.Equal(FacilityStatus.Pending, (await FacilityAsync(applied.FacilityId!))!.Status);
+    }
+
+    [Fact]
+    public async Task Reject_WithReason_RecordsTheReasonOnTheLedger()
+    {
+        var applied = await ApplyAsync();
+
+        var rejected = await WithService(async s => await s.RejectAsync(await AdminAsync(), applied.FacilityId!, "  Not a licensed facility  "));
+
+        Assert.True(rejected.Succeeded, rejected.Error);
+        var node = Ledger.Engine.State.Node(applied.NodeKeyId!)!;
+        Assert.Equal(NodeStatus.Rejected, node.Status);
+        Assert.Equal("Not a licensed facility", node.Reason);
+        Assert.Equal(FacilityStatus.Rejected, (await FacilityAsync(applied.FacilityId!))!.Status);
+        Assert.False(File.Exists(Path.Combine(portal.DataFolder, "ehr", applied.FacilityId + ".db")), "a rejected facility gets no store");
+    }
+
+    [Fact]
+    public async Task Revoke_PendingFacility_IsRefused()
+    {
+        var applied = await ApplyAsync();
+
+        var revoked = await WithService(async s => await s.RevokeAsync(await AdminAsync(), applied.FacilityId!, "no longer trusted"));
+
+        Assert.False(revoked.Succeeded);
+        Assert.Contains("Only an approved facility", revoked.Error);
+        Assert.Equal(NodeStatus.Pending, Ledger.Engine.State.Node(applied.NodeKeyId!)!.Status);
+    }
+
+    [Fact]
+    public async Task Revoke_ApprovedFacility_RevokesItOnTheLedgerAndInThePortal()
+    {
+        var applied = await ApplyAsync();
+        var admin = await AdminAsync();
+        await WithService(s => s.ApproveAsync(admin, applied.FacilityId!));
+
+        var revoked = await WithService(s => s.RevokeAsync(admin, applied.FacilityId!, "licence withdrawn"));
+
+        Assert.True(revoked.Succeeded, revoked.Error);
+        Assert.Equal(NodeStatus.Revoked, Ledger.Engine.State.Node(applied.NodeKeyId!)!.Status);
+        Assert.Equal(FacilityStatus.Revoked, (await FacilityAsync(applied.FacilityId!))!.Status);
+    }
+
+    [Fact]
+    public async Task Revoke_TheSealingNode_IsRefused()
+    {
+        var riverside = await portal.QueryAsync(db => db.Facilities.AsNoTracking().SingleAsync(f => f.NodeKeyId == Ledger.Engine.NodeId));
+
+        var revoked = await WithService(async s => await s.RevokeAsync(await AdminAsync(), riverside.Id, "testing"));
+
+        Assert.False(revoked.Succeeded);
+        Assert.Equal(NodeStatus.Approved, Ledger.Engine.State.Node(Ledger.Engine.NodeId)!.Status);
+    }
+
+    [Fact]
+    public async Task Decide_Twice_IsRefusedTheSecondTime()
+    {
+        var applied = await ApplyAsync();
+        var admin = await AdminAsync();
+        Assert.True((await WithService(s => s.ApproveAsync(admin, applied.FacilityId!))).Succeeded);
+
+        var again = await WithService(s => s.ApproveAsync(admin, applied.FacilityId!));
+        var reject = await WithService(s => s.RejectAsync(admin, applied.FacilityId!, "changed my mind"));
+
+        Assert.False(again.Succeeded);
+        Assert.False(reject.Succeeded);
+        Assert.Contains("already been decided", again.Error);
+        Assert.Equal(NodeStatus.Approved, Ledger.Engine.State.Node(applied.NodeKeyId!)!.Status);
+    }
+
+    [Theory]
+    [InlineData(Roles.FacilityManager)]
+    [InlineData(Roles.FacilityStaff)]
+    [InlineData(Roles.Patient)]
+    public async Task Decide_ByNonAdmin_IsRefusedWithoutTouchingTheLedger(string role)
+    {
+        var applied = await ApplyAsync();
+        var height = Ledger.Engine.Height;
+        var someone = await portal.PrincipalOfAsync(PortalFactory.DemoEmail(role));
+
+        var approved = await WithService(s => s.ApproveAsync(someone, applied.FacilityId!));
+        var rejected = await WithService(s => s.RejectAsync(someone, applied.FacilityId!, "no"));
+        var provisioned = await WithService(s => s.ProvisionAsync(someone, applied.FacilityId!));
+        var listed = await WithService(s => s.ListAsync(someone));
+
+        Assert.False(approved.Succeeded);
+        Assert.False(rejected.Succeeded);
+        Assert.False(provisioned.Succeeded);
+        Assert.Empty(listed);
+        Assert.Equal(height, Ledger.Engine.Height);
+        Assert.Equal(NodeStatus.Pending, Ledger.Engine.State.Node(applied.NodeKeyId!)!.Status);
+    }
+
+    [Fact]
+    public async Task List_FollowsTheLedgerWhenThePortalRowMissedADecision()
+    {
+        var applied = await ApplyAsync();
+        var admin = await AdminAsync();
+        await WithService(s => s.ApproveAsync(admin, applied.FacilityId!));
+        // As if the process had stopped between the ledger commit and the portal's save.
+        await portal.QueryAsync(db => db.Facilities.Where(f => f.Id == applied.FacilityId).ExecuteUpdateAsync(set => set.SetProperty(f => f.Status, FacilityStatus.Pending)));
+
+        var listed = await WithService(s => s.ListAsync(admin));
+
+        Assert.Equal(FacilityStatus.Approved, Assert.Single(listed, r => r.Facility.Id == applied.FacilityId).Facility.Status);
+        Assert.Equal(FacilityStatus.Approved, (await FacilityAsync(applied.FacilityId!))!.Status);
+    }
+
+    [Fact]
+    public async Task List_ShowsEveryApplicationWithItsStampVerified()
+    {
+        var applied = await ApplyAsync();
+
+        var listed = await WithService(async s => await s.ListAsync(await AdminAsync()));
+
+        var mine = Assert.Single(listed, r => r.Facility.Id == applied.FacilityId);
+        Assert.True(mine.Stamp.Verified, mine.Stamp.Explanation);
+        Assert.Equal(Ledger.Engine.Genesis.Parameters.FacilityPowBits, mine.Stamp.RequiredBits);
+        Assert.All(listed.Where(r => r.Node is not null), r => Assert.True(r.Stamp.Verified, $"{r.Facility.Name}: {r.Stamp.Explanation}"));
+    }
+
+    /// <summary>Reports synchronously, so the test sees every report before the call returns.</summary>
+    private sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}
