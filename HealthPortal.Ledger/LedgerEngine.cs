@@ -48,6 +48,9 @@ public sealed class LedgerEngine : IAsyncDisposable
     public long TransactionCount => _head.TxTotal;
     public int Pending => _ordering.Pending;
 
+    /// <summary>Cumulative counters of the sequencer (blocks, transactions, time per stage) since the engine opened.</summary>
+    public SequencerStats SequencerStats => _ordering is SoloSequencer solo ? solo.Stats : default;
+
     /// <summary>Raised on the sequencer thread after each block has committed; handlers must be quick and not throw.</summary>
     public event Action<CommittedBlock>? BlockCommitted;
 

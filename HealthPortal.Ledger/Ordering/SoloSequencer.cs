@@ -30,6 +30,7 @@ public sealed class SoloSequencer : IOrderingService
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
     private int _pending;
+    private long _blocks, _transactions, _refused, _rulesTicks, _sealTicks, _storeTicks, _receiptTicks;
 
     public SoloSequencer(SequencerOptions options, SqliteBlockStore store, LedgerState state, TransactionRules rules,
         LedgerKeyPair sealer, ChainHead head, TimeProvider clock, Action<CommittedBlock> onCommitted)
@@ -51,6 +52,19 @@ public sealed class SoloSequencer : IOrderingService
     }
 
     public int Pending => Volatile.Read(ref _pending);
+
+    /// <summary>Where the sequencer thread's time went so far.</summary>
+    public SequencerStats Stats
+    {
+        get
+        {
+            var commit = _store.CommitTicks;
+            return new SequencerStats(Volatile.Read(ref _blocks), Volatile.Read(ref _transactions), Volatile.Read(ref _refused),
+                Stopwatch.GetElapsedTime(0, Volatile.Read(ref _rulesTicks)), Stopwatch.GetElapsedTime(0, Volatile.Read(ref _sealTicks)),
+                Stopwatch.GetElapsedTime(0, Volatile.Read(ref _storeTicks) - commit), Stopwatch.GetElapsedTime(0, commit),
+                Stopwatch.GetElapsedTime(0, Volatile.Read(ref _receiptTicks)));
+        }
+    }
 
     public ValueTask<SubmitResult> SubmitAsync(ParsedTransaction transaction, CancellationToken cancellationToken = default)
     {
@@ -102,6 +116,7 @@ public sealed class SoloSequencer : IOrderingService
             return;
         }
 
+        var t0 = Stopwatch.GetTimestamp();
         var height = _head.Height + 1;
         var timestamp = Math.Max(_clock.GetUtcNow().ToUnixTimeMilliseconds(), _head.Timestamp);
         var overlay = new StateOverlay(_state);
@@ -119,6 +134,9 @@ public sealed class SoloSequencer : IOrderingService
             if (verdict.IsValid) accepted.Add(p);
             else p.Completion.TrySetResult(SubmitResult.Refused(verdict));
         }
+        var t1 = Stopwatch.GetTimestamp();
+        Volatile.Write(ref _rulesTicks, _rulesTicks + (t1 - t0));
+        Volatile.Write(ref _refused, _refused + batch.Count - accepted.Count);
         if (accepted.Count == 0) return;
 
         var transactions = accepted.ConvertAll(p => p.Transaction.Tx);
@@ -128,6 +146,8 @@ public sealed class SoloSequencer : IOrderingService
         var headerBytes = header.CanonicalBytes();
         var block = new StoredBlock(header, headerBytes, _sealer.Sign(headerBytes), BlockHeader.HashOf(headerBytes), _head.TxTotal, transactions.Count);
 
+        var t2 = Stopwatch.GetTimestamp();
+        Volatile.Write(ref _sealTicks, _sealTicks + (t2 - t1));
         try
         {
             _store.Append(block, transactions, overlay);
@@ -140,6 +160,8 @@ public sealed class SoloSequencer : IOrderingService
             return;
         }
 
+        var t3 = Stopwatch.GetTimestamp();
+        Volatile.Write(ref _storeTicks, _storeTicks + (t3 - t2));
         overlay.MergeInto(height);
         _head.Height = height;
         _head.Hash = block.Hash;
@@ -158,6 +180,9 @@ public sealed class SoloSequencer : IOrderingService
             accepted[i].Completion.TrySetResult(SubmitResult.Committed(receipt));
         }
         _onCommitted(new CommittedBlock(block, transactions));
+        Volatile.Write(ref _receiptTicks, _receiptTicks + (Stopwatch.GetTimestamp() - t3));
+        Volatile.Write(ref _transactions, _transactions + transactions.Count);
+        Volatile.Write(ref _blocks, _blocks + 1);
     }
 
     public async ValueTask DisposeAsync()

@@ -45,6 +45,9 @@ public sealed class SqliteBlockStore : IRecordLookup, IDisposable
 
     public bool IsReadOnly { get; }
 
+    /// <summary>Stopwatch ticks spent in block commits (WAL write + fsync) so far; written by the one writer.</summary>
+    internal long CommitTicks { get; private set; }
+
     /// <summary>Opens (creating if needed) the store at <paramref name="path"/> and loads its transaction id index.</summary>
     public static SqliteBlockStore Open(string path, bool readOnly = false, bool durable = true)
     {
@@ -127,7 +130,9 @@ public sealed class SqliteBlockStore : IRecordLookup, IDisposable
                 _insertTx.ExecuteNonQuery();
             }
             WriteState(changes, block.TxFirst, tx);
+            var committing = System.Diagnostics.Stopwatch.GetTimestamp();
             tx.Commit();
+            CommitTicks += System.Diagnostics.Stopwatch.GetTimestamp() - committing;
             for (var i = 0; i < transactions.Count; i++) _ids.Add(transactions[i].Id, block.TxFirst + i);
         }
     }
