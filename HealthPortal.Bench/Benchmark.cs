@@ -189,8 +189,23 @@ public static class Benchmark
             _log.WriteLine($"({label}) pre-built and pre-signed {count:N0} {category} anchors in {build.Elapsed.TotalSeconds:N1} s ({wire.Average(w => w.Length):N0} bytes each)");
             GC.Collect();
             var height = world.Engine.Height;
+            var gcPause = GC.GetTotalPauseDuration();
+            var allocated = GC.GetTotalAllocatedBytes();
+            var gcCount = GC.CollectionCount(0);
+            var threads = ThreadCpu.Snapshot();
+            var phaseCpu = Cpu();
             var result = await LoadDriver.RunWindowAsync(world.Engine, wire, settings.Submitters, Warmup, Window,
                 () => (world.Engine.SequencerStats, Cpu())).ConfigureAwait(false);
+            // Whole phase (warm-up, window and drain) per committed transaction of the phase.
+            var phaseTx = Math.Max(1, result.Submitted);
+            var threadCpu = ThreadCpu.Difference(ThreadCpu.Snapshot(), threads);
+            // Thread-pool threads come and go (their CPU leaves /proc with them): count them as the remainder.
+            var named = new[] { "sequencer", "committer", "GC" };
+            threadCpu = threadCpu.Where(t => named.Contains(t.Key)).ToDictionary(t => t.Key, t => t.Value);
+            threadCpu["submitters (parse, verify, thread pool)"] = (Cpu() - phaseCpu).TotalSeconds - threadCpu.Values.Sum();
+            var allocPerTx = (GC.GetTotalAllocatedBytes() - allocated) / (double)phaseTx;
+            var pausePerTx = (GC.GetTotalPauseDuration() - gcPause).TotalMicroseconds / phaseTx;
+            var gcs = GC.CollectionCount(0) - gcCount;
             var stats = result.Sequencer;
             var cpuPerTx = result.Cpu.TotalMicroseconds / Math.Max(1, result.CommittedInWindow);
             var cpuRatio = 2 * _cpuPerVerify.Average() / cpuPerTx;
@@ -198,10 +213,15 @@ public static class Benchmark
             _log.WriteLine($"({label}) {result.TxPerSecond:N0} committed tx/s over {result.Window.TotalSeconds:N1} s ({result.CommittedInWindow:N0} receipts{(result.RanOut ? ", RAN OUT of pre-built transactions" : "")}); " +
                 $"busy retries {result.BusyRetries:N0}; refused {result.Refusals}; per second [{string.Join(' ', result.PerSecond)}]");
             _log.WriteLine($"({label}) sequencer: {stats.Describe()}");
+            _log.WriteLine($"({label}) CPU µs per tx by thread (whole phase): " + string.Join(", ", threadCpu.Where(t => t.Value > 0)
+                .OrderByDescending(t => t.Value).Select(t => $"{t.Key} {t.Value * 1e6 / phaseTx:N1}")) +
+                $"; allocated {allocPerTx / 1024:N1} KB/tx, {gcs} GCs, GC pauses {pausePerTx:N1} µs/tx");
             _log.WriteLine($"({label}) process CPU {cpuPerTx:N1} µs per committed tx vs {2 * _cpuPerVerify.Average():N1} µs for its two verifications → CPU ratio {cpuRatio:P1}; load {LoadAverage()}");
             _phases[label] = new JsonObject
             {
                 ["cpu_us_per_tx"] = Math.Round(cpuPerTx, 1), ["cpu_ratio"] = Math.Round(cpuRatio, 3),
+                ["cpu_us_per_tx_by_thread"] = new JsonObject([.. threadCpu.Where(t => t.Value > 0).Select(t => KeyValuePair.Create(t.Key, (JsonNode?)Math.Round(t.Value * 1e6 / phaseTx, 1)))]),
+                ["allocated_kb_per_tx"] = Math.Round(allocPerTx / 1024, 2), ["gc_count"] = gcs, ["gc_pause_us_per_tx"] = Math.Round(pausePerTx, 1),
                 ["tx_per_s"] = Round(result.TxPerSecond), ["receipts_in_window"] = result.CommittedInWindow, ["window_s"] = Math.Round(result.Window.TotalSeconds, 2),
                 ["ran_out"] = result.RanOut, ["submitted"] = result.Submitted, ["busy_retries"] = result.BusyRetries, ["refused"] = result.Refusals,
                 ["per_second"] = new JsonArray([.. result.PerSecond.Select(p => (JsonNode)p)]), ["blocks"] = blocks,

@@ -51,7 +51,7 @@ public sealed class LedgerEngine : IAsyncDisposable
     /// <summary>Cumulative counters of the sequencer (blocks, transactions, time per stage) since the engine opened.</summary>
     public SequencerStats SequencerStats => _ordering is SoloSequencer solo ? solo.Stats : default;
 
-    /// <summary>Raised on the sequencer thread after each block has committed; handlers must be quick and not throw.</summary>
+    /// <summary>Raised on the ledger's commit thread after each block has committed, in height order; handlers must be quick and not throw.</summary>
     public event Action<CommittedBlock>? BlockCommitted;
 
     /// <summary>

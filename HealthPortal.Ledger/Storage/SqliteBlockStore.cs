@@ -20,6 +20,9 @@ public sealed class SqliteBlockStore : IRecordLookup, IDisposable
     private readonly string _readConnectionString;
     private readonly SqliteConnection _writer;
     private readonly TxIdIndex _ids = new();
+    private readonly RecordKeyFilter _recordKeys = new();
+    private readonly Lock _lookupLock = new();
+    private SqliteConnection? _lookup;
     private readonly Lock _writeLock = new();
     private SqliteCommand? _insertTx, _insertRecord, _findRecord;
 
@@ -134,6 +137,7 @@ public sealed class SqliteBlockStore : IRecordLookup, IDisposable
             tx.Commit();
             CommitTicks += System.Diagnostics.Stopwatch.GetTimestamp() - committing;
             for (var i = 0; i < transactions.Count; i++) _ids.Add(transactions[i].Id, block.TxFirst + i);
+            foreach (var r in changes.Records) _recordKeys.Add(r.Facility, r.RecordId);
         }
     }
 
@@ -280,12 +284,25 @@ public sealed class SqliteBlockStore : IRecordLookup, IDisposable
         return list;
     }
 
+    /// <summary>
+    /// Looks up a committed record for the rules. Safe to call while another thread appends a block: it reads on its
+    /// own connection (WAL readers never wait for the writer) and sees what had committed when it ran. A record that
+    /// was never committed is usually answered from an in-memory filter of committed keys without reading SQLite.
+    /// </summary>
     public RecordEntry? FindRecord(string facility, string recordId)
     {
-        _findRecord ??= Prepare("SELECT * FROM records WHERE facility = $f AND record_id = $r", "$f", "$r");
-        lock (_writeLock)
+        if (!_recordKeys.MightContain(facility, recordId)) return null;
+        lock (_lookupLock)
         {
-            _findRecord.Transaction = null;
+            if (_findRecord is null)
+            {
+                _lookup = new SqliteConnection(_readConnectionString);
+                _lookup.Open();
+                _findRecord = Command(_lookup, "SELECT * FROM records WHERE facility = $f AND record_id = $r");
+                _findRecord.Parameters.Add(new SqliteParameter("$f", null));
+                _findRecord.Parameters.Add(new SqliteParameter("$r", null));
+                _findRecord.Prepare();
+            }
             _findRecord.Parameters[0].Value = facility;
             _findRecord.Parameters[1].Value = recordId;
             using var r = _findRecord.ExecuteReader();
@@ -407,6 +424,7 @@ public sealed class SqliteBlockStore : IRecordLookup, IDisposable
             foreach (var t in Schema.StateTables)
                 using (var c = Command(_writer, $"DELETE FROM {t}", tx)) c.ExecuteNonQuery();
             tx.Commit();
+            _recordKeys.Clear();
         }
     }
 
@@ -453,6 +471,9 @@ public sealed class SqliteBlockStore : IRecordLookup, IDisposable
         using var cmd = Command(_writer, "SELECT seq, id FROM txs");
         using var r = cmd.ExecuteReader();
         while (r.Read()) _ids.Add((byte[])r[1], r.GetInt64(0));
+        using var records = Command(_writer, "SELECT facility, record_id FROM records");
+        using var rr = records.ExecuteReader();
+        while (rr.Read()) _recordKeys.Add(rr.GetString(0), rr.GetString(1));
     }
 
     private SqliteConnection OpenRead()
@@ -489,7 +510,39 @@ public sealed class SqliteBlockStore : IRecordLookup, IDisposable
         _insertTx?.Dispose();
         _insertRecord?.Dispose();
         _findRecord?.Dispose();
+        _lookup?.Dispose();
         _writer.Dispose();
+    }
+
+    /// <summary>
+    /// 64-bit hashes of the (facility, record id) keys of committed records: a miss means the record is certainly not
+    /// in the store; a hit (or a hash collision) is checked against SQLite. Per-process randomized string hashes are
+    /// fine because the filter is rebuilt at every open.
+    /// </summary>
+    private sealed class RecordKeyFilter
+    {
+        private readonly HashSet<long> _keys = [];
+        private readonly Lock _lock = new();
+
+        private static long Key(string facility, string record)
+            => (long)((ulong)(uint)HashCode.Combine(facility, record) << 32 | (uint)HashCode.Combine(record.Length, record, facility));
+
+        public void Add(string facility, string record)
+        {
+            var key = Key(facility, record);
+            lock (_lock) _keys.Add(key);
+        }
+
+        public bool MightContain(string facility, string record)
+        {
+            var key = Key(facility, record);
+            lock (_lock) return _keys.Contains(key);
+        }
+
+        public void Clear()
+        {
+            lock (_lock) _keys.Clear();
+        }
     }
 
     /// <summary>Transaction id → seq, keyed by the first 8 bytes; collisions keep every candidate and are resolved against the row.</summary>
