@@ -24,7 +24,8 @@ public sealed class SqliteBlockStore : IRecordLookup, IDisposable
     private readonly Lock _lookupLock = new();
     private SqliteConnection? _lookup;
     private readonly Lock _writeLock = new();
-    private SqliteCommand? _insertTx, _insertRecord, _findRecord;
+    private RawStatement? _insertTx, _insertRecord;
+    private SqliteCommand? _findRecord;
 
     private SqliteBlockStore(string path, bool readOnly, bool durable)
     {
@@ -116,21 +117,18 @@ public sealed class SqliteBlockStore : IRecordLookup, IDisposable
         {
             using var tx = _writer.BeginTransaction();
             InsertBlock(block, tx);
-            _insertTx ??= Prepare("INSERT INTO txs(seq, height, idx, id, type, body, signatures) VALUES ($seq, $height, $idx, $id, $type, $body, $sigs)",
-                "$seq", "$height", "$idx", "$id", "$type", "$body", "$sigs");
-            _insertTx.Transaction = tx;
+            _insertTx ??= new RawStatement(_writer, "INSERT INTO txs(seq, height, idx, id, type, body, signatures) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
             for (var i = 0; i < transactions.Count; i++)
             {
                 var t = transactions[i];
-                var p = _insertTx.Parameters;
-                p[0].Value = block.TxFirst + i;
-                p[1].Value = block.Header.Height;
-                p[2].Value = i;
-                p[3].Value = t.Id;
-                p[4].Value = t.Type;
-                p[5].Value = t.SigningBytes.AsMemory(8, t.SigningBytes.Length - 8 - 11 - t.Type.Length).ToArray();
-                p[6].Value = StoredTransaction.EncodeSignatures(t.Signatures);
-                _insertTx.ExecuteNonQuery();
+                _insertTx.Bind(1, block.TxFirst + i);
+                _insertTx.Bind(2, block.Header.Height);
+                _insertTx.Bind(3, i);
+                _insertTx.Bind(4, t.Id);
+                _insertTx.Bind(5, t.Type);
+                _insertTx.Bind(6, t.SigningBytes.AsSpan(8, t.SigningBytes.Length - 8 - 11 - t.Type.Length));
+                _insertTx.Bind(7, StoredTransaction.EncodeSignatures(t.Signatures));
+                _insertTx.Execute();
             }
             WriteState(changes, block.TxFirst, tx);
             var committing = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -173,16 +171,14 @@ public sealed class SqliteBlockStore : IRecordLookup, IDisposable
         }
         if (changes.Records.Count > 0)
         {
-            _insertRecord ??= Prepare("INSERT INTO records VALUES ($seq, $f, $r, $mpi, $c, $d, $hash, $link, $tx, $h, $i, $ts)",
-                "$seq", "$f", "$r", "$mpi", "$c", "$d", "$hash", "$link", "$tx", "$h", "$i", "$ts");
-            _insertRecord.Transaction = tx;
+            _insertRecord ??= new RawStatement(_writer, "INSERT INTO records VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
             foreach (var r in changes.Records)
             {
-                var p = _insertRecord.Parameters;
-                p[0].Value = txFirst + r.Index; p[1].Value = r.Facility; p[2].Value = r.RecordId; p[3].Value = r.Mpi;
-                p[4].Value = r.Category; p[5].Value = r.Date; p[6].Value = r.Hash; p[7].Value = r.Link; p[8].Value = r.TxId;
-                p[9].Value = r.Height; p[10].Value = r.Index; p[11].Value = r.Timestamp;
-                _insertRecord.ExecuteNonQuery();
+                var p = _insertRecord;
+                p.Bind(1, txFirst + r.Index); p.Bind(2, r.Facility); p.Bind(3, r.RecordId); p.Bind(4, r.Mpi);
+                p.Bind(5, r.Category); p.Bind(6, r.Date); p.Bind(7, r.Hash); p.Bind(8, r.Link); p.Bind(9, r.TxId);
+                p.Bind(10, r.Height); p.Bind(11, r.Index); p.Bind(12, r.Timestamp);
+                p.Execute();
             }
         }
         foreach (var a in changes.Accesses)

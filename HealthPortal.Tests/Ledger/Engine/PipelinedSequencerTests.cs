@@ -1,6 +1,8 @@
+using System.Text.Json.Nodes;
 using HealthPortal.Ledger;
 using HealthPortal.Ledger.Crypto;
 using HealthPortal.Ledger.Ordering;
+using HealthPortal.Ledger.Storage;
 using HealthPortal.Ledger.Transactions;
 using HealthPortal.Tests.Support;
 
@@ -94,5 +96,17 @@ public sealed class PipelinedSequencerTests
         Assert.All(results.Where(r => !r.IsCommitted), r => Assert.Equal(LedgerError.DuplicateRecord, r.Error));
         var report = kit.Engine.Verify();
         Assert.True(report.IsValid, report.ToLine());
+    }
+
+    [Theory]
+    [InlineData("plain-kid")]
+    [InlineData("quote\" back\\slash <tag> & 'apos' +plus")]
+    [InlineData("ünïcödé ✓ 𝄞 \u0001 control")]
+    public void EncodeSignatures_MatchesTheJsonArraySerialization(string kid)
+    {
+        var signatures = new List<TxSignature> { new(kid, new byte[64]), new("k2", Enumerable.Range(0, 64).Select(i => (byte)(i * 7)).ToArray()) };
+        var expected = new JsonArray();
+        foreach (var s in signatures) expected.Add(new JsonObject { ["kid"] = s.Kid, ["sig"] = Base64Url.Encode(s.Signature) });
+        Assert.Equal(expected.ToJsonString(), StoredTransaction.EncodeSignatures(signatures));
     }
 }
