@@ -544,29 +544,28 @@ public sealed class SqliteBlockStore : IRecordLookup, IDisposable
     /// <summary>Transaction id → seq, keyed by the first 8 bytes; collisions keep every candidate and are resolved against the row.</summary>
     private sealed class TxIdIndex
     {
-        private readonly Dictionary<long, long> _first = [];
+        // Lock-free reads: every submission asks (a miss, normally) while the commit thread adds a block's ids.
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<long, long> _first = new();
         private readonly Dictionary<long, List<long>> _more = [];
         private readonly Lock _lock = new();
 
         public void Add(ReadOnlySpan<byte> id, long seq)
         {
             var key = BinaryPrimitives.ReadInt64LittleEndian(id);
+            if (_first.TryAdd(key, seq)) return;
             lock (_lock)
             {
-                if (_first.TryAdd(key, seq)) return;
                 if (!_more.TryGetValue(key, out var list)) _more[key] = list = [];
                 list.Add(seq);
             }
         }
 
-        public List<long> Candidates(ReadOnlySpan<byte> id)
+        public IReadOnlyList<long> Candidates(ReadOnlySpan<byte> id)
         {
             var key = BinaryPrimitives.ReadInt64LittleEndian(id);
+            if (!_first.TryGetValue(key, out var seq)) return [];
             lock (_lock)
-            {
-                if (!_first.TryGetValue(key, out var seq)) return [];
                 return _more.TryGetValue(key, out var list) ? [seq, .. list] : [seq];
-            }
         }
     }
 }
