@@ -78,6 +78,8 @@ public static class Benchmark
     private sealed class Run(Settings settings)
     {
         private readonly List<double> _verifySamples = [];
+        private readonly Dictionary<string, double> _cpuRatios = [];
+        private double _recheck;
         private readonly List<double> _cpuPerVerify = [];
         private readonly TextWriter _log = Console.Out;
         private readonly JsonObject _phases = [];
@@ -143,6 +145,15 @@ public static class Benchmark
                     ["p90_ms"] = Math.Round(latency.P90, 1),
                     ["max_ms"] = Math.Round(latency.Max, 1),
                     ["verify_samples_per_s"] = new JsonArray([.. _verifySamples.Select(v => (JsonNode)Round(v))]),
+                    ["supplementary"] = new JsonObject
+                    {
+                        ["note"] = "not the targets' definitions: figures that the other tenants of a shared machine skew less",
+                        ["ratio_adjacent"] = Math.Round(Math.Min(ehr.TxPerSecond / ((_verifySamples[0] + _verifySamples[1]) / 4), lab.TxPerSecond / ((_verifySamples[1] + _verifySamples[2]) / 4)), 3),
+                        ["ratio_at_1m_vs_recheck"] = Math.Round(at1M / (_recheck / 2), 3),
+                        ["cpu_ratio"] = Math.Round(Math.Min(_cpuRatios["ehr"], _cpuRatios["lab"]), 3),
+                        ["cpu_ratio_at_1m"] = Math.Round(Math.Min(_cpuRatios["ehr_at_fill"], _cpuRatios["lab_at_fill"]), 3),
+                        ["cpu_ratio_definition"] = "2 × process CPU per verification in (a) / process CPU per committed transaction in (b)",
+                    },
                     ["targets"] = new JsonObject
                     {
                         ["ratio_ge_0_80"] = ratio >= 0.80,
@@ -175,15 +186,17 @@ public static class Benchmark
             var cpuPerVerify = (Cpu() - cpu).TotalMicroseconds / verifications;
             if (addToCeiling) _cpuPerVerify.Add(cpuPerVerify);
             if (addToCeiling) _verifySamples.Add(rate);
+            else _recheck = rate;
             _phases[$"verify_{label}"] = new JsonObject { ["verify_per_s"] = Round(rate), ["seconds"] = duration.TotalSeconds, ["in_ceiling"] = addToCeiling, ["cpu_us_per_verify"] = Math.Round(cpuPerVerify, 1), ["loadavg"] = LoadAverage() };
             _log.WriteLine($"(a) verify sample {label}: {rate:N0} ES256 verifications/s on {Environment.ProcessorCount} threads ({duration.TotalSeconds:N0} s; {cpuPerVerify:N1} µs CPU each; load {LoadAverage()})");
         }
 
         private async Task<WindowResult> ThroughputAsync(BenchPopulation world, string label, IReadOnlyList<Ledger.Crypto.LedgerKeyPair> facilities, string category)
         {
-            // Enough pre-signed transactions that the clients never run dry: 1.3 × the ceiling over warm-up + window.
-            var ceiling = _verifySamples.Average() / 2;
-            var count = (int)Math.Min(int.MaxValue / 2, 1.3 * ceiling * (Warmup + Window).TotalSeconds + settings.Submitters);
+            // Enough pre-signed transactions that the clients never run dry, even if the other tenants leave more CPU
+            // during the window than during any verify sample so far: 1.5 × the best sample's ceiling.
+            var best = Math.Max(_verifySamples.Max(), _recheck) / 2;
+            var count = (int)Math.Min(int.MaxValue / 2, 1.5 * best * (Warmup + Window).TotalSeconds + settings.Submitters);
             var build = Stopwatch.StartNew();
             var wire = world.BuildAnchors(facilities, category, count, label.GetHashCode(StringComparison.Ordinal));
             _log.WriteLine($"({label}) pre-built and pre-signed {count:N0} {category} anchors in {build.Elapsed.TotalSeconds:N1} s ({wire.Average(w => w.Length):N0} bytes each)");
@@ -209,6 +222,7 @@ public static class Benchmark
             var stats = result.Sequencer;
             var cpuPerTx = result.Cpu.TotalMicroseconds / Math.Max(1, result.CommittedInWindow);
             var cpuRatio = 2 * _cpuPerVerify.Average() / cpuPerTx;
+            _cpuRatios[label] = cpuRatio;
             var blocks = world.Engine.Height - height;
             _log.WriteLine($"({label}) {result.TxPerSecond:N0} committed tx/s over {result.Window.TotalSeconds:N1} s ({result.CommittedInWindow:N0} receipts{(result.RanOut ? ", RAN OUT of pre-built transactions" : "")}); " +
                 $"busy retries {result.BusyRetries:N0}; refused {result.Refusals}; per second [{string.Join(' ', result.PerSecond)}]");
@@ -239,8 +253,13 @@ public static class Benchmark
             byte[][] wire = [.. ehr.Zip(lab).SelectMany(p => new[] { p.First, p.Second }).Concat(lab.Skip(ehr.Length))];
             GC.Collect();
             var before = world.Engine.SequencerStats;
+            var gcPause = GC.GetTotalPauseDuration();
+            var gcCount = GC.CollectionCount(0);
             var result = await LoadDriver.RunPacedAsync(world.Engine, wire, rate, TimeSpan.FromSeconds(1)).ConfigureAwait(false);
             var stats = world.Engine.SequencerStats - before;
+            var pauses = GC.GetTotalPauseDuration() - gcPause;
+            var gcs = GC.CollectionCount(0) - gcCount;
+            _log.WriteLine($"(c) GC: {gcs} collections, {pauses.TotalMilliseconds:N0} ms paused in total ({pauses.TotalMilliseconds / Math.Max(1, gcs):N0} ms each on average)");
             _log.WriteLine($"(c) open loop at {rate:N0} tx/s for {count / rate:N1} s: p50 {result.P50:N1} ms, p90 {result.P90:N1} ms, p99 {result.P99:N1} ms, max {result.Max:N1} ms " +
                 $"({result.Samples:N0} samples after 1 s warm-up; refused {result.Refusals}; pacer lag max {result.MaxLagMs:N1} ms)");
             _log.WriteLine($"(c) sequencer: {stats.Describe()}");
@@ -248,7 +267,7 @@ public static class Benchmark
             {
                 ["rate_tx_per_s"] = Round(rate), ["samples"] = result.Samples, ["p50_ms"] = Math.Round(result.P50, 2), ["p90_ms"] = Math.Round(result.P90, 2),
                 ["p99_ms"] = Math.Round(result.P99, 2), ["max_ms"] = Math.Round(result.Max, 2), ["committed"] = result.Committed, ["refused"] = result.Refusals,
-                ["pacer_max_lag_ms"] = Math.Round(result.MaxLagMs, 1), ["sequencer"] = stats.ToJson(), ["loadavg"] = LoadAverage(),
+                ["pacer_max_lag_ms"] = Math.Round(result.MaxLagMs, 1), ["gc_count"] = gcs, ["gc_pause_ms_total"] = Math.Round(pauses.TotalMilliseconds, 1), ["sequencer"] = stats.ToJson(), ["loadavg"] = LoadAverage(),
             };
             return result;
         }
@@ -274,13 +293,15 @@ public static class Benchmark
                 return no % 2 == 0 ? world.BuildAnchors(world.Laboratories, "lab", n, no) : world.BuildAnchors(world.Hospitals, "encounter", n, no);
             }
             var planned = target - startCount;
-            var next = Task.Run(() => Build(planned));
+            var first = planned;
+            var next = Task.Run(() => Build(first));
             planned -= Chunk;
             var lastReport = TimeSpan.Zero;
             while (true)
             {
                 var wire = await next.ConfigureAwait(false);
-                next = planned > 0 ? Task.Run(() => Build(planned)) : null;
+                var remaining = planned; // the task must not see later changes of planned
+                next = remaining > 0 ? Task.Run(() => Build(remaining)) : null;
                 planned -= Chunk;
                 var result = await LoadDriver.SubmitAllAsync(engine, wire, settings.Submitters).ConfigureAwait(false);
                 if (result.Committed != wire.Length)
@@ -331,6 +352,8 @@ public static class Benchmark
                          "ledger_tx_count_at_1m_measurement", "ehr_tx_per_s_at_1m", "lab_tx_per_s_at_1m", "tx_per_s_at_1m", "ratio_at_1m" })
                 Console.WriteLine($"| {key} | {j[key]?.ToJsonString()} |");
             Console.WriteLine($"| targets | {j["targets"]!.ToJsonString()} |");
+            foreach (var (key, value) in j["supplementary"]!.AsObject())
+                if (value is JsonValue v && v.TryGetValue<double>(out _)) Console.WriteLine($"| supplementary: {key} | {v.ToJsonString()} |");
             Console.WriteLine();
         }
 
