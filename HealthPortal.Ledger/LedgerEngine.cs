@@ -48,7 +48,10 @@ public sealed class LedgerEngine : IAsyncDisposable
     public long TransactionCount => _head.TxTotal;
     public int Pending => _ordering.Pending;
 
-    /// <summary>Raised on the sequencer thread after each block has committed; handlers must be quick and not throw.</summary>
+    /// <summary>Cumulative counters of the sequencer (blocks, transactions, time per stage) since the engine opened.</summary>
+    public SequencerStats SequencerStats => _ordering is SoloSequencer solo ? solo.Stats : default;
+
+    /// <summary>Raised on the ledger's commit thread after each block has committed, in height order; handlers must be quick and not throw.</summary>
     public event Action<CommittedBlock>? BlockCommitted;
 
     /// <summary>

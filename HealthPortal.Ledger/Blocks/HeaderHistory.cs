@@ -8,11 +8,19 @@ namespace HealthPortal.Ledger.Blocks;
 /// </summary>
 public sealed class HeaderHistory
 {
-    private readonly MerkleAccumulator _tree = new();
+    private MerkleAccumulator _tree = new();
 
     public long Size => _tree.Size;
 
     public void Append(ReadOnlySpan<byte> headerHash) => _tree.Append(MerkleHash.Leaf(headerHash));
 
     public byte[] Root() => _tree.Root();
+
+    /// <summary>An independent copy (the sequencer builds ahead of what has committed).</summary>
+    public HeaderHistory Clone()
+    {
+        var copy = new HeaderHistory();
+        copy._tree = MerkleAccumulator.FromFrontier(_tree.Size, _tree.Frontier);
+        return copy;
+    }
 }

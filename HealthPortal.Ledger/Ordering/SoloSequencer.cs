@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Threading.Channels;
 using HealthPortal.Ledger.Blocks;
@@ -12,10 +13,18 @@ namespace HealthPortal.Ledger.Ordering;
 
 /// <summary>
 /// The embedded ordering: one sequencer thread takes transactions from a bounded mempool, applies the rules in
-/// arrival order, seals a block when <see cref="SequencerOptions.MaxBlockTransactions"/> wait or
-/// <see cref="SequencerOptions.BlockInterval"/> has passed, commits it in one SQLite transaction and only then
-/// answers each submitter with its receipt.
+/// arrival order and seals a block when <see cref="SequencerOptions.MaxBlockTransactions"/> wait or
+/// <see cref="SequencerOptions.BlockInterval"/> has passed; one commit thread writes each sealed block in one SQLite
+/// transaction and only then answers each submitter with its receipt.
 /// </summary>
+/// <remarks>
+/// The two threads form a pipeline: while block N is being written and fsynced, the sequencer already applies the
+/// rules to block N+1 on top of N's uncommitted state (<see cref="StateOverlay"/> layering) and links it to N's
+/// header. Blocks commit strictly in order and nothing is answered or published before its block has committed.
+/// If a commit fails, that block and every block sealed on top of it are answered with the storage error and the
+/// sequencer starts again from the last committed head. Both are dedicated threads, so a flooded thread pool (many
+/// submitters verifying signatures) never delays cutting or committing a block.
+/// </remarks>
 public sealed class SoloSequencer : IOrderingService
 {
     private readonly Channel<Waiting> _mempool;
@@ -28,8 +37,23 @@ public sealed class SoloSequencer : IOrderingService
     private readonly TimeProvider _clock;
     private readonly Action<CommittedBlock> _onCommitted;
     private readonly CancellationTokenSource _stop = new();
-    private readonly Task _loop;
+    private readonly BlockingCollection<SealedBlock> _toCommit = new(boundedCapacity: 1);
+    private readonly Thread _sequencer;
+    private readonly Thread _committer;
+    private readonly TaskCompletionSource _sequencerStopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _committerStopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _pending;
+    private long _blocks, _transactions, _refused, _rulesTicks, _sealTicks, _storeTicks, _receiptTicks;
+
+    // Sequencer thread only: the tip the next block builds on (ahead of _head while blocks are being committed).
+    private long _sealHeight, _sealTxTotal, _sealTimestamp, _sealEpoch;
+    private byte[] _sealHash;
+    private HeaderHistory _sealHistory;
+    private StateOverlay? _lastSealed;
+
+    // Incremented by the commit thread when a block fails to commit: blocks sealed before that are void.
+    private long _commitEpoch;
+    private Exception? _commitFailure;
 
     public SoloSequencer(SequencerOptions options, SqliteBlockStore store, LedgerState state, TransactionRules rules,
         LedgerKeyPair sealer, ChainHead head, TimeProvider clock, Action<CommittedBlock> onCommitted)
@@ -47,10 +71,29 @@ public sealed class SoloSequencer : IOrderingService
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait, // TryWrite fails when full: the submitter hears Busy, nothing is dropped
         });
-        _loop = Task.Factory.StartNew(RunAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        _sealHash = head.Hash;
+        _sealHistory = head.History.Clone();
+        (_sealHeight, _sealTxTotal, _sealTimestamp) = (head.Height, head.TxTotal, head.Timestamp);
+        _sequencer = new Thread(SequenceLoop) { IsBackground = true, Name = "ledger-sequencer" };
+        _committer = new Thread(CommitLoop) { IsBackground = true, Name = "ledger-commit" };
+        _committer.Start();
+        _sequencer.Start();
     }
 
     public int Pending => Volatile.Read(ref _pending);
+
+    /// <summary>Where the sequencer's time went so far (rules and seal on the sequencer thread, the rest on the commit thread).</summary>
+    public SequencerStats Stats
+    {
+        get
+        {
+            var commit = _store.CommitTicks;
+            return new SequencerStats(Volatile.Read(ref _blocks), Volatile.Read(ref _transactions), Volatile.Read(ref _refused),
+                Stopwatch.GetElapsedTime(0, Volatile.Read(ref _rulesTicks)), Stopwatch.GetElapsedTime(0, Volatile.Read(ref _sealTicks)),
+                Stopwatch.GetElapsedTime(0, Volatile.Read(ref _storeTicks) - commit), Stopwatch.GetElapsedTime(0, commit),
+                Stopwatch.GetElapsedTime(0, Volatile.Read(ref _receiptTicks)));
+        }
+    }
 
     public ValueTask<SubmitResult> SubmitAsync(ParsedTransaction transaction, CancellationToken cancellationToken = default)
     {
@@ -65,52 +108,91 @@ public sealed class SoloSequencer : IOrderingService
         return new ValueTask<SubmitResult>(pending.Completion.Task.WaitAsync(cancellationToken));
     }
 
-    private async Task RunAsync()
+    // ---- sequencer thread ---------------------------------------------------------------------------------------
+
+    private void SequenceLoop()
     {
         var reader = _mempool.Reader;
         var batch = new List<Waiting>(_options.MaxBlockTransactions);
         try
         {
-            while (await reader.WaitToReadAsync(_stop.Token).ConfigureAwait(false))
+            while (WaitForTransactions(reader))
             {
                 var started = Stopwatch.GetTimestamp();
-                while (reader.Count < _options.MaxBlockTransactions && Stopwatch.GetElapsedTime(started) < _options.BlockInterval)
-                    await Task.Delay(1, _stop.Token).ConfigureAwait(false);
+                while (reader.Count < _options.MaxBlockTransactions && Stopwatch.GetElapsedTime(started) < _options.BlockInterval
+                       && !_stop.IsCancellationRequested)
+                    Thread.Sleep(1);
+                if (_stop.IsCancellationRequested) break;
                 batch.Clear();
                 while (batch.Count < _options.MaxBlockTransactions && reader.TryRead(out var p)) batch.Add(p);
                 Interlocked.Add(ref _pending, -batch.Count);
-                Seal(batch);
+                SealedBlock? block;
+                try
+                {
+                    block = Seal(batch);
+                }
+                catch (Exception e)
+                {
+                    // A bug, not a refusal: answer this batch rather than leave its submitters waiting, and go on.
+                    foreach (var p in batch) p.Completion.TrySetException(e);
+                    continue;
+                }
+                if (block is not null) _toCommit.Add(block);
             }
-        }
-        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
-        {
         }
         finally
         {
+            _toCommit.CompleteAdding();
             while (reader.TryRead(out var p))
                 p.Completion.TrySetResult(SubmitResult.Refused(LedgerError.ShuttingDown, "the ledger shut down before this transaction was sealed"));
+            _sequencerStopped.TrySetResult();
         }
     }
 
-    private void Seal(List<Waiting> batch)
+    private bool WaitForTransactions(ChannelReader<Waiting> reader)
     {
-        var proposer = _state.Node(_sealer.Id);
+        if (reader.Count > 0) return true;
+        try
+        {
+            return reader.WaitToReadAsync(_stop.Token).AsTask().GetAwaiter().GetResult() && !_stop.IsCancellationRequested;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private SealedBlock? Seal(List<Waiting> batch)
+    {
+        var t0 = Stopwatch.GetTimestamp();
+        var epoch = Volatile.Read(ref _commitEpoch);
+        if (epoch != _sealEpoch)
+        {
+            // A block failed to commit: everything sealed after the committed head is void; build on the head again.
+            _sealEpoch = epoch;
+            _sealHash = _head.Hash;
+            _sealHistory = _head.History.Clone();
+            (_sealHeight, _sealTxTotal, _sealTimestamp) = (_head.Height, _head.TxTotal, _head.Timestamp);
+            _lastSealed = null;
+        }
+
+        var overlay = new StateOverlay(_state, _lastSealed);
+        var proposer = overlay.Node(_sealer.Id);
         if (proposer is null || proposer.Status != NodeStatus.Approved)
         {
             foreach (var p in batch)
                 p.Completion.TrySetResult(SubmitResult.Refused(LedgerError.NodeNotApproved, "this node is not an approved facility and may not seal blocks"));
-            return;
+            return null;
         }
 
-        var height = _head.Height + 1;
-        var timestamp = Math.Max(_clock.GetUtcNow().ToUnixTimeMilliseconds(), _head.Timestamp);
-        var overlay = new StateOverlay(_state);
+        var height = _sealHeight + 1;
+        var timestamp = Math.Max(_clock.GetUtcNow().ToUnixTimeMilliseconds(), _sealTimestamp);
         var accepted = new List<Waiting>(batch.Count);
         var ids = new HashSet<string>(StringComparer.Ordinal);
         foreach (var p in batch)
         {
             var tx = p.Transaction.Tx;
-            if (!ids.Add(tx.IdText) || _store.ContainsTransaction(tx.Id))
+            if (!ids.Add(tx.IdText) || overlay.HasUncommittedTransaction(tx.IdText) || _store.ContainsTransaction(tx.Id))
             {
                 p.Completion.TrySetResult(SubmitResult.Refused(LedgerError.DuplicateTransaction, $"transaction {tx.IdText} is already on the ledger"));
                 continue;
@@ -119,53 +201,110 @@ public sealed class SoloSequencer : IOrderingService
             if (verdict.IsValid) accepted.Add(p);
             else p.Completion.TrySetResult(SubmitResult.Refused(verdict));
         }
-        if (accepted.Count == 0) return;
+        var t1 = Stopwatch.GetTimestamp();
+        Volatile.Write(ref _rulesTicks, _rulesTicks + (t1 - t0));
+        Volatile.Write(ref _refused, _refused + batch.Count - accepted.Count);
+        if (accepted.Count == 0) return null;
+        if (accepted.Count < ids.Count) ids = [.. accepted.Select(p => p.Transaction.Tx.IdText)];
+        overlay.TransactionIds = ids;
 
         var transactions = accepted.ConvertAll(p => p.Transaction.Tx);
         var tree = new BlockMerkleTree(transactions.ConvertAll(t => t.Id));
-        var header = new BlockHeader(BlockHeader.CurrentVersion, _state.Genesis.ChainId, height, _head.Hash, tree.Root,
-            transactions.Count, _head.TxTotal + transactions.Count, timestamp, _sealer.Id, _head.History.Root(), null);
+        var header = new BlockHeader(BlockHeader.CurrentVersion, _state.Genesis.ChainId, height, _sealHash, tree.Root,
+            transactions.Count, _sealTxTotal + transactions.Count, timestamp, _sealer.Id, _sealHistory.Root(), null);
         var headerBytes = header.CanonicalBytes();
-        var block = new StoredBlock(header, headerBytes, _sealer.Sign(headerBytes), BlockHeader.HashOf(headerBytes), _head.TxTotal, transactions.Count);
+        var block = new StoredBlock(header, headerBytes, _sealer.Sign(headerBytes), BlockHeader.HashOf(headerBytes), _sealTxTotal, transactions.Count);
 
+        _sealHeight = height;
+        _sealHash = block.Hash;
+        _sealTxTotal += transactions.Count;
+        _sealTimestamp = timestamp;
+        _sealHistory.Append(block.Hash);
+        _lastSealed = overlay;
+        Volatile.Write(ref _sealTicks, _sealTicks + (Stopwatch.GetTimestamp() - t1));
+        return new SealedBlock(epoch, block, accepted, transactions, tree, overlay);
+    }
+
+    // ---- commit thread ------------------------------------------------------------------------------------------
+
+    private void CommitLoop()
+    {
         try
         {
-            _store.Append(block, transactions, overlay);
+            foreach (var sealedBlock in _toCommit.GetConsumingEnumerable())
+                Commit(sealedBlock);
+        }
+        finally
+        {
+            _committerStopped.TrySetResult();
+        }
+    }
+
+    private void Commit(SealedBlock s)
+    {
+        var t2 = Stopwatch.GetTimestamp();
+        var height = s.Block.Header.Height;
+        if (s.Epoch != Volatile.Read(ref _commitEpoch))
+        {
+            foreach (var p in s.Accepted)
+                p.Completion.TrySetException(new LedgerStorageException($"block {height} was not stored: a block before it failed to commit", _commitFailure!));
+            return;
+        }
+        try
+        {
+            _store.Append(s.Block, s.Transactions, s.Overlay);
         }
         catch (Exception e)
         {
-            // The SQLite transaction rolled back: nothing of this block exists, so every submitter hears so.
-            foreach (var p in accepted)
+            // The SQLite transaction rolled back: nothing of this block exists, so every submitter hears so, and so do
+            // the submitters of any block already sealed on top of it.
+            _commitFailure = e;
+            Interlocked.Increment(ref _commitEpoch);
+            foreach (var p in s.Accepted)
                 p.Completion.TrySetException(new LedgerStorageException($"block {height} could not be stored", e));
             return;
         }
 
-        overlay.MergeInto(height);
+        var t3 = Stopwatch.GetTimestamp();
+        Volatile.Write(ref _storeTicks, _storeTicks + (t3 - t2));
+        s.Overlay.MergeInto(height);
         _head.Height = height;
-        _head.Hash = block.Hash;
-        _head.TxTotal += transactions.Count;
-        _head.Timestamp = timestamp;
-        _head.History.Append(block.Hash);
+        _head.Hash = s.Block.Hash;
+        _head.TxTotal += s.Transactions.Count;
+        _head.Timestamp = s.Block.Header.Timestamp;
+        _head.History.Append(s.Block.Hash);
 
-        for (var i = 0; i < accepted.Count; i++)
+        var header = s.Block.Header;
+        for (var i = 0; i < s.Accepted.Count; i++)
         {
-            var tx = transactions[i];
+            var tx = s.Transactions[i];
             var keys = new Dictionary<string, Jwk>(StringComparer.Ordinal) { [_sealer.Id] = _sealer.PublicJwk };
-            foreach (var s in tx.Signatures)
-                if ((StatelessValidator.EmbeddedKey(accepted[i].Transaction.Payload, s.Kid) ?? _state.ResolveKey(s.Kid)) is { } jwk)
-                    keys[s.Kid] = jwk;
-            var receipt = new Receipt(tx, height, i, tree.InclusionProof(i), header, block.Signature, keys);
-            accepted[i].Completion.TrySetResult(SubmitResult.Committed(receipt));
+            foreach (var sig in tx.Signatures)
+                if ((StatelessValidator.EmbeddedKey(s.Accepted[i].Transaction.Payload, sig.Kid) ?? _state.ResolveKey(sig.Kid)) is { } jwk)
+                    keys[sig.Kid] = jwk;
+            var receipt = new Receipt(tx, height, i, s.Tree.InclusionProof(i), header, s.Block.Signature, keys);
+            s.Accepted[i].Completion.TrySetResult(SubmitResult.Committed(receipt));
         }
-        _onCommitted(new CommittedBlock(block, transactions));
+        try
+        {
+            _onCommitted(new CommittedBlock(s.Block, s.Transactions));
+        }
+        catch (Exception)
+        {
+            // Handlers must not throw; one that does must not stop the ledger from committing the next block.
+        }
+        Volatile.Write(ref _receiptTicks, _receiptTicks + (Stopwatch.GetTimestamp() - t3));
+        Volatile.Write(ref _transactions, _transactions + s.Transactions.Count);
+        Volatile.Write(ref _blocks, _blocks + 1);
     }
 
     public async ValueTask DisposeAsync()
     {
         _mempool.Writer.TryComplete();
         await _stop.CancelAsync().ConfigureAwait(false);
-        try { await _loop.ConfigureAwait(false); }
-        catch (OperationCanceledException) { }
+        // The sequencer stops cutting blocks; the commit thread finishes the blocks already sealed, then ends.
+        await Task.WhenAll(_sequencerStopped.Task, _committerStopped.Task).ConfigureAwait(false);
+        _toCommit.Dispose();
         _stop.Dispose();
     }
 
@@ -174,4 +313,7 @@ public sealed class SoloSequencer : IOrderingService
         public ParsedTransaction Transaction { get; } = transaction;
         public TaskCompletionSource<SubmitResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
+
+    private sealed record SealedBlock(long Epoch, StoredBlock Block, List<Waiting> Accepted, List<Transaction> Transactions,
+        BlockMerkleTree Tree, StateOverlay Overlay);
 }

@@ -185,7 +185,7 @@ public sealed class TransactionRules(PublicKeyCache keyCache, IRecordLookup reco
         if (state.Patient(p.Mpi) is null) return Fail(LedgerError.UnknownPatient, $"MPI number {p.Mpi} is not registered");
         var patientSigner = tx.Signatures.First(x => x.Kid != p.Facility).Kid;
         if (ActivePatientKey(state, p.Mpi, patientSigner) is { IsValid: false } a) return a;
-        if (state.RecordsByKey.ContainsKey((p.Facility, p.Record)) || records.FindRecord(p.Facility, p.Record) is not null)
+        if (state.UncommittedRecord(p.Facility, p.Record) is not null || records.FindRecord(p.Facility, p.Record) is not null)
             return Fail(LedgerError.DuplicateRecord, $"record {p.Record} of facility {p.Facility} is already anchored");
         state.Add(new RecordEntry(p.Facility, p.Record, p.Mpi, p.Category, p.Date, p.Hash, p.Link, tx.IdText, block.Height, block.Index, tx.Timestamp));
         return Validation.Ok;
@@ -236,7 +236,7 @@ public sealed class TransactionRules(PublicKeyCache keyCache, IRecordLookup reco
             var slash = reference.IndexOf('/');
             if (slash <= 0) return Fail(LedgerError.InvalidField, $"record reference '{reference}' must be facility/record");
             var key = (reference[..slash], reference[(slash + 1)..]);
-            var record = state.RecordsByKey.GetValueOrDefault(key) ?? records.FindRecord(key.Item1, key.Item2);
+            var record = state.UncommittedRecord(key.Item1, key.Item2) ?? records.FindRecord(key.Item1, key.Item2);
             if (record is null || record.Mpi != p.Mpi) return Fail(LedgerError.InvalidField, $"record {reference} is not a record of patient {p.Mpi}");
             if (grant is not null && !grant.Covers(record.Category))
                 return Fail(LedgerError.GrantDoesNotCover, $"grant {p.Grant} does not cover {record.Category} records");

@@ -7,8 +7,19 @@ namespace HealthPortal.Ledger.State;
 /// it, so a transaction sees the effects of earlier ones in the same block; nothing reaches the committed state
 /// until the block's SQLite transaction has committed (<see cref="MergeInto"/>).
 /// </summary>
-public sealed class StateOverlay(LedgerState committed)
+/// <remarks>
+/// While an earlier block is still being committed, the next block's overlay sits on top of that block's overlay
+/// (its <em>parent</em>): reads go newest first — this block, the sealed-but-uncommitted blocks before it, then the
+/// committed state — so the rules see exactly the state after the previous block, as if it had committed already.
+/// A parent is skipped once it has been merged (the committed state then holds the same entries). Blocks commit
+/// in order, so the overlays still consulted always form a contiguous run ending at this one.
+/// </remarks>
+public sealed class StateOverlay
 {
+    private readonly LedgerState _committed;
+    private StateOverlay? _parent;
+    private volatile bool _merged;
+
     internal readonly Dictionary<string, NodeEntry> Nodes = new(StringComparer.Ordinal);
     internal readonly Dictionary<string, PatientEntry> Patients = new(StringComparer.Ordinal);
     internal readonly Dictionary<string, KeyEntry> Keys = new(StringComparer.Ordinal);
@@ -18,20 +29,90 @@ public sealed class StateOverlay(LedgerState committed)
     internal readonly List<AccessEntry> Accesses = [];
     private readonly Dictionary<string, List<string>> _newPatientKeys = new(StringComparer.Ordinal);
 
-    public LedgerState Committed => committed;
+    public StateOverlay(LedgerState committed) => _committed = committed;
 
-    public NodeEntry? Node(string id) => Nodes.TryGetValue(id, out var n) ? n : committed.Node(id);
-    public PatientEntry? Patient(string mpi) => Patients.TryGetValue(mpi, out var p) ? p : committed.Patient(mpi);
-    public KeyEntry? Key(string kid) => Keys.TryGetValue(kid, out var k) ? k : committed.Key(kid);
-    public GrantEntry? Grant(string id) => Grants.TryGetValue(id, out var g) ? g : committed.Grant(id);
-    public bool IsAdmin(string kid) => committed.Admins.ContainsKey(kid);
+    /// <summary>An overlay for the block after <paramref name="parent"/>'s, which may not have committed yet.</summary>
+    internal StateOverlay(LedgerState committed, StateOverlay? parent)
+    {
+        _committed = committed;
+        _parent = parent is { _merged: false } ? parent : null;
+    }
+
+    public LedgerState Committed => _committed;
+
+    /// <summary>Ids of the transactions of this block (set by the sequencer), so the next block refuses a repeat before this one has committed.</summary>
+    internal HashSet<string>? TransactionIds { get; set; }
+
+    /// <summary>The uncommitted blocks below this one, newest first.</summary>
+    private IEnumerable<StateOverlay> Pending()
+    {
+        for (var p = _parent; p is not null && !p._merged; p = p._parent) yield return p;
+    }
+
+    private NodeEntry? PendingNode(string id)
+    {
+        for (var p = _parent; p is not null && !p._merged; p = p._parent)
+            if (p.Nodes.TryGetValue(id, out var n)) return n;
+        return null;
+    }
+
+    private PatientEntry? PendingPatient(string mpi)
+    {
+        for (var p = _parent; p is not null && !p._merged; p = p._parent)
+            if (p.Patients.TryGetValue(mpi, out var e)) return e;
+        return null;
+    }
+
+    private KeyEntry? PendingKey(string kid)
+    {
+        for (var p = _parent; p is not null && !p._merged; p = p._parent)
+            if (p.Keys.TryGetValue(kid, out var k)) return k;
+        return null;
+    }
+
+    private GrantEntry? PendingGrant(string id)
+    {
+        for (var p = _parent; p is not null && !p._merged; p = p._parent)
+            if (p.Grants.TryGetValue(id, out var g)) return g;
+        return null;
+    }
+
+    public NodeEntry? Node(string id) => Nodes.TryGetValue(id, out var n) ? n : PendingNode(id) ?? _committed.Node(id);
+    public PatientEntry? Patient(string mpi) => Patients.TryGetValue(mpi, out var p) ? p : PendingPatient(mpi) ?? _committed.Patient(mpi);
+    public KeyEntry? Key(string kid) => Keys.TryGetValue(kid, out var k) ? k : PendingKey(kid) ?? _committed.Key(kid);
+    public GrantEntry? Grant(string id) => Grants.TryGetValue(id, out var g) ? g : PendingGrant(id) ?? _committed.Grant(id);
+    public bool IsAdmin(string kid) => _committed.Admins.ContainsKey(kid);
+
+    /// <summary>A record anchored in this block or in an earlier block that has not committed yet (the store has the rest).</summary>
+    internal RecordEntry? UncommittedRecord(string facility, string record)
+    {
+        if (RecordsByKey.TryGetValue((facility, record), out var r)) return r;
+        for (var p = _parent; p is not null && !p._merged; p = p._parent)
+            if (p.RecordsByKey.TryGetValue((facility, record), out r)) return r;
+        return null;
+    }
+
+    /// <summary>True when an earlier block that has not committed yet holds this transaction id.</summary>
+    internal bool HasUncommittedTransaction(string idText)
+    {
+        for (var p = _parent; p is not null && !p._merged; p = p._parent)
+            if (p.TransactionIds is { } ids && ids.Contains(idText)) return true;
+        return false;
+    }
 
     public Jwk? ResolveKey(string kid)
-        => committed.Admins.GetValueOrDefault(kid) ?? Node(kid)?.Key ?? Key(kid)?.Key;
+        => _committed.Admins.GetValueOrDefault(kid) ?? Node(kid)?.Key ?? Key(kid)?.Key;
 
     public IEnumerable<KeyEntry> KeysOf(string mpi)
     {
-        var kids = committed.KeysOf(mpi).Select(k => k.Kid);
+        var kids = _committed.KeysOf(mpi).Select(k => k.Kid);
+        if (_parent is not null)
+        {
+            // Oldest uncommitted block first, so the order is the order the keys were added in.
+            foreach (var p in Pending().Reverse())
+                if (p._newPatientKeys.TryGetValue(mpi, out var earlier)) kids = kids.Concat(earlier);
+            kids = kids.Distinct(StringComparer.Ordinal); // a parent merging meanwhile lists its keys twice
+        }
         if (_newPatientKeys.TryGetValue(mpi, out var added)) kids = kids.Concat(added);
         return kids.Select(k => Key(k)!);
     }
@@ -61,10 +142,13 @@ public sealed class StateOverlay(LedgerState committed)
     /// <summary>Publishes the block's changes to the committed state. Call only after the store has committed.</summary>
     public void MergeInto(long height)
     {
-        foreach (var n in Nodes.Values) committed.Put(n);
-        foreach (var p in Patients.Values) committed.Put(p);
-        foreach (var k in Keys.Values) committed.Put(k);
-        foreach (var g in Grants.Values) committed.Put(g);
-        committed.Height = height;
+        foreach (var n in Nodes.Values) _committed.Put(n);
+        foreach (var p in Patients.Values) _committed.Put(p);
+        foreach (var k in Keys.Values) _committed.Put(k);
+        foreach (var g in Grants.Values) _committed.Put(g);
+        _committed.Height = height;
+        // From now on overlays above this one read the committed state instead, and nothing below is kept alive.
+        _merged = true;
+        _parent = null;
     }
 }

@@ -20,8 +20,12 @@ public sealed class SqliteBlockStore : IRecordLookup, IDisposable
     private readonly string _readConnectionString;
     private readonly SqliteConnection _writer;
     private readonly TxIdIndex _ids = new();
+    private readonly RecordKeyFilter _recordKeys = new();
+    private readonly Lock _lookupLock = new();
+    private SqliteConnection? _lookup;
     private readonly Lock _writeLock = new();
-    private SqliteCommand? _insertTx, _insertRecord, _findRecord;
+    private RawStatement? _insertTx, _insertRecord;
+    private SqliteCommand? _findRecord;
 
     private SqliteBlockStore(string path, bool readOnly, bool durable)
     {
@@ -44,6 +48,9 @@ public sealed class SqliteBlockStore : IRecordLookup, IDisposable
     public string FilePath { get; }
 
     public bool IsReadOnly { get; }
+
+    /// <summary>Stopwatch ticks spent in block commits (WAL write + fsync) so far; written by the one writer.</summary>
+    internal long CommitTicks { get; private set; }
 
     /// <summary>Opens (creating if needed) the store at <paramref name="path"/> and loads its transaction id index.</summary>
     public static SqliteBlockStore Open(string path, bool readOnly = false, bool durable = true)
@@ -118,25 +125,25 @@ public sealed class SqliteBlockStore : IRecordLookup, IDisposable
         {
             using var tx = _writer.BeginTransaction();
             InsertBlock(block, tx);
-            _insertTx ??= Prepare("INSERT INTO txs(seq, height, idx, id, type, body, signatures) VALUES ($seq, $height, $idx, $id, $type, $body, $sigs)",
-                "$seq", "$height", "$idx", "$id", "$type", "$body", "$sigs");
-            _insertTx.Transaction = tx;
+            _insertTx ??= new RawStatement(_writer, "INSERT INTO txs(seq, height, idx, id, type, body, signatures) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
             for (var i = 0; i < transactions.Count; i++)
             {
                 var t = transactions[i];
-                var p = _insertTx.Parameters;
-                p[0].Value = block.TxFirst + i;
-                p[1].Value = block.Header.Height;
-                p[2].Value = i;
-                p[3].Value = t.Id;
-                p[4].Value = t.Type;
-                p[5].Value = t.SigningBytes.AsMemory(8, t.SigningBytes.Length - 8 - 11 - t.Type.Length).ToArray();
-                p[6].Value = StoredTransaction.EncodeSignatures(t.Signatures);
-                _insertTx.ExecuteNonQuery();
+                _insertTx.Bind(1, block.TxFirst + i);
+                _insertTx.Bind(2, block.Header.Height);
+                _insertTx.Bind(3, i);
+                _insertTx.Bind(4, t.Id);
+                _insertTx.Bind(5, t.Type);
+                _insertTx.Bind(6, t.SigningBytes.AsSpan(8, t.SigningBytes.Length - 8 - 11 - t.Type.Length));
+                _insertTx.Bind(7, StoredTransaction.EncodeSignatures(t.Signatures));
+                _insertTx.Execute();
             }
             WriteState(changes, block.TxFirst, tx);
+            var committing = System.Diagnostics.Stopwatch.GetTimestamp();
             tx.Commit();
+            CommitTicks += System.Diagnostics.Stopwatch.GetTimestamp() - committing;
             for (var i = 0; i < transactions.Count; i++) _ids.Add(transactions[i].Id, block.TxFirst + i);
+            foreach (var r in changes.Records) _recordKeys.Add(r.Facility, r.RecordId);
         }
     }
 
@@ -172,16 +179,14 @@ public sealed class SqliteBlockStore : IRecordLookup, IDisposable
         }
         if (changes.Records.Count > 0)
         {
-            _insertRecord ??= Prepare("INSERT INTO records VALUES ($seq, $f, $r, $mpi, $c, $d, $hash, $link, $tx, $h, $i, $ts)",
-                "$seq", "$f", "$r", "$mpi", "$c", "$d", "$hash", "$link", "$tx", "$h", "$i", "$ts");
-            _insertRecord.Transaction = tx;
+            _insertRecord ??= new RawStatement(_writer, "INSERT INTO records VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
             foreach (var r in changes.Records)
             {
-                var p = _insertRecord.Parameters;
-                p[0].Value = txFirst + r.Index; p[1].Value = r.Facility; p[2].Value = r.RecordId; p[3].Value = r.Mpi;
-                p[4].Value = r.Category; p[5].Value = r.Date; p[6].Value = r.Hash; p[7].Value = r.Link; p[8].Value = r.TxId;
-                p[9].Value = r.Height; p[10].Value = r.Index; p[11].Value = r.Timestamp;
-                _insertRecord.ExecuteNonQuery();
+                var p = _insertRecord;
+                p.Bind(1, txFirst + r.Index); p.Bind(2, r.Facility); p.Bind(3, r.RecordId); p.Bind(4, r.Mpi);
+                p.Bind(5, r.Category); p.Bind(6, r.Date); p.Bind(7, r.Hash); p.Bind(8, r.Link); p.Bind(9, r.TxId);
+                p.Bind(10, r.Height); p.Bind(11, r.Index); p.Bind(12, r.Timestamp);
+                p.Execute();
             }
         }
         foreach (var a in changes.Accesses)
@@ -283,12 +288,25 @@ public sealed class SqliteBlockStore : IRecordLookup, IDisposable
         return list;
     }
 
+    /// <summary>
+    /// Looks up a committed record for the rules. Safe to call while another thread appends a block: it reads on its
+    /// own connection (WAL readers never wait for the writer) and sees what had committed when it ran. A record that
+    /// was never committed is usually answered from an in-memory filter of committed keys without reading SQLite.
+    /// </summary>
     public RecordEntry? FindRecord(string facility, string recordId)
     {
-        _findRecord ??= Prepare("SELECT * FROM records WHERE facility = $f AND record_id = $r", "$f", "$r");
-        lock (_writeLock)
+        if (!_recordKeys.MightContain(facility, recordId)) return null;
+        lock (_lookupLock)
         {
-            _findRecord.Transaction = null;
+            if (_findRecord is null)
+            {
+                _lookup = new SqliteConnection(_readConnectionString);
+                _lookup.Open();
+                _findRecord = Command(_lookup, "SELECT * FROM records WHERE facility = $f AND record_id = $r");
+                _findRecord.Parameters.Add(new SqliteParameter("$f", null));
+                _findRecord.Parameters.Add(new SqliteParameter("$r", null));
+                _findRecord.Prepare();
+            }
             _findRecord.Parameters[0].Value = facility;
             _findRecord.Parameters[1].Value = recordId;
             using var r = _findRecord.ExecuteReader();
@@ -410,6 +428,7 @@ public sealed class SqliteBlockStore : IRecordLookup, IDisposable
             foreach (var t in Schema.StateTables)
                 using (var c = Command(_writer, $"DELETE FROM {t}", tx)) c.ExecuteNonQuery();
             tx.Commit();
+            _recordKeys.Clear();
         }
     }
 
@@ -467,6 +486,9 @@ public sealed class SqliteBlockStore : IRecordLookup, IDisposable
         using var cmd = Command(_writer, "SELECT seq, id FROM txs");
         using var r = cmd.ExecuteReader();
         while (r.Read()) _ids.Add((byte[])r[1], r.GetInt64(0));
+        using var records = Command(_writer, "SELECT facility, record_id FROM records");
+        using var rr = records.ExecuteReader();
+        while (rr.Read()) _recordKeys.Add(rr.GetString(0), rr.GetString(1));
     }
 
     private SqliteConnection OpenRead()
@@ -503,35 +525,66 @@ public sealed class SqliteBlockStore : IRecordLookup, IDisposable
         _insertTx?.Dispose();
         _insertRecord?.Dispose();
         _findRecord?.Dispose();
+        _lookup?.Dispose();
         _writer.Dispose();
+    }
+
+    /// <summary>
+    /// 64-bit hashes of the (facility, record id) keys of committed records: a miss means the record is certainly not
+    /// in the store; a hit (or a hash collision) is checked against SQLite. Per-process randomized string hashes are
+    /// fine because the filter is rebuilt at every open.
+    /// </summary>
+    private sealed class RecordKeyFilter
+    {
+        private readonly HashSet<long> _keys = [];
+        private readonly Lock _lock = new();
+
+        private static long Key(string facility, string record)
+            => (long)((ulong)(uint)HashCode.Combine(facility, record) << 32 | (uint)HashCode.Combine(record.Length, record, facility));
+
+        public void Add(string facility, string record)
+        {
+            var key = Key(facility, record);
+            lock (_lock) _keys.Add(key);
+        }
+
+        public bool MightContain(string facility, string record)
+        {
+            var key = Key(facility, record);
+            lock (_lock) return _keys.Contains(key);
+        }
+
+        public void Clear()
+        {
+            lock (_lock) _keys.Clear();
+        }
     }
 
     /// <summary>Transaction id → seq, keyed by the first 8 bytes; collisions keep every candidate and are resolved against the row.</summary>
     private sealed class TxIdIndex
     {
-        private readonly Dictionary<long, long> _first = [];
+        // Lock-free reads: every submission asks (a miss, normally) while the commit thread adds a block's ids.
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<long, long> _first = new();
         private readonly Dictionary<long, List<long>> _more = [];
         private readonly Lock _lock = new();
 
         public void Add(ReadOnlySpan<byte> id, long seq)
         {
             var key = BinaryPrimitives.ReadInt64LittleEndian(id);
+            if (_first.TryAdd(key, seq)) return;
             lock (_lock)
             {
-                if (_first.TryAdd(key, seq)) return;
                 if (!_more.TryGetValue(key, out var list)) _more[key] = list = [];
                 list.Add(seq);
             }
         }
 
-        public List<long> Candidates(ReadOnlySpan<byte> id)
+        public IReadOnlyList<long> Candidates(ReadOnlySpan<byte> id)
         {
             var key = BinaryPrimitives.ReadInt64LittleEndian(id);
+            if (!_first.TryGetValue(key, out var seq)) return [];
             lock (_lock)
-            {
-                if (!_first.TryGetValue(key, out var seq)) return [];
                 return _more.TryGetValue(key, out var list) ? [seq, .. list] : [seq];
-            }
         }
     }
 }

@@ -36,10 +36,34 @@ public sealed record StoredTransaction(long Seq, long Height, int Index, byte[] 
         }
     }
 
+    [ThreadStatic]
+    private static System.Buffers.ArrayBufferWriter<byte>? t_signatureBuffer;
+
+    /// <summary>
+    /// <c>[{"kid":…,"sig":…},…]</c>, byte for byte what a <see cref="JsonArray"/> of those objects serializes to
+    /// (the same writer and default encoder), written straight to a reused buffer.
+    /// </summary>
     public static string EncodeSignatures(IReadOnlyList<TxSignature> signatures)
     {
-        var array = new JsonArray();
-        foreach (var s in signatures) array.Add(new JsonObject { ["kid"] = s.Kid, ["sig"] = Base64Url.Encode(s.Signature) });
-        return array.ToJsonString();
+        var buffer = t_signatureBuffer ??= new System.Buffers.ArrayBufferWriter<byte>(512);
+        buffer.ResetWrittenCount();
+        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartArray();
+            Span<byte> sig = stackalloc byte[128];
+            foreach (var s in signatures)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("kid"u8, s.Kid);
+                // base64url never needs escaping, so its ASCII bytes are written as they are.
+                var length = System.Buffers.Text.Base64Url.GetEncodedLength(s.Signature.Length);
+                var encoded = length <= sig.Length ? sig[..length] : new byte[length];
+                System.Buffers.Text.Base64Url.EncodeToUtf8(s.Signature, encoded);
+                writer.WriteString("sig"u8, encoded);
+                writer.WriteEndObject();
+            }
+            writer.WriteEndArray();
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 }

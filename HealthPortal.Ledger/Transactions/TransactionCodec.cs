@@ -18,6 +18,12 @@ public static class TransactionCodec
     {
         if (utf8.Length > MaxTransactionBytes)
             return Fail(LedgerError.MalformedTransaction, $"transaction is {utf8.Length} bytes; at most {MaxTransactionBytes} allowed");
+        return TryParseWellFormed(utf8) is { } transaction ? Result<Transaction>.Ok(transaction) : ParseGeneral(utf8);
+    }
+
+    /// <summary>The general reader: every input, every refusal with its code and message.</summary>
+    internal static Result<Transaction> ParseGeneral(ReadOnlySpan<byte> utf8)
+    {
         JsonNode? root;
         try
         {
@@ -72,6 +78,139 @@ public static class TransactionCodec
         obj.Remove("body");
         var created = Transaction.Create(type, body, signatures, cloneBody: false);
         return created.IsSuccess ? created : Fail(created.Error, created.Message!);
+    }
+
+    /// <summary>
+    /// The fast path for what nearly every submission is: a well-formed <c>{type, body, signatures}</c> of a known type
+    /// whose body holds only strings, integers, booleans, null, arrays and objects without repeated names, and whose
+    /// signatures are <c>{kid, sig}</c> pairs of 64 bytes. It reads the bytes once with a <see cref="Utf8JsonReader"/>
+    /// into a body of plain values (each string decoded once, no parsed document kept alive), then builds the
+    /// transaction exactly as the general path does. For anything else it returns null, and the general path gives
+    /// the answer — so every refusal, and its message, is the general path's.
+    /// </summary>
+    internal static Transaction? TryParseWellFormed(ReadOnlySpan<byte> utf8)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = 16 });
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return null;
+            string? type = null;
+            JsonObject? body = null;
+            List<TxSignature>? signatures = null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("type"u8))
+                {
+                    if (type is not null || !reader.Read() || reader.TokenType != JsonTokenType.String) return null;
+                    type = reader.GetString();
+                }
+                else if (reader.ValueTextEquals("body"u8))
+                {
+                    if (body is not null || !reader.Read() || reader.TokenType != JsonTokenType.StartObject) return null;
+                    if ((body = ReadObject(ref reader)) is null) return null;
+                }
+                else if (reader.ValueTextEquals("signatures"u8))
+                {
+                    if (signatures is not null || !reader.Read() || reader.TokenType != JsonTokenType.StartArray) return null;
+                    if ((signatures = ReadSignatures(ref reader)) is null) return null;
+                }
+                else return null;
+            }
+            if (reader.TokenType != JsonTokenType.EndObject || reader.Read()) return null; // Read throws on trailing content
+            if (type is null || body is null || !TxType.All.Contains(type)) return null;
+            var created = Transaction.Create(type, body, signatures ?? [], cloneBody: false);
+            return created.IsSuccess ? created.Value : null;
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
+        {
+            // Invalid JSON, invalid UTF-8 or a lone surrogate in a string: the general path reports it.
+            return null;
+        }
+    }
+
+    private static JsonObject? ReadObject(ref Utf8JsonReader reader)
+    {
+        var obj = new JsonObject();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = reader.GetString()!;
+            if (obj.ContainsKey(name) || !reader.Read()) return null;
+            if (!TryReadValue(ref reader, out var value)) return null;
+            obj.Add(name, value);
+        }
+        return reader.TokenType == JsonTokenType.EndObject ? obj : null;
+    }
+
+    private static JsonArray? ReadArray(ref Utf8JsonReader reader)
+    {
+        var array = new JsonArray();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (!TryReadValue(ref reader, out var value)) return null;
+            array.Add(value);
+        }
+        return array;
+    }
+
+    private static bool TryReadValue(ref Utf8JsonReader reader, out JsonNode? value)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.String:
+                value = JsonValue.Create(reader.GetString()!);
+                return true;
+            case JsonTokenType.Number when reader.TryGetInt64(out var integer) && IsPlainDecimal(reader.ValueSpan, integer):
+                value = JsonValue.Create(integer);
+                return true;
+            case JsonTokenType.True or JsonTokenType.False:
+                value = JsonValue.Create(reader.GetBoolean());
+                return true;
+            case JsonTokenType.Null:
+                value = null;
+                return true;
+            case JsonTokenType.StartObject:
+                value = ReadObject(ref reader);
+                return value is not null;
+            case JsonTokenType.StartArray:
+                value = ReadArray(ref reader);
+                return value is not null;
+            default:
+                value = null; // a number that is not an integer the ledger accepts, and anything unexpected
+                return false;
+        }
+    }
+
+    /// <summary>True when the number is written as its plain decimal (not -0), so the plain value re-serializes as the text did.</summary>
+    private static bool IsPlainDecimal(ReadOnlySpan<byte> text, long value)
+    {
+        Span<byte> plain = stackalloc byte[20];
+        return value.TryFormat(plain, out var written, default, System.Globalization.CultureInfo.InvariantCulture) && text.SequenceEqual(plain[..written]);
+    }
+
+    private static List<TxSignature>? ReadSignatures(ref Utf8JsonReader reader)
+    {
+        var signatures = new List<TxSignature>(2);
+        while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+        {
+            string? kid = null, sigText = null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("kid"u8))
+                {
+                    if (kid is not null || !reader.Read() || reader.TokenType != JsonTokenType.String) return null;
+                    kid = reader.GetString();
+                }
+                else if (reader.ValueTextEquals("sig"u8))
+                {
+                    if (sigText is not null || !reader.Read() || reader.TokenType != JsonTokenType.String) return null;
+                    sigText = reader.GetString();
+                }
+                else return null;
+            }
+            if (kid is null || sigText is null || !Base64Url.TryDecode(sigText, out var sig) || sig.Length != Es256.SignatureLength) return null;
+            signatures.Add(new TxSignature(kid, sig));
+        }
+        return reader.TokenType == JsonTokenType.EndArray ? signatures : null;
     }
 
     private static Result<Transaction> Fail(LedgerError error, string message) => Result<Transaction>.Fail(error, message);

@@ -1,0 +1,55 @@
+using System.Globalization;
+
+namespace HealthPortal.Bench;
+
+/// <summary>
+/// CPU time of this process's threads grouped by what they do, read from /proc/self/task/*/stat (Linux; elsewhere
+/// empty). A profile that other tenants of the machine cannot skew: it counts CPU, not wall-clock time.
+/// </summary>
+internal static class ThreadCpu
+{
+    private static readonly double TicksPerSecond = 100; // USER_HZ on Linux
+
+    /// <summary>Seconds of CPU (user + system) per thread group since each thread started.</summary>
+    public static Dictionary<string, double> Snapshot()
+    {
+        var groups = new Dictionary<string, double>(StringComparer.Ordinal);
+        if (!OperatingSystem.IsLinux()) return groups;
+        string[] tasks;
+        try { tasks = Directory.GetDirectories("/proc/self/task"); }
+        catch (IOException) { return groups; }
+        foreach (var task in tasks)
+        {
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(task, "stat"));
+                var open = stat.IndexOf('(');
+                var close = stat.LastIndexOf(')');
+                var name = stat[(open + 1)..close];
+                var fields = stat[(close + 2)..].Split(' ');
+                // fields[0] is state (field 3); utime is field 14, stime field 15 → indexes 11 and 12.
+                var seconds = (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / TicksPerSecond;
+                var group = Group(name);
+                groups[group] = groups.GetValueOrDefault(group) + seconds;
+            }
+            catch (Exception e) when (e is IOException or FormatException or ArgumentOutOfRangeException or UnauthorizedAccessException)
+            {
+                // the thread ended while we looked
+            }
+        }
+        return groups;
+    }
+
+    public static Dictionary<string, double> Difference(Dictionary<string, double> after, Dictionary<string, double> before)
+        => after.ToDictionary(a => a.Key, a => a.Value - before.GetValueOrDefault(a.Key), StringComparer.Ordinal);
+
+    private static string Group(string name) => name switch
+    {
+        _ when name.StartsWith("ledger-seq", StringComparison.Ordinal) => "sequencer",
+        _ when name.StartsWith("ledger-commit", StringComparison.Ordinal) => "committer",
+        _ when name.StartsWith(".NET TP Worker", StringComparison.Ordinal) => "thread pool (parse, verify, submit)",
+        _ when name.Contains("GC", StringComparison.Ordinal) => "GC",
+        _ when name.StartsWith("verify-", StringComparison.Ordinal) => "verify threads",
+        _ => "other",
+    };
+}
