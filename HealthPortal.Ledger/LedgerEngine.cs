@@ -104,7 +104,7 @@ public sealed class LedgerEngine : IAsyncDisposable
 
     private static StoredBlock CreateGenesisBlock(Genesis genesis, LedgerKeyPair sealer)
     {
-        var header = new BlockHeader(BlockHeader.CurrentVersion, genesis.ChainId, 0, new byte[32], MerkleHash.Empty(), 0, 0,
+        var header = new BlockHeader(BlockHeader.CurrentVersion, genesis.ChainId, 0, new byte[32], MerkleHash.Empty(), MerkleHash.Empty(), 0, 0,
             genesis.Timestamp, sealer.Id, MerkleHash.Empty(), genesis.Hash());
         var bytes = header.CanonicalBytes();
         return new StoredBlock(header, bytes, sealer.Sign(bytes), BlockHeader.HashOf(bytes), 0, 0);

@@ -210,7 +210,8 @@ public sealed class SoloSequencer : IOrderingService
 
         var transactions = accepted.ConvertAll(p => p.Transaction.Tx);
         var tree = new BlockMerkleTree(transactions.ConvertAll(t => t.Id));
-        var header = new BlockHeader(BlockHeader.CurrentVersion, _state.Genesis.ChainId, height, _sealHash, tree.Root,
+        var sigRoot = BlockHeader.SignatureRoot(transactions.Select(t => StoredTransaction.EncodeSignatures(t.Signatures)));
+        var header = new BlockHeader(BlockHeader.CurrentVersion, _state.Genesis.ChainId, height, _sealHash, tree.Root, sigRoot,
             transactions.Count, _sealTxTotal + transactions.Count, timestamp, _sealer.Id, _sealHistory.Root(), null);
         var headerBytes = header.CanonicalBytes();
         var block = new StoredBlock(header, headerBytes, _sealer.Sign(headerBytes), BlockHeader.HashOf(headerBytes), _sealTxTotal, transactions.Count);

@@ -108,6 +108,8 @@ public static class ChainVerifier
             }
             var root = new BlockMerkleTree(transactions.ConvertAll(t => t.Id)).Root;
             if (!root.AsSpan().SequenceEqual(header.TxRoot)) return Bad("Merkle root of its transactions does not match the header");
+            if (!BlockHeader.SignatureRoot(rows.Select(r => r.SignaturesJson)).AsSpan().SequenceEqual(header.SigRoot))
+                return Bad("signatures stored for its transactions are not the ones the block committed to");
 
             if (b == 0) scratch.InitializeGenesis(genesis, new StoredBlock(header, headerBytes, signature, hash, txFirst, txCount));
             else scratch.Append(new StoredBlock(header, headerBytes, signature, hash, txFirst, txCount), transactions, overlay);
@@ -163,6 +165,8 @@ public static class ChainVerifier
         if (rows.Count != h.TxCount) return Bad("transactions of the head block are missing");
         var root = new BlockMerkleTree(rows.Select(r => r.RecomputeId()).ToList()).Root;
         if (!root.AsSpan().SequenceEqual(h.TxRoot)) return Bad("Merkle root of the head block's transactions does not match");
+        if (!BlockHeader.SignatureRoot(rows.Select(r => r.SignaturesJson)).AsSpan().SequenceEqual(h.SigRoot))
+            return Bad("signatures stored for the head block's transactions are not the ones it committed to");
         if (store.TransactionCount != h.TxTotal) return Bad($"the store holds {store.TransactionCount} transactions; the head says {h.TxTotal}");
         return VerificationReport.Ok(h.Height, h.TxTotal);
     }
