@@ -16,13 +16,21 @@ namespace HealthPortal.Ledger.Verification;
 /// </summary>
 public static class ChainVerifier
 {
+    /// <summary>
+    /// Verifies the store at <paramref name="databasePath"/>. It works on a snapshot taken with SQLite's online backup,
+    /// because the replay reads the store in several passes and a block committed between them on a live node would
+    /// otherwise look like damage. The backup copies pages as they are, so damage is copied too.
+    /// </summary>
     public static VerificationReport VerifyFull(string databasePath, IProgress<VerificationProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         if (!File.Exists(databasePath)) return VerificationReport.Bad(0, $"no ledger at {databasePath}");
+        var snapshotPath = Path.Combine(Path.GetTempPath(), $"hp-snapshot-{Guid.NewGuid():N}.db");
         var scratchPath = Path.Combine(Path.GetTempPath(), $"hp-verify-{Guid.NewGuid():N}.db");
         try
         {
-            using var store = SqliteBlockStore.Open(databasePath, readOnly: true);
+            Snapshot(databasePath, snapshotPath);
+            cancellationToken.ThrowIfCancellationRequested();
+            using var store = SqliteBlockStore.Open(snapshotPath, readOnly: true);
             using var scratch = SqliteBlockStore.Open(scratchPath, durable: false);
             return Replay(store, scratch, progress, cancellationToken);
         }
@@ -32,9 +40,26 @@ public static class ChainVerifier
         }
         finally
         {
-            foreach (var suffix in new[] { "", "-wal", "-shm" })
-                try { File.Delete(scratchPath + suffix); } catch (IOException) { }
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            foreach (var path in new[] { snapshotPath, scratchPath })
+                foreach (var suffix in new[] { "", "-wal", "-shm", "-journal" })
+                    try { File.Delete(path + suffix); } catch (IOException) { }
         }
+    }
+
+    private static void Snapshot(string source, string destination)
+    {
+        using var from = new Microsoft.Data.Sqlite.SqliteConnection(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder
+            { DataSource = source, Mode = Microsoft.Data.Sqlite.SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+        using var to = new Microsoft.Data.Sqlite.SqliteConnection(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder
+            { DataSource = destination, Pooling = false }.ToString());
+        from.Open();
+        to.Open();
+        from.BackupDatabase(to);
+        // A plain rollback-journal file, so it opens read-only without WAL side files.
+        using var mode = to.CreateCommand();
+        mode.CommandText = "PRAGMA journal_mode=DELETE";
+        mode.ExecuteNonQuery();
     }
 
     private static VerificationReport Replay(SqliteBlockStore store, SqliteBlockStore scratch, IProgress<VerificationProgress>? progress, CancellationToken ct)

@@ -136,35 +136,10 @@ public sealed class LedgerQueries(LedgerHost ledger)
 
     /// <summary>
     /// Verifies the whole chain (every id, signature, Merkle root, link and derived-state row) on a background
-    /// thread. It verifies a snapshot: <see cref="ChainVerifier.VerifyFull"/> reads the store in several passes, and
-    /// a block committed between them would look like a mismatch. SQLite's backup copies a consistent state.
+    /// thread; the verifier works on a consistent snapshot of the live store.
     /// </summary>
     public Task<VerificationReport> VerifyChainAsync(IProgress<VerificationProgress>? progress = null, CancellationToken cancellationToken = default)
-        => Task.Run(() =>
-        {
-            var snapshot = Path.Combine(Path.GetTempPath(), $"hp-snapshot-{Guid.NewGuid():N}.db");
-            try
-            {
-                using (var source = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Engine.Options.DatabasePath, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString()))
-                using (var copy = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = snapshot, Pooling = false }.ToString()))
-                {
-                    source.Open();
-                    copy.Open();
-                    source.BackupDatabase(copy);
-                    // A plain rollback-journal file, so the verifier can open it read-only without WAL side files.
-                    using var mode = copy.CreateCommand();
-                    mode.CommandText = "PRAGMA journal_mode=DELETE";
-                    mode.ExecuteNonQuery();
-                }
-                cancellationToken.ThrowIfCancellationRequested();
-                return ChainVerifier.VerifyFull(snapshot, progress, cancellationToken);
-            }
-            finally
-            {
-                foreach (var suffix in new[] { "", "-wal", "-shm", "-journal" })
-                    try { File.Delete(snapshot + suffix); } catch (IOException) { }
-            }
-        }, cancellationToken);
+        => Task.Run(() => Engine.Verify(progress, cancellationToken), cancellationToken);
 
     /// <summary>Names the holder of a key: a consortium admin, a facility node, or a patient's device key.</summary>
     public (SignerRole Role, string Name) SignerName(string kid, Transaction? context = null)
