@@ -12,7 +12,9 @@ namespace HealthPortal.Ledger.State;
 /// (its <em>parent</em>): reads go newest first — this block, the sealed-but-uncommitted blocks before it, then the
 /// committed state — so the rules see exactly the state after the previous block, as if it had committed already.
 /// A parent is skipped once it has been merged (the committed state then holds the same entries). Blocks commit
-/// in order, so the overlays still consulted always form a contiguous run ending at this one.
+/// in order, so the overlays still consulted always form a contiguous run ending at this one. Every read consults
+/// the uncommitted parents before the committed state (or the store), so a parent merging concurrently is seen in
+/// one place or the other, never in neither.
 /// </remarks>
 public sealed class StateOverlay
 {
@@ -42,12 +44,6 @@ public sealed class StateOverlay
 
     /// <summary>Ids of the transactions of this block (set by the sequencer), so the next block refuses a repeat before this one has committed.</summary>
     internal HashSet<string>? TransactionIds { get; set; }
-
-    /// <summary>The uncommitted blocks below this one, newest first.</summary>
-    private IEnumerable<StateOverlay> Pending()
-    {
-        for (var p = _parent; p is not null && !p._merged; p = p._parent) yield return p;
-    }
 
     private NodeEntry? PendingNode(string id)
     {
@@ -105,15 +101,17 @@ public sealed class StateOverlay
 
     public IEnumerable<KeyEntry> KeysOf(string mpi)
     {
-        var kids = _committed.KeysOf(mpi).Select(k => k.Kid);
-        if (_parent is not null)
-        {
-            // Oldest uncommitted block first, so the order is the order the keys were added in.
-            foreach (var p in Pending().Reverse())
-                if (p._newPatientKeys.TryGetValue(mpi, out var earlier)) kids = kids.Concat(earlier);
-            kids = kids.Distinct(StringComparer.Ordinal); // a parent merging meanwhile lists its keys twice
-        }
-        if (_newPatientKeys.TryGetValue(mpi, out var added)) kids = kids.Concat(added);
+        // The uncommitted blocks are read BEFORE the committed state: a parent that merges in between is then found
+        // in the committed state (a merge completes before the parent is marked merged) instead of being missed.
+        List<string>? pending = null;
+        for (var p = _parent; p is not null && !p._merged; p = p._parent)
+            if (p._newPatientKeys.TryGetValue(mpi, out var earlier)) (pending ??= []).InsertRange(0, earlier); // oldest first
+        var kids = new List<string>();
+        foreach (var k in _committed.KeysOf(mpi)) kids.Add(k.Kid);
+        if (pending is not null)
+            foreach (var kid in pending)
+                if (!kids.Contains(kid)) kids.Add(kid); // listed twice if its block merged meanwhile
+        if (_newPatientKeys.TryGetValue(mpi, out var added)) kids.AddRange(added);
         return kids.Select(k => Key(k)!);
     }
 

@@ -3,7 +3,10 @@ namespace HealthPortal.Ledger.Storage;
 /// <summary>
 /// The node's SQLite layout. Blocks and transactions are the source of truth; every other table is derived state
 /// that replay must reproduce exactly. Transaction ids are looked up through an in-memory index (a UNIQUE index on
-/// random 32-byte ids slows inserts as the table grows), so <c>txs</c> only appends by rowid.
+/// random 32-byte ids slows inserts as the table grows), so <c>txs</c> only appends by rowid. For the same reason a
+/// patient's records are found through an in-memory MPI → seqs index rather than an SQLite index on <c>mpi</c>:
+/// at a million records, such an index made every anchor dirty one 4 KB page written to the WAL at commit
+/// (measured: 21 µs of commit CPU per anchor with it, 9 µs without). Stores made with that index lose it on open.
 /// </summary>
 internal static class Schema
 {
@@ -37,7 +40,7 @@ internal static class Schema
             date TEXT NOT NULL, hash TEXT NOT NULL, link TEXT NOT NULL, tx_id TEXT NOT NULL, height INTEGER NOT NULL,
             idx INTEGER NOT NULL, ts INTEGER NOT NULL);
         CREATE UNIQUE INDEX IF NOT EXISTS records_key ON records(facility, record_id);
-        CREATE INDEX IF NOT EXISTS records_mpi ON records(mpi);
+        DROP INDEX IF EXISTS records_mpi;
         CREATE TABLE IF NOT EXISTS access_log(
             seq INTEGER PRIMARY KEY, tx_id TEXT NOT NULL, facility TEXT NOT NULL, staff TEXT NOT NULL, mpi TEXT NOT NULL,
             records TEXT NOT NULL, grant_id TEXT, break_glass TEXT, purpose TEXT NOT NULL, ts INTEGER NOT NULL,

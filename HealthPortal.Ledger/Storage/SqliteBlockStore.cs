@@ -21,6 +21,7 @@ public sealed class SqliteBlockStore : IRecordLookup, IDisposable
     private readonly SqliteConnection _writer;
     private readonly TxIdIndex _ids = new();
     private readonly RecordKeyFilter _recordKeys = new();
+    private readonly PatientRecordIndex _recordsByMpi = new();
     private readonly Lock _lookupLock = new();
     private SqliteConnection? _lookup;
     private readonly Lock _writeLock = new();
@@ -144,6 +145,7 @@ public sealed class SqliteBlockStore : IRecordLookup, IDisposable
             CommitTicks += System.Diagnostics.Stopwatch.GetTimestamp() - committing;
             for (var i = 0; i < transactions.Count; i++) _ids.Add(transactions[i].Id, block.TxFirst + i);
             foreach (var r in changes.Records) _recordKeys.Add(r.Facility, r.RecordId);
+            foreach (var r in changes.Records) _recordsByMpi.Add(r.Mpi, block.TxFirst + r.Index);
         }
     }
 
@@ -324,7 +326,28 @@ public sealed class SqliteBlockStore : IRecordLookup, IDisposable
         return r.Read() ? ReadRecord(r) : null;
     }
 
-    public IReadOnlyList<RecordEntry> RecordsOf(string mpi) => QueryRecords("SELECT * FROM records WHERE mpi = $v ORDER BY seq", mpi);
+    /// <summary>
+    /// A patient's committed records in ledger order. The seqs come from an in-memory index (see <see cref="Schema"/>:
+    /// an SQLite index on random MPI numbers made every anchor dirty an index page), the rows by primary key.
+    /// </summary>
+    public IReadOnlyList<RecordEntry> RecordsOf(string mpi)
+    {
+        var seqs = _recordsByMpi.Of(mpi);
+        if (seqs.Length == 0) return [];
+        using var conn = OpenRead();
+        using var read = conn.BeginTransaction(deferred: true); // one snapshot for all rows
+        using var cmd = Command(conn, "SELECT * FROM records WHERE seq = $s", read);
+        var seq = cmd.Parameters.Add(new SqliteParameter("$s", 0L));
+        cmd.Prepare();
+        var list = new List<RecordEntry>(seqs.Length);
+        foreach (var s in seqs)
+        {
+            seq.Value = s;
+            using var r = cmd.ExecuteReader();
+            if (r.Read()) list.Add(ReadRecord(r));
+        }
+        return list;
+    }
 
     public IReadOnlyList<RecordEntry> RecordsOfFacility(string facility, int limit = 1000)
         => QueryRecords("SELECT * FROM records WHERE facility = $v ORDER BY seq DESC LIMIT " + limit, facility);
@@ -429,6 +452,7 @@ public sealed class SqliteBlockStore : IRecordLookup, IDisposable
                 using (var c = Command(_writer, $"DELETE FROM {t}", tx)) c.ExecuteNonQuery();
             tx.Commit();
             _recordKeys.Clear();
+            _recordsByMpi.Clear();
         }
     }
 
@@ -486,9 +510,13 @@ public sealed class SqliteBlockStore : IRecordLookup, IDisposable
         using var cmd = Command(_writer, "SELECT seq, id FROM txs");
         using var r = cmd.ExecuteReader();
         while (r.Read()) _ids.Add((byte[])r[1], r.GetInt64(0));
-        using var records = Command(_writer, "SELECT facility, record_id FROM records");
+        using var records = Command(_writer, "SELECT facility, record_id, mpi, seq FROM records ORDER BY seq");
         using var rr = records.ExecuteReader();
-        while (rr.Read()) _recordKeys.Add(rr.GetString(0), rr.GetString(1));
+        while (rr.Read())
+        {
+            _recordKeys.Add(rr.GetString(0), rr.GetString(1));
+            _recordsByMpi.Add(rr.GetString(2), rr.GetInt64(3));
+        }
     }
 
     private SqliteConnection OpenRead()
@@ -557,6 +585,32 @@ public sealed class SqliteBlockStore : IRecordLookup, IDisposable
         public void Clear()
         {
             lock (_lock) _keys.Clear();
+        }
+    }
+
+    /// <summary>MPI number → seqs of that patient's committed records, ascending (records are added in ledger order).</summary>
+    private sealed class PatientRecordIndex
+    {
+        private readonly Dictionary<string, List<long>> _seqs = new(StringComparer.Ordinal);
+        private readonly Lock _lock = new();
+
+        public void Add(string mpi, long seq)
+        {
+            lock (_lock)
+            {
+                if (!_seqs.TryGetValue(mpi, out var list)) _seqs[mpi] = list = [];
+                list.Add(seq);
+            }
+        }
+
+        public long[] Of(string mpi)
+        {
+            lock (_lock) return _seqs.TryGetValue(mpi, out var list) ? [.. list] : [];
+        }
+
+        public void Clear()
+        {
+            lock (_lock) _seqs.Clear();
         }
     }
 

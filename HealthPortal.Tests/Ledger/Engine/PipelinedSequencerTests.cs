@@ -98,6 +98,41 @@ public sealed class PipelinedSequencerTests
         Assert.True(report.IsValid, report.ToLine());
     }
 
+    [Fact]
+    public async Task RecordsOf_ListsAPatientsRecordsInLedgerOrder_BeforeAndAfterARestart()
+    {
+        await using var kit = new LedgerKit();
+        var lab = await kit.ApprovedFacility();
+        var a = await kit.Patient("MPI-000A");
+        var b = await kit.Patient("MPI-000B");
+        var anchors = new List<Task<HealthPortal.Ledger.Ordering.SubmitResult>>();
+        for (var n = 0; n < 12; n++)
+        {
+            var (mpi, key) = n % 3 == 0 ? ("MPI-000B", b) : ("MPI-000A", a);
+            anchors.Add(kit.Submit(kit.Tx.RecordAnchor(mpi, lab.Id, $"r-{n:D2}", "lab", "2026-01-02", LedgerKit.Hash($"r-{n}"), $"hp://lab/{n}").SignWith(lab).SignWith(key)));
+            if (n % 4 == 3) await Task.WhenAll(anchors); // several blocks
+        }
+        Assert.All(await Task.WhenAll(anchors), r => Assert.True(r.IsCommitted));
+
+        void Check()
+        {
+            var ofA = kit.Engine.Store.RecordsOf("MPI-000A");
+            var ofB = kit.Engine.Store.RecordsOf("MPI-000B");
+            Assert.Equal(8, ofA.Count);
+            Assert.Equal(4, ofB.Count);
+            Assert.All(ofA, r => Assert.Equal("MPI-000A", r.Mpi));
+            Assert.All(ofB, r => Assert.Equal("MPI-000B", r.Mpi));
+            foreach (var list in new[] { ofA, ofB })
+                Assert.Equal(list.OrderBy(r => r.Height).ThenBy(r => r.Index).Select(r => r.RecordId), list.Select(r => r.RecordId));
+            Assert.Empty(kit.Engine.Store.RecordsOf("MPI-NONE"));
+            Assert.Equal(kit.Engine.Store.DumpTable("records").Count, ofA.Count + ofB.Count);
+        }
+        Check();
+        await kit.Restart();
+        Check();
+        Assert.True(kit.Engine.Verify().IsValid);
+    }
+
     [Theory]
     [InlineData("plain-kid")]
     [InlineData("quote\" back\\slash <tag> & 'apos' +plus")]
