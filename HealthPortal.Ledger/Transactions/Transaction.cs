@@ -51,7 +51,9 @@ public sealed class Transaction
         var ownBody = cloneBody ? (JsonObject)body.DeepClone() : body;
         var canonicalBody = Jcs.Canonicalize(ownBody);
         if (!canonicalBody.IsSuccess)
-            return Result<Transaction>.Fail(LedgerError.FloatNotAllowed, "$.body: " + canonicalBody.Error);
+            return Result<Transaction>.Fail(
+                canonicalBody.Error!.Contains(JcsWriter.FloatMessage, StringComparison.Ordinal) ? LedgerError.FloatNotAllowed : LedgerError.InvalidField,
+                "$.body: " + canonicalBody.Error);
         return Result<Transaction>.Ok(new Transaction(type, ownBody, SigningBytesOf(type, canonicalBody.Bytes!), signatures));
     }
 

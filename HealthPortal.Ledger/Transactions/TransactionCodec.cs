@@ -29,12 +29,22 @@ public static class TransactionCodec
         {
             var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = 16 });
             root = JsonNode.Parse(ref reader, NodeOptions);
+            // One transaction per document: anything after it (other than whitespace) makes the reader throw.
+            if (reader.Read()) return Fail(LedgerError.MalformedTransaction, "unexpected content after the transaction object");
         }
         catch (JsonException e)
         {
             return Fail(LedgerError.MalformedTransaction, "not valid JSON: " + e.Message);
         }
-        return FromJson(root);
+        try
+        {
+            return FromJson(root);
+        }
+        catch (ArgumentException e)
+        {
+            // JsonObject reports a repeated member name only when it is first enumerated.
+            return Fail(LedgerError.MalformedTransaction, "a member name appears twice: " + e.Message);
+        }
     }
 
     public static Result<Transaction> FromJson(JsonNode? root)
