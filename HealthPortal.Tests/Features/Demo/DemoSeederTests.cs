@@ -29,6 +29,21 @@ public sealed class DemoSeederTests(PortalFactory portal)
     }
 
     [Fact]
+    public async Task DemoLedgerSeeder_PutsEveryDemoFacilityOnTheLedgerApprovedWithItsEhrStore()
+    {
+        var facilities = await portal.QueryAsync(db => db.Facilities.Where(f => f.Id.StartsWith("demo-")).ToListAsync());
+        var (ledger, ehr) = await portal.WithScopeAsync(services => Task.FromResult((
+            services.GetRequiredService<HealthPortal.Features.Ledger.LedgerHost>(),
+            services.GetRequiredService<HealthPortal.Features.Network.EhrStoreProvisioner>())));
+
+        Assert.All(facilities, f =>
+        {
+            Assert.Equal(HealthPortal.Ledger.State.NodeStatus.Approved, ledger.Engine.State.Node(f.NodeKeyId!)?.Status);
+            Assert.True(ehr.Exists(f.Id), $"{f.Name} has no EHR store");
+        });
+    }
+
+    [Fact]
     public async Task DemoSeeder_RunAgain_ChangesNothing()
     {
         var before = await CountAsync();

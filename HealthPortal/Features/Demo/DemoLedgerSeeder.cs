@@ -15,7 +15,7 @@ namespace HealthPortal.Features.Demo;
 /// Demo patients' first keys are server-held "enrolment device" keys (demo only, labelled as such), so their
 /// browsers can be linked to them without a second device. Every step checks the ledger first: re-running is a no-op.
 /// </summary>
-public sealed class DemoLedgerSeeder(IDbContextFactory<ApplicationDbContext> dbFactory, LedgerHost ledger, TimeProvider clock, ILogger<DemoLedgerSeeder> logger)
+public sealed class DemoLedgerSeeder(IDbContextFactory<ApplicationDbContext> dbFactory, LedgerHost ledger, EhrStoreProvisioner ehrStores, TimeProvider clock, ILogger<DemoLedgerSeeder> logger)
 {
     public static string DemoPatientKeyName(string userId) => "demo-patient-" + userId;
 
@@ -51,6 +51,8 @@ public sealed class DemoLedgerSeeder(IDbContextFactory<ApplicationDbContext> dbF
                 seeded++;
             }
             facility.Status = FacilityStatus.Approved;
+            // Approved facilities get their EHR store, as an admin's approval provisions one.
+            if (!ehrStores.Exists(facility.Id)) ehrStores.Provision(facility);
         }
         await db.SaveChangesAsync(ct);
 
