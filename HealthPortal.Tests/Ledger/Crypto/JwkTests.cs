@@ -7,11 +7,11 @@ namespace HealthPortal.Tests.Ledger.Crypto;
 
 public sealed class JwkTests
 {
-    // A P-256 point (the first key of the Wycheproof ECDSA P-256 file); its thumbprint below was
-    // computed outside .NET (Python hashlib) over the RFC 7638 member string.
-    private const string KnownX = "KSexBRK64-3c_kZ4KBKLrSkDJpkZ9whgacjE32xzKDg";
-    private const string KnownY = "x3h5ZOqsAOWSH7FJimD0YGdms9loUAFVjRqXTnNBUT4";
-    private const string KnownThumbprint = "UB0bE6ogZhikgZQC5i4LIZIpUDDiJ6AnzpDOzOEwJiA";
+    // The P-256 base point G (the curve's published generator, FIPS 186-4 D.1.2.3: the public key of d = 1);
+    // its thumbprint below was computed outside .NET (Python hashlib) over the RFC 7638 member string.
+    private const string KnownX = "axfR8uEsQkf4vOblY6RA8ncDfYEt6zOg9KE5RdiYwpY";
+    private const string KnownY = "T-NC4v4af5uO5-tKfA-eFivOM1drMV7Oy7ZAaDe_UfU";
+    private const string KnownThumbprint = "xx0BcA-wMohw8atYDJOe6peGModklG2wRHBlXHMvl0M";
 
     private static JsonObject KnownJson() => new() { ["kty"] = "EC", ["crv"] = "P-256", ["x"] = KnownX, ["y"] = KnownY };
 
@@ -217,10 +217,10 @@ public sealed class JwkTests
     [InlineData("standard alphabet")]
     public void TryParse_RefusesNonCanonicalBase64(string variant)
     {
-        var standard = Convert.ToBase64String(Base64Url.Decode(KnownX));
+        var standard = Convert.ToBase64String(Base64Url.Decode(KnownY));
         var json = KnownJson();
-        json["x"] = variant == "padding" ? KnownX + "=" : standard.TrimEnd('=');
-        Assert.True(variant == "padding" || standard.TrimEnd('=') != KnownX, "the chosen x must contain + or /");
+        json["y"] = variant == "padding" ? KnownY + "=" : standard.TrimEnd('=');
+        Assert.True(variant == "padding" || standard.TrimEnd('=') != KnownY, "the chosen y must contain + or /");
         Assert.Contains("base64url", Refusal(json));
     }
 
