@@ -64,7 +64,7 @@ public sealed class DemoLedgerSeeder(IDbContextFactory<ApplicationDbContext> dbF
             var key = ledger.Keys.GetOrCreate(DemoPatientKeyName(user.Id));
             profile.DemographicsSalt ??= DemographicsHash.NewSalt();
             var mpi = profile.MpiNumber ?? MpiNumber.NewNumber();
-            var hash = DemographicsHash.Compute(profile.DemographicsSalt, profile.FullName, profile.BirthDate, profile.Sex.ToString(), profile.NationalId);
+            var hash = DemographicsHash.Of(profile);
             Check(await engine.SubmitAsync(_tx.PatientRegister(key.PublicJwk, mpi, hash, engine.Genesis.Parameters.PatientPowBits, ct).SignWith(key), ct), demo.Email);
             profile.MpiNumber = mpi;
             await db.SaveChangesAsync(ct);

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using HealthPortal.Features.Patient;
 using HealthPortal.Ledger.Crypto;
 
 namespace HealthPortal.Features.Onboarding;
@@ -23,4 +24,9 @@ public static class DemographicsHash
         text.CopyTo(buffer, salt.Length);
         return Base64Url.Encode(SHA256.HashData(buffer));
     }
+
+    /// <summary>The hash of a profile's current demographics under its salt. Precondition: the salt is set.</summary>
+    public static string Of(PatientProfile profile)
+        => Compute(profile.DemographicsSalt ?? throw new InvalidOperationException("the profile has no demographics salt yet"),
+            profile.FullName, profile.BirthDate, profile.Sex.ToString(), profile.NationalId);
 }

@@ -47,7 +47,7 @@ public sealed class PatientOnboarding(IDbContextFactory<ApplicationDbContext> db
         profile.PendingMpi = mpi;
         await db.SaveChangesAsync();
 
-        var hash = DemographicsHash.Compute(profile.DemographicsSalt, profile.FullName, profile.BirthDate, profile.Sex.ToString(), profile.NationalId);
+        var hash = DemographicsHash.Of(profile);
         var body = _tx.PatientRegisterBody(jwk!, mpi, hash);
         return Result<RegistrationDraft>.Ok(new RegistrationDraft(TxType.PatientRegister, body, ledger.Engine.Genesis.Parameters.PatientPowBits, mpi));
     }
@@ -65,7 +65,7 @@ public sealed class PatientOnboarding(IDbContextFactory<ApplicationDbContext> db
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var profile = await db.PatientProfiles.SingleOrDefaultAsync(p => p.UserId == userId, ct);
         if (profile?.PendingMpi is null || profile.DemographicsSalt is null) return OnboardingResult.Fail("Start the registration again: no draft is waiting.");
-        var expectedHash = DemographicsHash.Compute(profile.DemographicsSalt, profile.FullName, profile.BirthDate, profile.Sex.ToString(), profile.NationalId);
+        var expectedHash = DemographicsHash.Of(profile);
         if (PatientKeys.StringOf(body, "mpi") != profile.PendingMpi || PatientKeys.StringOf(body, "demographics") != expectedHash)
             return OnboardingResult.Fail("The signed registration is not the one drafted for you.");
         if (!Jwk.TryParse(body["key"], out var jwk, out var keyError)) return OnboardingResult.Fail("The browser's key is not usable: " + keyError);
@@ -100,7 +100,7 @@ public sealed class PatientOnboarding(IDbContextFactory<ApplicationDbContext> db
     {
         if (profile.PendingMpi is not { } pending || profile.DemographicsSalt is null) return false;
         if (ledger.Engine.State.Patient(pending) is not { } entry) return false;
-        var hash = DemographicsHash.Compute(profile.DemographicsSalt, profile.FullName, profile.BirthDate, profile.Sex.ToString(), profile.NationalId);
+        var hash = DemographicsHash.Of(profile);
         if (entry.DemographicsHash != hash) return false;
         profile.MpiNumber = pending;
         profile.PendingMpi = null;

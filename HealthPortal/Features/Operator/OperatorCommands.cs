@@ -10,8 +10,6 @@ namespace HealthPortal.Features.Operator;
 /// </summary>
 public static class OperatorCommands
 {
-    public const string LedgerFileName = "ledger.db";
-
     public static bool IsCommand(string[] args) => args is ["ledger", ..] or ["receipt", ..];
 
     public static int Run(string[] args, TextWriter? output = null)
@@ -31,7 +29,7 @@ public static class OperatorCommands
 
     private static int VerifyLedger(string dataFolder, TextWriter output)
     {
-        var path = Path.Combine(dataFolder, LedgerFileName);
+        var path = Path.Combine(dataFolder, HealthPortal.Features.Ledger.LedgerHost.LedgerFileName);
         if (!File.Exists(path))
         {
             output.WriteLine($"BAD height=0 reason=no ledger at {path}");
@@ -61,7 +59,7 @@ public static class OperatorCommands
         return 0;
     }
 
-    /// <summary>--data DIR wins; otherwise the deployment file's HealthPortal:DataFolder (default "data").</summary>
+    /// <summary>--data DIR wins; otherwise the deployment file's data folder, resolved as the web host resolves it.</summary>
     private static string DataFolder(string[] rest)
     {
         for (var i = 0; i < rest.Length - 1; i++)
@@ -71,6 +69,6 @@ public static class OperatorCommands
             .AddJsonFile(Path.Combine(Directory.GetCurrentDirectory(), "appsettings.json"), optional: true)
             .AddEnvironmentVariables()
             .Build();
-        return config["HealthPortal:DataFolder"] ?? "data";
+        return (config.GetSection(HealthPortal.Data.PortalDataOptions.Section).Get<HealthPortal.Data.PortalDataOptions>() ?? new()).DataFolderFullPath;
     }
 }
