@@ -210,7 +210,7 @@ public sealed class SoloSequencer : IOrderingService
 
         var transactions = accepted.ConvertAll(p => p.Transaction.Tx);
         var tree = new BlockMerkleTree(transactions.ConvertAll(t => t.Id));
-        var sigRoot = BlockHeader.SignatureRoot(transactions.Select(t => StoredTransaction.EncodeSignatures(t.Signatures)));
+        var sigRoot = BlockHeader.SignatureRoot(transactions.Select(t => t.StoredSignatures));
         var header = new BlockHeader(BlockHeader.CurrentVersion, _state.Genesis.ChainId, height, _sealHash, tree.Root, sigRoot,
             transactions.Count, _sealTxTotal + transactions.Count, timestamp, _sealer.Id, _sealHistory.Root(), null);
         var headerBytes = header.CanonicalBytes();

@@ -136,7 +136,7 @@ public sealed class SqliteBlockStore : IRecordLookup, IDisposable
                 _insertTx.Bind(4, t.Id);
                 _insertTx.Bind(5, t.Type);
                 _insertTx.Bind(6, t.SigningBytes.AsSpan(8, t.SigningBytes.Length - 8 - 11 - t.Type.Length));
-                _insertTx.Bind(7, StoredTransaction.EncodeSignatures(t.Signatures));
+                _insertTx.Bind(7, t.StoredSignatures);
                 _insertTx.Execute();
             }
             WriteState(changes, block.TxFirst, tx);

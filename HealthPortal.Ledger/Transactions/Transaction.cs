@@ -35,6 +35,14 @@ public sealed class Transaction
 
     public IReadOnlyList<TxSignature> Signatures { get; }
 
+    private string? _storedSignatures;
+
+    /// <summary>
+    /// The signature list exactly as the store keeps it and the block's sigRoot hashes it; encoded once per instance
+    /// (signatures never change: <see cref="WithSignature"/> makes a new transaction).
+    /// </summary>
+    internal string StoredSignatures => _storedSignatures ??= Storage.StoredTransaction.EncodeSignatures(Signatures);
+
     /// <summary>A read-only view of the body. Do not mutate it.</summary>
     public JsonObject Body => _body;
 
