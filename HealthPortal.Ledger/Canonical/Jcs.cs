@@ -65,6 +65,18 @@ public static class Jcs
     }
 
     /// <summary>
+    /// Canonicalizes data that is not a ledger body (for example a FHIR resource, whose decimals are JSON numbers):
+    /// like <see cref="Canonicalize(string)"/>, but any JSON number is allowed and written the way RFC 8785 §3.2.2.3
+    /// prescribes (ECMAScript <c>Number.prototype.toString</c> of the IEEE 754 double).
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="json"/> is null.</exception>
+    public static CanonicalResult CanonicalizeData(string json)
+    {
+        // TODO(jcs-numbers): number support lands with the JcsNumber work; until then this refuses floats.
+        return Canonicalize(json);
+    }
+
+    /// <summary>
     /// Canonicalizes a node tree the caller built itself and therefore knows to be valid.
     /// </summary>
     /// <exception cref="ArgumentException">The tree holds a value that cannot be canonicalized

@@ -1,0 +1,21 @@
+using HealthPortal.Features.Facilities;
+
+namespace HealthPortal.Features.Records;
+
+/// <summary>
+/// A facility's EHR store seen from the format-independent side: whatever its native schema (hospital, clinic,
+/// laboratory), it can serve any of its records in FHIR form. The interop layer reads through this; the native
+/// forms write through their own format-specific services. Stores know nothing of the ledger.
+/// </summary>
+public interface IEhrStore
+{
+    string FacilityId { get; }
+
+    FacilityKind Kind { get; }
+
+    /// <summary>One record by its id (as anchored). Never throws for a missing or unreadable store: returns Unavailable.</summary>
+    Task<EhrRead> ReadAsync(string recordId, CancellationToken ct = default);
+
+    /// <summary>Every record this store holds for the patient with MPI number <paramref name="mpi"/>, newest first.</summary>
+    Task<IReadOnlyList<EhrRecord>> RecordsOfAsync(string mpi, CancellationToken ct = default);
+}

@@ -1,0 +1,42 @@
+namespace HealthPortal.Features.Records;
+
+/// <summary>
+/// The kinds of record the portal anchors, which are also the ledger categories a grant covers. One saved visit can
+/// produce several records (an encounter, its diagnoses, prescriptions and note) so that a patient can share the
+/// encounter without sharing the diagnoses.
+/// </summary>
+public static class RecordKinds
+{
+    public const string Encounter = "encounter";
+    public const string Diagnosis = "diagnosis";
+    public const string Prescription = "prescription";
+    public const string LabResult = "lab-result";
+    public const string Note = "note";
+
+    public static readonly IReadOnlyList<string> All = [Encounter, Diagnosis, Prescription, LabResult, Note];
+
+    public static bool IsKnown(string kind) => All.Contains(kind);
+
+    /// <summary>The plural label used in grants and filters ("Lab results").</summary>
+    public static string Label(string kind) => kind switch
+    {
+        Encounter => "Encounters",
+        Diagnosis => "Diagnoses",
+        Prescription => "Prescriptions",
+        LabResult => "Lab results",
+        Note => "Clinical notes",
+        HealthPortal.Ledger.Transactions.Categories.All => "All records",
+        _ => kind,
+    };
+
+    /// <summary>The singular label used on one record ("Lab result").</summary>
+    public static string SingularLabel(string kind) => kind switch
+    {
+        Encounter => "Encounter",
+        Diagnosis => "Diagnosis",
+        Prescription => "Prescription",
+        LabResult => "Lab result",
+        Note => "Clinical note",
+        _ => kind,
+    };
+}
