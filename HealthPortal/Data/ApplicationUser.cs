@@ -9,4 +9,11 @@ public class ApplicationUser : IdentityUser
 
     /// <summary>The facility a staff member or manager belongs to; null for patients and admins.</summary>
     public string? FacilityId { get; set; }
+
+    /// <summary>
+    /// The emergency ("break-glass") permission: this staff member may open a patient without a grant after giving a
+    /// reason. Set by the facility's manager. Read from the database at each use, never from claims, so withdrawing
+    /// it takes effect at once.
+    /// </summary>
+    public bool CanBreakGlass { get; set; }
 }
