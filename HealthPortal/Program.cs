@@ -1,6 +1,7 @@
 using HealthPortal.Components;
 using HealthPortal.Data;
 using HealthPortal.Features;
+using HealthPortal.Features.Access;
 using HealthPortal.Features.Auth;
 using HealthPortal.Features.Ledger;
 using HealthPortal.Features.Onboarding;
@@ -19,7 +20,8 @@ builder.AddPortalConfiguration(args)
     .AddPortalUi()
     .AddLedger()
     .AddPatientKeys()
-    .AddNetwork();
+    .AddNetwork()
+    .AddAccess();
 
 var app = builder.Build();
 await app.PreparePortalDataAsync();
@@ -30,6 +32,7 @@ app.MapRazorComponents<App>()
     .AddInteractiveServerRenderMode(server => server.ContentSecurityFrameAncestorsPolicy = "'none'");
 app.MapAdditionalIdentityEndpoints();
 app.MapNetworkEndpoints();
+app.MapAccessEndpoints();
 
 await app.RunAsync();
 return 0;

@@ -352,11 +352,23 @@ public sealed class SqliteBlockStore : IRecordLookup, IDisposable
     public IReadOnlyList<RecordEntry> RecordsOfFacility(string facility, int limit = 1000)
         => QueryRecords("SELECT * FROM records WHERE facility = $v ORDER BY seq DESC LIMIT " + limit, facility);
 
+    /// <summary>A patient's logged accesses in ledger order.</summary>
     public IReadOnlyList<AccessEntry> AccessesOf(string mpi)
+        => QueryAccesses("WHERE mpi = $m ORDER BY seq", ("$m", mpi));
+
+    /// <summary>
+    /// Every break-glass access of every patient, newest first: the review queue of the consortium. A full scan of
+    /// the access log, which is fine for a queue read by admins (break-glass is rare by design); the rows hold only
+    /// identifiers and the reason the facility gave, as every access.log does.
+    /// </summary>
+    public IReadOnlyList<AccessEntry> BreakGlassAccesses()
+        => QueryAccesses("WHERE break_glass IS NOT NULL ORDER BY seq DESC");
+
+    private List<AccessEntry> QueryAccesses(string where, params (string Name, object Value)[] parameters)
     {
         using var conn = OpenRead();
-        using var cmd = Command(conn, "SELECT tx_id, facility, staff, mpi, records, grant_id, break_glass, purpose, ts, height, (SELECT idx FROM txs WHERE txs.seq = access_log.seq) FROM access_log WHERE mpi = $m ORDER BY seq");
-        cmd.Parameters.AddWithValue("$m", mpi);
+        using var cmd = Command(conn, "SELECT tx_id, facility, staff, mpi, records, grant_id, break_glass, purpose, ts, height, (SELECT idx FROM txs WHERE txs.seq = access_log.seq) FROM access_log " + where);
+        foreach (var (name, value) in parameters) cmd.Parameters.AddWithValue(name, value);
         using var r = cmd.ExecuteReader();
         var list = new List<AccessEntry>();
         while (r.Read())

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using HealthPortal.Data;
+using HealthPortal.Features.Access;
 using HealthPortal.Features.Admin;
 using HealthPortal.Features.Auth;
 using HealthPortal.Features.Demo;
@@ -46,6 +47,7 @@ public sealed class PortalTestDatabase : IAsyncLifetime
         services.AddScoped<FacilityDirectory>();
         services.AddScoped<PatientProfiles>();
         services.AddStaffInvitations();
+        services.AddAccessServices(); // those that read the ledger also need StandaloneLedger
     }
 
     public async Task InitializeAsync()

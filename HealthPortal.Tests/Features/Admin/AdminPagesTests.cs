@@ -8,11 +8,13 @@ using Microsoft.EntityFrameworkCore;
 
 namespace HealthPortal.Tests.Features.Admin;
 
-public sealed class AdminPagesTests(PortalTestDatabase database) : PortalComponentTest, IClassFixture<PortalTestDatabase>
+public sealed class AdminPagesTests(PortalTestDatabase database, StandaloneLedger ledger)
+    : PortalComponentTest, IClassFixture<PortalTestDatabase>, IClassFixture<StandaloneLedger>
 {
     protected override async Task ConfigureAsync()
     {
         database.AddTo(Services);
+        ledger.AddTo(Services); // the dashboard counts break-glass accesses awaiting review
         var admin = DemoData.AccountFor(Roles.Admin).Email;
         Auth.SetAuthorized(admin);
         Auth.SetRoles(Roles.Admin);

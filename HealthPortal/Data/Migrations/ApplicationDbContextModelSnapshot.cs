@@ -96,6 +96,37 @@ namespace HealthPortal.Data.Migrations
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
+            modelBuilder.Entity("HealthPortal.Features.Access.BreakGlassReview", b =>
+                {
+                    b.Property<string>("AccessTxId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Decision")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Note")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("ReviewedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReviewerUserId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("AccessTxId");
+
+                    b.HasIndex("ReviewerUserId");
+
+                    b.ToTable("BreakGlassReview", (string)null);
+                });
+
             modelBuilder.Entity("HealthPortal.Features.Facilities.HealthFacility", b =>
                 {
                     b.Property<string>("Id")
@@ -502,6 +533,15 @@ namespace HealthPortal.Data.Migrations
                         .WithMany()
                         .HasForeignKey("FacilityId")
                         .OnDelete(DeleteBehavior.Restrict);
+                });
+
+            modelBuilder.Entity("HealthPortal.Features.Access.BreakGlassReview", b =>
+                {
+                    b.HasOne("HealthPortal.Data.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("ReviewerUserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("HealthPortal.Features.Invitations.StaffInvitation", b =>

@@ -11,7 +11,8 @@ public static class DemoData
 
     public sealed record Facility(string Id, string Name, FacilityKind Kind, string Contact, string Endpoint);
 
-    public sealed record Account(string Email, string DisplayName, string Role, string? FacilityId = null)
+    /// <summary>A demo sign-in; <see cref="CanBreakGlass"/> seeds the emergency (break-glass) permission.</summary>
+    public sealed record Account(string Email, string DisplayName, string Role, string? FacilityId = null, bool CanBreakGlass = false)
     {
         public string? FacilityName => Facilities.FirstOrDefault(f => f.Id == FacilityId)?.Name;
     }
@@ -36,11 +37,11 @@ public static class DemoData
     [
         new($"admin@{Domain}", "Consortium Administrator", Roles.Admin),
         new($"riverside.manager@{Domain}", "Dr. Kyaw Zin Oo", Roles.FacilityManager, "demo-riverside"),
-        new($"riverside.staff@{Domain}", "Su Su Hlaing", Roles.FacilityStaff, "demo-riverside"),
+        new($"riverside.staff@{Domain}", "Su Su Hlaing", Roles.FacilityStaff, "demo-riverside", CanBreakGlass: true),
         new($"lakeview.manager@{Domain}", "Dr. Hnin Wai Lwin", Roles.FacilityManager, "demo-lakeview"),
-        new($"lakeview.staff@{Domain}", "Thiha Aung", Roles.FacilityStaff, "demo-lakeview"),
+        new($"lakeview.staff@{Domain}", "Thiha Aung", Roles.FacilityStaff, "demo-lakeview", CanBreakGlass: true),
         new($"northgate.manager@{Domain}", "Zaw Lin Htet", Roles.FacilityManager, "demo-northgate"),
-        new($"northgate.staff@{Domain}", "May Thu Kyaw", Roles.FacilityStaff, "demo-northgate"),
+        new($"northgate.staff@{Domain}", "May Thu Kyaw", Roles.FacilityStaff, "demo-northgate", CanBreakGlass: true),
         .. Patients.Select(p => new Account(p.Email, p.FullName, Roles.Patient)),
     ];
 

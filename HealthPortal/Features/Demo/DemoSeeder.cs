@@ -66,6 +66,8 @@ public sealed class DemoSeeder(
             EmailConfirmed = true,
             DisplayName = account.DisplayName,
             FacilityId = account.FacilityId,
+            // Only when the account is created: afterwards the facility's manager decides.
+            CanBreakGlass = account.CanBreakGlass,
             // PBKDF2 at 210,000 iterations takes ~100 ms or more; every demo account shares one password, so
             // hash it once (a fresh random salt still makes it unguessable offline like any other hash).
             PasswordHash = passwordHash ??= hasher.HashPassword(new ApplicationUser(), options.Value.Password),

@@ -1,0 +1,48 @@
+using HealthPortal.Features.Auth;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace HealthPortal.Features.Access;
+
+public static class AccessExtensions
+{
+    /// <summary>Who accessed a patient's records (from the ledger's access.log), break-glass review and the emergency permission.</summary>
+    public static WebApplicationBuilder AddAccess(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddAccessServices();
+        return builder;
+    }
+
+    /// <summary>The services alone, for hosts without a web application (component tests).</summary>
+    public static IServiceCollection AddAccessServices(this IServiceCollection services)
+    {
+        services.AddSingleton<IAuthorizationHandler, OwnRecordsHandler>();
+        services.Configure<AuthorizationOptions>(options => options.AddPolicy(AccessPolicies.OwnRecords, policy => policy
+            .RequireAuthenticatedUser().RequireRole(Roles.Patient).AddRequirements(new OwnRecordsRequirement())));
+        // The read path (interop) registers the real mapping before this when it has one.
+        services.TryAddSingleton<IStaffPseudonyms, UnresolvedStaffPseudonyms>();
+        services.AddScoped<AccessViews>();
+        services.AddScoped<PatientAccessLog>();
+        services.AddScoped<BreakGlassReviews>();
+        services.AddScoped<EmergencyAccess>();
+        return services;
+    }
+
+    public const string ExportRoute = "/patient/access/audit-events/{mpi}";
+
+    public static string ExportUrl(string mpi) => "patient/access/audit-events/" + Uri.EscapeDataString(mpi);
+
+    /// <summary>
+    /// The patient's access log as a FHIR Bundle of AuditEvents, downloaded as a file. The folder policy lets patients
+    /// in; the service then authorizes the caller for this MPI number, so another patient's number is refused.
+    /// </summary>
+    public static WebApplication MapAccessEndpoints(this WebApplication app)
+    {
+        app.MapGet(ExportRoute, async (string mpi, HttpContext http, PatientAccessLog log) =>
+                await log.AuditEventsAsync(http.User, mpi) is { } bundle
+                    ? Results.File(System.Text.Encoding.UTF8.GetBytes(AccessAuditEvents.Serialize(bundle)), "application/fhir+json", $"access-log-{mpi}.json")
+                    : Results.Forbid())
+            .RequireAuthorization(PortalPolicies.PatientPortal);
+        return app;
+    }
+}

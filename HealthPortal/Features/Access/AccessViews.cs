@@ -1,0 +1,55 @@
+using HealthPortal.Data;
+using HealthPortal.Features.Ledger;
+using HealthPortal.Ledger.State;
+using Microsoft.EntityFrameworkCore;
+
+namespace HealthPortal.Features.Access;
+
+/// <summary>
+/// Turns access.log entries into <see cref="AccessView"/>s: facility names from the portal registry (the ledger's
+/// node name when the portal does not know the node), record kinds and dates from the ledger's record index,
+/// grant scope and period from the ledger's grants. Callers authorize; this only reads.
+/// </summary>
+public sealed class AccessViews(IDbContextFactory<ApplicationDbContext> dbFactory, LedgerHost ledger, IStaffPseudonyms pseudonyms)
+{
+    public async Task<IReadOnlyList<AccessView>> ViewsAsync(IEnumerable<AccessEntry> entries, bool resolveStaff, CancellationToken ct = default)
+    {
+        var names = await FacilityNamesAsync(ct);
+        var engine = ledger.Engine;
+        var views = new List<AccessView>();
+        foreach (var entry in entries)
+        {
+            var staffAccount = resolveStaff ? await pseudonyms.AccountOfAsync(entry.Facility, entry.Staff, ct) : null;
+            views.Add(new AccessView(
+                entry.TxId, entry.Mpi, entry.Facility, NameOf(entry.Facility), entry.Staff, staffAccount,
+                entry.Records.Select(RecordOf).ToList(), entry.Purpose,
+                entry.Grant is { } grantId ? GrantOf(grantId) : null, entry.BreakGlass,
+                DateTimeOffset.FromUnixTimeMilliseconds(entry.Timestamp), entry.Height, entry.Index));
+        }
+        return views;
+
+        string NameOf(string nodeId) =>
+            names.GetValueOrDefault(nodeId) ?? engine.State.Node(nodeId)?.Name ?? nodeId;
+
+        AccessedRecord RecordOf(string reference)
+        {
+            var slash = reference.IndexOf('/');
+            var (facility, recordId) = slash > 0 ? (reference[..slash], reference[(slash + 1)..]) : ("", reference);
+            var anchored = slash > 0 ? engine.Store.FindRecord(facility, recordId) : null;
+            return new AccessedRecord(reference, facility, NameOf(facility), recordId, anchored?.Category, anchored?.Date);
+        }
+
+        GrantSummary? GrantOf(string id) => engine.State.Grant(id) is { } g
+            ? new GrantSummary(g.Id, g.Categories, g.Purpose, DateTimeOffset.FromUnixTimeMilliseconds(g.NotBefore),
+                DateTimeOffset.FromUnixTimeMilliseconds(g.ExpiresAt), g.RevokedAt is { } r ? DateTimeOffset.FromUnixTimeMilliseconds(r) : null)
+            : null;
+    }
+
+    /// <summary>Facility names by ledger node id, for the facility filter and the views.</summary>
+    public async Task<IReadOnlyDictionary<string, string>> FacilityNamesAsync(CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var known = await db.Facilities.AsNoTracking().Where(f => f.NodeKeyId != null).Select(f => new { f.NodeKeyId, f.Name }).ToListAsync(ct);
+        return known.GroupBy(f => f.NodeKeyId!).ToDictionary(g => g.Key, g => g.First().Name);
+    }
+}

@@ -1,0 +1,18 @@
+namespace HealthPortal.Features.Access;
+
+/// <summary>
+/// Resolves the pseudonymous staff id of an access.log to the staff account behind it. The read path (which writes
+/// access.log) owns the mapping; until it registers an implementation, <see cref="UnresolvedStaffPseudonyms"/>
+/// answers "unknown" and pages show the pseudonym alone. Only the admin review queue asks.
+/// </summary>
+public interface IStaffPseudonyms
+{
+    /// <summary>The display name of the account behind <paramref name="pseudonym"/> at that facility, or null.</summary>
+    Task<string?> AccountOfAsync(string facilityId, string pseudonym, CancellationToken ct = default);
+}
+
+/// <summary>The default: no mapping, every pseudonym stays a pseudonym.</summary>
+public sealed class UnresolvedStaffPseudonyms : IStaffPseudonyms
+{
+    public Task<string?> AccountOfAsync(string facilityId, string pseudonym, CancellationToken ct = default) => Task.FromResult<string?>(null);
+}
