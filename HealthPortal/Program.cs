@@ -1,6 +1,7 @@
 using HealthPortal.Components;
 using HealthPortal.Data;
 using HealthPortal.Features;
+using HealthPortal.Features.Anchoring;
 using HealthPortal.Features.Auth;
 using HealthPortal.Features.Ledger;
 using HealthPortal.Features.Onboarding;
@@ -19,7 +20,8 @@ builder.AddPortalConfiguration(args)
     .AddPortalUi()
     .AddLedger()
     .AddPatientKeys()
-    .AddNetwork();
+    .AddNetwork()
+    .AddAnchoring();
 
 var app = builder.Build();
 await app.PreparePortalDataAsync();

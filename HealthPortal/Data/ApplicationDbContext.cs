@@ -1,3 +1,4 @@
+using HealthPortal.Features.Anchoring;
 using HealthPortal.Features.Facilities;
 using HealthPortal.Features.Invitations;
 using HealthPortal.Features.Patient;
@@ -13,6 +14,7 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
     public DbSet<PatientProfile> PatientProfiles => Set<PatientProfile>();
     public DbSet<StaffInvitation> StaffInvitations => Set<StaffInvitation>();
     public DbSet<KeyRecoveryRequest> KeyRecoveryRequests => Set<KeyRecoveryRequest>();
+    public DbSet<AnchorConfirmation> AnchorConfirmations => Set<AnchorConfirmation>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -69,5 +71,7 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
         });
 
         builder.ApplyConfiguration(new KeyRecoveryRequestConfiguration());
+        builder.ApplyConfiguration(new AnchorConfirmationConfiguration());
+        builder.ApplyConfiguration(new AnchorConfirmationRecordConfiguration());
     }
 }
