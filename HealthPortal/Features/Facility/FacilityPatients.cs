@@ -30,6 +30,20 @@ public sealed class FacilityPatients(IDbContextFactory<ApplicationDbContext> dbF
         return MpiNumber.TryParse(text, out mpi, out error);
     }
 
+    /// <summary>
+    /// The message to show while an MPI number is being typed: only stray characters are wrong until the number is
+    /// complete, then the check digit speaks. Null when there is nothing to say yet (or it is valid).
+    /// </summary>
+    public static string? AsTyped(string? value, out bool valid)
+    {
+        value ??= "";
+        valid = TryReadMpi(value, out _, out var error);
+        if (valid) return null;
+        var digits = value.Count(char.IsAsciiDigit);
+        var stray = value.Any(c => !(char.IsAsciiDigit(c) || c is ' ' or '-'));
+        return stray || digits >= MpiNumber.Digits ? error : null;
+    }
+
     public async Task<PatientLookup> FindAsync(ClaimsPrincipal staff, string? mpiInput)
     {
         if (!(await authorization.AuthorizeAsync(staff, PortalPolicies.FacilityPortal)).Succeeded) return new(null, "Only facility staff can look patients up.");
