@@ -242,4 +242,51 @@ public sealed class AnchorWorkflowTests(PortalFactory portal)
 
         Assert.Equal(AnchorError.DuplicateRecord, outcome.Code);
     }
+
+    /// <summary>Moves the stored anchors' timestamps back, as if the staff member had saved <paramref name="age"/> ago.</summary>
+    private Task AgeStoredAnchorsAsync(string confirmationId, TimeSpan age) => portal.QueryAsync(async db =>
+    {
+        foreach (var row in await db.Set<AnchorConfirmationRecord>().Where(r => r.ConfirmationId == confirmationId).ToListAsync())
+        {
+            var wire = JsonNode.Parse(row.TransactionJson)!.AsObject();
+            wire["body"]!["ts"] = DateTimeOffset.UtcNow.Add(-age).ToUnixTimeMilliseconds();
+            row.TransactionJson = wire.ToJsonString();
+            row.TransactionId = TransactionCodec.Parse(row.TransactionJson).ValueOrThrow().IdText;
+        }
+        return await db.SaveChangesAsync();
+    });
+
+    [Fact]
+    public async Task ToSign_HoursAfterTheSave_RenewsTheAnchorsWithinTheLedgersClockWindowAndConfirmLands()
+    {
+        var patient = await portal.RegisteredPatientAsync();
+        var visit = AnchorKit.Encounter(Lakeview, patient.Mpi!);
+        var prepared = await portal.PrepareAsync(Lakeview, patient.Mpi!, visit);
+        await AgeStoredAnchorsAsync(prepared.Id, TimeSpan.FromHours(3));
+
+        var toSign = (await portal.Workflow(w => w.ToSignAsync(patient.Principal, prepared.Id)))!;
+        var outcome = await portal.ConfirmAsync(patient, prepared.Id);
+
+        var ts = DateTimeOffset.FromUnixTimeMilliseconds(toSign.Single().Body["ts"]!.GetValue<long>());
+        Assert.True(DateTimeOffset.UtcNow - ts < AnchorWorkflow.FreshFor, $"renewed ts {ts}");
+        Assert.Equal(visit.Hash, toSign.Single().Body["hash"]!.GetValue<string>()); // same content, fresh time
+        Assert.True(outcome.Succeeded, outcome.Error);
+        Assert.NotNull(Host.Engine.Store.FindRecord(prepared.FacilityNodeId, visit.RecordId));
+    }
+
+    [Fact]
+    public async Task Confirm_SignedOverAnExpiredAnchor_AsksToSignAgainAndStaysPending()
+    {
+        var patient = await portal.RegisteredPatientAsync();
+        var prepared = await portal.PrepareAsync(Lakeview, patient.Mpi!, AnchorKit.Encounter(Lakeview, patient.Mpi!));
+        await AgeStoredAnchorsAsync(prepared.Id, TimeSpan.FromHours(3));
+        var stale = await portal.QueryAsync(db => db.Set<AnchorConfirmationRecord>().Where(r => r.ConfirmationId == prepared.Id).ToListAsync());
+        var signatures = stale.Select(r => TransactionCodec.Parse(r.TransactionJson).ValueOrThrow())
+            .Select(tx => new PatientSignature(tx.IdText, tx.Body, patient.Key!.Sign(tx.Type, tx.Body))).ToList();
+
+        var outcome = await portal.Workflow(w => w.ConfirmAsync(patient.Principal, prepared.Id, patient.Key!.Jwk, signatures));
+
+        Assert.Equal(AnchorError.Expired, outcome.Code);
+        Assert.Equal(AnchorStatus.Pending, (await portal.Workflow(w => w.ForPatientAsync(patient.Principal, prepared.Id)))!.Status);
+    }
 }
