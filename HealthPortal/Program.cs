@@ -2,6 +2,7 @@ using HealthPortal.Components;
 using HealthPortal.Data;
 using HealthPortal.Features;
 using HealthPortal.Features.Access;
+using HealthPortal.Features.Anchoring;
 using HealthPortal.Features.Auth;
 using HealthPortal.Features.Ledger;
 using HealthPortal.Features.Onboarding;
@@ -21,7 +22,8 @@ builder.AddPortalConfiguration(args)
     .AddLedger()
     .AddPatientKeys()
     .AddNetwork()
-    .AddAccess();
+    .AddAccess()
+    .AddAnchoring();
 
 var app = builder.Build();
 await app.PreparePortalDataAsync();

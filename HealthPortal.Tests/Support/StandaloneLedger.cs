@@ -1,4 +1,6 @@
 using HealthPortal.Data;
+using HealthPortal.Features.Anchoring;
+using HealthPortal.Features.Facility;
 using HealthPortal.Features.Ledger;
 using HealthPortal.Features.Onboarding;
 using HealthPortal.Features.Recovery;
@@ -21,7 +23,7 @@ public sealed class StandaloneLedger : IAsyncLifetime
     public DeviceLinks Links { get; private set; } = null!;
     public RecoveryNotifier Notifier { get; } = new();
 
-    /// <summary>Registers the ledger and the patient-key services (the database and demo options come from elsewhere).</summary>
+    /// <summary>Registers the ledger, the patient-key and the anchoring services (the database and demo options come from elsewhere).</summary>
     public void AddTo(IServiceCollection services)
     {
         services.AddSingleton(Host);
@@ -31,7 +33,12 @@ public sealed class StandaloneLedger : IAsyncLifetime
         services.AddScoped<PatientKeys>();
         services.AddScoped<PatientOnboarding>();
         services.AddScoped<KeyRecoveries>();
+        services.AddSingleton(Anchors);
+        services.AddScoped<AnchorWorkflow>();
+        services.AddScoped<FacilityPatients>();
     }
+
+    public AnchorEvents Anchors { get; } = new();
 
     public async Task InitializeAsync()
     {

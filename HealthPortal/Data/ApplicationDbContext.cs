@@ -1,4 +1,5 @@
 using HealthPortal.Features.Access;
+using HealthPortal.Features.Anchoring;
 using HealthPortal.Features.Facilities;
 using HealthPortal.Features.Invitations;
 using HealthPortal.Features.Patient;
@@ -15,6 +16,7 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
     public DbSet<StaffInvitation> StaffInvitations => Set<StaffInvitation>();
     public DbSet<KeyRecoveryRequest> KeyRecoveryRequests => Set<KeyRecoveryRequest>();
     public DbSet<BreakGlassReview> BreakGlassReviews => Set<BreakGlassReview>();
+    public DbSet<AnchorConfirmation> AnchorConfirmations => Set<AnchorConfirmation>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -72,5 +74,7 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
 
         builder.ApplyConfiguration(new KeyRecoveryRequestConfiguration());
         builder.ApplyConfiguration(new BreakGlassReviewConfiguration());
+        builder.ApplyConfiguration(new AnchorConfirmationConfiguration());
+        builder.ApplyConfiguration(new AnchorConfirmationRecordConfiguration());
     }
 }

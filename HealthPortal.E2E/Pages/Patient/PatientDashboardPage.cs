@@ -9,6 +9,9 @@ public sealed class PatientDashboardPage(IPage page) : PortalPage(page)
 
     public ILocator SetUpKey => TestId("cta-setup-key").GetByRole(AriaRole.Link);
 
+    public ILocator WaitingCount => TestId("waiting-count");
+    public ILocator WaitingItems => TestId("waiting-item");
+
     public async Task FillDetailsAsync(string fullName, string birthDate, string nationalId, string phone)
     {
         await TestId("profile-fullname").FillAsync(fullName);

@@ -24,6 +24,8 @@ public sealed class PortalAuthorizationTests(PortalFactory portal)
         Assert.Contains("/facility", PortalRoutes.Of(PortalRoutes.Facility));
         Assert.Contains("/facility/staff", PortalRoutes.Demanding(PortalRoutes.Facility, PortalPolicies.FacilityManagement));
         Assert.Contains("/patient", PortalRoutes.Of(PortalRoutes.Patient));
+        Assert.Contains("/facility/patients/1", PortalRoutes.Of(PortalRoutes.Facility));
+        Assert.Contains("/patient/confirm/1", PortalRoutes.Of(PortalRoutes.Patient));
     }
 
     [Theory, MemberData(nameof(AdminPages))]
@@ -58,6 +60,9 @@ public sealed class PortalAuthorizationTests(PortalFactory portal)
 
     [Fact]
     public Task FacilityDashboard_AllowsFacilityStaff() => AssertAllowedAsync(Roles.FacilityStaff, "/facility");
+
+    [Fact]
+    public Task FacilityPatientPage_AllowsFacilityStaff() => AssertAllowedAsync(Roles.FacilityStaff, "/facility/patients/1");
 
     [Theory, MemberData(nameof(FacilityPages))]
     public async Task FacilityPages_RefuseStaffOfUnapprovedFacility(string route)

@@ -7,13 +7,15 @@ using Microsoft.EntityFrameworkCore;
 
 namespace HealthPortal.Tests.Features.Facility;
 
-public sealed class FacilityPagesTests(PortalTestDatabase database) : PortalComponentTest, IClassFixture<PortalTestDatabase>
+public sealed class FacilityPagesTests(PortalTestDatabase database, StandaloneLedger ledger)
+    : PortalComponentTest, IClassFixture<PortalTestDatabase>, IClassFixture<StandaloneLedger>
 {
     private static readonly DemoData.Facility Lakeview = DemoData.Facilities.Single(f => f.Id == "demo-lakeview");
 
     protected override Task ConfigureAsync()
     {
         database.AddTo(Services);
+        ledger.AddTo(Services);
         return Task.CompletedTask;
     }
 

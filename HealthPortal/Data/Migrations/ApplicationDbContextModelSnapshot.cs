@@ -127,6 +127,121 @@ namespace HealthPortal.Data.Migrations
                     b.ToTable("BreakGlassReview", (string)null);
                 });
 
+            modelBuilder.Entity("HealthPortal.Features.Anchoring.AnchorConfirmation", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset?>("AnchoredAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("BlockHeight")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FacilityId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Mpi")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Problem")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RejectReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset?>("RejectedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StaffUserId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("FacilityId", "Status");
+
+                    b.HasIndex("Mpi", "Status");
+
+                    b.ToTable("AnchorConfirmation", (string)null);
+                });
+
+            modelBuilder.Entity("HealthPortal.Features.Anchoring.AnchorConfirmationRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("BlockHeight")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ConfirmationId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Date")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RecordId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Summary")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TransactionId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TransactionJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ConfirmationId");
+
+                    b.HasIndex("RecordId");
+
+                    b.ToTable("AnchorConfirmationRecord", (string)null);
+                });
+
             modelBuilder.Entity("HealthPortal.Features.Facilities.HealthFacility", b =>
                 {
                     b.Property<string>("Id")
@@ -544,6 +659,24 @@ namespace HealthPortal.Data.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("HealthPortal.Features.Anchoring.AnchorConfirmation", b =>
+                {
+                    b.HasOne("HealthPortal.Features.Facilities.HealthFacility", null)
+                        .WithMany()
+                        .HasForeignKey("FacilityId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("HealthPortal.Features.Anchoring.AnchorConfirmationRecord", b =>
+                {
+                    b.HasOne("HealthPortal.Features.Anchoring.AnchorConfirmation", null)
+                        .WithMany("Records")
+                        .HasForeignKey("ConfirmationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("HealthPortal.Features.Invitations.StaffInvitation", b =>
                 {
                     b.HasOne("HealthPortal.Features.Facilities.HealthFacility", null)
@@ -671,6 +804,11 @@ namespace HealthPortal.Data.Migrations
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("HealthPortal.Features.Anchoring.AnchorConfirmation", b =>
+                {
+                    b.Navigation("Records");
                 });
 #pragma warning restore 612, 618
         }

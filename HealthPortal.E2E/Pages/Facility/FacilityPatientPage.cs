@@ -1,0 +1,23 @@
+using Microsoft.Playwright;
+
+namespace HealthPortal.E2E.Pages.Facility;
+
+/// <summary>Staff's page of one patient: header, the facility's entry form, the confirmation QR and the records with their status.</summary>
+public sealed class FacilityPatientPage(IPage page, string mpi) : PortalPage(page)
+{
+    protected override string Path => "facility/patients/" + mpi;
+
+    public ILocator Name => TestId("staff-patient-name");
+    public ILocator Mpi => TestId("staff-patient-mpi");
+    public ILocator EntryForm => TestId("record-entry");
+    public ILocator ConfirmationPanel => TestId("confirmation-panel");
+    public ILocator ConfirmQr => TestId("confirm-qr");
+    public ILocator ConfirmLink => TestId("confirm-link");
+    public ILocator StaffAnchoredBlock => TestId("staff-anchored-block");
+    public ILocator Records => TestId("patient-record");
+    public ILocator Panels => TestId("patient-panels");
+
+    public ILocator Record(string recordId) => Page.Locator($"[data-testid='patient-record'][data-record-id='{recordId}']");
+
+    public ILocator StatusOf(string recordId) => Record(recordId).GetByTestId("anchor-status");
+}

@@ -1,0 +1,452 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using HealthPortal.Data;
+using HealthPortal.Features.Auth;
+using HealthPortal.Features.Facilities;
+using HealthPortal.Features.Ledger;
+using HealthPortal.Features.Onboarding;
+using HealthPortal.Features.Records;
+using HealthPortal.Ledger.Canonical;
+using HealthPortal.Ledger.Crypto;
+using HealthPortal.Ledger.Ordering;
+using HealthPortal.Ledger.State;
+using HealthPortal.Ledger.Transactions;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.EntityFrameworkCore;
+
+namespace HealthPortal.Features.Anchoring;
+
+/// <summary>
+/// Flow 3 of the design: a facility's save becomes <c>record.anchor</c> transactions that the facility node signs at
+/// once (<see cref="PrepareAsync"/>) and the patient co-signs in their browser (<see cref="ConfirmAsync"/>), or
+/// refuses with a reason (<see cref="RejectAsync"/>). Every call authorizes its caller against the confirmation
+/// itself: only staff of its facility see it, only the patient whose MPI number it carries may decide.
+/// The ledger is the truth about what is anchored: reads reconcile a pending confirmation whose anchors are already
+/// in blocks, so a crash between commit and the database update heals itself.
+/// </summary>
+public sealed class AnchorWorkflow(
+    IDbContextFactory<ApplicationDbContext> dbFactory, IAuthorizationService authorization, LedgerHost ledger, AnchorEvents events,
+    TimeProvider clock, ILogger<AnchorWorkflow> logger)
+{
+    /// <summary>
+    /// The ledger refuses a transaction whose timestamp is more than its skew window (5 minutes by default) from the
+    /// block's time, but a patient may confirm hours later. Anchors older than this are re-made with a fresh
+    /// timestamp and nonce (same content: patient, facility, record, kind, date, hash, link) and re-signed by the
+    /// facility node just before the patient signs.
+    /// </summary>
+    public static readonly TimeSpan FreshFor = TimeSpan.FromSeconds(60);
+
+    public const int MaxReasonLength = 500;
+
+    // Confirm, reject and refresh of one confirmation must not interleave (a double click, two open tabs).
+    private static readonly SemaphoreSlim Gate = new(1, 1);
+
+    private readonly TransactionFactory _tx = new(clock);
+
+    // ---- staff ---------------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Prepares one save for the patient's confirmation: checks the records belong to this facility and patient,
+    /// has the facility node sign one <c>record.anchor</c> per record and stores them as one pending confirmation.
+    /// </summary>
+    public async Task<PrepareOutcome> PrepareAsync(ClaimsPrincipal staff, string facilityId, string mpi, IReadOnlyList<EhrRecord> records)
+    {
+        if (!await IsStaffOfAsync(staff, facilityId)) return PrepareFail(AnchorError.Forbidden, "You may not record for this facility.");
+        if (!MpiNumber.TryParse(mpi, out mpi, out var mpiError)) return PrepareFail(AnchorError.Invalid, mpiError);
+        if (records.Count == 0) return PrepareFail(AnchorError.Invalid, "The save created no records.");
+        if (ledger.Engine.State.Patient(mpi) is null) return PrepareFail(AnchorError.UnknownPatient, $"MPI number {mpi} is not registered on the network.");
+
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var facility = await db.Facilities.AsNoTracking().SingleOrDefaultAsync(f => f.Id == facilityId);
+        if (facility is null || NodeKeyOf(facility) is not { } nodeKey)
+            return PrepareFail(AnchorError.FacilityNotOnLedger, "This facility has no approved node key on the ledger, so it cannot anchor records yet.");
+
+        foreach (var record in records)
+        {
+            if (record.FacilityId != facilityId) return PrepareFail(AnchorError.Invalid, $"Record {record.RecordId} belongs to another facility.");
+            if (record.Mpi != mpi) return PrepareFail(AnchorError.Invalid, $"Record {record.RecordId} is of another patient.");
+            if (!RecordKinds.IsKnown(record.Kind)) return PrepareFail(AnchorError.Invalid, $"Record {record.RecordId} has an unknown kind '{record.Kind}'.");
+        }
+        if (records.Select(r => r.RecordId).Distinct(StringComparer.Ordinal).Count() != records.Count)
+            return PrepareFail(AnchorError.Invalid, "The save lists a record twice.");
+        var ids = records.Select(r => r.RecordId).ToList();
+        foreach (var id in ids)
+        {
+            if (ledger.Engine.Store.FindRecord(nodeKey.Id, id) is not null) return PrepareFail(AnchorError.DuplicateRecord, $"Record {id} is already anchored.");
+        }
+        var waiting = await (from r in db.Set<AnchorConfirmationRecord>()
+                             join c in db.AnchorConfirmations on r.ConfirmationId equals c.Id
+                             where c.FacilityId == facilityId && c.Status == AnchorStatus.Pending && ids.Contains(r.RecordId)
+                             select r.RecordId).FirstOrDefaultAsync();
+        if (waiting is not null) return PrepareFail(AnchorError.DuplicateRecord, $"Record {waiting} is already waiting for the patient's confirmation.");
+
+        var confirmation = new AnchorConfirmation
+        {
+            FacilityId = facilityId,
+            Mpi = mpi,
+            StaffUserId = staff.FindFirstValue(ClaimTypes.NameIdentifier)!,
+            CreatedAt = clock.GetUtcNow(),
+        };
+        for (var i = 0; i < records.Count; i++)
+        {
+            var record = records[i];
+            string hash;
+            try
+            {
+                hash = record.Hash;
+            }
+            catch (FormatException e)
+            {
+                return PrepareFail(AnchorError.Invalid, $"Record {record.RecordId} cannot be hashed: {e.Message}");
+            }
+            var row = new AnchorConfirmationRecord
+            {
+                Position = i, RecordId = record.RecordId, Kind = record.Kind, Date = record.DateText, Hash = hash,
+                Summary = record.Summary.Length > 500 ? record.Summary[..500] : record.Summary,
+            };
+            var tx = _tx.RecordAnchor(mpi, nodeKey.Id, record.RecordId, record.Kind, record.DateText, hash, AnchorLink.Of(facility, record)).SignWith(nodeKey);
+            if (ledger.Engine.Check(tx) is { IsSuccess: false } check)
+                return PrepareFail(AnchorError.Invalid, $"Record {record.RecordId} cannot be anchored: {check.Message}");
+            Store(row, tx);
+            confirmation.Records.Add(row);
+        }
+        db.AnchorConfirmations.Add(confirmation);
+        await db.SaveChangesAsync();
+        logger.LogInformation("Anchor confirmation {Id}: {Count} records of facility {Facility} wait for the patient", confirmation.Id, records.Count, facilityId);
+        events.Raise(new AnchorChange(confirmation.Id, facilityId, mpi, AnchorStatus.Pending));
+        return new PrepareOutcome(AnchorError.None, View(confirmation, facility, null), null);
+    }
+
+    /// <summary>One confirmation of the caller's facility.</summary>
+    public async Task<AnchorConfirmationView?> ForFacilityAsync(ClaimsPrincipal staff, string id)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var confirmation = await LoadAsync(db, id);
+        if (confirmation is null || !await IsStaffOfAsync(staff, confirmation.FacilityId)) return null;
+        return await ViewAsync(db, confirmation, withPatientName: true);
+    }
+
+    /// <summary>This facility's confirmations for one patient, newest first.</summary>
+    public async Task<IReadOnlyList<AnchorConfirmationView>> OfPatientAtFacilityAsync(ClaimsPrincipal staff, string facilityId, string mpi)
+    {
+        if (!await IsStaffOfAsync(staff, facilityId) || !MpiNumber.TryParse(mpi, out mpi, out _)) return [];
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var list = await db.AnchorConfirmations.Include(c => c.Records).Where(c => c.FacilityId == facilityId && c.Mpi == mpi).ToListAsync();
+        return await ViewsAsync(db, list, withPatientNames: false);
+    }
+
+    /// <summary>The facility dashboard's lists: saved today (local day of <paramref name="today"/>), waiting, rejected.</summary>
+    public async Task<FacilityAnchorLists> FacilityListsAsync(ClaimsPrincipal staff, string facilityId, DateTimeOffset? todayStart = null)
+    {
+        if (!await IsStaffOfAsync(staff, facilityId)) return FacilityAnchorLists.Empty;
+        var start = todayStart ?? new DateTimeOffset(clock.GetUtcNow().UtcDateTime.Date, TimeSpan.Zero);
+        await using var db = await dbFactory.CreateDbContextAsync();
+        // SQLite cannot compare DateTimeOffset columns: filter by status in the database, by time here.
+        var open = await db.AnchorConfirmations.Include(c => c.Records)
+            .Where(c => c.FacilityId == facilityId && c.Status != AnchorStatus.Anchored).ToListAsync();
+        var anchored = (await db.AnchorConfirmations.Include(c => c.Records)
+            .Where(c => c.FacilityId == facilityId && c.Status == AnchorStatus.Anchored).ToListAsync())
+            .Where(c => c.CreatedAt >= start).ToList();
+        var views = await ViewsAsync(db, [.. open, .. anchored], withPatientNames: true);
+        return new FacilityAnchorLists(
+            views.Where(v => v.CreatedAt >= start).ToList(),
+            views.Where(v => v.Status == AnchorStatus.Pending).ToList(),
+            views.Where(v => v.Status == AnchorStatus.Rejected).OrderByDescending(v => v.RejectedAt).Take(50).ToList());
+    }
+
+    // ---- patient -------------------------------------------------------------------------------------------
+
+    /// <summary>One confirmation of the calling patient.</summary>
+    public async Task<AnchorConfirmationView?> ForPatientAsync(ClaimsPrincipal patient, string id)
+    {
+        if (await MpiOfAsync(patient) is not { } mpi) return null;
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var confirmation = await LoadAsync(db, id);
+        if (confirmation is null || confirmation.Mpi != mpi) return null;
+        return await ViewAsync(db, confirmation, withPatientName: false);
+    }
+
+    /// <summary>The calling patient's confirmations still waiting for them, oldest first.</summary>
+    public async Task<IReadOnlyList<AnchorConfirmationView>> WaitingForMeAsync(ClaimsPrincipal patient)
+    {
+        if (await MpiOfAsync(patient) is not { } mpi) return [];
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var list = await db.AnchorConfirmations.Include(c => c.Records).Where(c => c.Mpi == mpi && c.Status == AnchorStatus.Pending).ToListAsync();
+        var views = await ViewsAsync(db, list, withPatientNames: false);
+        return views.Where(v => v.Status == AnchorStatus.Pending).OrderBy(v => v.CreatedAt).ToList();
+    }
+
+    /// <summary>
+    /// The bodies the patient's browser signs, in order. Anchors older than <see cref="FreshFor"/> are re-made with a
+    /// fresh timestamp and re-signed by the facility first (same content), so the signed result is inside the ledger's
+    /// clock window. Null when the caller may not confirm this, or it is no longer pending.
+    /// </summary>
+    public async Task<IReadOnlyList<AnchorToSign>?> ToSignAsync(ClaimsPrincipal patient, string id)
+    {
+        if (await MpiOfAsync(patient) is not { } mpi) return null;
+        await Gate.WaitAsync();
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync();
+            var confirmation = await LoadAsync(db, id, tracking: true);
+            if (confirmation is null || confirmation.Mpi != mpi || confirmation.Status != AnchorStatus.Pending) return null;
+            var txs = confirmation.Records.Select(r => (Row: r, Tx: Parse(r))).ToList();
+            if (txs.Any(t => Age(t.Tx) > FreshFor))
+            {
+                var facility = await db.Facilities.AsNoTracking().SingleAsync(f => f.Id == confirmation.FacilityId);
+                if (NodeKeyOf(facility) is not { } nodeKey) return null;
+                foreach (var (row, old) in txs.Where(t => ledger.Engine.Store.FindRecord(t.Tx.GetString("facility")!, t.Row.RecordId) is null))
+                {
+                    var body = (JsonObject)old.Body.DeepClone();
+                    var fresh = _tx.Body();
+                    body["ts"] = fresh["ts"]!.DeepClone();
+                    body["nonce"] = fresh["nonce"]!.DeepClone();
+                    Store(row, Transaction.Create(TxType.RecordAnchor, body).ValueOrThrow().SignWith(nodeKey));
+                }
+                await db.SaveChangesAsync();
+            }
+            return confirmation.Records.OrderBy(r => r.Position).Select(r => Parse(r)).Select(t => new AnchorToSign(t.IdText, t.Type, (JsonObject)t.Body.DeepClone())).ToList();
+        }
+        finally
+        {
+            Gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Adds the patient's signatures to the stored, facility-signed anchors and submits them all. Each signature must
+    /// be over exactly the stored body and verify against an active key of this patient on the ledger. A refused
+    /// submit leaves the confirmation pending with the reason; confirming an anchored confirmation again is harmless.
+    /// </summary>
+    public async Task<AnchorOutcome> ConfirmAsync(ClaimsPrincipal patient, string id, Jwk signer, IReadOnlyList<PatientSignature> signatures)
+    {
+        if (await MpiOfAsync(patient) is not { } mpi) return AnchorOutcome.Fail(AnchorError.Forbidden, "Only the patient can confirm their records.");
+        await Gate.WaitAsync();
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync();
+            var confirmation = await LoadAsync(db, id, tracking: true);
+            if (confirmation is null) return AnchorOutcome.Fail(AnchorError.NotFound, "There is no such confirmation.");
+            if (confirmation.Mpi != mpi) return AnchorOutcome.Fail(AnchorError.Forbidden, "These records are not yours to confirm.");
+            if (await ReconcileAsync(db, confirmation)) Changed(confirmation);
+            if (confirmation.Status == AnchorStatus.Anchored) return AnchorOutcome.Ok(AnchorStatus.Anchored, confirmation.BlockHeight);
+            if (confirmation.Status == AnchorStatus.Rejected)
+                return AnchorOutcome.Fail(AnchorError.NotPending, "You said this was not your visit; it can no longer be confirmed.", AnchorStatus.Rejected);
+
+            // The signer must be one of this patient's active keys as the ledger has them: use the ledger's copy of the key.
+            var key = ledger.Engine.State.Key(signer.Thumbprint());
+            if (key is null || key.Mpi != mpi) return Fail(AnchorError.KeyNotActive, "This browser's key is not one of your keys on the ledger.");
+            if (!key.IsActive) return Fail(AnchorError.KeyNotActive, $"This browser's key was revoked at block {key.RevokedHeight}; it signs nothing any more.");
+
+            var rows = confirmation.Records.OrderBy(r => r.Position).ToList();
+            if (signatures.Count != rows.Count || signatures.Select(s => s.TransactionId).Distinct().Count() != rows.Count)
+                return Fail(AnchorError.BodyMismatch, "Every record of this visit must be signed, each once.");
+            var signed = new List<(AnchorConfirmationRecord Row, Transaction Tx)>();
+            using var ecdsa = ECDsa.Create(key.Key.ToParameters());
+            foreach (var row in rows)
+            {
+                var tx = Parse(row);
+                var signature = signatures.FirstOrDefault(s => s.TransactionId == row.TransactionId);
+                if (signature is null) return Fail(AnchorError.BodyMismatch, "What you signed is not what was prepared (it may have been renewed): please sign again.");
+                var canonical = Jcs.Canonicalize(signature.Body);
+                if (!canonical.IsSuccess || !canonical.Bytes!.AsSpan().SequenceEqual(Jcs.Canonicalize(tx.Body).Bytes))
+                    return Fail(AnchorError.BodyMismatch, "What you signed is not exactly what was prepared.");
+                if (!Base64Url.TryDecode(signature.Signature, out var sig) || !Es256.Verify(ecdsa, tx.SigningBytes, sig))
+                    return Fail(AnchorError.BadSignature, "The signature from this browser did not verify. Try again.");
+                signed.Add((row, tx.WithSignature(key.Kid, sig)));
+            }
+            var skew = TimeSpan.FromMilliseconds(ledger.Engine.Genesis.Parameters.MaxSkewMs);
+            if (signed.Any(s => Age(s.Tx) > skew - TimeSpan.FromSeconds(15)))
+                return Fail(AnchorError.Expired, "This took too long and expired. Please confirm again.");
+
+            var pending = signed.Where(s => ledger.Engine.Store.FindRecord(s.Tx.GetString("facility")!, s.Row.RecordId) is null).ToList();
+            // Submitted together so that they usually land in the same block.
+            var results = await Task.WhenAll(pending.Select(s => ledger.Engine.SubmitAsync(s.Tx).AsTask()));
+            var anchored = await ReconcileAsync(db, confirmation);
+            if (anchored)
+            {
+                logger.LogInformation("Anchor confirmation {Id} anchored at block {Height}", confirmation.Id, confirmation.BlockHeight);
+                Changed(confirmation);
+                return AnchorOutcome.Ok(AnchorStatus.Anchored, confirmation.BlockHeight);
+            }
+            var refused = results.FirstOrDefault(r => !r.IsCommitted);
+            var message = refused is null ? "Not every record reached the ledger. Try again." : Explain(refused);
+            confirmation.Problem = message;
+            await db.SaveChangesAsync();
+            logger.LogWarning("Anchor confirmation {Id} not anchored: {Result}", confirmation.Id, refused);
+            Changed(confirmation);
+            return AnchorOutcome.Fail(AnchorError.LedgerRefused, message, AnchorStatus.Pending);
+        }
+        finally
+        {
+            Gate.Release();
+        }
+
+        static AnchorOutcome Fail(AnchorError code, string error) => AnchorOutcome.Fail(code, error, AnchorStatus.Pending);
+    }
+
+    /// <summary>The patient says this was not their visit. The reason is required and recorded; nothing goes on the ledger.</summary>
+    public async Task<AnchorOutcome> RejectAsync(ClaimsPrincipal patient, string id, string? reason)
+    {
+        if (await MpiOfAsync(patient) is not { } mpi) return AnchorOutcome.Fail(AnchorError.Forbidden, "Only the patient can reject their records.");
+        reason = reason?.Trim();
+        if (string.IsNullOrEmpty(reason)) return AnchorOutcome.Fail(AnchorError.Invalid, "Say why this was not your visit: the facility reads it.", AnchorStatus.Pending);
+        if (reason.Length > MaxReasonLength) return AnchorOutcome.Fail(AnchorError.Invalid, $"Keep the reason under {MaxReasonLength} characters.", AnchorStatus.Pending);
+        await Gate.WaitAsync();
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync();
+            var confirmation = await LoadAsync(db, id, tracking: true);
+            if (confirmation is null) return AnchorOutcome.Fail(AnchorError.NotFound, "There is no such confirmation.");
+            if (confirmation.Mpi != mpi) return AnchorOutcome.Fail(AnchorError.Forbidden, "These records are not yours to reject.");
+            await ReconcileAsync(db, confirmation);
+            if (confirmation.Status == AnchorStatus.Rejected) return AnchorOutcome.Ok(AnchorStatus.Rejected);
+            if (confirmation.Status == AnchorStatus.Anchored)
+                return AnchorOutcome.Fail(AnchorError.NotPending, $"These records are already on the ledger (block {confirmation.BlockHeight}).", AnchorStatus.Anchored);
+            confirmation.Status = AnchorStatus.Rejected;
+            confirmation.RejectReason = reason;
+            confirmation.RejectedAt = clock.GetUtcNow();
+            confirmation.Problem = null;
+            await db.SaveChangesAsync();
+            Changed(confirmation);
+            return AnchorOutcome.Ok(AnchorStatus.Rejected);
+        }
+        finally
+        {
+            Gate.Release();
+        }
+    }
+
+    // ---- helpers -------------------------------------------------------------------------------------------
+
+    /// <summary>The facility's node key, when the ledger has it as an approved node and the registry agrees.</summary>
+    private HealthPortal.Ledger.Crypto.LedgerKeyPair? NodeKeyOf(HealthFacility facility)
+    {
+        if (facility.Status != FacilityStatus.Approved || facility.NodeKeyId is null) return null;
+        var key = ledger.Keys.Find(ServerKeyVault.FacilityNode(facility.Id));
+        return key is not null && key.Id == facility.NodeKeyId && ledger.Engine.State.Node(key.Id)?.Status == NodeStatus.Approved ? key : null;
+    }
+
+    private async Task<bool> IsStaffOfAsync(ClaimsPrincipal staff, string facilityId) =>
+        (await authorization.AuthorizeAsync(staff, new FacilityScope(facilityId), PortalPolicies.FacilityPortal)).Succeeded;
+
+    /// <summary>The calling patient's MPI number from their profile (never from the browser), once registered.</summary>
+    private async Task<string?> MpiOfAsync(ClaimsPrincipal patient)
+    {
+        if (!(await authorization.AuthorizeAsync(patient, PortalPolicies.PatientPortal)).Succeeded) return null;
+        var userId = patient.FindFirstValue(ClaimTypes.NameIdentifier);
+        await using var db = await dbFactory.CreateDbContextAsync();
+        return await db.PatientProfiles.AsNoTracking().Where(p => p.UserId == userId).Select(p => p.MpiNumber).SingleOrDefaultAsync();
+    }
+
+    private static Task<AnchorConfirmation?> LoadAsync(ApplicationDbContext db, string id, bool tracking = false)
+    {
+        var query = db.AnchorConfirmations.Include(c => c.Records).Where(c => c.Id == id);
+        return (tracking ? query : query.AsNoTracking()).SingleOrDefaultAsync();
+    }
+
+    /// <summary>
+    /// Marks a pending confirmation anchored when the ledger holds every one of its records (the ledger is the
+    /// truth); returns true when that changed it.
+    /// </summary>
+    private async Task<bool> ReconcileAsync(ApplicationDbContext db, AnchorConfirmation confirmation)
+    {
+        if (confirmation.Status != AnchorStatus.Pending || confirmation.Records.Count == 0) return false;
+        var facility = Parse(confirmation.Records[0]).GetString("facility")!;
+        var found = confirmation.Records.Select(r => (Row: r, Entry: ledger.Engine.Store.FindRecord(facility, r.RecordId))).ToList();
+        var changed = false;
+        foreach (var (row, entry) in found)
+        {
+            if (entry is not null && row.BlockHeight != entry.Height)
+            {
+                row.BlockHeight = entry.Height;
+                changed = true;
+            }
+        }
+        if (found.All(f => f.Entry is not null))
+        {
+            confirmation.Status = AnchorStatus.Anchored;
+            confirmation.BlockHeight = found.Max(f => f.Entry!.Height);
+            confirmation.AnchoredAt = clock.GetUtcNow();
+            confirmation.Problem = null;
+            changed = true;
+        }
+        if (changed) await db.SaveChangesAsync();
+        return changed && confirmation.Status == AnchorStatus.Anchored;
+    }
+
+    private async Task<IReadOnlyList<AnchorConfirmationView>> ViewsAsync(ApplicationDbContext db, List<AnchorConfirmation> list, bool withPatientNames)
+    {
+        var views = new List<AnchorConfirmationView>();
+        foreach (var confirmation in list)
+        {
+            db.Attach(confirmation);
+            if (await ReconcileAsync(db, confirmation)) Changed(confirmation);
+        }
+        var facilityIds = list.Select(c => c.FacilityId).Distinct().ToList();
+        var facilities = await db.Facilities.AsNoTracking().Where(f => facilityIds.Contains(f.Id)).ToDictionaryAsync(f => f.Id);
+        Dictionary<string, string> names = [];
+        if (withPatientNames)
+        {
+            var mpis = list.Select(c => c.Mpi).Distinct().ToList();
+            names = await db.PatientProfiles.AsNoTracking().Where(p => p.MpiNumber != null && mpis.Contains(p.MpiNumber))
+                .ToDictionaryAsync(p => p.MpiNumber!, p => p.FullName);
+        }
+        foreach (var confirmation in list.OrderByDescending(c => c.CreatedAt))
+            views.Add(View(confirmation, facilities[confirmation.FacilityId], names.GetValueOrDefault(confirmation.Mpi)));
+        return views;
+    }
+
+    private async Task<AnchorConfirmationView> ViewAsync(ApplicationDbContext db, AnchorConfirmation confirmation, bool withPatientName) =>
+        (await ViewsAsync(db, [confirmation], withPatientName))[0];
+
+    private static AnchorConfirmationView View(AnchorConfirmation c, HealthFacility facility, string? patientName)
+    {
+        var records = c.Records.OrderBy(r => r.Position).Select(r =>
+        {
+            var tx = Parse(r);
+            return new AnchorRecordView(r.RecordId, r.Kind, r.Date, r.Summary, r.Hash, r.TransactionId, tx.Type,
+                System.Text.Encoding.UTF8.GetString(tx.SigningBytes), r.BlockHeight);
+        }).ToList();
+        return new AnchorConfirmationView(c.Id, c.FacilityId, facility.Name, facility.NodeKeyId ?? "", c.Mpi, patientName, c.StaffUserId, c.CreatedAt,
+            c.Status, c.Problem, c.RejectReason, c.RejectedAt, c.AnchoredAt, c.BlockHeight, records);
+    }
+
+    private static void Store(AnchorConfirmationRecord row, Transaction tx)
+    {
+        row.TransactionJson = tx.ToJsonString();
+        row.TransactionId = tx.IdText;
+    }
+
+    private static Transaction Parse(AnchorConfirmationRecord row) => TransactionCodec.Parse(row.TransactionJson).ValueOrThrow();
+
+    private TimeSpan Age(Transaction tx) => clock.GetUtcNow() - DateTimeOffset.FromUnixTimeMilliseconds(tx.Timestamp);
+
+    private void Changed(AnchorConfirmation c) => events.Raise(new AnchorChange(c.Id, c.FacilityId, c.Mpi, c.Status));
+
+    private static PrepareOutcome PrepareFail(AnchorError code, string error) => new(code, null, error);
+
+    private static string Explain(SubmitResult result) => result.Error switch
+    {
+        HealthPortal.Ledger.LedgerError.RevokedKey => "This browser's key was revoked; it signs nothing any more.",
+        HealthPortal.Ledger.LedgerError.SignerNotAuthorized => "This browser's key is not an active key of your registration.",
+        HealthPortal.Ledger.LedgerError.BadSignature => "The signature from this browser did not verify. Try again.",
+        HealthPortal.Ledger.LedgerError.TimestampOutOfRange => "This took too long and expired. Please confirm again.",
+        HealthPortal.Ledger.LedgerError.Busy => "The network is busy. Try again in a moment.",
+        _ => "The ledger refused it: " + result.Message,
+    };
+}
+
+/// <summary>
+/// Where a record can be fetched from, as the anchor's <c>link</c> says: the facility's FHIR endpoint and the
+/// resource. One place, so the interop API can settle the form.
+/// </summary>
+public static class AnchorLink
+{
+    public static string Of(HealthFacility facility, EhrRecord record)
+    {
+        var endpoint = string.IsNullOrWhiteSpace(facility.Endpoint) ? "hp://" + facility.Id : facility.Endpoint.TrimEnd('/');
+        return $"{endpoint}/{record.Fhir.TypeName}/{record.RecordId}";
+    }
+}

@@ -1,0 +1,15 @@
+using HealthPortal.Features.Facility;
+
+namespace HealthPortal.Features.Anchoring;
+
+public static class AnchoringExtensions
+{
+    /// <summary>Flow 3: staff find a patient, the facility signs record anchors, the patient co-signs.</summary>
+    public static WebApplicationBuilder AddAnchoring(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<AnchorEvents>();
+        builder.Services.AddScoped<AnchorWorkflow>();
+        builder.Services.AddScoped<FacilityPatients>();
+        return builder;
+    }
+}

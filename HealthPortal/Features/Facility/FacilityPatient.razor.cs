@@ -1,0 +1,111 @@
+using System.Security.Claims;
+using HealthPortal.Features.Anchoring;
+using HealthPortal.Features.Facilities;
+using HealthPortal.Features.Ledger;
+using HealthPortal.Features.Records;
+using HealthPortal.Ledger.Ordering;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
+
+namespace HealthPortal.Features.Facility;
+
+/// <summary>
+/// One patient at the front desk: who they are (from the portal profile), the facility's own entry form, and what
+/// this facility recorded for them with each save's confirmation status. A save is prepared for the patient's
+/// co-signature at once and its QR code shown; the page follows the outcome live (blocks, rejections).
+/// </summary>
+public partial class FacilityPatient : IDisposable
+{
+    [Parameter] public string Mpi { get; set; } = "";
+
+    [CascadingParameter] private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
+
+    [Inject] private FacilityDirectory Directory { get; set; } = default!;
+    [Inject] private FacilityPatients Patients { get; set; } = default!;
+    [Inject] private AnchorWorkflow Workflow { get; set; } = default!;
+    [Inject] private AnchorEvents Events { get; set; } = default!;
+    [Inject] private LedgerHost Ledger { get; set; } = default!;
+
+    private ClaimsPrincipal staff = new();
+    private HealthFacility? facility;
+    private FoundPatient? patient;
+    private string? lookupError;
+    private bool loaded;
+    private IReadOnlyList<AnchorConfirmationView> confirmations = [];
+    private AnchorConfirmationView? current;
+    private string? prepareError;
+    private bool listening;
+
+    private int RecordCount => confirmations.Sum(c => c.Records.Count);
+
+    protected override async Task OnParametersSetAsync()
+    {
+        staff = (await AuthenticationState).User;
+        facility = await Directory.MineAsync(staff);
+        var lookup = await Patients.FindAsync(staff, Mpi);
+        patient = lookup.Patient;
+        lookupError = lookup.Error;
+        current = null;
+        prepareError = null;
+        await ReloadAsync();
+        if (!listening && facility is not null && patient is not null)
+        {
+            Ledger.Engine.BlockCommitted += OnBlockCommitted;
+            Events.Changed += OnAnchorChanged;
+            listening = true;
+        }
+        loaded = true;
+    }
+
+    private async Task ReloadAsync()
+    {
+        if (facility is null || patient is null) return;
+        confirmations = await Workflow.OfPatientAtFacilityAsync(staff, facility.Id, patient.Mpi);
+        if (current is not null) current = confirmations.FirstOrDefault(c => c.Id == current.Id) ?? current;
+    }
+
+    private async Task OnSavedAsync(IReadOnlyList<EhrRecord> records)
+    {
+        prepareError = null;
+        var prepared = await Workflow.PrepareAsync(staff, facility!.Id, patient!.Mpi, records);
+        if (!prepared.Succeeded)
+        {
+            prepareError = prepared.Error;
+            return;
+        }
+        current = prepared.Confirmation;
+        await ReloadAsync();
+    }
+
+    private void OnBlockCommitted(CommittedBlock block)
+    {
+        // On the ledger's commit thread: only look, then move onto the circuit.
+        var mine = confirmations;
+        if (!block.Transactions.Any(tx => mine.Any(c => c.Concerns(tx)))) return;
+        _ = InvokeAsync(async () =>
+        {
+            await ReloadAsync();
+            StateHasChanged();
+        });
+    }
+
+    private void OnAnchorChanged(AnchorChange change)
+    {
+        if (change.FacilityId != facility?.Id || change.Mpi != patient?.Mpi) return;
+        _ = InvokeAsync(async () =>
+        {
+            await ReloadAsync();
+            StateHasChanged();
+        });
+    }
+
+    private static string Initials(string name) =>
+        string.Concat(name.Split(' ', StringSplitOptions.RemoveEmptyEntries).Take(2).Select(part => char.ToUpperInvariant(part[0])));
+
+    public void Dispose()
+    {
+        if (!listening) return;
+        Ledger.Engine.BlockCommitted -= OnBlockCommitted;
+        Events.Changed -= OnAnchorChanged;
+    }
+}
