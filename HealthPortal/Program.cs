@@ -6,6 +6,7 @@ using HealthPortal.Features.Ledger;
 using HealthPortal.Features.Onboarding;
 using HealthPortal.Features.Network;
 using HealthPortal.Features.Operator;
+using HealthPortal.Features.Patient.Records;
 using HealthPortal.Features.Security;
 
 // The executable doubles as the operator tool (`ledger verify`, `receipt verify`): no web host for those.
@@ -19,7 +20,8 @@ builder.AddPortalConfiguration(args)
     .AddPortalUi()
     .AddLedger()
     .AddPatientKeys()
-    .AddNetwork();
+    .AddNetwork()
+    .AddPatientRecords();
 
 var app = builder.Build();
 await app.PreparePortalDataAsync();
@@ -30,6 +32,7 @@ app.MapRazorComponents<App>()
     .AddInteractiveServerRenderMode(server => server.ContentSecurityFrameAncestorsPolicy = "'none'");
 app.MapAdditionalIdentityEndpoints();
 app.MapNetworkEndpoints();
+app.MapPatientRecordEndpoints();
 
 await app.RunAsync();
 return 0;
