@@ -6,7 +6,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace HealthPortal.Tests.Features.Timeline;
 
 /// <summary>The timeline service on the real app and ledger, with the facility stores played by a fake fetcher.</summary>
-public sealed class PatientRecordsTests(TimelinePortalFactory portal) : IClassFixture<TimelinePortalFactory>
+[Collection(TimelineCollection.Name)]
+public sealed class PatientRecordsTests(TimelinePortalFactory portal)
 {
     private const string Riverside = "demo-riverside";
     private const string Northgate = "demo-northgate";

@@ -87,3 +87,9 @@ public sealed class TimelinePortalFactory : PortalFactory
         return (record, txId);
     }
 }
+
+[CollectionDefinition(Name)]
+public sealed class TimelineCollection : ICollectionFixture<TimelinePortalFactory>
+{
+    public const string Name = "Portal with fake facility stores";
+}
