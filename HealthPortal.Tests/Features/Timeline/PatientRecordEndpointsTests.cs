@@ -51,6 +51,19 @@ public sealed class PatientRecordEndpointsTests(TimelinePortalFactory portal)
     }
 
     [Fact]
+    public async Task Pages_RenderTheCallersRecordOnTheServer()
+    {
+        var (_, browser, txId) = await PatientWithRecordAsync();
+
+        var timeline = await browser.GetStringAsync("/patient/records");
+        var detail = await browser.GetStringAsync($"/patient/records/{txId}");
+
+        Assert.Contains($"data-txid=\"{txId}\"", timeline);
+        Assert.Contains("Verified", timeline);
+        Assert.Contains("Ward 3", detail);
+    }
+
+    [Fact]
     public async Task Receipt_SameBytesAsTheAdminDownload()
     {
         var (_, browser, txId) = await PatientWithRecordAsync();
