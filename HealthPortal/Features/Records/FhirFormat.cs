@@ -127,7 +127,7 @@ public static class FhirFormat
     };
 
     public static string? ReferenceRange(IEnumerable<Observation.ReferenceRangeComponent>? ranges) =>
-        Join(ranges?.Select(r => r.Text ?? Range(new Hl7.Fhir.Model.Range { Low = r.Low, High = r.High }) ?? Text(r.AppliesTo))) ;
+        Join(ranges?.Select(r => r.Text ?? Range(new Hl7.Fhir.Model.Range { Low = r.Low, High = r.High }) ?? Text(r.AppliesTo)));
 
     private static readonly HashSet<string> NormalCodes = ["N", "NEG", "ND", "NR"];
 

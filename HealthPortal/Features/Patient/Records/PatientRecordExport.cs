@@ -46,8 +46,10 @@ public sealed class PatientRecordExport(PatientRecords records, LedgerHost ledge
         var notIncluded = new OperationOutcome();
         foreach (var entry in timeline.Entries)
         {
-            if (entry.Integrity == RecordIntegrity.Verified && ledger.Engine.GetReceipt(entry.TxId) is { } receipt)
+            if (entry.Integrity == RecordIntegrity.Verified)
             {
+                // The anchor came from this ledger's committed records, so its transaction has a receipt.
+                var receipt = ledger.Engine.GetReceipt(entry.TxId) ?? throw new InvalidOperationException($"anchor {entry.TxId} has no receipt");
                 var recordUrl = Urn();
                 bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = recordUrl, Resource = entry.Verified.Record!.Fhir });
                 bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = Urn(), Resource = ProvenanceOf(entry, recordUrl, receipt.ToJsonString()) });
@@ -118,7 +120,7 @@ public sealed class PatientRecordExport(PatientRecords records, LedgerHost ledge
                 Code = OperationOutcome.IssueType.Transient,
                 Diagnostics = $"Not included: {what}. The facility's records could not be reached; try again later.",
             },
-            _ => new OperationOutcome.IssueComponent
+            _ => new OperationOutcome.IssueComponent // Altered: changed or gone
             {
                 Severity = OperationOutcome.IssueSeverity.Error,
                 Code = OperationOutcome.IssueType.Conflict,
