@@ -8,6 +8,7 @@ using HealthPortal.Features.Ledger;
 using HealthPortal.Features.Onboarding;
 using HealthPortal.Features.Network;
 using HealthPortal.Features.Operator;
+using HealthPortal.Features.Patient.Records;
 using HealthPortal.Features.Security;
 
 // The executable doubles as the operator tool (`ledger verify`, `receipt verify`): no web host for those.
@@ -23,7 +24,8 @@ builder.AddPortalConfiguration(args)
     .AddPatientKeys()
     .AddNetwork()
     .AddAccess()
-    .AddAnchoring();
+    .AddAnchoring()
+    .AddPatientRecords();
 
 var app = builder.Build();
 await app.PreparePortalDataAsync();
@@ -35,6 +37,7 @@ app.MapRazorComponents<App>()
 app.MapAdditionalIdentityEndpoints();
 app.MapNetworkEndpoints();
 app.MapAccessEndpoints();
+app.MapPatientRecordEndpoints();
 
 await app.RunAsync();
 return 0;

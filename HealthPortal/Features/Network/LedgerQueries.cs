@@ -124,8 +124,8 @@ public sealed class LedgerQueries(LedgerHost ledger)
             receipt.ToJsonString());
     }
 
-    /// <summary>The receipt (JSON) of a committed transaction, for download; null if unknown.</summary>
-    public string? ReceiptJson(string id) => Engine.GetReceipt(id)?.ToJsonString();
+    /// <summary>The receipt of a committed transaction, for download (<see cref="ReceiptDownload"/>); null if unknown.</summary>
+    public HealthPortal.Ledger.Receipts.Receipt? Receipt(string id) => Engine.GetReceipt(id);
 
     public NetworkSnapshot Network(int recentBlocks = 50)
     {

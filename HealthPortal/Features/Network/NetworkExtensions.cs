@@ -19,9 +19,7 @@ public static class NetworkExtensions
     public static WebApplication MapNetworkEndpoints(this WebApplication app)
     {
         app.MapGet("/admin/ledger/receipts/{id}", (string id, LedgerQueries ledger) =>
-                ledger.ReceiptJson(id) is { } json
-                    ? Results.File(System.Text.Encoding.UTF8.GetBytes(json), "application/json", $"receipt-{id}.json")
-                    : Results.NotFound())
+                ledger.Receipt(id) is { } receipt ? ReceiptDownload.File(receipt) : Results.NotFound())
             .RequireAuthorization(PortalPolicies.AdminPortal);
         return app;
     }

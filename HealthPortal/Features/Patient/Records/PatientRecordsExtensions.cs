@@ -1,0 +1,52 @@
+using HealthPortal.Features.Auth;
+using HealthPortal.Features.Network;
+using HealthPortal.Features.Records;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace HealthPortal.Features.Patient.Records;
+
+public static class PatientRecordsExtensions
+{
+    /// <summary>The patient's timeline, its per-record authorization, the receipt download and the FHIR export.</summary>
+    public static WebApplicationBuilder AddPatientRecords(this WebApplicationBuilder builder)
+    {
+        // The facility stores register the real fetcher; whichever order, theirs is the one resolved.
+        builder.Services.TryAddSingleton<IRecordFetcher, UnconnectedRecordFetcher>();
+        builder.Services.TryAddScoped<RecordVerifier>();
+        builder.Services.AddScoped<PatientRecords>();
+        builder.Services.AddScoped<PatientRecordExport>();
+        builder.Services.AddSingleton<IAuthorizationHandler, OwnRecordHandler>();
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(PatientRecordPolicies.OwnRecord, policy => policy.RequireAuthenticatedUser().AddRequirements(new OwnRecordRequirement()));
+        return builder;
+    }
+
+    /// <summary>
+    /// Plain GETs the browser saves as files. Both are the caller's own only: the receipt is authorized per record
+    /// (403 for another patient's anchor, 404 for anything that is not a record anchor), the export starts from the
+    /// caller's MPI number.
+    /// </summary>
+    public static WebApplication MapPatientRecordEndpoints(this WebApplication app)
+    {
+        var records = app.MapGroup("/patient/records").RequireAuthorization(PortalPolicies.PatientPortal);
+
+        records.MapGet("/{txId}/receipt", async (string txId, HttpContext http, PatientRecords patientRecords) =>
+        {
+            var lookup = await patientRecords.AnchorAsync(http.User, txId);
+            return lookup.Status switch
+            {
+                RecordLookup.Found => ReceiptDownload.File(lookup.Receipt!),
+                RecordLookup.Forbidden => Results.StatusCode(StatusCodes.Status403Forbidden),
+                _ => Results.NotFound(),
+            };
+        });
+
+        records.MapGet("/export", async (HttpContext http, PatientRecordExport export, CancellationToken ct) =>
+        {
+            var (bundle, mpi) = await export.BundleAsync(http.User, ct);
+            return Results.File(System.Text.Encoding.UTF8.GetBytes(PatientRecordExport.ToJson(bundle)), "application/fhir+json", PatientRecordExport.FileName(mpi));
+        });
+        return app;
+    }
+}
