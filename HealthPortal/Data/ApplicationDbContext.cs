@@ -1,4 +1,5 @@
 using HealthPortal.Features.Facilities;
+using HealthPortal.Features.Grants;
 using HealthPortal.Features.Invitations;
 using HealthPortal.Features.Patient;
 using HealthPortal.Features.Recovery;
@@ -13,6 +14,7 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
     public DbSet<PatientProfile> PatientProfiles => Set<PatientProfile>();
     public DbSet<StaffInvitation> StaffInvitations => Set<StaffInvitation>();
     public DbSet<KeyRecoveryRequest> KeyRecoveryRequests => Set<KeyRecoveryRequest>();
+    public DbSet<AccessRequest> AccessRequests => Set<AccessRequest>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -69,5 +71,6 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
         });
 
         builder.ApplyConfiguration(new KeyRecoveryRequestConfiguration());
+        builder.ApplyConfiguration(new AccessRequestConfiguration());
     }
 }
