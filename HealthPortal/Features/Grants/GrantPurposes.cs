@@ -46,9 +46,9 @@ public static partial class GrantPurposes
         var t = text?.Trim() ?? "";
         if (t.Length == 0) return "Say in a few words what the access is for.";
         if (t.Length > MaxOtherLength) return $"Keep the purpose to {MaxOtherLength} characters or fewer.";
-        if (!OtherPattern().IsMatch(t)) return "Use letters, spaces and simple punctuation only.";
         // Digits could carry an identity number, a phone number or a date of birth onto a public ledger.
         if (t.Any(char.IsDigit)) return "Leave out numbers: the purpose is public on the network and must not identify you.";
+        if (!OtherPattern().IsMatch(t)) return "Use letters, spaces and simple punctuation only.";
         return null;
     }
 
