@@ -154,4 +154,19 @@ public sealed class GrantFormTests : PortalComponentTest
         Assert.Contains("Lakeview Family Clinic", form.Find("[data-testid='grant-facility-fac-a']").Closest("label")!.TextContent);
         Assert.Contains("Northgate Diagnostics Laboratory", form.Find("[data-testid='grant-facility-fac-b']").Closest("label")!.TextContent);
     }
+
+    [Fact]
+    public void TypedDates_AreReadAsUtc_AndAnUnreadableOneAsksForADate()
+    {
+        var input = Valid();
+        var form = Form(input);
+
+        form.Find("#grant-start").Change("2026-11-26T09:30");
+        form.Find("#grant-end").Change("not a date");
+        form.Find("[data-testid='grant-review']").Click();
+
+        Assert.Equal(new DateTime(2026, 11, 26, 9, 30, 0, DateTimeKind.Utc), input.Start);
+        Assert.Equal(DateTimeKind.Utc, input.Start!.Value.Kind);
+        Assert.Equal("Choose when the access ends.", ErrorOf(form, GrantValidation.EndField));
+    }
 }
