@@ -4,6 +4,7 @@ using HealthPortal.Features;
 using HealthPortal.Features.Access;
 using HealthPortal.Features.Anchoring;
 using HealthPortal.Features.Auth;
+using HealthPortal.Features.Grants;
 using HealthPortal.Features.Ledger;
 using HealthPortal.Features.Onboarding;
 using HealthPortal.Features.Network;
@@ -25,7 +26,8 @@ builder.AddPortalConfiguration(args)
     .AddNetwork()
     .AddAccess()
     .AddAnchoring()
-    .AddPatientRecords();
+    .AddPatientRecords()
+    .AddGrants();
 
 var app = builder.Build();
 await app.PreparePortalDataAsync();

@@ -1,6 +1,7 @@
 using HealthPortal.Features.Access;
 using HealthPortal.Features.Anchoring;
 using HealthPortal.Features.Facilities;
+using HealthPortal.Features.Grants;
 using HealthPortal.Features.Invitations;
 using HealthPortal.Features.Patient;
 using HealthPortal.Features.Recovery;
@@ -17,6 +18,7 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
     public DbSet<KeyRecoveryRequest> KeyRecoveryRequests => Set<KeyRecoveryRequest>();
     public DbSet<BreakGlassReview> BreakGlassReviews => Set<BreakGlassReview>();
     public DbSet<AnchorConfirmation> AnchorConfirmations => Set<AnchorConfirmation>();
+    public DbSet<AccessRequest> AccessRequests => Set<AccessRequest>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -76,5 +78,6 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
         builder.ApplyConfiguration(new BreakGlassReviewConfiguration());
         builder.ApplyConfiguration(new AnchorConfirmationConfiguration());
         builder.ApplyConfiguration(new AnchorConfirmationRecordConfiguration());
+        builder.ApplyConfiguration(new AccessRequestConfiguration());
     }
 }

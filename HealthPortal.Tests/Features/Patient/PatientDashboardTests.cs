@@ -2,6 +2,7 @@ using Bunit;
 using HealthPortal.Data;
 using HealthPortal.Features.Auth;
 using HealthPortal.Features.Demo;
+using HealthPortal.Features.Grants;
 using HealthPortal.Features.Patient;
 using HealthPortal.Tests.Support;
 using Microsoft.EntityFrameworkCore;
@@ -23,6 +24,7 @@ public sealed class PatientDashboardTests(PortalTestDatabase database, Standalon
     {
         database.AddTo(Services);
         ledger.AddTo(Services);
+        Services.AddGrantServices();
         return Task.CompletedTask;
     }
 
@@ -80,5 +82,30 @@ public sealed class PatientDashboardTests(PortalTestDatabase database, Standalon
         var page = Render<PatientDashboard>();
 
         page.WaitForAssertion(() => Assert.Contains("patient/key", page.Find("[data-testid='cta-setup-key'] a").GetAttribute("href")));
+    }
+
+    [Fact]
+    public async Task PatientDashboard_WithAPendingAccessRequest_ShowsItsCountAndTheWayToSharing()
+    {
+        var min = DemoData.Patients[1];
+        var mpi = "MPI-BADGE-" + Guid.NewGuid().ToString("N")[..6].ToUpperInvariant();
+        var userId = (await database.UserAsync(min.Email)).Id;
+        await using (var db = database.CreateContext())
+        {
+            (await db.PatientProfiles.SingleAsync(p => p.UserId == userId)).MpiNumber = mpi;
+            db.AccessRequests.Add(new AccessRequest { Mpi = mpi, FacilityId = "demo-lakeview", RequestedByUserId = userId, Categories = "lab-result", Purpose = "treatment", DurationDays = 7, CreatedAt = DateTimeOffset.UtcNow });
+            await db.SaveChangesAsync();
+        }
+        SignIn(min.Email, await database.ClaimsOfAsync(min.Email));
+        Auth.SetPolicies(PortalPolicies.PatientPortal, GrantPolicies.PatientOfMpi);
+
+        var page = Render<PatientDashboard>();
+
+        page.WaitForAssertion(() =>
+        {
+            var badge = page.Find("[data-testid='dashboard-access-requests']");
+            Assert.Contains("A facility asks for access to your records.", badge.TextContent);
+            Assert.Equal("patient/grants", badge.QuerySelector("a")!.GetAttribute("href"));
+        });
     }
 }

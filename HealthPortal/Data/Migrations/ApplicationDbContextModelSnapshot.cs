@@ -288,6 +288,75 @@ namespace HealthPortal.Data.Migrations
                     b.ToTable("Facility", (string)null);
                 });
 
+            modelBuilder.Entity("HealthPortal.Features.Grants.AccessRequest", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Categories")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset?>("DecidedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DeclineReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("DurationDays")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FacilityId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("GrantHeight")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("GrantId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Message")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Mpi")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Purpose")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RequestedByUserId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("FacilityId", "Mpi");
+
+                    b.HasIndex("Mpi", "Status");
+
+                    b.ToTable("AccessRequest", (string)null);
+                });
+
             modelBuilder.Entity("HealthPortal.Features.Invitations.StaffInvitation", b =>
                 {
                     b.Property<string>("Id")
@@ -673,6 +742,15 @@ namespace HealthPortal.Data.Migrations
                     b.HasOne("HealthPortal.Features.Anchoring.AnchorConfirmation", null)
                         .WithMany("Records")
                         .HasForeignKey("ConfirmationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("HealthPortal.Features.Grants.AccessRequest", b =>
+                {
+                    b.HasOne("HealthPortal.Features.Facilities.HealthFacility", null)
+                        .WithMany()
+                        .HasForeignKey("FacilityId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

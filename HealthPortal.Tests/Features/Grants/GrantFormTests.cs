@@ -1,0 +1,172 @@
+using Bunit;
+using HealthPortal.Features.Facilities;
+using HealthPortal.Features.Grants;
+using HealthPortal.Features.Records;
+using HealthPortal.Tests.Support;
+
+namespace HealthPortal.Tests.Features.Grants;
+
+/// <summary>The grant form's own checks: clear messages next to the field, and no review until the form is right.</summary>
+public sealed class GrantFormTests : PortalComponentTest
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 24, 10, 0, 0, TimeSpan.Zero);
+    private static readonly FacilityChoice[] Facilities =
+    [
+        new("fac-a", "Lakeview Family Clinic", FacilityKind.Clinic, "node-a"),
+        new("fac-b", "Northgate Diagnostics Laboratory", FacilityKind.Laboratory, "node-b"),
+    ];
+
+    private GrantInput? reviewed;
+
+    private IRenderedComponent<GrantForm> Form(GrantInput input) => Render<GrantForm>(p => p
+        .Add(f => f.Input, input)
+        .Add(f => f.Facilities, Facilities)
+        .Add(f => f.MaxDays, 365)
+        .Add(f => f.Now, Now)
+        .Add(f => f.OnReview, (GrantInput i) => reviewed = i));
+
+    private static GrantInput Valid() => new()
+    {
+        FacilityId = "fac-a", Kinds = [RecordKinds.LabResult], Purpose = GrantPurposes.Treatment,
+        Start = Now.UtcDateTime, End = Now.UtcDateTime.AddDays(30),
+    };
+
+    private static string ErrorOf(IRenderedComponent<GrantForm> form, string field) => form.Find($"[data-testid='grant-error-{field}']").TextContent;
+
+    [Fact]
+    public void Review_OfTheDefaultForm_AsksForAFacilityAndAKindOfRecord()
+    {
+        var form = Form(GrantInput.Default(Now));
+
+        form.Find("[data-testid='grant-review']").Click();
+
+        Assert.Equal("Choose the facility to share with.", ErrorOf(form, GrantValidation.FacilityField));
+        Assert.Equal("Choose at least one kind of record.", ErrorOf(form, GrantValidation.KindsField));
+        Assert.Null(reviewed);
+    }
+
+    [Fact]
+    public void Review_OfAValidForm_RaisesOnReviewWithoutMessages()
+    {
+        var form = Form(Valid());
+
+        form.Find("[data-testid='grant-review']").Click();
+
+        Assert.NotNull(reviewed);
+        Assert.Empty(form.FindAll("[data-testid^='grant-error-']"));
+    }
+
+    [Fact]
+    public void Review_EndingBeforeItStarts_SaysTheEndMustBeAfterTheStart()
+    {
+        var input = Valid();
+        input.End = input.Start!.Value.AddHours(-1);
+        var form = Form(input);
+
+        form.Find("[data-testid='grant-review']").Click();
+
+        Assert.Equal("The end must be after the start.", ErrorOf(form, GrantValidation.EndField));
+        Assert.Null(reviewed);
+    }
+
+    [Fact]
+    public void Review_LongerThanMaxGrantDays_NamesTheLimit()
+    {
+        var input = Valid();
+        input.End = input.Start!.Value.AddDays(365).AddMinutes(1);
+        var form = Form(input);
+
+        form.Find("[data-testid='grant-review']").Click();
+
+        Assert.Equal("Access can last at most 365 days; choose an earlier end.", ErrorOf(form, GrantValidation.EndField));
+    }
+
+    [Fact]
+    public void Review_OfExactlyMaxGrantDays_Passes()
+    {
+        var input = Valid();
+        input.End = input.Start!.Value.AddDays(365);
+        var form = Form(input);
+
+        form.Find("[data-testid='grant-review']").Click();
+
+        Assert.NotNull(reviewed);
+    }
+
+    [Fact]
+    public void Review_StartingInThePast_SaysSo()
+    {
+        var input = Valid();
+        input.Start = Now.UtcDateTime.AddDays(-1);
+        var form = Form(input);
+
+        form.Find("[data-testid='grant-review']").Click();
+
+        Assert.Equal("The start cannot be in the past.", ErrorOf(form, GrantValidation.StartField));
+    }
+
+    [Fact]
+    public void Review_OtherPurposeWithNumbers_IsRefusedAsPossiblyIdentifying()
+    {
+        var input = Valid();
+        input.Purpose = GrantPurposes.Other;
+        input.OtherPurpose = "NRC 12/345678";
+        var form = Form(input);
+
+        form.Find("[data-testid='grant-review']").Click();
+
+        Assert.Contains("Leave out numbers", ErrorOf(form, GrantValidation.PurposeField));
+        Assert.Null(reviewed);
+    }
+
+    [Fact]
+    public void ChoosingAKind_AfterAFailedReview_ClearsItsMessage()
+    {
+        var input = Valid();
+        input.Kinds.Clear();
+        var form = Form(input);
+        form.Find("[data-testid='grant-review']").Click();
+        Assert.Single(form.FindAll($"[data-testid='grant-error-{GrantValidation.KindsField}']"));
+
+        form.Find("input[data-testid='grant-kind-note']").Change(true);
+
+        Assert.Empty(form.FindAll($"[data-testid='grant-error-{GrantValidation.KindsField}']"));
+        Assert.Contains(RecordKinds.Note, input.Kinds);
+    }
+
+    [Fact]
+    public void ChoosingAll_ReplacesTheSingleKindsAndDisablesThem()
+    {
+        var input = Valid();
+        var form = Form(input);
+
+        form.Find("input[data-testid='grant-kind-all']").Change(true);
+
+        Assert.Equal(["all"], input.LedgerCategories());
+        Assert.True(form.Find("input[data-testid='grant-kind-encounter']").HasAttribute("disabled"));
+    }
+
+    [Fact]
+    public void Facilities_AreOfferedByName()
+    {
+        var form = Form(Valid());
+
+        Assert.Contains("Lakeview Family Clinic", form.Find("[data-testid='grant-facility-fac-a']").Closest("label")!.TextContent);
+        Assert.Contains("Northgate Diagnostics Laboratory", form.Find("[data-testid='grant-facility-fac-b']").Closest("label")!.TextContent);
+    }
+
+    [Fact]
+    public void TypedDates_AreReadAsUtc_AndAnUnreadableOneAsksForADate()
+    {
+        var input = Valid();
+        var form = Form(input);
+
+        form.Find("#grant-start").Change("2026-11-26T09:30");
+        form.Find("#grant-end").Change("not a date");
+        form.Find("[data-testid='grant-review']").Click();
+
+        Assert.Equal(new DateTime(2026, 11, 26, 9, 30, 0, DateTimeKind.Utc), input.Start);
+        Assert.Equal(DateTimeKind.Utc, input.Start!.Value.Kind);
+        Assert.Equal("Choose when the access ends.", ErrorOf(form, GrantValidation.EndField));
+    }
+}

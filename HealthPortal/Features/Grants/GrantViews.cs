@@ -1,0 +1,47 @@
+using HealthPortal.Features.Facilities;
+using HealthPortal.Features.Records;
+
+namespace HealthPortal.Features.Grants;
+
+/// <summary>An approved facility the patient can share with; <see cref="NodeId"/> is its ledger id.</summary>
+public sealed record FacilityChoice(string Id, string Name, FacilityKind Kind, string NodeId);
+
+/// <summary>One of the patient's grants as the Sharing page lists it.</summary>
+public sealed record GrantView(
+    string Id, string FacilityNodeId, string FacilityName, IReadOnlyList<string> Categories, string Purpose,
+    DateTimeOffset NotBefore, DateTimeOffset ExpiresAt, long IssuedHeight, long? RevokedHeight, DateTimeOffset? RevokedAt, GrantStatus Status)
+{
+    public string KindsText => GrantText.Kinds(Categories);
+
+    /// <summary>What the grant means, in the tense of its status.</summary>
+    public string Meaning => Status switch
+    {
+        GrantStatus.Active => $"Because of this grant, {FacilityName} can see your {GrantText.KindsLower(Categories)}.",
+        GrantStatus.Scheduled => $"Because of this grant, {FacilityName} will be able to see your {GrantText.KindsLower(Categories)} from {GrantText.When(NotBefore)}.",
+        GrantStatus.Expired => $"This grant ended on {GrantText.When(ExpiresAt)}; {FacilityName} can no longer see your records because of it.",
+        _ => $"You revoked this grant in block {RevokedHeight}; {FacilityName} can no longer see your records because of it.",
+    };
+}
+
+/// <summary>A pending (or answered) access request as the patient or the facility sees it.</summary>
+public sealed record AccessRequestView(
+    string Id, string Mpi, string FacilityId, string FacilityName, IReadOnlyList<string> Categories, string Purpose, int DurationDays,
+    string? Message, AccessRequestStatus Status, DateTimeOffset CreatedAt, DateTimeOffset? DecidedAt, string? DeclineReason, string? GrantId, long? GrantHeight)
+{
+    public string KindsText => GrantText.Kinds(Categories);
+}
+
+/// <summary>Wording shared by the grant pages.</summary>
+public static class GrantText
+{
+    public static string Kinds(IReadOnlyList<string> categories) => string.Join(", ", categories.Select(RecordKinds.Label));
+
+    public static string KindsLower(IReadOnlyList<string> categories)
+        => categories.Contains(HealthPortal.Ledger.Transactions.Categories.All)
+            ? "records of every kind"
+            : string.Join(", ", categories.Select(c => RecordKinds.Label(c).ToLowerInvariant()));
+
+    public static string When(DateTimeOffset at) => at.ToUniversalTime().ToString("d MMM yyyy HH:mm", System.Globalization.CultureInfo.InvariantCulture) + " UTC";
+
+    public static string Period(DateTimeOffset from, DateTimeOffset to) => $"{When(from)} – {When(to)}";
+}

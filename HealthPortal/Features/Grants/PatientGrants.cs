@@ -1,0 +1,216 @@
+using System.Security.Claims;
+using System.Text.Json.Nodes;
+using HealthPortal.Data;
+using HealthPortal.Features.Auth;
+using HealthPortal.Features.Facilities;
+using HealthPortal.Features.Ledger;
+using HealthPortal.Ledger;
+using HealthPortal.Ledger.Crypto;
+using HealthPortal.Ledger.Ordering;
+using HealthPortal.Ledger.Transactions;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.EntityFrameworkCore;
+
+namespace HealthPortal.Features.Grants;
+
+/// <summary>The signed-in patient's Sharing page: the facilities to choose from, their grants and pending requests.</summary>
+public sealed record SharingView(
+    string UserId, string? Mpi, IReadOnlyList<FacilityChoice> Facilities, IReadOnlyList<GrantView> Grants,
+    IReadOnlyList<AccessRequestView> PendingRequests, int MaxGrantDays, DateTimeOffset Now)
+{
+    public bool IsRegistered => Mpi is not null;
+}
+
+/// <summary>A grant.issue body ready for the browser to sign, with the facility's name for the summary.</summary>
+public sealed record GrantDraft(JsonObject Body, string FacilityName, IReadOnlyList<string> Categories, string Purpose, DateTimeOffset NotBefore, DateTimeOffset ExpiresAt)
+{
+    public string Summary =>
+        $"{FacilityName} may see your {GrantText.KindsLower(Categories)} for {GrantPurposes.Label(Purpose).ToLowerInvariant()}, from {GrantText.When(NotBefore)} until {GrantText.When(ExpiresAt)}.";
+}
+
+/// <summary>The draft, or what is wrong with the form.</summary>
+public sealed record GrantDraftResult(GrantDraft? Draft, IReadOnlyList<GrantProblem> Problems)
+{
+    public bool IsSuccess => Draft is not null;
+}
+
+/// <summary>What a grant operation came to: its block and grant id, or the ledger's code and words for the patient.</summary>
+public sealed record GrantOutcome(bool Succeeded, long? Height, string? GrantId, LedgerError Error, string? Message)
+{
+    public static GrantOutcome Ok(long height, string grantId) => new(true, height, grantId, LedgerError.None, null);
+    public static GrantOutcome Fail(LedgerError error, string message) => new(false, null, null, error, message);
+}
+
+/// <summary>
+/// Issuing and revoking the patient's grants. The server prepares the body, the patient's browser signs it
+/// (<c>BrowserKeys.SignAsync</c>), and the server checks the signature against the patient's active keys on the
+/// ledger before submitting it with <see cref="Transaction.WithSignature"/>. Every operation is authorized against the
+/// MPI it touches (<see cref="GrantPolicies.PatientOfMpi"/>).
+/// </summary>
+public sealed class PatientGrants(
+    IDbContextFactory<ApplicationDbContext> dbFactory, IAuthorizationService authorization, LedgerHost ledger, ActiveGrants grants,
+    AccessRequestNotifier notifier, TimeProvider clock)
+{
+    private readonly TransactionFactory _tx = new(clock);
+
+    private int MaxGrantDays => ledger.Engine.Genesis.Parameters.MaxGrantDays;
+
+    public async Task<SharingView?> LoadAsync(ClaimsPrincipal user)
+    {
+        if (!(await authorization.AuthorizeAsync(user, PortalPolicies.PatientPortal)).Succeeded) return null;
+        var userId = user.FindFirstValue(ClaimTypes.NameIdentifier)!;
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var mpi = await db.PatientProfiles.AsNoTracking().Where(p => p.UserId == userId).Select(p => p.MpiNumber).SingleOrDefaultAsync();
+        var now = clock.GetUtcNow();
+        if (mpi is null || ledger.Engine.State.Patient(mpi) is null) return new SharingView(userId, null, [], [], [], MaxGrantDays, now);
+
+        var facilities = await ApprovedFacilitiesAsync(db);
+        var names = await db.Facilities.AsNoTracking().Where(f => f.NodeKeyId != null).ToDictionaryAsync(f => f.NodeKeyId!, f => f.Name);
+        var list = grants.AllOf(mpi).Select(x => ToView(x.Grant, x.Status, names)).ToList();
+        var pending = await AccessRequests.ViewsAsync(db, db.AccessRequests.Where(r => r.Mpi == mpi && r.Status == AccessRequestStatus.Pending));
+        return new SharingView(userId, mpi, facilities, list, pending, MaxGrantDays, now);
+    }
+
+    /// <summary>Checks the form and builds the grant.issue body; nothing is signed or stored.</summary>
+    public async Task<GrantDraftResult> DraftIssueAsync(ClaimsPrincipal user, GrantInput input)
+    {
+        if (await LoadAsync(user) is not { IsRegistered: true } me)
+            return new GrantDraftResult(null, [new GrantProblem("", "You are not registered on the network yet.")]);
+        var now = clock.GetUtcNow();
+        var problems = GrantValidation.Check(input, now, me.MaxGrantDays, [.. me.Facilities.Select(f => f.Id)]);
+        if (problems.Count > 0) return new GrantDraftResult(null, problems);
+
+        var facility = me.Facilities.Single(f => f.Id == input.FacilityId);
+        var categories = input.LedgerCategories();
+        var purpose = GrantPurposes.ToLedger(input.Purpose, input.OtherPurpose)!;
+        var notBefore = GrantValidation.Utc(input.Start!.Value);
+        var expiresAt = GrantValidation.Utc(input.End!.Value);
+        var body = _tx.Body();
+        body["mpi"] = me.Mpi;
+        body["facility"] = facility.NodeId;
+        body["purpose"] = purpose;
+        body["categories"] = new JsonArray([.. categories.Select(c => (JsonNode)JsonValue.Create(c))]);
+        body["notBefore"] = notBefore.ToUnixTimeMilliseconds();
+        body["expiresAt"] = expiresAt.ToUnixTimeMilliseconds();
+        return new GrantDraftResult(new GrantDraft(body, facility.Name, categories, purpose, notBefore, expiresAt), []);
+    }
+
+    /// <summary>
+    /// Submits a grant.issue the patient's browser signed. With <paramref name="requestId"/>, the grant answers that
+    /// pending access request, which then records the grant id.
+    /// </summary>
+    public async Task<GrantOutcome> IssueAsync(ClaimsPrincipal user, JsonObject body, Jwk signer, string signature, string? requestId = null)
+    {
+        var mpi = StringOf(body, "mpi");
+        if (mpi is null || !await IsPatientOfAsync(user, mpi)) return GrantOutcome.Fail(LedgerError.SignerNotAuthorized, "Only the patient can share their own records.");
+
+        AccessRequest? request = null;
+        if (requestId is not null)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync();
+            request = await db.AccessRequests.AsNoTracking().SingleOrDefaultAsync(r => r.Id == requestId);
+            var facilityNode = request is null ? null : await db.Facilities.Where(f => f.Id == request.FacilityId).Select(f => f.NodeKeyId).SingleOrDefaultAsync();
+            if (request is null || request.Mpi != mpi) return GrantOutcome.Fail(LedgerError.InvalidField, "That access request is not one of yours.");
+            if (request.Status != AccessRequestStatus.Pending) return GrantOutcome.Fail(LedgerError.InvalidField, $"That access request is already {request.Status.ToString().ToLowerInvariant()}.");
+            if (facilityNode != StringOf(body, "facility")) return GrantOutcome.Fail(LedgerError.InvalidField, "The grant is not for the facility that asked.");
+        }
+
+        var signed = Signed(TxType.GrantIssue, body, mpi, signer, signature);
+        if (!signed.IsSuccess) return GrantOutcome.Fail(signed.Error, signed.Message!);
+        var result = await ledger.Engine.SubmitAsync(signed.Value!);
+        if (!result.IsCommitted) return Refused(result);
+
+        if (request is not null)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync();
+            var tracked = await db.AccessRequests.SingleAsync(r => r.Id == request.Id);
+            tracked.Status = AccessRequestStatus.Approved;
+            tracked.DecidedAt = clock.GetUtcNow();
+            tracked.GrantId = result.Receipt!.TransactionId;
+            tracked.GrantHeight = result.Receipt.Height;
+            await db.SaveChangesAsync();
+            notifier.Raise(mpi);
+        }
+        return GrantOutcome.Ok(result.Receipt!.Height, result.Receipt.TransactionId);
+    }
+
+    /// <summary>The grant.revoke body for one of the patient's grants that is not revoked yet.</summary>
+    public async Task<Result<JsonObject>> DraftRevokeAsync(ClaimsPrincipal user, string grantId)
+    {
+        var grant = ledger.Engine.State.Grant(grantId);
+        if (grant is null || !await IsPatientOfAsync(user, grant.Mpi)) return Result<JsonObject>.Fail(LedgerError.UnknownGrant, "That grant is not one of yours.");
+        if (grant.RevokedHeight is not null) return Result<JsonObject>.Fail(LedgerError.GrantAlreadyRevoked, $"That grant was already revoked in block {grant.RevokedHeight}.");
+        var body = _tx.Body();
+        body["mpi"] = grant.Mpi;
+        body["grant"] = grant.Id;
+        return Result<JsonObject>.Ok(body);
+    }
+
+    /// <summary>Submits a grant.revoke the patient's browser signed; effective from its block's time.</summary>
+    public async Task<GrantOutcome> RevokeAsync(ClaimsPrincipal user, JsonObject body, Jwk signer, string signature)
+    {
+        var mpi = StringOf(body, "mpi");
+        if (mpi is null || !await IsPatientOfAsync(user, mpi)) return GrantOutcome.Fail(LedgerError.SignerNotAuthorized, "Only the patient can revoke their own grants.");
+        var signed = Signed(TxType.GrantRevoke, body, mpi, signer, signature);
+        if (!signed.IsSuccess) return GrantOutcome.Fail(signed.Error, signed.Message!);
+        var result = await ledger.Engine.SubmitAsync(signed.Value!);
+        return result.IsCommitted ? GrantOutcome.Ok(result.Receipt!.Height, StringOf(body, "grant")!) : Refused(result);
+    }
+
+    // ---- helpers -------------------------------------------------------------------------------------------
+
+    private async Task<bool> IsPatientOfAsync(ClaimsPrincipal user, string mpi)
+        => (await authorization.AuthorizeAsync(user, new PatientScope(mpi), GrantPolicies.PatientOfMpi)).Succeeded;
+
+    /// <summary>
+    /// The transaction with the browser's signature, after checking that the signer is an active key of the patient
+    /// and that the signature verifies: a refusal here says which, in words, before the ledger sees anything.
+    /// </summary>
+    private Result<Transaction> Signed(string type, JsonObject body, string mpi, Jwk signer, string signature)
+    {
+        var key = ledger.Engine.State.Key(signer.Thumbprint());
+        if (key is null || key.Mpi != mpi) return Result<Transaction>.Fail(LedgerError.SignerNotAuthorized, "This browser's key is not one of your keys on the ledger.");
+        if (!key.IsActive) return Result<Transaction>.Fail(LedgerError.RevokedKey, $"This browser's key was revoked in block {key.RevokedHeight}; it signs nothing any more.");
+        if (!Base64Url.TryDecode(signature, out var sig)) return Result<Transaction>.Fail(LedgerError.BadSignature, "The browser's signature is not readable.");
+        var created = Transaction.Create(type, body);
+        if (!created.IsSuccess) return created;
+        using var ecdsa = System.Security.Cryptography.ECDsa.Create(key.Key.ToParameters());
+        if (!Es256.Verify(ecdsa, created.Value!.SigningBytes, sig))
+            return Result<Transaction>.Fail(LedgerError.BadSignature, "The signature from this browser did not verify. Try again.");
+        return Result<Transaction>.Ok(created.Value.WithSignature(key.Kid, sig));
+    }
+
+    private static GrantOutcome Refused(SubmitResult result) => GrantOutcome.Fail(result.Error, result.Error switch
+    {
+        LedgerError.GrantTooLong => "The grant is longer than the network allows.",
+        LedgerError.GrantNotActive => "The grant would already be over.",
+        LedgerError.GrantAlreadyRevoked => "That grant is already revoked.",
+        LedgerError.UnknownGrant => "That grant is not one of yours.",
+        LedgerError.NodeNotApproved or LedgerError.UnknownNode => "That facility is not an approved member of the network.",
+        LedgerError.DuplicateTransaction => "This exact signed grant was already submitted.",
+        LedgerError.RevokedKey => "This browser's key was revoked; it signs nothing any more.",
+        LedgerError.SignerNotAuthorized => "This browser's key is not an active key of your registration.",
+        LedgerError.BadSignature => "The signature from this browser did not verify. Try again.",
+        LedgerError.TimestampOutOfRange => "This took too long and expired. Try again.",
+        LedgerError.Busy => "The network is busy. Try again in a moment.",
+        _ => "The ledger refused it: " + result.Message,
+    });
+
+    internal static async Task<IReadOnlyList<FacilityChoice>> ApprovedFacilitiesAsync(ApplicationDbContext db)
+    {
+        var rows = await db.Facilities.AsNoTracking()
+            .Where(f => f.Status == FacilityStatus.Approved && f.NodeKeyId != null)
+            .OrderBy(f => f.Name).ToListAsync();
+        return [.. rows.Select(f => new FacilityChoice(f.Id, f.Name, f.Kind, f.NodeKeyId!))];
+    }
+
+    private static GrantView ToView(HealthPortal.Ledger.State.GrantEntry g, GrantStatus status, IReadOnlyDictionary<string, string> names)
+        => new(g.Id, g.Facility, names.GetValueOrDefault(g.Facility) ?? "Facility " + KeyFingerprintShort(g.Facility), g.Categories, g.Purpose,
+            DateTimeOffset.FromUnixTimeMilliseconds(g.NotBefore), DateTimeOffset.FromUnixTimeMilliseconds(g.ExpiresAt), g.IssuedHeight, g.RevokedHeight,
+            g.RevokedAt is { } r ? DateTimeOffset.FromUnixTimeMilliseconds(r) : null, status);
+
+    private static string KeyFingerprintShort(string id) => id.Length > 8 ? id[..8] : id;
+
+    internal static string? StringOf(JsonObject body, string name)
+        => body[name] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+}

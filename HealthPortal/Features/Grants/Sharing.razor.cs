@@ -1,0 +1,179 @@
+using System.Text.Json.Nodes;
+using HealthPortal.Features.Onboarding;
+using HealthPortal.Ledger.Transactions;
+using Microsoft.AspNetCore.Components;
+using Microsoft.JSInterop;
+using MudBlazor;
+
+namespace HealthPortal.Features.Grants;
+
+/// <summary>
+/// The patient's Sharing page: issue a grant (the browser signs grant.issue after the page shows exactly what it
+/// signs), see every grant by status, revoke one (the browser signs grant.revoke), and answer facilities' requests.
+/// Follows the ledger live: a block touching the patient re-reads the grants.
+/// </summary>
+public partial class Sharing
+{
+    [Inject] private PatientGrants Grants { get; set; } = default!;
+    [Inject] private AccessRequests Requests { get; set; } = default!;
+    [Inject] private AccessRequestNotifier RequestNotifier { get; set; } = default!;
+    [Inject] private IDialogService Dialogs { get; set; } = default!;
+    [Inject] private TimeProvider Clock { get; set; } = default!;
+
+    private enum ShareStage { Form, Review, Done }
+
+    /// <summary>What the done message says, kept from the draft that was signed.</summary>
+    private sealed record Shared(string FacilityName, IReadOnlyList<string> Categories, DateTimeOffset NotBefore, long Height);
+
+    private SharingView? sharing;
+    private ShareStage stage;
+    private GrantInput input = new();
+    private GrantDraft? draft;
+    private string? canonical;
+    private Shared? outcome;
+    private IReadOnlyList<GrantProblem> serverProblems = [];
+    private string? declining;
+    private string? declineReason;
+    private bool busy;
+    private string? error;
+    private string? notice;
+
+    private GrantDraft Draft => draft!;
+
+    private bool CanSign => BrowserRead && KeyState == BrowserKeyState.Active;
+
+    protected override async Task OnInitializedAsync()
+    {
+        await base.OnInitializedAsync();
+        input = GrantInput.Default(Clock.GetUtcNow());
+        await LoadAsync();
+        RequestNotifier.Changed += OnRequestsChanged;
+    }
+
+    protected override Task OnLedgerChangedAsync() => LoadAsync();
+
+    private async Task LoadAsync() => sharing = await Grants.LoadAsync(User);
+
+    private void OnRequestsChanged(string mpi)
+    {
+        if (mpi != sharing?.Mpi) return;
+        _ = InvokeAsync(async () =>
+        {
+            await LoadAsync();
+            StateHasChanged();
+        });
+    }
+
+    // ---- issue ---------------------------------------------------------------------------------------------
+
+    private Task ReviewAsync(GrantInput form) => RunAsync(async () =>
+    {
+        var result = await Grants.DraftIssueAsync(User, form);
+        serverProblems = result.Problems;
+        if (!result.IsSuccess) return;
+        draft = result.Draft;
+        canonical = await Browser.CanonicalEnvelopeAsync(TxType.GrantIssue, draft!.Body);
+        stage = ShareStage.Review;
+    });
+
+    private Task SignAsync() => RunAsync(async () =>
+    {
+        var signature = await Browser.SignAsync(Owner, TxType.GrantIssue, draft!.Body);
+        var result = await Grants.IssueAsync(User, draft.Body, BrowserKey!, signature, input.RequestId);
+        if (!result.Succeeded)
+        {
+            error = result.Message;
+            return;
+        }
+        outcome = new Shared(draft.FacilityName, draft.Categories, draft.NotBefore, result.Height!.Value);
+        stage = ShareStage.Done;
+        await LoadAsync();
+    });
+
+    private void BackToForm()
+    {
+        stage = ShareStage.Form;
+        draft = null;
+    }
+
+    private void ResetForm()
+    {
+        input = GrantInput.Default(Clock.GetUtcNow());
+        serverProblems = [];
+        draft = null;
+        outcome = null;
+        stage = ShareStage.Form;
+    }
+
+    // ---- revoke --------------------------------------------------------------------------------------------
+
+    private async Task RevokeAsync(GrantView grant)
+    {
+        var parameters = new DialogParameters<RevokeGrantDialog> { { d => d.Grant, grant } };
+        var dialog = await Dialogs.ShowAsync<RevokeGrantDialog>("Revoke this grant?", parameters, new DialogOptions { MaxWidth = MaxWidth.Small, FullWidth = true });
+        var answer = await dialog.Result;
+        if (answer is null || answer.Canceled) return;
+        await RunAsync(async () =>
+        {
+            var body = await Grants.DraftRevokeAsync(User, grant.Id);
+            if (!body.IsSuccess) { error = body.Message; return; }
+            var signature = await Browser.SignAsync(Owner, TxType.GrantRevoke, body.Value!);
+            var result = await Grants.RevokeAsync(User, body.Value!, BrowserKey!, signature);
+            if (!result.Succeeded) { error = result.Message; return; }
+            notice = $"Revoked: {grant.FacilityName} can no longer see your records because of this grant (block {result.Height}).";
+            await LoadAsync();
+        });
+    }
+
+    // ---- requests ------------------------------------------------------------------------------------------
+
+    private void Approve(AccessRequestView request)
+    {
+        input = AccessRequests.Prefill(request, Clock.GetUtcNow());
+        serverProblems = [];
+        draft = null;
+        outcome = null;
+        stage = ShareStage.Form;
+    }
+
+    private void StartDecline(AccessRequestView request)
+    {
+        declining = request.Id;
+        declineReason = null;
+    }
+
+    private Task DeclineAsync(AccessRequestView request) => RunAsync(async () =>
+    {
+        var result = await Requests.DeclineAsync(User, request.Id, declineReason);
+        if (!result.Succeeded) { error = result.Error; return; }
+        declining = null;
+        notice = $"You declined {request.FacilityName}'s request.";
+        if (input.RequestId == request.Id) ResetForm();
+        await LoadAsync();
+    });
+
+    private async Task RunAsync(Func<Task> work)
+    {
+        busy = true;
+        error = null;
+        notice = null;
+        try
+        {
+            await work();
+        }
+        catch (JSException e)
+        {
+            error = "This browser could not do it: " + e.Message;
+        }
+        finally
+        {
+            busy = false;
+        }
+    }
+
+    public override void Dispose()
+    {
+        RequestNotifier.Changed -= OnRequestsChanged;
+        base.Dispose();
+    }
+}
