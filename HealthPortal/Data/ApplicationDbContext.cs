@@ -1,4 +1,5 @@
 using HealthPortal.Features.Facilities;
+using HealthPortal.Features.Interop;
 using HealthPortal.Features.Invitations;
 using HealthPortal.Features.Patient;
 using HealthPortal.Features.Recovery;
@@ -13,6 +14,7 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
     public DbSet<PatientProfile> PatientProfiles => Set<PatientProfile>();
     public DbSet<StaffInvitation> StaffInvitations => Set<StaffInvitation>();
     public DbSet<KeyRecoveryRequest> KeyRecoveryRequests => Set<KeyRecoveryRequest>();
+    public DbSet<BreakGlassSession> BreakGlassSessions => Set<BreakGlassSession>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -69,5 +71,28 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
         });
 
         builder.ApplyConfiguration(new KeyRecoveryRequestConfiguration());
+
+        builder.Entity<BreakGlassSession>(session =>
+        {
+            session.ToTable("BreakGlassSession");
+            session.Property(s => s.Id).HasMaxLength(64);
+            session.Property(s => s.FacilityId).HasMaxLength(64);
+            session.Property(s => s.FacilityNodeId).HasMaxLength(64);
+            session.Property(s => s.UserId).HasMaxLength(450);
+            session.Property(s => s.StaffPseudonym).HasMaxLength(64);
+            session.Property(s => s.Mpi).HasMaxLength(40);
+            session.Property(s => s.Reason).HasMaxLength(InteropOptions.MaxReasonLength);
+            session.HasIndex(s => new { s.FacilityNodeId, s.StaffPseudonym, s.Mpi, s.ExpiresAtMs });
+            session.HasIndex(s => new { s.UserId, s.Mpi });
+            session.HasOne<ApplicationUser>().WithMany().HasForeignKey(s => s.UserId).OnDelete(DeleteBehavior.Restrict);
+            session.HasOne<HealthFacility>().WithMany().HasForeignKey(s => s.FacilityId).OnDelete(DeleteBehavior.Restrict);
+            session.HasMany(s => s.Accesses).WithOne().HasForeignKey(a => a.SessionId).OnDelete(DeleteBehavior.Cascade);
+        });
+        builder.Entity<BreakGlassAccess>(access =>
+        {
+            access.ToTable("BreakGlassAccess");
+            access.Property(a => a.SessionId).HasMaxLength(64);
+            access.Property(a => a.TxId).HasMaxLength(64);
+        });
     }
 }
