@@ -1,0 +1,157 @@
+using System.Text.RegularExpressions;
+using HealthPortal.Features.Ledger;
+using HealthPortal.Features.Records;
+using HealthPortal.Ledger.State;
+using HealthPortal.Ledger.Transactions;
+
+namespace HealthPortal.Features.Interop;
+
+/// <summary>
+/// Who is reading: a facility (its ledger id), a pseudonymous staff id, a purpose code, and the break-glass session
+/// the staff member claims, if any.
+/// </summary>
+public sealed record InteropCaller(string Facility, string Staff, string Purpose, string? BreakGlassSession = null);
+
+public enum InteropReadStatus { Ok, Invalid, UnknownFacility, FacilityNotApproved, UnknownPatient, UnknownRecord, NoBasis, LogFailed }
+
+public enum AccessBasis { Own, Grant, BreakGlass }
+
+/// <summary>A record returned to the caller: the anchor, what its holder served and whether it matches, and why it may be read.</summary>
+public sealed record SharedRecord(VerifiedRecord Verified, AccessBasis Basis, string? GrantId, string? AccessTx)
+{
+    public RecordEntry Anchor => Verified.Anchor;
+}
+
+public sealed record InteropRead(InteropReadStatus Status, IReadOnlyList<SharedRecord> Records, string? Message, string? BreakGlassSession = null)
+{
+    public bool IsOk => Status == InteropReadStatus.Ok;
+    public static InteropRead Fail(InteropReadStatus status, string message) => new(status, [], message);
+}
+
+/// <summary>
+/// The read policy and the one read path for records of other facilities (the interop API and the portal's own
+/// panel both end here). A record of another facility is returned only under an active grant of its patient to the
+/// caller's facility that covers its kind at this moment, or under an active break-glass session; every such read is
+/// written to the ledger as <c>access.log</c>, and only after that commits is anything fetched or returned (fail
+/// closed). Nothing is cached between calls: each call reads the ledger state as it is now.
+/// </summary>
+public sealed partial class InteropReader(
+    LedgerHost ledger, FacilityNodeKeys keys, IRecordFetcher fetcher, BreakGlassSessions breakGlass, TimeProvider clock, ILogger<InteropReader> logger)
+{
+    private readonly RecordVerifier _verifier = new(fetcher);
+    private readonly TransactionFactory _tx = new(clock);
+
+    [GeneratedRegex("^[a-z][a-z0-9-]{0,31}$")] public static partial Regex PurposePattern();
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$")] public static partial Regex StaffPattern();
+    [GeneratedRegex("^[A-Za-z0-9_-]{43}$")] public static partial Regex IdPattern();
+    [GeneratedRegex("^bg-[a-z0-9]{8,40}$")] public static partial Regex SessionPattern();
+
+    /// <summary>Every record of the patient the caller may read (its own, and other facilities' under a grant or break-glass).</summary>
+    public Task<InteropRead> EverythingAsync(InteropCaller caller, string mpi, CancellationToken ct = default)
+    {
+        var engine = ledger.Engine;
+        return ReadAsync(caller, mpi, () => engine.Store.RecordsOf(mpi), single: false, ct);
+    }
+
+    /// <summary>One anchored record, under the same policy.</summary>
+    public Task<InteropRead> RecordAsync(InteropCaller caller, string facility, string recordId, CancellationToken ct = default)
+    {
+        var anchor = ledger.Engine.Store.ReadRecord(facility, recordId);
+        if (anchor is null) return Task.FromResult(InteropRead.Fail(InteropReadStatus.UnknownRecord, "no such record is anchored on the ledger"));
+        return ReadAsync(caller, anchor.Mpi, () => [anchor], single: true, ct);
+    }
+
+    private async Task<InteropRead> ReadAsync(InteropCaller caller, string mpi, Func<IReadOnlyList<RecordEntry>> anchorsOf, bool single, CancellationToken ct)
+    {
+        if (!IdPattern().IsMatch(caller.Facility) || !StaffPattern().IsMatch(caller.Staff) || !PurposePattern().IsMatch(caller.Purpose)
+            || (caller.BreakGlassSession is { } s && !SessionPattern().IsMatch(s)))
+            return Deny(caller, mpi, null, InteropReadStatus.Invalid, "the caller's facility, staff id, purpose or break-glass session is malformed");
+
+        var state = ledger.Engine.State;
+        var node = state.Node(caller.Facility);
+        if (node is null) return Deny(caller, mpi, null, InteropReadStatus.UnknownFacility, "the facility is not on the ledger");
+        if (node.Status != NodeStatus.Approved) return Deny(caller, mpi, null, InteropReadStatus.FacilityNotApproved, $"the facility is {node.Status.ToString().ToLowerInvariant()} on the ledger");
+        if (state.Patient(mpi) is null) return Deny(caller, mpi, null, InteropReadStatus.UnknownPatient, "no patient with this MPI number is registered");
+
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var grants = state.GrantsOf(mpi).Where(g => g.Facility == caller.Facility && g.IsActiveAt(now)).OrderByDescending(g => g.ExpiresAt).ToList();
+        BreakGlassSession? session = null;
+        if (caller.BreakGlassSession is { } claimed)
+        {
+            session = await breakGlass.ActiveAsync(caller.Facility, caller.Staff, mpi, now, ct);
+            if (session?.Id != claimed) session = null;
+        }
+
+        var anchors = anchorsOf();
+        var own = new List<RecordEntry>();
+        var byGrant = new Dictionary<string, List<RecordEntry>>(StringComparer.Ordinal);
+        var byBreakGlass = new List<RecordEntry>();
+        var withheld = new List<RecordEntry>();
+        foreach (var anchor in anchors)
+        {
+            if (anchor.Facility == caller.Facility) { own.Add(anchor); continue; }
+            if (grants.FirstOrDefault(g => g.Covers(anchor.Category)) is { } grant)
+                (byGrant.TryGetValue(grant.Id, out var list) ? list : byGrant[grant.Id] = []).Add(anchor);
+            else if (session is not null) byBreakGlass.Add(anchor);
+            else withheld.Add(anchor);
+        }
+
+        var hasBasis = grants.Count > 0 || session is not null;
+        if (single && withheld.Count > 0)
+            return Deny(caller, mpi, withheld, InteropReadStatus.NoBasis, grants.Count > 0
+                ? "the patient's grant to this facility does not cover this kind of record"
+                : "no active grant of this patient to this facility, and no emergency session");
+        if (!single && !hasBasis && own.Count == 0)
+            return Deny(caller, mpi, withheld, InteropReadStatus.NoBasis, "no active grant of this patient to this facility, and no emergency session");
+        if (withheld.Count > 0) Deny(caller, mpi, withheld, InteropReadStatus.NoBasis, "not covered by any active grant of this patient to this facility");
+
+        // Log first and wait for the commit; fetch and return only after every log of this read is on the ledger.
+        var accessTx = new Dictionary<(string, string), string>();
+        if (byGrant.Count > 0 || byBreakGlass.Count > 0)
+        {
+            var key = await keys.FindAsync(caller.Facility, ct);
+            if (key is null) return LogFailed(caller, mpi, "this node does not hold the facility's node key to sign the access log");
+            var groups = byGrant.Select(g => (Records: g.Value, Grant: (string?)g.Key, Reason: (string?)null)).ToList();
+            if (byBreakGlass.Count > 0) groups.Add((byBreakGlass, null, session!.Reason));
+            foreach (var (records, grant, reason) in groups)
+            {
+                var tx = _tx.AccessLog(caller.Facility, caller.Staff, mpi, records.Select(r => r.Facility + "/" + r.RecordId), grant, reason, caller.Purpose).SignWith(key);
+                var result = await ledger.Engine.SubmitAsync(tx, ct);
+                if (!result.IsCommitted) return LogFailed(caller, mpi, $"the ledger refused the access log: {result}");
+                foreach (var r in records) accessTx[(r.Facility, r.RecordId)] = tx.IdText;
+                if (grant is null) await breakGlass.RecordAccessAsync(session!.Id, tx.IdText, now, ct);
+            }
+        }
+
+        var shared = new List<SharedRecord>();
+        foreach (var anchor in anchors)
+        {
+            var basis = anchor.Facility == caller.Facility ? AccessBasis.Own
+                : byBreakGlass.Contains(anchor) ? AccessBasis.BreakGlass
+                : withheld.Contains(anchor) ? (AccessBasis?)null : AccessBasis.Grant;
+            if (basis is null) continue;
+            var grantId = basis == AccessBasis.Grant ? byGrant.First(g => g.Value.Contains(anchor)).Key : null;
+            var verified = await _verifier.VerifyAsync(anchor, ct);
+            shared.Add(new SharedRecord(verified, basis.Value, grantId, accessTx.GetValueOrDefault((anchor.Facility, anchor.RecordId))));
+        }
+        if (accessTx.Count > 0)
+            logger.LogInformation(InteropEvents.ReadGranted, "Interop read: facility {Facility} staff {Staff} patient {Mpi} records {Records} access logs {Txs}",
+                caller.Facility, caller.Staff, mpi, accessTx.Count, string.Join(' ', accessTx.Values.Distinct()));
+        return new InteropRead(InteropReadStatus.Ok, shared, null, session?.Id);
+    }
+
+    private InteropRead Deny(InteropCaller caller, string mpi, IReadOnlyList<RecordEntry>? records, InteropReadStatus status, string message)
+    {
+        logger.LogWarning(InteropEvents.ReadDenied, "Interop read denied ({Status}): facility {Facility} staff {Staff} patient {Mpi} purpose {Purpose} records {Records}: {Reason}",
+            status, caller.Facility, caller.Staff, mpi, caller.Purpose,
+            records is null ? "-" : string.Join(' ', records.Select(r => r.Facility + "/" + r.RecordId)), message);
+        return InteropRead.Fail(status, message);
+    }
+
+    private InteropRead LogFailed(InteropCaller caller, string mpi, string message)
+    {
+        logger.LogError(InteropEvents.LogFailed, "Interop read refused, access log not written: facility {Facility} staff {Staff} patient {Mpi}: {Reason}",
+            caller.Facility, caller.Staff, mpi, message);
+        return InteropRead.Fail(InteropReadStatus.LogFailed, "the access could not be recorded on the ledger, so nothing is returned");
+    }
+}
