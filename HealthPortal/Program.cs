@@ -2,6 +2,7 @@ using HealthPortal.Components;
 using HealthPortal.Data;
 using HealthPortal.Features;
 using HealthPortal.Features.Auth;
+using HealthPortal.Features.Interop;
 using HealthPortal.Features.Ledger;
 using HealthPortal.Features.Onboarding;
 using HealthPortal.Features.Network;
@@ -19,7 +20,8 @@ builder.AddPortalConfiguration(args)
     .AddPortalUi()
     .AddLedger()
     .AddPatientKeys()
-    .AddNetwork();
+    .AddNetwork()
+    .AddInterop();
 
 var app = builder.Build();
 await app.PreparePortalDataAsync();
@@ -30,6 +32,7 @@ app.MapRazorComponents<App>()
     .AddInteractiveServerRenderMode(server => server.ContentSecurityFrameAncestorsPolicy = "'none'");
 app.MapAdditionalIdentityEndpoints();
 app.MapNetworkEndpoints();
+app.MapInteropEndpoints();
 
 await app.RunAsync();
 return 0;
