@@ -260,6 +260,13 @@ public sealed class InteropApiTests(InteropWorld world)
         await AssertOutcome(await Http.GetAsync("/fhir/r4/Nonsense/a/b/c"), HttpStatusCode.Unauthorized);
     }
 
+    [Fact]
+    public async Task Post_Is405OperationOutcome()
+    {
+        using var content = new StringContent("{}", System.Text.Encoding.UTF8, InteropFhir.ContentType);
+        await AssertOutcome(await Http.PostAsync("/fhir/r4/Observation", content), HttpStatusCode.MethodNotAllowed);
+    }
+
     private static byte[] Malleate(byte[] signature)
     {
         var n = BigInteger.Parse("0FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551", System.Globalization.NumberStyles.HexNumber);

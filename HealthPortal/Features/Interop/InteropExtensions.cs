@@ -32,7 +32,8 @@ public static class InteropExtensions
     /// <summary>GET /fhir/r4/… : the FHIR R4 interop API (metadata public, everything else signed by a facility node).</summary>
     public static WebApplication MapInteropEndpoints(this WebApplication app)
     {
-        app.MapGet("/fhir/r4/{**path}", async (HttpContext context, InteropHandler handler) =>
+        // Every method is mapped so that a POST or DELETE gets a 405 OperationOutcome, not the HTML status page.
+        app.Map("/fhir/r4/{**path}", async (HttpContext context, InteropHandler handler) =>
         {
             var request = context.Request;
             var raw = context.Features.Get<IHttpRequestFeature>()?.RawTarget;
