@@ -35,6 +35,7 @@ public sealed class SharedRecordsPanelTests(InteropWorld world) : PortalComponen
         await SignInAsync(canBreakGlass: false);
         var patient = await world.PatientAsync();
         await world.RecordAsync(InteropWorld.Holder, patient);
+        await world.RecordAsync(InteropWorld.Caller, patient); // its own record must not hide that there is no grant
 
         var panel = Render<SharedRecordsPanel>(p => p.Add(x => x.Mpi, patient.Mpi));
 

@@ -41,7 +41,8 @@ public sealed record SharedRecordView(
     string Facility, string FacilityName, string RecordId, string Kind, string Date, RecordIntegrity Integrity, string Basis,
     string? AccessTx, string ResourceType, string InteropId, Resource? Resource, string? Problem);
 
-public sealed record InteropClientResult(int Status, IReadOnlyList<SharedRecordView> Records, string? Message)
+/// <param name="Access">For $everything: "grant", "break-glass" or "none" (no grant: only the caller's own records came back).</param>
+public sealed record InteropClientResult(int Status, IReadOnlyList<SharedRecordView> Records, string? Message, string? Access = null)
 {
     public bool IsOk => Status == 200;
 }
@@ -61,7 +62,9 @@ public sealed class InteropClient(
     public async Task<InteropClientResult> EverythingAsync(string userId, string mpi, string purpose, string? breakGlassSession, CancellationToken ct = default)
     {
         var response = await SendAsync(userId, $"/fhir/r4/Patient/{mpi}/$everything", purpose, breakGlassSession, ct);
-        if (response is { Status: 200, Resource: Bundle bundle }) return new(200, [.. bundle.Entry.Select(ViewOf).OfType<SharedRecordView>()], null);
+        if (response is { Status: 200, Resource: Bundle bundle })
+            return new(200, [.. bundle.Entry.Select(ViewOf).OfType<SharedRecordView>()], null,
+                bundle.Meta?.Tag.FirstOrDefault(t => t.System == InteropFhir.AccessBasisSystem)?.Code);
         return Failure(response);
     }
 

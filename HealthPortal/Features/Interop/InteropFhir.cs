@@ -20,6 +20,9 @@ public static class InteropFhir
 
     public const string IntegrityHeader = "HP-Integrity";
 
+    /// <summary>Tags an $everything Bundle with what allowed the read ("grant", "break-glass", or "none": the caller's own records only).</summary>
+    public const string AccessBasisSystem = "https://healthportal.test/fhir/CodeSystem/access-basis";
+
     public static readonly JsonSerializerOptions Options = new JsonSerializerOptions().ForFhir(ModelInfo.ModelInspector);
 
     public static string Serialize(Resource resource) => JsonSerializer.Serialize(resource, Options);
@@ -93,6 +96,7 @@ public static class InteropFhir
     public static Bundle Everything(InteropRead read, string baseUrl)
     {
         var bundle = new Bundle { Type = Bundle.BundleType.Searchset, Total = read.Records.Count, Timestamp = DateTimeOffset.UtcNow };
+        bundle.Meta = new Meta { Tag = [new Coding(AccessBasisSystem, read.Basis)] };
         foreach (var shared in read.Records)
         {
             var anchor = shared.Anchor;

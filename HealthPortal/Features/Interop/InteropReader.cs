@@ -22,7 +22,8 @@ public sealed record SharedRecord(VerifiedRecord Verified, AccessBasis Basis, st
     public RecordEntry Anchor => Verified.Anchor;
 }
 
-public sealed record InteropRead(InteropReadStatus Status, IReadOnlyList<SharedRecord> Records, string? Message, string? BreakGlassSession = null)
+/// <param name="Basis">What allowed reading other facilities' records: "grant", "break-glass" or "none" (own records only).</param>
+public sealed record InteropRead(InteropReadStatus Status, IReadOnlyList<SharedRecord> Records, string? Message, string? BreakGlassSession = null, string Basis = "none")
 {
     public bool IsOk => Status == InteropReadStatus.Ok;
     public static InteropRead Fail(InteropReadStatus status, string message) => new(status, [], message);
@@ -137,7 +138,7 @@ public sealed partial class InteropReader(
         if (accessTx.Count > 0)
             logger.LogInformation(InteropEvents.ReadGranted, "Interop read: facility {Facility} staff {Staff} patient {Mpi} records {Records} access logs {Txs}",
                 caller.Facility, caller.Staff, mpi, accessTx.Count, string.Join(' ', accessTx.Values.Distinct()));
-        return new InteropRead(InteropReadStatus.Ok, shared, null, session?.Id);
+        return new InteropRead(InteropReadStatus.Ok, shared, null, session?.Id, grants.Count > 0 ? "grant" : session is not null ? "break-glass" : "none");
     }
 
     private InteropRead Deny(InteropCaller caller, string mpi, IReadOnlyList<RecordEntry>? records, InteropReadStatus status, string message)

@@ -54,7 +54,8 @@ public partial class SharedRecordsPanel
             canBreakGlass = await db.Users.AsNoTracking().Where(u => u.Id == userId).Select(u => u.CanBreakGlass).SingleOrDefaultAsync();
         session = MpiNumber.IsValid(mpi) ? await BreakGlass.ActiveForUserAsync(userId, mpi) : null;
         var result = await Interop.EverythingAsync(userId, mpi, Purpose, session?.Id);
-        (status, message) = (result.Status, result.Message);
+        // Own records alone come back without any grant: for this panel that is still "no access".
+        (status, message) = (result.IsOk && result.Access == "none" ? 403 : result.Status, result.Message);
         records = [.. result.Records.Where(r => r.Basis != "own")];
         loading = false;
     }
