@@ -72,9 +72,10 @@ public sealed class InteropClient(
     {
         var response = await SendAsync(userId, $"/fhir/r4/{resourceType}/{interopId}", purpose, breakGlassSession, ct);
         if (response.Status != 200 || response.Resource is OperationOutcome) return Failure(response);
-        var anchor = AnchorOf(interopId);
+        var anchor = InteropFhir.AnchorOf(ledger.Engine.Store, interopId);
         if (anchor is null) return new(404, [], "the record's anchor is not on this node's ledger");
-        return new(200, [View(anchor, response.Resource, null, "grant", response.Headers?.GetValueOrDefault("HP-Access-Log"), null)], null);
+        return new(200, [View(anchor, response.Resource, null, response.Headers?.GetValueOrDefault(InteropFhir.BasisHeader) ?? "grant",
+            response.Headers?.GetValueOrDefault(InteropFhir.AccessLogHeader), null)], null);
     }
 
     private async Task<InteropResponse> SendAsync(string userId, string target, string purpose, string? breakGlassSession, CancellationToken ct)
@@ -111,14 +112,5 @@ public sealed class InteropClient(
         var name = ledger.Engine.State.Node(anchor.Facility)?.Name ?? anchor.Facility;
         return new SharedRecordView(anchor.Facility, name, anchor.RecordId, anchor.Category, anchor.Date, integrity, basis, accessTx,
             InteropFhir.ResourceTypeOf(anchor), InteropFhir.InteropId(anchor), integrity == RecordIntegrity.Verified ? resource : null, problem);
-    }
-
-    private HealthPortal.Ledger.State.RecordEntry? AnchorOf(string interopId)
-    {
-        if (!InteropFhir.TryAnchorTxId(interopId, out var txId)) return null;
-        var store = ledger.Engine.Store;
-        if (store.FindSeq(txId) is not { } seq || store.ReadTransaction(seq) is not { } tx) return null;
-        var body = System.Text.Json.Nodes.JsonNode.Parse(tx.Body);
-        return (string?)body?["facility"] is { } f && (string?)body?["record"] is { } r ? store.ReadRecord(f, r) : null;
     }
 }

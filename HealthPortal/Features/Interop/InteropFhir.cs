@@ -19,6 +19,10 @@ public static class InteropFhir
     public const string AnchorExtension = "https://healthportal.test/fhir/StructureDefinition/ledger-anchor";
 
     public const string IntegrityHeader = "HP-Integrity";
+    public const string BasisHeader = "HP-Access-Basis";
+    public const string AccessLogHeader = "HP-Access-Log";
+
+    public static string BasisCode(AccessBasis basis) => basis switch { AccessBasis.Own => "own", AccessBasis.Grant => "grant", _ => "break-glass" };
 
     /// <summary>Tags an $everything Bundle with what allowed the read ("grant", "break-glass", or "none": the caller's own records only).</summary>
     public const string AccessBasisSystem = "https://healthportal.test/fhir/CodeSystem/access-basis";
@@ -44,6 +48,15 @@ public static class InteropFhir
     {
         txId = [];
         return interopId.Length == 43 && !interopId.Contains('_') && Base64Url.TryDecode(interopId.Replace('.', '_'), out txId) && txId.Length == 32;
+    }
+
+    /// <summary>The anchored record an interop id names, from <paramref name="store"/>; null when it names none.</summary>
+    public static RecordEntry? AnchorOf(HealthPortal.Ledger.Storage.SqliteBlockStore store, string interopId)
+    {
+        if (!TryAnchorTxId(interopId, out var txId)) return null;
+        if (store.FindSeq(txId) is not { } seq || store.ReadTransaction(seq) is not { } stored || stored.Type != HealthPortal.Ledger.Transactions.TxType.RecordAnchor) return null;
+        var body = System.Text.Json.Nodes.JsonNode.Parse(stored.Body);
+        return (string?)body?["facility"] is { } facility && (string?)body["record"] is { } record ? store.ReadRecord(facility, record) : null;
     }
 
     /// <summary>The resource type an anchor's link names (<c>{ResourceType}/{id}</c>).</summary>
@@ -115,7 +128,7 @@ public static class InteropFhir
             ext.AddExtension("hash", new FhirString(anchor.Hash));
             ext.AddExtension("anchorTx", new FhirString(anchor.TxId));
             ext.AddExtension("integrity", new Code(shared.Verified.Integrity.ToString().ToLowerInvariant()));
-            ext.AddExtension("basis", new Code(shared.Basis switch { AccessBasis.Own => "own", AccessBasis.Grant => "grant", _ => "break-glass" }));
+            ext.AddExtension("basis", new Code(BasisCode(shared.Basis)));
             if (shared.AccessTx is not null) ext.AddExtension("accessTx", new FhirString(shared.AccessTx));
             if (shared.Verified.Problem is not null) ext.AddExtension("problem", new FhirString(shared.Verified.Problem));
             entry.Extension.Add(ext);

@@ -70,8 +70,8 @@ public sealed class InteropHandler : IDisposable
 
             case [var type, var id] when type != "Patient" && type != "metadata":
                 if (!ModelInfo.IsKnownResource(type)) return Refuse(request, 404, IssueType.NotSupported, $"unknown resource type '{type}'");
-                if (!InteropFhir.TryAnchorTxId(id, out var txId)) return Refuse(request, 422, IssueType.Value, "malformed record id: an interop id is a record's anchor id (43 characters)");
-                var anchor = FindAnchor(txId);
+                if (!InteropFhir.TryAnchorTxId(id, out _)) return Refuse(request, 422, IssueType.Value, "malformed record id: an interop id is a record's anchor id (43 characters)");
+                var anchor = InteropFhir.AnchorOf(_ledger.Engine.Store, id);
                 if (anchor is null || InteropFhir.ResourceTypeOf(anchor) != type) return Refuse(request, 404, IssueType.NotFound, $"no {type} with id {id} is anchored on the ledger");
                 return ToResponse(await _reader.RecordAsync(caller, anchor.Facility, anchor.RecordId, ct), Single);
 
@@ -87,7 +87,8 @@ public sealed class InteropHandler : IDisposable
     {
         var record = read.Records.Single();
         var headers = new Dictionary<string, string> { [InteropFhir.IntegrityHeader] = record.Verified.Integrity.ToString().ToLowerInvariant() };
-        if (record.AccessTx is not null) headers["HP-Access-Log"] = record.AccessTx;
+        headers[InteropFhir.BasisHeader] = InteropFhir.BasisCode(record.Basis);
+        if (record.AccessTx is not null) headers[InteropFhir.AccessLogHeader] = record.AccessTx;
         return record.Verified.Integrity switch
         {
             RecordIntegrity.Verified => new InteropResponse(200, record.Verified.Record!.Fhir, headers),
@@ -145,16 +146,6 @@ public sealed class InteropHandler : IDisposable
         _logger.LogWarning(InteropEvents.RequestRefused, "Interop request refused {Status}: {Method} {Target} from {Facility}: {Reason}",
             status, request.Method, request.Target, request.Header(InteropSignature.FacilityHeader) ?? "-", message);
         return InteropFhir.Error(status, code, message, headers);
-    }
-
-    private RecordEntry? FindAnchor(byte[] txId)
-    {
-        var store = _ledger.Engine.Store;
-        if (store.FindSeq(txId) is not { } seq || store.ReadTransaction(seq) is not { } stored || stored.Type != TxType.RecordAnchor) return null;
-        if (JsonNode.Parse(stored.Body) is not JsonObject body) return null;
-        var facility = (string?)body["facility"];
-        var record = (string?)body["record"];
-        return facility is null || record is null ? null : store.ReadRecord(facility, record);
     }
 
     /// <summary>The path segments after /fhir/r4/, or null for a target outside it.</summary>

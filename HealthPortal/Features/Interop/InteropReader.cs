@@ -83,58 +83,45 @@ public sealed partial class InteropReader(
             if (session?.Id != claimed) session = null;
         }
 
-        var anchors = anchorsOf();
-        var own = new List<RecordEntry>();
-        var byGrant = new Dictionary<string, List<RecordEntry>>(StringComparer.Ordinal);
-        var byBreakGlass = new List<RecordEntry>();
-        var withheld = new List<RecordEntry>();
-        foreach (var anchor in anchors)
-        {
-            if (anchor.Facility == caller.Facility) { own.Add(anchor); continue; }
-            if (grants.FirstOrDefault(g => g.Covers(anchor.Category)) is { } grant)
-                (byGrant.TryGetValue(grant.Id, out var list) ? list : byGrant[grant.Id] = []).Add(anchor);
-            else if (session is not null) byBreakGlass.Add(anchor);
-            else withheld.Add(anchor);
-        }
+        // One decision per anchor: own, under which grant, under break-glass, or withheld.
+        var decisions = anchorsOf().Select(anchor => anchor.Facility == caller.Facility ? (Anchor: anchor, Basis: (AccessBasis?)AccessBasis.Own, Grant: (string?)null)
+            : grants.FirstOrDefault(g => g.Covers(anchor.Category)) is { } grant ? (anchor, AccessBasis.Grant, grant.Id)
+            : session is not null ? (anchor, AccessBasis.BreakGlass, null)
+            : (anchor, null, null)).ToList();
+        var withheld = decisions.Where(d => d.Basis is null).Select(d => d.Anchor).ToList();
 
         var hasBasis = grants.Count > 0 || session is not null;
         if (single && withheld.Count > 0)
             return Deny(caller, mpi, withheld, InteropReadStatus.NoBasis, grants.Count > 0
                 ? "the patient's grant to this facility does not cover this kind of record"
                 : "no active grant of this patient to this facility, and no emergency session");
-        if (!single && !hasBasis && own.Count == 0)
+        if (!single && !hasBasis && decisions.All(d => d.Basis != AccessBasis.Own))
             return Deny(caller, mpi, withheld, InteropReadStatus.NoBasis, "no active grant of this patient to this facility, and no emergency session");
         if (withheld.Count > 0) Deny(caller, mpi, withheld, InteropReadStatus.NoBasis, "not covered by any active grant of this patient to this facility");
 
         // Log first and wait for the commit; fetch and return only after every log of this read is on the ledger.
-        var accessTx = new Dictionary<(string, string), string>();
-        if (byGrant.Count > 0 || byBreakGlass.Count > 0)
+        // One access.log per basis: a log names exactly one grant or one break-glass reason.
+        var accessTx = new Dictionary<RecordEntry, string>();
+        var groups = decisions.Where(d => d.Basis is AccessBasis.Grant or AccessBasis.BreakGlass).GroupBy(d => d.Grant).ToList();
+        if (groups.Count > 0)
         {
             var key = await keys.FindAsync(caller.Facility, ct);
             if (key is null) return LogFailed(caller, mpi, "this node does not hold the facility's node key to sign the access log");
-            var groups = byGrant.Select(g => (Records: g.Value, Grant: (string?)g.Key, Reason: (string?)null)).ToList();
-            if (byBreakGlass.Count > 0) groups.Add((byBreakGlass, null, session!.Reason));
-            foreach (var (records, grant, reason) in groups)
+            foreach (var group in groups)
             {
-                var tx = _tx.AccessLog(caller.Facility, caller.Staff, mpi, records.Select(r => r.Facility + "/" + r.RecordId), grant, reason, caller.Purpose).SignWith(key);
+                var records = group.Select(d => d.Anchor).ToList();
+                var tx = _tx.AccessLog(caller.Facility, caller.Staff, mpi, records.Select(r => r.Facility + "/" + r.RecordId), group.Key,
+                    group.Key is null ? session!.Reason : null, caller.Purpose).SignWith(key);
                 var result = await ledger.Engine.SubmitAsync(tx, ct);
                 if (!result.IsCommitted) return LogFailed(caller, mpi, $"the ledger refused the access log: {result}");
-                foreach (var r in records) accessTx[(r.Facility, r.RecordId)] = tx.IdText;
-                if (grant is null) await breakGlass.RecordAccessAsync(session!.Id, tx.IdText, now, ct);
+                foreach (var r in records) accessTx[r] = tx.IdText;
+                if (group.Key is null) await breakGlass.RecordAccessAsync(session!.Id, tx.IdText, now, ct);
             }
         }
 
         var shared = new List<SharedRecord>();
-        foreach (var anchor in anchors)
-        {
-            var basis = anchor.Facility == caller.Facility ? AccessBasis.Own
-                : byBreakGlass.Contains(anchor) ? AccessBasis.BreakGlass
-                : withheld.Contains(anchor) ? (AccessBasis?)null : AccessBasis.Grant;
-            if (basis is null) continue;
-            var grantId = basis == AccessBasis.Grant ? byGrant.First(g => g.Value.Contains(anchor)).Key : null;
-            var verified = await _verifier.VerifyAsync(anchor, ct);
-            shared.Add(new SharedRecord(verified, basis.Value, grantId, accessTx.GetValueOrDefault((anchor.Facility, anchor.RecordId))));
-        }
+        foreach (var (anchor, basis, grant) in decisions.Where(d => d.Basis is not null))
+            shared.Add(new SharedRecord(await _verifier.VerifyAsync(anchor, ct), basis!.Value, grant, accessTx.GetValueOrDefault(anchor)));
         if (accessTx.Count > 0)
             logger.LogInformation(InteropEvents.ReadGranted, "Interop read: facility {Facility} staff {Staff} patient {Mpi} records {Records} access logs {Txs}",
                 caller.Facility, caller.Staff, mpi, accessTx.Count, string.Join(' ', accessTx.Values.Distinct()));
