@@ -97,7 +97,8 @@ public sealed partial class InteropReader(
                 : "no active grant of this patient to this facility, and no emergency session");
         if (!single && !hasBasis && decisions.All(d => d.Basis != AccessBasis.Own))
             return Deny(caller, mpi, withheld, InteropReadStatus.NoBasis, "no active grant of this patient to this facility, and no emergency session");
-        if (withheld.Count > 0) Deny(caller, mpi, withheld, InteropReadStatus.NoBasis, "not covered by any active grant of this patient to this facility");
+        // The rest is returned; what is held back is still a denial, and is logged as one.
+        if (withheld.Count > 0) LogDenial(caller, mpi, withheld, InteropReadStatus.NoBasis, "not covered by any active grant of this patient to this facility");
 
         // Log first and wait for the commit; fetch and return only after every log of this read is on the ledger.
         // One access.log per basis: a log names exactly one grant or one break-glass reason.
@@ -130,11 +131,14 @@ public sealed partial class InteropReader(
 
     private InteropRead Deny(InteropCaller caller, string mpi, IReadOnlyList<RecordEntry>? records, InteropReadStatus status, string message)
     {
+        LogDenial(caller, mpi, records, status, message);
+        return InteropRead.Fail(status, message);
+    }
+
+    private void LogDenial(InteropCaller caller, string mpi, IReadOnlyList<RecordEntry>? records, InteropReadStatus status, string message) =>
         logger.LogWarning(InteropEvents.ReadDenied, "Interop read denied ({Status}): facility {Facility} staff {Staff} patient {Mpi} purpose {Purpose} records {Records}: {Reason}",
             status, caller.Facility, caller.Staff, mpi, caller.Purpose,
             records is null ? "-" : string.Join(' ', records.Select(r => r.Facility + "/" + r.RecordId)), message);
-        return InteropRead.Fail(status, message);
-    }
 
     private InteropRead LogFailed(InteropCaller caller, string mpi, string message)
     {
