@@ -5,6 +5,7 @@ using HealthPortal.Features.Access;
 using HealthPortal.Features.Anchoring;
 using HealthPortal.Features.Auth;
 using HealthPortal.Features.Grants;
+using HealthPortal.Features.Interop;
 using HealthPortal.Features.Ledger;
 using HealthPortal.Features.Onboarding;
 using HealthPortal.Features.Network;
@@ -27,7 +28,8 @@ builder.AddPortalConfiguration(args)
     .AddAccess()
     .AddAnchoring()
     .AddPatientRecords()
-    .AddGrants();
+    .AddGrants()
+    .AddInterop();
 
 var app = builder.Build();
 await app.PreparePortalDataAsync();
@@ -40,6 +42,7 @@ app.MapAdditionalIdentityEndpoints();
 app.MapNetworkEndpoints();
 app.MapAccessEndpoints();
 app.MapPatientRecordEndpoints();
+app.MapInteropEndpoints();
 
 await app.RunAsync();
 return 0;

@@ -2,6 +2,7 @@ using HealthPortal.Features.Access;
 using HealthPortal.Features.Anchoring;
 using HealthPortal.Features.Facilities;
 using HealthPortal.Features.Grants;
+using HealthPortal.Features.Interop;
 using HealthPortal.Features.Invitations;
 using HealthPortal.Features.Patient;
 using HealthPortal.Features.Recovery;
@@ -19,6 +20,7 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
     public DbSet<BreakGlassReview> BreakGlassReviews => Set<BreakGlassReview>();
     public DbSet<AnchorConfirmation> AnchorConfirmations => Set<AnchorConfirmation>();
     public DbSet<AccessRequest> AccessRequests => Set<AccessRequest>();
+    public DbSet<BreakGlassSession> BreakGlassSessions => Set<BreakGlassSession>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -79,5 +81,28 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
         builder.ApplyConfiguration(new AnchorConfirmationConfiguration());
         builder.ApplyConfiguration(new AnchorConfirmationRecordConfiguration());
         builder.ApplyConfiguration(new AccessRequestConfiguration());
+
+        builder.Entity<BreakGlassSession>(session =>
+        {
+            session.ToTable("BreakGlassSession");
+            session.Property(s => s.Id).HasMaxLength(64);
+            session.Property(s => s.FacilityId).HasMaxLength(64);
+            session.Property(s => s.FacilityNodeId).HasMaxLength(64);
+            session.Property(s => s.UserId).HasMaxLength(450);
+            session.Property(s => s.StaffPseudonym).HasMaxLength(64);
+            session.Property(s => s.Mpi).HasMaxLength(40);
+            session.Property(s => s.Reason).HasMaxLength(InteropOptions.MaxReasonLength);
+            session.HasIndex(s => new { s.FacilityNodeId, s.StaffPseudonym, s.Mpi, s.ExpiresAtMs });
+            session.HasIndex(s => new { s.UserId, s.Mpi });
+            session.HasOne<ApplicationUser>().WithMany().HasForeignKey(s => s.UserId).OnDelete(DeleteBehavior.Restrict);
+            session.HasOne<HealthFacility>().WithMany().HasForeignKey(s => s.FacilityId).OnDelete(DeleteBehavior.Restrict);
+            session.HasMany(s => s.Accesses).WithOne().HasForeignKey(a => a.SessionId).OnDelete(DeleteBehavior.Cascade);
+        });
+        builder.Entity<BreakGlassAccess>(access =>
+        {
+            access.ToTable("BreakGlassAccess");
+            access.Property(a => a.SessionId).HasMaxLength(64);
+            access.Property(a => a.TxId).HasMaxLength(64);
+        });
     }
 }

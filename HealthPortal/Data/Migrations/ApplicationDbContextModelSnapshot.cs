@@ -357,6 +357,85 @@ namespace HealthPortal.Data.Migrations
                     b.ToTable("AccessRequest", (string)null);
                 });
 
+            modelBuilder.Entity("HealthPortal.Features.Interop.BreakGlassAccess", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("AtMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("SessionId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TxId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SessionId");
+
+                    b.ToTable("BreakGlassAccess", (string)null);
+                });
+
+            modelBuilder.Entity("HealthPortal.Features.Interop.BreakGlassSession", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ExpiresAtMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FacilityId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FacilityNodeId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Mpi")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StaffPseudonym")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("StartedAtMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("FacilityId");
+
+                    b.HasIndex("UserId", "Mpi");
+
+                    b.HasIndex("FacilityNodeId", "StaffPseudonym", "Mpi", "ExpiresAtMs");
+
+                    b.ToTable("BreakGlassSession", (string)null);
+                });
+
             modelBuilder.Entity("HealthPortal.Features.Invitations.StaffInvitation", b =>
                 {
                     b.Property<string>("Id")
@@ -755,6 +834,30 @@ namespace HealthPortal.Data.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("HealthPortal.Features.Interop.BreakGlassAccess", b =>
+                {
+                    b.HasOne("HealthPortal.Features.Interop.BreakGlassSession", null)
+                        .WithMany("Accesses")
+                        .HasForeignKey("SessionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("HealthPortal.Features.Interop.BreakGlassSession", b =>
+                {
+                    b.HasOne("HealthPortal.Features.Facilities.HealthFacility", null)
+                        .WithMany()
+                        .HasForeignKey("FacilityId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("HealthPortal.Data.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("HealthPortal.Features.Invitations.StaffInvitation", b =>
                 {
                     b.HasOne("HealthPortal.Features.Facilities.HealthFacility", null)
@@ -887,6 +990,11 @@ namespace HealthPortal.Data.Migrations
             modelBuilder.Entity("HealthPortal.Features.Anchoring.AnchorConfirmation", b =>
                 {
                     b.Navigation("Records");
+                });
+
+            modelBuilder.Entity("HealthPortal.Features.Interop.BreakGlassSession", b =>
+                {
+                    b.Navigation("Accesses");
                 });
 #pragma warning restore 612, 618
         }

@@ -1,0 +1,90 @@
+using System.Security.Claims;
+using Bunit;
+using HealthPortal.Data;
+using HealthPortal.Features.Interop;
+using HealthPortal.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace HealthPortal.Tests.Features.Interop;
+
+/// <summary>The staff panel over the real interop path of the test portal (in-process client, real ledger).</summary>
+[Collection(InteropCollection.Name)]
+public sealed class SharedRecordsPanelTests(InteropWorld world) : PortalComponentTest
+{
+    private ApplicationUser staff = null!;
+
+    protected override Task ConfigureAsync()
+    {
+        Services.AddSingleton(world.Get<InteropClient>());
+        Services.AddSingleton(world.Get<BreakGlassSessions>());
+        Services.AddSingleton(world.Get<IDbContextFactory<ApplicationDbContext>>());
+        return Task.CompletedTask;
+    }
+
+    private async Task SignInAsync(bool canBreakGlass)
+    {
+        staff = await world.StaffAsync(InteropWorld.Caller, canBreakGlass);
+        Auth.SetAuthorized(staff.Email!);
+        Auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, staff.Id));
+    }
+
+    [Fact]
+    public async Task NoGrant_SaysSoAndOffersNoEmergencyAccessWithoutThePermission()
+    {
+        await SignInAsync(canBreakGlass: false);
+        var patient = await world.PatientAsync();
+        await world.RecordAsync(InteropWorld.Holder, patient);
+        await world.RecordAsync(InteropWorld.Caller, patient); // its own record must not hide that there is no grant
+
+        var panel = Render<SharedRecordsPanel>(p => p.Add(x => x.Mpi, patient.Mpi));
+
+        panel.WaitForElement("[data-testid=shared-no-grant]");
+        Assert.Contains("grant", panel.Find("[data-testid=shared-no-grant]").TextContent);
+        Assert.Empty(panel.FindAll("[data-testid=emergency-open]"));
+    }
+
+    [Fact]
+    public async Task Grant_ListsVerifiedRecord_AndARevokeRefusesTheNextView()
+    {
+        await SignInAsync(canBreakGlass: false);
+        var patient = await world.PatientAsync();
+        await world.RecordAsync(InteropWorld.Holder, patient);
+        var grant = await world.GrantAsync(patient, world.NodeId(InteropWorld.Caller), [InteropWorld.Kind], world.Now - 1000, world.Now + 3_600_000);
+
+        var panel = Render<SharedRecordsPanel>(p => p.Add(x => x.Mpi, patient.Mpi));
+        panel.WaitForElement("[data-testid=shared-records]");
+        Assert.Equal("Verified", panel.Find("[data-testid=integrity-chip]").TextContent.Trim());
+
+        panel.Find("[data-testid=shared-record-view]").Click();
+        panel.WaitForElement("[data-testid=shared-record-detail]");
+
+        await world.RevokeGrantAsync(patient, grant);
+        panel.Find("[data-testid=shared-record-view]").Click();
+        panel.WaitForElement("[data-testid=shared-record-denied]");
+        Assert.Empty(panel.FindAll("[data-testid=shared-record-detail]"));
+    }
+
+    [Fact]
+    public async Task EmergencyAccess_NeedsAReason_ThenShowsTheExpiryAndTheRecords()
+    {
+        await SignInAsync(canBreakGlass: true);
+        var patient = await world.PatientAsync();
+        await world.RecordAsync(InteropWorld.Holder, patient);
+
+        var panel = Render<SharedRecordsPanel>(p => p.Add(x => x.Mpi, patient.Mpi));
+        panel.WaitForElement("[data-testid=shared-no-grant]");
+        panel.Find("[data-testid=emergency-open]").Click();
+        panel.Find("[data-testid=emergency-confirm]").Click();
+        panel.WaitForAssertion(() => Assert.Contains("at least", panel.Find("[data-testid=emergency-dialog]").TextContent));
+
+        panel.Find("#emergency-reason").Input("Unconscious patient, allergies unknown, ER bay 2");
+        panel.Find("[data-testid=emergency-confirm]").Click();
+
+        panel.WaitForElement("[data-testid=emergency-session-expiry]");
+        var expected = DateTimeOffset.FromUnixTimeMilliseconds(world.Now).AddMinutes(60).ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains(expected, panel.Find("[data-testid=emergency-session-expiry]").TextContent);
+        panel.WaitForElement("[data-testid=shared-records]");
+        Assert.Single(world.AccessesOf(patient.Mpi));
+    }
+}

@@ -1,0 +1,37 @@
+namespace HealthPortal.Features.Interop;
+
+/// <summary>
+/// An emergency ("break-glass") session: a staff member opened a patient without a grant, giving a reason, for a
+/// limited time. Times are Unix milliseconds (the ledger's unit, and comparable in SQLite). The accesses it produced
+/// are the <c>access.log</c> transactions in <see cref="Accesses"/>.
+/// </summary>
+public sealed class BreakGlassSession
+{
+    public string Id { get; set; } = NewId();
+    /// <summary>The portal's facility id (table Facility).</summary>
+    public string FacilityId { get; set; } = "";
+    /// <summary>The facility's ledger id (its node key thumbprint), as the access log names it.</summary>
+    public string FacilityNodeId { get; set; } = "";
+    public string UserId { get; set; } = "";
+    public string StaffPseudonym { get; set; } = "";
+    public string Mpi { get; set; } = "";
+    public string Reason { get; set; } = "";
+    public long StartedAtMs { get; set; }
+    public long ExpiresAtMs { get; set; }
+    public List<BreakGlassAccess> Accesses { get; set; } = [];
+
+    public bool IsActiveAt(long nowMs) => nowMs >= StartedAtMs && nowMs < ExpiresAtMs;
+
+    public DateTimeOffset ExpiresAt => DateTimeOffset.FromUnixTimeMilliseconds(ExpiresAtMs);
+
+    public static string NewId() => "bg-" + Guid.NewGuid().ToString("N")[..20];
+}
+
+/// <summary>One <c>access.log</c> transaction written under a break-glass session.</summary>
+public sealed class BreakGlassAccess
+{
+    public long Id { get; set; }
+    public string SessionId { get; set; } = "";
+    public string TxId { get; set; } = "";
+    public long AtMs { get; set; }
+}

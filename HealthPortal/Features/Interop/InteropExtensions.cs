@@ -1,0 +1,62 @@
+using HealthPortal.Data;
+using HealthPortal.Features.Records;
+using HealthPortal.Features.Security;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace HealthPortal.Features.Interop;
+
+public static class InteropExtensions
+{
+    /// <summary>The read policy, break-glass sessions, staff pseudonyms, the FHIR interop handler and the in-process client.</summary>
+    public static WebApplicationBuilder AddInterop(this WebApplicationBuilder builder)
+    {
+        builder.Services.Configure<InteropOptions>(builder.Configuration.GetSection(InteropOptions.Section));
+        builder.Services.Configure<RateLimitOptions>(builder.Configuration.GetSection(RateLimitOptions.Section));
+        builder.Services.AddSingleton(sp => new StaffPseudonyms(
+            sp.GetRequiredService<IDataProtectionProvider>(), sp.GetRequiredService<IOptions<PortalDataOptions>>().Value.DataFolderFullPath));
+        // Until the EHR stores register their fetcher, records are answered as unavailable rather than not at all.
+        builder.Services.TryAddSingleton<IRecordFetcher, UnavailableRecordFetcher>();
+        builder.Services.AddSingleton<FacilityNodeKeys>();
+        builder.Services.AddSingleton<BreakGlassSessions>();
+        builder.Services.AddSingleton<InteropReader>();
+        builder.Services.AddSingleton<InteropNonceCache>();
+        builder.Services.AddSingleton<InteropHandler>();
+        builder.Services.TryAddSingleton<IInteropTransport, InProcessInteropTransport>();
+        builder.Services.AddSingleton<InteropClient>();
+        return builder;
+    }
+
+    /// <summary>GET /fhir/r4/… : the FHIR R4 interop API (metadata public, everything else signed by a facility node).</summary>
+    public static WebApplication MapInteropEndpoints(this WebApplication app)
+    {
+        // Every method is mapped so that a POST or DELETE gets a 405 OperationOutcome, not the HTML status page.
+        app.Map("/fhir/r4/{**path}", async (HttpContext context, InteropHandler handler) =>
+        {
+            var request = context.Request;
+            var raw = context.Features.Get<IHttpRequestFeature>()?.RawTarget;
+            var target = string.IsNullOrEmpty(raw) || raw[0] != '/' ? request.PathBase + request.Path.ToUriComponent() + request.QueryString : raw;
+            var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var (name, values) in request.Headers)
+            {
+                // A repeated signature header is ambiguous: keep it as a value no pattern accepts.
+                if (name.StartsWith("HP-", StringComparison.OrdinalIgnoreCase)) headers[name] = values.Count == 1 ? values[0] ?? "" : "\n";
+            }
+            var response = await handler.HandleAsync(new InteropRequest(request.Method, target, headers, $"{request.Scheme}://{request.Host}/fhir/r4"), context.RequestAborted);
+            context.Response.StatusCode = response.Status;
+            context.Response.ContentType = InteropFhir.ContentType + "; charset=utf-8";
+            foreach (var (name, value) in response.Headers ?? new Dictionary<string, string>()) context.Response.Headers[name] = value;
+            await context.Response.WriteAsync(InteropFhir.Serialize(response.Resource), context.RequestAborted);
+        }).DisableAntiforgery();
+        return app;
+    }
+}
+
+/// <summary>The fetcher of a node without EHR stores: every record is unavailable (never mistaken for altered).</summary>
+internal sealed class UnavailableRecordFetcher : IRecordFetcher
+{
+    public Task<EhrRead> FetchAsync(string facilityId, string recordId, CancellationToken ct = default) =>
+        Task.FromResult(EhrRead.Unavailable("this node has no EHR store for the facility"));
+}

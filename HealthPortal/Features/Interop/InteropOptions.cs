@@ -1,0 +1,18 @@
+namespace HealthPortal.Features.Interop;
+
+/// <summary>The interop settings of the <c>HealthPortal</c> section of the deployment file.</summary>
+public sealed class InteropOptions
+{
+    public const string Section = "HealthPortal";
+
+    /// <summary>The longest an emergency (break-glass) session lasts, in minutes.</summary>
+    public int BreakGlassMinutes { get; set; } = 60;
+
+    /// <summary>How far a signed interop request's timestamp may be from this node's clock; nonces are kept this long.</summary>
+    public int RequestSkewSeconds { get; set; } = 120;
+
+    /// <summary>The shortest break-glass reason accepted: long enough that "x" or "emergency" is not enough.</summary>
+    public const int MinReasonLength = 20;
+
+    public const int MaxReasonLength = 1000;
+}

@@ -1,0 +1,149 @@
+using System.Text.RegularExpressions;
+using HealthPortal.Features.Ledger;
+using HealthPortal.Features.Records;
+using HealthPortal.Ledger.State;
+using HealthPortal.Ledger.Transactions;
+
+namespace HealthPortal.Features.Interop;
+
+/// <summary>
+/// Who is reading: a facility (its ledger id), a pseudonymous staff id, a purpose code, and the break-glass session
+/// the staff member claims, if any.
+/// </summary>
+public sealed record InteropCaller(string Facility, string Staff, string Purpose, string? BreakGlassSession = null);
+
+public enum InteropReadStatus { Ok, Invalid, UnknownFacility, FacilityNotApproved, UnknownPatient, UnknownRecord, NoBasis, LogFailed }
+
+public enum AccessBasis { Own, Grant, BreakGlass }
+
+/// <summary>A record returned to the caller: the anchor, what its holder served and whether it matches, and why it may be read.</summary>
+public sealed record SharedRecord(VerifiedRecord Verified, AccessBasis Basis, string? GrantId, string? AccessTx)
+{
+    public RecordEntry Anchor => Verified.Anchor;
+}
+
+/// <param name="Basis">What allowed reading other facilities' records: "grant", "break-glass" or "none" (own records only).</param>
+public sealed record InteropRead(InteropReadStatus Status, IReadOnlyList<SharedRecord> Records, string? Message, string? BreakGlassSession = null, string Basis = "none")
+{
+    public bool IsOk => Status == InteropReadStatus.Ok;
+    public static InteropRead Fail(InteropReadStatus status, string message) => new(status, [], message);
+}
+
+/// <summary>
+/// The read policy and the one read path for records of other facilities (the interop API and the portal's own
+/// panel both end here). A record of another facility is returned only under an active grant of its patient to the
+/// caller's facility that covers its kind at this moment, or under an active break-glass session; every such read is
+/// written to the ledger as <c>access.log</c>, and only after that commits is anything fetched or returned (fail
+/// closed). Nothing is cached between calls: each call reads the ledger state as it is now.
+/// </summary>
+public sealed partial class InteropReader(
+    LedgerHost ledger, FacilityNodeKeys keys, IRecordFetcher fetcher, BreakGlassSessions breakGlass, TimeProvider clock, ILogger<InteropReader> logger)
+{
+    private readonly RecordVerifier _verifier = new(fetcher);
+    private readonly TransactionFactory _tx = new(clock);
+
+    [GeneratedRegex("^[a-z][a-z0-9-]{0,31}$")] public static partial Regex PurposePattern();
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$")] public static partial Regex StaffPattern();
+    [GeneratedRegex("^[A-Za-z0-9_-]{43}$")] public static partial Regex IdPattern();
+    [GeneratedRegex("^bg-[a-z0-9]{8,40}$")] public static partial Regex SessionPattern();
+
+    /// <summary>Every record of the patient the caller may read (its own, and other facilities' under a grant or break-glass).</summary>
+    public Task<InteropRead> EverythingAsync(InteropCaller caller, string mpi, CancellationToken ct = default)
+    {
+        var engine = ledger.Engine;
+        return ReadAsync(caller, mpi, () => engine.Store.RecordsOf(mpi), single: false, ct);
+    }
+
+    /// <summary>One anchored record, under the same policy.</summary>
+    public Task<InteropRead> RecordAsync(InteropCaller caller, string facility, string recordId, CancellationToken ct = default)
+    {
+        var anchor = ledger.Engine.Store.ReadRecord(facility, recordId);
+        if (anchor is null) return Task.FromResult(InteropRead.Fail(InteropReadStatus.UnknownRecord, "no such record is anchored on the ledger"));
+        return ReadAsync(caller, anchor.Mpi, () => [anchor], single: true, ct);
+    }
+
+    private async Task<InteropRead> ReadAsync(InteropCaller caller, string mpi, Func<IReadOnlyList<RecordEntry>> anchorsOf, bool single, CancellationToken ct)
+    {
+        if (!IdPattern().IsMatch(caller.Facility) || !StaffPattern().IsMatch(caller.Staff) || !PurposePattern().IsMatch(caller.Purpose)
+            || (caller.BreakGlassSession is { } s && !SessionPattern().IsMatch(s)))
+            return Deny(caller, mpi, null, InteropReadStatus.Invalid, "the caller's facility, staff id, purpose or break-glass session is malformed");
+
+        var state = ledger.Engine.State;
+        var node = state.Node(caller.Facility);
+        if (node is null) return Deny(caller, mpi, null, InteropReadStatus.UnknownFacility, "the facility is not on the ledger");
+        if (node.Status != NodeStatus.Approved) return Deny(caller, mpi, null, InteropReadStatus.FacilityNotApproved, $"the facility is {node.Status.ToString().ToLowerInvariant()} on the ledger");
+        if (state.Patient(mpi) is null) return Deny(caller, mpi, null, InteropReadStatus.UnknownPatient, "no patient with this MPI number is registered");
+
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var grants = state.GrantsOf(mpi).Where(g => g.Facility == caller.Facility && g.IsActiveAt(now)).OrderByDescending(g => g.ExpiresAt).ToList();
+        BreakGlassSession? session = null;
+        if (caller.BreakGlassSession is { } claimed)
+        {
+            session = await breakGlass.ActiveAsync(caller.Facility, caller.Staff, mpi, now, ct);
+            if (session?.Id != claimed) session = null;
+        }
+
+        // One decision per anchor: own, under which grant, under break-glass, or withheld.
+        var decisions = anchorsOf().Select(anchor => anchor.Facility == caller.Facility ? (Anchor: anchor, Basis: (AccessBasis?)AccessBasis.Own, Grant: (string?)null)
+            : grants.FirstOrDefault(g => g.Covers(anchor.Category)) is { } grant ? (anchor, AccessBasis.Grant, grant.Id)
+            : session is not null ? (anchor, AccessBasis.BreakGlass, null)
+            : (anchor, null, null)).ToList();
+        var withheld = decisions.Where(d => d.Basis is null).Select(d => d.Anchor).ToList();
+
+        var hasBasis = grants.Count > 0 || session is not null;
+        if (single && withheld.Count > 0)
+            return Deny(caller, mpi, withheld, InteropReadStatus.NoBasis, grants.Count > 0
+                ? "the patient's grant to this facility does not cover this kind of record"
+                : "no active grant of this patient to this facility, and no emergency session");
+        if (!single && !hasBasis && decisions.All(d => d.Basis != AccessBasis.Own))
+            return Deny(caller, mpi, withheld, InteropReadStatus.NoBasis, "no active grant of this patient to this facility, and no emergency session");
+        // The rest is returned; what is held back is still a denial, and is logged as one.
+        if (withheld.Count > 0) LogDenial(caller, mpi, withheld, InteropReadStatus.NoBasis, "not covered by any active grant of this patient to this facility");
+
+        // Log first and wait for the commit; fetch and return only after every log of this read is on the ledger.
+        // One access.log per basis: a log names exactly one grant or one break-glass reason.
+        var accessTx = new Dictionary<RecordEntry, string>();
+        var groups = decisions.Where(d => d.Basis is AccessBasis.Grant or AccessBasis.BreakGlass).GroupBy(d => d.Grant).ToList();
+        if (groups.Count > 0)
+        {
+            var key = await keys.FindAsync(caller.Facility, ct);
+            if (key is null) return LogFailed(caller, mpi, "this node does not hold the facility's node key to sign the access log");
+            foreach (var group in groups)
+            {
+                var records = group.Select(d => d.Anchor).ToList();
+                var tx = _tx.AccessLog(caller.Facility, caller.Staff, mpi, records.Select(r => r.Facility + "/" + r.RecordId), group.Key,
+                    group.Key is null ? session!.Reason : null, caller.Purpose).SignWith(key);
+                var result = await ledger.Engine.SubmitAsync(tx, ct);
+                if (!result.IsCommitted) return LogFailed(caller, mpi, $"the ledger refused the access log: {result}");
+                foreach (var r in records) accessTx[r] = tx.IdText;
+                if (group.Key is null) await breakGlass.RecordAccessAsync(session!.Id, tx.IdText, now, ct);
+            }
+        }
+
+        var shared = new List<SharedRecord>();
+        foreach (var (anchor, basis, grant) in decisions.Where(d => d.Basis is not null))
+            shared.Add(new SharedRecord(await _verifier.VerifyAsync(anchor, ct), basis!.Value, grant, accessTx.GetValueOrDefault(anchor)));
+        if (accessTx.Count > 0)
+            logger.LogInformation(InteropEvents.ReadGranted, "Interop read: facility {Facility} staff {Staff} patient {Mpi} records {Records} access logs {Txs}",
+                caller.Facility, caller.Staff, mpi, accessTx.Count, string.Join(' ', accessTx.Values.Distinct()));
+        return new InteropRead(InteropReadStatus.Ok, shared, null, session?.Id, grants.Count > 0 ? "grant" : session is not null ? "break-glass" : "none");
+    }
+
+    private InteropRead Deny(InteropCaller caller, string mpi, IReadOnlyList<RecordEntry>? records, InteropReadStatus status, string message)
+    {
+        LogDenial(caller, mpi, records, status, message);
+        return InteropRead.Fail(status, message);
+    }
+
+    private void LogDenial(InteropCaller caller, string mpi, IReadOnlyList<RecordEntry>? records, InteropReadStatus status, string message) =>
+        logger.LogWarning(InteropEvents.ReadDenied, "Interop read denied ({Status}): facility {Facility} staff {Staff} patient {Mpi} purpose {Purpose} records {Records}: {Reason}",
+            status, caller.Facility, caller.Staff, mpi, caller.Purpose,
+            records is null ? "-" : string.Join(' ', records.Select(r => r.Facility + "/" + r.RecordId)), message);
+
+    private InteropRead LogFailed(InteropCaller caller, string mpi, string message)
+    {
+        logger.LogError(InteropEvents.LogFailed, "Interop read refused, access log not written: facility {Facility} staff {Staff} patient {Mpi}: {Reason}",
+            caller.Facility, caller.Staff, mpi, message);
+        return InteropRead.Fail(InteropReadStatus.LogFailed, "the access could not be recorded on the ledger, so nothing is returned");
+    }
+}

@@ -1,0 +1,112 @@
+using System.Security.Claims;
+using HealthPortal.Data;
+using HealthPortal.Features.Onboarding;
+using HealthPortal.Features.Records;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.EntityFrameworkCore;
+using MudBlazor;
+
+namespace HealthPortal.Features.Interop;
+
+public partial class SharedRecordsPanel
+{
+    [Inject] private InteropClient Interop { get; set; } = default!;
+    [Inject] private BreakGlassSessions BreakGlass { get; set; } = default!;
+    [Inject] private IDbContextFactory<ApplicationDbContext> DbFactory { get; set; } = default!;
+
+    [CascadingParameter] private Task<AuthenticationState>? AuthenticationState { get; set; }
+
+    /// <summary>The patient's MPI number (any typed form; it is normalised).</summary>
+    [Parameter, EditorRequired] public string Mpi { get; set; } = "";
+
+    private string? userId;
+    private string mpi = "";
+    private bool canBreakGlass;
+    private BreakGlassSession? session;
+    private bool loading = true;
+    private bool busy;
+    private int status;
+    private string? message;
+    private List<SharedRecordView> records = [];
+    private SharedRecordView? detail;
+    private string? detailDenied;
+    private bool emergencyOpen;
+    private string? reason;
+    private string? reasonError;
+
+    protected override async Task OnParametersSetAsync()
+    {
+        var principal = AuthenticationState is null ? null : (await AuthenticationState).User;
+        userId = principal?.FindFirstValue(ClaimTypes.NameIdentifier);
+        mpi = MpiNumber.TryParse(Mpi, out var normalized, out _) ? normalized : Mpi;
+        detail = null;
+        detailDenied = null;
+        await LoadAsync();
+    }
+
+    private async Task LoadAsync()
+    {
+        loading = true;
+        if (userId is null) { (status, message, loading) = (403, "not signed in", false); return; }
+        // The permission is read from the database each time, never from the sign-in claims.
+        await using (var db = await DbFactory.CreateDbContextAsync())
+            canBreakGlass = await db.Users.AsNoTracking().Where(u => u.Id == userId).Select(u => u.CanBreakGlass).SingleOrDefaultAsync();
+        session = MpiNumber.IsValid(mpi) ? await BreakGlass.ActiveForUserAsync(userId, mpi) : null;
+        var result = await Interop.EverythingAsync(userId, mpi, Purpose, session?.Id);
+        // Own records alone come back without any grant: for this panel that is still "no access".
+        (status, message) = (result.IsOk && result.Access == "none" ? 403 : result.Status, result.Message);
+        records = [.. result.Records.Where(r => r.Basis != "own")];
+        loading = false;
+    }
+
+    private string Purpose => session is null ? InteropClient.TreatmentPurpose : InteropClient.EmergencyPurpose;
+
+    /// <summary>Reads the record again through the policy: a grant revoked since the list was shown refuses this view.</summary>
+    private async Task ViewAsync(SharedRecordView record)
+    {
+        if (userId is null) return;
+        busy = true;
+        try
+        {
+            session = await BreakGlass.ActiveForUserAsync(userId, mpi);
+            var result = await Interop.ReadAsync(userId, record.ResourceType, record.InteropId, Purpose, session?.Id);
+            if (result.IsOk)
+            {
+                detail = result.Records[0] with { FacilityName = record.FacilityName };
+                detailDenied = null;
+            }
+            else
+            {
+                detail = null;
+                detailDenied = result.Status == 403
+                    ? "You may no longer see this record: the patient's access for your facility has ended or was revoked."
+                    : $"The record could not be read: {result.Message}";
+            }
+        }
+        finally { busy = false; }
+    }
+
+    private async Task StartEmergencyAsync()
+    {
+        if (userId is null) return;
+        busy = true;
+        try
+        {
+            var started = await BreakGlass.StartAsync(userId, mpi, reason);
+            if (!started.Started) { reasonError = started.Message; return; }
+            (emergencyOpen, reason, reasonError) = (false, null, null);
+            await LoadAsync();
+        }
+        finally { busy = false; }
+    }
+
+    private static Color IntegrityColor(RecordIntegrity integrity) => integrity switch
+    {
+        RecordIntegrity.Verified => Color.Success,
+        RecordIntegrity.Altered => Color.Error,
+        _ => Color.Warning,
+    };
+
+    private static string Local(DateTimeOffset at) => at.ToUniversalTime().ToString("yyyy-MM-dd HH:mm 'UTC'", System.Globalization.CultureInfo.InvariantCulture);
+}
