@@ -2,6 +2,7 @@ using HealthPortal.Components;
 using HealthPortal.Data;
 using HealthPortal.Features;
 using HealthPortal.Features.Auth;
+using HealthPortal.Features.Ehr;
 using HealthPortal.Features.Ledger;
 using HealthPortal.Features.Onboarding;
 using HealthPortal.Features.Network;
@@ -19,7 +20,8 @@ builder.AddPortalConfiguration(args)
     .AddPortalUi()
     .AddLedger()
     .AddPatientKeys()
-    .AddNetwork();
+    .AddNetwork()
+    .AddEhrStores();
 
 var app = builder.Build();
 await app.PreparePortalDataAsync();
