@@ -14,6 +14,8 @@ namespace HealthPortal.Ledger.Canonical;
 /// Integers are written as plain decimal, which is what ECMAScript produces for them as long as
 /// they are within ±2^53; larger values are allowed here but a browser cannot represent them, so
 /// bodies that a browser signs should carry them as strings.
+/// <see cref="CanonicalizeData"/> is the full RFC 8785 for hashing data the ledger only refers to
+/// (FHIR resources), whose numbers are not ours to choose.
 /// </remarks>
 public static class Jcs
 {
@@ -40,7 +42,19 @@ public static class Jcs
     /// duplicate member names, lone surrogates and floating-point numbers are failures.
     /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="json"/> is null.</exception>
-    public static CanonicalResult Canonicalize(string json)
+    public static CanonicalResult Canonicalize(string json) => Parse(json, JcsWriter.Canonicalize);
+
+    /// <summary>
+    /// Canonicalizes data that is not a ledger body (for example a FHIR resource, whose decimals are JSON numbers):
+    /// like <see cref="Canonicalize(string)"/>, but any JSON number is allowed and written the way RFC 8785 §3.2.2.3
+    /// prescribes (ECMAScript <c>Number.prototype.toString</c> of the IEEE 754 double, see <see cref="JcsNumber"/>),
+    /// so <c>5.40</c> becomes <c>5.4</c> and integers beyond 2^53 lose precision exactly as in a browser.
+    /// A number too large for a double is a failure.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="json"/> is null.</exception>
+    public static CanonicalResult CanonicalizeData(string json) => Parse(json, JcsWriter.CanonicalizeData);
+
+    private static CanonicalResult Parse(string json, Func<JsonElement, CanonicalResult> canonicalize)
     {
         ArgumentNullException.ThrowIfNull(json);
         JsonDocument document;
@@ -60,20 +74,8 @@ public static class Jcs
 
         using (document)
         {
-            return JcsWriter.Canonicalize(document.RootElement);
+            return canonicalize(document.RootElement);
         }
-    }
-
-    /// <summary>
-    /// Canonicalizes data that is not a ledger body (for example a FHIR resource, whose decimals are JSON numbers):
-    /// like <see cref="Canonicalize(string)"/>, but any JSON number is allowed and written the way RFC 8785 §3.2.2.3
-    /// prescribes (ECMAScript <c>Number.prototype.toString</c> of the IEEE 754 double).
-    /// </summary>
-    /// <exception cref="ArgumentNullException"><paramref name="json"/> is null.</exception>
-    public static CanonicalResult CanonicalizeData(string json)
-    {
-        // TODO(jcs-numbers): number support lands with the JcsNumber work; until then this refuses floats.
-        return Canonicalize(json);
     }
 
     /// <summary>

@@ -26,16 +26,27 @@ internal sealed class JcsWriter
         [.. Enumerable.Range(0, 0x20).Select(i => (char)i), '"', '\\', .. Enumerable.Range(0xD800, 0x800).Select(i => (char)i)]);
 
     private readonly ArrayBufferWriter<byte> _output;
+    private readonly bool _anyNumber;
     private string? _error;
     private List<string>? _errorPath; // innermost segment first
 
-    private JcsWriter(ArrayBufferWriter<byte> output) => _output = output;
+    private JcsWriter(ArrayBufferWriter<byte> output, bool anyNumber)
+    {
+        _output = output;
+        _anyNumber = anyNumber;
+    }
 
+    /// <summary>Ledger mode: numbers must be integers within <see cref="long"/>.</summary>
     public static CanonicalResult Canonicalize(JsonElement element) =>
-        Run(static (writer, element) => writer.WriteElement(element, 0), element);
+        Run(static (writer, element) => writer.WriteElement(element, 0), element, anyNumber: false);
 
+    /// <summary>Ledger mode: numbers must be integers within <see cref="long"/>.</summary>
     public static CanonicalResult Canonicalize(JsonNode? node) =>
-        Run(static (writer, node) => writer.WriteNode(node, 0), node);
+        Run(static (writer, node) => writer.WriteNode(node, 0), node, anyNumber: false);
+
+    /// <summary>Data mode: every number is read as a double and written by <see cref="JcsNumber"/>.</summary>
+    public static CanonicalResult CanonicalizeData(JsonElement element) =>
+        Run(static (writer, element) => writer.WriteElement(element, 0), element, anyNumber: true);
 
     /// <summary>
     /// Appends <paramref name="value"/> as an RFC 8785 string literal. Returns false, leaving
@@ -70,13 +81,13 @@ internal sealed class JcsWriter
         return true;
     }
 
-    private static CanonicalResult Run<T>(Func<JcsWriter, T, bool> write, T input)
+    private static CanonicalResult Run<T>(Func<JcsWriter, T, bool> write, T input, bool anyNumber)
     {
         var buffer = t_buffer ?? new ArrayBufferWriter<byte>(256);
         t_buffer = null;
         try
         {
-            var writer = new JcsWriter(buffer);
+            var writer = new JcsWriter(buffer, anyNumber);
             return write(writer, input)
                 ? CanonicalResult.Success(buffer.WrittenSpan.ToArray())
                 : CanonicalResult.Failure(writer.DescribeError());
@@ -113,6 +124,16 @@ internal sealed class JcsWriter
                     return Fail(LoneSurrogateMessage);
                 }
                 return TryWriteString(_output, value) || Fail(LoneSurrogateMessage);
+            case JsonValueKind.Number when _anyNumber:
+                // RFC 8785 §3.2.2.3: the number is the IEEE 754 double the text denotes, so
+                // 9007199254740993 is written 9007199254740992. TryGetDouble turns an overflow
+                // such as 1e400 into infinity, which has no JSON form.
+                if (element.TryGetDouble(out var number) && double.IsFinite(number))
+                {
+                    JcsNumber.Write(_output, number);
+                    return true;
+                }
+                return Fail(NotADouble(element.GetRawText()));
             case JsonValueKind.Number:
                 if (element.TryGetInt64(out var integer))
                 {
@@ -353,6 +374,9 @@ internal sealed class JcsWriter
 
     private static string OutOfRange(string digits) =>
         $"integer {(digits.Length > 40 ? digits[..40] + "…" : digits)} does not fit in a 64-bit signed integer";
+
+    private static string NotADouble(string text) =>
+        $"number {(text.Length > 40 ? text[..40] + "…" : text)} is outside the range of a double";
 
     private bool Fail(string message)
     {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using CsCheck;
 using HealthPortal.Ledger.Canonical;
 
@@ -44,6 +45,18 @@ public sealed class JcsNumberPropertyTests
         {
             Assert.Equal(ReferenceJcsNumber.Format(value), JcsNumber.Format(value));
         }, iter: 20_000, print: Print);
+    }
+
+    [Fact]
+    public void CanonicalizeData_OfArrayOfDoubles_WritesEachAsFormat()
+    {
+        Finite.Array[0, 8].Sample(values =>
+        {
+            var json = "[" + string.Join(", ", values.Select(v => v.ToString("R", CultureInfo.InvariantCulture))) + "]";
+            var result = Jcs.CanonicalizeData(json);
+            Assert.True(result.IsSuccess, result.Error);
+            Assert.Equal("[" + string.Join(",", values.Select(ReferenceJcsNumber.Format)) + "]", Encoding.UTF8.GetString(result.Bytes));
+        }, iter: 2000, print: values => string.Join(",", values.Select(Print)));
     }
 
     // Digits of the mantissa without sign, point, or leading and trailing zeros: "1.50E+21" → "15".

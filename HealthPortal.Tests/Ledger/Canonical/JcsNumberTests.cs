@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Globalization;
+using System.Text;
 using HealthPortal.Ledger.Canonical;
 
 namespace HealthPortal.Tests.Ledger.Canonical;
@@ -76,6 +77,15 @@ public sealed class JcsNumberTests
     public void Format_MatchesEcmaScript(string json, string expected)
     {
         Assert.Equal(expected, JcsNumber.Format(double.Parse(json, NumberStyles.Float, CultureInfo.InvariantCulture)));
+    }
+
+    [Theory]
+    [MemberData(nameof(KnownOutputs))]
+    public void CanonicalizeData_WritesNumberAsEcmaScript(string json, string expected)
+    {
+        var result = Jcs.CanonicalizeData("{\"value\":" + json + "}");
+        Assert.True(result.IsSuccess, result.Error);
+        Assert.Equal("{\"value\":" + expected + "}", Encoding.UTF8.GetString(result.Bytes));
     }
 
     [Theory]

@@ -8,7 +8,8 @@ namespace HealthPortal.Tests.Ledger.Canonical;
 /// <summary>
 /// The RFC 8785 reference vectors, read in place from <c>../shared/testdata/jcs</c>, one case per
 /// file. Vectors that use only the ledger's value types must give the expected bytes exactly;
-/// vectors containing a floating-point number must be refused with the float error.
+/// vectors containing a floating-point number must be refused with the float error. In data mode
+/// (<see cref="Jcs.CanonicalizeData"/>) every vector must give the expected bytes exactly.
 /// </summary>
 public sealed class JcsVectorTests
 {
@@ -43,6 +44,20 @@ public sealed class JcsVectorTests
             Assert.True(result.IsSuccess, $"{name}: {result.Error}");
             Assert.Equal(Convert.ToHexStringLower(expected), Convert.ToHexStringLower(result.Bytes));
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(Files))]
+    public void CanonicalizeData_GivesExpectedBytes(string name)
+    {
+        var input = File.ReadAllText(TestData.Path("jcs", "input", name + ".json"), Encoding.UTF8);
+        var expected = ReadOutHex(name);
+        Assert.Equal(File.ReadAllBytes(TestData.Path("jcs", "output", name + ".json")), expected);
+
+        var result = Jcs.CanonicalizeData(input);
+
+        Assert.True(result.IsSuccess, $"{name}: {result.Error}");
+        Assert.Equal(Convert.ToHexStringLower(expected), Convert.ToHexStringLower(result.Bytes));
     }
 
     [Fact]
