@@ -16,7 +16,8 @@ namespace HealthPortal.Features.Demo;
 /// diagnoses, prescriptions and a note; Lakeview: a visit with vitals; Northgate: a reported lab order) and anchors
 /// every one of them on the ledger, signed by the facility node and the patient's demo enrolment key, as the
 /// anchoring workflow would. Runs after <see cref="DemoLedgerSeeder"/>. Idempotent: a store that already holds
-/// records for the patient gets no new ones, and only records not yet on the ledger are anchored.
+/// records for the patient gets no new ones, and only records not yet on the ledger are anchored (so a start after a
+/// failed anchor retries it).
 /// </summary>
 public sealed class DemoRecordSeeder(
     IDbContextFactory<ApplicationDbContext> dbFactory, LedgerHost ledger, EhrStores stores,
@@ -56,18 +57,7 @@ public sealed class DemoRecordSeeder(
                 foreach (var record in records)
                 {
                     if (engine.Store.FindRecord(facility.NodeKeyId, record.RecordId) is not null) continue;
-                    string hash;
-                    try
-                    {
-                        hash = record.Hash;
-                    }
-                    catch (FormatException e)
-                    {
-                        // Decimal canonicalization is not in every build yet: leave this one for a later start.
-                        logger.LogWarning("Demo record {Record} of {Facility} not anchored: {Reason}", record.RecordId, facility.Name, e.Message);
-                        continue;
-                    }
-                    var anchor = _tx.RecordAnchor(mpi, facility.NodeKeyId, record.RecordId, record.Kind, record.DateText, hash, EhrFhir.Reference(record.Fhir))
+                    var anchor = _tx.RecordAnchor(mpi, facility.NodeKeyId, record.RecordId, record.Kind, record.DateText, record.Hash, EhrFhir.Reference(record.Fhir))
                         .SignWith(facilityKey).SignWith(patientKey);
                     var result = await engine.SubmitAsync(anchor, ct);
                     if (result.IsCommitted) anchored++;

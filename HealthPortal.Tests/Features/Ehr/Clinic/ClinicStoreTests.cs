@@ -88,7 +88,7 @@ public sealed class ClinicStoreTests(EhrTestNode node) : IClassFixture<EhrTestNo
         Assert.Equal(records.Select(r => r.Hash), reopened.Select(r => r.Hash));
     }
 
-    /// <summary>Needs decimal canonicalization (RFC 8785 numbers, branch jcs): fails until that lands.</summary>
+    /// <summary>Decimals: the saved value (37.4m) and the one read back from SQLite must canonicalize alike (RFC 8785 numbers).</summary>
     [Fact]
     public async Task Hash_WithDecimalVitals_IsStableAcrossReadsAndReopening()
     {

@@ -74,7 +74,7 @@ public sealed class LaboratoryStoreTests(EhrTestNode node) : IClassFixture<EhrTe
         Assert.Equal(flag, LabTest.FlagOf(potassium.Parse(value, out _)!.Value, potassium.Low, potassium.High));
     }
 
-    /// <summary>Lab values are decimals: needs decimal canonicalization (RFC 8785 numbers, branch jcs) until that lands.</summary>
+    /// <summary>Lab values and ranges are decimals; SQLite gives back 145.0 for 145: RFC 8785 numbers make both hash alike.</summary>
     [Fact]
     public async Task Hash_IsStableAcrossReadsAndReopening()
     {
@@ -86,7 +86,6 @@ public sealed class LaboratoryStoreTests(EhrTestNode node) : IClassFixture<EhrTe
         Assert.Equal(record.Hash, Assert.Single(reopened).Hash);
     }
 
-    /// <summary>Reference intervals come back from SQLite as decimals (145.0): needs branch jcs like every lab hash.</summary>
     [Fact]
     public async Task Hash_ChangesWhenAResultIsEditedInTheFile()
     {
