@@ -6,6 +6,7 @@ using HealthPortal.Features.Anchoring;
 using HealthPortal.Features.Auth;
 using HealthPortal.Features.Grants;
 using HealthPortal.Features.Interop;
+using HealthPortal.Features.Ehr;
 using HealthPortal.Features.Ledger;
 using HealthPortal.Features.Onboarding;
 using HealthPortal.Features.Network;
@@ -29,6 +30,7 @@ builder.AddPortalConfiguration(args)
     .AddAnchoring()
     .AddPatientRecords()
     .AddGrants()
+    .AddEhrStores()
     .AddInterop();
 
 var app = builder.Build();

@@ -57,6 +57,57 @@ public sealed class DemoSeederTests(PortalFactory portal)
         Assert.Equal(before, await CountAsync());
     }
 
+    private async Task<List<(string Mpi, HealthFacility Facility, IReadOnlyList<HealthPortal.Features.Records.EhrRecord> Records)>> DemoRecordsAsync()
+    {
+        var mpis = await portal.QueryAsync(db => db.PatientProfiles
+            .Where(p => p.MpiNumber != null && db.Users.Any(u => u.Id == p.UserId && u.Email!.EndsWith("@" + DemoData.Domain)))
+            .Select(p => p.MpiNumber!).ToListAsync());
+        var facilities = await portal.QueryAsync(db => db.Facilities.Where(f => f.Id.StartsWith("demo-")).ToListAsync());
+        var stores = await portal.WithScopeAsync(services => Task.FromResult(services.GetRequiredService<HealthPortal.Features.Ehr.EhrStores>()));
+        var all = new List<(string, HealthFacility, IReadOnlyList<HealthPortal.Features.Records.EhrRecord>)>();
+        foreach (var mpi in mpis)
+            foreach (var facility in facilities)
+                all.Add((mpi, facility, await stores.Find(facility.Id)!.RecordsOfAsync(mpi)));
+        return all;
+    }
+
+    [Fact]
+    public async Task DemoRecordSeeder_GivesEachDemoPatientRecordsInEachDemoStore_AnchoredWithTheirHash()
+    {
+        var ledger = await portal.WithScopeAsync(services => Task.FromResult(services.GetRequiredService<HealthPortal.Features.Ledger.LedgerHost>()));
+
+        var all = await DemoRecordsAsync();
+
+        Assert.Equal(DemoData.Patients.Count * DemoData.Facilities.Count, all.Count);
+        foreach (var (mpi, facility, records) in all)
+        {
+            Assert.True(records.Count > 0, $"{facility.Name} holds no record of {mpi}");
+            foreach (var record in records)
+            {
+                var anchor = ledger.Engine.Store.FindRecord(facility.NodeKeyId!, record.RecordId);
+                Assert.NotNull(anchor);
+                Assert.Equal((mpi, record.Kind, record.Hash, record.Fhir.TypeName + "/" + record.RecordId), (anchor.Mpi, anchor.Category, anchor.Hash, anchor.Link));
+            }
+        }
+    }
+
+    [Fact]
+    public async Task DemoRecordSeeder_RunAgain_WritesAndAnchorsNothingNew()
+    {
+        var ledger = await portal.WithScopeAsync(services => Task.FromResult(services.GetRequiredService<HealthPortal.Features.Ledger.LedgerHost>()));
+        var before = (await DemoRecordsAsync()).Sum(x => x.Records.Count);
+        var anchors = ledger.Engine.TransactionCount;
+
+        await portal.WithScopeAsync(async services =>
+        {
+            await services.GetRequiredService<DemoRecordSeeder>().SeedAsync();
+            return 0;
+        });
+
+        Assert.Equal(before, (await DemoRecordsAsync()).Sum(x => x.Records.Count));
+        Assert.Equal(anchors, ledger.Engine.TransactionCount);
+    }
+
     [Fact]
     public async Task LoginPage_InDemoMode_ListsEveryDemoAccountAndThePassword()
     {

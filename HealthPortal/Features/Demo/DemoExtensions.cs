@@ -11,6 +11,7 @@ public static class DemoExtensions
             .ValidateOnStart();
         services.AddScoped<DemoSeeder>();
         services.AddScoped<DemoLedgerSeeder>();
+        services.AddScoped<DemoRecordSeeder>();
         return services;
     }
 
@@ -21,5 +22,6 @@ public static class DemoExtensions
         await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync();
         // Component tests seed the portal database alone; the running app always has the ledger registered.
         if (scope.ServiceProvider.GetService<DemoLedgerSeeder>() is { } ledgerSeeder) await ledgerSeeder.SeedAsync();
+        if (scope.ServiceProvider.GetService<DemoRecordSeeder>() is { } recordSeeder) await recordSeeder.SeedAsync();
     }
 }

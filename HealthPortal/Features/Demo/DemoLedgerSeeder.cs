@@ -51,8 +51,9 @@ public sealed class DemoLedgerSeeder(IDbContextFactory<ApplicationDbContext> dbF
                 seeded++;
             }
             facility.Status = FacilityStatus.Approved;
-            // Approved facilities get their EHR store, as an admin's approval provisions one.
-            if (!ehrStores.Exists(facility.Id)) ehrStores.Provision(facility);
+            // Approved facilities get their EHR store, as an admin's approval provisions one. Always provision:
+            // it is idempotent and brings a store made by an earlier version (placeholder or older schema) up to date.
+            ehrStores.Provision(facility);
         }
         await db.SaveChangesAsync(ct);
 

@@ -18,7 +18,6 @@ public static class InteropExtensions
         builder.Services.AddSingleton(sp => new StaffPseudonyms(
             sp.GetRequiredService<IDataProtectionProvider>(), sp.GetRequiredService<IOptions<PortalDataOptions>>().Value.DataFolderFullPath));
         // Until the EHR stores register their fetcher, records are answered as unavailable rather than not at all.
-        builder.Services.TryAddSingleton<IRecordFetcher, UnavailableRecordFetcher>();
         builder.Services.AddSingleton<FacilityNodeKeys>();
         builder.Services.AddSingleton<BreakGlassSessions>();
         builder.Services.AddSingleton<InteropReader>();
@@ -52,11 +51,4 @@ public static class InteropExtensions
         }).DisableAntiforgery();
         return app;
     }
-}
-
-/// <summary>The fetcher of a node without EHR stores: every record is unavailable (never mistaken for altered).</summary>
-internal sealed class UnavailableRecordFetcher : IRecordFetcher
-{
-    public Task<EhrRead> FetchAsync(string facilityId, string recordId, CancellationToken ct = default) =>
-        Task.FromResult(EhrRead.Unavailable("this node has no EHR store for the facility"));
 }

@@ -7,10 +7,11 @@ using Microsoft.Extensions.Options;
 namespace HealthPortal.Features.Network;
 
 /// <summary>
-/// Creates an approved facility's own EHR store, <c>{data}/ehr/{facilityId}.db</c>. For now that is an empty SQLite
-/// file holding one <c>store_info</c> row (facility id, kind, created); the per-format schemas (hospital encounters,
-/// clinic visits, laboratory orders and results) arrive with the records work and take over from this file.
-/// Stores know nothing of the ledger (DESIGN.md), so no ledger identifiers go in. Idempotent.
+/// Creates an approved facility's own EHR store, <c>{data}/ehr/{facilityId}.db</c>: one <c>store_info</c> row
+/// (facility id, kind, created) and the tables of the facility's format (hospital, clinic or laboratory), brought
+/// to that format's latest migration. Stores know nothing of the ledger (DESIGN.md), so no ledger identifiers go
+/// in. Idempotent: on an existing store (including the placeholder of earlier versions, which held only
+/// <c>store_info</c>) it applies just the migrations the file lacks.
 /// </summary>
 public sealed class EhrStoreProvisioner(IOptions<PortalDataOptions> data, TimeProvider clock)
 {
@@ -31,7 +32,7 @@ public sealed class EhrStoreProvisioner(IOptions<PortalDataOptions> data, TimePr
     {
         var path = PathOf(facility.Id);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        // No pooling: the portal does not use this file yet, so let go of it at once.
+        // No pooling: the stores open their file per operation, so let go of it at once.
         var connection = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false };
         using var db = new SqliteConnection(connection.ToString());
         db.Open();
@@ -45,6 +46,8 @@ public sealed class EhrStoreProvisioner(IOptions<PortalDataOptions> data, TimePr
         command.Parameters.AddWithValue("$kind", facility.Kind.ToString().ToLowerInvariant());
         command.Parameters.AddWithValue("$created", clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
         command.ExecuteNonQuery();
+        db.Close();
+        HealthPortal.Features.Ehr.EhrSchemas.Migrate(facility.Kind, path);
         return path;
     }
 }

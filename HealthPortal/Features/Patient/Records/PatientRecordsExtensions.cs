@@ -11,9 +11,7 @@ public static class PatientRecordsExtensions
     /// <summary>The patient's timeline, its per-record authorization, the receipt download and the FHIR export.</summary>
     public static WebApplicationBuilder AddPatientRecords(this WebApplicationBuilder builder)
     {
-        // The facility stores register the real fetcher; whichever order, theirs is the one resolved.
-        builder.Services.TryAddSingleton<IRecordFetcher, UnconnectedRecordFetcher>();
-        builder.Services.TryAddScoped<RecordVerifier>();
+        // IRecordFetcher and RecordVerifier come from AddEhrStores (the local stores; a remote fetcher in multi-node).
         builder.Services.AddScoped<PatientRecords>();
         builder.Services.AddScoped<PatientRecordExport>();
         builder.Services.AddSingleton<IAuthorizationHandler, OwnRecordHandler>();

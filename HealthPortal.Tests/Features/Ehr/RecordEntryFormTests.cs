@@ -1,0 +1,103 @@
+using Bunit;
+using HealthPortal.Features.Ehr;
+using HealthPortal.Features.Ehr.Clinic;
+using HealthPortal.Features.Ehr.Hospital;
+using HealthPortal.Features.Ehr.Laboratory;
+using HealthPortal.Features.Facilities;
+using HealthPortal.Features.Records;
+using HealthPortal.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace HealthPortal.Tests.Features.Ehr;
+
+public sealed class RecordEntryFormTests(EhrTestNode node) : PortalComponentTest, IClassFixture<EhrTestNode>
+{
+    private readonly string _mpi = EhrTestNode.NewMpi();
+    private readonly List<IReadOnlyList<EhrRecord>> _saved = [];
+
+    protected override Task ConfigureAsync()
+    {
+        Services.AddSingleton(node.Stores);
+        Services.AddSingleton(node.HospitalRecords);
+        Services.AddSingleton(node.ClinicRecords);
+        Services.AddSingleton(node.LaboratoryRecords);
+        Auth.SetAuthorized("su.su@riverside.test");
+        return Task.CompletedTask;
+    }
+
+    private IRenderedComponent<RecordEntryForm> RenderForm(string facilityId, FacilityKind kind) => Render<RecordEntryForm>(p => p
+        .Add(x => x.FacilityId, facilityId)
+        .Add(x => x.Kind, kind)
+        .Add(x => x.Mpi, _mpi)
+        .Add(x => x.OnSaved, records => _saved.Add(records)));
+
+    [Fact]
+    public void HospitalForm_SavesTheAdmissionAndReportsItsRecords()
+    {
+        var form = RenderForm(EhrTestNode.Hospital, FacilityKind.Hospital);
+
+        form.Find("input[data-testid='admission-ward']").Change("Ward 3");
+        form.Find("input[data-testid='admission-attending']").Change("Dr. Okafor");
+        form.Find("input[data-testid='admission-start-date']").Change("2026-03-02");
+        form.Find("input[data-testid='diagnosis-0-icd10']").Change("J18.9");
+        form.Find("input[data-testid='diagnosis-0-description']").Change("Pneumonia");
+        form.Find("[data-testid='save-admission']").Click();
+
+        form.WaitForAssertion(() => Assert.Single(_saved));
+        Assert.Equal([RecordKinds.Encounter, RecordKinds.Diagnosis], _saved[0].Select(r => r.Kind));
+        Assert.Equal(_mpi, _saved[0][0].Mpi);
+    }
+
+    [Fact]
+    public void HospitalForm_WithABadIcd10Code_ShowsTheMessageBesideItAndSavesNothing()
+    {
+        var form = RenderForm(EhrTestNode.Hospital, FacilityKind.Hospital);
+
+        form.Find("input[data-testid='admission-ward']").Change("Ward 3");
+        form.Find("input[data-testid='admission-attending']").Change("Dr. Okafor");
+        form.Find("input[data-testid='admission-start-date']").Change("2026-03-02");
+        form.Find("input[data-testid='diagnosis-0-icd10']").Change("pneumonia");
+        form.Find("input[data-testid='diagnosis-0-description']").Change("Pneumonia");
+        form.Find("[data-testid='save-admission']").Click();
+
+        form.WaitForAssertion(() => Assert.Contains("Not an ICD-10 code", form.Markup));
+        Assert.Empty(_saved);
+        Assert.NotNull(form.Find("[data-testid='ehr-form-problem']"));
+    }
+
+    [Fact]
+    public void ClinicForm_SavesTheVisitAndItsNote()
+    {
+        var form = RenderForm(EhrTestNode.Clinic, FacilityKind.Clinic);
+
+        form.Find("input[data-testid='visit-date']").Change("2026-03-02");
+        form.Find("input[data-testid='visit-clinician']").Change("Dr. Hnin");
+        form.Find("input[data-testid='visit-complaint']").Change("Cough");
+        form.Find("textarea[data-testid='visit-findings']").Change("Clear chest.");
+        form.Find("input[data-testid='vitals-pulse']").Change("72");
+        form.Find("[data-testid='save-visit']").Click();
+
+        form.WaitForAssertion(() => Assert.Single(_saved));
+        Assert.Equal([RecordKinds.Encounter, RecordKinds.Note], _saved[0].Select(r => r.Kind));
+    }
+
+    [Fact]
+    public void LaboratoryForm_OrdersThenReportsWithTheFlagShownAsTyped()
+    {
+        var form = RenderForm(EhrTestNode.Laboratory, FacilityKind.Laboratory);
+
+        form.Find("input[data-testid='order-clinician']").Change("Dr. Kyaw");
+        form.Find("input[data-testid='order-collected-date']").Change("2026-03-02");
+        form.Find("input[data-testid='order-test-2345-7']").Change(true);
+        form.Find("[data-testid='save-order']").Click();
+
+        form.WaitForAssertion(() => Assert.Equal("mg/dL", form.Find("[data-testid='result-2345-7-unit']").TextContent.Trim()));
+        form.Find("input[data-testid='result-2345-7']").Input("182");
+        form.WaitForAssertion(() => Assert.Equal("H", form.Find("[data-testid='result-2345-7-flag']").TextContent.Trim()));
+        form.Find("[data-testid='save-results']").Click();
+
+        form.WaitForAssertion(() => Assert.Single(_saved));
+        Assert.Equal(RecordKinds.LabResult, Assert.Single(_saved[0]).Kind);
+        Assert.Empty(form.FindAll("[data-testid='save-results']"));
+    }
+}

@@ -1,0 +1,82 @@
+using HealthPortal.Features.Ehr.Hospital;
+using HealthPortal.Features.Onboarding;
+using Microsoft.EntityFrameworkCore;
+
+namespace HealthPortal.Features.Ehr.Clinic;
+
+/// <summary>
+/// Writes a clinic visit with its vitals into the facility's own store in one transaction; answers with the visit's
+/// two records (encounter bundle, note). Vital signs outside what a living patient can show are refused, so a
+/// slipped digit is caught at the desk rather than anchored forever.
+/// </summary>
+public sealed class ClinicRecords(EhrStores stores, TimeProvider clock)
+{
+    public async Task<EhrSaveResult> RecordVisitAsync(string facilityId, string mpi, VisitInput input, string staff, CancellationToken ct = default)
+    {
+        var e = new FieldErrors();
+        if (!MpiNumber.TryParse(mpi, out var mpiNumber, out var mpiError)) e.Add("Mpi", mpiError);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var seenAt = e.Require(nameof(input.SeenAt), input.SeenAt, "Seen at");
+        if (seenAt > now.AddDays(1)) e.Add(nameof(input.SeenAt), "Seen at cannot be in the future.");
+        var clinician = e.Required(nameof(input.Clinician), input.Clinician, "Clinician");
+        var complaint = e.Required(nameof(input.ChiefComplaint), input.ChiefComplaint, "Chief complaint", 500);
+        var findings = e.Required(nameof(input.Findings), input.Findings, "Findings", 4000);
+        var treatment = e.Optional(nameof(input.Treatment), input.Treatment, "Treatment", 4000);
+        if (input.FollowUpOn is { } followUp && seenAt is { } seen && followUp < DateOnly.FromDateTime(seen))
+            e.Add(nameof(input.FollowUpOn), "Follow-up cannot be before the visit.");
+        Range(e, nameof(input.Systolic), input.Systolic, 50, 260, "Systolic BP", "mmHg");
+        Range(e, nameof(input.Diastolic), input.Diastolic, 20, 160, "Diastolic BP", "mmHg");
+        if (input.Systolic is null != input.Diastolic is null)
+            e.Add(input.Systolic is null ? nameof(input.Systolic) : nameof(input.Diastolic), "Enter both systolic and diastolic pressure.");
+        else if (input.Systolic <= input.Diastolic) e.Add(nameof(input.Diastolic), "Diastolic must be below systolic.");
+        Range(e, nameof(input.Pulse), input.Pulse, 20, 250, "Pulse", "/min");
+        Range(e, nameof(input.TemperatureC), input.TemperatureC, 30m, 45m, "Temperature", "°C", decimals: 1);
+        Range(e, nameof(input.WeightKg), input.WeightKg, 0.3m, 400m, "Weight", "kg", decimals: 1);
+        if (e.Any) return EhrSaveResult.Invalid(e.All);
+
+        if (await stores.ForWriteAsync(facilityId, ct) is not ClinicStore store)
+            return EhrSaveResult.Failed($"{facilityId} has no clinic EHR store on this node.");
+        await using var db = store.Open();
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var patient = await db.Patients.SingleOrDefaultAsync(p => p.Mpi == mpiNumber, ct);
+        if (patient is null)
+        {
+            patient = new ClinicPatient { Mrn = $"CL-{await db.Patients.CountAsync(ct) + 1:D6}", Mpi = mpiNumber };
+            db.Patients.Add(patient);
+        }
+        var visit = new Visit
+        {
+            Id = EhrIds.New("visit"),
+            NoteId = EhrIds.New("note"),
+            Patient = patient,
+            PatientMrn = patient.Mrn,
+            SeenAt = HospitalRecords.Truncate(seenAt!.Value),
+            Clinician = clinician,
+            ChiefComplaint = complaint,
+            Findings = findings,
+            Treatment = treatment,
+            FollowUpOn = input.FollowUpOn,
+            EnteredBy = staff,
+        };
+        if (input.Systolic is not null || input.Pulse is not null || input.TemperatureC is not null || input.WeightKg is not null)
+            visit.Vitals = new Vitals
+            {
+                Systolic = input.Systolic,
+                Diastolic = input.Diastolic,
+                Pulse = input.Pulse,
+                TemperatureC = input.TemperatureC,
+                WeightKg = input.WeightKg,
+            };
+        db.Visits.Add(visit);
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        return EhrSaveResult.Saved(ClinicFhir.RecordsOf(facilityId, visit).ToList());
+    }
+
+    private static void Range(FieldErrors e, string field, decimal? value, decimal min, decimal max, string label, string unit, int decimals = 0)
+    {
+        if (value is not { } v) return;
+        if (v < min || v > max) e.Add(field, $"{label} must be between {min} and {max} {unit}.");
+        else if (decimal.Round(v, decimals) != v) e.Add(field, decimals == 0 ? $"{label} is a whole number." : $"{label} has at most {decimals} decimal place.");
+    }
+}

@@ -1,0 +1,28 @@
+using HealthPortal.Features.Ehr.Clinic;
+using HealthPortal.Features.Ehr.Hospital;
+using HealthPortal.Features.Ehr.Laboratory;
+using HealthPortal.Features.Records;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace HealthPortal.Features.Ehr;
+
+public static class EhrExtensions
+{
+    /// <summary>The facilities' own EHR stores, their per-format write services and the local record fetcher.</summary>
+    public static WebApplicationBuilder AddEhrStores(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddEhrStores();
+        return builder;
+    }
+
+    public static IServiceCollection AddEhrStores(this IServiceCollection services)
+    {
+        services.AddSingleton<EhrStores>();
+        services.AddSingleton<IRecordFetcher, LocalRecordFetcher>();
+        services.TryAddSingleton<RecordVerifier>();
+        services.AddSingleton<HospitalRecords>();
+        services.AddSingleton<ClinicRecords>();
+        services.AddSingleton<LaboratoryRecords>();
+        return services;
+    }
+}

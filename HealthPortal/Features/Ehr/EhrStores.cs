@@ -1,0 +1,78 @@
+using System.Collections.Concurrent;
+using HealthPortal.Data;
+using HealthPortal.Features.Ehr.Clinic;
+using HealthPortal.Features.Ehr.Hospital;
+using HealthPortal.Features.Ehr.Laboratory;
+using HealthPortal.Features.Facilities;
+using HealthPortal.Features.Network;
+using HealthPortal.Features.Records;
+using Microsoft.EntityFrameworkCore;
+
+namespace HealthPortal.Features.Ehr;
+
+/// <summary>
+/// The EHR stores hosted on this node: a facility's format comes from the portal registry, its file from the
+/// provisioner. A facility is named by its portal id ("demo-riverside") or by its ledger id (node key thumbprint,
+/// what a <c>record.anchor</c> names); records always carry the portal id.
+/// </summary>
+public sealed class EhrStores(IDbContextFactory<ApplicationDbContext> portal, EhrStoreProvisioner provisioner)
+{
+    private readonly ConcurrentDictionary<string, (string Id, FacilityKind Kind)> _known = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _migrated = new(StringComparer.Ordinal);
+
+    /// <summary>The store of a facility registered here (its file may still be missing: reads then say Unavailable), or null.</summary>
+    public IEhrStore? Find(string facilityId)
+    {
+        if (!_known.TryGetValue(facilityId, out var facility))
+        {
+            using var db = portal.CreateDbContext();
+            var row = db.Facilities.AsNoTracking()
+                .Where(f => f.Id == facilityId || f.NodeKeyId == facilityId)
+                .Select(f => new { f.Id, f.Kind })
+                .FirstOrDefault();
+            if (row is null) return null;
+            facility = _known.GetOrAdd(facilityId, (row.Id, row.Kind));
+        }
+        return Open(facility.Id, facility.Kind);
+    }
+
+    /// <summary>The store for a facility of a known kind, without asking the registry.</summary>
+    public IEhrStore Open(string facilityId, FacilityKind kind)
+    {
+        var path = provisioner.PathOf(facilityId);
+        return kind switch
+        {
+            FacilityKind.Hospital => new HospitalStore(facilityId, path),
+            FacilityKind.Clinic => new ClinicStore(facilityId, path),
+            FacilityKind.Laboratory => new LaboratoryStore(facilityId, path),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "no EHR format for this kind"),
+        };
+    }
+
+    /// <summary>
+    /// The store to write to, its schema brought up to date once per process (a store provisioned before this
+    /// format's last migration, or the placeholder of early versions). Null when the facility or its file is
+    /// missing: writing never creates a store, provisioning does.
+    /// </summary>
+    public async Task<IEhrStore?> ForWriteAsync(string facilityId, CancellationToken ct = default)
+    {
+        if (Find(facilityId) is not { } store) return null;
+        var path = provisioner.PathOf(store.FacilityId);
+        if (!File.Exists(path)) return null;
+        if (!_migrated.ContainsKey(path))
+        {
+            await EhrSchemas.MigrateAsync(store.Kind, path, ct);
+            _migrated[path] = true;
+        }
+        return store;
+    }
+}
+
+/// <summary>Records of facilities hosted on this node, straight from their stores.</summary>
+public sealed class LocalRecordFetcher(EhrStores stores) : IRecordFetcher
+{
+    public Task<EhrRead> FetchAsync(string facilityId, string recordId, CancellationToken ct = default) =>
+        stores.Find(facilityId) is { } store
+            ? store.ReadAsync(recordId, ct)
+            : Task.FromResult(EhrRead.Unavailable($"facility {facilityId} is not hosted on this node"));
+}

@@ -1,0 +1,92 @@
+using HealthPortal.Features.Onboarding;
+using Microsoft.EntityFrameworkCore;
+
+namespace HealthPortal.Features.Ehr.Hospital;
+
+/// <summary>
+/// Writes a hospital admission (encounter, diagnoses, prescriptions, note) into the facility's own store in one
+/// transaction and answers with the records it created. Bad input comes back as field errors and writes nothing.
+/// </summary>
+public sealed class HospitalRecords(EhrStores stores, TimeProvider clock)
+{
+    public async Task<EhrSaveResult> RecordAdmissionAsync(string facilityId, string mpi, AdmissionInput input, string staff, CancellationToken ct = default)
+    {
+        var errors = Validate(mpi, input, clock.GetUtcNow().UtcDateTime, out var valid);
+        if (errors.Any) return EhrSaveResult.Invalid(errors.All);
+
+        if (await stores.ForWriteAsync(facilityId, ct) is not HospitalStore store)
+            return EhrSaveResult.Failed($"{facilityId} has no hospital EHR store on this node.");
+        await using var db = store.Open();
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var patient = await db.Patients.SingleOrDefaultAsync(p => p.Mpi == valid.Mpi, ct);
+        if (patient is null)
+        {
+            patient = new HospitalPatient { Mrn = $"H{await db.Patients.CountAsync(ct) + 1:D7}", Mpi = valid.Mpi };
+            db.Patients.Add(patient);
+        }
+        var admission = valid.Admission;
+        admission.Patient = patient;
+        admission.PatientMrn = patient.Mrn;
+        admission.EnteredBy = staff;
+        if (valid.Note.Length > 0)
+            admission.Notes.Add(new ClinicalNote { Id = EhrIds.New("note"), Author = admission.AttendingClinician, Text = valid.Note, WrittenAt = Truncate(clock.GetUtcNow().UtcDateTime) });
+        db.Admissions.Add(admission);
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        return EhrSaveResult.Saved(HospitalFhir.RecordsOf(facilityId, admission).ToList());
+    }
+
+    private sealed record Valid(string Mpi, Admission Admission, string Note);
+
+    private static FieldErrors Validate(string mpi, AdmissionInput input, DateTime now, out Valid valid)
+    {
+        var e = new FieldErrors();
+        if (!MpiNumber.TryParse(mpi, out var mpiNumber, out var mpiError)) e.Add("Mpi", mpiError);
+        if (!AdmissionTypes.All.Contains(input.Type)) e.Add(nameof(input.Type), "Choose inpatient, outpatient or emergency.");
+        var ward = input.Type == AdmissionTypes.Inpatient
+            ? e.Required(nameof(input.Ward), input.Ward, "Ward", 100)
+            : e.Optional(nameof(input.Ward), input.Ward, "Ward", 100);
+        var attending = e.Required(nameof(input.AttendingClinician), input.AttendingClinician, "Attending clinician");
+        var start = e.Require(nameof(input.StartedAt), input.StartedAt, "Start");
+        if (start > now.AddDays(1)) e.Add(nameof(input.StartedAt), "Start cannot be in the future.");
+        if (input.EndedAt is { } end && start is { } s && end < s) e.Add(nameof(input.EndedAt), "End cannot be before start.");
+
+        var admission = new Admission
+        {
+            Id = EhrIds.New("adm"),
+            Type = input.Type,
+            Ward = ward,
+            AttendingClinician = attending,
+            StartedAt = Truncate(start ?? default),
+            EndedAt = input.EndedAt is { } ended ? Truncate(ended) : null,
+        };
+        for (var i = 0; i < input.Diagnoses.Count; i++)
+        {
+            var d = input.Diagnoses[i];
+            var field = $"Diagnoses[{i}].";
+            var code = Icd10.Normalize(d.Icd10);
+            if (string.IsNullOrWhiteSpace(d.Icd10)) e.Add(field + "Icd10", "ICD-10 code is required.");
+            else if (code is null) e.Add(field + "Icd10", "Not an ICD-10 code (a letter, two digits, then optionally a dot and up to 4 characters, e.g. J18.9).");
+            var description = e.Required(field + "Description", d.Description, "Description");
+            admission.Diagnoses.Add(new Diagnosis { Id = EhrIds.New("dx"), Position = i, Icd10 = code ?? "", Description = description });
+        }
+        for (var i = 0; i < input.Prescriptions.Count; i++)
+        {
+            var p = input.Prescriptions[i];
+            var field = $"Prescriptions[{i}].";
+            var drug = e.Required(field + "Drug", p.Drug, "Drug");
+            var dose = e.Required(field + "Dose", p.Dose, "Dose", 50);
+            var route = p.Route?.Trim() ?? "";
+            if (!PrescriptionInput.Routes.Contains(route)) e.Add(field + "Route", "Choose a route.");
+            var frequency = e.Required(field + "Frequency", p.Frequency, "Frequency", 100);
+            var days = e.Require(field + "DurationDays", p.DurationDays, "Duration");
+            if (days is < 1 or > 365) e.Add(field + "DurationDays", "Duration is 1 to 365 days.");
+            admission.Prescriptions.Add(new Prescription { Id = EhrIds.New("rx"), Position = i, Drug = drug, Dose = dose, Route = route, Frequency = frequency, DurationDays = days ?? 0 });
+        }
+        var note = e.Optional(nameof(input.Note), input.Note, "Note", 8000);
+        valid = new Valid(mpiNumber, admission, note);
+        return e;
+    }
+
+    internal static DateTime Truncate(DateTime t) => new(t.Year, t.Month, t.Day, t.Hour, t.Minute, 0, DateTimeKind.Utc);
+}

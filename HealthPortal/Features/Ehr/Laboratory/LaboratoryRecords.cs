@@ -1,0 +1,105 @@
+using HealthPortal.Features.Ehr.Hospital;
+using HealthPortal.Features.Onboarding;
+using Microsoft.EntityFrameworkCore;
+
+namespace HealthPortal.Features.Ehr.Laboratory;
+
+/// <summary>
+/// The laboratory's two steps: an order (specimen, tests from the catalogue), then its results. Reporting writes
+/// every value of the order with its flag in one transaction and answers with the order's one record; a reported
+/// order is closed (a second report would change what may already be anchored).
+/// </summary>
+public sealed class LaboratoryRecords(EhrStores stores, TimeProvider clock)
+{
+    public async Task<EhrSaveResult> CreateOrderAsync(string facilityId, string mpi, LabOrderInput input, string staff, CancellationToken ct = default)
+    {
+        var e = new FieldErrors();
+        if (!MpiNumber.TryParse(mpi, out var mpiNumber, out var mpiError)) e.Add("Mpi", mpiError);
+        var clinician = e.Required(nameof(input.OrderingClinician), input.OrderingClinician, "Ordering clinician");
+        var specimen = input.SpecimenType?.Trim() ?? "";
+        if (!LabCatalogue.SpecimenTypes.Contains(specimen)) e.Add(nameof(input.SpecimenType), "Choose a specimen type.");
+        var collected = e.Require(nameof(input.CollectedAt), input.CollectedAt, "Collected at");
+        if (collected > clock.GetUtcNow().UtcDateTime.AddHours(1)) e.Add(nameof(input.CollectedAt), "Collected at cannot be in the future.");
+        var tests = input.Tests.Distinct().Select(LabCatalogue.Find).ToList();
+        if (tests.Count == 0) e.Add(nameof(input.Tests), "Choose at least one test.");
+        else if (tests.Any(t => t is null)) e.Add(nameof(input.Tests), "Only tests from the catalogue can be ordered.");
+        if (e.Any) return EhrSaveResult.Invalid(e.All);
+
+        if (await stores.ForWriteAsync(facilityId, ct) is not LaboratoryStore store)
+            return EhrSaveResult.Failed($"{facilityId} has no laboratory EHR store on this node.");
+        await using var db = store.Open();
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var patient = await db.Patients.SingleOrDefaultAsync(p => p.Mpi == mpiNumber, ct);
+        if (patient is null)
+        {
+            patient = new LabPatient { Mrn = $"L{await db.Patients.CountAsync(ct) + 1:D8}", Mpi = mpiNumber };
+            db.Patients.Add(patient);
+        }
+        var order = new LabOrder
+        {
+            Id = EhrIds.New("lab"),
+            Patient = patient,
+            PatientMrn = patient.Mrn,
+            OrderingClinician = clinician,
+            SpecimenType = specimen,
+            CollectedAt = HospitalRecords.Truncate(collected!.Value),
+            EnteredBy = staff,
+        };
+        order.Results.AddRange(tests.Select((t, i) => new LabResult
+        {
+            Id = EhrIds.New("res"),
+            Position = i,
+            Loinc = t!.Loinc,
+            Name = t.Name,
+            Unit = t.Unit,
+            ReferenceLow = t.Low,
+            ReferenceHigh = t.High,
+        }));
+        db.Orders.Add(order);
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        return EhrSaveResult.Saved([]) with { CreatedId = order.Id };
+    }
+
+    /// <summary>Reports every result of an order: <paramref name="values"/> by LOINC code. Field keys: "Results[LOINC]".</summary>
+    public async Task<EhrSaveResult> ReportResultsAsync(string facilityId, string orderId, IReadOnlyDictionary<string, LabValueInput> values, string staff, CancellationToken ct = default)
+    {
+        if (await stores.ForWriteAsync(facilityId, ct) is not LaboratoryStore store)
+            return EhrSaveResult.Failed($"{facilityId} has no laboratory EHR store on this node.");
+        await using var db = store.Open();
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var order = await db.Orders.Include(o => o.Patient).Include(o => o.Results).SingleOrDefaultAsync(o => o.Id == orderId, ct);
+        if (order is null) return EhrSaveResult.Failed($"There is no order {orderId}.");
+        if (order.ReportedAt is not null) return EhrSaveResult.Failed("The results of this order were reported already.");
+
+        var e = new FieldErrors();
+        foreach (var result in order.Results)
+        {
+            var field = $"Results[{result.Loinc}]";
+            var test = LabCatalogue.Find(result.Loinc);
+            values.TryGetValue(result.Loinc, out var input);
+            var unit = input?.Unit?.Trim() ?? "";
+            if (unit != result.Unit) { e.Add(field, $"{result.Name} is reported in {result.Unit}, not '{unit}'."); continue; }
+            var value = test is null ? null : test.Parse(input?.Value, out var error) is { } parsed ? parsed : Fail(e, field, error);
+            if (test is null) e.Add(field, $"{result.Loinc} is no longer in the catalogue.");
+            if (value is null) continue;
+            result.Value = value;
+            result.Flag = LabTest.FlagOf(value.Value, result.ReferenceLow, result.ReferenceHigh);
+        }
+        foreach (var extra in values.Keys.Where(k => order.Results.All(r => r.Loinc != k)))
+            e.Add($"Results[{extra}]", $"{extra} was not ordered.");
+        if (e.Any) return EhrSaveResult.Invalid(e.All);
+
+        order.ReportedAt = new DateTime(clock.GetUtcNow().UtcDateTime.Ticks / TimeSpan.TicksPerSecond * TimeSpan.TicksPerSecond, DateTimeKind.Utc);
+        order.ReportedBy = staff;
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        return EhrSaveResult.Saved([LaboratoryFhir.Report(facilityId, order)]);
+    }
+
+    private static decimal? Fail(FieldErrors e, string field, string? error)
+    {
+        e.Add(field, error ?? "Not a valid value.");
+        return null;
+    }
+}
