@@ -2,8 +2,8 @@ namespace HealthPortal.Features.Access;
 
 /// <summary>
 /// Resolves the pseudonymous staff id of an access.log to the staff account behind it. The read path (which writes
-/// access.log) owns the mapping; until it registers an implementation, <see cref="UnresolvedStaffPseudonyms"/>
-/// answers "unknown" and pages show the pseudonym alone. Only the admin review queue asks.
+/// access.log) owns the mapping (Interop's <c>StaffAccountsByPseudonym</c>); without it,
+/// <see cref="UnresolvedStaffPseudonyms"/> answers "unknown" and pages show the pseudonym alone. Only the admin review queue asks.
 /// </summary>
 public interface IStaffPseudonyms
 {

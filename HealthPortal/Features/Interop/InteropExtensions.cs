@@ -17,7 +17,8 @@ public static class InteropExtensions
         builder.Services.Configure<RateLimitOptions>(builder.Configuration.GetSection(RateLimitOptions.Section));
         builder.Services.AddSingleton(sp => new StaffPseudonyms(
             sp.GetRequiredService<IDataProtectionProvider>(), sp.GetRequiredService<IOptions<PortalDataOptions>>().Value.DataFolderFullPath));
-        // Until the EHR stores register their fetcher, records are answered as unavailable rather than not at all.
+        // The access pages' seam for naming the account behind a pseudonym: only this portal holds the secret.
+        builder.Services.Replace(ServiceDescriptor.Singleton<HealthPortal.Features.Access.IStaffPseudonyms, StaffAccountsByPseudonym>());
         builder.Services.AddSingleton<FacilityNodeKeys>();
         builder.Services.AddSingleton<BreakGlassSessions>();
         builder.Services.AddSingleton<InteropReader>();
