@@ -45,7 +45,7 @@ public sealed class GrantPagesTests(PortalFactory portal) : PortalComponentTest
     {
         Auth.SetAuthorized(patient.Email);
         Auth.SetRoles(Roles.Patient);
-        Auth.SetPolicies(PortalPolicies.PatientPortal, GrantPolicies.PatientOfMpi);
+        Auth.SetPolicies(PortalPolicies.PatientPortal, PortalPolicies.PatientOfMpi);
         Auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, patient.UserId));
     }
 

@@ -97,7 +97,7 @@ public sealed class PatientDashboardTests(PortalTestDatabase database, Standalon
             await db.SaveChangesAsync();
         }
         SignIn(min.Email, await database.ClaimsOfAsync(min.Email));
-        Auth.SetPolicies(PortalPolicies.PatientPortal, GrantPolicies.PatientOfMpi);
+        Auth.SetPolicies(PortalPolicies.PatientPortal, PortalPolicies.PatientOfMpi);
 
         var page = Render<PatientDashboard>();
 

@@ -16,9 +16,6 @@ public static class AccessExtensions
     /// <summary>The services alone, for hosts without a web application (component tests).</summary>
     public static IServiceCollection AddAccessServices(this IServiceCollection services)
     {
-        services.AddSingleton<IAuthorizationHandler, OwnRecordsHandler>();
-        services.Configure<AuthorizationOptions>(options => options.AddPolicy(AccessPolicies.OwnRecords, policy => policy
-            .RequireAuthenticatedUser().RequireRole(Roles.Patient).AddRequirements(new OwnRecordsRequirement())));
         // The read path (interop) registers the real mapping before this when it has one.
         services.TryAddSingleton<IStaffPseudonyms, UnresolvedStaffPseudonyms>();
         services.AddScoped<AccessViews>();

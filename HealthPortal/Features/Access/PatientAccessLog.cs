@@ -11,7 +11,7 @@ namespace HealthPortal.Features.Access;
 /// <summary>
 /// "Who accessed my records": the calling patient's access.log entries from the ledger, newest first, and their
 /// export as FHIR AuditEvents. Every method authorizes the caller for the patient it reads (<see cref="PatientScope"/>
-/// with <see cref="AccessPolicies.OwnRecords"/>), so a patient only ever sees their own entries.
+/// with <see cref="PortalPolicies.PatientOfMpi"/>), so a patient only ever sees their own entries.
 /// </summary>
 public sealed class PatientAccessLog(
     IDbContextFactory<ApplicationDbContext> dbFactory, IAuthorizationService authorization, LedgerHost ledger, AccessViews views, TimeProvider clock)
@@ -62,5 +62,5 @@ public sealed class PatientAccessLog(
     }
 
     private async Task<bool> MayReadAsync(ClaimsPrincipal patient, string mpi) =>
-        (await authorization.AuthorizeAsync(patient, new PatientScope(mpi), AccessPolicies.OwnRecords)).Succeeded;
+        (await authorization.AuthorizeAsync(patient, new PatientScope(mpi), PortalPolicies.PatientOfMpi)).Succeeded;
 }

@@ -67,6 +67,7 @@ public static class PortalAuthExtensions
 
         services.AddSingleton<IAuthorizationHandler, ApprovedFacilityHandler>();
         services.AddSingleton<CurrentFacility>();
+        services.AddSingleton<IAuthorizationHandler, PatientOfMpiHandler>();
         services.AddAuthorizationBuilder()
             .AddPolicy(PortalPolicies.PatientPortal, policy => policy.RequireAuthenticatedUser().RequireRole(Roles.Patient))
             .AddPolicy(PortalPolicies.FacilityPortal, policy => policy.RequireAuthenticatedUser()
@@ -75,6 +76,8 @@ public static class PortalAuthExtensions
             .AddPolicy(PortalPolicies.FacilityManagement, policy => policy.RequireAuthenticatedUser()
                 .RequireRole(Roles.FacilityManager)
                 .AddRequirements(new ApprovedFacilityRequirement()))
+            .AddPolicy(PortalPolicies.PatientOfMpi, policy => policy.RequireAuthenticatedUser().RequireRole(Roles.Patient)
+                .AddRequirements(new PatientOfMpiRequirement()))
             .AddPolicy(PortalPolicies.AdminPortal, policy => policy.RequireAuthenticatedUser().RequireRole(Roles.Admin));
 
         return builder;

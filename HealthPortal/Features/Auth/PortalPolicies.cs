@@ -12,6 +12,9 @@ public static class PortalPolicies
     /// <summary>Managers of an approved facility; with a <see cref="FacilityScope"/> resource, of that facility only.</summary>
     public const string FacilityManagement = "FacilityManagement";
 
+    /// <summary>The patient whose MPI number the <see cref="PatientScope"/> resource names (and nobody else).</summary>
+    public const string PatientOfMpi = "PatientOfMpi";
+
     /// <summary>Consortium administrators.</summary>
     public const string AdminPortal = "AdminPortal";
 }

@@ -32,7 +32,7 @@ public sealed record AccessRequestOutcome(bool Succeeded, AccessRequestView? Req
 /// Facilities ask patients for access; patients decline (approving is signing a grant, see
 /// <see cref="PatientGrants.IssueAsync"/>). Authorization is per resource: staff act only for their own approved
 /// facility (<see cref="PortalPolicies.FacilityPortal"/> with a <see cref="FacilityScope"/>), patients only on requests
-/// for their own MPI (<see cref="GrantPolicies.PatientOfMpi"/>).
+/// for their own MPI (<see cref="PortalPolicies.PatientOfMpi"/>).
 /// </summary>
 public sealed class AccessRequests(
     IDbContextFactory<ApplicationDbContext> dbFactory, IAuthorizationService authorization, LedgerHost ledger,
@@ -143,7 +143,7 @@ public sealed class AccessRequests(
         => (await authorization.AuthorizeAsync(staff, new FacilityScope(facilityId), PortalPolicies.FacilityPortal)).Succeeded;
 
     private async Task<bool> IsPatientOfAsync(ClaimsPrincipal patient, string mpi)
-        => (await authorization.AuthorizeAsync(patient, new PatientScope(mpi), GrantPolicies.PatientOfMpi)).Succeeded;
+        => (await authorization.AuthorizeAsync(patient, new PatientScope(mpi), PortalPolicies.PatientOfMpi)).Succeeded;
 
     private async Task<string?> MpiOfAsync(ClaimsPrincipal patient)
     {

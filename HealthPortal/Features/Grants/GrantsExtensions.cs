@@ -15,9 +15,6 @@ public static class GrantsExtensions
     /// <summary>The services alone (component tests register them on their own containers).</summary>
     public static IServiceCollection AddGrantServices(this IServiceCollection services)
     {
-        services.AddAuthorizationBuilder().AddPolicy(GrantPolicies.PatientOfMpi, policy => policy
-            .RequireAuthenticatedUser().RequireRole(HealthPortal.Features.Auth.Roles.Patient).AddRequirements(new PatientOfMpiRequirement()));
-        services.AddScoped<IAuthorizationHandler, PatientOfMpiHandler>();
         // Reads the ledger at every call; a singleton holds nothing but the host and the clock.
         services.AddSingleton(sp => new ActiveGrants(sp.GetRequiredService<LedgerHost>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<AccessRequestNotifier>();

@@ -45,7 +45,7 @@ public sealed record GrantOutcome(bool Succeeded, long? Height, string? GrantId,
 /// Issuing and revoking the patient's grants. The server prepares the body, the patient's browser signs it
 /// (<c>BrowserKeys.SignAsync</c>), and the server checks the signature against the patient's active keys on the
 /// ledger before submitting it with <see cref="Transaction.WithSignature"/>. Every operation is authorized against the
-/// MPI it touches (<see cref="GrantPolicies.PatientOfMpi"/>).
+/// MPI it touches (<see cref="PortalPolicies.PatientOfMpi"/>).
 /// </summary>
 public sealed class PatientGrants(
     IDbContextFactory<ApplicationDbContext> dbFactory, IAuthorizationService authorization, LedgerHost ledger, ActiveGrants grants,
@@ -160,7 +160,7 @@ public sealed class PatientGrants(
     // ---- helpers -------------------------------------------------------------------------------------------
 
     private async Task<bool> IsPatientOfAsync(ClaimsPrincipal user, string mpi)
-        => (await authorization.AuthorizeAsync(user, new PatientScope(mpi), GrantPolicies.PatientOfMpi)).Succeeded;
+        => (await authorization.AuthorizeAsync(user, new PatientScope(mpi), PortalPolicies.PatientOfMpi)).Succeeded;
 
     /// <summary>
     /// The transaction with the browser's signature, after checking that the signer is an active key of the patient

@@ -1,26 +1,20 @@
 using System.Security.Claims;
 using HealthPortal.Data;
-using HealthPortal.Features.Auth;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 
-namespace HealthPortal.Features.Grants;
+namespace HealthPortal.Features.Auth;
 
-/// <summary>Resource for <see cref="GrantPolicies.PatientOfMpi"/>: the patient (by MPI number) an operation touches.</summary>
+/// <summary>Resource for <see cref="PortalPolicies.PatientOfMpi"/>: the patient (by MPI number) an operation concerns.</summary>
 public sealed record PatientScope(string Mpi);
-
-public static class GrantPolicies
-{
-    /// <summary>
-    /// The signed-in patient is the patient of the <see cref="PatientScope"/> resource: their profile's MPI number is
-    /// the resource's. Only they issue and revoke grants and answer access requests for that MPI.
-    /// </summary>
-    public const string PatientOfMpi = "PatientOfMpi";
-}
 
 public sealed class PatientOfMpiRequirement : IAuthorizationRequirement;
 
-/// <summary>Reads the MPI number from the patient's profile in the portal database, never from anything the browser sent.</summary>
+/// <summary>
+/// The signed-in patient is the patient of the <see cref="PatientScope"/>: their profile's MPI number, read from the
+/// portal database (never from claims or anything the browser sent), is the resource's. Grants, access requests, the
+/// access log and its export all ask this one question.
+/// </summary>
 public sealed class PatientOfMpiHandler(IDbContextFactory<ApplicationDbContext> dbFactory) : AuthorizationHandler<PatientOfMpiRequirement, PatientScope>
 {
     protected override async Task HandleRequirementAsync(AuthorizationHandlerContext context, PatientOfMpiRequirement requirement, PatientScope resource)
