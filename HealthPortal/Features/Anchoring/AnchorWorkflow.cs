@@ -105,7 +105,7 @@ public sealed class AnchorWorkflow(
                 Position = i, RecordId = record.RecordId, Kind = record.Kind, Date = record.DateText, Hash = hash,
                 Summary = record.Summary.Length > 500 ? record.Summary[..500] : record.Summary,
             };
-            var tx = _tx.RecordAnchor(mpi, nodeKey.Id, record.RecordId, record.Kind, record.DateText, hash, AnchorLink.Of(facility, record)).SignWith(nodeKey);
+            var tx = _tx.RecordAnchor(mpi, nodeKey.Id, record.RecordId, record.Kind, record.DateText, hash, RecordLink.Of(record)).SignWith(nodeKey);
             if (ledger.Engine.Check(tx) is { IsSuccess: false } check)
                 return PrepareFail(AnchorError.Invalid, $"Record {record.RecordId} cannot be anchored: {check.Message}");
             Store(row, tx);
@@ -436,17 +436,4 @@ public sealed class AnchorWorkflow(
         HealthPortal.Ledger.LedgerError.Busy => "The network is busy. Try again in a moment.",
         _ => "The ledger refused it: " + result.Message,
     };
-}
-
-/// <summary>
-/// Where a record can be fetched from, as the anchor's <c>link</c> says: the facility's FHIR endpoint and the
-/// resource. One place, so the interop API can settle the form.
-/// </summary>
-public static class AnchorLink
-{
-    public static string Of(HealthFacility facility, EhrRecord record)
-    {
-        var endpoint = string.IsNullOrWhiteSpace(facility.Endpoint) ? "hp://" + facility.Id : facility.Endpoint.TrimEnd('/');
-        return $"{endpoint}/{record.Fhir.TypeName}/{record.RecordId}";
-    }
 }

@@ -57,7 +57,7 @@ public sealed class DemoRecordSeeder(
                 foreach (var record in records)
                 {
                     if (engine.Store.FindRecord(facility.NodeKeyId, record.RecordId) is not null) continue;
-                    var anchor = _tx.RecordAnchor(mpi, facility.NodeKeyId, record.RecordId, record.Kind, record.DateText, record.Hash, EhrFhir.Reference(record.Fhir))
+                    var anchor = _tx.RecordAnchor(mpi, facility.NodeKeyId, record.RecordId, record.Kind, record.DateText, record.Hash, RecordLink.Of(record))
                         .SignWith(facilityKey).SignWith(patientKey);
                     var result = await engine.SubmitAsync(anchor, ct);
                     if (result.IsCommitted) anchored++;

@@ -59,8 +59,8 @@ public static class InteropFhir
         return (string?)body?["facility"] is { } facility && (string?)body["record"] is { } record ? store.ReadRecord(facility, record) : null;
     }
 
-    /// <summary>The resource type an anchor's link names (<c>{ResourceType}/{id}</c>).</summary>
-    public static string ResourceTypeOf(RecordEntry anchor) => anchor.Link.Split('/')[0];
+    /// <summary>The resource type an anchor's link names (<see cref="RecordLink"/>).</summary>
+    public static string ResourceTypeOf(RecordEntry anchor) => RecordLink.ResourceTypeOf(anchor.Link);
 
     public static OperationOutcome Outcome(OperationOutcome.IssueType code, string message, OperationOutcome.IssueSeverity severity = OperationOutcome.IssueSeverity.Error) => new()
     {
