@@ -32,6 +32,7 @@ public sealed class RecordJourneyTests(PortalHost host, ChromiumFixture chromium
     : PortalTest(host, chromium, output)
 {
     private const string Riverside = "demo-riverside";
+    private const string Lakeview = "demo-lakeview";
     private const string Northgate = "demo-northgate";
     private const string Hemoglobin = "718-7";
     private const string Potassium = "2823-3";
@@ -139,6 +140,46 @@ public sealed class RecordJourneyTests(PortalHost host, ChromiumFixture chromium
         var potassium = results.Filter(new() { HasText = "Potassium" });
         await Expect(potassium).ToContainTextAsync("4.2");
         await Expect(potassium.GetByTestId("result-flag")).ToHaveAttributeAsync("data-abnormal", "false");
+    }
+
+    [Fact]
+    public async Task Clinic_VisitWithDecimalVitals_PatientConfirms_TimelineVerifiedWithTheVitals()
+    {
+        var demo = DemoData.Patients[1];
+        var complaint = "Sore throat " + Unique();
+        var phone = await PhoneWithKeyAsync(demo);
+        var desk = await StaffPatientPageAsync(Lakeview, demo);
+        var visit = desk.Visit;
+        await visit.TypeDateAsync(DateTime.UtcNow.Date);
+        await visit.Clinician.FillAsync("Dr. Thida");
+        await visit.Complaint.FillAsync(complaint);
+        await visit.Findings.FillAsync("Red throat, no exudate.");
+        await visit.Treatment.FillAsync("Rest and fluids.");
+        await visit.Systolic.FillAsync("128");
+        await visit.Diastolic.FillAsync("84");
+        await visit.Temperature.FillAsync("38.5");
+        await visit.Weight.FillAsync("62.3");
+        await visit.Save.ClickAsync();
+        await Expect(visit.Saved).ToHaveTextAsync("Visit saved: the encounter with its vitals and the visit note.");
+        var confirmationId = await desk.ConfirmationIdAsync();
+
+        var height = await ConfirmFromStaffLinkAsync(desk, phone, confirmationId, expectSummary: complaint);
+        await Expect(desk.StaffAnchoredBlock).ToHaveTextAsync(height.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var view = await ConfirmationAsync(Lakeview, confirmationId);
+        var anchored = await AnchoredAsync(Lakeview, confirmationId);
+
+        var timeline = new RecordsTimelinePage(phone);
+        await timeline.GotoAsync();
+        foreach (var (_, txId, _) in anchored)
+            await Expect(timeline.Row(txId)).ToHaveAttributeAsync("data-integrity", "Verified");
+
+        var encounter = view.Records.Single(r => r.Kind == HealthPortal.Features.Records.RecordKinds.Encounter).RecordId;
+        var detail = new RecordDetailPage(phone, anchored.Single(a => a.RecordId == encounter).TxId);
+        await detail.GotoAsync();
+        await Expect(detail.Integrity).ToHaveTextAsync("Verified");
+        await Expect(detail.Record).ToContainTextAsync(complaint);
+        await Expect(detail.Record).ToContainTextAsync("38.5");
+        await Expect(detail.Record).ToContainTextAsync("62.3");
     }
 
     [Fact]

@@ -19,6 +19,7 @@ public sealed class FacilityPatientPage(IPage page, string mpi) : PortalPage(pag
     public ILocator PrepareError => TestId("prepare-error");
     public AdmissionForm Admission => new(Page);
     public LabOrderForm Laboratory => new(Page);
+    public ClinicVisitForm Visit => new(Page);
     public ILocator Records => TestId("patient-record");
     public ILocator Panels => TestId("patient-panels");
 
