@@ -272,6 +272,53 @@ public sealed class RecordJourneyTests(PortalHost host, ChromiumFixture chromium
         await detail.ShowChanged.ClickAsync();
         await Expect(detail.ChangedContent).ToContainTextAsync("Not verified");
         await Expect(detail.ChangedContent).ToContainTextAsync("Indigestion");
+
+        // "Download all my records" leaves it out of the bundle and says why, rather than hand it out as the patient's.
+        await timeline.GotoAsync();
+        var bundle = await timeline.DownloadAllAsync();
+        var bundlePath = Path.Combine(Host.DataFolder, "downloads", "bundle-" + Unique() + ".json");
+        await bundle.SaveAsAsync(bundlePath);
+        var json = await File.ReadAllTextAsync(bundlePath);
+        var resources = System.Text.Json.Nodes.JsonNode.Parse(json)!["entry"]!.AsArray().Select(e => e!["resource"]!).ToList();
+        Assert.Contains(resources, r => (string?)r["resourceType"] == "Encounter" && (string?)r["id"] == view.Records.Single(x => x.RecordId != diagnosis).RecordId);
+        Assert.DoesNotContain(resources, r => (string?)r["id"] == diagnosis);
+        Assert.Contains(resources, r => (string?)r["resourceType"] == "OperationOutcome");
+        Assert.DoesNotContain("Indigestion", json, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Hospital_DiagnosisDeletedFromStoreAfterAnchoring_TimelineSaysTheFacilityNoLongerHasIt()
+    {
+        var demo = DemoData.Patients[1];
+        var ward = "Ward 7D-" + Unique();
+        var phone = await PhoneWithKeyAsync(demo);
+        var desk = await StaffPatientPageAsync(Riverside, demo);
+        await AdmitAsync(desk, ward, "E11.9", "Type 2 diabetes mellitus");
+        await Expect(desk.Admission.Saved).ToBeVisibleAsync();
+        var confirmationId = await desk.ConfirmationIdAsync();
+        await ConfirmFromStaffLinkAsync(desk, phone, confirmationId, expectSummary: "E11.9 Type 2 diabetes mellitus");
+        var view = await ConfirmationAsync(Riverside, confirmationId);
+        var diagnosis = view.Records.Single(r => r.Kind == HealthPortal.Features.Records.RecordKinds.Diagnosis).RecordId;
+        var diagnosisTx = (await AnchoredAsync(Riverside, confirmationId)).Single(a => a.RecordId == diagnosis).TxId;
+
+        await using (var connection = new SqliteConnection($"Data Source={Path.Combine(Host.DataFolder, EhrStoreProvisioner.Folder, Riverside + ".db")};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var delete = connection.CreateCommand();
+            delete.CommandText = "DELETE FROM diagnoses WHERE Id = $id";
+            delete.Parameters.AddWithValue("$id", diagnosis);
+            Assert.Equal(1, await delete.ExecuteNonQueryAsync());
+        }
+
+        var timeline = new RecordsTimelinePage(phone);
+        await timeline.GotoAsync();
+        await Expect(timeline.Row(diagnosisTx)).ToHaveAttributeAsync("data-integrity", "Altered");
+        await Expect(timeline.Row(diagnosisTx).GetByTestId("record-summary")).ToContainTextAsync("The facility no longer has this record");
+        var detail = new RecordDetailPage(phone, diagnosisTx);
+        await detail.GotoAsync();
+        await Expect(detail.IntegrityMessage).ToContainTextAsync("The facility no longer has this record.");
+        await Expect(phone.GetByTestId("no-content")).ToBeVisibleAsync();
+        await Expect(detail.ShowChanged).ToHaveCountAsync(0);
     }
 
     [Fact]
