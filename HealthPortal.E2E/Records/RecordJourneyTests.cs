@@ -348,6 +348,29 @@ public sealed class RecordJourneyTests(PortalHost host, ChromiumFixture chromium
         Assert.Equal(1, OperatorCommands.Run(["receipt", "verify", tampered], new StringWriter()));
     }
 
+    [Fact]
+    public async Task Timeline_FilterByFacilityAndDate_ThenClear_ShowsAllAgain()
+    {
+        var phone = await NewPageAsync(PatientRole(DemoData.Patients[0]));
+        var timeline = new RecordsTimelinePage(phone);
+        await timeline.GotoAsync();
+        await Expect(timeline.Rows.First).ToBeVisibleAsync();
+        var total = await timeline.Rows.CountAsync();
+
+        await timeline.ChooseAsync(timeline.FacilityFilter, "Riverside General Hospital");
+        await Expect(timeline.Rows.GetByTestId("record-facility").Filter(new() { HasNotText = "Riverside General Hospital" })).ToHaveCountAsync(0);
+        await Expect(timeline.Count).ToContainTextAsync($" of {total} records");
+
+        await timeline.FromFilter.FillAsync(DateTime.UtcNow.AddDays(2).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        await timeline.FromFilter.PressAsync("Tab");
+        await Expect(timeline.NoneMatch).ToBeVisibleAsync();
+        await Expect(timeline.Rows).ToHaveCountAsync(0);
+
+        await timeline.ClearFilters.ClickAsync();
+        await Expect(timeline.Rows).ToHaveCountAsync(total);
+        await Expect(timeline.Count).ToHaveTextAsync($"{total} of {total} records");
+    }
+
     /// <summary>The patient's phone: signed in, with a browser key linked through the demo enrolment device.</summary>
     private async Task<IPage> PhoneWithKeyAsync(DemoData.Patient demo)
     {
