@@ -13,11 +13,20 @@ public sealed class FacilityPatientPage(IPage page, string mpi) : PortalPage(pag
     public ILocator ConfirmationPanel => TestId("confirmation-panel");
     public ILocator ConfirmQr => TestId("confirm-qr");
     public ILocator ConfirmLink => TestId("confirm-link");
+    public ILocator StaffAnchored => TestId("staff-anchored");
     public ILocator StaffAnchoredBlock => TestId("staff-anchored-block");
+    public ILocator StaffRejectedReason => TestId("staff-rejected-reason");
+    public ILocator PrepareError => TestId("prepare-error");
+    public AdmissionForm Admission => new(Page);
+    public LabOrderForm Laboratory => new(Page);
+    public ClinicVisitForm Visit => new(Page);
     public ILocator Records => TestId("patient-record");
     public ILocator Panels => TestId("patient-panels");
 
     public ILocator Record(string recordId) => Page.Locator($"[data-testid='patient-record'][data-record-id='{recordId}']");
+
+    /// <summary>The id of the confirmation the QR code stands for (the save just made).</summary>
+    public async Task<string> ConfirmationIdAsync() => (await ConfirmationPanel.GetAttributeAsync("data-confirmation-id"))!;
 
     public ILocator StatusOf(string recordId) => Record(recordId).GetByTestId("anchor-status");
 }

@@ -9,7 +9,8 @@ public sealed class RecordDetailPage(IPage page, string txId) : PortalPage(page)
 
     public ILocator Integrity => TestId("integrity-chip");
     public ILocator IntegrityMessage => TestId("integrity-message");
-    public ILocator Record => TestId("fhir-record");
+    /// <summary>The verified record's view (a bundle's entries nest views of their own inside it).</summary>
+    public ILocator Record => TestId("fhir-record").First;
     public ILocator NotFound => TestId("record-not-found");
     public ILocator AnchorHeight => TestId("anchor-height");
     public ILocator AnchorTxId => TestId("anchor-txid");

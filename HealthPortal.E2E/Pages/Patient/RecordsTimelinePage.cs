@@ -17,8 +17,9 @@ public sealed class RecordsTimelinePage(IPage page) : PortalPage(page)
 
     public ILocator FacilityFilter => TestId("filter-facility");
     public ILocator KindFilter => TestId("filter-kind");
-    public ILocator FromFilter => Page.Locator("[data-testid='filter-from'] input");
-    public ILocator ToFilter => Page.Locator("[data-testid='filter-to'] input");
+    // MudBlazor 9 puts a picker's test id on its input; the wrapper form is kept should a version move it back.
+    public ILocator FromFilter => Page.Locator("input[data-testid='filter-from'], [data-testid='filter-from'] input");
+    public ILocator ToFilter => Page.Locator("input[data-testid='filter-to'], [data-testid='filter-to'] input");
     public ILocator ClearFilters => TestId("filter-clear");
     public ILocator DownloadAll => TestId("download-all");
 
