@@ -63,6 +63,9 @@ public sealed class SharedRecordsPanelTests(InteropWorld world) : PortalComponen
         panel.Find("[data-testid=shared-record-view]").Click();
         panel.WaitForElement("[data-testid=shared-record-denied]");
         Assert.Empty(panel.FindAll("[data-testid=shared-record-detail]"));
+        // Nor does the stale list keep the refused record's kind, facility and date on screen.
+        Assert.Empty(panel.FindAll("[data-testid=shared-records]"));
+        panel.Find("[data-testid=shared-no-grant]");
     }
 
     [Fact]

@@ -82,6 +82,9 @@ public partial class SharedRecordsPanel
                 detailDenied = result.Status == 403
                     ? "You may no longer see this record: the patient's access for your facility has ended or was revoked."
                     : $"The record could not be read: {result.Message}";
+                // A refusal means the list shown earlier is stale too: its rows (kind, facility, date) are part of the
+                // record the policy now refuses. List again, so only what is still allowed stays on screen.
+                if (result.Status == 403) await LoadAsync();
             }
         }
         finally { busy = false; }
