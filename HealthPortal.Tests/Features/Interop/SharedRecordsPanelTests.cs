@@ -69,6 +69,26 @@ public sealed class SharedRecordsPanelTests(InteropWorld world) : PortalComponen
     }
 
     [Fact]
+    public async Task SameParametersAgain_NeitherReadsAgainNorClosesTheRecord()
+    {
+        await SignInAsync(canBreakGlass: false);
+        var patient = await world.PatientAsync();
+        await world.RecordAsync(InteropWorld.Holder, patient);
+        await world.GrantAsync(patient, world.NodeId(InteropWorld.Caller), [InteropWorld.Kind], world.Now - 1000, world.Now + 3_600_000);
+        var panel = Render<SharedRecordsPanel>(p => p.Add(x => x.Mpi, patient.Mpi));
+        panel.WaitForElement("[data-testid=shared-records]");
+        panel.Find("[data-testid=shared-record-view]").Click();
+        panel.WaitForElement("[data-testid=shared-record-detail]");
+        var accesses = world.AccessesOf(patient.Mpi).Count;
+
+        // What the staff patient page does to the panel when it re-renders for an anchor of this patient.
+        panel.Render(p => p.Add(x => x.Mpi, patient.Mpi));
+
+        panel.Find("[data-testid=shared-record-detail]");
+        Assert.Equal(accesses, world.AccessesOf(patient.Mpi).Count);
+    }
+
+    [Fact]
     public async Task EmergencyAccess_NeedsAReason_ThenShowsTheExpiryAndTheRecords()
     {
         await SignInAsync(canBreakGlass: true);
