@@ -8,6 +8,7 @@ using HealthPortal.E2E.Pages.Facility;
 using HealthPortal.E2E.Pages.Patient;
 using HealthPortal.Features.Auth;
 using HealthPortal.Features.Demo;
+using HealthPortal.Features.Ledger;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -96,6 +97,13 @@ public sealed class SharedAccessTests(AccessHost host, ChromiumFixture chromium,
         await shared.View(encounter).ClickAsync();
         await Expect(shared.Detail).ToContainTextAsync($"Encounter from {Riverside}");
 
+        // Both reads were logged on the ledger, relying on the grant, before anything was shown.
+        var ledger = Host.Services.GetRequiredService<LedgerHost>().Engine;
+        var labNode = ledger.State.Grant(grantId)!.Facility;
+        var labReads = ledger.Store.AccessesOf(mpi).Where(a => a.Facility == labNode).ToList();
+        Assert.Equal(2, labReads.Count);
+        Assert.All(labReads, read => Assert.Equal(grantId, read.Grant));
+
         // The patient sees the laboratory's read, relying on their grant, not as an emergency.
         var history = new AccessHistoryPage(phone);
         await history.GotoAsync();
@@ -117,6 +125,8 @@ public sealed class SharedAccessTests(AccessHost host, ChromiumFixture chromium,
         await Expect(shared.Detail).ToHaveCountAsync(0);
         await Expect(shared.Table).ToHaveCountAsync(0);
         await Expect(shared.NoGrant).ToBeVisibleAsync();
+        var revokedAt = ledger.State.Grant(grantId)!.RevokedHeight!.Value;
+        Assert.All(ledger.Store.AccessesOf(mpi).Where(a => a.Facility == labNode), read => Assert.True(read.Height < revokedAt));
     }
 
     [Fact]
@@ -189,6 +199,7 @@ public sealed class SharedAccessTests(AccessHost host, ChromiumFixture chromium,
         Assert.InRange(expiry, opened.AddMinutes(58), opened.AddMinutes(61)); // the default 60-minute session
         await Expect(shared.Rows("Lab result", Northgate).First).ToBeVisibleAsync();
         await Expect(shared.Rows("Encounter", Lakeview).First).ToBeVisibleAsync();
+        await Expect(shared.Rows("Encounter", Lakeview).First.GetByText("Emergency", new() { Exact = true })).ToBeVisibleAsync();
 
         // The patient: a red alert on the dashboard and a highlighted row in "Who accessed my records".
         var phone = await NewPageAsync(PatientRole(demo));
@@ -209,6 +220,7 @@ public sealed class SharedAccessTests(AccessHost host, ChromiumFixture chromium,
         await queue.GotoAsync();
         var item = queue.Case(reason);
         await Expect(item).ToHaveCountAsync(1);
+        await Expect(item.GetByTestId("break-glass-staff")).ToContainTextAsync(DemoData.AccountFor(Roles.FacilityStaff, "demo-riverside").DisplayName);
         await queue.StartReview(item).ClickAsync();
         await queue.Note(item).FillAsync("Confirmed with the ED log: patient unconscious, no next of kin reachable.");
         await queue.Justified(item).ClickAsync();
