@@ -3,9 +3,9 @@ using HealthPortal.E2E.Infrastructure;
 namespace HealthPortal.E2E.Access;
 
 /// <summary>
-/// The default portal with room for six sign-ins a minute from one address: these journeys sign in two patients,
-/// three facilities' staff and the admin from the test machine, and each login page also asks for passkey options,
-/// which the login limit (10 a minute) counts too.
+/// The default portal with a login limit that fits these journeys: they sign in six accounts (two patients, three
+/// facilities' staff, the admin) from one address within a minute, and each login page also asks for passkey options,
+/// which the default limit (10 a minute per address) counts as well, so six sign-ins would need 12 permits.
 /// </summary>
 public sealed class AccessHost : PortalHost
 {
