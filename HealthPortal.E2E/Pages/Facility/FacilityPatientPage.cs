@@ -2,7 +2,8 @@ using Microsoft.Playwright;
 
 namespace HealthPortal.E2E.Pages.Facility;
 
-/// <summary>Staff's page of one patient: header, the facility's entry form, the confirmation QR and the records with their status.</summary>
+/// <summary>Staff's page of one patient: header, the facility's entry form, the confirmation QR, the records with their status,
+/// and the panels of other facilities' records and of access requests.</summary>
 public sealed class FacilityPatientPage(IPage page, string mpi) : PortalPage(page)
 {
     protected override string Path => "facility/patients/" + mpi;
@@ -22,6 +23,8 @@ public sealed class FacilityPatientPage(IPage page, string mpi) : PortalPage(pag
     public ClinicVisitForm Visit => new(Page);
     public ILocator Records => TestId("patient-record");
     public ILocator Panels => TestId("patient-panels");
+    public SharedRecordsPanel SharedRecords => new(Page);
+    public RequestAccessPanel RequestAccess => new(Page);
 
     public ILocator Record(string recordId) => Page.Locator($"[data-testid='patient-record'][data-record-id='{recordId}']");
 

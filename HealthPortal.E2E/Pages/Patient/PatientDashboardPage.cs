@@ -12,6 +12,9 @@ public sealed class PatientDashboardPage(IPage page) : PortalPage(page)
     public ILocator WaitingCount => TestId("waiting-count");
     public ILocator WaitingItems => TestId("waiting-item");
 
+    public ILocator BreakGlassAlert => TestId("break-glass-alert");
+    public ILocator BreakGlassAlertItems => TestId("break-glass-alert-item");
+
     public async Task FillDetailsAsync(string fullName, string birthDate, string nationalId, string phone)
     {
         await TestId("profile-fullname").FillAsync(fullName);

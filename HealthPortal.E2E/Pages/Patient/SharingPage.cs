@@ -2,7 +2,8 @@ using Microsoft.Playwright;
 
 namespace HealthPortal.E2E.Pages.Patient;
 
-/// <summary>The patient's Sharing page: the grant form, its review (summary and signed text), the grant list, revoke.</summary>
+/// <summary>The patient's Sharing page: the grant form, its review (summary and signed text), the grant list, revoke,
+/// and the facilities' requests for access.</summary>
 public sealed class SharingPage(IPage page) : PortalPage(page)
 {
     protected override string Path => "patient/grants";
@@ -27,6 +28,8 @@ public sealed class SharingPage(IPage page) : PortalPage(page)
     public ILocator Row(string grantId) => Page.Locator($"[data-testid='grant-row'][data-grant-id='{grantId}']");
     public ILocator RevokeDialog => TestId("revoke-dialog");
     public ILocator RevokeConfirm => TestId("revoke-confirm");
+    public ILocator PendingRequests => TestId("pending-request");
+    public ILocator Approve(ILocator request) => request.GetByTestId("request-approve");
 
     public async Task ShowCanonicalJsonAsync()
     {

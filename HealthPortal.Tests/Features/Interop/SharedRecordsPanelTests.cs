@@ -63,6 +63,29 @@ public sealed class SharedRecordsPanelTests(InteropWorld world) : PortalComponen
         panel.Find("[data-testid=shared-record-view]").Click();
         panel.WaitForElement("[data-testid=shared-record-denied]");
         Assert.Empty(panel.FindAll("[data-testid=shared-record-detail]"));
+        // Nor does the stale list keep the refused record's kind, facility and date on screen.
+        Assert.Empty(panel.FindAll("[data-testid=shared-records]"));
+        panel.Find("[data-testid=shared-no-grant]");
+    }
+
+    [Fact]
+    public async Task SameParametersAgain_NeitherReadsAgainNorClosesTheRecord()
+    {
+        await SignInAsync(canBreakGlass: false);
+        var patient = await world.PatientAsync();
+        await world.RecordAsync(InteropWorld.Holder, patient);
+        await world.GrantAsync(patient, world.NodeId(InteropWorld.Caller), [InteropWorld.Kind], world.Now - 1000, world.Now + 3_600_000);
+        var panel = Render<SharedRecordsPanel>(p => p.Add(x => x.Mpi, patient.Mpi));
+        panel.WaitForElement("[data-testid=shared-records]");
+        panel.Find("[data-testid=shared-record-view]").Click();
+        panel.WaitForElement("[data-testid=shared-record-detail]");
+        var accesses = world.AccessesOf(patient.Mpi).Count;
+
+        // What the staff patient page does to the panel when it re-renders for an anchor of this patient.
+        panel.Render(p => p.Add(x => x.Mpi, patient.Mpi));
+
+        panel.Find("[data-testid=shared-record-detail]");
+        Assert.Equal(accesses, world.AccessesOf(patient.Mpi).Count);
     }
 
     [Fact]

@@ -21,6 +21,7 @@ public partial class SharedRecordsPanel
     [Parameter, EditorRequired] public string Mpi { get; set; } = "";
 
     private string? userId;
+    private bool loaded;
     private string mpi = "";
     private bool canBreakGlass;
     private BreakGlassSession? session;
@@ -38,8 +39,12 @@ public partial class SharedRecordsPanel
     protected override async Task OnParametersSetAsync()
     {
         var principal = AuthenticationState is null ? null : (await AuthenticationState).User;
-        userId = principal?.FindFirstValue(ClaimTypes.NameIdentifier);
-        mpi = MpiNumber.TryParse(Mpi, out var normalized, out _) ? normalized : Mpi;
+        var user = principal?.FindFirstValue(ClaimTypes.NameIdentifier);
+        var patient = MpiNumber.TryParse(Mpi, out var normalized, out _) ? normalized : Mpi;
+        // The host page re-renders on its own events (an anchor of this patient changes), which sets the parameters
+        // again unchanged: reading again then would log another access on the ledger and close the record on screen.
+        if (loaded && user == userId && patient == mpi) return;
+        (userId, mpi, loaded) = (user, patient, true);
         detail = null;
         detailDenied = null;
         await LoadAsync();
@@ -82,6 +87,9 @@ public partial class SharedRecordsPanel
                 detailDenied = result.Status == 403
                     ? "You may no longer see this record: the patient's access for your facility has ended or was revoked."
                     : $"The record could not be read: {result.Message}";
+                // A refusal means the list shown earlier is stale too: its rows (kind, facility, date) are part of the
+                // record the policy now refuses. List again, so only what is still allowed stays on screen.
+                if (result.Status == 403) await LoadAsync();
             }
         }
         finally { busy = false; }
