@@ -92,3 +92,27 @@ public sealed class ApiRateLimitTests(RateLimitedPortal portal) : IClassFixture<
         Assert.Contains("\"status\":429", await last.Content.ReadAsStringAsync());
     }
 }
+
+public sealed class PasskeyChallengeRateLimitTests(RateLimitedPortal portal) : IClassFixture<RateLimitedPortal>
+{
+    [Fact]
+    public async Task PasskeyChallenges_DoNotUseUpSignInAttempts()
+    {
+        // Every load of the login page fetches a passkey challenge; staff behind one hospital address must still be able to sign in.
+        var browser = portal.CreateBrowser();
+        var form = await HtmlForm.LoadAsync(browser, "/Account/Login", "login");
+        for (var attempt = 0; attempt < RateLimitedPortal.LoginLimit; attempt++)
+        {
+            var challenge = new HttpRequestMessage(HttpMethod.Post, "/Account/PasskeyRequestOptions")
+            {
+                Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = form["__RequestVerificationToken"] }),
+            };
+            Assert.NotEqual(HttpStatusCode.TooManyRequests, (await browser.SendAsync(challenge)).StatusCode);
+        }
+
+        form["Input.Email"] = "nobody@tests.healthportal.test";
+        form["Input.Password"] = "wrong password guess";
+
+        Assert.NotEqual(HttpStatusCode.TooManyRequests, (await form.PostAsync(browser)).StatusCode);
+    }
+}

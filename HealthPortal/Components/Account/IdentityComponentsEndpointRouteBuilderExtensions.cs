@@ -88,7 +88,7 @@ internal static class IdentityComponentsEndpointRouteBuilderExtensions
             var user = string.IsNullOrEmpty(username) ? null : await userManager.FindByNameAsync(username);
             var optionsJson = await signInManager.MakePasskeyRequestOptionsAsync(user);
             return TypedResults.Content(optionsJson, contentType: "application/json");
-        }).RequireRateLimiting(RateLimitPolicies.Login);
+        }).RequireRateLimiting(RateLimitPolicies.PasskeyOptions);
 
         var manageGroup = accountGroup.MapGroup("/Manage").RequireAuthorization();
 

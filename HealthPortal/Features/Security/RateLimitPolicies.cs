@@ -13,11 +13,18 @@ public static class RateLimitPolicies
 {
     public const string Login = "login";
     public const string SignUp = "sign-up";
+
+    /// <summary>
+    /// The passkey challenge the login page fetches on every load: its own bucket of the login size, because a
+    /// challenge is not a credential guess and must not use up the sign-in attempts of people behind one address.
+    /// </summary>
+    public const string PasskeyOptions = "passkey-options";
     public const string NodeRegistration = "node-registration";
 
     internal static void Add(RateLimiterOptions limiter, RateLimitOptions limits)
     {
         limiter.AddPolicy(Login, context => FormPosts(context, Login, limits.Login));
+        limiter.AddPolicy(PasskeyOptions, context => Window(ClientKey(context, PasskeyOptions), limits.Login));
         limiter.AddPolicy(SignUp, context => FormPosts(context, SignUp, limits.SignUp));
         limiter.AddPolicy(NodeRegistration, context => Window(ClientKey(context, NodeRegistration), limits.NodeRegistration));
     }
