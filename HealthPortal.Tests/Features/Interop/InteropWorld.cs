@@ -51,6 +51,9 @@ public class InteropWorld : PortalFactory
         {
             services.AddSingleton<TimeProvider>(Clock);
             services.AddSingleton<IRecordFetcher>(Fetcher);
+            // The portal's 210,000 PBKDF2 rounds cost a core for a quarter second per account made or signed in; these
+            // tests make and sign in dozens (the authorization matrix alone: a login per role), and test reads, not hashing.
+            services.Configure<Microsoft.AspNetCore.Identity.PasswordHasherOptions>(options => options.IterationCount = 1_000);
         });
     }
 
