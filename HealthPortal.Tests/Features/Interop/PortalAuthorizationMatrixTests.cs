@@ -33,8 +33,9 @@ namespace HealthPortal.Tests.Features.Interop;
 /// <item>Interop client (everything, single read): a new app-log entry with event id 4103 (InteropReadDenied) naming
 /// the patient's MPI number or the record's interop id: the reader's, or the client's own when it refuses a caller
 /// who is not staff before any node is asked.</item>
-/// <item>FHIR API over HTTP: a new 4103 from the reader, or a new 4101 (InteropRequestRefused, e.g. an unsigned
-/// request from a cookie-only caller) whose target names the MPI number or interop id.</item>
+/// <item>FHIR API over HTTP (signed by staff's facility node, or with the login cookie only): a new 4103 from the
+/// reader, or a new 4101 (InteropRequestRefused, e.g. an unsigned request) whose target names the MPI number or
+/// interop id.</item>
 /// <item>Patient endpoints over HTTP (receipt, export, AuditEvent export): the refusal itself: 403, or a redirect to
 /// the login or access-denied page; for the export, which always answers for the caller's own MPI number, a file named
 /// for another MPI number without the record.</item>
@@ -51,7 +52,7 @@ public sealed class PortalAuthorizationMatrixTests(InteropWorld world, ITestOutp
 {
     public enum ReadPath
     {
-        InteropClientEverything, InteropClientRead, FhirEverything, FhirSingleRead,
+        InteropClientEverything, InteropClientRead, FhirEverything, FhirSingleRead, FhirEverythingCookieOnly,
         PatientTimeline, PatientRecordDetail, PatientReceipt, PatientExport, AccessLogPage, AccessLogAuditEvents,
     }
 
@@ -80,9 +81,10 @@ public sealed class PortalAuthorizationMatrixTests(InteropWorld world, ITestOutp
     /// The rule, stated plainly: a patient reads only their own records, and only through the patient portal; staff and
     /// managers of the facility holding a record read it through the staff paths; those of any other facility only
     /// under a grant of that patient to that facility covering the record's kind and in force now, or under an active
-    /// emergency session while they hold the permission; admins and anonymous callers read no record content.
+    /// emergency session while they hold the permission; admins and anonymous callers read no record content. The
+    /// FHIR API answers facility nodes' signed requests only: a portal login on its own opens nothing there.
     /// </summary>
-    private static bool Expected(ReadPath path, User user, string mpi, GrantFacts grant, BreakGlass breakGlass) => user.Role switch
+    private static bool Expected(ReadPath path, User user, string mpi, GrantFacts grant, BreakGlass breakGlass) => path != ReadPath.FhirEverythingCookieOnly && user.Role switch
     {
         Roles.Patient => IsPatientSide(path) && user.Mpi == mpi,
         Roles.FacilityStaff or Roles.FacilityManager => !IsPatientSide(path)
@@ -158,7 +160,7 @@ public sealed class PortalAuthorizationMatrixTests(InteropWorld world, ITestOutp
         var staffCount = staffAndOthers.Count(u => u.IsStaff);
         var perGrantState = (2 + staffAndOthers.Count - staffCount + staffCount * staffBreakGlass.Length) * Enum.GetValues<ReadPath>().Length;
         Assert.Equal(perGrantState * Enum.GetValues<GrantState>().Length, tried);
-        Assert.Equal(2800, tried); // 10 paths × (4 non-staff callers + 6 staff × 6 break-glass variants) × 7 grant states
+        Assert.Equal(3080, tried); // 11 paths × (4 non-staff callers + 6 staff × 6 break-glass variants) × 7 grant states
         Assert.Empty(failures);
     }
 
@@ -208,12 +210,17 @@ public sealed class PortalAuthorizationMatrixTests(InteropWorld world, ITestOutp
             }
             case ReadPath.FhirEverything:
             {
-                var (status, resource) = await FhirAsync(user, $"/fhir/r4/Patient/{patient.Mpi}/$everything", purpose, session);
+                var (status, resource) = await FhirAsync(user, $"/fhir/r4/Patient/{patient.Mpi}/$everything", purpose, session, signed: user.IsStaff);
+                return (status == HttpStatusCode.OK && resource is Bundle bundle && bundle.Entry.Any(e => e.Resource?.Id == record.RecordId), false);
+            }
+            case ReadPath.FhirEverythingCookieOnly:
+            {
+                var (status, resource) = await FhirAsync(user, $"/fhir/r4/Patient/{patient.Mpi}/$everything", purpose, session, signed: false);
                 return (status == HttpStatusCode.OK && resource is Bundle bundle && bundle.Entry.Any(e => e.Resource?.Id == record.RecordId), false);
             }
             case ReadPath.FhirSingleRead:
             {
-                var (status, resource) = await FhirAsync(user, $"/fhir/r4/{InteropFhir.ResourceTypeOf(record)}/{interopId}", purpose, session);
+                var (status, resource) = await FhirAsync(user, $"/fhir/r4/{InteropFhir.ResourceTypeOf(record)}/{interopId}", purpose, session, signed: user.IsStaff);
                 return (status == HttpStatusCode.OK && resource is Observation o && o.Id == record.RecordId, false);
             }
             case ReadPath.PatientTimeline:
@@ -260,12 +267,13 @@ public sealed class PortalAuthorizationMatrixTests(InteropWorld world, ITestOutp
     }
 
     /// <summary>
-    /// The FHIR API over HTTP, from the user's own signed-in browser: staff sign as their facility's node with their
-    /// pseudonym (what the portal's client does); anyone else holds no node key and has only their cookie to offer.
+    /// The FHIR API over HTTP, from the user's own signed-in browser: <paramref name="signed"/> as the staff member's
+    /// facility node with their pseudonym (what the portal's client does), else with the login cookie alone (all that
+    /// anyone but staff has to offer, and what staff would try without their node).
     /// </summary>
-    private async Task<(HttpStatusCode Status, Resource? Resource)> FhirAsync(User user, string target, string purpose, string? session)
+    private async Task<(HttpStatusCode Status, Resource? Resource)> FhirAsync(User user, string target, string purpose, string? session, bool signed)
     {
-        using var message = user.IsStaff
+        using var message = signed
             ? InteropWorld.ToHttp(world.Sign(world.FacilityKey(user.Facility!), target, world.Get<StaffPseudonyms>().Of(user.Account!.Id), purpose, session))
             : new HttpRequestMessage(HttpMethod.Get, target);
         using var response = await user.Browser.SendAsync(message);
