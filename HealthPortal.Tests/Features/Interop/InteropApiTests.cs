@@ -85,7 +85,7 @@ public sealed class InteropApiTests(InteropWorld world)
         var (patient, record) = await GrantedAsync();
         var staff = await world.StaffAsync();
         var client = new InteropClient(world.HttpTransport(), world.Get<Microsoft.EntityFrameworkCore.IDbContextFactory<HealthPortal.Data.ApplicationDbContext>>(),
-            world.Ledger.Keys, world.Get<StaffPseudonyms>(), world.Ledger, world.Clock);
+            world.Ledger.Keys, world.Get<StaffPseudonyms>(), world.Ledger, world.Clock, world.Get<Microsoft.Extensions.Logging.ILogger<InteropClient>>());
 
         var result = await client.EverythingAsync(staff.Id, patient.Mpi, "treatment", null);
 

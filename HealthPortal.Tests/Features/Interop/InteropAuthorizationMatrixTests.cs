@@ -4,6 +4,7 @@ using HealthPortal.Features.Interop;
 using HealthPortal.Features.Records;
 using Xunit.Abstractions;
 using Task = System.Threading.Tasks.Task;
+using static HealthPortal.Tests.Features.Interop.AuthorizationMatrix;
 
 namespace HealthPortal.Tests.Features.Interop;
 
@@ -17,10 +18,6 @@ namespace HealthPortal.Tests.Features.Interop;
 public sealed class InteropAuthorizationMatrixTests(InteropWorld world, ITestOutputHelper output)
 {
     public enum ReadPath { InProcessClient, HttpEverything, HttpSingleRead }
-    public enum GrantState { None, Active, Expired, Revoked, OtherKind, OtherFacility, OtherPatient }
-    public enum BreakGlassState { None, Active, Expired }
-
-    private const string Reason = "Unconscious patient brought in by ambulance, history needed";
 
     [Fact]
     public async Task ReadIsAllowedExactlyWhenAGrantOrBreakGlassAllowsIt()
@@ -38,18 +35,13 @@ public sealed class InteropAuthorizationMatrixTests(InteropWorld world, ITestOut
             var name = $"{path} × grant {grantState} × break-glass {breakGlass}";
             var patient = await world.PatientAsync();
             var record = await world.RecordAsync(InteropWorld.Holder, patient);
-            var grant = await SetUpGrantAsync(grantState, patient);
-            string? session = breakGlass switch
-            {
-                BreakGlassState.Active => (await world.Get<BreakGlassSessions>().StartAsync(staff.Id, patient.Mpi, Reason)).Session!.Id,
-                BreakGlassState.Expired => (await world.ExpiredSessionAsync(staff, patient.Mpi)).Id,
-                _ => null,
-            };
+            var grant = await world.SetUpGrantAsync(grantState, patient);
+            var session = await world.SetBreakGlassStateAsync(staff, patient.Mpi, permitted: true, breakGlass);
             var deniedBefore = world.Log.Of(InteropEvents.ReadDenied, patient.Mpi).Count;
 
             var returned = await ReadAsync(path, staff.Id, pseudonym, patient.Mpi, record, session);
 
-            var expected = grantState == GrantState.Active || breakGlass == BreakGlassState.Active;
+            var expected = grant.Allows(InteropWorld.Caller, patient.Mpi) || breakGlass == BreakGlassState.Active;
             var accesses = world.AccessesOf(patient.Mpi);
             if (returned != expected) failures.Add($"{name}: expected {(expected ? "allowed" : "denied")}, was {(returned ? "allowed" : "denied")}");
             if (expected)
@@ -58,7 +50,7 @@ public sealed class InteropAuthorizationMatrixTests(InteropWorld world, ITestOut
                 if (access is null) { failures.Add($"{name}: allowed but {accesses.Count} access logs"); continue; }
                 if (!access.Records.Contains(record.Facility + "/" + record.RecordId)) failures.Add($"{name}: access log does not name the record");
                 if (access.Staff != pseudonym) failures.Add($"{name}: access log names staff {access.Staff}");
-                var basisOk = grantState == GrantState.Active ? access.Grant == grant && access.BreakGlass is null : access.BreakGlass == Reason && access.Grant is null;
+                var basisOk = grantState == GrantState.Active ? access.Grant == grant.Id && access.BreakGlass is null : access.BreakGlass == Reason && access.Grant is null;
                 if (!basisOk) failures.Add($"{name}: access log basis grant={access.Grant} breakGlass={access.BreakGlass}");
             }
             else
@@ -73,34 +65,6 @@ public sealed class InteropAuthorizationMatrixTests(InteropWorld world, ITestOut
         Assert.Equal(Enum.GetValues<ReadPath>().Length * Enum.GetValues<GrantState>().Length * Enum.GetValues<BreakGlassState>().Length, tried);
         Assert.Equal(63, tried);
         Assert.Empty(failures);
-    }
-
-    private async Task<string?> SetUpGrantAsync(GrantState state, InteropWorld.LedgerPatient patient)
-    {
-        var caller = world.NodeId(InteropWorld.Caller);
-        long from = world.Now - 1000, until = world.Now + 3_600_000;
-        switch (state)
-        {
-            case GrantState.Active:
-                return await world.GrantAsync(patient, caller, [InteropWorld.Kind], from, until);
-            case GrantState.Expired:
-                var expiring = await world.GrantAsync(patient, caller, [InteropWorld.Kind], from, world.Now + 1);
-                world.Clock.Advance(TimeSpan.FromMilliseconds(1)); // now == expiresAt: expired at the exact boundary
-                return expiring;
-            case GrantState.Revoked:
-                var revoked = await world.GrantAsync(patient, caller, [InteropWorld.Kind], from, until);
-                await world.RevokeGrantAsync(patient, revoked);
-                return revoked;
-            case GrantState.OtherKind:
-                return await world.GrantAsync(patient, caller, [RecordKinds.Diagnosis], from, until);
-            case GrantState.OtherFacility:
-                return await world.GrantAsync(patient, world.NodeId(InteropWorld.Third), [InteropWorld.Kind], from, until);
-            case GrantState.OtherPatient:
-                var other = await world.PatientAsync();
-                return await world.GrantAsync(other, caller, [InteropWorld.Kind], from, until);
-            default:
-                return null;
-        }
     }
 
     /// <summary>Reads through <paramref name="path"/>; true when the record's verified content came back.</summary>

@@ -51,6 +51,9 @@ public class InteropWorld : PortalFactory
         {
             services.AddSingleton<TimeProvider>(Clock);
             services.AddSingleton<IRecordFetcher>(Fetcher);
+            // The portal's 210,000 PBKDF2 rounds cost a core for a quarter second per account made or signed in; these
+            // tests make and sign in dozens (the authorization matrix alone: a login per role), and test reads, not hashing.
+            services.Configure<Microsoft.AspNetCore.Identity.PasswordHasherOptions>(options => options.IterationCount = 1_000);
         });
     }
 
@@ -63,7 +66,11 @@ public class InteropWorld : PortalFactory
     public LedgerKeyPair FacilityKey(string facilityId) => Ledger.Keys.Get(ServerKeyVault.FacilityNode(facilityId));
     public string NodeId(string facilityId) => FacilityKey(facilityId).Id;
 
-    public sealed record LedgerPatient(string Mpi, LedgerKeyPair Key);
+    /// <summary>A patient on the ledger and how their key signs (a test key pair, or a portal patient's browser key).</summary>
+    public sealed record LedgerPatient(string Mpi, Func<Transaction, Transaction> SignAsPatient)
+    {
+        public LedgerPatient(string mpi, LedgerKeyPair key) : this(mpi, tx => tx.SignWith(key)) { }
+    }
 
     public async Task<LedgerPatient> PatientAsync()
     {
@@ -72,6 +79,13 @@ public class InteropWorld : PortalFactory
         var mpi = MpiNumber.NewNumber();
         await Commit(Tx.PatientRegister(key.PublicJwk, mpi, Base64Url.Encode(new byte[32]), Engine.Genesis.Parameters.PatientPowBits).SignWith(key));
         return new LedgerPatient(mpi, key);
+    }
+
+    /// <summary>A patient with a portal account, registered on the ledger through the real onboarding (their browser key signs).</summary>
+    public async Task<(TestPatient Account, LedgerPatient Patient)> PortalPatientAsync()
+    {
+        var account = await this.RegisteredPatientAsync();
+        return (account, new LedgerPatient(account.Mpi!, Timeline.Anchoring.By(account.Key!)));
     }
 
     /// <summary>A record of <paramref name="facilityId"/> for the patient, in its store (the fake fetcher) and anchored on the ledger.</summary>
@@ -86,19 +100,19 @@ public class InteropWorld : PortalFactory
         var node = NodeId(facilityId);
         var record = new EhrRecord(node, recordId, patient.Mpi, kind, new DateOnly(2026, 11, 20), "Glucose 5.4 mmol/L", observation);
         Fetcher.Put(record);
-        await Commit(Tx.RecordAnchor(patient.Mpi, node, recordId, kind, record.DateText, record.Hash, "Observation/" + recordId)
-            .SignWith(FacilityKey(facilityId)).SignWith(patient.Key));
+        await Commit(patient.SignAsPatient(Tx.RecordAnchor(patient.Mpi, node, recordId, kind, record.DateText, record.Hash, "Observation/" + recordId)
+            .SignWith(FacilityKey(facilityId))));
         return Engine.Store.ReadRecord(node, recordId)!;
     }
 
     public async Task<string> GrantAsync(LedgerPatient patient, string facilityNodeId, IEnumerable<string> categories, long notBefore, long expiresAt)
     {
-        var tx = Tx.GrantIssue(patient.Mpi, facilityNodeId, categories, "treatment", notBefore, expiresAt).SignWith(patient.Key);
+        var tx = patient.SignAsPatient(Tx.GrantIssue(patient.Mpi, facilityNodeId, categories, "treatment", notBefore, expiresAt));
         await Commit(tx);
         return tx.IdText;
     }
 
-    public Task RevokeGrantAsync(LedgerPatient patient, string grant) => Commit(Tx.GrantRevoke(patient.Mpi, grant).SignWith(patient.Key));
+    public Task RevokeGrantAsync(LedgerPatient patient, string grant) => Commit(patient.SignAsPatient(Tx.GrantRevoke(patient.Mpi, grant)));
 
     /// <summary>A facility registered and approved on the ledger (not in the portal), optionally revoked afterwards.</summary>
     public async Task<LedgerKeyPair> LedgerFacilityAsync(bool revoked)

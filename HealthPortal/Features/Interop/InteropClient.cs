@@ -54,7 +54,7 @@ public sealed record InteropClientResult(int Status, IReadOnlyList<SharedRecordV
 /// </summary>
 public sealed class InteropClient(
     IInteropTransport transport, IDbContextFactory<ApplicationDbContext> dbFactory, ServerKeyVault vault, StaffPseudonyms pseudonyms, LedgerHost ledger,
-    TimeProvider clock)
+    TimeProvider clock, ILogger<InteropClient> logger)
 {
     public const string TreatmentPurpose = "treatment";
     public const string EmergencyPurpose = "emergency";
@@ -83,7 +83,13 @@ public sealed class InteropClient(
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var facilityId = await db.Users.AsNoTracking().Where(u => u.Id == userId).Select(u => u.FacilityId).SingleOrDefaultAsync(ct);
         var key = facilityId is null ? null : vault.Find(ServerKeyVault.FacilityNode(facilityId));
-        if (key is null) return InteropFhir.Error(403, OperationOutcome.IssueType.Forbidden, "only staff of a facility with a node key can read other facilities' records");
+        if (key is null)
+        {
+            // Refused before any node is asked, so the reader never sees it: log the denial here, under the reader's event id.
+            logger.LogWarning(InteropEvents.ReadDenied, "Interop read denied (NotStaff): user {User} target {Target} purpose {Purpose}: the user is not staff of a facility whose node key this portal holds",
+                userId, target, purpose);
+            return InteropFhir.Error(403, OperationOutcome.IssueType.Forbidden, "only staff of a facility with a node key can read other facilities' records");
+        }
         return await transport.SendAsync(InteropSignature.Sign(key, "GET", target, pseudonyms.Of(userId), purpose, breakGlassSession, clock), ct);
     }
 
