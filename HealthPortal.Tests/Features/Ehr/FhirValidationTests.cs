@@ -1,3 +1,4 @@
+using HealthPortal.Tests.Support;
 using Hl7.Fhir.Model;
 using HealthPortal.Features.Records;
 using Task = System.Threading.Tasks.Task;

@@ -85,7 +85,7 @@ public class InteropWorld : PortalFactory
     public async Task<(TestPatient Account, LedgerPatient Patient)> PortalPatientAsync()
     {
         var account = await this.RegisteredPatientAsync();
-        return (account, new LedgerPatient(account.Mpi!, Timeline.Anchoring.By(account.Key!)));
+        return (account, new LedgerPatient(account.Mpi!, HealthPortal.Tests.Features.Patient.Records.Anchoring.By(account.Key!)));
     }
 
     /// <summary>A record of <paramref name="facilityId"/> for the patient, in its store (the fake fetcher) and anchored on the ledger.</summary>

@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace HealthPortal.Tests.Features.Timeline;
+namespace HealthPortal.Tests.Features.Patient.Records;
 
 /// <summary>
 /// The facilities' stores as the timeline sees them, played by a dictionary: each record served as it is, changed,

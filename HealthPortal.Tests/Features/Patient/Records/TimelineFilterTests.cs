@@ -2,7 +2,7 @@ using HealthPortal.Features.Patient.Records;
 using HealthPortal.Features.Records;
 using HealthPortal.Ledger.State;
 
-namespace HealthPortal.Tests.Features.Timeline;
+namespace HealthPortal.Tests.Features.Patient.Records;
 
 public sealed class TimelineFilterTests
 {

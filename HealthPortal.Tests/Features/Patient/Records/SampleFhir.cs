@@ -1,6 +1,6 @@
 using Hl7.Fhir.Model;
 
-namespace HealthPortal.Tests.Features.Timeline;
+namespace HealthPortal.Tests.Features.Patient.Records;
 
 /// <summary>
 /// Records in the FHIR forms the facility stores serve, with the details the common view must show. Values that get

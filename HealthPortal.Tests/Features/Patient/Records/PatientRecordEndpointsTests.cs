@@ -10,7 +10,7 @@ using Hl7.Fhir.Model;
 using Hl7.Fhir.Serialization;
 using Task = System.Threading.Tasks.Task;
 
-namespace HealthPortal.Tests.Features.Timeline;
+namespace HealthPortal.Tests.Features.Patient.Records;
 
 /// <summary>The patient's receipt download and FHIR export on the real app: the caller's own records only, decided on the server.</summary>
 [Collection(TimelineCollection.Name)]

@@ -1,6 +1,6 @@
 using HealthPortal.Tests.Support;
 
-namespace HealthPortal.Tests.Features.Timeline;
+namespace HealthPortal.Tests.Features.Patient.Records;
 
 /// <summary>The timeline pages live in Features/Patient/Records, so the patient route discovery (and with it
 /// PortalAuthorizationTests against every role) covers them.</summary>

@@ -9,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using Task = System.Threading.Tasks.Task;
 
-namespace HealthPortal.Tests.Features.Timeline;
+namespace HealthPortal.Tests.Features.Patient.Records;
 
 /// <summary>
 /// The demo node (database and ledger) with three records anchored for the first demo patient: one served as

@@ -3,7 +3,7 @@ using HealthPortal.Features.Records;
 using HealthPortal.Tests.Support;
 using Hl7.Fhir.Model;
 
-namespace HealthPortal.Tests.Features.Timeline;
+namespace HealthPortal.Tests.Features.Patient.Records;
 
 /// <summary>The common record view renders every form the stores serve, from the Resource parameter alone.</summary>
 public sealed class FhirRecordViewTests : PortalComponentTest

@@ -3,7 +3,7 @@ using HealthPortal.Features.Records;
 using HealthPortal.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace HealthPortal.Tests.Features.Timeline;
+namespace HealthPortal.Tests.Features.Patient.Records;
 
 /// <summary>The timeline service on the real app and ledger, with the facility stores played by a fake fetcher.</summary>
 [Collection(TimelineCollection.Name)]
