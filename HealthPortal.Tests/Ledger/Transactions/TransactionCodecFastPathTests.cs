@@ -37,20 +37,23 @@ public sealed class TransactionCodecFastPathTests
     }
 
     /// <summary>The wire form, and the same transaction indented, reordered and with every non-ASCII character escaped or not.</summary>
-    public static IEnumerable<object[]> WellFormed()
+    // Variants that come out byte-identical (no non-ASCII text to escape) are one case, not xunit "duplicate ID" skips.
+    public static IEnumerable<object[]> WellFormed() => WellFormedVariants().Distinct().Select(wire => new object[] { wire });
+
+    private static IEnumerable<string> WellFormedVariants()
     {
         foreach (var tx in EveryType())
         {
             var json = tx.ToJson();
-            yield return [tx.ToJsonString()];
-            yield return [json.ToJsonString(new JsonSerializerOptions { WriteIndented = true })];
-            yield return [json.ToJsonString(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping })];
+            yield return tx.ToJsonString();
+            yield return json.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+            yield return json.ToJsonString(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
             var reversed = new JsonObject();
             foreach (var (name, value) in json.Reverse()) reversed[name] = value is JsonObject o ? new JsonObject(o.Reverse().Select(p => KeyValuePair.Create(p.Key, p.Value?.DeepClone()))) : value?.DeepClone();
-            yield return [reversed.ToJsonString()];
+            yield return reversed.ToJsonString();
         }
-        yield return ["""{"type":"node.approve","body":{"ts":1,"nonce":"abcdefgh","node":"x"}}"""];
-        yield return ["""{"type":"node.approve","body":{"ts":-5,"nonce":"abcdefgh","node":"x","extra":[true,false,null,{"a":[1,[2]]}]},"signatures":[]}"""];
+        yield return """{"type":"node.approve","body":{"ts":1,"nonce":"abcdefgh","node":"x"}}""";
+        yield return """{"type":"node.approve","body":{"ts":-5,"nonce":"abcdefgh","node":"x","extra":[true,false,null,{"a":[1,[2]]}]},"signatures":[]}""";
     }
 
     [Theory]
