@@ -25,9 +25,10 @@ internal sealed class StoreAnchoring(BenchPopulation world, BenchStores stores)
         var facility = stores.Hospitals[(int)(n % stores.Hospitals.Count)];
         var (mpi, patient) = Patient(n);
         var start = Stopwatch.GetTimestamp();
+        var cpu = CpuMark.Now();
         var saved = await stores.Hospital.RecordAdmissionAsync(facility.Facility.Id, mpi, BenchStores.Admission(n), Staff).ConfigureAwait(false);
         if (!saved.Succeeded || saved.Records.Count != 1) return StoreStep.Failed("hospital write: " + Describe(saved));
-        return await AnchorAsync(saved.Records[0], facility, patient, start, Stopwatch.GetTimestamp()).ConfigureAwait(false);
+        return await AnchorAsync(saved.Records[0], facility, patient, start, Stopwatch.GetTimestamp(), cpu.Since()).ConfigureAwait(false);
     }
 
     /// <summary>The laboratory's two steps, both in its store: the order, then its results (which make the record).</summary>
@@ -36,27 +37,32 @@ internal sealed class StoreAnchoring(BenchPopulation world, BenchStores stores)
         var facility = stores.Laboratories[(int)(n % stores.Laboratories.Count)];
         var (mpi, patient) = Patient(n);
         var start = Stopwatch.GetTimestamp();
+        var cpu = CpuMark.Now();
         var order = await stores.Laboratory.CreateOrderAsync(facility.Facility.Id, mpi, BenchStores.LabOrder(n), Staff).ConfigureAwait(false);
         if (!order.Succeeded || order.CreatedId is null) return StoreStep.Failed("lab order: " + Describe(order));
         var report = await stores.Laboratory.ReportResultsAsync(facility.Facility.Id, order.CreatedId, BenchStores.LabValues(n), Staff).ConfigureAwait(false);
         if (!report.Succeeded || report.Records.Count != 1) return StoreStep.Failed("lab report: " + Describe(report));
-        return await AnchorAsync(report.Records[0], facility, patient, start, Stopwatch.GetTimestamp()).ConfigureAwait(false);
+        return await AnchorAsync(report.Records[0], facility, patient, start, Stopwatch.GetTimestamp(), cpu.Since()).ConfigureAwait(false);
     }
 
     private (string Mpi, LedgerKeyPair Key) Patient(long n) => world.StorePatients[(int)((n * 7919) % world.StorePatients.Count)];
 
-    private async Task<StoreStep> AnchorAsync(EhrRecord record, StoreFacility facility, LedgerKeyPair patient, long start, long written)
+    private async Task<StoreStep> AnchorAsync(EhrRecord record, StoreFacility facility, LedgerKeyPair patient, long start, long written, long writeCpu)
     {
+        var cpu = CpuMark.Now();
         var hash = record.Hash;
         var unsigned = _tx.RecordAnchor(record.Mpi, facility.Key.Id, record.RecordId, record.Kind, record.DateText, hash, facility.Link(record));
         var hashed = Stopwatch.GetTimestamp();
+        var hashCpu = cpu.Since();
+        cpu = CpuMark.Now();
         var wire = Encoding.UTF8.GetBytes(unsigned.SignWith(facility.Key).SignWith(patient).ToJsonString());
         var signed = Stopwatch.GetTimestamp();
+        var signCpu = cpu.Since();
         var busy = 0;
         while (true)
         {
             var answer = await world.Engine.SubmitAsync(wire).ConfigureAwait(false);
-            if (answer.IsCommitted) return new StoreStep(null, start, written, hashed, signed, Stopwatch.GetTimestamp(), busy);
+            if (answer.IsCommitted) return new StoreStep(null, start, written, hashed, signed, Stopwatch.GetTimestamp(), busy, writeCpu, hashCpu, signCpu);
             if (answer.Error != LedgerError.Busy) return StoreStep.Failed("ledger: " + answer.Error);
             busy++;
             await Task.Delay(1).ConfigureAwait(false);
@@ -71,15 +77,28 @@ internal sealed class StoreAnchoring(BenchPopulation world, BenchStores stores)
 /// objects), FHIR JSON hashed and anchor built, signed twice and serialized, receipt. <see cref="Error"/> is set
 /// when a step failed; then the times mean nothing.
 /// </summary>
-internal readonly record struct StoreStep(string? Error, long Start, long Written, long Hashed, long Signed, long Receipt, int BusyRetries)
+internal readonly record struct StoreStep(string? Error, long Start, long Written, long Hashed, long Signed, long Receipt, int BusyRetries,
+    long WriteCpuNs = -1, long HashCpuNs = -1, long SignCpuNs = -1)
 {
     public static StoreStep Failed(string error) => new(error, 0, 0, 0, 0, 0, 0);
+}
+
+/// <summary>
+/// The calling thread's CPU clock at a point; <see cref="Since"/> is the CPU spent since, or -1 when the code
+/// continued on another thread (an await that did not complete synchronously), where the thread clock means nothing.
+/// </summary>
+internal readonly record struct CpuMark(int Thread, long Nanoseconds)
+{
+    public static CpuMark Now() => new(Environment.CurrentManagedThreadId, ThreadCpu.CurrentThreadNanoseconds());
+
+    public long Since() => Environment.CurrentManagedThreadId == Thread ? ThreadCpu.CurrentThreadNanoseconds() - Nanoseconds : -1;
 }
 
 /// <summary>What a closed-loop store window measured; stage means are wall-clock ms per record committed in the window.</summary>
 internal sealed record StoreWindowResult(double RecordsPerSecond, long Records, TimeSpan Window, long Started, long BusyRetries, string Failures,
     IReadOnlyList<long> PerSecond, double P50, double P90, double P99, double Max,
-    double WriteMs, double HashMs, double SignMs, double LedgerMs, TimeSpan Cpu, SequencerStats Sequencer);
+    double WriteMs, double HashMs, double SignMs, double LedgerMs, TimeSpan Cpu, SequencerStats Sequencer,
+    double WriteCpuUs, double HashCpuUs, double SignCpuUs, double CpuSampledShare);
 
 internal static class StoreDriver
 {
@@ -139,7 +158,16 @@ internal static class StoreDriver
             perSecond.Take((int)Math.Ceiling(window.TotalSeconds)).ToList(),
             Percentile(latencies, 0.50), Percentile(latencies, 0.90), Percentile(latencies, 0.99), latencies.Length == 0 ? double.NaN : latencies[^1],
             Mean(s => s.Written - s.Start), Mean(s => s.Hashed - s.Written), Mean(s => s.Signed - s.Hashed), Mean(s => s.Receipt - s.Signed),
-            probeEnd.Cpu - probeStart.Cpu, probeEnd.Stats - probeStart.Stats);
+            probeEnd.Cpu - probeStart.Cpu, probeEnd.Stats - probeStart.Stats,
+            CpuMean(steps, s => s.WriteCpuNs), CpuMean(steps, s => s.HashCpuNs), CpuMean(steps, s => s.SignCpuNs),
+            steps.Length == 0 ? 0 : steps.Count(s => s.WriteCpuNs >= 0) / (double)steps.Length);
+    }
+
+    /// <summary>Mean µs over the records whose stage stayed on one thread.</summary>
+    private static double CpuMean(StoreStep[] steps, Func<StoreStep, long> ns)
+    {
+        var kept = steps.Select(ns).Where(v => v >= 0).ToArray();
+        return kept.Length == 0 ? double.NaN : kept.Average() / 1000;
     }
 
     private static double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
