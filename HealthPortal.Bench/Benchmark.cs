@@ -509,7 +509,7 @@ public static class Benchmark
             ["store_warmup_seconds"] = StoreWarmup.TotalSeconds,
             ["store_clients_per_facility"] = settings.StoreClients,
             ["store_patients"] = world.StorePatients.Count,
-            ["store_sqlite"] = "the portal's EHR stores as provisioned: one SQLite file per facility, opened per operation, EF Core defaults (rollback journal, synchronous=FULL)",
+            ["store_sqlite"] = "the portal's EHR stores as provisioned: one SQLite file per facility, opened per operation without pooling; rollback journal (journal_mode=delete, as the provisioner leaves it), SQLite's default synchronous",
         };
 
         private static JsonObject Machine(DateTimeOffset started, string loadStart) => new()
