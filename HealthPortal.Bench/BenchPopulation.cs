@@ -42,6 +42,9 @@ internal sealed class BenchPopulation : IAsyncDisposable
     public List<LedgerKeyPair> Laboratories { get; } = [];
     public List<(string Mpi, LedgerKeyPair Key)> Patients { get; } = [];
 
+    /// <summary>Patients of the store phase: MPI numbers in the portal's checked form, which its write services require.</summary>
+    public List<(string Mpi, LedgerKeyPair Key)> StorePatients { get; } = [];
+
     public static async Task<BenchPopulation> CreateAsync(string folder, int hospitals, int laboratories, int patients, int submitters, TextWriter log)
     {
         var admin = LedgerKeyPair.Create();
@@ -73,22 +76,25 @@ internal sealed class BenchPopulation : IAsyncDisposable
         if (!result.IsCommitted) throw new InvalidOperationException($"{tx.Type} was refused: {result}");
     }
 
-    private async Task RegisterPatients(int count, int submitters, TextWriter log)
+    private Task RegisterPatients(int count, int submitters, TextWriter log) => RegisterPatientsAsync(count, submitters, Mpi, Patients, log);
+
+    /// <summary>Registers <paramref name="count"/> patients named by <paramref name="mpiOf"/>, each with a new key, into <paramref name="into"/>.</summary>
+    public async Task RegisterPatientsAsync(int count, int submitters, Func<int, string> mpiOf, List<(string Mpi, LedgerKeyPair Key)> into, TextWriter log)
     {
         var wire = new byte[count][];
         var keys = new LedgerKeyPair[count];
         Parallel.For(0, count, i =>
         {
             var key = LedgerKeyPair.Create();
-            var mpi = Mpi(i);
-            var demographics = Base64Url.Encode(SHA256.HashData(Encoding.UTF8.GetBytes($"salt-{i}|patient {i}|1970-01-01")));
+            var mpi = mpiOf(i);
+            var demographics = Base64Url.Encode(SHA256.HashData(Encoding.UTF8.GetBytes($"salt-{mpi}|patient {i}|1970-01-01")));
             keys[i] = key;
             wire[i] = Encoding.UTF8.GetBytes(_factory.PatientRegister(key.PublicJwk, mpi, demographics, PatientPowBits).SignWith(key).ToJsonString());
         });
         var result = await LoadDriver.SubmitAllAsync(Engine, wire, submitters);
         if (result.Committed != count)
             throw new InvalidOperationException($"patient registration: {result.Committed} of {count} committed; refusals: {result.DescribeRefusals()}");
-        for (var i = 0; i < count; i++) Patients.Add((Mpi(i), keys[i]));
+        for (var i = 0; i < count; i++) into.Add((mpiOf(i), keys[i]));
         log.WriteLine($"  registered {count:N0} patients ({result.Committed / result.Elapsed.TotalSeconds:N0} tx/s)");
     }
 
@@ -132,6 +138,7 @@ internal sealed class BenchPopulation : IAsyncDisposable
         foreach (var k in Hospitals) k.Dispose();
         foreach (var k in Laboratories) k.Dispose();
         foreach (var (_, k) in Patients) k.Dispose();
+        foreach (var (_, k) in StorePatients) k.Dispose();
     }
 
     public static SequencerOptions DefaultSequencer { get; } = new();

@@ -14,6 +14,7 @@ public static class Benchmark
     private const string Usage = """
         usage: dotnet run -c Release --project HealthPortal.Bench -- [--seconds S] [--out FILE.json] [--fill N]
                  [--patients N] [--hospitals N] [--labs N] [--submitters N] [--dir FOLDER] [--keep]
+                 [--store-seconds S] [--store-clients N] [--no-stores]
           --seconds S     length of each timed window (default 20)
           --out FILE      where the JSON figures go (default benchmark-results.json)
           --fill N        fill the ledger to N transactions before the last measurement (default 1000000)
@@ -23,6 +24,9 @@ public static class Benchmark
           --submitters N  concurrent closed-loop clients (default 4000)
           --dir FOLDER    where the ledger file goes (default: a new temp folder, deleted afterwards)
           --keep          keep the ledger file
+          --store-seconds S  length of each "through the stores" window (default: --seconds)
+          --store-clients N  closed-loop clients per facility writing + anchoring records in (e) (default 4)
+          --no-stores     skip (e), the "through the stores" phase
         """;
 
     public static async Task<int> RunAsync(string[] args)
@@ -46,7 +50,8 @@ public static class Benchmark
         return await new Run(settings).ExecuteAsync().ConfigureAwait(false);
     }
 
-    internal sealed record Settings(double Seconds, string Out, long Fill, int Patients, int Hospitals, int Labs, int Submitters, string? Dir, bool Keep, bool Help)
+    internal sealed record Settings(double Seconds, string Out, long Fill, int Patients, int Hospitals, int Labs, int Submitters, string? Dir, bool Keep, bool Help,
+        double? StoreSeconds = null, int StoreClients = 4, bool Stores = true)
     {
         public static Settings Parse(string[] args)
         {
@@ -67,6 +72,9 @@ public static class Benchmark
                     "--submitters" => s with { Submitters = (int)Math.Max(1, Number()) },
                     "--dir" => s with { Dir = Value() },
                     "--keep" => s with { Keep = true },
+                    "--store-seconds" => s with { StoreSeconds = double.TryParse(Value(), NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && d >= 1 ? d : throw new ArgumentException("--store-seconds: at least 1") },
+                    "--store-clients" => s with { StoreClients = (int)Math.Max(1, Number()) },
+                    "--no-stores" => s with { Stores = false },
                     "--help" or "-h" => s with { Help = true },
                     _ => throw new ArgumentException($"unknown argument {args[i]}"),
                 };
@@ -86,6 +94,8 @@ public static class Benchmark
 
         private TimeSpan Window => TimeSpan.FromSeconds(settings.Seconds);
         private TimeSpan Warmup => TimeSpan.FromSeconds(Math.Clamp(settings.Seconds / 4, 1, 3));
+        private TimeSpan StoreWindow => TimeSpan.FromSeconds(settings.StoreSeconds ?? settings.Seconds);
+        private TimeSpan StoreWarmup => TimeSpan.FromSeconds(3);
 
         public async Task<int> ExecuteAsync()
         {
@@ -116,6 +126,9 @@ public static class Benchmark
 
                 // (c) latency at half the measured maximum.
                 var latency = await LatencyAsync(world, maxRate * 0.5).ConfigureAwait(false);
+
+                // (e) through the stores: write + hash + two signatures + anchor, per record, beside (b).
+                var stores = settings.Stores ? await StoresAsync(world, folder, ehr, lab, ceiling).ConfigureAwait(false) : null;
 
                 // (d) fill, then throughput again.
                 await FillAsync(world).ConfigureAwait(false);
@@ -165,6 +178,16 @@ public static class Benchmark
                     ["phases"] = _phases,
                     ["total_seconds"] = Math.Round(total.Elapsed.TotalSeconds),
                 };
+                if (stores is not null)
+                {
+                    // Beside the ledger-only figures, before the supplementary and descriptive blocks.
+                    var at = json.IndexOf("verify_samples_per_s") + 1;
+                    foreach (var (key, value) in stores.ToList())
+                    {
+                        stores.Remove(key);
+                        json.Insert(at++, key, value);
+                    }
+                }
                 PrintTable(json);
                 await File.WriteAllTextAsync(settings.Out, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n").ConfigureAwait(false);
                 _log.WriteLine($"wrote {Path.GetFullPath(settings.Out)}");
@@ -272,6 +295,102 @@ public static class Benchmark
             return result;
         }
 
+        /// <summary>
+        /// (e): the EHR and the lab window through the stores, then a verify sample beside them (not in the ceiling).
+        /// Answers the top-level figures; the details go to the phases.
+        /// </summary>
+        private async Task<JsonObject> StoresAsync(BenchPopulation world, string folder, WindowResult ehr, WindowResult lab, double ceiling)
+        {
+            var patients = Math.Min(settings.Patients, 1000);
+            _log.WriteLine($"(e) setup: portal registry and one EHR store per facility under {folder}; {patients:N0} patients with checked MPI numbers");
+            var stores = await BenchStores.CreateAsync(folder, world, patients, settings.Submitters, _log).ConfigureAwait(false);
+            var anchoring = new StoreAnchoring(world, stores);
+            // Untimed priming: the first records pay for JIT, EF Core's model and query compilation and the FHIR
+            // serializer's setup, which a one-second warm-up under load does not absorb.
+            var prime = Stopwatch.StartNew();
+            for (var i = 0; i < 4 * (stores.Hospitals.Count + stores.Laboratories.Count); i++)
+            {
+                var step = await (i % 2 == 0 ? anchoring.EhrAsync(1_000_000_000 + i) : anchoring.LabAsync(1_000_000_000 + i)).ConfigureAwait(false);
+                if (step.Error is not null) throw new InvalidOperationException("priming the store phase: " + step.Error);
+            }
+            _log.WriteLine($"(e) primed with {4 * (stores.Hospitals.Count + stores.Laboratories.Count)} records in {prime.Elapsed.TotalSeconds:N1} s");
+            var ehrStore = await StoreWindowAsync(world, "store_ehr", anchoring.EhrAsync, ehr, settings.StoreClients * stores.Hospitals.Count, StoreWindow).ConfigureAwait(false);
+            var labStore = await StoreWindowAsync(world, "store_lab", anchoring.LabAsync, lab, settings.StoreClients * stores.Laboratories.Count, StoreWindow).ConfigureAwait(false);
+            // One client alone: what a record costs when nothing else waits for the same store, CPU or disk.
+            var alone = TimeSpan.FromSeconds(Math.Max(2, StoreWindow.TotalSeconds / 2));
+            var ehrAlone = await StoreWindowAsync(world, "store_ehr_one_client", anchoring.EhrAsync, ehr, 1, alone).ConfigureAwait(false);
+            var labAlone = await StoreWindowAsync(world, "store_lab_one_client", anchoring.LabAsync, lab, 1, alone).ConfigureAwait(false);
+            SampleVerify(TimeSpan.FromSeconds(Math.Max(2, settings.Seconds / 3)), "e-beside", addToCeiling: false);
+            var beside = _recheck / 2;
+            return new JsonObject
+            {
+                ["store_ehr_records_per_s"] = Round(ehrStore.RecordsPerSecond),
+                ["store_lab_records_per_s"] = Round(labStore.RecordsPerSecond),
+                ["store_ehr_ratio"] = Math.Round(ehrStore.RecordsPerSecond / ceiling, 3),
+                ["store_lab_ratio"] = Math.Round(labStore.RecordsPerSecond / ceiling, 3),
+                ["store_ehr_vs_ledger_only"] = Math.Round(ehrStore.RecordsPerSecond / ehr.TxPerSecond, 3),
+                ["store_lab_vs_ledger_only"] = Math.Round(labStore.RecordsPerSecond / lab.TxPerSecond, 3),
+                ["store_ehr_p50_ms"] = Math.Round(ehrStore.P50, 1),
+                ["store_ehr_p99_ms"] = Math.Round(ehrStore.P99, 1),
+                ["store_lab_p50_ms"] = Math.Round(labStore.P50, 1),
+                ["store_lab_p99_ms"] = Math.Round(labStore.P99, 1),
+                ["store_ratio_vs_adjacent_verify"] = Math.Round(Math.Min(ehrStore.RecordsPerSecond, labStore.RecordsPerSecond) / beside, 3),
+                ["store_ehr_one_client_p50_ms"] = Math.Round(ehrAlone.P50, 1),
+                ["store_lab_one_client_p50_ms"] = Math.Round(labAlone.P50, 1),
+            };
+        }
+
+        private async Task<StoreWindowResult> StoreWindowAsync(BenchPopulation world, string label, Func<long, Task<StoreStep>> oneRecord, WindowResult ledgerOnly, int clients, TimeSpan window)
+        {
+            GC.Collect();
+            var height = world.Engine.Height;
+            var allocated = GC.GetTotalAllocatedBytes();
+            var threads = ThreadCpu.Snapshot();
+            var r = await StoreDriver.RunWindowAsync(oneRecord, clients, StoreWarmup, window,
+                () => (world.Engine.SequencerStats, Cpu())).ConfigureAwait(false);
+            var cpuPerRecord = r.Cpu.TotalMicroseconds / Math.Max(1, r.Records);
+            var ledgerCpu = ledgerOnly.Cpu.TotalMicroseconds / Math.Max(1, ledgerOnly.CommittedInWindow);
+            // The ledger's own threads, per record started in the phase (warm-up and window); the rest is the clients'.
+            var threadCpu = ThreadCpu.Difference(ThreadCpu.Snapshot(), threads)
+                .Where(t => t.Key is "sequencer" or "committer" or "GC").ToDictionary(t => t.Key, t => Math.Round(t.Value * 1e6 / Math.Max(1, r.Started), 1));
+            _log.WriteLine($"({label}) {r.RecordsPerSecond:N0} records/s written, anchored and committed over {r.Window.TotalSeconds:N1} s ({r.Records:N0} receipts; " +
+                $"{clients} clients; busy retries {r.BusyRetries:N0}; failed {r.Failures}); per second [{string.Join(' ', r.PerSecond)}]");
+            _log.WriteLine($"({label}) write→receipt p50 {r.P50:N1} ms, p90 {r.P90:N1} ms, p99 {r.P99:N1} ms, max {r.Max:N1} ms (closed loop, at saturation)");
+            _log.WriteLine($"({label}) wall-clock ms per record: store write {r.WriteMs:N2}, FHIR JSON + hash + anchor {r.HashMs:N3}, two signatures + wire {r.SignMs:N3}, ledger submit→receipt {r.LedgerMs:N2}");
+            _log.WriteLine($"({label}) client thread CPU µs per record: store write {r.WriteCpuUs:N0}, FHIR JSON + hash + anchor {r.HashCpuUs:N0}, two signatures + wire {r.SignCpuUs:N0} " +
+                $"(write measured on {r.CpuSampledShare:P0} of records: those that stayed on one thread)");
+            _log.WriteLine($"({label}) process CPU {cpuPerRecord:N1} µs per record vs {ledgerCpu:N1} µs per ledger-only tx in ({(label.StartsWith("store_ehr", StringComparison.Ordinal) ? "ehr" : "lab")}); sequencer: {r.Sequencer.Describe()}; load {LoadAverage()}");
+            _phases[label] = new JsonObject
+            {
+                ["records_per_s"] = Round(r.RecordsPerSecond), ["receipts_in_window"] = r.Records, ["window_s"] = Math.Round(r.Window.TotalSeconds, 2),
+                ["clients"] = clients, ["started"] = r.Started, ["busy_retries"] = r.BusyRetries, ["failed"] = r.Failures,
+                ["p50_ms"] = Math.Round(r.P50, 2), ["p90_ms"] = Math.Round(r.P90, 2), ["p99_ms"] = Math.Round(r.P99, 2), ["max_ms"] = Math.Round(r.Max, 2),
+                ["latency"] = "write start → receipt, every record whose receipt landed in the window (closed loop: at saturation, not paced like (c))",
+                ["wall_ms_per_record"] = new JsonObject
+                {
+                    ["store_write (service: validate, SQLite transaction(s), rows → FHIR objects)"] = Math.Round(r.WriteMs, 3),
+                    ["fhir_json_hash_and_anchor (RecordHash, AnchorLink, record.anchor body)"] = Math.Round(r.HashMs, 3),
+                    ["sign_facility_and_patient_and_wire"] = Math.Round(r.SignMs, 3),
+                    ["ledger_submit_to_receipt"] = Math.Round(r.LedgerMs, 3),
+                },
+                ["client_thread_cpu_us_per_record"] = new JsonObject
+                {
+                    ["store_write"] = Finite(r.WriteCpuUs),
+                    ["fhir_json_hash_and_anchor"] = Finite(r.HashCpuUs),
+                    ["sign_facility_and_patient_and_wire"] = Finite(r.SignCpuUs),
+                    ["store_write_sampled_share"] = Math.Round(r.CpuSampledShare, 3),
+                    ["note"] = "CLOCK_THREAD_CPUTIME_ID of the client's thread across each stage; a store write that hopped threads is left out",
+                },
+                ["cpu_us_per_record"] = Math.Round(cpuPerRecord, 1),
+                ["cpu_us_per_ledger_only_tx"] = Math.Round(ledgerCpu, 1),
+                ["cpu_us_per_record_started_by_thread"] = new JsonObject([.. threadCpu.Select(t => KeyValuePair.Create(t.Key, (JsonNode?)t.Value))]),
+                ["allocated_kb_per_record"] = Math.Round((GC.GetTotalAllocatedBytes() - allocated) / 1024.0 / Math.Max(1, r.Started), 2),
+                ["per_second"] = new JsonArray([.. r.PerSecond.Select(p => (JsonNode)p)]), ["blocks"] = world.Engine.Height - height,
+                ["ledger_tx_count_after"] = world.Engine.TransactionCount, ["sequencer"] = r.Sequencer.ToJson(), ["loadavg"] = LoadAverage(),
+            };
+            return r;
+        }
+
         private async Task FillAsync(BenchPopulation world)
         {
             var engine = world.Engine;
@@ -340,6 +459,15 @@ public static class Benchmark
                       EHR (hospital, "encounter") and lab (laboratory, "lab"); ratio = min(ehr, lab) / ceiling
                   (c) latency submit→receipt, open loop paced at 0.5 × min(ehr, lab), measured from each submission's due time
                   (d) fill to {settings.Fill:N0} transactions through the engine, then (b) again
+                  (e) {(settings.Stores ? "" : "[skipped: --no-stores] ")}through the stores: {settings.StoreClients} closed-loop clients per facility each write a record into its own EHR
+                      store on disk with the portal's write service (EHR: HospitalRecords, one outpatient admission → one
+                      Encounter; lab: LaboratoryRecords, an order then its results → one DiagnosticReport), hash its FHIR JSON
+                      (RecordHash: SHA-256 of RFC 8785), build record.anchor, sign it by the facility key and then by the
+                      patient key (inside the measurement, per record, after the write), submit the wire JSON and await
+                      the receipt; records whose receipt lands in S = {StoreWindow.TotalSeconds} s after priming and a {StoreWarmup.TotalSeconds} s warm-up count,
+                      run after (c); store_*_ratio = rate / ceiling of (a), store_*_vs_ledger_only = rate / (b)'s rate;
+                      latency write→receipt (closed loop, so at saturation) and wall-clock ms per record by stage;
+                      also one client alone per kind for S/2 s: the uncontended cost (latency, stages, CPU per record)
                 """);
         }
 
@@ -351,6 +479,8 @@ public static class Benchmark
             foreach (var key in new[] { "verify_per_s", "ceiling_tx_per_s", "ehr_tx_per_s", "lab_tx_per_s", "ratio", "p50_ms", "p99_ms", "fill",
                          "ledger_tx_count_at_1m_measurement", "ehr_tx_per_s_at_1m", "lab_tx_per_s_at_1m", "tx_per_s_at_1m", "ratio_at_1m" })
                 Console.WriteLine($"| {key} | {j[key]?.ToJsonString()} |");
+            foreach (var (key, value) in j.Where(p => p.Key.StartsWith("store_", StringComparison.Ordinal)))
+                Console.WriteLine($"| {key} | {value?.ToJsonString()} |");
             Console.WriteLine($"| targets | {j["targets"]!.ToJsonString()} |");
             foreach (var (key, value) in j["supplementary"]!.AsObject())
                 if (value is JsonValue v && v.TryGetValue<double>(out _)) Console.WriteLine($"| supplementary: {key} | {v.ToJsonString()} |");
@@ -374,6 +504,12 @@ public static class Benchmark
             ["mempool_capacity"] = world.Options.Sequencer.MempoolCapacity,
             ["sqlite"] = "WAL, synchronous=FULL",
             ["wire"] = "UTF-8 JSON {type, body, signatures} through LedgerEngine.SubmitAsync(ReadOnlySpan<byte>)",
+            ["stores"] = settings.Stores,
+            ["store_seconds"] = StoreWindow.TotalSeconds,
+            ["store_warmup_seconds"] = StoreWarmup.TotalSeconds,
+            ["store_clients_per_facility"] = settings.StoreClients,
+            ["store_patients"] = world.StorePatients.Count,
+            ["store_sqlite"] = "the portal's EHR stores as provisioned: one SQLite file per facility, opened per operation without pooling; rollback journal (journal_mode=delete, as the provisioner leaves it), SQLite's default synchronous",
         };
 
         private static JsonObject Machine(DateTimeOffset started, string loadStart) => new()
@@ -408,6 +544,9 @@ public static class Benchmark
             => new[] { "", "-wal" }.Select(s => new FileInfo(path + s)).Where(f => f.Exists).Sum(f => f.Length);
 
         private static double Round(double v) => Math.Round(v, 0);
+
+        /// <summary>Null where nothing was sampled: JSON has no NaN.</summary>
+        private static JsonNode? Finite(double v) => double.IsFinite(v) ? JsonValue.Create(Math.Round(v, 1)) : null;
 
         private static TimeSpan Cpu() => Process.GetCurrentProcess().TotalProcessorTime;
     }

@@ -1,7 +1,17 @@
-// HealthPortal.Bench: the ledger throughput benchmark (docs/benchmarks.md), plus the crash-test child that
-// HealthPortal.Tests kills with SIGKILL at random points.
-using HealthPortal.Bench;
+namespace HealthPortal.Bench;
 
-return args is ["crash-child", ..]
-    ? await CrashChild.RunAsync(args[1..])
-    : await Benchmark.RunAsync(args);
+/// <summary>
+/// HealthPortal.Bench: the ledger throughput benchmark (docs/benchmarks.md), plus the crash-test child that
+/// HealthPortal.Tests kills with SIGKILL at random points.
+/// </summary>
+/// <remarks>
+/// An explicit entry point, not top-level statements: since the bench references the portal (and so ASP.NET Core),
+/// the SDK would make a top-level <c>Program</c> public, and the tests, which reference both, could no longer tell
+/// it from the portal's <c>Program</c> that WebApplicationFactory needs.
+/// </remarks>
+internal static class BenchProgram
+{
+    public static async Task<int> Main(string[] args) => args is ["crash-child", ..]
+        ? await CrashChild.RunAsync(args[1..])
+        : await Benchmark.RunAsync(args);
+}
