@@ -111,5 +111,5 @@ internal sealed class BenchStores
 /// <summary>A bench facility as the portal registers it, with the ledger key its node signs anchors with.</summary>
 internal sealed record StoreFacility(HealthFacility Facility, LedgerKeyPair Key)
 {
-    public string Link(EhrRecord record) => AnchorLink.Of(Facility, record);
+    public string Link(EhrRecord record) => RecordLink.Of(record);
 }

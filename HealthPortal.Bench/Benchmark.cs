@@ -369,7 +369,7 @@ public static class Benchmark
                 ["wall_ms_per_record"] = new JsonObject
                 {
                     ["store_write (service: validate, SQLite transaction(s), rows → FHIR objects)"] = Math.Round(r.WriteMs, 3),
-                    ["fhir_json_hash_and_anchor (RecordHash, AnchorLink, record.anchor body)"] = Math.Round(r.HashMs, 3),
+                    ["fhir_json_hash_and_anchor (RecordHash, RecordLink, record.anchor body)"] = Math.Round(r.HashMs, 3),
                     ["sign_facility_and_patient_and_wire"] = Math.Round(r.SignMs, 3),
                     ["ledger_submit_to_receipt"] = Math.Round(r.LedgerMs, 3),
                 },
