@@ -164,10 +164,12 @@ public sealed class SharedAccessTests(AccessHost host, ChromiumFixture chromium,
         var height = await sharing.Height.InnerTextAsync();
         await Expect(sharing.PendingRequests).ToHaveCountAsync(0);
 
-        // The staff page follows the approval live; opened again, it shows the laboratory's results, verified.
+        // The staff page follows the approval live and offers to list again (listing is an access, so staff decide);
+        // then it shows the laboratory's results, verified.
         await Expect(request.Status(request.Rows)).ToHaveTextAsync($"Approved: grant in block {height}");
-        await patientPage.GotoAsync();
         var shared = patientPage.SharedRecords;
+        await Expect(shared.AccessChanged).ToBeVisibleAsync();
+        await shared.Reload.ClickAsync();
         var results = shared.Rows("Lab result", Northgate);
         await Expect(results.First).ToBeVisibleAsync();
         Assert.All(await shared.Kinds.AllInnerTextsAsync(), kind => Assert.Equal("Lab result", kind));

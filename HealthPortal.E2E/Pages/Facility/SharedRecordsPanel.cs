@@ -11,6 +11,8 @@ public sealed class SharedRecordsPanel(IPage page)
     private readonly ILocator root = page.GetByTestId("shared-records-panel");
 
     public ILocator NoGrant => root.GetByTestId("shared-no-grant");
+    public ILocator AccessChanged => root.GetByTestId("shared-access-changed");
+    public ILocator Reload => root.GetByTestId("shared-reload");
     public ILocator Table => root.GetByTestId("shared-records");
     public ILocator Kinds => root.GetByTestId("shared-record-kind");
     public ILocator Detail => root.GetByTestId("shared-record-detail");

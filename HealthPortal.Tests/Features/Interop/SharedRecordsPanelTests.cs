@@ -19,6 +19,7 @@ public sealed class SharedRecordsPanelTests(InteropWorld world) : PortalComponen
         Services.AddSingleton(world.Get<InteropClient>());
         Services.AddSingleton(world.Get<BreakGlassSessions>());
         Services.AddSingleton(world.Get<IDbContextFactory<ApplicationDbContext>>());
+        Services.AddSingleton(world.Get<HealthPortal.Features.Ledger.LedgerHost>());
         return Task.CompletedTask;
     }
 
@@ -66,6 +67,26 @@ public sealed class SharedRecordsPanelTests(InteropWorld world) : PortalComponen
         // Nor does the stale list keep the refused record's kind, facility and date on screen.
         Assert.Empty(panel.FindAll("[data-testid=shared-records]"));
         panel.Find("[data-testid=shared-no-grant]");
+    }
+
+    [Fact]
+    public async Task GrantCommittedWhileOpen_OffersToListAgainWithoutReadingByItself()
+    {
+        await SignInAsync(canBreakGlass: false);
+        var patient = await world.PatientAsync();
+        await world.RecordAsync(InteropWorld.Holder, patient);
+        var panel = Render<SharedRecordsPanel>(p => p.Add(x => x.Mpi, patient.Mpi));
+        panel.WaitForElement("[data-testid=shared-no-grant]");
+
+        await world.GrantAsync(patient, world.NodeId(InteropWorld.Caller), [InteropWorld.Kind], world.Now - 1000, world.Now + 3_600_000);
+
+        // The grant's block is announced, but nothing is read (and logged on the ledger) until staff ask.
+        panel.WaitForElement("[data-testid=shared-access-changed]");
+        Assert.Empty(panel.FindAll("[data-testid=shared-records]"));
+        panel.Find("[data-testid=shared-reload]").Click();
+        panel.WaitForElement("[data-testid=shared-records]");
+        Assert.Equal("Verified", panel.Find("[data-testid=integrity-chip]").TextContent.Trim());
+        Assert.Empty(panel.FindAll("[data-testid=shared-access-changed]"));
     }
 
     [Fact]

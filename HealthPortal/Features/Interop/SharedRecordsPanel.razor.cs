@@ -1,6 +1,9 @@
 using System.Security.Claims;
 using HealthPortal.Data;
+using HealthPortal.Features.Ledger;
 using HealthPortal.Features.Onboarding;
+using HealthPortal.Ledger.Ordering;
+using HealthPortal.Ledger.Transactions;
 using HealthPortal.Features.Records;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
@@ -9,11 +12,12 @@ using MudBlazor;
 
 namespace HealthPortal.Features.Interop;
 
-public partial class SharedRecordsPanel
+public partial class SharedRecordsPanel : IDisposable
 {
     [Inject] private InteropClient Interop { get; set; } = default!;
     [Inject] private BreakGlassSessions BreakGlass { get; set; } = default!;
     [Inject] private IDbContextFactory<ApplicationDbContext> DbFactory { get; set; } = default!;
+    [Inject] private LedgerHost Ledger { get; set; } = default!;
 
     [CascadingParameter] private Task<AuthenticationState>? AuthenticationState { get; set; }
 
@@ -35,6 +39,8 @@ public partial class SharedRecordsPanel
     private bool emergencyOpen;
     private string? reason;
     private string? reasonError;
+    private bool listening;
+    private bool accessChanged;
 
     protected override async Task OnParametersSetAsync()
     {
@@ -45,6 +51,11 @@ public partial class SharedRecordsPanel
         // again unchanged: reading again then would log another access on the ledger and close the record on screen.
         if (loaded && user == userId && patient == mpi) return;
         (userId, mpi, loaded) = (user, patient, true);
+        if (!listening)
+        {
+            Ledger.Engine.BlockCommitted += OnBlockCommitted;
+            listening = true;
+        }
         detail = null;
         detailDenied = null;
         await LoadAsync();
@@ -53,6 +64,7 @@ public partial class SharedRecordsPanel
     private async Task LoadAsync()
     {
         loading = true;
+        accessChanged = false;
         if (userId is null) { (status, message, loading) = (403, "not signed in", false); return; }
         // The permission is read from the database each time, never from the sign-in claims.
         await using (var db = await DbFactory.CreateDbContextAsync())
@@ -107,6 +119,27 @@ public partial class SharedRecordsPanel
             await LoadAsync();
         }
         finally { busy = false; }
+    }
+
+    /// <summary>
+    /// A grant or revoke of this patient landed: say so and offer to list again. Not automatic, because every listing
+    /// of another facility's records is an access logged on the ledger and shown to the patient; only the staff member
+    /// decides to read. (A view is re-checked anyway, so a revoke refuses the next view with or without this.)
+    /// </summary>
+    private void OnBlockCommitted(CommittedBlock block)
+    {
+        var patient = mpi;
+        if (!block.Transactions.Any(tx => tx.Type is TxType.GrantIssue or TxType.GrantRevoke && (string?)tx.Body["mpi"] == patient)) return;
+        _ = InvokeAsync(() =>
+        {
+            accessChanged = true;
+            StateHasChanged();
+        });
+    }
+
+    public void Dispose()
+    {
+        if (listening) Ledger.Engine.BlockCommitted -= OnBlockCommitted;
     }
 
     private static Color IntegrityColor(RecordIntegrity integrity) => integrity switch
