@@ -3,9 +3,8 @@ using Hl7.Fhir.Model;
 namespace HealthPortal.Tests.Features.Patient.Records;
 
 /// <summary>
-/// Records in the FHIR forms the facility stores serve, with the details the common view must show. Values that get
-/// hashed are whole numbers for now: RecordHash refuses JSON decimals until RFC 8785 number support lands
-/// (Jcs.CanonicalizeData, TODO jcs-numbers).
+/// Records in the FHIR forms the facility stores serve, with the details the common view must show. (The stores' own
+/// tests cover hashing decimals; these samples feed the timeline and view tests.)
 /// </summary>
 public static class SampleFhir
 {
