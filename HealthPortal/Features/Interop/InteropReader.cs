@@ -1,3 +1,4 @@
+using HealthPortal.Features.Grants;
 using System.Text.RegularExpressions;
 using HealthPortal.Features.Ledger;
 using HealthPortal.Features.Records;
@@ -37,7 +38,7 @@ public sealed record InteropRead(InteropReadStatus Status, IReadOnlyList<SharedR
 /// closed). Nothing is cached between calls: each call reads the ledger state as it is now.
 /// </summary>
 public sealed partial class InteropReader(
-    LedgerHost ledger, FacilityNodeKeys keys, IRecordFetcher fetcher, BreakGlassSessions breakGlass, TimeProvider clock, ILogger<InteropReader> logger)
+    LedgerHost ledger, ActiveGrants activeGrants, FacilityNodeKeys keys, IRecordFetcher fetcher, BreakGlassSessions breakGlass, TimeProvider clock, ILogger<InteropReader> logger)
 {
     private readonly RecordVerifier _verifier = new(fetcher);
     private readonly TransactionFactory _tx = new(clock);
@@ -75,7 +76,8 @@ public sealed partial class InteropReader(
         if (state.Patient(mpi) is null) return Deny(caller, mpi, null, InteropReadStatus.UnknownPatient, "no patient with this MPI number is registered");
 
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        var grants = state.GrantsOf(mpi).Where(g => g.Facility == caller.Facility && g.IsActiveAt(now)).OrderByDescending(g => g.ExpiresAt).ToList();
+        // The same rule (and order: newest grant first) the patient's Sharing page shows.
+        var grants = activeGrants.ActiveAt(mpi, now).Where(g => g.Facility == caller.Facility).ToList();
         BreakGlassSession? session = null;
         if (caller.BreakGlassSession is { } claimed)
         {
