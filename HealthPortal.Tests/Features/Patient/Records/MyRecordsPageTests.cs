@@ -69,7 +69,7 @@ public sealed class MyRecordsPageTests(TimelineTestNode node) : PortalComponentT
     {
         Auth.SetAuthorized(patient.Email);
         Auth.SetRoles(Roles.Patient);
-        Auth.SetPolicies(ownsTheRecord ? [PortalPolicies.PatientPortal, PatientRecordPolicies.OwnRecord] : [PortalPolicies.PatientPortal]);
+        Auth.SetPolicies(ownsTheRecord ? [PortalPolicies.PatientPortal, PortalPolicies.PatientOfMpi] : [PortalPolicies.PatientPortal]);
         Auth.SetClaims(await node.Node.Database.ClaimsOfAsync(patient.Email));
     }
 

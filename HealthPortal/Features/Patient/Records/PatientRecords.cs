@@ -1,3 +1,4 @@
+using HealthPortal.Features.Auth;
 using System.Security.Claims;
 using HealthPortal.Data;
 using HealthPortal.Features.Ledger;
@@ -58,7 +59,7 @@ public sealed class PatientRecords(
 
     /// <summary>
     /// The record anchored by transaction <paramref name="txId"/> with its receipt, if it is a record anchor of the
-    /// caller's MPI number (decided by <see cref="PatientRecordPolicies.OwnRecord"/> on the anchor's MPI).
+    /// caller's MPI number (decided by <see cref="PortalPolicies.PatientOfMpi"/> on the anchor's MPI).
     /// </summary>
     public async Task<AnchorLookup> AnchorAsync(ClaimsPrincipal patient, string txId)
     {
@@ -66,7 +67,7 @@ public sealed class PatientRecords(
         if (engine.GetReceipt(txId) is not { } receipt || receipt.Transaction.Type != TxType.RecordAnchor) return AnchorLookup.NotFound;
         if (PayloadParser.Parse(receipt.Transaction) is not { IsSuccess: true, Value: RecordAnchorPayload payload }) return AnchorLookup.NotFound;
 
-        var allowed = await authorization.AuthorizeAsync(patient, new PatientRecordResource(payload.Mpi), PatientRecordPolicies.OwnRecord);
+        var allowed = await authorization.AuthorizeAsync(patient, new PatientScope(payload.Mpi), PortalPolicies.PatientOfMpi);
         if (!allowed.Succeeded) return AnchorLookup.Forbidden;
 
         return engine.Store.ReadRecord(payload.Facility, payload.Record) is { } anchor && anchor.TxId == receipt.TransactionId

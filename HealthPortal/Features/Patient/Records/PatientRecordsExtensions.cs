@@ -8,15 +8,12 @@ namespace HealthPortal.Features.Patient.Records;
 
 public static class PatientRecordsExtensions
 {
-    /// <summary>The patient's timeline, its per-record authorization, the receipt download and the FHIR export.</summary>
+    /// <summary>The patient's timeline, the receipt download and the FHIR export (records authorized with PortalPolicies.PatientOfMpi).</summary>
     public static WebApplicationBuilder AddPatientRecords(this WebApplicationBuilder builder)
     {
         // IRecordFetcher and RecordVerifier come from AddEhrStores (the local stores; a remote fetcher in multi-node).
         builder.Services.AddScoped<PatientRecords>();
         builder.Services.AddScoped<PatientRecordExport>();
-        builder.Services.AddSingleton<IAuthorizationHandler, OwnRecordHandler>();
-        builder.Services.AddAuthorizationBuilder()
-            .AddPolicy(PatientRecordPolicies.OwnRecord, policy => policy.RequireAuthenticatedUser().AddRequirements(new OwnRecordRequirement()));
         return builder;
     }
 
