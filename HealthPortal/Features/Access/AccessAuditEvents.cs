@@ -44,7 +44,6 @@ public static class AccessAuditEvents
         ["HRESCH"] = "healthcare research",
     };
 
-    private static readonly JsonSerializerOptions Json = new JsonSerializerOptions().ForFhir(ModelInfo.ModelInspector);
 
     public static Bundle Bundle(string mpi, IEnumerable<AccessView> accesses, LedgerObserver observer, DateTimeOffset now)
     {
@@ -116,7 +115,7 @@ public static class AccessAuditEvents
         return audit;
     }
 
-    public static string Serialize(Bundle bundle) => JsonSerializer.Serialize(bundle, Json);
+    public static string Serialize(Bundle bundle) => FhirJson.Serialize(bundle);
 
     private static List<CodeableConcept> PurposeOf(AccessView access)
     {

@@ -27,16 +27,12 @@ public static class InteropFhir
     /// <summary>Tags an $everything Bundle with what allowed the read ("grant", "break-glass", or "none": the caller's own records only).</summary>
     public const string AccessBasisSystem = "https://healthportal.test/fhir/CodeSystem/access-basis";
 
-    public static readonly JsonSerializerOptions Options = new JsonSerializerOptions().ForFhir(ModelInfo.ModelInspector);
+    public static JsonSerializerOptions Options => FhirJson.Options;
 
-    public static string Serialize(Resource resource) => JsonSerializer.Serialize(resource, Options);
+    public static string Serialize(Resource resource) => FhirJson.Serialize(resource);
 
     /// <summary>Parses FHIR JSON; null (never an exception) for anything that is not a FHIR resource.</summary>
-    public static Resource? TryParse(string json)
-    {
-        try { return JsonSerializer.Deserialize<Resource>(json, Options); }
-        catch (Exception e) when (e is JsonException or DeserializationFailedException or FormatException or NotSupportedException) { return null; }
-    }
+    public static Resource? TryParse(string json) => FhirJson.TryParse(json);
 
     /// <summary>
     /// The interop id of a record: its anchor transaction's id with '_' written as '.', so that it is a valid FHIR id

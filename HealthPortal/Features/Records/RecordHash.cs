@@ -12,11 +12,8 @@ namespace HealthPortal.Features.Records;
 /// </summary>
 public static class RecordHash
 {
-    // Firely's System.Text.Json converters: the same serializer the interop API answers with.
-    private static readonly System.Text.Json.JsonSerializerOptions Options = new System.Text.Json.JsonSerializerOptions().ForFhir(ModelInfo.ModelInspector);
-
     /// <summary>The FHIR JSON of <paramref name="resource"/> as the interop layer sends it.</summary>
-    public static string JsonOf(Resource resource) => System.Text.Json.JsonSerializer.Serialize(resource, Options);
+    public static string JsonOf(Resource resource) => FhirJson.Serialize(resource);
 
     public static string Of(Resource resource) => OfJson(JsonOf(resource));
 

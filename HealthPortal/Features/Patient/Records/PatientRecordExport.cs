@@ -27,11 +27,10 @@ public sealed class PatientRecordExport(PatientRecords records, LedgerHost ledge
     public const string TransactionSystem = "urn:healthportal:ledger:tx";
     public const string NodeSystem = "urn:healthportal:ledger:node";
 
-    private static readonly JsonSerializerOptions Json = new JsonSerializerOptions().ForFhir(ModelInfo.ModelInspector).Pretty();
 
     public static string FileName(string? mpi) => $"health-records-{mpi ?? "none"}.json";
 
-    public static string ToJson(Bundle bundle) => JsonSerializer.Serialize(bundle, Json);
+    public static string ToJson(Bundle bundle) => JsonSerializer.Serialize(bundle, FhirJson.Indented);
 
     public async Task<(Bundle Bundle, string? Mpi)> BundleAsync(ClaimsPrincipal patient, CancellationToken ct = default)
     {
