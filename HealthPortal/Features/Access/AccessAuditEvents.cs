@@ -31,6 +31,19 @@ public static class AccessAuditEvents
     private const string SourceType = "http://terminology.hl7.org/CodeSystem/security-source-type";
     public const string ActReason = "http://terminology.hl7.org/CodeSystem/v3-ActReason";
 
+    /// <summary>
+    /// The portal's own purposes (<c>GrantPurposes</c> and the interop reads' <c>treatment</c>/<c>emergency</c>) as v3
+    /// ActReason codes: referral and second opinion are treatment purposes; an insurance claim is healthcare payment.
+    /// </summary>
+    private static readonly IReadOnlyDictionary<string, string> PortalPurposes = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["treatment"] = "TREAT",
+        ["referral"] = "TREAT",
+        ["second-opinion"] = "TREAT",
+        ["insurance"] = "HPAYMT",
+        ["emergency"] = "ETREAT",
+    };
+
     /// <summary>Purposes of use a grant may name by their v3 ActReason code, with the code system's display.</summary>
     private static readonly IReadOnlyDictionary<string, string> PurposeCodes = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
     {
@@ -127,10 +140,17 @@ public static class AccessAuditEvents
                 new CodeableConcept(ActReason, "BTG", "break the glass", reason),
             ];
         }
-        var purpose = access.Grant?.Purpose ?? access.Purpose;
-        return PurposeCodes.TryGetValue(purpose.Trim(), out var display)
-            ? [new CodeableConcept(ActReason, purpose.Trim().ToUpperInvariant(), display, purpose)]
-            : [new CodeableConcept { Text = purpose }];
+        return [PurposeOfUse(access.Grant?.Purpose ?? access.Purpose)];
+    }
+
+    /// <summary>A ledger purpose as a purpose of use: its ActReason code where it has one (the portal's codes or a v3 code itself), else text.</summary>
+    public static CodeableConcept PurposeOfUse(string purpose)
+    {
+        var trimmed = purpose.Trim();
+        var code = PortalPurposes.TryGetValue(trimmed, out var mapped) ? mapped : trimmed.ToUpperInvariant();
+        return PurposeCodes.TryGetValue(code, out var display)
+            ? new CodeableConcept(ActReason, code, display, purpose)
+            : new CodeableConcept { Text = purpose };
     }
 
     private static string DescribeRecord(AccessedRecord record)
