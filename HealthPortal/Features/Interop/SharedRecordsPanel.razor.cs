@@ -8,7 +8,6 @@ using HealthPortal.Features.Records;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.EntityFrameworkCore;
-using MudBlazor;
 
 namespace HealthPortal.Features.Interop;
 
@@ -142,12 +141,5 @@ public partial class SharedRecordsPanel : IDisposable
         if (listening) Ledger.Engine.BlockCommitted -= OnBlockCommitted;
     }
 
-    private static Color IntegrityColor(RecordIntegrity integrity) => integrity switch
-    {
-        RecordIntegrity.Verified => Color.Success,
-        RecordIntegrity.Altered => Color.Error,
-        _ => Color.Warning,
-    };
-
-    private static string Local(DateTimeOffset at) => at.ToUniversalTime().ToString("yyyy-MM-dd HH:mm 'UTC'", System.Globalization.CultureInfo.InvariantCulture);
+    private static string Utc(DateTimeOffset at) => at.ToUniversalTime().ToString("yyyy-MM-dd HH:mm 'UTC'", System.Globalization.CultureInfo.InvariantCulture);
 }
