@@ -3,6 +3,8 @@ using HealthPortal.Features.Ehr.Hospital;
 using HealthPortal.Features.Facilities;
 using HealthPortal.Features.Records;
 using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace HealthPortal.Tests.Features.Ehr;
 
@@ -98,6 +100,29 @@ public sealed class EhrStoreAvailabilityTests(EhrTestNode node) : IClassFixture<
         Assert.Equal(0, node.Execute(facility.Id, "SELECT COUNT(*) FROM visits"));
         Assert.Equal(1, node.Execute(facility.Id, "SELECT COUNT(*) FROM store_info"));
         var read = await node.Stores.Open(facility.Id, FacilityKind.Clinic).ReadAsync("visit-none");
+        Assert.Equal(EhrReadStatus.NotFound, read.Status);
+    }
+
+    [Fact]
+    public async Task Find_OfARegisteredFacilityWithAPlaceholderStore_BringsItsSchemaUpBeforeAnyWrite()
+    {
+        // A facility approved by an early version has only store_info; reading it must not wait for the first write.
+        var facility = new HealthFacility { Id = "fac-" + Guid.NewGuid().ToString("N")[..12], Name = "Old Laboratory", Kind = FacilityKind.Laboratory };
+        await using (var portal = await node.Services.GetRequiredService<IDbContextFactory<HealthPortal.Data.ApplicationDbContext>>().CreateDbContextAsync())
+        {
+            portal.Facilities.Add(facility);
+            await portal.SaveChangesAsync();
+        }
+        await using (var db = new SqliteConnection($"Data Source={node.PathOf(facility.Id)};Pooling=False"))
+        {
+            await db.OpenAsync();
+            await using var command = db.CreateCommand();
+            command.CommandText = "CREATE TABLE store_info(facility_id TEXT PRIMARY KEY, kind TEXT NOT NULL, created TEXT NOT NULL)";
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var read = await node.Stores.Find(facility.Id)!.ReadAsync("lab-none");
+
         Assert.Equal(EhrReadStatus.NotFound, read.Status);
     }
 }

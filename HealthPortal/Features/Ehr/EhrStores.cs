@@ -20,7 +20,12 @@ public sealed class EhrStores(IDbContextFactory<ApplicationDbContext> portal, Eh
     private readonly ConcurrentDictionary<string, (string Id, FacilityKind Kind)> _known = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _migrated = new(StringComparer.Ordinal);
 
-    /// <summary>The store of a facility registered here (its file may still be missing: reads then say Unavailable), or null.</summary>
+    /// <summary>
+    /// The store of a facility registered here, or null. Its schema is brought up to date once per process the first
+    /// time it is asked for (a store provisioned before this format's last migration, or the placeholder file of early
+    /// versions), so reads and writes alike see the current tables. A missing file stays missing: reads then say
+    /// Unavailable, and only provisioning creates a store.
+    /// </summary>
     public IEhrStore? Find(string facilityId)
     {
         if (!_known.TryGetValue(facilityId, out var facility))
@@ -33,7 +38,22 @@ public sealed class EhrStores(IDbContextFactory<ApplicationDbContext> portal, Eh
             if (row is null) return null;
             facility = _known.GetOrAdd(facilityId, (row.Id, row.Kind));
         }
-        return Open(facility.Id, facility.Kind);
+        var store = Open(facility.Id, facility.Kind);
+        var path = provisioner.PathOf(store.FacilityId);
+        // Checked before migrating: migrating opens the file read-write-create and would make a store out of nothing.
+        if (!_migrated.ContainsKey(path) && File.Exists(path))
+        {
+            try
+            {
+                EhrSchemas.Migrate(store.Kind, path);
+                _migrated[path] = true;
+            }
+            catch (Microsoft.Data.Sqlite.SqliteException)
+            {
+                // A damaged file: left as it is, so reads report it Unavailable (with SQLite's reason) and writes fail.
+            }
+        }
+        return store;
     }
 
     /// <summary>The store for a facility of a known kind, without asking the registry.</summary>
@@ -49,23 +69,9 @@ public sealed class EhrStores(IDbContextFactory<ApplicationDbContext> portal, Eh
         };
     }
 
-    /// <summary>
-    /// The store to write to, its schema brought up to date once per process (a store provisioned before this
-    /// format's last migration, or the placeholder of early versions). Null when the facility or its file is
-    /// missing: writing never creates a store, provisioning does.
-    /// </summary>
-    public async Task<IEhrStore?> ForWriteAsync(string facilityId, CancellationToken ct = default)
-    {
-        if (Find(facilityId) is not { } store) return null;
-        var path = provisioner.PathOf(store.FacilityId);
-        if (!File.Exists(path)) return null;
-        if (!_migrated.ContainsKey(path))
-        {
-            await EhrSchemas.MigrateAsync(store.Kind, path, ct);
-            _migrated[path] = true;
-        }
-        return store;
-    }
+    /// <summary>The store to write to; null when the facility or its file is missing (writing never creates a store).</summary>
+    public Task<IEhrStore?> ForWriteAsync(string facilityId, CancellationToken ct = default) =>
+        Task.FromResult(Find(facilityId) is { } store && File.Exists(provisioner.PathOf(store.FacilityId)) ? store : null);
 }
 
 /// <summary>Records of facilities hosted on this node, straight from their stores.</summary>
