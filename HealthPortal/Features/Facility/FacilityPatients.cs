@@ -24,8 +24,7 @@ public sealed class FacilityPatients(IDbContextFactory<ApplicationDbContext> dbF
     public static bool TryReadMpi(string? scannedOrTyped, out string mpi, out string error)
     {
         var text = (scannedOrTyped ?? "").Trim();
-        const string prefix = "HPMPI:";
-        if (text.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)) text = text[prefix.Length..];
+        if (text.StartsWith(QrCodes.MpiPrefix, StringComparison.OrdinalIgnoreCase)) text = text[QrCodes.MpiPrefix.Length..];
         else if (text.Contains(':')) { mpi = ""; error = "This code is not a HealthPortal MPI card."; return false; }
         return MpiNumber.TryParse(text, out mpi, out error);
     }

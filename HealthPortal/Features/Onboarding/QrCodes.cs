@@ -6,7 +6,10 @@ namespace HealthPortal.Features.Onboarding;
 public static class QrCodes
 {
     /// <summary>What an MPI card's QR code holds: a prefix staff scanners recognise, then the number as printed.</summary>
-    public static string MpiPayload(string mpi) => "HPMPI:" + mpi;
+    /// <summary>What an MPI card's QR code starts with, before the number; the staff scanner reads the same.</summary>
+    public const string MpiPrefix = "HPMPI:";
+
+    public static string MpiPayload(string mpi) => MpiPrefix + mpi;
 
     public static string PngDataUri(string text, int pixelsPerModule = 8)
     {
