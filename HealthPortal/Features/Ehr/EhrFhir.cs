@@ -32,8 +32,6 @@ public static class EhrFhir
 
     public static Meta Meta(string facilityId) => new() { Source = FacilitySystem + ":" + facilityId };
 
-    public static string Reference(Resource resource) => resource.TypeName + "/" + resource.Id;
-
     /// <summary>Stored times are UTC (the stores keep <see cref="DateTime"/> without an offset).</summary>
     public static FhirDateTime DateTime(DateTime utc) =>
         new(System.DateTime.SpecifyKind(utc, DateTimeKind.Utc).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));

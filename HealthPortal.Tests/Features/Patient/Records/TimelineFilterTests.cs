@@ -8,7 +8,7 @@ public sealed class TimelineFilterTests
 {
     private static TimelineEntry Entry(string facility, string kind, string date) =>
         new(new VerifiedRecord(new RecordEntry(facility, Guid.NewGuid().ToString("N"), "1111-2222-3333", kind, date, "h", "l", Guid.NewGuid().ToString("N"), 1, 0, 0),
-            RecordIntegrity.Verified, null, null), facility);
+            RecordIntegrity.Verified, null, null, null), facility);
 
     private static readonly TimelineEntry[] Entries =
     [
