@@ -18,6 +18,7 @@ public static class AccessExtensions
     {
         // The read path (interop) registers the real mapping before this when it has one.
         services.TryAddSingleton<IStaffPseudonyms, UnresolvedStaffPseudonyms>();
+        services.TryAddSingleton<HealthPortal.Features.Facilities.FacilityNames>();
         services.AddScoped<AccessViews>();
         services.AddScoped<PatientAccessLog>();
         services.AddScoped<BreakGlassReviews>();

@@ -1,3 +1,4 @@
+using HealthPortal.Features.Facilities;
 using HealthPortal.Data;
 using HealthPortal.Features.Ledger;
 using HealthPortal.Ledger.State;
@@ -10,11 +11,11 @@ namespace HealthPortal.Features.Access;
 /// node name when the portal does not know the node), record kinds and dates from the ledger's record index,
 /// grant scope and period from the ledger's grants. Callers authorize; this only reads.
 /// </summary>
-public sealed class AccessViews(IDbContextFactory<ApplicationDbContext> dbFactory, LedgerHost ledger, IStaffPseudonyms pseudonyms)
+public sealed class AccessViews(FacilityNames facilityNames, LedgerHost ledger, IStaffPseudonyms pseudonyms)
 {
     public async Task<IReadOnlyList<AccessView>> ViewsAsync(IEnumerable<AccessEntry> entries, bool resolveStaff, CancellationToken ct = default)
     {
-        var names = await FacilityNamesAsync(ct);
+        var names = await facilityNames.LoadAsync(ct);
         var engine = ledger.Engine;
         var views = new List<AccessView>();
         foreach (var entry in entries)
@@ -28,8 +29,7 @@ public sealed class AccessViews(IDbContextFactory<ApplicationDbContext> dbFactor
         }
         return views;
 
-        string NameOf(string nodeId) =>
-            names.GetValueOrDefault(nodeId) ?? engine.State.Node(nodeId)?.Name ?? nodeId;
+        string NameOf(string nodeId) => names[nodeId];
 
         AccessedRecord RecordOf(string reference)
         {
@@ -43,13 +43,5 @@ public sealed class AccessViews(IDbContextFactory<ApplicationDbContext> dbFactor
             ? new GrantSummary(g.Id, g.Categories, g.Purpose, DateTimeOffset.FromUnixTimeMilliseconds(g.NotBefore),
                 DateTimeOffset.FromUnixTimeMilliseconds(g.ExpiresAt), g.RevokedAt is { } r ? DateTimeOffset.FromUnixTimeMilliseconds(r) : null)
             : null;
-    }
-
-    /// <summary>Facility names by ledger node id, for the facility filter and the views.</summary>
-    public async Task<IReadOnlyDictionary<string, string>> FacilityNamesAsync(CancellationToken ct = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var known = await db.Facilities.AsNoTracking().Where(f => f.NodeKeyId != null).Select(f => new { f.NodeKeyId, f.Name }).ToListAsync(ct);
-        return known.GroupBy(f => f.NodeKeyId!).ToDictionary(g => g.Key, g => g.First().Name);
     }
 }

@@ -49,7 +49,7 @@ public sealed record GrantOutcome(bool Succeeded, long? Height, string? GrantId,
 /// </summary>
 public sealed class PatientGrants(
     IDbContextFactory<ApplicationDbContext> dbFactory, IAuthorizationService authorization, LedgerHost ledger, ActiveGrants grants,
-    AccessRequestNotifier notifier, TimeProvider clock)
+    AccessRequestNotifier notifier, FacilityNames facilityNames, TimeProvider clock)
 {
     private readonly TransactionFactory _tx = new(clock);
 
@@ -65,7 +65,7 @@ public sealed class PatientGrants(
         if (mpi is null || ledger.Engine.State.Patient(mpi) is null) return new SharingView(userId, null, [], [], [], MaxGrantDays, now);
 
         var facilities = await ApprovedFacilitiesAsync(db);
-        var names = await db.Facilities.AsNoTracking().Where(f => f.NodeKeyId != null).ToDictionaryAsync(f => f.NodeKeyId!, f => f.Name);
+        var names = await facilityNames.LoadAsync();
         var list = grants.AllOf(mpi).Select(x => ToView(x.Grant, x.Status, names)).ToList();
         var pending = await AccessRequests.ViewsAsync(db, db.AccessRequests.Where(r => r.Mpi == mpi && r.Status == AccessRequestStatus.Pending));
         return new SharingView(userId, mpi, facilities, list, pending, MaxGrantDays, now);
@@ -204,12 +204,10 @@ public sealed class PatientGrants(
         return [.. rows.Select(f => new FacilityChoice(f.Id, f.Name, f.Kind, f.NodeKeyId!))];
     }
 
-    private static GrantView ToView(HealthPortal.Ledger.State.GrantEntry g, GrantStatus status, IReadOnlyDictionary<string, string> names)
-        => new(g.Id, g.Facility, names.GetValueOrDefault(g.Facility) ?? "Facility " + KeyFingerprintShort(g.Facility), g.Categories, g.Purpose,
+    private static GrantView ToView(HealthPortal.Ledger.State.GrantEntry g, GrantStatus status, FacilityNames.Lookup names)
+        => new(g.Id, g.Facility, names[g.Facility], g.Categories, g.Purpose,
             DateTimeOffset.FromUnixTimeMilliseconds(g.NotBefore), DateTimeOffset.FromUnixTimeMilliseconds(g.ExpiresAt), g.IssuedHeight, g.RevokedHeight,
             g.RevokedAt is { } r ? DateTimeOffset.FromUnixTimeMilliseconds(r) : null, status);
-
-    private static string KeyFingerprintShort(string id) => id.Length > 8 ? id[..8] : id;
 
     internal static string? StringOf(JsonObject body, string name)
         => body[name] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;

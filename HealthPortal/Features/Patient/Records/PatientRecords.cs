@@ -1,3 +1,4 @@
+using HealthPortal.Features.Facilities;
 using HealthPortal.Features.Auth;
 using System.Security.Claims;
 using HealthPortal.Data;
@@ -34,7 +35,7 @@ public sealed record AnchorLookup(RecordLookup Status, RecordEntry? Anchor, Rece
 /// </summary>
 public sealed class PatientRecords(
     LedgerHost ledger, RecordVerifier verifier, PatientProfiles profiles, IAuthorizationService authorization,
-    IDbContextFactory<ApplicationDbContext> dbFactory)
+    FacilityNames facilityNames)
 {
     // Records come from several facility stores (remote ones over the interop API later): fetch a few at a time.
     private const int ParallelFetches = 4;
@@ -49,7 +50,7 @@ public sealed class PatientRecords(
             new ParallelOptions { MaxDegreeOfParallelism = ParallelFetches, CancellationToken = ct },
             async (i, token) => verified[i] = await verifier.VerifyAsync(anchors[i], token));
 
-        var names = await FacilityNamesAsync(anchors.Select(a => a.Facility), ct);
+        var names = await facilityNames.LoadAsync(ct);
         var entries = verified
             .Select(v => new TimelineEntry(v, names[v.Anchor.Facility]))
             .OrderByDescending(e => e.Date).ThenByDescending(e => e.Anchor.Height).ThenByDescending(e => e.Anchor.Index)
@@ -81,26 +82,7 @@ public sealed class PatientRecords(
         var lookup = await AnchorAsync(patient, txId);
         if (lookup.Status != RecordLookup.Found) return null;
         var verified = await verifier.VerifyAsync(lookup.Anchor!, ct);
-        var names = await FacilityNamesAsync([lookup.Anchor!.Facility], ct);
-        return new TimelineEntry(verified, names[lookup.Anchor.Facility]);
-    }
-
-    /// <summary>
-    /// Facility names from the portal's registry by ledger node id, then from the ledger's node registry; the node
-    /// id's start when neither knows it (a record keeps its place on the timeline even then).
-    /// </summary>
-    private async Task<IReadOnlyDictionary<string, string>> FacilityNamesAsync(IEnumerable<string> nodeIds, CancellationToken ct)
-    {
-        var ids = nodeIds.Distinct().ToList();
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var registry = await db.Facilities.AsNoTracking()
-            .Where(f => f.NodeKeyId != null && ids.Contains(f.NodeKeyId))
-            .Select(f => new { f.NodeKeyId, f.Name })
-            .ToListAsync(ct);
-        var state = ledger.Engine.State;
-        return ids.ToDictionary(id => id, id =>
-            registry.FirstOrDefault(f => f.NodeKeyId == id)?.Name
-            ?? state.Node(id)?.Name
-            ?? id[..Math.Min(8, id.Length)] + "…");
+        var names = await facilityNames.LoadAsync(ct);
+        return new TimelineEntry(verified, names[lookup.Anchor!.Facility]);
     }
 }

@@ -12,6 +12,7 @@ public static class PatientRecordsExtensions
     public static WebApplicationBuilder AddPatientRecords(this WebApplicationBuilder builder)
     {
         // IRecordFetcher and RecordVerifier come from AddEhrStores (the local stores; a remote fetcher in multi-node).
+        builder.Services.TryAddSingleton<HealthPortal.Features.Facilities.FacilityNames>();
         builder.Services.AddScoped<PatientRecords>();
         builder.Services.AddScoped<PatientRecordExport>();
         return builder;
