@@ -18,9 +18,13 @@ public sealed class AccessViews(FacilityNames facilityNames, LedgerHost ledger, 
         var names = await facilityNames.LoadAsync(ct);
         var engine = ledger.Engine;
         var views = new List<AccessView>();
+        // One staff member usually reads many times: resolve each (facility, pseudonym) once per listing.
+        var accounts = new Dictionary<(string, string), string?>();
         foreach (var entry in entries)
         {
-            var staffAccount = resolveStaff ? await pseudonyms.AccountOfAsync(entry.Facility, entry.Staff, ct) : null;
+            string? staffAccount = null;
+            if (resolveStaff && !accounts.TryGetValue((entry.Facility, entry.Staff), out staffAccount))
+                accounts[(entry.Facility, entry.Staff)] = staffAccount = await pseudonyms.AccountOfAsync(entry.Facility, entry.Staff, ct);
             views.Add(new AccessView(
                 entry.TxId, entry.Mpi, entry.Facility, NameOf(entry.Facility), entry.Staff, staffAccount,
                 entry.Records.Select(RecordOf).ToList(), entry.Purpose,
