@@ -34,6 +34,9 @@ public partial class FacilityPatient : IDisposable
     private IReadOnlyList<AnchorConfirmationView> confirmations = [];
     private AnchorConfirmationView? current;
     private string? prepareError;
+    // The records of a save that reached the store but not the patient: kept so staff can send them again.
+    private IReadOnlyList<EhrRecord>? unsent;
+    private bool sending;
     private bool listening;
 
     private int RecordCount => confirmations.Sum(c => c.Records.Count);
@@ -67,15 +70,22 @@ public partial class FacilityPatient : IDisposable
     private async Task OnSavedAsync(IReadOnlyList<EhrRecord> records)
     {
         prepareError = null;
-        var prepared = await Workflow.PrepareAsync(staff, facility!.Id, patient!.Mpi, records);
-        if (!prepared.Succeeded)
+        sending = true;
+        try
         {
-            prepareError = prepared.Error;
-            return;
+            var prepared = await Workflow.PrepareAsync(staff, facility!.Id, patient!.Mpi, records);
+            if (!prepared.Succeeded)
+            {
+                (prepareError, unsent) = (prepared.Error, records);
+                return;
+            }
+            (current, unsent) = (prepared.Confirmation, null);
+            await ReloadAsync();
         }
-        current = prepared.Confirmation;
-        await ReloadAsync();
+        finally { sending = false; }
     }
+
+    private Task SendAgainAsync() => unsent is { } records ? OnSavedAsync(records) : Task.CompletedTask;
 
     private void OnBlockCommitted(CommittedBlock block)
     {
