@@ -54,6 +54,20 @@ public sealed class NodeAdmissionTests(PortalHost host, ChromiumFixture chromium
     }
 
     [Fact]
+    public async Task Join_NonAsciiName_TheBrowsersStampMeetsTheServersBytes()
+    {
+        // Accents, a non-Latin script and a character outside the BMP: the browser hashes the UTF-8 the server made.
+        var name = $"Clínica Ñaung Mya မြို့ 🏥 {Guid.NewGuid().ToString("N")[..6]}";
+        var join = new JoinPage(Page);
+        await join.GotoAsync();
+
+        await join.ApplyAsync(name, "Clinic", "desk@naung.example", "https://naung.example/fhir");
+
+        await Expect(join.Outcome).ToBeVisibleAsync();
+        await Expect(join.Status).ToHaveTextAsync("Pending approval");
+    }
+
+    [Fact]
     public async Task Join_LookalikeOfAnExistingFacility_IsRefusedOnTheNameFieldBeforeAnyStamp()
     {
         var workers = new List<string>();

@@ -239,6 +239,8 @@ public sealed class NodeRegistrationsTests(PortalFactory portal)
     [InlineData("http://node.example.org/fhir", false, "must start with https://")]
     [InlineData("https://admin:secret@node.example.org/fhir", false, "user name and password")]
     [InlineData("https://node.example.org/fhir#top", false, "#fragment")]
+    [InlineData("https://node.example.org/fhir?tenant=1", false, "?query")]
+    [InlineData("https://node.example.org/@admin/fhir", false, "no @")]
     [InlineData("https://node.example.org/\\u202Efhir", false, "invisible or control characters")]
     [InlineData("https://node.example .org/fhir", false, "cannot contain spaces")]
     [InlineData("node.example.org", false, "Enter the node's address as a full URL")]

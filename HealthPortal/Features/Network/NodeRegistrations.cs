@@ -173,9 +173,9 @@ public sealed class NodeRegistrations(
             : null;
 
     /// <summary>
-    /// A node's address, where other nodes will send patients' records: an absolute <c>https://</c> URL (plain http
-    /// only when <paramref name="allowHttp"/>), with a host, without credentials (they would be published on the
-    /// ledger) or a fragment, and nothing invisible in it.
+    /// A node's address, where other nodes will send patients' records: an absolute <c>https://</c> base URL (plain
+    /// http only when <paramref name="allowHttp"/>), with a host, without credentials (they would be published on the
+    /// ledger), query or fragment, and nothing invisible in it.
     /// </summary>
     public static string? ValidateEndpoint(string? endpoint, bool allowHttp)
     {
@@ -188,8 +188,10 @@ public sealed class NodeRegistrations(
         if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http") || uri.Host.Length == 0)
             return Example;
         if (uri.Scheme == "http" && !allowHttp) return "The node's address must start with https:// (an encrypted connection).";
-        if (uri.UserInfo.Length > 0) return "Leave the user name and password out of the node's address.";
+        if (uri.UserInfo.Length > 0 || text.Contains('@')) return "Leave the user name and password out of the node's address (no @).";
         if (text.Contains('#')) return "The node's address cannot have a #fragment.";
+        // A base URL: other nodes append FHIR paths to it, and a query would ride along on every request.
+        if (text.Contains('?')) return "The node's address cannot have a ?query: give its base URL.";
         return null;
     }
 
