@@ -18,11 +18,14 @@ public sealed class NodeAdmissionTests(PortalHost host, ChromiumFixture chromium
     {
         var name = $"Hillside Maternity Clinic {Guid.NewGuid().ToString("N")[..6]}";
 
-        // A visitor applies; the server makes the key and stamps the registration.
+        // A visitor applies; the server makes the key and the body, this browser's worker computes the stamp.
+        var workers = new List<string>();
+        Page.Worker += (_, worker) => workers.Add(worker.Url);
         var join = new JoinPage(Page);
         await join.GotoAsync();
         await join.ApplyAsync(name, "Clinic", "admin@hillside.example", "https://hillside.example/fhir");
         await Expect(join.Outcome).ToBeVisibleAsync();
+        Assert.Contains(workers, url => new Uri(url).AbsolutePath == "/js/pow-worker.js");
         await Expect(join.Status).ToHaveTextAsync("Pending approval");
         await Expect(join.Fingerprint).ToHaveTextAsync(new Regex("^[A-Za-z0-9_-]{43}$"));
         var registeredAt = long.Parse((await join.Height.TextContentAsync())!.TrimStart('#'));
@@ -48,6 +51,36 @@ public sealed class NodeAdmissionTests(PortalHost host, ChromiumFixture chromium
 
         await explorer.VerifyChain.ClickAsync();
         await Expect(explorer.VerifyResult).ToContainTextAsync(new Regex($"^\\s*OK: the chain verifies up to height {registeredAt + 1} "));
+    }
+
+    [Fact]
+    public async Task Join_NonAsciiName_TheBrowsersStampMeetsTheServersBytes()
+    {
+        // Accents, a non-Latin script and a character outside the BMP: the browser hashes the UTF-8 the server made.
+        var name = $"Clínica Ñaung Mya မြို့ 🏥 {Guid.NewGuid().ToString("N")[..6]}";
+        var join = new JoinPage(Page);
+        await join.GotoAsync();
+
+        await join.ApplyAsync(name, "Clinic", "desk@naung.example", "https://naung.example/fhir");
+
+        await Expect(join.Outcome).ToBeVisibleAsync();
+        await Expect(join.Status).ToHaveTextAsync("Pending approval");
+    }
+
+    [Fact]
+    public async Task Join_LookalikeOfAnExistingFacility_IsRefusedOnTheNameFieldBeforeAnyStamp()
+    {
+        var workers = new List<string>();
+        Page.Worker += (_, worker) => workers.Add(worker.Url);
+        var join = new JoinPage(Page);
+        await join.GotoAsync();
+
+        // "Riverside General Hospital" with a Cyrillic "а": it reads the same, so it must not be submitted.
+        await join.ApplyAsync("Riverside General Hospit\u0430l", "Hospital", "desk@impostor.example", "https://impostor.example/fhir");
+
+        await Expect(join.NameError).ToContainTextAsync("can be mistaken for 'Riverside General Hospital'");
+        await Expect(join.Outcome).ToBeHiddenAsync();
+        Assert.Empty(workers);
     }
 
     [Fact]

@@ -27,6 +27,13 @@ public sealed class JoinPage(IPage page) : PortalPage(page)
 
     public ILocator Error => TestId("join-error");
 
+    /// <summary>The helper text under the name field when it is in error (MudBlazor marks it mud-input-error).</summary>
+    public ILocator NameError => Page.Locator(".mud-input-control", new() { Has = Name }).Locator(".mud-input-helper-text.mud-input-error");
+
+    public ILocator PowProgress => TestId("pow-progress");
+
+    public ILocator CancelStamp => TestId("pow-cancel");
+
     public async Task ApplyAsync(string name, string kind, string contact, string endpoint)
     {
         await Name.FillAsync(name);

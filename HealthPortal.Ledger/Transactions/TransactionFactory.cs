@@ -19,12 +19,16 @@ public sealed class TransactionFactory(TimeProvider? clock = null)
 
     private static Transaction Make(string type, JsonObject body) => Transaction.Create(type, body).ValueOrThrow();
 
-    public Transaction NodeRegister(Jwk key, string kind, string name, string endpoint, int powBits, CancellationToken ct = default, IProgress<long>? progress = null)
+    /// <summary>The body of a node's registration before its proof of work (pow "0"), for a solver elsewhere.</summary>
+    public JsonObject NodeRegisterBody(Jwk key, string kind, string name, string endpoint)
     {
         var body = Body();
-        body["key"] = key.ToJson(); body["kind"] = kind; body["name"] = name; body["endpoint"] = endpoint;
-        return Make(TxType.NodeRegister, ProofOfWork.Solve(TxType.NodeRegister, body, powBits, ct, progress));
+        body["key"] = key.ToJson(); body["kind"] = kind; body["name"] = name; body["endpoint"] = endpoint; body["pow"] = "0";
+        return body;
     }
+
+    public Transaction NodeRegister(Jwk key, string kind, string name, string endpoint, int powBits, CancellationToken ct = default, IProgress<long>? progress = null)
+        => Make(TxType.NodeRegister, ProofOfWork.Solve(TxType.NodeRegister, NodeRegisterBody(key, kind, name, endpoint), powBits, ct, progress));
 
     public Transaction NodeApprove(string node) => Make(TxType.NodeApprove, With(Body(), ("node", node)));
     public Transaction NodeReject(string node, string reason) => Make(TxType.NodeReject, With(Body(), ("node", node), ("reason", reason)));

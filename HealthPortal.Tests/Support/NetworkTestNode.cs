@@ -2,9 +2,13 @@ using HealthPortal.Data;
 using HealthPortal.Features.Demo;
 using HealthPortal.Features.Ledger;
 using HealthPortal.Features.Network;
+using HealthPortal.Features.Onboarding;
 using HealthPortal.Features.Security;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -38,6 +42,10 @@ public sealed class NetworkTestNode : IAsyncLifetime
         services.AddSingleton(new NodeRegistrationLimiter(registrationLimit ?? new RateLimitWindow { PermitLimit = 1000, WindowSeconds = 60 }));
         services.AddScoped<CircuitClientAddress>();
         services.AddScoped<NodeRegistrations>();
+        // The join page's proof of work runs in the browser (JS interop, set up by each test) through this.
+        services.AddScoped<BrowserKeys>();
+        // Production rules for what applicants type (https-only endpoints) unless a test says otherwise.
+        services.TryAddSingleton<IHostEnvironment>(new HostingEnvironment { EnvironmentName = Environments.Production });
     }
 
     public async Task InitializeAsync()

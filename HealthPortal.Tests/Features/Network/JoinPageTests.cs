@@ -4,6 +4,7 @@ using HealthPortal.Features.Security;
 using HealthPortal.Ledger.State;
 using HealthPortal.Tests.Support;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.JSInterop;
 
 namespace HealthPortal.Tests.Features.Network;
 
@@ -12,11 +13,46 @@ public sealed class JoinPageTests(NetworkTestNode node) : PortalComponentTest, I
     /// <summary>Each test gets a fresh limiter; this one allows two submissions.</summary>
     private const int Allowance = 2;
 
+    private BunitJSModuleInterop browserModule = null!;
+
     protected override Task ConfigureAsync()
     {
         node.AddTo(Services, new RateLimitWindow { PermitLimit = Allowance, WindowSeconds = 300 });
         Auth.SetNotAuthorized();
+        browserModule = JSInterop.SetupModule("./js/patient-keys.js");
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Stands in for the browser's worker for the next application: it waits until the page hands the puzzle to
+    /// the browser, then answers with <paramref name="answer"/> (by default the counter the worker would find).
+    /// </summary>
+    private BrowserStamp ArmBrowser() => new(browserModule.Setup<string>("solveHashcash", _ => true));
+
+    private sealed class BrowserStamp(JSRuntimeInvocationHandler<string> handler)
+    {
+        public JSRuntimeInvocationHandler<string> Handler => handler;
+
+        public JSRuntimeInvocation Invocation(IRenderedComponent<Join> page)
+        {
+            page.WaitForAssertion(() => Assert.Single(handler.Invocations), TimeSpan.FromSeconds(10));
+            return handler.Invocations.Single();
+        }
+
+        public void Solve(IRenderedComponent<Join> page, Func<string, string, int, string>? answer = null)
+        {
+            var args = Invocation(page).Arguments;
+            var (prefix, suffix, bits) = ((string)args[0]!, (string)args[1]!, (int)args[2]!);
+            handler.SetResult((answer ?? JoinKit.SolveLikeTheBrowser)(prefix, suffix, bits));
+        }
+    }
+
+    private void ApplyInTheBrowser(IRenderedComponent<Join> page)
+    {
+        var browser = ArmBrowser();
+        page.Find("[data-testid='join-submit']").Click();
+        browser.Solve(page);
+        page.WaitForElement("[data-testid='join-outcome']", TimeSpan.FromSeconds(20));
     }
 
     private static void Fill(IRenderedComponent<Join> page, string name, string kind = "Clinic", string contact = "desk@example.org", string endpoint = "https://node.example.org/fhir")
@@ -60,14 +96,20 @@ public sealed class JoinPageTests(NetworkTestNode node) : PortalComponentTest, I
     }
 
     [Fact]
-    public void Submit_Valid_RegistersTheNodeAndShowsPendingHeightAndFingerprint()
+    public void Submit_Valid_TheBrowserStampsIt_RegistersTheNodeAndShowsPendingHeightAndFingerprint()
     {
         var name = $"Harbour Clinic {Guid.NewGuid():N}";
         var page = Render<Join>();
         Fill(page, name);
+        var browser = ArmBrowser();
 
         page.Find("[data-testid='join-submit']").Click();
 
+        // The puzzle goes to the browser at the genesis difficulty, with progress and a way out on the page.
+        Assert.Equal(NetworkTestNode.FacilityPowBits, (int)browser.Invocation(page).Arguments[2]!);
+        page.WaitForAssertion(() => Assert.Contains("Your browser is computing the proof-of-work stamp", page.Find("[data-testid='pow-progress']").TextContent));
+        Assert.NotNull(page.Find("[data-testid='pow-cancel']"));
+        browser.Solve(page);
         page.WaitForElement("[data-testid='join-outcome']", TimeSpan.FromSeconds(20));
         var ledgerNode = Assert.Single(node.Ledger.Engine.State.Nodes, n => n.Name == name);
         Assert.Equal(NodeStatus.Pending, ledgerNode.Status);
@@ -95,8 +137,7 @@ public sealed class JoinPageTests(NetworkTestNode node) : PortalComponentTest, I
         {
             var applying = Render<Join>();
             Fill(applying, $"Busy Clinic {Guid.NewGuid():N}");
-            applying.Find("[data-testid='join-submit']").Click();
-            applying.WaitForElement("[data-testid='join-outcome']", TimeSpan.FromSeconds(20));
+            ApplyInTheBrowser(applying);
         }
         var name = $"Too Many Clinic {Guid.NewGuid():N}";
         var before = await CountAsync();
@@ -123,8 +164,77 @@ public sealed class JoinPageTests(NetworkTestNode node) : PortalComponentTest, I
 
         // Two more clicks, no more submissions: the allowance still has room for a real application.
         Fill(page, $"Renamed Clinic {Guid.NewGuid():N}");
+        ApplyInTheBrowser(page);
+    }
+
+    [Fact]
+    public async Task Submit_ForgedStampFromTheBrowser_IsRefusedAndNothingIsRecorded()
+    {
+        var name = $"Forged Clinic {Guid.NewGuid():N}";
+        var before = await CountAsync();
+        var height = node.Ledger.Engine.Height;
+        var page = Render<Join>();
+        Fill(page, name);
+        var browser = ArmBrowser();
+
         page.Find("[data-testid='join-submit']").Click();
-        page.WaitForElement("[data-testid='join-outcome']", TimeSpan.FromSeconds(20));
+        browser.Solve(page, JoinKit.InsufficientCounter);
+
+        page.WaitForAssertion(() => Assert.Contains("does not meet the network's difficulty", page.Find("[data-testid='join-error']").TextContent));
+        Assert.Empty(page.FindAll("[data-testid='join-outcome']"));
+        Assert.Equal(before, await CountAsync());
+        Assert.Equal(height, node.Ledger.Engine.Height);
+    }
+
+    [Fact]
+    public async Task Cancel_WhileTheBrowserStamps_StopsTheWorkerAndRecordsNothing()
+    {
+        var name = $"Cancelled Clinic {Guid.NewGuid():N}";
+        var before = await CountAsync();
+        var page = Render<Join>();
+        Fill(page, name);
+        var browser = ArmBrowser();
+        page.Find("[data-testid='join-submit']").Click();
+        var ticket = (string)browser.Invocation(page).Arguments[4]!;
+
+        page.Find("[data-testid='pow-cancel']").Click();
+
+        // The page asks the browser to stop that very worker; the worker's promise then rejects.
+        page.WaitForAssertion(() => Assert.Contains(browserModule.Invocations["cancelPow"], i => (string)i.Arguments[0]! == ticket));
+        browser.Handler.SetException(new JSException("cancelled"));
+        page.WaitForElement("[data-testid='join-cancelled']");
+        Assert.Empty(page.FindAll("[data-testid='join-outcome']"));
+        Assert.Equal(before, await CountAsync());
+        Assert.DoesNotContain(node.Ledger.Engine.State.Nodes, n => n.Name == name);
+    }
+
+    [Theory]
+    [InlineData("River\\u200Bside General Hospital", "invisible")]
+    [InlineData("\\u202ERiverside General Hospital", "direction-changing")]
+    [InlineData("Riverside General Hospit\\u0430l", "can be mistaken for 'Riverside General Hospital'")]
+    [InlineData("<script>alert(1)</script> Clinic", "cannot contain < or >")]
+    public void Submit_UnsafeOrLookalikeName_ShowsItOnTheNameFieldWithoutAskingTheBrowser(string escaped, string expected)
+    {
+        var page = Render<Join>();
+        Fill(page, System.Text.RegularExpressions.Regex.Unescape(escaped), kind: "Hospital");
+        var browser = ArmBrowser();
+
+        page.Find("[data-testid='join-submit']").Click();
+
+        page.WaitForAssertion(() => Assert.Contains(expected, NameError(page)), TimeSpan.FromSeconds(20));
+        Assert.Empty(browser.Handler.Invocations);
+    }
+
+    [Fact]
+    public void Submit_PlainHttpEndpointOutsideDevelopment_IsRefusedOnTheField()
+    {
+        var page = Render<Join>();
+        Fill(page, $"Plain Clinic {Guid.NewGuid():N}", endpoint: "http://node.example.org/fhir");
+
+        page.Find("[data-testid='join-submit']").Click();
+
+        page.WaitForAssertion(() => Assert.Contains("must start with https://", page.Markup));
+        Assert.Empty(page.FindAll("[data-testid='pow-progress']"));
     }
 
     private static string NameError(IRenderedComponent<Join> page) =>

@@ -6,6 +6,7 @@ using HealthPortal.Features.Invitations;
 using HealthPortal.Features.Ledger;
 using HealthPortal.Features.Network;
 using HealthPortal.Ledger.State;
+using HealthPortal.Ledger.Text;
 using HealthPortal.Tests.Support;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Data.Sqlite;
@@ -39,11 +40,16 @@ public sealed class NodeRegistrationsTests(PortalFactory portal)
         portal.QueryAsync(db => db.Facilities.AsNoTracking().SingleOrDefaultAsync(f => f.Id == id));
 
     [Fact]
-    public async Task Apply_StoresPendingFacilityAndRegistersItsNodeWithAValidStamp()
+    public async Task Apply_WithTheBrowsersStamp_StoresPendingFacilityAndRegistersItsNodeWithAValidStamp()
     {
-        var progress = new List<PowProgress>();
-
-        var result = await WithService(s => s.ApplyAsync(Request(kind: FacilityKind.Laboratory), new SyncProgress<PowProgress>(progress.Add)));
+        var result = await WithService(async s =>
+        {
+            var drafted = await s.DraftAsync(Request(kind: FacilityKind.Laboratory));
+            using var draft = drafted.Draft!;
+            Assert.Equal(Ledger.Engine.Genesis.Parameters.FacilityPowBits, draft.PowBits);
+            // What the browser's worker computes, over exactly the puzzle the server handed out.
+            return await s.SubmitAsync(draft, JoinKit.SolveLikeTheBrowser(draft.Prefix, draft.Suffix, draft.PowBits));
+        });
 
         Assert.True(result.Succeeded, result.Error);
         var facility = await FacilityAsync(result.FacilityId!);
@@ -54,7 +60,6 @@ public sealed class NodeRegistrationsTests(PortalFactory portal)
         Assert.Equal("laboratory", node.Kind);
         Assert.Equal(result.Height, node.RegisteredHeight);
         Assert.True(Ledger.Keys.Exists(ServerKeyVault.FacilityNode(facility.Id)), "the node key is kept on the server");
-        Assert.True(progress[^1].Found, "the last report says the stamp was found");
 
         var stamp = await WithService(s => Task.FromResult(s.VerifyStamp(node)));
         Assert.True(stamp.Verified, stamp.Explanation);
@@ -86,18 +91,167 @@ public sealed class NodeRegistrationsTests(PortalFactory portal)
     }
 
     [Fact]
-    public async Task Apply_Cancelled_LeavesNoFacilityAndNoKey()
+    public async Task Draft_Abandoned_LeavesNoFacilityNoKeyAndNothingOnTheLedger()
     {
         var name = $"Abandoned Clinic {Guid.NewGuid():N}";
-        using var cancelled = new CancellationTokenSource();
-        await cancelled.CancelAsync();
         var keysBefore = Directory.GetFiles(Path.Combine(portal.DataFolder, "ledger-keys")).Length;
+        var heightBefore = Ledger.Engine.Height;
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => WithService(s => s.ApplyAsync(Request(name), null, cancelled.Token)));
+        // The applicant closes the page (or presses Cancel) while the browser is stamping: the draft is dropped.
+        await WithService(async s =>
+        {
+            var drafted = await s.DraftAsync(Request(name));
+            drafted.Draft!.Dispose();
+            return 0;
+        });
 
         Assert.False(await portal.QueryAsync(db => db.Facilities.AnyAsync(f => f.Name == name)));
         Assert.Equal(keysBefore, Directory.GetFiles(Path.Combine(portal.DataFolder, "ledger-keys")).Length);
         Assert.DoesNotContain(Ledger.Engine.State.Nodes, n => n.Name == name);
+        Assert.Equal(heightBefore, Ledger.Engine.Height);
+    }
+
+    [Fact]
+    public async Task Submit_InsufficientStamp_IsRefusedWithoutAnyLedgerWrite()
+    {
+        var name = $"Forged Stamp Clinic {Guid.NewGuid():N}";
+        var keysBefore = Directory.GetFiles(Path.Combine(portal.DataFolder, "ledger-keys")).Length;
+        var heightBefore = Ledger.Engine.Height;
+
+        var result = await WithService(async s =>
+        {
+            using var draft = (await s.DraftAsync(Request(name))).Draft!;
+            return await s.SubmitAsync(draft, JoinKit.InsufficientCounter(draft.Prefix, draft.Suffix, draft.PowBits));
+        });
+
+        Assert.False(result.Succeeded);
+        Assert.Contains("does not meet the network's difficulty", result.Error);
+        Assert.Equal(heightBefore, Ledger.Engine.Height);
+        Assert.DoesNotContain(Ledger.Engine.State.Nodes, n => n.Name == name);
+        Assert.False(await portal.QueryAsync(db => db.Facilities.AnyAsync(f => f.Name == name)));
+        Assert.Equal(keysBefore, Directory.GetFiles(Path.Combine(portal.DataFolder, "ledger-keys")).Length);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("-1")]
+    [InlineData("12a")]
+    [InlineData(" 42")]
+    [InlineData("１２")]
+    [InlineData("123456789012345678901")]
+    public async Task Submit_CounterThatIsNotADecimalNumber_IsRefusedWithoutAnyLedgerWrite(string counter)
+    {
+        var name = $"Odd Counter Clinic {Guid.NewGuid():N}";
+        var heightBefore = Ledger.Engine.Height;
+
+        var result = await WithService(async s =>
+        {
+            using var draft = (await s.DraftAsync(Request(name))).Draft!;
+            return await s.SubmitAsync(draft, counter);
+        });
+
+        Assert.False(result.Succeeded);
+        Assert.Contains("is not a counter", result.Error);
+        Assert.Equal(heightBefore, Ledger.Engine.Height);
+        Assert.False(await portal.QueryAsync(db => db.Facilities.AnyAsync(f => f.Name == name)));
+    }
+
+    [Fact]
+    public async Task Submit_SameDraftTwice_RecordsItOnce()
+    {
+        var (first, second) = await WithService(async s =>
+        {
+            using var draft = (await s.DraftAsync(Request())).Draft!;
+            var counter = JoinKit.SolveLikeTheBrowser(draft);
+            return (await s.SubmitAsync(draft, counter), await s.SubmitAsync(draft, counter));
+        });
+
+        Assert.True(first.Succeeded, first.Error);
+        Assert.False(second.Succeeded);
+        Assert.Contains("already submitted", second.Error);
+    }
+
+    // The three lookalikes of the red-team report, each against the demo's "Riverside General Hospital".
+    [Theory]
+    [InlineData("River\\u200Bside General Hospital", "invisible")]          // zero-width space
+    [InlineData("\\uFF32iverside General Hospital", "has already applied")] // full-width R, the same name once normalised
+    [InlineData("\\u202ERiverside General Hospital", "direction-changing")]  // right-to-left override
+    [InlineData("Riverside General Hospital\\u202C", "direction-changing")]  // pop directional formatting
+    public async Task Apply_LookalikeOfAnExistingName_IsRefusedOnTheNameFieldAndNothingIsRecorded(string escaped, string expected)
+    {
+        var name = System.Text.RegularExpressions.Regex.Unescape(escaped);
+        var heightBefore = Ledger.Engine.Height;
+        var before = await portal.QueryAsync(db => db.Facilities.CountAsync());
+
+        var result = await WithService(s => s.ApplyAsync(Request(name, FacilityKind.Hospital)));
+
+        Assert.False(result.Succeeded);
+        Assert.Contains(expected, result.FieldErrors[nameof(JoinRequest.Name)]);
+        Assert.Equal(heightBefore, Ledger.Engine.Height);
+        Assert.Equal(before, await portal.QueryAsync(db => db.Facilities.CountAsync()));
+    }
+
+    [Theory]
+    [InlineData("Riverside General Hospit\\u0430l")] // Cyrillic а
+    [InlineData("Riverside Gen\\u0435ral Hospital")] // Cyrillic е
+    [InlineData("Riverside General H0spital")]       // digit zero for O
+    [InlineData("RIVERSIDE GENERAL HOSPITAL")]       // case only
+    public async Task Apply_ConfusableWithAnExistingName_IsRefusedNamingTheExistingFacility(string escaped)
+    {
+        var name = System.Text.RegularExpressions.Regex.Unescape(escaped);
+
+        var result = await WithService(s => s.ApplyAsync(Request(name, FacilityKind.Hospital)));
+
+        Assert.False(result.Succeeded);
+        Assert.Contains("'Riverside General Hospital'", result.FieldErrors[nameof(JoinRequest.Name)]);
+        Assert.DoesNotContain(Ledger.Engine.State.Nodes, n => n.Name == SafeText.NormalizeName(name));
+    }
+
+    [Theory]
+    [InlineData("<script>alert(1)</script> Clinic")]
+    [InlineData("Harbour <b>Clinic</b>")]
+    [InlineData("Harbour \\uFF1CClinic\\uFF1E")] // full-width brackets become < > under NFKC
+    public async Task Apply_MarkupInTheName_IsRefusedAndNeverReachesTheLedger(string escaped)
+    {
+        var name = System.Text.RegularExpressions.Regex.Unescape(escaped);
+
+        var result = await WithService(s => s.ApplyAsync(Request(name)));
+
+        Assert.False(result.Succeeded);
+        Assert.Equal("The name cannot contain < or >.", result.FieldErrors[nameof(JoinRequest.Name)]);
+        Assert.DoesNotContain(Ledger.Engine.State.Nodes, n => n.Name.Contains('<'));
+    }
+
+    [Fact]
+    public async Task Apply_FullWidthName_IsStoredNormalised()
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+
+        var result = await ApplyAsync(Request($"\uFF28arbour Clinic {suffix}"));
+
+        Assert.Equal($"Harbour Clinic {suffix}", (await FacilityAsync(result.FacilityId!))!.Name);
+        Assert.Equal($"Harbour Clinic {suffix}", Ledger.Engine.State.Node(result.NodeKeyId!)!.Name);
+    }
+
+    [Theory]
+    [InlineData("https://node.example.org/fhir", false, null)]
+    [InlineData("http://node.example.org/fhir", true, null)]
+    [InlineData("http://node.example.org/fhir", false, "must start with https://")]
+    [InlineData("https://admin:secret@node.example.org/fhir", false, "user name and password")]
+    [InlineData("https://node.example.org/fhir#top", false, "#fragment")]
+    [InlineData("https://node.example.org/fhir?tenant=1", false, "?query")]
+    [InlineData("https://node.example.org/@admin/fhir", false, "no @")]
+    [InlineData("https://node.example.org/\\u202Efhir", false, "invisible or control characters")]
+    [InlineData("https://node.example .org/fhir", false, "cannot contain spaces")]
+    [InlineData("node.example.org", false, "Enter the node's address as a full URL")]
+    [InlineData("javascript:alert(1)", false, "Enter the node's address as a full URL")]
+    [InlineData("file:///etc/passwd", false, "Enter the node's address as a full URL")]
+    public void ValidateEndpoint_AllowsOnlyPlainHttpsUrls(string escaped, bool allowHttp, string? expected)
+    {
+        var error = NodeRegistrations.ValidateEndpoint(System.Text.RegularExpressions.Regex.Unescape(escaped), allowHttp);
+
+        if (expected is null) Assert.Null(error);
+        else Assert.Contains(expected, error);
     }
 
     [Fact]

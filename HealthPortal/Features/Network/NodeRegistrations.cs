@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using System.Text.Json.Nodes;
 using HealthPortal.Data;
 using HealthPortal.Features.Auth;
 using HealthPortal.Features.Facilities;
@@ -8,6 +9,7 @@ using HealthPortal.Ledger;
 using HealthPortal.Ledger.Crypto;
 using HealthPortal.Ledger.Ordering;
 using HealthPortal.Ledger.State;
+using HealthPortal.Ledger.Text;
 using HealthPortal.Ledger.Transactions;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
@@ -35,7 +37,36 @@ public sealed record NetworkResult(bool Succeeded, string? FacilityId, long? Hei
     public static NetworkResult Fail(string error) => new(false, null, null, null, error);
 }
 
-/// <summary>Proof-of-work progress while a node key's registration is being stamped.</summary>
+/// <summary>Another facility's name close to an applicant's.</summary>
+/// <param name="SameSkeleton">The two names look the same (equal TR39 skeletons, ignoring case).</param>
+/// <param name="Distance">Edits between the two names' case-folded skeletons (0 when they look the same).</param>
+public sealed record SimilarName(string Name, bool SameSkeleton, int Distance)
+{
+    /// <summary>Names at most this many edits apart (after folding lookalikes and case) are shown to the admin.</summary>
+    public const int MaxDistance = 2;
+
+    /// <summary>
+    /// The names in <paramref name="others"/> that <paramref name="name"/> could be mistaken for: equal skeletons
+    /// first, then by edit distance up to <see cref="MaxDistance"/>; at most <paramref name="take"/>.
+    /// </summary>
+    public static IReadOnlyList<SimilarName> Among(string name, IEnumerable<string> others, int take = 3)
+    {
+        var key = FacilityNameSkeleton.ComparisonKey(name);
+        return others.Distinct(StringComparer.Ordinal)
+            .Select(other => FacilityNameSkeleton.AreConfusable(name, other)
+                ? new SimilarName(other, true, 0)
+                : new SimilarName(other, false, FacilityNameSkeleton.EditDistance(key, FacilityNameSkeleton.ComparisonKey(other))))
+            .Where(s => s.SameSkeleton || s.Distance <= MaxDistance)
+            .OrderByDescending(s => s.SameSkeleton).ThenBy(s => s.Distance).ThenBy(s => s.Name, StringComparer.Ordinal)
+            .Take(take)
+            .ToList();
+    }
+}
+
+/// <summary>A drafted application (its proof of work still to do), or why there is none.</summary>
+public sealed record JoinDraftResult(JoinDraft? Draft, NetworkResult? Refused);
+
+/// <summary>Proof-of-work progress while the applicant's browser stamps a node's registration.</summary>
 public readonly record struct PowProgress(long Attempts, long Expected, bool Found = false)
 {
     /// <summary>
@@ -54,6 +85,9 @@ public sealed record PowStamp(bool Verified, int RequiredBits, int ZeroBits, str
 /// <param name="IsSealer">This node seals the blocks: revoking it would stop the ledger.</param>
 public sealed record Registration(HealthFacility Facility, NodeEntry? Node, PowStamp Stamp, bool HasEhrStore, bool IsSealer)
 {
+    /// <summary>Other facilities' names this one could be mistaken for, closest first (empty when none is close).</summary>
+    public IReadOnlyList<SimilarName> SimilarNames { get; init; } = [];
+
     /// <summary>Who decided, in words (the admin key's role, not a person: the consortium signs, not an account).</summary>
     public string? DecidedBy => Node?.DecidedBy switch
     {
@@ -64,8 +98,10 @@ public sealed record Registration(HealthFacility Facility, NodeEntry? Node, PowS
 }
 
 /// <summary>
-/// Facility admission on the ledger: a facility's node key is made and kept on the server (encrypted), its
-/// <c>node.register</c> is stamped with proof of work and submitted; admins sign <c>node.approve</c>,
+/// Facility admission on the ledger: a facility's node key is made and kept on the server (encrypted); the
+/// applicant's browser stamps its <c>node.register</c> with proof of work (<see cref="DraftAsync"/>, then
+/// <see cref="SubmitAsync"/>, which verifies the stamp before anything is written), so an anonymous caller pays for
+/// each permanent ledger entry with its own work, not the server's; admins sign <c>node.approve</c>,
 /// <c>node.reject</c> and <c>node.revoke</c> with the consortium admin key. The portal's facility row mirrors the
 /// ledger's decision only after the block holding it has committed; the ledger is the truth and
 /// <see cref="ListAsync"/> repairs a row that missed an update (a crash between commit and save).
@@ -73,7 +109,7 @@ public sealed record Registration(HealthFacility Facility, NodeEntry? Node, PowS
 public sealed class NodeRegistrations(
     IDbContextFactory<ApplicationDbContext> dbFactory, LedgerHost ledger, TimeProvider clock,
     IAuthorizationService authorization, StaffInvitations invitations, EhrStoreProvisioner ehrStores,
-    ILogger<NodeRegistrations> logger)
+    IHostEnvironment environment, ILogger<NodeRegistrations> logger)
 {
     private readonly TransactionFactory _tx = new(clock);
 
@@ -87,32 +123,77 @@ public sealed class NodeRegistrations(
         _ => NodeKind.Laboratory,
     };
 
+    /// <summary>Longest facility name, after normalisation (the ledger's limit for a name).</summary>
+    public const int MaxNameLength = PayloadParser.MaxText;
+
+    /// <summary>Longest node endpoint the form takes.</summary>
+    public const int MaxEndpointLength = 400;
+
+    /// <summary>Whether a node endpoint may be plain <c>http://</c>: only in Development, where nodes run on localhost.</summary>
+    public bool AllowsHttpEndpoints => environment.IsDevelopment();
+
     /// <summary>Validates the request as a person typed it; returns field → message for everything wrong.</summary>
-    public static IReadOnlyDictionary<string, string> Validate(JoinRequest request)
+    /// <param name="allowHttp">Whether the endpoint may be <c>http://</c> (<see cref="AllowsHttpEndpoints"/>).</param>
+    public static IReadOnlyDictionary<string, string> Validate(JoinRequest request, bool allowHttp)
     {
         var errors = new Dictionary<string, string>();
         if (ValidateName(request.Name) is { } name) errors[nameof(JoinRequest.Name)] = name;
         if (!Enum.IsDefined(request.Kind)) errors[nameof(JoinRequest.Kind)] = "Choose hospital, clinic or laboratory.";
         if (ValidateContact(request.Contact) is { } contact) errors[nameof(JoinRequest.Contact)] = contact;
-        if (ValidateEndpoint(request.Endpoint) is { } endpoint) errors[nameof(JoinRequest.Endpoint)] = endpoint;
+        if (ValidateEndpoint(request.Endpoint, allowHttp) is { } endpoint) errors[nameof(JoinRequest.Endpoint)] = endpoint;
         return errors;
     }
 
-    public static string? ValidateName(string? name) =>
-        string.IsNullOrWhiteSpace(name) || name.Trim().Length is < 3 or > 200 || name.Any(char.IsControl)
-            ? "Enter the organisation's name (3–200 characters)."
-            : null;
+    /// <summary>
+    /// A facility name goes on the ledger for good and patients pick facilities by it, so it must read as what it is:
+    /// no invisible, control or direction-changing characters (checked on the text as typed, before normalisation
+    /// could hide them), no markup brackets, a letter somewhere, and 3–<see cref="MaxNameLength"/> characters once
+    /// normalised (<see cref="SafeText.NormalizeName"/>: NFKC, so a full-width "Ｒ" is an "R").
+    /// </summary>
+    public static string? ValidateName(string? name)
+    {
+        const string Required = "Enter the organisation's name (3–200 characters).";
+        if (string.IsNullOrWhiteSpace(name)) return Required;
+        if (SafeText.Check(name) is { } problem)
+            return $"The name cannot contain invisible, control or direction-changing characters: {problem}. Type the name again without it.";
+        if (name.IndexOfAny(['<', '>']) >= 0) return "The name cannot contain < or >.";
+        var normalized = SafeText.NormalizeName(name);
+        // NFKC can itself produce a bracket (a full-width "＜") or an unsafe character; check what would be stored too.
+        if (normalized.IndexOfAny(['<', '>']) >= 0) return "The name cannot contain < or >.";
+        if (SafeText.Check(normalized) is { } normalizedProblem)
+            return $"The name cannot contain invisible, control or direction-changing characters: {normalizedProblem}.";
+        if (normalized.Length is < 3 or > MaxNameLength) return Required;
+        if (!normalized.Any(char.IsLetter)) return "The name must contain letters.";
+        return null;
+    }
 
     public static string? ValidateContact(string? contact) =>
-        string.IsNullOrWhiteSpace(contact) || contact.Trim().Length > 200 || contact.Any(char.IsControl)
+        string.IsNullOrWhiteSpace(contact) || contact.Trim().Length > 200 || !SafeText.IsSafe(contact)
             ? "Enter a contact (a person, e-mail or phone; at most 200 characters)."
             : null;
 
-    public static string? ValidateEndpoint(string? endpoint) =>
-        endpoint is null || endpoint.Trim().Length > 400
-        || !Uri.TryCreate(endpoint.Trim(), UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http")
-            ? "Enter the node's address as a full URL, e.g. https://node.example.org."
-            : null;
+    /// <summary>
+    /// A node's address, where other nodes will send patients' records: an absolute <c>https://</c> base URL (plain
+    /// http only when <paramref name="allowHttp"/>), with a host, without credentials (they would be published on the
+    /// ledger), query or fragment, and nothing invisible in it.
+    /// </summary>
+    public static string? ValidateEndpoint(string? endpoint, bool allowHttp)
+    {
+        const string Example = "Enter the node's address as a full URL, e.g. https://node.example.org.";
+        if (string.IsNullOrWhiteSpace(endpoint)) return Example;
+        var text = endpoint.Trim();
+        if (text.Length > MaxEndpointLength) return $"Keep the node's address under {MaxEndpointLength} characters.";
+        if (SafeText.Check(text) is { } problem) return $"The address cannot contain invisible or control characters: {problem}.";
+        if (text.Any(char.IsWhiteSpace)) return "The address cannot contain spaces.";
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http") || uri.Host.Length == 0)
+            return Example;
+        if (uri.Scheme == "http" && !allowHttp) return "The node's address must start with https:// (an encrypted connection).";
+        if (uri.UserInfo.Length > 0 || text.Contains('@')) return "Leave the user name and password out of the node's address (no @).";
+        if (text.Contains('#')) return "The node's address cannot have a #fragment.";
+        // A base URL: other nodes append FHIR paths to it, and a query would ride along on every request.
+        if (text.Contains('?')) return "The node's address cannot have a ?query: give its base URL.";
+        return null;
+    }
 
     /// <summary>Checks a rejection or revocation reason; null when it is acceptable.</summary>
     public static string? ValidateReason(string? reason, string what)
@@ -124,77 +205,133 @@ public sealed class NodeRegistrations(
     }
 
     /// <summary>
-    /// Applies to join: makes the node key, stamps <c>node.register</c> with proof of work (the slow part, reported
-    /// through <paramref name="progress"/> and cancellable), then stores the key and the application and submits.
-    /// Nothing is kept when the stamping is cancelled or the ledger refuses: neither the facility row nor the key.
+    /// First step of applying to join: checks the request (fields, then the name against every facility already
+    /// known, lookalikes included), makes the node key and the <c>node.register</c> body, and returns them as a
+    /// <see cref="JoinDraft"/> whose proof of work the applicant's browser computes. Nothing is stored yet: the key
+    /// lives in the draft until <see cref="SubmitAsync"/>, and disposing the draft forgets it.
     /// </summary>
-    public async Task<NetworkResult> ApplyAsync(JoinRequest request, IProgress<PowProgress>? progress = null, CancellationToken cancellationToken = default)
+    public async Task<JoinDraftResult> DraftAsync(JoinRequest request, CancellationToken cancellationToken = default)
     {
-        if (Validate(request) is { Count: > 0 } errors)
-            return NetworkResult.Fail(string.Join(" ", errors.Values)) with { FieldErrors = errors };
-        var name = request.Name.Trim();
-        if (await NameTakenAsync(name, cancellationToken)) return NameTaken(name);
+        if (Validate(request, AllowsHttpEndpoints) is { Count: > 0 } errors)
+            return new(null, NetworkResult.Fail(string.Join(" ", errors.Values)) with { FieldErrors = errors });
+        var name = SafeText.NormalizeName(request.Name);
+        if (await CheckNameAsync(name, cancellationToken) is { } taken) return new(null, taken);
 
         var facility = new HealthFacility
         {
             Name = name, Kind = request.Kind, Contact = request.Contact.Trim(), Endpoint = request.Endpoint.Trim(),
             Status = FacilityStatus.Pending, CreatedAt = clock.GetUtcNow(),
         };
-        // The key lives only in memory until the stamp is found: abandoning the form leaves nothing behind.
         var key = LedgerKeyPair.Create();
-        var bits = ledger.Engine.Genesis.Parameters.FacilityPowBits;
-        var expected = 1L << bits;
-        var attempts = progress is null ? null : new InlineProgress<long>(n => progress.Report(new PowProgress(n, expected)));
-        Transaction tx;
-        try
-        {
-            tx = await Task.Run(() => _tx.NodeRegister(key.PublicJwk, LedgerKind(request.Kind), name, facility.Endpoint, bits, cancellationToken, attempts), cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-            key.Dispose();
-            throw;
-        }
-        // The stamp's counter says how many hashes it took.
-        var tries = long.TryParse(tx.GetString("pow"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var counter) ? counter + 1 : expected;
-        progress?.Report(new PowProgress(tries, expected, Found: true));
+        var body = _tx.NodeRegisterBody(key.PublicJwk, LedgerKind(request.Kind), name, facility.Endpoint);
+        return new(new JoinDraft(facility, key, body, ledger.Engine.Genesis.Parameters.FacilityPowBits), null);
+    }
 
-        // From here on the work is quick and must not stop half-way: no more cancellation.
+    /// <summary>
+    /// Second step: takes the counter the applicant's browser found, puts it into the draft's own body and checks the
+    /// difficulty on the resulting transaction id before anything is written. Only a stamp that meets the genesis
+    /// difficulty stores the key and the application and submits <c>node.register</c>, signed with the node key.
+    /// Nothing is kept when the stamp is wrong, the name was taken meanwhile, or the ledger refuses.
+    /// </summary>
+    /// <param name="counter">The decimal counter from the browser (untrusted input).</param>
+    public async Task<NetworkResult> SubmitAsync(JoinDraft draft, string? counter)
+    {
+        ArgumentNullException.ThrowIfNull(draft);
+        if (draft.Submitted) return NetworkResult.Fail("This application was already submitted.");
+        // Digits only, and no more than a 64-bit counter has: anything else is not an answer to the puzzle.
+        if (counter is null || counter.Length is 0 or > 20 || !counter.All(char.IsAsciiDigit))
+            return NetworkResult.Fail("The proof of work from your browser is not a counter. Nothing was recorded; apply again.");
+
+        var body = (JsonObject)draft.Body.DeepClone();
+        body["pow"] = counter;
+        var created = Transaction.Create(TxType.NodeRegister, body);
+        if (!created.IsSuccess) return NetworkResult.Fail($"The registration could not be built: {created.Message}");
+        var tx = created.Value!;
+        var zeroBits = ProofOfWork.LeadingZeroBits(tx.Id);
+        if (zeroBits < draft.PowBits)
+        {
+            logger.LogWarning("Refused a join stamp for {Facility}: {Bits} leading zero bits, {Required} required", draft.Name, zeroBits, draft.PowBits);
+            return NetworkResult.Fail($"The proof of work from your browser does not meet the network's difficulty ({zeroBits} of {draft.PowBits} bits). Nothing was recorded; apply again.");
+        }
+        draft.Submitted = true;
+
+        var facility = draft.Facility;
         var keyName = ServerKeyVault.FacilityNode(facility.Id);
-        ledger.Keys.Save(keyName, key);
-        facility.NodeKeyId = key.Id;
+        // The name check and the save are one step for this node: a lookalike applied while the browser was stamping
+        // must not slip in between (the unique index only catches the exact same name).
+        await NameGate.WaitAsync(CancellationToken.None);
         try
         {
-            await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
-            db.Facilities.Add(facility);
-            await db.SaveChangesAsync(CancellationToken.None);
+            if (await CheckNameAsync(facility.Name, CancellationToken.None) is { } taken) return taken;
+            ledger.Keys.Save(keyName, draft.Key);
+            draft.KeyKept = true;
+            facility.NodeKeyId = draft.Key.Id;
+            try
+            {
+                await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
+                db.Facilities.Add(facility);
+                await db.SaveChangesAsync(CancellationToken.None);
+            }
+            catch (DbUpdateException)
+            {
+                // The unique name index: another node process saved this very name meanwhile.
+                ForgetKey(draft, keyName);
+                return NameTaken(facility.Name);
+            }
         }
-        catch (DbUpdateException)
+        finally
         {
-            // The unique name index: another application with this name was saved while this one was being stamped.
-            ledger.Keys.Delete(keyName);
-            key.Dispose();
-            return NameTaken(name);
+            NameGate.Release();
         }
 
-        var result = await ledger.Engine.SubmitAsync(tx.SignWith(key), CancellationToken.None);
+        var result = await ledger.Engine.SubmitAsync(tx.SignWith(draft.Key), CancellationToken.None);
         if (!result.IsCommitted)
         {
             await using (var db = await dbFactory.CreateDbContextAsync(CancellationToken.None))
                 await db.Facilities.Where(f => f.Id == facility.Id).ExecuteDeleteAsync(CancellationToken.None);
-            ledger.Keys.Delete(keyName);
-            key.Dispose();
-            logger.LogWarning("The ledger refused the registration of {Facility}: {Result}", name, result);
-            return NetworkResult.Fail($"The ledger refused the registration: {result.Message}");
+            ForgetKey(draft, keyName);
+            logger.LogWarning("The ledger refused the registration of {Facility}: {Result}", facility.Name, result);
+            return NetworkResult.Fail(result.Error == LedgerError.TimestampOutOfRange
+                ? "The application took too long and expired. Nothing was recorded; apply again."
+                : $"The ledger refused the registration: {result.Message}");
         }
-        logger.LogInformation("Facility {Facility} ({Id}) applied to join; node {Node} registered at height {Height}", name, facility.Id, key.Id, result.Receipt!.Height);
-        return new NetworkResult(true, facility.Id, result.Receipt.Height, result.Receipt.TransactionId, null) { NodeKeyId = key.Id };
+        logger.LogInformation("Facility {Facility} ({Id}) applied to join; node {Node} registered at height {Height}", facility.Name, facility.Id, draft.Key.Id, result.Receipt!.Height);
+        return new NetworkResult(true, facility.Id, result.Receipt.Height, result.Receipt.TransactionId, null) { NodeKeyId = draft.Key.Id };
     }
 
-    private async Task<bool> NameTakenAsync(string name, CancellationToken ct)
+    private static readonly SemaphoreSlim NameGate = new(1, 1);
+
+    private void ForgetKey(JoinDraft draft, string keyName)
+    {
+        ledger.Keys.Delete(keyName);
+        draft.KeyKept = false;
+    }
+
+    /// <summary>
+    /// Refuses a name that another facility already has, ignoring case, or that looks like one (equal TR39 skeletons:
+    /// "Riverside" with a Cyrillic "а", "C1inic"). Compared with every facility this portal knows (pending, approved or
+    /// decided) and every node on the ledger, whose names come from other portals too.
+    /// </summary>
+    private async Task<NetworkResult?> CheckNameAsync(string name, CancellationToken ct)
+    {
+        foreach (var existing in await KnownNamesAsync(ct))
+        {
+            if (string.Equals(existing, name, StringComparison.OrdinalIgnoreCase)) return NameTaken(existing);
+            if (FacilityNameSkeleton.AreConfusable(existing, name))
+            {
+                var message = $"This name can be mistaken for '{existing}', a facility already on the network. Choose a name that cannot be confused with it.";
+                return NetworkResult.Fail(message) with { FieldErrors = new Dictionary<string, string> { [nameof(JoinRequest.Name)] = message } };
+            }
+        }
+        return null;
+    }
+
+    private async Task<IReadOnlyCollection<string>> KnownNamesAsync(CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await db.Facilities.AnyAsync(f => f.Name == name, ct);
+        var names = new HashSet<string>(await db.Facilities.Select(f => f.Name).ToListAsync(ct), StringComparer.Ordinal);
+        foreach (var node in ledger.Engine.State.Nodes) names.Add(node.Name);
+        return names;
     }
 
     private static NetworkResult NameTaken(string name)
@@ -213,6 +350,7 @@ public sealed class NodeRegistrations(
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var facilities = await db.Facilities.ToListAsync(ct);
         var list = new List<Registration>(facilities.Count);
+        var ledgerNodes = ledger.Engine.State.Nodes;
         foreach (var facility in facilities)
         {
             var node = LedgerNode(facility.NodeKeyId);
@@ -221,7 +359,13 @@ public sealed class NodeRegistrations(
                 logger.LogWarning("Facility {Id} was {Portal} in the portal but {Ledger} on the ledger; following the ledger", facility.Id, facility.Status, node.Status);
                 facility.Status = StatusOf(node.Status);
             }
-            list.Add(new Registration(facility, node, VerifyStamp(node), ehrStores.Exists(facility.Id), node?.Id == ledger.Engine.NodeId));
+            list.Add(new Registration(facility, node, VerifyStamp(node), ehrStores.Exists(facility.Id), node?.Id == ledger.Engine.NodeId)
+            {
+                // Every other name this node knows: the portal's facilities and the ledger's nodes (other portals' too).
+                SimilarNames = SimilarName.Among(facility.Name, facilities.Where(f => f.Id != facility.Id).Select(f => f.Name)
+                    .Concat(ledgerNodes.Where(n => n.Id != facility.NodeKeyId).Select(n => n.Name))
+                    .Where(other => other != facility.Name)),
+            });
         }
         await db.SaveChangesAsync(CancellationToken.None);
         return list.OrderByDescending(r => r.Node?.RegisteredHeight ?? long.MaxValue).ThenBy(r => r.Facility.Name).ToList();
@@ -350,13 +494,4 @@ public sealed class NodeRegistrations(
 
     /// <summary>The ledger's view of a facility's node (status, proof of work, decision), or null when unknown.</summary>
     public NodeEntry? LedgerNode(string? nodeKeyId) => nodeKeyId is null ? null : ledger.Engine.State.Node(nodeKeyId);
-
-    /// <summary>
-    /// Reports on the solving thread. <see cref="Progress{T}"/> would post every report to the circuit's
-    /// synchronization context from inside the hashing loop; the caller decides how to marshal instead.
-    /// </summary>
-    private sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
-    }
 }

@@ -53,6 +53,36 @@ public sealed class BrowserKeys(IJSRuntime js) : IAsyncDisposable
         return await (await Module).InvokeAsync<JsonObject>("solvePow", CancellationToken.None, [type, body, bits, sink]);
     }
 
+    /// <summary>
+    /// Solves a hashcash puzzle the server hands out (canonical bytes before and after the counter) in a Web Worker
+    /// and returns the counter the browser found. The browser never sees more than the puzzle, so the server checks
+    /// the answer against its own bytes. Cancelling stops the worker and throws <see cref="OperationCanceledException"/>.
+    /// </summary>
+    public async Task<string> SolveHashcashAsync(string prefix, string suffix, int bits, IProgress<PowAttempts>? progress, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var module = await Module;
+        using var sink = DotNetObjectReference.Create(new PowProgressSink(progress));
+        var ticket = Guid.NewGuid().ToString("N");
+        await using var stop = cancellationToken.Register(() => _ = CancelAsync(module, ticket));
+        try
+        {
+            // No timeout, as for SolvePowAsync: the page shows progress and offers its own cancel.
+            return await module.InvokeAsync<string>("solveHashcash", CancellationToken.None, [prefix, suffix, bits, sink, ticket]);
+        }
+        catch (JSException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(cancellationToken);
+        }
+    }
+
+    private static async Task CancelAsync(IJSObjectReference module, string ticket)
+    {
+        try { await module.InvokeVoidAsync("cancelPow", ticket); }
+        catch (JSDisconnectedException) { } // the tab is gone, and its worker with it
+        catch (ObjectDisposedException) { } // the circuit is being torn down
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_module is { IsCompletedSuccessfully: true } module)

@@ -81,28 +81,47 @@ export { canonicalize };
  * Solves the proof of work of a registration body in a Web Worker, reporting progress to .NET
  * (`progress.invokeMethodAsync('OnPowProgress', attempts, expected)`), and returns the body with its pow set.
  */
-export function solvePow(type, body, bits, progress) {
+export async function solvePow(type, body, bits, progress) {
     const marker = '"pow":"0"';
     const text = canonicalize({ body: { ...body, pow: '0' }, type });
     const at = text.indexOf(marker);
     if (at < 0) throw new Error('the body has no pow member');
     const prefix = text.slice(0, at + marker.length - 2);
     const suffix = text.slice(at + marker.length - 1);
+    const pow = await solveHashcash(prefix, suffix, bits, progress);
+    return { ...body, pow };
+}
+
+const running = new Map();
+
+/**
+ * Finds, in a Web Worker, the decimal counter n for which SHA-256(prefix + n + suffix) has `bits` leading zero bits
+ * (the canonical bytes around "pow":"…", as the server hands them out) and returns it as a string. Progress goes to
+ * .NET as in solvePow. With a `ticket`, cancelPow(ticket) stops the worker and the promise rejects with 'cancelled'.
+ */
+export function solveHashcash(prefix, suffix, bits, progress, ticket) {
     return new Promise((resolve, reject) => {
         const worker = new Worker(new URL('./pow-worker.js', import.meta.url));
+        const finish = () => { worker.terminate(); if (ticket) running.delete(ticket); };
+        if (ticket) running.set(ticket, () => { finish(); reject(new Error('cancelled')); });
         // Progress is best effort: once the page has its answer it drops the progress reference, and a late
         // report must not surface as an unhandled rejection.
         const report = (attempts, expected) => progress?.invokeMethodAsync('OnPowProgress', attempts, expected).catch(() => { });
         worker.onmessage = e => {
             if (e.data.done) {
-                worker.terminate();
+                finish();
                 report(e.data.attempts, 2 ** bits);
-                resolve({ ...body, pow: e.data.pow });
+                resolve(e.data.pow);
             } else {
                 report(e.data.attempts, e.data.expected);
             }
         };
-        worker.onerror = e => { worker.terminate(); reject(new Error(e.message)); };
+        worker.onerror = e => { finish(); reject(new Error(e.message)); };
         worker.postMessage({ prefix, suffix, bits });
     });
+}
+
+/** Stops the worker started by solveHashcash with this ticket (nothing happens when it already finished). */
+export function cancelPow(ticket) {
+    running.get(ticket)?.();
 }

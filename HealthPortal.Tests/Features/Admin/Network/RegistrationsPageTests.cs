@@ -68,6 +68,56 @@ public sealed class RegistrationsPageTests(NetworkTestNode node) : PortalCompone
     }
 
     [Fact]
+    public async Task Pending_NameCloseToAnExistingFacility_ShowsTheAdminTheClosestNames()
+    {
+        // One letter from the demo's "Lakeview Family Clinic": allowed to apply, but the admin should look twice.
+        await ApplyAsync("Lakeview Family Clinics", FacilityKind.Clinic);
+        Render<MudPopoverProvider>();
+
+        var page = Render<Registrations>();
+
+        page.WaitForAssertion(() =>
+        {
+            var warning = Row(page, "Lakeview Family Clinics").QuerySelector("[data-testid='similar-names']");
+            Assert.NotNull(warning);
+            Assert.Contains("mud-alert-text-warning", warning.ClassName);
+            Assert.Equal("“Lakeview Family Clinic” — 1 character apart", Assert.Single(warning.QuerySelectorAll("[data-testid='similar-name']")).TextContent.Trim());
+        });
+    }
+
+    [Fact]
+    public async Task LookalikeRegisteredThroughAnotherPortal_IsFlaggedOnTheExistingFacilityAsLookingTheSame()
+    {
+        // A node that applied at another portal of the consortium: on the ledger, not in this portal's registry.
+        var lookalike = "Northgate Diagnostics Lab\u043Eratory"; // Cyrillic о
+        var key = HealthPortal.Ledger.Crypto.LedgerKeyPair.Create();
+        var tx = new HealthPortal.Ledger.Transactions.TransactionFactory(TimeProvider.System)
+            .NodeRegister(key.PublicJwk, HealthPortal.Ledger.Transactions.NodeKind.Laboratory, lookalike, "https://northgate.other.example/fhir", NetworkTestNode.FacilityPowBits).SignWith(key);
+        Assert.True((await node.Ledger.Engine.SubmitAsync(tx)).IsCommitted);
+        await using (var db = node.Database.CreateContext())
+            Assert.False(await db.Facilities.AnyAsync(f => f.Name == lookalike));
+        Render<MudPopoverProvider>();
+
+        var page = Render<Registrations>();
+        page.WaitForState(() => page.FindAll(".mud-tab").Count > 0);
+        ShowTab(page, (await StatusOfAsync("Northgate Diagnostics Laboratory")).ToString());
+
+        page.WaitForAssertion(() =>
+        {
+            var warning = Row(page, "Northgate Diagnostics Laboratory").QuerySelector("[data-testid='similar-names']");
+            Assert.NotNull(warning);
+            Assert.Contains("mud-alert-text-error", warning.ClassName);
+            Assert.Contains($"“{lookalike}” — looks the same (lookalike characters)", warning.TextContent);
+        });
+    }
+
+    private async Task<FacilityStatus> StatusOfAsync(string name)
+    {
+        await using var db = node.Database.CreateContext();
+        return await db.Facilities.Where(f => f.Name == name).Select(f => f.Status).SingleAsync();
+    }
+
+    [Fact]
     public async Task Approve_SignsTheApprovalAndShowsTheManagerInvitationLink()
     {
         var name = $"Approved Lab {Guid.NewGuid():N}";
