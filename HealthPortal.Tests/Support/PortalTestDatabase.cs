@@ -45,6 +45,7 @@ public sealed class PortalTestDatabase : IAsyncLifetime
         services.AddSingleton<CurrentFacility>();
         services.AddScoped<AdminDirectory>();
         services.AddScoped<FacilityDirectory>();
+        services.AddScoped<FacilityAuditLog>();
         services.AddScoped<PatientProfiles>();
         services.AddStaffInvitations();
         services.AddAccessServices(); // those that read the ledger also need StandaloneLedger
