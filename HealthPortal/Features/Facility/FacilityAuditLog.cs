@@ -10,20 +10,12 @@ namespace HealthPortal.Features.Facility;
 public sealed record DeskLookupView(DateTimeOffset At, string FacilityId, string FacilityName, string Staff, bool Found);
 
 /// <summary>
-/// The facility audit trail in this node's database (<see cref="FacilityAuditEntry"/>): written by the desk lookup and
-/// by the portal's own interop reads, read by the patient (their desk lookups) and by the facility's managers.
+/// Reads the facility audit trail in this node's database (<see cref="FacilityAuditEntry"/>, written by
+/// <see cref="FacilityAuditTrail"/> for desk lookups and the portal's own interop reads): the patient reads their desk
+/// lookups, a facility's managers read their facility's trail. Each method authorizes the caller for what it reads.
 /// </summary>
-public sealed class FacilityAuditLog(IDbContextFactory<ApplicationDbContext> dbFactory, IAuthorizationService authorization, TimeProvider clock)
+public sealed class FacilityAuditLog(IDbContextFactory<ApplicationDbContext> dbFactory, IAuthorizationService authorization)
 {
-    /// <summary>Appends <paramref name="entry"/>, stamped now. Callers write it whatever the outcome, found or not, answered or refused.</summary>
-    public async Task RecordAsync(FacilityAuditEntry entry, CancellationToken ct = default)
-    {
-        entry.AtMs = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        db.FacilityAudit.Add(entry);
-        await db.SaveChangesAsync(ct);
-    }
-
     /// <summary>Who looked <paramref name="mpi"/> up at a facility desk, newest first; empty unless the caller is that patient.</summary>
     public async Task<IReadOnlyList<DeskLookupView>> DeskLookupsOfAsync(ClaimsPrincipal patient, string mpi, CancellationToken ct = default)
     {

@@ -40,7 +40,7 @@ public sealed record PatientLookup(FoundPatient? Patient, string? Error)
 /// </summary>
 public sealed class FacilityPatients(
     IDbContextFactory<ApplicationDbContext> dbFactory, IAuthorizationService authorization, LedgerHost ledger, CurrentFacility currentFacility,
-    FacilityAuditLog audit, StaffPseudonyms pseudonyms, TimeProvider clock)
+    FacilityAuditTrail audit, StaffPseudonyms pseudonyms, TimeProvider clock)
 {
     /// <summary>
     /// One desk visit is one lookup: the dashboard's finder looks the number up and opens the patient page, which
