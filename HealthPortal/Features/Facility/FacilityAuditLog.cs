@@ -32,12 +32,27 @@ public sealed class FacilityAuditLog(IDbContextFactory<ApplicationDbContext> dbF
             r.Outcome == FacilityAuditOutcome.Found)).ToList();
     }
 
-    /// <summary>The facility's audit trail, newest first (at most <paramref name="take"/> lines); empty unless the caller manages that facility.</summary>
-    public async Task<IReadOnlyList<FacilityAuditEntry>> OfFacilityAsync(ClaimsPrincipal manager, string facilityId, int take = 200, CancellationToken ct = default)
+    /// <summary>
+    /// The facility's audit trail, newest first (at most <paramref name="take"/> lines), optionally only the lines of one
+    /// staff pseudonym (the one a patient's access log shows); empty unless the caller manages that facility.
+    /// </summary>
+    public async Task<IReadOnlyList<FacilityAuditView>> OfFacilityAsync(ClaimsPrincipal manager, string facilityId, string? pseudonym = null, int take = 200,
+        CancellationToken ct = default)
     {
         if (!(await authorization.AuthorizeAsync(manager, new FacilityScope(facilityId), PortalPolicies.FacilityManagement)).Succeeded) return [];
+        pseudonym = string.IsNullOrWhiteSpace(pseudonym) ? null : pseudonym.Trim();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await db.FacilityAudit.AsNoTracking().Where(e => e.FacilityId == facilityId)
-            .OrderByDescending(e => e.AtMs).ThenByDescending(e => e.Id).Take(take).ToListAsync(ct);
+        var rows = await (
+            from entry in db.FacilityAudit.AsNoTracking()
+            where entry.FacilityId == facilityId && (pseudonym == null || entry.StaffPseudonym == pseudonym)
+            join user in db.Users.AsNoTracking() on entry.UserId equals user.Id into accounts
+            from user in accounts.DefaultIfEmpty()
+            orderby entry.AtMs descending, entry.Id descending
+            select new { Entry = entry, Name = user == null ? null : user.DisplayName, Email = user == null ? null : user.Email }).Take(take).ToListAsync(ct);
+        return rows.Select(r => new FacilityAuditView(r.Entry,
+            r.Name is { Length: > 0 } name ? name : r.Email ?? "deleted account " + r.Entry.UserId)).ToList();
     }
 }
+
+/// <summary>One line of the facility's audit trail with the account it names, for the facility's managers.</summary>
+public sealed record FacilityAuditView(FacilityAuditEntry Entry, string Account);
