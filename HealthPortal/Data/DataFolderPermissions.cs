@@ -75,7 +75,17 @@ public static class DataFolderPermissions
     {
         if (OperatingSystem.IsWindows()) return;
         // Only ever remove bits: a folder the owner cannot enter is not ours to "fix".
-        if ((entry.UnixFileMode & ~mode) != 0) entry.UnixFileMode &= mode;
+        if ((entry.UnixFileMode & ~mode) == 0) return;
+        try
+        {
+            entry.UnixFileMode &= mode;
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            // Typically a file owned by another account (restored as root): starting anyway would leave it readable.
+            throw new InvalidOperationException(
+                $"Cannot restrict {entry.FullName} to the node's account ({e.Message}). Give the data folder and everything in it to the account the node runs as (see docs/deploy.md).", e);
+        }
     }
 
     // mode_t is 32 bits on Linux; on macOS (16 bits) the value travels in the same register.

@@ -129,6 +129,31 @@ public sealed class KeyRingProtectionTests
     }
 
     [Fact]
+    public void EncryptedRing_WithoutAKek_RefusesToStartEvenInDevelopment()
+    {
+        var data = Directory.CreateTempSubdirectory("hp-data-");
+        try
+        {
+            var keys = Directory.CreateDirectory(Path.Combine(data.FullName, "keys"));
+            var kek = KeyEncryptionKey.Generate();
+            DataProtectionProvider.Create(keys, b => b.SetApplicationName("HealthPortal").Services.AddSingleton(kek)
+                .Configure<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>(o => o.XmlEncryptor = new KekXmlEncryptor(kek)))
+                .CreateProtector("test").Protect([1, 2, 3]);
+            var development = new Microsoft.Extensions.Hosting.Internal.HostingEnvironment { EnvironmentName = "Development" };
+
+            var refused = Assert.Throws<InvalidOperationException>(() => KeyRingProtection.Configure(
+                new ServiceCollection().AddDataProtection(), new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build(), development, data.FullName, keys.FullName));
+
+            // Said at start, naming the key it needs, rather than failing at the first cookie or ledger signature.
+            Assert.Contains(kek.Id, refused.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            data.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public void KekFileInsideTheDataFolder_IsRefused()
     {
         var data = Directory.CreateTempSubdirectory("hp-data-");
