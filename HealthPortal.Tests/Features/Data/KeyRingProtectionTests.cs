@@ -106,6 +106,31 @@ public sealed class KeyRingProtectionTests
     }
 
     [Fact]
+    public void NodeUpgradedFromAnUnencryptedRing_KeepsItsLedgerKeysAndLeavesNoPlaintextKey()
+    {
+        var folder = Directory.CreateTempSubdirectory("hp-upgrade-");
+        try
+        {
+            string adminId;
+            using (var before = new PortalOn(folder.FullName, kek: null))
+                adminId = before.Services.GetRequiredService<ServerKeyVault>().Get(ServerKeyVault.ConsortiumAdmin).Id;
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Assert.Contains(Directory.GetFiles(Path.Combine(folder.FullName, "keys"), "*.xml"), f => MasterKeysInTheClear(XDocument.Load(f)).Any());
+
+            using var after = new PortalOn(folder.FullName, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+
+            Assert.Equal(adminId, after.Services.GetRequiredService<ServerKeyVault>().Get(ServerKeyVault.ConsortiumAdmin).Id);
+            Assert.Equal(1, after.Services.GetRequiredService<KeyRingStatus>().Reencrypted);
+            Assert.All(Directory.GetFiles(Path.Combine(folder.FullName, "keys"), "*.xml"), f => Assert.Empty(MasterKeysInTheClear(XDocument.Load(f))));
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public void RingEncryptedUnderAnotherKek_RefusesToStartNamingBothKeys()
     {
         var folder = Directory.CreateTempSubdirectory("hp-keyring-");
@@ -195,6 +220,18 @@ public sealed class KeyRingProtectionTests
         {
             base.ConfigureWebHost(builder);
             builder.UseEnvironment("Production");
+        }
+    }
+
+    /// <summary>A portal (Development, like the old node) on a given data folder, with the given KEK or none.</summary>
+    private sealed class PortalOn(string folder, string? kek) : PortalFactory
+    {
+        public override string? KeyEncryptionKey => kek;
+
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            base.ConfigureWebHost(builder);
+            builder.UseSetting("HealthPortal:DataFolder", folder);
         }
     }
 
