@@ -87,7 +87,7 @@ public sealed class SharedAccessTests(AccessHost host, ChromiumFixture chromium,
         await dashboard.OpenPatient.ClickAsync();
         await lab.WaitForURLAsync("**/facility/patients/" + mpi);
         var patientPage = new FacilityPatientPage(lab, mpi);
-        await Expect(patientPage.Name).ToHaveTextAsync(demo.FullName);
+        await Expect(patientPage.Name).ToHaveTextAsync(HealthPortal.Features.Facility.FoundPatient.InitialsOf(demo.FullName));
         var shared = patientPage.SharedRecords;
         var encounter = shared.Rows("Encounter", Riverside);
         await Expect(encounter).ToHaveCountAsync(1);

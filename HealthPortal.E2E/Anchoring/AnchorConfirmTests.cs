@@ -96,7 +96,10 @@ public sealed class AnchorConfirmTests(PortalHost host, ChromiumFixture chromium
         await dashboard.OpenPatient.ClickAsync();
         await desk.WaitForURLAsync("**/facility/patients/" + mpi);
         var patientPage = new FacilityPatientPage(desk, mpi);
-        await Expect(patientPage.Name).ToHaveTextAsync(demo.FullName);
+        // The desk sees initials and birth year to check the card against the person, never the full name or birth date.
+        await Expect(patientPage.Name).ToHaveTextAsync(HealthPortal.Features.Facility.FoundPatient.InitialsOf(demo.FullName));
+        await Expect(patientPage.BirthYear).ToHaveTextAsync(demo.BirthDate.Year.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await Expect(desk.Locator("body")).Not.ToContainTextAsync(demo.FullName);
         await Expect(patientPage.Mpi).ToHaveTextAsync(mpi);
         await Expect(patientPage.Panels).ToBeAttachedAsync();
         await Expect(patientPage.StatusOf(recordId)).ToHaveAttributeAsync("data-status", "Pending");

@@ -44,6 +44,8 @@ public class PortalHost : IAsyncLifetime
         var settings = new Dictionary<string, string?>
         {
             ["HealthPortal:DataFolder"] = DataFolder,
+            // The Data Protection key ring encrypted at rest as in Production (which refuses to start without a key).
+            ["HealthPortal:KeyRing:KeyEncryptionKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
             // Proof of work is a genesis parameter: cheap here so each class's fresh, seeded portal starts fast.
             ["Ledger:Genesis:FacilityPowDifficultyBits"] = "8",
             ["Ledger:Genesis:PatientPowDifficultyBits"] = "10",

@@ -386,7 +386,7 @@ public sealed class RecordJourneyTests(PortalHost host, ChromiumFixture chromium
     {
         var desk = new FacilityPatientPage(await NewPageAsync(StaffOf(facilityId)), await MpiOfAsync(demo));
         await desk.GotoAsync();
-        await Expect(desk.Name).ToHaveTextAsync(demo.FullName);
+        await Expect(desk.Name).ToHaveTextAsync(HealthPortal.Features.Facility.FoundPatient.InitialsOf(demo.FullName));
         await Expect(desk.EntryForm).ToBeVisibleAsync();
         return desk;
     }

@@ -20,6 +20,13 @@ public class PortalFactory : WebApplicationFactory<Program>
 
     public string DataFolder { get; } = Directory.CreateTempSubdirectory("healthportal-tests-").FullName;
 
+    /// <summary>
+    /// The key-encryption key of this portal's Data Protection key ring: a fresh random one per portal, passed as
+    /// configuration the way an environment variable would, so every API test runs with the ring encrypted as in
+    /// Production (which refuses to start without one). Null: none configured.
+    /// </summary>
+    public virtual string? KeyEncryptionKey { get; } = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
     protected virtual IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
     {
         ["HealthPortal:RateLimits:Login:PermitLimit"] = "100000",
@@ -31,6 +38,7 @@ public class PortalFactory : WebApplicationFactory<Program>
         builder.UseSetting("HealthPortal:DataFolder", DataFolder);
         builder.UseSetting("HealthPortal:Demo:Seed", "true");
         builder.UseSetting("HealthPortal:Demo:Password", DemoPassword);
+        if (KeyEncryptionKey is not null) builder.UseSetting("HealthPortal:KeyRing:KeyEncryptionKey", KeyEncryptionKey);
         // Registration proof of work is a genesis parameter; tests keep it cheap (seeding stamps two facilities).
         builder.UseSetting("Ledger:Genesis:FacilityPowDifficultyBits", "8");
         builder.UseSetting("Ledger:Genesis:PatientPowDifficultyBits", "8");

@@ -45,6 +45,8 @@ public sealed class PortalTestDatabase : IAsyncLifetime
         services.AddSingleton<CurrentFacility>();
         services.AddScoped<AdminDirectory>();
         services.AddScoped<FacilityDirectory>();
+        services.AddSingleton<FacilityAuditTrail>();
+        services.AddScoped<FacilityAuditLog>();
         services.AddScoped<PatientProfiles>();
         services.AddStaffInvitations();
         services.AddAccessServices(); // those that read the ledger also need StandaloneLedger

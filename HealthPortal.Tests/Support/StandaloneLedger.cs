@@ -1,6 +1,7 @@
 using HealthPortal.Data;
 using HealthPortal.Features.Anchoring;
 using HealthPortal.Features.Facility;
+using HealthPortal.Features.Interop;
 using HealthPortal.Features.Ledger;
 using HealthPortal.Features.Onboarding;
 using HealthPortal.Features.Recovery;
@@ -36,7 +37,12 @@ public sealed class StandaloneLedger : IAsyncLifetime
         services.AddSingleton(Anchors);
         services.AddScoped<AnchorWorkflow>();
         services.AddScoped<FacilityPatients>();
+        services.AddSingleton(Pseudonyms);
     }
+
+    /// <summary>The staff pseudonyms (desk lookups and interop reads name staff by them), under a throwaway secret.</summary>
+    public StaffPseudonyms Pseudonyms => pseudonyms ??= new StaffPseudonyms(new EphemeralDataProtectionProvider(), folder);
+    private StaffPseudonyms? pseudonyms;
 
     public AnchorEvents Anchors { get; } = new();
 

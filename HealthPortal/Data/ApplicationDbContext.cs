@@ -1,6 +1,7 @@
 using HealthPortal.Features.Access;
 using HealthPortal.Features.Anchoring;
 using HealthPortal.Features.Facilities;
+using HealthPortal.Features.Facility;
 using HealthPortal.Features.Grants;
 using HealthPortal.Features.Interop;
 using HealthPortal.Features.Invitations;
@@ -21,6 +22,7 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
     public DbSet<AnchorConfirmation> AnchorConfirmations => Set<AnchorConfirmation>();
     public DbSet<AccessRequest> AccessRequests => Set<AccessRequest>();
     public DbSet<BreakGlassSession> BreakGlassSessions => Set<BreakGlassSession>();
+    public DbSet<FacilityAuditEntry> FacilityAudit => Set<FacilityAuditEntry>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -81,6 +83,7 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
         builder.ApplyConfiguration(new AnchorConfirmationConfiguration());
         builder.ApplyConfiguration(new AnchorConfirmationRecordConfiguration());
         builder.ApplyConfiguration(new AccessRequestConfiguration());
+        builder.ApplyConfiguration(new FacilityAuditEntryConfiguration());
 
         builder.Entity<BreakGlassSession>(session =>
         {

@@ -8,7 +8,9 @@ public sealed class FacilityPatientPage(IPage page, string mpi) : PortalPage(pag
 {
     protected override string Path => "facility/patients/" + mpi;
 
+    /// <summary>The patient's initials: all a desk lookup shows of the name.</summary>
     public ILocator Name => TestId("staff-patient-name");
+    public ILocator BirthYear => TestId("staff-patient-birth-year");
     public ILocator Mpi => TestId("staff-patient-mpi");
     public ILocator EntryForm => TestId("record-entry");
     public ILocator ConfirmationPanel => TestId("confirmation-panel");

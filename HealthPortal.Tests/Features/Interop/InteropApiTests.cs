@@ -85,7 +85,8 @@ public sealed class InteropApiTests(InteropWorld world)
         var (patient, record) = await GrantedAsync();
         var staff = await world.StaffAsync();
         var client = new InteropClient(world.HttpTransport(), world.Get<Microsoft.EntityFrameworkCore.IDbContextFactory<HealthPortal.Data.ApplicationDbContext>>(),
-            world.Ledger.Keys, world.Get<StaffPseudonyms>(), world.Ledger, world.Clock, world.Get<Microsoft.Extensions.Logging.ILogger<InteropClient>>());
+            world.Ledger.Keys, world.Get<StaffPseudonyms>(), world.Ledger, world.Get<HealthPortal.Features.Facility.FacilityAuditTrail>(), world.Clock,
+            world.Get<Microsoft.Extensions.Logging.ILogger<InteropClient>>());
 
         var result = await client.EverythingAsync(staff.Id, patient.Mpi, "treatment", null);
 
@@ -241,7 +242,7 @@ public sealed class InteropApiTests(InteropWorld world)
     {
         var (patient, _) = await GrantedAsync();
         var past = new ManualClockAt(world.Now - 10 * 60_000);
-        var request = InteropSignature.Sign(world.FacilityKey(InteropWorld.Caller), "GET", Everything(patient.Mpi), "st-x", "treatment", null, past);
+        var request = InteropSignature.Sign(world.FacilityKey(InteropWorld.Caller), "GET", Everything(patient.Mpi), InteropWorld.TestStaff, "treatment", null, past);
 
         await AssertOutcome(await SendAsync(request), HttpStatusCode.Unauthorized);
     }

@@ -11,7 +11,7 @@ namespace HealthPortal.Tests.Features.Interop;
 public sealed class InteropReaderTests(InteropWorld world)
 {
     private InteropReader Reader => world.Get<InteropReader>();
-    private InteropCaller Caller(string? session = null, string staff = "st-policy-test") => new(world.NodeId(InteropWorld.Caller), staff, "treatment", session);
+    private InteropCaller Caller(string? session = null, string staff = InteropWorld.TestStaff) => new(world.NodeId(InteropWorld.Caller), staff, "treatment", session);
 
     private async Task<(InteropWorld.LedgerPatient Patient, HealthPortal.Ledger.State.RecordEntry Record)> PatientWithRecordAsync(string kind = InteropWorld.Kind)
     {
@@ -232,7 +232,7 @@ public sealed class InteropReaderTests(InteropWorld world)
         var outsider = await world.LedgerFacilityAsync(revoked: false);
         await world.GrantAsync(patient, outsider.Id, [InteropWorld.Kind], world.Now - 1000, world.Now + 60_000);
 
-        var read = await Reader.EverythingAsync(new InteropCaller(outsider.Id, "st-x", "treatment"), patient.Mpi);
+        var read = await Reader.EverythingAsync(new InteropCaller(outsider.Id, InteropWorld.TestStaff, "treatment"), patient.Mpi);
 
         Assert.Equal(InteropReadStatus.LogFailed, read.Status);
         Assert.Empty(read.Records);

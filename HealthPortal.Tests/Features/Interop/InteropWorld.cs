@@ -36,6 +36,9 @@ public class InteropWorld : PortalFactory
     public const string Third = "demo-northgate";
     public const string Kind = RecordKinds.LabResult;
 
+    /// <summary>A staff id of the form nodes produce (<see cref="StaffPseudonyms"/>) that names no account: the serving node checks the form only.</summary>
+    public const string TestStaff = "st-TestStaffPseudonymOfNoAccountAtAllxxxxxxxxx";
+
     protected virtual int InteropPermitLimit => 100_000;
 
     protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>(base.Settings)
@@ -155,7 +158,7 @@ public class InteropWorld : PortalFactory
     }
 
     /// <summary>A request signed by <paramref name="key"/> now.</summary>
-    public InteropRequest Sign(LedgerKeyPair key, string target, string staff = "st-teststaff", string purpose = "treatment", string? breakGlass = null)
+    public InteropRequest Sign(LedgerKeyPair key, string target, string staff = TestStaff, string purpose = "treatment", string? breakGlass = null)
         => InteropSignature.Sign(key, "GET", target, staff, purpose, breakGlass, Clock);
 
     public static HttpRequestMessage ToHttp(InteropRequest request, string? target = null)

@@ -10,6 +10,8 @@ public static class AnchoringExtensions
         builder.Services.AddSingleton<AnchorEvents>();
         builder.Services.AddScoped<AnchorWorkflow>();
         builder.Services.AddScoped<FacilityPatients>();
+        builder.Services.AddSingleton<FacilityAuditTrail>();
+        builder.Services.AddScoped<FacilityAuditLog>();
         return builder;
     }
 }

@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Components.Authorization;
 namespace HealthPortal.Features.Facility;
 
 /// <summary>
-/// One patient at the front desk: who they are (from the portal profile), the facility's own entry form, and what
+/// One patient at the front desk: enough to confirm who they are (initials and birth year, see <see cref="FoundPatient"/>), the facility's own entry form, and what
 /// this facility recorded for them with each save's confirmation status. A save is prepared for the patient's
 /// co-signature at once and its QR code shown; the page follows the outcome live (blocks, rejections).
 /// </summary>
@@ -43,6 +43,8 @@ public partial class FacilityPatient : IDisposable
 
     protected override async Task OnParametersSetAsync()
     {
+        // A lookup is audited and shows the patient: do it once, on the interactive circuit, not also while prerendering.
+        if (!RendererInfo.IsInteractive) return;
         staff = (await AuthenticationState).User;
         facility = await Directory.MineAsync(staff);
         var lookup = await Patients.FindAsync(staff, Mpi);
@@ -108,9 +110,6 @@ public partial class FacilityPatient : IDisposable
             StateHasChanged();
         });
     }
-
-    private static string Initials(string name) =>
-        string.Concat(name.Split(' ', StringSplitOptions.RemoveEmptyEntries).Take(2).Select(part => char.ToUpperInvariant(part[0])));
 
     public void Dispose()
     {

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using Hl7.Fhir.Model;
 using HealthPortal.Data;
+using HealthPortal.Features.Facility;
 using HealthPortal.Features.Ledger;
 using HealthPortal.Features.Records;
 using Microsoft.EntityFrameworkCore;
@@ -51,10 +52,14 @@ public sealed record InteropClientResult(int Status, IReadOnlyList<SharedRecordV
 /// The portal's side of the interop API: signs each request as the staff member's facility node (with the staff
 /// member's pseudonym) and sends it through <see cref="IInteropTransport"/>, in-process by default. What comes back
 /// is checked again against this node's ledger: a resource is Verified only if it hashes to its anchor.
+/// <c>HP-Staff</c> is this node's word: the serving node can check its form, not who is behind it. So every call is
+/// written to this facility's own audit trail (<see cref="FacilityAuditTrail"/>, kind InteropRead: the account, the
+/// pseudonym and nonce it went out with, the target and the answer's status) before anything is returned, and the
+/// facility can name the person behind any pseudonym in a patient's access log.
 /// </summary>
 public sealed class InteropClient(
     IInteropTransport transport, IDbContextFactory<ApplicationDbContext> dbFactory, ServerKeyVault vault, StaffPseudonyms pseudonyms, LedgerHost ledger,
-    TimeProvider clock, ILogger<InteropClient> logger)
+    FacilityAuditTrail audit, TimeProvider clock, ILogger<InteropClient> logger)
 {
     public const string TreatmentPurpose = "treatment";
     public const string EmergencyPurpose = "emergency";
@@ -90,7 +95,29 @@ public sealed class InteropClient(
                 userId, target, purpose);
             return InteropFhir.Error(403, OperationOutcome.IssueType.Forbidden, "only staff of a facility with a node key can read other facilities' records");
         }
-        return await transport.SendAsync(InteropSignature.Sign(key, "GET", target, pseudonyms.Of(userId), purpose, breakGlassSession, clock), ct);
+        var pseudonym = pseudonyms.Of(userId);
+        var request = InteropSignature.Sign(key, "GET", target, pseudonym, purpose, breakGlassSession, clock);
+        var response = await transport.SendAsync(request, ct);
+        // Written whatever the answer, and before the caller sees it: no read this node made goes unattributed.
+        await audit.RecordAsync(new FacilityAuditEntry
+        {
+            Kind = FacilityAuditKind.InteropRead, FacilityId = facilityId!, UserId = userId, StaffPseudonym = pseudonym, Mpi = MpiOf(target),
+            Target = target, Nonce = request.Header(InteropSignature.NonceHeader), Status = response.Status,
+            Outcome = response.Status == 200 ? FacilityAuditOutcome.Answered : FacilityAuditOutcome.Refused,
+        }, CancellationToken.None);
+        return response;
+    }
+
+    /// <summary>The patient a target concerns: in the path for $everything, through the anchor for a single record.</summary>
+    private string? MpiOf(string target)
+    {
+        var segments = target.Split('?', 2)[0].Split('/', StringSplitOptions.RemoveEmptyEntries);
+        return segments switch
+        {
+            ["fhir", "r4", "Patient", var mpi, "$everything"] => mpi,
+            ["fhir", "r4", _, var id] => InteropFhir.AnchorOf(ledger.Engine.Store, id)?.Mpi,
+            _ => null,
+        };
     }
 
     private static InteropClientResult Failure(InteropResponse response) =>

@@ -44,7 +44,12 @@ public sealed partial class InteropReader(
     private readonly TransactionFactory _tx = new(clock);
 
     [GeneratedRegex("^[a-z][a-z0-9-]{0,31}$")] public static partial Regex PurposePattern();
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$")] public static partial Regex StaffPattern();
+    /// <summary>
+    /// <c>HP-Staff</c> is asserted by the calling facility, and this node cannot check who is behind it; it can refuse
+    /// anything that is not a pseudonym as nodes make them (<see cref="StaffPseudonyms.Of"/>: "st-" and a base64url
+    /// HMAC-SHA256), so a caller cannot put a name, an e-mail address or an invented id on the ledger as a staff id.
+    /// </summary>
+    [GeneratedRegex("^st-[A-Za-z0-9_-]{43}$")] public static partial Regex StaffPattern();
     [GeneratedRegex("^[A-Za-z0-9_-]{43}$")] public static partial Regex IdPattern();
     [GeneratedRegex("^bg-[a-z0-9]{8,40}$")] public static partial Regex SessionPattern();
 

@@ -45,7 +45,7 @@ public sealed class StaffPseudonyms(IDataProtectionProvider protection, string f
                 var fresh = RandomNumberGenerator.GetBytes(32);
                 Directory.CreateDirectory(folder);
                 var temp = path + ".tmp";
-                File.WriteAllText(temp, Convert.ToBase64String(protector.Protect(fresh)));
+                HealthPortal.Data.DataFolderPermissions.WriteSecretFile(temp, Convert.ToBase64String(protector.Protect(fresh)));
                 File.Move(temp, path, overwrite: false);
                 _key = fresh;
             }

@@ -45,7 +45,7 @@ public sealed class ServerKeyVault(IDataProtectionProvider protection, string fo
             var key = LedgerKeyPair.Create();
             Directory.CreateDirectory(folder);
             var temp = PathOf(name) + ".tmp";
-            File.WriteAllText(temp, Convert.ToBase64String(_protector.Protect(key.ExportPkcs8())));
+            HealthPortal.Data.DataFolderPermissions.WriteSecretFile(temp, Convert.ToBase64String(_protector.Protect(key.ExportPkcs8())));
             File.Move(temp, PathOf(name), overwrite: false);
             return _cache.GetOrAdd(name, key);
         }
@@ -58,7 +58,7 @@ public sealed class ServerKeyVault(IDataProtectionProvider protection, string fo
         {
             if (Exists(name)) throw new InvalidOperationException($"a server key named '{name}' exists already");
             Directory.CreateDirectory(folder);
-            File.WriteAllText(PathOf(name), Convert.ToBase64String(_protector.Protect(key.ExportPkcs8())));
+            HealthPortal.Data.DataFolderPermissions.WriteSecretFile(PathOf(name), Convert.ToBase64String(_protector.Protect(key.ExportPkcs8())));
             _cache[name] = key;
         }
     }
