@@ -5,8 +5,11 @@ namespace HealthPortal.Tests.Features.Network;
 
 public sealed class FacilityNameSkeletonTests
 {
-    [Fact]
-    public void Table_IsEmbeddedAndLoaded() => Assert.True(FacilityNameSkeleton.TableSize > 200, $"{FacilityNameSkeleton.TableSize} mappings");
+    [Theory]
+    [InlineData("\u0430\u0435\u043E\u0440\u0441\u0443\u0445\u0456\u0458\u0455", "aeopcyxijs")] // Cyrillic small letters
+    [InlineData("\u0391\u0392\u0395\u0397\u0399\u039A\u039C\u039D\u039F\u03A1\u03A4\u03A7", "ABEHlKMNOPTX")] // Greek capitals
+    public void Skeleton_MapsEveryCyrillicAndGreekLookalikeOfLatin(string escaped, string expected) =>
+        Assert.Equal(expected, FacilityNameSkeleton.Skeleton(System.Text.RegularExpressions.Regex.Unescape(escaped)));
 
     // Escaped so the test names stay readable; each line is a lookalike a reader would take for the first name.
     [Theory]

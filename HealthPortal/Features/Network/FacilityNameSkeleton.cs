@@ -6,17 +6,12 @@ namespace HealthPortal.Features.Network;
 /// <summary>
 /// Unicode TR39 "skeletons" of facility names, to find lookalikes: two names whose skeletons are equal look the same to
 /// a reader ("Riverside" with a Cyrillic "а", "C1inic" for "Clinic", "Rnedical" for "Medical"). The skeleton is
-/// NFD → each character replaced by its prototype from <c>Confusables/confusables-subset.txt</c> → NFD again, as TR39
-/// section 4 defines it, over the subset of Unicode's table that <c>Confusables/README.md</c> describes.
+/// NFD → each character replaced by its prototype from <see cref="FacilityNameConfusables"/> → NFD again, as TR39
+/// section 4 defines it.
 /// </summary>
 public static class FacilityNameSkeleton
 {
-    private const string TableResource = "HealthPortal.Features.Network.Confusables.confusables-subset.txt";
-
-    private static readonly Lazy<IReadOnlyDictionary<int, string>> Table = new(LoadTable);
-
-    /// <summary>The number of mappings loaded (for tests that the table is present).</summary>
-    public static int TableSize => Table.Value.Count;
+    private static readonly Lazy<IReadOnlyDictionary<int, string>> Table = new(FacilityNameConfusables.Build);
 
     /// <summary>TR39 skeleton of <paramref name="text"/> (case-sensitive, as the standard defines it).</summary>
     public static string Skeleton(string text)
@@ -73,25 +68,5 @@ public static class FacilityNameSkeleton
             (previous, current) = (current, previous);
         }
         return previous[b.Length];
-    }
-
-    private static IReadOnlyDictionary<int, string> LoadTable()
-    {
-        using var stream = typeof(FacilityNameSkeleton).Assembly.GetManifestResourceStream(TableResource)
-            ?? throw new InvalidOperationException($"The confusables table {TableResource} is not embedded in the assembly.");
-        using var reader = new StreamReader(stream, Encoding.UTF8);
-        var table = new Dictionary<int, string>();
-        while (reader.ReadLine() is { } line)
-        {
-            var hash = line.IndexOf('#');
-            var data = (hash < 0 ? line : line[..hash]).Trim();
-            if (data.Length == 0) continue;
-            var fields = data.Split(';', StringSplitOptions.TrimEntries);
-            var source = int.Parse(fields[0], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-            var prototype = string.Concat(fields[1].Split(' ', StringSplitOptions.RemoveEmptyEntries)
-                .Select(cp => char.ConvertFromUtf32(int.Parse(cp, NumberStyles.HexNumber, CultureInfo.InvariantCulture))));
-            table[source] = prototype;
-        }
-        return table;
     }
 }
