@@ -82,6 +82,19 @@ public sealed partial class SecondFactorTests(PortalFactory portal)
     }
 
     [Fact]
+    public async Task StaffCodeForm_OffersNoRememberedMachine()
+    {
+        // A remembered machine would skip the code next time and leave a password-only session the portal refuses.
+        var user = await portal.CreateUserAsync(Roles.FacilityStaff, "demo-riverside");
+        var browser = portal.CreateBrowser();
+        var login = await PortalFactory.PostLoginAsync(browser, user.Email!, PortalFactory.DemoPassword);
+
+        var form = await browser.GetStringAsync((login.Headers.Location!.IsAbsoluteUri ? login.Headers.Location.PathAndQuery : login.Headers.Location.OriginalString));
+
+        Assert.DoesNotContain("Remember this machine", form);
+    }
+
+    [Fact]
     public async Task Patient_NeedsNoSecondFactor()
     {
         var user = await portal.CreateUserAsync(Roles.Patient);
