@@ -53,6 +53,8 @@ public sealed class AnchorConfirmTests(PortalHost host, ChromiumFixture chromium
         var services = scope.ServiceProvider;
         var user = await services.GetRequiredService<UserManager<ApplicationUser>>().FindByEmailAsync(Staff.Email);
         ClaimsPrincipal staff = await services.GetRequiredService<SignInManager<ApplicationUser>>().CreateUserPrincipalAsync(user!);
+        // A staff session is a two-factor one (the facility portal policy asks for amr=mfa, as SignInManager sets it).
+        ((ClaimsIdentity)staff.Identity!).AddClaim(new System.Security.Claims.Claim(HealthPortal.Features.Auth.SecondFactor.AmrClaim, HealthPortal.Features.Auth.SecondFactor.Mfa));
         var recordId = "e2e-" + Guid.NewGuid().ToString("N")[..12];
         var fhir = new Encounter
         {

@@ -1,5 +1,7 @@
 using System.Reflection;
 using HealthPortal.E2E.Pages;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
 using Xunit.Sdk;
@@ -119,8 +121,17 @@ public abstract class PortalTest<THost> : ChromiumTest, IAsyncLifetime, IClassFi
         var context = await NewContextAsync(storageState: null);
         var login = new LoginPage(await context.NewPageAsync());
         await login.GotoAsync();
-        await login.LogInAsync(role.Email, role.Password);
+        await login.LogInAsync(role.Email, role.Password, await AuthenticatorKeyAsync(role.Email));
         return await context.StorageStateAsync();
+    }
+
+    /// <summary>The account's authenticator key as the portal stores it (demo staff and admins have one seeded);
+    /// null for accounts without a second factor.</summary>
+    protected async Task<string?> AuthenticatorKeyAsync(string email)
+    {
+        await using var scope = Host.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<HealthPortal.Data.ApplicationUser>>();
+        return await users.FindByEmailAsync(email) is { } user ? await users.GetAuthenticatorKeyAsync(user) : null;
     }
 
     private async Task SaveArtifactsAsync(IReadOnlyList<string> problems)

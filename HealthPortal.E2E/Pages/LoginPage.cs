@@ -1,3 +1,4 @@
+using HealthPortal.E2E.Infrastructure;
 using Microsoft.Playwright;
 
 namespace HealthPortal.E2E.Pages;
@@ -17,11 +18,16 @@ public sealed class LoginPage(IPage page) : PortalPage(page)
 
     public ILocator LogIn => Button("Sign in");
 
+    /// <summary>The second step for staff and admins (Account/LoginWith2fa).</summary>
+    public ILocator AuthenticatorCode => Page.Locator("input[name='Input.TwoFactorCode']");
+
     /// <summary>
     /// Submits the form and waits until the portal has let the user in. Fails at once, with the page's alert, when
-    /// the portal answers the post with the form again instead of a redirect.
+    /// the portal answers the post with the form again instead of a redirect. Staff and admins are then asked for
+    /// their authenticator code: given <paramref name="authenticatorKey"/>, the code is computed from it and entered,
+    /// as the person would from their app.
     /// </summary>
-    public async Task LogInAsync(string email, string password)
+    public async Task LogInAsync(string email, string password, string? authenticatorKey = null)
     {
         await Email.FillAsync(email);
         await Password.FillAsync(password);
@@ -36,7 +42,19 @@ public sealed class LoginPage(IPage page) : PortalPage(page)
                 $"Logging in as {email} was answered with {response.Status}, not a redirect: {string.Join(" | ", alerts)}");
         }
         await Page.WaitForURLAsync(url => !IsLoginPath(url));
+
+        if (IsSecondFactorPath(Page.Url))
+        {
+            if (authenticatorKey is null)
+                throw new InvalidOperationException($"{email} must enter an authenticator code, and the test gave no key.");
+            await AuthenticatorCode.FillAsync(Totp.Code(authenticatorKey));
+            await Button("Log in").ClickAsync();
+            await Page.WaitForURLAsync(url => !IsSecondFactorPath(url));
+        }
     }
+
+    private static bool IsSecondFactorPath(string url) =>
+        new Uri(url).AbsolutePath.TrimEnd('/').Equals("/Account/LoginWith2fa", StringComparison.OrdinalIgnoreCase);
 
     // Exactly the login path: the two-factor step (Account/LoginWith2fa) counts as having left it.
     private static bool IsLoginPath(string url) =>

@@ -433,6 +433,8 @@ public sealed class RecordJourneyTests(PortalHost host, ChromiumFixture chromium
         var services = scope.ServiceProvider;
         var user = await services.GetRequiredService<UserManager<ApplicationUser>>().FindByEmailAsync(StaffOf(facilityId).Email);
         ClaimsPrincipal staff = await services.GetRequiredService<SignInManager<ApplicationUser>>().CreateUserPrincipalAsync(user!);
+        // A staff session is a two-factor one (the facility portal policy asks for amr=mfa, as SignInManager sets it).
+        ((ClaimsIdentity)staff.Identity!).AddClaim(new System.Security.Claims.Claim(HealthPortal.Features.Auth.SecondFactor.AmrClaim, HealthPortal.Features.Auth.SecondFactor.Mfa));
         return (await services.GetRequiredService<AnchorWorkflow>().ForFacilityAsync(staff, confirmationId))!;
     }
 

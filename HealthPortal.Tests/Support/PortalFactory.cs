@@ -2,11 +2,16 @@ using System.Net;
 using System.Security.Claims;
 using HealthPortal.Data;
 using HealthPortal.Features.Demo;
+using HealthPortal.Features.Auth;
+using HealthPortal.Features.Email;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.AspNetCore.TestHost;
 
 namespace HealthPortal.Tests.Support;
 
@@ -43,22 +48,71 @@ public class PortalFactory : WebApplicationFactory<Program>
         builder.UseSetting("Ledger:Genesis:FacilityPowDifficultyBits", "8");
         builder.UseSetting("Ledger:Genesis:PatientPowDifficultyBits", "8");
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
+        // The test server has no client address; a test stands for another network with ClientAddressHeader.
+        builder.ConfigureTestServices(services => services.AddTransient<IStartupFilter, ClientAddressFromHeader>());
     }
+
+    /// <summary>Requests carrying this header come from that IP address (tests of per-network limits).</summary>
+    public const string ClientAddressHeader = "X-Test-Client-Address";
+
+    private sealed class ClientAddressFromHeader : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use((context, following) =>
+            {
+                if (IPAddress.TryParse(context.Request.Headers[ClientAddressHeader], out var address)) context.Connection.RemoteIpAddress = address;
+                return following(context);
+            });
+            next(app);
+        };
+    }
+
+    /// <summary>The pickup folder the portal's mail goes to (Development default: {data}/outbox).</summary>
+    public string Outbox => Services.GetRequiredService<PortalEmailSender>().PickupFolder;
+
+    /// <summary>Mail the portal sent to <paramref name="email"/>, oldest first.</summary>
+    public IReadOnlyList<OutboxMessage> MailTo(string email) => PickupOutbox.For(Outbox, email);
 
     /// <summary>A client that keeps cookies and shows redirects instead of following them.</summary>
     public HttpClient CreateBrowser() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
 
-    /// <summary>Signs in through the static login form (antiforgery token included) and returns the signed-in client.</summary>
+    /// <summary>
+    /// Signs in through the static login form (antiforgery token included) and returns the signed-in client. Staff and
+    /// admins continue on the two-factor form with the current code of their authenticator key, as a person with the
+    /// app would.
+    /// </summary>
     public async Task<HttpClient> SignInAsync(string email, string password = DemoPassword)
     {
         var browser = CreateBrowser();
         var response = await PostLoginAsync(browser, email, password);
+        if (response.StatusCode == HttpStatusCode.Redirect && response.Headers.Location?.OriginalString.Contains("LoginWith2fa", StringComparison.OrdinalIgnoreCase) == true)
+        {
+            response = await PostSecondFactorAsync(browser, response.Headers.Location.OriginalString, Totp.Code(await AuthenticatorKeyAsync(email)));
+        }
         if (response.StatusCode != HttpStatusCode.Redirect || response.Headers.Location?.OriginalString.Contains("Account/Login", StringComparison.OrdinalIgnoreCase) == true)
         {
             throw new InvalidOperationException($"Signing in as {email} failed: {(int)response.StatusCode} {response.Headers.Location}");
         }
         return browser;
     }
+
+    /// <summary>Posts <paramref name="code"/> on the two-factor form the login redirected to.</summary>
+    public static async Task<HttpResponseMessage> PostSecondFactorAsync(HttpClient browser, string location, string code)
+    {
+        var path = Uri.TryCreate(location, UriKind.Absolute, out var absolute) ? absolute.PathAndQuery : location.StartsWith('/') ? location : "/" + location;
+        var form = await HtmlForm.LoadAsync(browser, path, "login-with-2fa");
+        form["Input.TwoFactorCode"] = code;
+        return await form.PostAsync(browser);
+    }
+
+    public Task<string> AuthenticatorKeyAsync(string email) =>
+        WithScopeAsync(async services =>
+        {
+            var users = services.GetRequiredService<UserManager<ApplicationUser>>();
+            var user = await users.FindByEmailAsync(email) ?? throw new InvalidOperationException($"No user {email}");
+            return await users.GetAuthenticatorKeyAsync(user) ?? throw new InvalidOperationException($"{email} has no authenticator");
+        });
 
     public static async Task<HttpResponseMessage> PostLoginAsync(HttpClient browser, string email, string password)
     {
@@ -82,7 +136,13 @@ public class PortalFactory : WebApplicationFactory<Program>
             var user = new ApplicationUser { UserName = email, Email = email, DisplayName = "Test " + role, FacilityId = facilityId };
             Check(await users.CreateAsync(user, password));
             Check(await users.AddToRoleAsync(user, role));
-            return user;
+            if (role != Roles.Patient)
+            {
+                // Staff and admins sign in with a second factor; these come enrolled, as after the set-up page.
+                Check(await users.ResetAuthenticatorKeyAsync(user));
+                Check(await users.SetTwoFactorEnabledAsync(user, true));
+            }
+            return await users.FindByIdAsync(user.Id) ?? user;
         });
 
     public Task<ClaimsPrincipal> PrincipalOfAsync(string email) =>
@@ -90,7 +150,10 @@ public class PortalFactory : WebApplicationFactory<Program>
         {
             var user = await services.GetRequiredService<UserManager<ApplicationUser>>().FindByEmailAsync(email)
                 ?? throw new InvalidOperationException($"No user {email}");
-            return await services.GetRequiredService<SignInManager<ApplicationUser>>().CreateUserPrincipalAsync(user);
+            var principal = await services.GetRequiredService<SignInManager<ApplicationUser>>().CreateUserPrincipalAsync(user);
+            // As after a full sign-in: for staff and admins that is a two-factor one (SignInManager adds amr=mfa).
+            ((System.Security.Claims.ClaimsIdentity)principal.Identity!).AddClaim(new Claim(SecondFactor.AmrClaim, SecondFactor.Mfa));
+            return principal;
         });
 
     public async Task<T> QueryAsync<T>(Func<ApplicationDbContext, Task<T>> query)

@@ -7,6 +7,7 @@ using HealthPortal.Features.Demo;
 using HealthPortal.Features.Facility;
 using HealthPortal.Features.Invitations;
 using HealthPortal.Features.Patient;
+using HealthPortal.Features.Security;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -48,6 +49,9 @@ public sealed class PortalTestDatabase : IAsyncLifetime
         services.AddSingleton<FacilityAuditTrail>();
         services.AddScoped<FacilityAuditLog>();
         services.AddScoped<PatientProfiles>();
+        services.AddScoped<IdentityChecks>();
+        services.AddSingleton(new IdentityLookupLimiter(new RateLimitWindow { PermitLimit = 100_000, WindowSeconds = 60 }));
+        services.AddScoped<CircuitClientAddress>();
         services.AddStaffInvitations();
         services.AddAccessServices(); // those that read the ledger also need StandaloneLedger
     }

@@ -23,6 +23,7 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
     public DbSet<AccessRequest> AccessRequests => Set<AccessRequest>();
     public DbSet<BreakGlassSession> BreakGlassSessions => Set<BreakGlassSession>();
     public DbSet<FacilityAuditEntry> FacilityAudit => Set<FacilityAuditEntry>();
+    public DbSet<IdentityCheck> IdentityChecks => Set<IdentityCheck>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -59,7 +60,9 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
             profile.Property(p => p.FullName).HasMaxLength(200);
             profile.Property(p => p.Sex).HasConversion<string>().HasMaxLength(16);
             profile.Property(p => p.NationalId).HasMaxLength(40);
-            profile.HasIndex(p => p.NationalId).IsUnique();
+            // Not unique: a duplicate is saved and flagged for an MPI steward (IdentityCheck) instead of refused,
+            // because refusing it told anyone who typed a person's ID that the person is a patient.
+            profile.HasIndex(p => p.NationalId);
             profile.Property(p => p.Phone).HasMaxLength(40);
             profile.Property(p => p.MpiNumber).HasMaxLength(40);
             profile.HasIndex(p => p.MpiNumber).IsUnique();
@@ -84,6 +87,7 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
         builder.ApplyConfiguration(new AnchorConfirmationRecordConfiguration());
         builder.ApplyConfiguration(new AccessRequestConfiguration());
         builder.ApplyConfiguration(new FacilityAuditEntryConfiguration());
+        builder.ApplyConfiguration(new IdentityCheckConfiguration());
 
         builder.Entity<BreakGlassSession>(session =>
         {

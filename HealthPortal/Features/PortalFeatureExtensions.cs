@@ -18,6 +18,7 @@ public static class PortalFeatureExtensions
         builder.Services.AddScoped<AdminDirectory>();
         builder.Services.AddScoped<FacilityDirectory>();
         builder.Services.AddScoped<PatientProfiles>();
+        builder.Services.AddScoped<IdentityChecks>();
         builder.Services.AddStaffInvitations();
         return builder;
     }

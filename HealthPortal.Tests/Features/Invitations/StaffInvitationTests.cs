@@ -39,7 +39,8 @@ public sealed class StaffInvitationTests(PortalFactory portal)
         var response = await AcceptAsync(browser, invitation.Token!, email);
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-        Assert.EndsWith("/facility", response.Headers.Location!.OriginalString);
+        // A new staff account sets up its second factor before the portal opens (SecondFactor).
+        Assert.EndsWith("/" + SecondFactor.EnrolPath, response.Headers.Location!.OriginalString);
         var (facilityId, roles) = await portal.WithScopeAsync(async services =>
         {
             var users = services.GetRequiredService<UserManager<HealthPortal.Data.ApplicationUser>>();
@@ -48,7 +49,9 @@ public sealed class StaffInvitationTests(PortalFactory portal)
         });
         Assert.Equal(Northgate, facilityId);
         Assert.Equal([Roles.FacilityStaff], roles);
-        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/facility")).StatusCode);
+        var portalPage = await browser.GetAsync("/facility");
+        Assert.Equal(HttpStatusCode.Redirect, portalPage.StatusCode);
+        Assert.EndsWith("/" + SecondFactor.EnrolPath, portalPage.Headers.Location!.OriginalString);
     }
 
     [Fact]

@@ -310,7 +310,18 @@ public sealed class NodeRegistrationsTests(PortalFactory portal)
         });
         Assert.Equal(applied.FacilityId, facilityId);
         Assert.Equal([Roles.FacilityManager], roles);
-        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/facility/staff")).StatusCode);
+
+        // The portal opens only after the manager sets up a second factor and signs in with it (SecondFactor).
+        Assert.Equal(HttpStatusCode.Redirect, (await browser.GetAsync("/facility/staff")).StatusCode);
+        await portal.WithScopeAsync(async services =>
+        {
+            var users = services.GetRequiredService<UserManager<HealthPortal.Data.ApplicationUser>>();
+            var user = (await users.FindByEmailAsync(email))!;
+            await users.ResetAuthenticatorKeyAsync(user);
+            return await users.SetTwoFactorEnabledAsync(user, true);
+        });
+        var manager = await portal.SignInAsync(email, "a long enough password");
+        Assert.Equal(HttpStatusCode.OK, (await manager.GetAsync("/facility/staff")).StatusCode);
     }
 
     [Theory]

@@ -548,6 +548,38 @@ namespace HealthPortal.Data.Migrations
                     b.ToTable("StaffInvitation", (string)null);
                 });
 
+            modelBuilder.Entity("HealthPortal.Features.Patient.IdentityCheck", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OtherUserId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OtherUserId");
+
+                    b.HasIndex("UserId", "OtherUserId", "Reason")
+                        .IsUnique();
+
+                    b.ToTable("IdentityCheck", (string)null);
+                });
+
             modelBuilder.Entity("HealthPortal.Features.Patient.PatientProfile", b =>
                 {
                     b.Property<string>("UserId")
@@ -595,8 +627,7 @@ namespace HealthPortal.Data.Migrations
                     b.HasIndex("MpiNumber")
                         .IsUnique();
 
-                    b.HasIndex("NationalId")
-                        .IsUnique();
+                    b.HasIndex("NationalId");
 
                     b.HasIndex("PendingMpi")
                         .IsUnique();
@@ -923,6 +954,21 @@ namespace HealthPortal.Data.Migrations
                     b.HasOne("HealthPortal.Features.Facilities.HealthFacility", null)
                         .WithMany()
                         .HasForeignKey("FacilityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("HealthPortal.Features.Patient.IdentityCheck", b =>
+                {
+                    b.HasOne("HealthPortal.Data.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("OtherUserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("HealthPortal.Data.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -1,5 +1,6 @@
 using HealthPortal.Components.Account;
 using HealthPortal.Data;
+using HealthPortal.Features.Email;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components.Authorization;
@@ -32,7 +33,7 @@ public static class PortalAuthExtensions
         services.AddIdentityCore<ApplicationUser>(ConfigureIdentity)
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<ApplicationDbContext>()
-            .AddSignInManager()
+            .AddSignInManager<PortalSignInManager>()
             .AddClaimsPrincipalFactory<PortalClaimsPrincipalFactory>()
             .AddDefaultTokenProviders();
 
@@ -63,7 +64,10 @@ public static class PortalAuthExtensions
             options.AccessDeniedPath = "/Account/AccessDenied";
         });
 
-        services.AddSingleton<IEmailSender<ApplicationUser>, IdentityNoOpEmailSender>();
+        services.AddPortalEmail(builder.Configuration);
+        services.AddSingleton(new SignInThrottle(TimeProvider.System,
+            builder.Configuration.GetSection(SignInThrottleOptions.Section).Get<SignInThrottleOptions>() ?? new()));
+        SecondFactor.AddTo(services);
 
         services.AddSingleton<IAuthorizationHandler, ApprovedFacilityHandler>();
         services.AddSingleton<CurrentFacility>();
@@ -72,13 +76,16 @@ public static class PortalAuthExtensions
             .AddPolicy(PortalPolicies.PatientPortal, policy => policy.RequireAuthenticatedUser().RequireRole(Roles.Patient))
             .AddPolicy(PortalPolicies.FacilityPortal, policy => policy.RequireAuthenticatedUser()
                 .RequireRole(Roles.FacilityStaff, Roles.FacilityManager)
+                .RequireClaim(SecondFactor.AmrClaim, SecondFactor.Mfa)
                 .AddRequirements(new ApprovedFacilityRequirement()))
             .AddPolicy(PortalPolicies.FacilityManagement, policy => policy.RequireAuthenticatedUser()
                 .RequireRole(Roles.FacilityManager)
+                .RequireClaim(SecondFactor.AmrClaim, SecondFactor.Mfa)
                 .AddRequirements(new ApprovedFacilityRequirement()))
             .AddPolicy(PortalPolicies.PatientOfMpi, policy => policy.RequireAuthenticatedUser().RequireRole(Roles.Patient)
                 .AddRequirements(new PatientOfMpiRequirement()))
-            .AddPolicy(PortalPolicies.AdminPortal, policy => policy.RequireAuthenticatedUser().RequireRole(Roles.Admin));
+            .AddPolicy(PortalPolicies.AdminPortal, policy => policy.RequireAuthenticatedUser().RequireRole(Roles.Admin)
+                .RequireClaim(SecondFactor.AmrClaim, SecondFactor.Mfa));
 
         return builder;
     }
@@ -86,8 +93,10 @@ public static class PortalAuthExtensions
     /// <summary>Account rules; also used at design time so migrations see the same Identity schema version.</summary>
     public static void ConfigureIdentity(IdentityOptions options)
     {
-        // There is no mail service in this deployment, so an emailed confirmation could never arrive;
-        // accounts are usable at once. Staff accounts are vouched for by the invitation link instead.
+        // Mail is sent (PortalEmailSender) and sign-up mails a confirmation link, but accounts stay usable before the
+        // address is confirmed: a patient's identity is established at a facility's desk and by their browser key,
+        // not by a mailbox, and the mailbox's owner can always take an address back through "Forgot password" (which
+        // also confirms it). Staff accounts are vouched for by the invitation link.
         options.SignIn.RequireConfirmedAccount = false;
         options.Stores.SchemaVersion = IdentitySchemaVersions.Version3; // passkeys
 
@@ -99,9 +108,10 @@ public static class PortalAuthExtensions
         options.Password.RequireNonAlphanumeric = false;
         options.Password.RequiredUniqueChars = 1;
 
-        // ASVS 2.2.1: throttle guessing; applies to accounts created from now on as well.
-        options.Lockout.MaxFailedAccessAttempts = 5;
-        options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+        // ASVS 2.2.1: guessing is throttled per account and network by SignInThrottle. Identity's own lockout
+        // (N failures from anywhere lock the account for everyone) would let anyone lock anyone out, so it never
+        // triggers; lockout stays enabled because an administrator's "disable account" is a far-future lockout end.
+        options.Lockout.MaxFailedAccessAttempts = int.MaxValue;
         options.Lockout.AllowedForNewUsers = true;
         options.User.RequireUniqueEmail = true;
     }

@@ -31,6 +31,7 @@ public sealed class DemoSeeder(
             created += await SeedAccountAsync(account) ? 1 : 0;
         }
         created += await SeedPatientProfilesAsync(cancellationToken);
+        created += await SeedAuthenticatorsAsync();
 
         await transaction.CommitAsync(cancellationToken);
         if (created > 0) logger.LogInformation("Demo data seeded ({Count} new rows); demo accounts are listed on the login page", created);
@@ -98,6 +99,25 @@ public sealed class DemoSeeder(
             created++;
         }
         await db.SaveChangesAsync(cancellationToken);
+        return created;
+    }
+
+    /// <summary>
+    /// Step 4: staff and admins must sign in with a second factor; each demo one gets an authenticator key (random,
+    /// kept in the database like any enrolled user's) and two-factor sign-in, and the login page shows its current code.
+    /// Also for demo databases seeded before second factors existed.
+    /// </summary>
+    private async Task<int> SeedAuthenticatorsAsync()
+    {
+        var created = 0;
+        foreach (var account in DemoAuthenticator.Accounts)
+        {
+            var user = await users.FindByEmailAsync(account.Email);
+            if (user is null || !string.IsNullOrEmpty(await users.GetAuthenticatorKeyAsync(user))) continue;
+            Check(await users.ResetAuthenticatorKeyAsync(user), account.Email);
+            Check(await users.SetTwoFactorEnabledAsync(user, true), account.Email);
+            created++;
+        }
         return created;
     }
 

@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using HealthPortal.Data;
 using HealthPortal.Features.Auth;
+using HealthPortal.Features.Security;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 
@@ -34,11 +35,19 @@ public sealed class PatientProfileInput
     };
 }
 
-public enum ProfileSave { Saved, Forbidden, Invalid, NationalIdTaken }
+public enum ProfileSave { Saved, Forbidden, Invalid, TooManyLookups }
 
 /// <summary>A patient's own demographics: read and written only for the calling patient.</summary>
-public sealed class PatientProfiles(IDbContextFactory<ApplicationDbContext> dbFactory, IAuthorizationService authorization, TimeProvider clock)
+public sealed class PatientProfiles(
+    IDbContextFactory<ApplicationDbContext> dbFactory,
+    IAuthorizationService authorization,
+    TimeProvider clock,
+    IdentityLookupLimiter lookups,
+    CircuitClientAddress client)
 {
+    /// <summary>What the patient is told after every successful save, whether or not their ID was flagged.</summary>
+    public const string SavedMessage = "Your details are saved. Bring your national ID card when you first visit a facility: staff there complete your identity checks.";
+
     public async Task<PatientProfile?> MineAsync(ClaimsPrincipal patient)
     {
         if (await PatientIdAsync(patient) is not { } userId) return null;
@@ -56,9 +65,13 @@ public sealed class PatientProfiles(IDbContextFactory<ApplicationDbContext> dbFa
 
         var nationalId = input.NationalId.Trim().ToUpperInvariant();
         await using var db = await dbFactory.CreateDbContextAsync();
-        if (await db.PatientProfiles.AnyAsync(p => p.NationalId == nationalId && p.UserId != userId)) return ProfileSave.NationalIdTaken;
-
         var profile = await db.PatientProfiles.SingleOrDefaultAsync(p => p.UserId == userId);
+
+        // A new or changed national ID is compared with every other patient's: limit how often one network may do
+        // that (the answer no longer reveals anything, this keeps the lookups themselves from being run in bulk).
+        var lookup = profile is null || profile.NationalId != nationalId;
+        if (lookup && !lookups.TryAcquire(client.Address).Allowed) return ProfileSave.TooManyLookups;
+
         if (profile is null)
         {
             profile = new PatientProfile { UserId = userId };
@@ -70,8 +83,22 @@ public sealed class PatientProfiles(IDbContextFactory<ApplicationDbContext> dbFa
         profile.NationalId = nationalId;
         profile.Phone = input.Phone.Trim();
         profile.UpdatedAt = clock.GetUtcNow();
+
+        // Someone else already has this ID: save anyway and answer exactly as for any save (telling the user would
+        // tell anyone that a named person is a patient), and put the pair before an MPI steward.
+        if (lookup) await FlagDuplicatesAsync(db, userId, nationalId);
         await db.SaveChangesAsync();
         return ProfileSave.Saved;
+    }
+
+    private async Task FlagDuplicatesAsync(ApplicationDbContext db, string userId, string nationalId)
+    {
+        var holders = await db.PatientProfiles.Where(p => p.NationalId == nationalId && p.UserId != userId).Select(p => p.UserId).ToListAsync();
+        foreach (var holder in holders)
+        {
+            if (await db.IdentityChecks.AnyAsync(c => c.UserId == userId && c.OtherUserId == holder && c.Reason == IdentityCheck.DuplicateNationalId)) continue;
+            db.IdentityChecks.Add(new IdentityCheck { UserId = userId, OtherUserId = holder, CreatedAt = clock.GetUtcNow() });
+        }
     }
 
     private async Task<string?> PatientIdAsync(ClaimsPrincipal patient) =>

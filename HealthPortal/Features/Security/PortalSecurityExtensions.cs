@@ -19,6 +19,7 @@ public static class PortalSecurityExtensions
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddScoped<CircuitClientAddress>();
         builder.Services.AddScoped<CircuitHandler, ClientAddressCircuitHandler>();
+        builder.Services.AddSingleton(_ => new IdentityLookupLimiter(limits.IdentityLookup));
 
         builder.Services.AddAntiforgery(options =>
         {

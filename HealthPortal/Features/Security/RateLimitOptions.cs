@@ -14,6 +14,9 @@ public sealed class RateLimitOptions
     /// <summary>Facility and patient node registration on the ledger API.</summary>
     public RateLimitWindow NodeRegistration { get; set; } = new() { PermitLimit = 5, WindowSeconds = 300 };
 
+    /// <summary>Circuit actions that look up an identity (profile national ID, staff MPI look-up), per client address.</summary>
+    public RateLimitWindow IdentityLookup { get; set; } = new() { PermitLimit = 30, WindowSeconds = 300 };
+
     /// <summary>FHIR interop requests, per authenticated facility (not per IP: nodes sit behind shared gateways).</summary>
     public RateLimitWindow Interop { get; set; } = new() { PermitLimit = 600, WindowSeconds = 60 };
 }

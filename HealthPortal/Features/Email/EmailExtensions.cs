@@ -1,0 +1,29 @@
+using HealthPortal.Data;
+using Microsoft.AspNetCore.Identity;
+
+namespace HealthPortal.Features.Email;
+
+public static class EmailExtensions
+{
+    /// <summary>The portal's mail sender, as Identity's <see cref="IEmailSender{TUser}"/> and as itself.</summary>
+    public static IServiceCollection AddPortalEmail(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = configuration.GetSection(EmailOptions.Section).Get<EmailOptions>() ?? new();
+        services.AddSingleton(provider =>
+        {
+            var data = configuration.GetSection(PortalDataOptions.Section).Get<PortalDataOptions>() ?? new();
+            var pickup = string.IsNullOrWhiteSpace(options.PickupFolder)
+                ? Path.Combine(data.DataFolderFullPath, "outbox")
+                : Path.GetFullPath(options.PickupFolder, data.DataFolderFullPath);
+            var sender = new PortalEmailSender(options, pickup, provider.GetRequiredService<ILogger<PortalEmailSender>>());
+            if (sender.Transport == MailTransport.Pickup && !provider.GetRequiredService<IHostEnvironment>().IsDevelopment())
+            {
+                provider.GetRequiredService<ILogger<PortalEmailSender>>().LogWarning(
+                    "No SMTP relay is configured (HealthPortal:Email:Smtp:Host): mail is written to {Folder} and reaches nobody", pickup);
+            }
+            return sender;
+        });
+        services.AddSingleton<IEmailSender<ApplicationUser>>(provider => provider.GetRequiredService<PortalEmailSender>());
+        return services;
+    }
+}
