@@ -184,7 +184,7 @@ public sealed class AnchorWorkflowTests(PortalFactory portal)
         var prepared = await portal.Workflow(w => w.PrepareAsync(staff, facility.Id, patient.Mpi!, [AnchorKit.Encounter(facility.Id, patient.Mpi!)]));
         Assert.True(prepared.Succeeded, prepared.Error);
         var admin = Host.Keys.Get(ServerKeyVault.ConsortiumAdmin);
-        Assert.True((await Host.Engine.SubmitAsync(new TransactionFactory().NodeRevoke(facility.NodeKeyId!, "left the network").SignWith(admin))).IsCommitted);
+        Assert.True((await Host.Engine.SubmitAsync(new TransactionFactory().NodeRevoke(facility.NodeKeyId!, NodeDecisionReasons.LeftNetwork).SignWith(admin))).IsCommitted);
 
         var outcome = await portal.ConfirmAsync(patient, prepared.Confirmation!.Id);
 

@@ -138,7 +138,7 @@ public sealed class InteropReaderTests(InteropWorld world)
     {
         var (patient, record) = await PatientWithRecordAsync();
         var staff = await world.StaffAsync(canBreakGlass: true);
-        var started = await world.Get<BreakGlassSessions>().StartAsync(staff.Id, patient.Mpi, "Unconscious patient, allergies unknown, ER bay 2");
+        var started = await world.Get<BreakGlassSessions>().StartAsync(staff.Id, patient.Mpi, BreakGlassReasons.Unconscious, "Unconscious patient, allergies unknown, ER bay 2");
         Assert.True(started.Started, started.Message);
         var pseudonym = world.Get<StaffPseudonyms>().Of(staff.Id);
 
@@ -158,7 +158,7 @@ public sealed class InteropReaderTests(InteropWorld world)
         var patient = await world.PatientAsync();
         var staff = await world.StaffAsync(canBreakGlass: false);
 
-        var started = await world.Get<BreakGlassSessions>().StartAsync(staff.Id, patient.Mpi, "Unconscious patient, allergies unknown, ER bay 2");
+        var started = await world.Get<BreakGlassSessions>().StartAsync(staff.Id, patient.Mpi, BreakGlassReasons.Unconscious, "Unconscious patient, allergies unknown, ER bay 2");
 
         Assert.Equal(BreakGlassStartError.NotPermitted, started.Error);
     }
@@ -169,7 +169,7 @@ public sealed class InteropReaderTests(InteropWorld world)
         var patient = await world.PatientAsync();
         var staff = await world.StaffAsync(canBreakGlass: true);
 
-        Assert.Equal(BreakGlassStartError.ReasonTooShort, (await world.Get<BreakGlassSessions>().StartAsync(staff.Id, patient.Mpi, "emergency")).Error);
+        Assert.Equal(BreakGlassStartError.ReasonTooShort, (await world.Get<BreakGlassSessions>().StartAsync(staff.Id, patient.Mpi, BreakGlassReasons.Unconscious, "emergency")).Error);
     }
 
     [Fact]
@@ -178,7 +178,7 @@ public sealed class InteropReaderTests(InteropWorld world)
         var (patient, record) = await PatientWithRecordAsync();
         var staff = await world.StaffAsync(canBreakGlass: true);
         var sessions = world.Get<BreakGlassSessions>();
-        var session = (await sessions.StartAsync(staff.Id, patient.Mpi, "Unconscious patient, allergies unknown, ER bay 2")).Session!;
+        var session = (await sessions.StartAsync(staff.Id, patient.Mpi, BreakGlassReasons.Unconscious, "Unconscious patient, allergies unknown, ER bay 2")).Session!;
         Assert.Equal(60 * 60_000, session.ExpiresAtMs - session.StartedAtMs);
         var caller = Caller(session.Id, world.Get<StaffPseudonyms>().Of(staff.Id));
 
@@ -193,7 +193,7 @@ public sealed class InteropReaderTests(InteropWorld world)
     {
         var (patient, record) = await PatientWithRecordAsync();
         var staff = await world.StaffAsync(canBreakGlass: true);
-        var session = (await world.Get<BreakGlassSessions>().StartAsync(staff.Id, patient.Mpi, "Unconscious patient, allergies unknown, ER bay 2")).Session!;
+        var session = (await world.Get<BreakGlassSessions>().StartAsync(staff.Id, patient.Mpi, BreakGlassReasons.Unconscious, "Unconscious patient, allergies unknown, ER bay 2")).Session!;
 
         await world.SetBreakGlassAsync(staff.Id, false);
 
