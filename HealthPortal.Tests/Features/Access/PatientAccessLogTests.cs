@@ -131,6 +131,7 @@ public sealed class PatientAccessLogTests(PortalFactory portal)
         Assert.Equal(AuditEvent.AuditEventAction.R, breakGlass.Action);
         Assert.Equal(AuditEvent.AuditEventOutcome.N0, breakGlass.Outcome);
         Assert.Contains(breakGlass.PurposeOfEvent, p => p.Coding.Any(c => c.System == AccessAuditEvents.ActReason && c.Code == "BTG"));
+        Assert.Contains(breakGlass.PurposeOfEvent, p => p.Coding.Any(c => c.System == AccessAuditEvents.BreakGlassReasonSystem && c.Code == BreakGlassReasons.Unconscious));
         Assert.Equal(AccessKit.NodeOf(portal, AccessKit.Riverside), breakGlass.Agent[0].Who!.Identifier!.Value);
         Assert.Equal("staff-91bc", breakGlass.Agent[1].Who!.Identifier!.Value);
         Assert.True(breakGlass.Agent[1].Requestor);

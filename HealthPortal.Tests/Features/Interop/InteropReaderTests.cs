@@ -146,7 +146,11 @@ public sealed class InteropReaderTests(InteropWorld world)
 
         Assert.Equal(AccessBasis.BreakGlass, Assert.Single(read.Records).Basis);
         var access = Assert.Single(world.AccessesOf(patient.Mpi));
-        Assert.Equal("Unconscious patient, allergies unknown, ER bay 2", access.BreakGlass);
+        // The ledger has the code and a salted hash of the words; the words stay in the session, in this node's database.
+        Assert.Equal(BreakGlassReasons.Unconscious, access.BreakGlass);
+        var body = world.Engine.Store.ReadTransaction(world.Engine.Store.FindSeq(HealthPortal.Ledger.Crypto.Base64Url.Decode(access.TxId))!.Value)!.ToTransaction().ValueOrThrow().Body;
+        Assert.Equal(started.Session!.ReasonHash, (string?)body["breakGlassHash"]);
+        Assert.DoesNotContain("allergies", body.ToJsonString());
         Assert.Null(access.Grant);
         Assert.Equal(pseudonym, access.Staff);
         Assert.Equal([access.TxId], await world.Get<BreakGlassSessions>().AccessesOfAsync(started.Session.Id));
