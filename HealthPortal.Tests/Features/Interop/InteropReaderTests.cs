@@ -211,9 +211,9 @@ public sealed class InteropReaderTests(InteropWorld world)
         var (patient, record) = await PatientWithRecordAsync();
         var staff = await world.StaffAsync(canBreakGlass: true);
         var session = await world.ExpiredSessionAsync(staff, patient.Mpi);
-        // A reason longer than the ledger accepts: the access.log is refused at submit.
+        // A reason code outside the ledger's set (words where a code belongs): the access.log is refused at submit.
         await world.QueryAsync(db => db.BreakGlassSessions.Where(s => s.Id == session.Id)
-            .ExecuteUpdateAsync(s => s.SetProperty(x => x.Reason, new string('r', PayloadParser.MaxLongText + 1)).SetProperty(x => x.ExpiresAtMs, world.Now + 60_000)));
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.ReasonCode, "aung-aung-born-1980").SetProperty(x => x.ExpiresAtMs, world.Now + 60_000)));
         var fetched = false;
         world.Fetcher.OnFetch = (_, r) => fetched |= r == record.RecordId;
         try

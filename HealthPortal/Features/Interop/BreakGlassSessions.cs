@@ -101,21 +101,6 @@ public sealed class BreakGlassSessions(
         await db.SaveChangesAsync(ct);
     }
 
-    /// <summary>
-    /// The sessions behind these access.log transactions (by tx id), for showing the words behind a break-glass code to
-    /// the patient and the reviewing admin. Only this node's sessions are known; another node's accesses have none.
-    /// </summary>
-    public async Task<IReadOnlyDictionary<string, BreakGlassSession>> SessionsOfAsync(IReadOnlyCollection<string> accessTxIds, CancellationToken ct = default)
-    {
-        if (accessTxIds.Count == 0) return new Dictionary<string, BreakGlassSession>();
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var rows = await (from a in db.Set<BreakGlassAccess>().AsNoTracking()
-                          join s in db.Set<BreakGlassSession>().AsNoTracking() on a.SessionId equals s.Id
-                          where accessTxIds.Contains(a.TxId)
-                          select new { a.TxId, Session = s }).ToListAsync(ct);
-        return rows.GroupBy(r => r.TxId).ToDictionary(g => g.Key, g => g.First().Session);
-    }
-
     public async Task<IReadOnlyList<string>> AccessesOfAsync(string sessionId, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
