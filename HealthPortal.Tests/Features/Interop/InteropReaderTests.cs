@@ -167,6 +167,33 @@ public sealed class InteropReaderTests(InteropWorld world)
         Assert.Equal(BreakGlassStartError.NotPermitted, started.Error);
     }
 
+    [Theory]
+    [InlineData("Unconscious on arrival \0 allergies unknown", "U+0000")]
+    [InlineData("Unconscious on arrival \u202E nwonknu seigrella", "U+202E")]
+    public async Task BreakGlass_ReasonWithControlOrBidiCharacter_IsRefused(string reason, string codePoint)
+    {
+        var patient = await world.PatientAsync();
+        var staff = await world.StaffAsync(canBreakGlass: true);
+
+        var started = await world.Get<BreakGlassSessions>().StartAsync(staff.Id, patient.Mpi, BreakGlassReasons.Unconscious, reason);
+
+        Assert.Equal(BreakGlassStartError.ReasonUnsafe, started.Error);
+        Assert.Contains(codePoint, started.Message);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("Unconscious: Aung Aung")] // words where the code belongs
+    public async Task BreakGlass_WithoutAKnownReasonCode_IsRefused(string? code)
+    {
+        var patient = await world.PatientAsync();
+        var staff = await world.StaffAsync(canBreakGlass: true);
+
+        var started = await world.Get<BreakGlassSessions>().StartAsync(staff.Id, patient.Mpi, code, "Unconscious patient, allergies unknown, ER bay 2");
+
+        Assert.Equal(BreakGlassStartError.ReasonCodeRequired, started.Error);
+    }
+
     [Fact]
     public async Task BreakGlass_ShortReason_IsRefused()
     {
