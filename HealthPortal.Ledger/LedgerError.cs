@@ -42,7 +42,7 @@ public enum LedgerError
     AccessWithoutBasis,
     /// <summary>A text member holds a control, bidi, invisible, private-use or unassigned character (<c>SafeText</c>).</summary>
     UnsafeText,
-    /// <summary>A code member holds something outside its closed set (<c>ReasonCodes</c>): free text does not go on the ledger.</summary>
+    /// <summary>A code member holds something outside its closed set (<c>BreakGlassReasons</c>, <c>NodeDecisionReasons</c>, <c>Purposes</c>): free text does not go on the ledger.</summary>
     UnknownCode,
 }
 
