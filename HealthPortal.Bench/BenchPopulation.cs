@@ -119,7 +119,8 @@ internal sealed class BenchPopulation : IAsyncDisposable
                 var record = $"{prefix}-{n:D9}";
                 var hash = Base64Url.Encode(SHA256.HashData(Encoding.UTF8.GetBytes($"{record}|{mpi}|content")));
                 var date = new DateOnly(2025, 1, 1).AddDays((int)(n % 365)).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
-                var link = $"https://facility-{(int)(n % facilities.Count) + 1}.bench.example/fhir/{resource}/{record}";
+                // What the portal writes (RecordLink) and the ledger requires: "{ResourceType}/{record}".
+                var link = $"{resource}/{record}";
                 var tx = _factory.RecordAnchor(mpi, facility.Id, record, category, date, hash, link).SignWith(facility).SignWith(patient);
                 wire[i] = Encoding.UTF8.GetBytes(tx.ToJsonString());
                 return random;

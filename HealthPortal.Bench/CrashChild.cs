@@ -69,13 +69,13 @@ public static class CrashChild
             for (var i = 0; i < AnchorsPerBatch; i++)
             {
                 var record = $"r-{Guid.NewGuid():N}";
-                transactions.Add(factory.RecordAnchor(Mpi, sealer.Id, record, "lab", "2026-11-24", Hash(record), $"hp://crash/{record}")
+                transactions.Add(factory.RecordAnchor(Mpi, sealer.Id, record, "lab", "2026-11-24", Hash(record), $"Observation/{record}")
                     .SignWith(sealer).SignWith(patient));
             }
             if (batch % 4 == 0)
             {
                 var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-                transactions.Add(factory.GrantIssue(Mpi, sealer.Id, ["lab"], "care", now, now + 3_600_000).SignWith(patient));
+                transactions.Add(factory.GrantIssue(Mpi, sealer.Id, ["lab"], Purposes.Treatment, now, now + 3_600_000).SignWith(patient));
             }
             foreach (var result in await Task.WhenAll(transactions.Select(t => engine.SubmitAsync(t).AsTask())))
                 if (!result.IsCommitted) return Fail(result);

@@ -40,6 +40,10 @@ public enum LedgerError
     Busy,
     ShuttingDown,
     AccessWithoutBasis,
+    /// <summary>A text member holds a control, bidi, invisible, private-use or unassigned character (<c>SafeText</c>).</summary>
+    UnsafeText,
+    /// <summary>A code member holds something outside its closed set (<c>BreakGlassReasons</c>, <c>NodeDecisionReasons</c>, <c>Purposes</c>): free text does not go on the ledger.</summary>
+    UnknownCode,
 }
 
 /// <summary>The outcome of a check: <see cref="LedgerError.None"/> or a code with a human-readable message.</summary>

@@ -2,18 +2,25 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using HealthPortal.Ledger.Crypto;
+using HealthPortal.Ledger.Text;
 
 namespace HealthPortal.Ledger.Transactions;
 
 /// <summary>
 /// Structural validation of bodies: every member present with the right kind and format, and no member that the
 /// schema does not name (so nothing — personal data in particular — rides along unnoticed). Stateless.
+/// No member holds text a person typed: explanations travel as a code from a closed set (<see cref="BreakGlassReasons"/>,
+/// <see cref="NodeDecisionReasons"/>, <see cref="Purposes"/>) plus the hash of the words, which stay off the ledger; the
+/// only text members are a facility's public name and endpoint, held to <see cref="SafeText"/> and a length.
+/// The field-by-field account is <c>docs/ledger-fields.md</c>.
 /// </summary>
 public static partial class PayloadParser
 {
     public const int MaxText = 200;
     public const int MaxLongText = 1000;
     public const int MaxListItems = 500;
+    /// <summary>The longest record id (record.anchor <c>record</c>).</summary>
+    public const int MaxRecordId = 128;
 
     public static Result<TxPayload> Parse(Transaction tx)
     {
@@ -22,21 +29,19 @@ public static partial class PayloadParser
         if (!common.IsValid) return Result<TxPayload>.Fail(common);
         TxPayload? payload = tx.Type switch
         {
-            TxType.NodeRegister => r.Allow("pow", "key", "kind", "name", "endpoint") is { } ? new NodeRegisterPayload(r.Key("key"), r.Kind("kind"), r.Text("name", MaxText), r.Uri("endpoint")) : null,
+            TxType.NodeRegister => r.Allow("pow", "key", "kind", "name", "endpoint") is { } ? new NodeRegisterPayload(r.Key("key"), r.Kind("kind"), r.Text("name", MaxText), r.Endpoint("endpoint")) : null,
             TxType.NodeApprove => r.Allow("node") is { } ? new NodeDecisionPayload(r.Id("node"), null) : null,
-            TxType.NodeReject or TxType.NodeRevoke => r.Allow("node", "reason") is { } ? new NodeDecisionPayload(r.Id("node"), r.Text("reason", MaxLongText)) : null,
+            TxType.NodeReject or TxType.NodeRevoke => r.Allow("node", "reason", "reasonHash") is { } ? r.Decision() : null,
             TxType.PatientRegister => r.Allow("pow", "key", "mpi", "demographics") is { } ? new PatientRegisterPayload(r.Key("key"), r.Mpi("mpi"), r.Hash("demographics")) : null,
             TxType.KeyAdd => r.Allow("mpi", "key") is { } ? new KeyAddPayload(r.Mpi("mpi"), r.Key("key")) : null,
             TxType.KeyRevoke => r.Allow("mpi", "kid") is { } ? new KeyRevokePayload(r.Mpi("mpi"), r.Id("kid")) : null,
             TxType.KeyRecover => r.Allow("mpi", "key", "facility") is { } ? new KeyRecoverPayload(r.Mpi("mpi"), r.Key("key"), r.Id("facility")) : null,
-            TxType.RecordAnchor => r.Allow("mpi", "facility", "record", "category", "date", "hash", "link") is { }
-                ? new RecordAnchorPayload(r.Mpi("mpi"), r.Id("facility"), r.Token("record", 128), r.Category("category"), r.Date("date"), r.Hash("hash"), r.Text("link", MaxLongText))
-                : null,
-            TxType.GrantIssue => r.Allow("mpi", "facility", "categories", "purpose", "notBefore", "expiresAt") is { }
+            TxType.RecordAnchor => r.Allow("mpi", "facility", "record", "category", "date", "hash", "link") is { } ? r.Anchor() : null,
+            TxType.GrantIssue => r.Allow("mpi", "facility", "categories", "purpose", "purposeHash", "notBefore", "expiresAt") is { }
                 ? r.Grant()
                 : null,
             TxType.GrantRevoke => r.Allow("mpi", "grant") is { } ? new GrantRevokePayload(r.Mpi("mpi"), r.Id("grant")) : null,
-            TxType.AccessLog => r.Allow("facility", "staff", "mpi", "records", "grant", "breakGlass", "purpose") is { } ? r.Access() : null,
+            TxType.AccessLog => r.Allow("facility", "staff", "mpi", "records", "grant", "breakGlass", "breakGlassHash", "purpose") is { } ? r.Access() : null,
             _ => null,
         };
         if (r.Error is { } error) return Result<TxPayload>.Fail(error);
@@ -51,6 +56,8 @@ public static partial class PayloadParser
     [GeneratedRegex("^[a-z][a-z0-9-]{0,31}$")] private static partial Regex CategoryPattern();
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._:/-]*$")] private static partial Regex TokenPattern();
     [GeneratedRegex("^[0-9]{1,20}$")] private static partial Regex PowPattern();
+    // A FHIR resource type as record.anchor's link names it (Encounter, Observation, MedicationRequest…).
+    [GeneratedRegex("^[A-Z][A-Za-z]{1,63}$")] private static partial Regex ResourceTypePattern();
 
     // "facility id/record id" as access.log names a record. The facility part is an id (base64url, which may begin
     // with '-' or '_'), not a token: checking the whole reference as a token refused the records of every facility
@@ -128,13 +135,27 @@ public static partial class PayloadParser
             return s;
         }
 
-        public string Text(string name, int max, bool optional = false)
+        /// <summary>
+        /// A text member: 1–<paramref name="max"/> characters, single line, and <see cref="SafeText"/> (no control,
+        /// bidi, invisible, private-use or unassigned characters), with no white space at either end. Only for text that
+        /// is public by nature (a facility's name); anything a person writes about a patient or a decision is a code.
+        /// </summary>
+        public string Text(string name, int max)
         {
-            var s = RawString(name, optional);
+            var s = RawString(name);
             if (s is null) return "";
             if (s.Length == 0 || s.Length > max) Fail(LedgerError.InvalidField, $"$.body.{name}: 1–{max} characters");
-            foreach (var c in s)
-                if (char.IsControl(c)) { Fail(LedgerError.InvalidField, $"$.body.{name}: control characters are not allowed"); break; }
+            else if (SafeText.Check(s) is { } problem) Fail(LedgerError.UnsafeText, $"$.body.{name}: {problem}");
+            else if (s.Trim().Length != s.Length) Fail(LedgerError.InvalidField, $"$.body.{name}: no white space at either end");
+            return s;
+        }
+
+        /// <summary>A code from a closed set (<see cref="BreakGlassReasons"/>, <see cref="NodeDecisionReasons"/>, <see cref="Purposes"/>): never free text.</summary>
+        public string Code(string name, Func<string?, bool> known, IReadOnlyList<string> all)
+        {
+            var s = RawString(name);
+            if (s is null) return "";
+            if (!known(s)) Fail(LedgerError.UnknownCode, $"$.body.{name}: must be one of {string.Join(", ", all)}");
             return s;
         }
 
@@ -145,11 +166,18 @@ public static partial class PayloadParser
             return s;
         }
 
-        public string Uri(string name)
+        /// <summary>
+        /// A facility's base URL: absolute http(s), a host, a path at most; no user name or password, query or
+        /// fragment (nothing but where the node answers).
+        /// </summary>
+        public string Endpoint(string name)
         {
             var s = Text(name, MaxLongText);
-            if (Error is null && (!System.Uri.TryCreate(s, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http")))
+            if (Error is not null) return s;
+            if (!System.Uri.TryCreate(s, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http"))
                 Fail(LedgerError.InvalidField, $"$.body.{name}: must be an absolute http(s) URL");
+            else if (uri.UserInfo.Length > 0 || uri.Query.Length > 0 || uri.Fragment.Length > 0 || s.Contains('?') || s.Contains('#') || s.Contains('@'))
+                Fail(LedgerError.InvalidField, $"$.body.{name}: a base URL without user name, query or fragment");
             return s;
         }
 
@@ -211,17 +239,55 @@ public static partial class PayloadParser
             return items;
         }
 
+        /// <summary>An optional hash member, required when <paramref name="required"/>.</summary>
+        private string? HashIf(string name, bool required, string why)
+        {
+            if (body[name] is null)
+            {
+                if (required) Fail(LedgerError.MissingField, $"$.body.{name}: required {why}");
+                return null;
+            }
+            return Hash(name);
+        }
+
+        public NodeDecisionPayload Decision()
+        {
+            var node = Id("node");
+            var reason = Code("reason", NodeDecisionReasons.IsValid, NodeDecisionReasons.All);
+            var hash = HashIf("reasonHash", reason == NodeDecisionReasons.Other, "when the reason is \"other\" (the hash of the admin's words)");
+            return new NodeDecisionPayload(node, reason, hash);
+        }
+
+        public RecordAnchorPayload Anchor()
+        {
+            var mpi = Mpi("mpi");
+            var facility = Id("facility");
+            var record = Token("record", MaxRecordId);
+            var category = Category("category");
+            var date = Date("date");
+            var hash = Hash("hash");
+            // The link is derived from the record, so it can carry nothing the record id does not: "{ResourceType}/{record}".
+            var link = RawString("link") ?? "";
+            var slash = link.IndexOf('/');
+            if (Error is null && (slash <= 0 || !ResourceTypePattern().IsMatch(link[..slash]) || link[(slash + 1)..] != record))
+                Fail(LedgerError.InvalidField, "$.body.link: must be \"{FHIR resource type}/{record}\" for this record");
+            return new RecordAnchorPayload(mpi, facility, record, category, date, hash, link);
+        }
+
         public GrantIssuePayload Grant()
         {
             var mpi = Mpi("mpi");
             var facility = Id("facility");
             var categories = List("categories", CategoryPattern().IsMatch, "a category (lowercase letters, digits, '-')");
-            var purpose = Text("purpose", MaxText);
+            var purpose = Code("purpose", Purposes.IsValid, Purposes.All);
+            var purposeHash = Error is null && purpose != Purposes.Other && body["purposeHash"] is not null
+                ? FailWith<string?>(LedgerError.InvalidField, "$.body.purposeHash: only with the purpose \"other\"", null)
+                : HashIf("purposeHash", purpose == Purposes.Other, "when the purpose is \"other\" (the hash of the patient's words)");
             var notBefore = Long("notBefore");
             var expiresAt = Long("expiresAt");
             if (Error is null && expiresAt <= notBefore)
                 Fail(LedgerError.InvalidField, "$.body.expiresAt: must be after notBefore");
-            return new GrantIssuePayload(mpi, facility, categories, purpose, notBefore, expiresAt);
+            return new GrantIssuePayload(mpi, facility, categories, purpose, notBefore, expiresAt, purposeHash);
         }
 
         public AccessLogPayload Access()
@@ -231,11 +297,20 @@ public static partial class PayloadParser
             var mpi = Mpi("mpi");
             var records = List("records", RecordReferencePattern().IsMatch, "a record reference (facility id/record id)", allowEmpty: true);
             var grant = body["grant"] is null ? null : Id("grant");
-            var breakGlass = body["breakGlass"] is null ? null : Text("breakGlass", MaxLongText);
-            var purpose = Text("purpose", MaxText);
+            var breakGlass = body["breakGlass"] is null ? null : Code("breakGlass", BreakGlassReasons.IsValid, BreakGlassReasons.All);
+            string? breakGlassHash = null;
+            if (breakGlass is not null) breakGlassHash = HashIf("breakGlassHash", true, "with a break-glass reason (the hash of the staff member's words)");
+            else if (body["breakGlassHash"] is not null) Fail(LedgerError.InvalidField, "$.body.breakGlassHash: only with a break-glass reason");
+            var purpose = Code("purpose", Purposes.IsValid, Purposes.All);
             if (Error is null && (grant is null) == (breakGlass is null))
                 Fail(LedgerError.AccessWithoutBasis, "$.body: an access names exactly one basis, a grant or a break-glass reason");
-            return new AccessLogPayload(facility, staff, mpi, records, grant, breakGlass, purpose);
+            return new AccessLogPayload(facility, staff, mpi, records, grant, breakGlass, purpose, breakGlassHash);
+        }
+
+        private T FailWith<T>(LedgerError code, string message, T placeholder)
+        {
+            Fail(code, message);
+            return placeholder;
         }
     }
 }

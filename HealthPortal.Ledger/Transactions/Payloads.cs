@@ -8,8 +8,11 @@ public abstract record TxPayload;
 /// <summary>A facility asks to join. <see cref="Kind"/> is hospital, clinic or laboratory.</summary>
 public sealed record NodeRegisterPayload(Jwk Key, string Kind, string Name, string Endpoint) : TxPayload;
 
-/// <summary>An admin's decision on a node: approve, reject or revoke (reason required for the latter two).</summary>
-public sealed record NodeDecisionPayload(string Node, string? Reason) : TxPayload;
+/// <summary>
+/// An admin's decision on a node: approve, or reject/revoke with a <see cref="NodeDecisionReasons"/> code and, when the
+/// admin explained it in words, the <see cref="HealthPortal.Ledger.Text.TextCommitment"/> hash of those words (required for "other").
+/// </summary>
+public sealed record NodeDecisionPayload(string Node, string? Reason, string? ReasonHash = null) : TxPayload;
 
 /// <summary>Binds a patient key to an MPI number and a salted hash of demographics (never the demographics).</summary>
 public sealed record PatientRegisterPayload(Jwk Key, string Mpi, string DemographicsHash) : TxPayload;
@@ -21,14 +24,26 @@ public sealed record KeyRevokePayload(string Mpi, string Kid) : TxPayload;
 /// <summary>Replaces all of a patient's keys with <see cref="Key"/>; signed by <see cref="Facility"/> and an admin.</summary>
 public sealed record KeyRecoverPayload(string Mpi, Jwk Key, string Facility) : TxPayload;
 
+/// <summary>A record exists. <see cref="Link"/> is its FHIR reference at the facility, "{ResourceType}/{Record}".</summary>
 public sealed record RecordAnchorPayload(string Mpi, string Facility, string Record, string Category, string Date, string Hash, string Link) : TxPayload;
 
-public sealed record GrantIssuePayload(string Mpi, string Facility, IReadOnlyList<string> Categories, string Purpose, long NotBefore, long ExpiresAt) : TxPayload;
+/// <summary>
+/// A patient's grant. <see cref="Purpose"/> is a <see cref="Purposes"/> code; for "other", <see cref="PurposeHash"/>
+/// commits to the patient's words, which stay in the portal.
+/// </summary>
+public sealed record GrantIssuePayload(string Mpi, string Facility, IReadOnlyList<string> Categories, string Purpose, long NotBefore, long ExpiresAt, string? PurposeHash = null) : TxPayload;
 
 public sealed record GrantRevokePayload(string Mpi, string Grant) : TxPayload;
 
-/// <summary>A read of a patient's records by a facility, under a grant or with a break-glass reason (exactly one).</summary>
-public sealed record AccessLogPayload(string Facility, string Staff, string Mpi, IReadOnlyList<string> Records, string? Grant, string? BreakGlass, string Purpose) : TxPayload;
+/// <summary>
+/// A read of a patient's records by a facility, under a grant or with a break-glass reason (exactly one).
+/// <see cref="BreakGlass"/> is a <see cref="BreakGlassReasons"/> code and <see cref="BreakGlassHash"/> commits to the
+/// reason the staff member typed, which stays in the reading node's database; <see cref="Purpose"/> is a <see cref="Purposes"/> code.
+/// </summary>
+public sealed record AccessLogPayload(string Facility, string Staff, string Mpi, IReadOnlyList<string> Records, string? Grant, string? BreakGlass, string Purpose, string? BreakGlassHash = null) : TxPayload;
+
+/// <summary>The break-glass basis of an access.log: a <see cref="BreakGlassReasons"/> code and the <see cref="HealthPortal.Ledger.Text.TextCommitment"/> hash of the reason typed.</summary>
+public readonly record struct BreakGlassBasis(string Code, string TextHash);
 
 /// <summary>The kinds of facility node.</summary>
 public static class NodeKind

@@ -31,8 +31,19 @@ public sealed class TransactionFactory(TimeProvider? clock = null)
         => Make(TxType.NodeRegister, ProofOfWork.Solve(TxType.NodeRegister, NodeRegisterBody(key, kind, name, endpoint), powBits, ct, progress));
 
     public Transaction NodeApprove(string node) => Make(TxType.NodeApprove, With(Body(), ("node", node)));
-    public Transaction NodeReject(string node, string reason) => Make(TxType.NodeReject, With(Body(), ("node", node), ("reason", reason)));
-    public Transaction NodeRevoke(string node, string reason) => Make(TxType.NodeRevoke, With(Body(), ("node", node), ("reason", reason)));
+    /// <param name="reason">A <see cref="NodeDecisionReasons"/> code.</param>
+    /// <param name="reasonHash">The <see cref="HealthPortal.Ledger.Text.TextCommitment"/> hash of the admin's words, if any (required for "other").</param>
+    public Transaction NodeReject(string node, string reason, string? reasonHash = null) => Make(TxType.NodeReject, Decision(node, reason, reasonHash));
+
+    /// <inheritdoc cref="NodeReject"/>
+    public Transaction NodeRevoke(string node, string reason, string? reasonHash = null) => Make(TxType.NodeRevoke, Decision(node, reason, reasonHash));
+
+    private JsonObject Decision(string node, string reason, string? reasonHash)
+    {
+        var body = With(Body(), ("node", node), ("reason", reason));
+        if (reasonHash is not null) body["reasonHash"] = reasonHash;
+        return body;
+    }
 
     /// <summary>The body a patient's browser signs (after solving its proof of work); also usable server-side.</summary>
     public JsonObject PatientRegisterBody(Jwk key, string mpi, string demographicsHash)
@@ -65,9 +76,12 @@ public sealed class TransactionFactory(TimeProvider? clock = null)
         => Make(TxType.RecordAnchor, With(Body(), ("mpi", mpi), ("facility", facility), ("record", record), ("category", category),
             ("date", date), ("hash", hash), ("link", link)));
 
-    public Transaction GrantIssue(string mpi, string facility, IEnumerable<string> categories, string purpose, long notBefore, long expiresAt)
+    /// <param name="purpose">A <see cref="Purposes"/> code.</param>
+    /// <param name="purposeHash">For "other", the <see cref="HealthPortal.Ledger.Text.TextCommitment"/> hash of the patient's words.</param>
+    public Transaction GrantIssue(string mpi, string facility, IEnumerable<string> categories, string purpose, long notBefore, long expiresAt, string? purposeHash = null)
     {
         var body = With(Body(), ("mpi", mpi), ("facility", facility), ("purpose", purpose));
+        if (purposeHash is not null) body["purposeHash"] = purposeHash;
         body["categories"] = new JsonArray([.. categories.Select(c => (JsonNode)JsonValue.Create(c))]);
         body["notBefore"] = notBefore;
         body["expiresAt"] = expiresAt;
@@ -76,12 +90,18 @@ public sealed class TransactionFactory(TimeProvider? clock = null)
 
     public Transaction GrantRevoke(string mpi, string grant) => Make(TxType.GrantRevoke, With(Body(), ("mpi", mpi), ("grant", grant)));
 
-    public Transaction AccessLog(string facility, string staff, string mpi, IEnumerable<string> records, string? grant, string? breakGlass, string purpose)
+    /// <param name="breakGlass">Null for a read under <paramref name="grant"/>; else the <see cref="BreakGlassReasons"/> code and the <see cref="HealthPortal.Ledger.Text.TextCommitment"/> hash of the reason typed.</param>
+    /// <param name="purpose">A <see cref="Purposes"/> code.</param>
+    public Transaction AccessLog(string facility, string staff, string mpi, IEnumerable<string> records, string? grant, BreakGlassBasis? breakGlass, string purpose)
     {
         var body = With(Body(), ("facility", facility), ("staff", staff), ("mpi", mpi), ("purpose", purpose));
         body["records"] = new JsonArray([.. records.Select(r => (JsonNode)JsonValue.Create(r))]);
         if (grant is not null) body["grant"] = grant;
-        if (breakGlass is not null) body["breakGlass"] = breakGlass;
+        if (breakGlass is { } b)
+        {
+            body["breakGlass"] = b.Code;
+            body["breakGlassHash"] = b.TextHash;
+        }
         return Make(TxType.AccessLog, body);
     }
 

@@ -78,11 +78,11 @@ public sealed class LedgerKit : IAsyncDisposable
                 await MustCommit(Tx.NodeApprove(key.Id).SignWith(Admin));
                 break;
             case NodeStatus.Rejected:
-                await MustCommit(Tx.NodeReject(key.Id, "incomplete application").SignWith(Admin));
+                await MustCommit(Tx.NodeReject(key.Id, NodeDecisionReasons.IncompleteApplication).SignWith(Admin));
                 break;
             case NodeStatus.Revoked:
                 await MustCommit(Tx.NodeApprove(key.Id).SignWith(Admin));
-                await MustCommit(Tx.NodeRevoke(key.Id, "left the network").SignWith(Admin));
+                await MustCommit(Tx.NodeRevoke(key.Id, NodeDecisionReasons.LeftNetwork).SignWith(Admin));
                 break;
         }
         return key;
@@ -90,7 +90,7 @@ public sealed class LedgerKit : IAsyncDisposable
 
     /// <summary>A record.anchor of <paramref name="record"/> signed by the facility and the patient's key.</summary>
     public Transaction Anchor(LedgerKeyPair facility, LedgerKeyPair patient, string mpi, string record, string category = "lab")
-        => Tx.RecordAnchor(mpi, facility.Id, record, category, "2026-11-24", Hash(record), $"hp://{category}/{record}").SignWith(facility).SignWith(patient);
+        => Tx.RecordAnchor(mpi, facility.Id, record, category, "2026-11-24", Hash(record), $"Observation/{record}").SignWith(facility).SignWith(patient);
 
     /// <summary>Registers a patient with a fresh device key; returns the key.</summary>
     public async Task<LedgerKeyPair> Patient(string mpi)
@@ -99,6 +99,9 @@ public sealed class LedgerKit : IAsyncDisposable
         await MustCommit(Tx.PatientRegister(key.PublicJwk, mpi, Base64Url.Encode(new byte[32]), Genesis.Parameters.PatientPowBits).SignWith(key));
         return key;
     }
+
+    /// <summary>A break-glass basis as a node writes it: a reason code and the hash of the words (kept off the ledger).</summary>
+    public static BreakGlassBasis BreakGlass(string code = BreakGlassReasons.Unconscious) => new(code, Hash("the words stay in the node's database"));
 
     public static string Hash(string text) => Base64Url.Encode(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
 

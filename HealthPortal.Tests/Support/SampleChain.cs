@@ -37,8 +37,8 @@ public static class SampleChain
         await CommitTogether(kit,
         [
             tx.AccessLog(clinic.Id, "dr-a", "MPI-0001", [$"{lab.Id}/lab-1", $"{lab.Id}/lab-2"], grantId, null, "treatment").SignWith(clinic),
-            tx.AccessLog(lab.Id, "tech-b", "MPI-0002", [$"{lab.Id}/lab-3"], null, "patient unconscious in ward 3", "emergency").SignWith(lab),
-            tx.GrantIssue("MPI-0002", lab.Id, ["all"], "follow-up", now, now + 3_600_000).SignWith(patients[1]),
+            tx.AccessLog(lab.Id, "tech-b", "MPI-0002", [$"{lab.Id}/lab-3"], null, LedgerKit.BreakGlass(), "emergency").SignWith(lab),
+            tx.GrantIssue("MPI-0002", lab.Id, ["all"], Purposes.Referral, now, now + 3_600_000).SignWith(patients[1]),
             kit.Anchor(clinic, patients[2], "MPI-0003", "visit-2", "visit"),
         ]);
         await kit.MustCommit(tx.GrantRevoke("MPI-0001", grantId).SignWith(patients[0]));
@@ -52,7 +52,7 @@ public static class SampleChain
         [
             kit.Anchor(lab, second, "MPI-0001", "lab-4", "lab"),
             kit.Anchor(lab, recovered, "MPI-0002", "lab-5", "lab"),
-            tx.NodeRevoke(leaving.Id, "left the network").SignWith(kit.Admin),
+            tx.NodeRevoke(leaving.Id, NodeDecisionReasons.LeftNetwork).SignWith(kit.Admin),
         ]);
         await kit.MustCommit(kit.Anchor(clinic, patients[2], "MPI-0003", "visit-3", "visit"));
     }

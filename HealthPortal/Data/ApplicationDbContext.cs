@@ -88,6 +88,7 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
         builder.ApplyConfiguration(new AccessRequestConfiguration());
         builder.ApplyConfiguration(new FacilityAuditEntryConfiguration());
         builder.ApplyConfiguration(new IdentityCheckConfiguration());
+        builder.ApplyConfiguration(new GrantPurposeNoteConfiguration());
 
         builder.Entity<BreakGlassSession>(session =>
         {
@@ -99,6 +100,8 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
             session.Property(s => s.StaffPseudonym).HasMaxLength(64);
             session.Property(s => s.Mpi).HasMaxLength(40);
             session.Property(s => s.Reason).HasMaxLength(InteropOptions.MaxReasonLength);
+            session.Property(s => s.ReasonCode).HasMaxLength(32).HasDefaultValue(HealthPortal.Ledger.Transactions.BreakGlassReasons.Other);
+            session.Property(s => s.ReasonSalt).HasMaxLength(32).HasDefaultValue("");
             session.HasIndex(s => new { s.FacilityNodeId, s.StaffPseudonym, s.Mpi, s.ExpiresAtMs });
             session.HasIndex(s => new { s.UserId, s.Mpi });
             session.HasOne<ApplicationUser>().WithMany().HasForeignKey(s => s.UserId).OnDelete(DeleteBehavior.Restrict);

@@ -33,9 +33,13 @@ public sealed class SharedRecordsPanel(IPage page)
 
     public ILocator View(ILocator row) => row.GetByTestId("shared-record-view");
 
-    public async Task OpenEmergencyAccessAsync(string reason)
+    /// <summary>The radio of one break-glass reason by its label (the code goes on the ledger; the words stay in the portal).</summary>
+    public ILocator EmergencyReasonCode(string label) => root.GetByRole(AriaRole.Radio, new() { Name = label, Exact = true });
+
+    public async Task OpenEmergencyAccessAsync(string reason, string codeLabel = "Patient unconscious")
     {
         await EmergencyOpen.ClickAsync();
+        await EmergencyReasonCode(codeLabel).CheckAsync();
         await EmergencyReason.FillAsync(reason);
         await EmergencyConfirm.ClickAsync();
     }

@@ -22,11 +22,21 @@ public sealed class AccessAuditEventPurposeTests
     }
 
     [Fact]
-    public void PurposeOfUse_PatientsOwnWords_StayText()
+    public void PurposeOfUse_OtherWithThePatientsWords_IsTextFromThePortal()
     {
-        var concept = AccessAuditEvents.PurposeOfUse("other:travel vaccination");
+        // The ledger says "other"; the words come from this portal's database.
+        var concept = AccessAuditEvents.PurposeOfUse("other", "travel vaccination");
 
         Assert.Empty(concept.Coding);
-        Assert.Equal("other:travel vaccination", concept.Text);
+        Assert.Equal("Other: travel vaccination", concept.Text);
+    }
+
+    [Fact]
+    public void PurposeOfUse_OtherWithoutWords_SaysOther()
+    {
+        var concept = AccessAuditEvents.PurposeOfUse("other");
+
+        Assert.Empty(concept.Coding);
+        Assert.Equal("Other", concept.Text);
     }
 }

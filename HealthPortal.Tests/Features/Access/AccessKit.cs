@@ -42,13 +42,13 @@ public static class AccessKit
     {
         var node = NodeKey(portal, facilityId);
         var record = "rec-" + Guid.NewGuid().ToString("N")[..10];
-        var tx = Tx.RecordAnchor(patient.Mpi!, node.Id, record, kind, date, LedgerKit.Hash(record), $"hp://{kind}/{record}").SignWith(node).SignedBy(patient);
+        var tx = Tx.RecordAnchor(patient.Mpi!, node.Id, record, kind, date, LedgerKit.Hash(record), $"Observation/{record}").SignWith(node).SignedBy(patient);
         await CommitAsync(portal, tx);
         return $"{node.Id}/{record}";
     }
 
     /// <summary>The patient grants <paramref name="facilityId"/> <paramref name="kinds"/> for a week; returns the grant id.</summary>
-    public static Task<string> GrantAsync(this PortalFactory portal, TestPatient patient, string facilityId, string purpose = "TREAT", params string[] kinds)
+    public static Task<string> GrantAsync(this PortalFactory portal, TestPatient patient, string facilityId, string purpose = Purposes.Treatment, params string[] kinds)
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var tx = Tx.GrantIssue(patient.Mpi!, NodeOf(portal, facilityId), kinds.Length == 0 ? [RecordKinds.LabResult] : kinds, purpose,
@@ -56,12 +56,12 @@ public static class AccessKit
         return CommitAsync(portal, tx);
     }
 
-    /// <summary>An access.log by <paramref name="facilityId"/>'s node: under <paramref name="grant"/> or break-glass with <paramref name="breakGlass"/> as reason.</summary>
+    /// <summary>An access.log by <paramref name="facilityId"/>'s node: under <paramref name="grant"/> or break-glass with <paramref name="breakGlass"/> as reason code.</summary>
     public static Task<string> AccessAsync(this PortalFactory portal, TestPatient patient, string facilityId, string staff, IEnumerable<string> records,
         string? grant = null, string? breakGlass = null, string purpose = "treatment")
     {
         var node = NodeKey(portal, facilityId);
-        return CommitAsync(portal, Tx.AccessLog(node.Id, staff, patient.Mpi!, records, grant, breakGlass, purpose).SignWith(node));
+        return CommitAsync(portal, Tx.AccessLog(node.Id, staff, patient.Mpi!, records, grant, breakGlass is null ? null : new BreakGlassBasis(breakGlass, LedgerKit.Hash(breakGlass)), purpose).SignWith(node));
     }
 
     /// <summary>A registered patient with one lab result of Northgate read under a grant, then a Riverside encounter read by break-glass.</summary>
@@ -70,9 +70,9 @@ public static class AccessKit
         var patient = await portal.RegisteredPatientAsync();
         var lab = await portal.AnchorAsync(patient, Northgate, RecordKinds.LabResult, "2026-11-18");
         var encounter = await portal.AnchorAsync(patient, Riverside, RecordKinds.Encounter, "2026-11-19");
-        var grant = await portal.GrantAsync(patient, Lakeview, "TREAT", RecordKinds.LabResult);
-        var granted = await portal.AccessAsync(patient, Lakeview, "staff-7f3a", [lab], grant: grant, purpose: "TREAT");
-        var breakGlass = await portal.AccessAsync(patient, Riverside, "staff-91bc", [encounter, lab], breakGlass: "Unconscious on arrival, no grant reachable", purpose: "ETREAT");
+        var grant = await portal.GrantAsync(patient, Lakeview, Purposes.Treatment, RecordKinds.LabResult);
+        var granted = await portal.AccessAsync(patient, Lakeview, "staff-7f3a", [lab], grant: grant, purpose: Purposes.Treatment);
+        var breakGlass = await portal.AccessAsync(patient, Riverside, "staff-91bc", [encounter, lab], breakGlass: BreakGlassReasons.Unconscious, purpose: Purposes.Emergency);
         return new AccessScenario(patient, lab, encounter, grant, granted, breakGlass);
     }
 }

@@ -15,7 +15,7 @@ public sealed class AccessPagesTests(PortalFactory portal)
         var html = await browser.GetStringAsync("/patient/access");
 
         Assert.Contains("access-break-glass", html);
-        Assert.Contains("Unconscious on arrival, no grant reachable", html);
+        Assert.Contains("Patient unconscious", html); // the ledger's reason code, in words
         Assert.Contains("Lakeview Family Clinic", html);
         Assert.Contains("staff-7f3a", html);
     }

@@ -6,18 +6,19 @@ namespace HealthPortal.Tests.Features.Access;
 
 public sealed class BreakGlassAlertTests : PortalComponentTest
 {
-    private static AccessView Access(string? breakGlass) => new(
+    private static AccessView Access(string? breakGlassCode, string? words = null) => new(
         "tx-1", "1234-5678-9012", "node-1", "Riverside General Hospital", "staff-91bc", null,
         [new AccessedRecord("node-1/rec-1", "node-1", "Riverside General Hospital", "rec-1", "encounter", "2026-11-19")],
-        "ETREAT", null, breakGlass, DateTimeOffset.UtcNow.AddDays(-2), 12, 0);
+        "emergency", null, breakGlassCode, DateTimeOffset.UtcNow.AddDays(-2), 12, 0) { BreakGlassText = words };
 
     [Fact]
     public void BreakGlassAlert_WithABreakGlassAccess_ShowsFacilityReasonAndLink()
     {
-        var alert = Render<BreakGlassAlert>(p => p.Add(a => a.Accesses, [Access("Unconscious on arrival")]));
+        var alert = Render<BreakGlassAlert>(p => p.Add(a => a.Accesses, [Access("unconscious", "Unconscious on arrival")]));
 
         var item = alert.Find("[data-testid='break-glass-alert-item']");
         Assert.Contains("Riverside General Hospital", item.TextContent);
+        Assert.Contains("Patient unconscious", item.TextContent);
         Assert.Contains("Unconscious on arrival", item.TextContent);
         Assert.Equal("patient/access", alert.Find("[data-testid='break-glass-alert-link']").GetAttribute("href"));
     }

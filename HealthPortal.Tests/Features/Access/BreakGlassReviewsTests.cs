@@ -1,3 +1,4 @@
+using HealthPortal.Ledger.Transactions;
 using HealthPortal.Data;
 using HealthPortal.Features.Access;
 using HealthPortal.Features.Auth;
@@ -34,7 +35,7 @@ public sealed class BreakGlassReviewsTests(PortalFactory portal)
         Assert.True(item.IsPending);
         Assert.Equal("Riverside General Hospital", item.Access.FacilityName);
         Assert.Equal("staff-91bc", item.Access.Staff);
-        Assert.Equal("Unconscious on arrival, no grant reachable", item.Access.BreakGlassReason);
+        Assert.Equal(BreakGlassReasons.Unconscious, item.Access.BreakGlassCode);
     }
 
     [Theory]

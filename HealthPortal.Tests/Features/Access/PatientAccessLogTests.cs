@@ -1,4 +1,5 @@
 using Firely.Fhir.Validation;
+using HealthPortal.Ledger.Transactions;
 using HealthPortal.Features.Access;
 using HealthPortal.Features.Records;
 using HealthPortal.Tests.Support;
@@ -30,7 +31,9 @@ public sealed class PatientAccessLogTests(PortalFactory portal)
         Assert.Equal("Riverside General Hospital", breakGlass.FacilityName);
         Assert.Equal("staff-91bc", breakGlass.Staff);
         Assert.Null(breakGlass.StaffAccount);
-        Assert.Equal("Unconscious on arrival, no grant reachable", breakGlass.BreakGlassReason);
+        Assert.Equal(BreakGlassReasons.Unconscious, breakGlass.BreakGlassCode);
+        // Written straight to the ledger, not through a session of this node: no words to show, only the code.
+        Assert.Null(breakGlass.BreakGlassText);
         Assert.Null(breakGlass.Grant);
         Assert.Equal([(RecordKinds.Encounter, "Riverside General Hospital", "2026-11-19"), (RecordKinds.LabResult, "Northgate Diagnostics Laboratory", "2026-11-18")],
             breakGlass.Records.Select(r => (r.Kind, r.FacilityName, r.Date)));
@@ -39,7 +42,7 @@ public sealed class PatientAccessLogTests(PortalFactory portal)
         Assert.Equal("Lakeview Family Clinic", granted.FacilityName);
         Assert.Equal(s.Grant, granted.Grant!.Id);
         Assert.Equal([RecordKinds.LabResult], granted.Grant.Categories);
-        Assert.Equal("TREAT", granted.Grant.Purpose);
+        Assert.Equal(Purposes.Treatment, granted.Grant.Purpose);
         Assert.True(granted.Grant.ExpiresAt > granted.Grant.NotBefore);
     }
 
@@ -48,14 +51,14 @@ public sealed class PatientAccessLogTests(PortalFactory portal)
     {
         var s = await portal.ScenarioAsync();
         var other = await portal.RegisteredPatientAsync();
-        await portal.AccessAsync(other, AccessKit.Lakeview, "staff-0001", [], breakGlass: "other patient's emergency");
+        await portal.AccessAsync(other, AccessKit.Lakeview, "staff-0001", [], breakGlass: BreakGlassReasons.Other);
 
         var mine = await WithLog(log => log.MineAsync(s.Patient.Principal));
         var theirs = await WithLog(log => log.MineAsync(other.Principal));
 
         Assert.Equal(2, mine.Count);
         Assert.All(mine, a => Assert.Equal(s.Patient.Mpi, a.Mpi));
-        Assert.Equal("other patient's emergency", Assert.Single(theirs).BreakGlassReason);
+        Assert.Equal(BreakGlassReasons.Other, Assert.Single(theirs).BreakGlassCode);
     }
 
     [Fact]
@@ -128,6 +131,7 @@ public sealed class PatientAccessLogTests(PortalFactory portal)
         Assert.Equal(AuditEvent.AuditEventAction.R, breakGlass.Action);
         Assert.Equal(AuditEvent.AuditEventOutcome.N0, breakGlass.Outcome);
         Assert.Contains(breakGlass.PurposeOfEvent, p => p.Coding.Any(c => c.System == AccessAuditEvents.ActReason && c.Code == "BTG"));
+        Assert.Contains(breakGlass.PurposeOfEvent, p => p.Coding.Any(c => c.System == AccessAuditEvents.BreakGlassReasonSystem && c.Code == BreakGlassReasons.Unconscious));
         Assert.Equal(AccessKit.NodeOf(portal, AccessKit.Riverside), breakGlass.Agent[0].Who!.Identifier!.Value);
         Assert.Equal("staff-91bc", breakGlass.Agent[1].Who!.Identifier!.Value);
         Assert.True(breakGlass.Agent[1].Requestor);

@@ -96,6 +96,21 @@ public sealed class AnchorWorkflowTests(PortalFactory portal)
         Assert.Equal(AnchorStatus.Pending, (await portal.QueryAsync(db => db.AnchorConfirmations.SingleAsync(c => c.Id == prepared.Id))).Status);
     }
 
+    [Theory]
+    [InlineData("Not my visit \0 at all", "U+0000")]
+    [InlineData("Not my visit \u202E lla ta", "U+202E")]
+    public async Task Reject_WithControlOrBidiCharacterInTheReason_IsRefusedAndStaysPending(string reason, string codePoint)
+    {
+        var patient = await portal.RegisteredPatientAsync();
+        var prepared = await portal.PrepareAsync(Lakeview, patient.Mpi!, AnchorKit.Encounter(Lakeview, patient.Mpi!));
+
+        var outcome = await portal.Workflow(w => w.RejectAsync(patient.Principal, prepared.Id, reason));
+
+        Assert.Equal(AnchorError.Invalid, outcome.Code);
+        Assert.Contains(codePoint, outcome.Error);
+        Assert.Equal(AnchorStatus.Pending, (await portal.QueryAsync(db => db.AnchorConfirmations.SingleAsync(c => c.Id == prepared.Id))).Status);
+    }
+
     [Fact]
     public async Task Confirm_AfterReject_IsRefused()
     {
@@ -184,7 +199,7 @@ public sealed class AnchorWorkflowTests(PortalFactory portal)
         var prepared = await portal.Workflow(w => w.PrepareAsync(staff, facility.Id, patient.Mpi!, [AnchorKit.Encounter(facility.Id, patient.Mpi!)]));
         Assert.True(prepared.Succeeded, prepared.Error);
         var admin = Host.Keys.Get(ServerKeyVault.ConsortiumAdmin);
-        Assert.True((await Host.Engine.SubmitAsync(new TransactionFactory().NodeRevoke(facility.NodeKeyId!, "left the network").SignWith(admin))).IsCommitted);
+        Assert.True((await Host.Engine.SubmitAsync(new TransactionFactory().NodeRevoke(facility.NodeKeyId!, NodeDecisionReasons.LeftNetwork).SignWith(admin))).IsCommitted);
 
         var outcome = await portal.ConfirmAsync(patient, prepared.Confirmation!.Id);
 

@@ -106,17 +106,30 @@ public sealed class GrantFormTests : PortalComponentTest
     }
 
     [Fact]
-    public void Review_OtherPurposeWithNumbers_IsRefusedAsPossiblyIdentifying()
+    public void Review_OtherPurposeWithARightToLeftOverride_IsRefused()
     {
         var input = Valid();
         input.Purpose = GrantPurposes.Other;
-        input.OtherPurpose = "NRC 12/345678";
+        input.OtherPurpose = "travel \u202Enoitaniccav";
         var form = Form(input);
 
         form.Find("[data-testid='grant-review']").Click();
 
-        Assert.Contains("Leave out numbers", ErrorOf(form, GrantValidation.PurposeField));
+        Assert.Contains("U+202E", ErrorOf(form, GrantValidation.PurposeField));
         Assert.Null(reviewed);
+    }
+
+    [Fact]
+    public void Review_OtherPurposeWithNumbers_IsAccepted_BecauseTheWordsStayOffTheLedger()
+    {
+        var input = Valid();
+        input.Purpose = GrantPurposes.Other;
+        input.OtherPurpose = "Visa medical, appointment 12 March";
+        var form = Form(input);
+
+        form.Find("[data-testid='grant-review']").Click();
+
+        Assert.NotNull(reviewed);
     }
 
     [Fact]

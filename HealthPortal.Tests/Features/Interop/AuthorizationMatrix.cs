@@ -1,3 +1,4 @@
+using HealthPortal.Ledger.Transactions;
 using HealthPortal.Data;
 using HealthPortal.Features.Interop;
 using HealthPortal.Features.Records;
@@ -81,11 +82,11 @@ public static class AuthorizationMatrix
             case BreakGlassState.Expired:
                 return (await world.ExpiredSessionAsync(staff, mpi)).Id;
             case BreakGlassState.Active when permitted:
-                var started = await world.Get<BreakGlassSessions>().StartAsync(staff.Id, mpi, Reason);
+                var started = await world.Get<BreakGlassSessions>().StartAsync(staff.Id, mpi, BreakGlassReasons.Unconscious, Reason);
                 Assert.True(started.Started, started.Message);
                 return started.Session!.Id;
             case BreakGlassState.Active:
-                var refused = await world.Get<BreakGlassSessions>().StartAsync(staff.Id, mpi, Reason);
+                var refused = await world.Get<BreakGlassSessions>().StartAsync(staff.Id, mpi, BreakGlassReasons.Unconscious, Reason);
                 Assert.Equal(BreakGlassStartError.NotPermitted, refused.Error);
                 var session = new BreakGlassSession
                 {

@@ -50,7 +50,7 @@ public sealed class InteropAuthorizationMatrixTests(InteropWorld world, ITestOut
                 if (access is null) { failures.Add($"{name}: allowed but {accesses.Count} access logs"); continue; }
                 if (!access.Records.Contains(record.Facility + "/" + record.RecordId)) failures.Add($"{name}: access log does not name the record");
                 if (access.Staff != pseudonym) failures.Add($"{name}: access log names staff {access.Staff}");
-                var basisOk = grantState == GrantState.Active ? access.Grant == grant.Id && access.BreakGlass is null : access.BreakGlass == Reason && access.Grant is null;
+                var basisOk = grantState == GrantState.Active ? access.Grant == grant.Id && access.BreakGlass is null : access.BreakGlass == HealthPortal.Ledger.Transactions.BreakGlassReasons.Unconscious && access.Grant is null;
                 if (!basisOk) failures.Add($"{name}: access log basis grant={access.Grant} breakGlass={access.BreakGlass}");
             }
             else

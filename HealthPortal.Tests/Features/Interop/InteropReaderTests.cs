@@ -138,7 +138,7 @@ public sealed class InteropReaderTests(InteropWorld world)
     {
         var (patient, record) = await PatientWithRecordAsync();
         var staff = await world.StaffAsync(canBreakGlass: true);
-        var started = await world.Get<BreakGlassSessions>().StartAsync(staff.Id, patient.Mpi, "Unconscious patient, allergies unknown, ER bay 2");
+        var started = await world.Get<BreakGlassSessions>().StartAsync(staff.Id, patient.Mpi, BreakGlassReasons.Unconscious, "Unconscious patient, allergies unknown, ER bay 2");
         Assert.True(started.Started, started.Message);
         var pseudonym = world.Get<StaffPseudonyms>().Of(staff.Id);
 
@@ -146,7 +146,11 @@ public sealed class InteropReaderTests(InteropWorld world)
 
         Assert.Equal(AccessBasis.BreakGlass, Assert.Single(read.Records).Basis);
         var access = Assert.Single(world.AccessesOf(patient.Mpi));
-        Assert.Equal("Unconscious patient, allergies unknown, ER bay 2", access.BreakGlass);
+        // The ledger has the code and a salted hash of the words; the words stay in the session, in this node's database.
+        Assert.Equal(BreakGlassReasons.Unconscious, access.BreakGlass);
+        var body = world.Engine.Store.ReadTransaction(world.Engine.Store.FindSeq(HealthPortal.Ledger.Crypto.Base64Url.Decode(access.TxId))!.Value)!.ToTransaction().ValueOrThrow().Body;
+        Assert.Equal(started.Session!.ReasonHash, (string?)body["breakGlassHash"]);
+        Assert.DoesNotContain("allergies", body.ToJsonString());
         Assert.Null(access.Grant);
         Assert.Equal(pseudonym, access.Staff);
         Assert.Equal([access.TxId], await world.Get<BreakGlassSessions>().AccessesOfAsync(started.Session.Id));
@@ -158,9 +162,36 @@ public sealed class InteropReaderTests(InteropWorld world)
         var patient = await world.PatientAsync();
         var staff = await world.StaffAsync(canBreakGlass: false);
 
-        var started = await world.Get<BreakGlassSessions>().StartAsync(staff.Id, patient.Mpi, "Unconscious patient, allergies unknown, ER bay 2");
+        var started = await world.Get<BreakGlassSessions>().StartAsync(staff.Id, patient.Mpi, BreakGlassReasons.Unconscious, "Unconscious patient, allergies unknown, ER bay 2");
 
         Assert.Equal(BreakGlassStartError.NotPermitted, started.Error);
+    }
+
+    [Theory]
+    [InlineData("Unconscious on arrival \0 allergies unknown", "U+0000")]
+    [InlineData("Unconscious on arrival \u202E nwonknu seigrella", "U+202E")]
+    public async Task BreakGlass_ReasonWithControlOrBidiCharacter_IsRefused(string reason, string codePoint)
+    {
+        var patient = await world.PatientAsync();
+        var staff = await world.StaffAsync(canBreakGlass: true);
+
+        var started = await world.Get<BreakGlassSessions>().StartAsync(staff.Id, patient.Mpi, BreakGlassReasons.Unconscious, reason);
+
+        Assert.Equal(BreakGlassStartError.ReasonUnsafe, started.Error);
+        Assert.Contains(codePoint, started.Message);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("Unconscious: Aung Aung")] // words where the code belongs
+    public async Task BreakGlass_WithoutAKnownReasonCode_IsRefused(string? code)
+    {
+        var patient = await world.PatientAsync();
+        var staff = await world.StaffAsync(canBreakGlass: true);
+
+        var started = await world.Get<BreakGlassSessions>().StartAsync(staff.Id, patient.Mpi, code, "Unconscious patient, allergies unknown, ER bay 2");
+
+        Assert.Equal(BreakGlassStartError.ReasonCodeRequired, started.Error);
     }
 
     [Fact]
@@ -169,7 +200,7 @@ public sealed class InteropReaderTests(InteropWorld world)
         var patient = await world.PatientAsync();
         var staff = await world.StaffAsync(canBreakGlass: true);
 
-        Assert.Equal(BreakGlassStartError.ReasonTooShort, (await world.Get<BreakGlassSessions>().StartAsync(staff.Id, patient.Mpi, "emergency")).Error);
+        Assert.Equal(BreakGlassStartError.ReasonTooShort, (await world.Get<BreakGlassSessions>().StartAsync(staff.Id, patient.Mpi, BreakGlassReasons.Unconscious, "emergency")).Error);
     }
 
     [Fact]
@@ -178,7 +209,7 @@ public sealed class InteropReaderTests(InteropWorld world)
         var (patient, record) = await PatientWithRecordAsync();
         var staff = await world.StaffAsync(canBreakGlass: true);
         var sessions = world.Get<BreakGlassSessions>();
-        var session = (await sessions.StartAsync(staff.Id, patient.Mpi, "Unconscious patient, allergies unknown, ER bay 2")).Session!;
+        var session = (await sessions.StartAsync(staff.Id, patient.Mpi, BreakGlassReasons.Unconscious, "Unconscious patient, allergies unknown, ER bay 2")).Session!;
         Assert.Equal(60 * 60_000, session.ExpiresAtMs - session.StartedAtMs);
         var caller = Caller(session.Id, world.Get<StaffPseudonyms>().Of(staff.Id));
 
@@ -193,7 +224,7 @@ public sealed class InteropReaderTests(InteropWorld world)
     {
         var (patient, record) = await PatientWithRecordAsync();
         var staff = await world.StaffAsync(canBreakGlass: true);
-        var session = (await world.Get<BreakGlassSessions>().StartAsync(staff.Id, patient.Mpi, "Unconscious patient, allergies unknown, ER bay 2")).Session!;
+        var session = (await world.Get<BreakGlassSessions>().StartAsync(staff.Id, patient.Mpi, BreakGlassReasons.Unconscious, "Unconscious patient, allergies unknown, ER bay 2")).Session!;
 
         await world.SetBreakGlassAsync(staff.Id, false);
 
@@ -207,9 +238,9 @@ public sealed class InteropReaderTests(InteropWorld world)
         var (patient, record) = await PatientWithRecordAsync();
         var staff = await world.StaffAsync(canBreakGlass: true);
         var session = await world.ExpiredSessionAsync(staff, patient.Mpi);
-        // A reason longer than the ledger accepts: the access.log is refused at submit.
+        // A reason code outside the ledger's set (words where a code belongs): the access.log is refused at submit.
         await world.QueryAsync(db => db.BreakGlassSessions.Where(s => s.Id == session.Id)
-            .ExecuteUpdateAsync(s => s.SetProperty(x => x.Reason, new string('r', PayloadParser.MaxLongText + 1)).SetProperty(x => x.ExpiresAtMs, world.Now + 60_000)));
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.ReasonCode, "aung-aung-born-1980").SetProperty(x => x.ExpiresAtMs, world.Now + 60_000)));
         var fetched = false;
         world.Fetcher.OnFetch = (_, r) => fetched |= r == record.RecordId;
         try

@@ -124,7 +124,7 @@ public class InteropWorld : PortalFactory
         var admin = Ledger.Keys.Get(ServerKeyVault.ConsortiumAdmin);
         await Commit(Tx.NodeRegister(key.PublicJwk, NodeKind.Clinic, "Outside Clinic " + key.Id[..6], "https://outside.example", Engine.Genesis.Parameters.FacilityPowBits).SignWith(key));
         await Commit(Tx.NodeApprove(key.Id).SignWith(admin));
-        if (revoked) await Commit(Tx.NodeRevoke(key.Id, "left the network").SignWith(admin));
+        if (revoked) await Commit(Tx.NodeRevoke(key.Id, NodeDecisionReasons.LeftNetwork).SignWith(admin));
         return key;
     }
 

@@ -169,7 +169,7 @@ public sealed class PortalAuthorizationMatrixTests(InteropWorld world, ITestOutp
     {
         var (account, ledger) = await world.PortalPatientAsync();
         var record = await world.RecordAsync(InteropWorld.Holder, ledger);
-        var access = world.Tx.AccessLog(world.NodeId(InteropWorld.Third), "st-earlier-reader", ledger.Mpi, [record.Facility + "/" + record.RecordId], null, Reason, "emergency")
+        var access = world.Tx.AccessLog(world.NodeId(InteropWorld.Third), "st-earlier-reader", ledger.Mpi, [record.Facility + "/" + record.RecordId], null, LedgerKit.BreakGlass(), "emergency")
             .SignWith(world.FacilityKey(InteropWorld.Third));
         await world.Commit(access);
         return new MatrixPatient(account, ledger, record, await world.SignInAsync(account.Email));

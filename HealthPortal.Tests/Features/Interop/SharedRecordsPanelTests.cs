@@ -120,6 +120,10 @@ public sealed class SharedRecordsPanelTests(InteropWorld world) : PortalComponen
         panel.WaitForElement("[data-testid=shared-no-grant]");
         panel.Find("[data-testid=emergency-open]").Click();
         panel.Find("[data-testid=emergency-confirm]").Click();
+        panel.WaitForAssertion(() => Assert.Contains("Choose why", panel.Find("[data-testid=emergency-reason-code-error]").TextContent));
+
+        panel.Find("[data-testid=emergency-reason-code-unconscious]").Click();
+        panel.Find("[data-testid=emergency-confirm]").Click();
         panel.WaitForAssertion(() => Assert.Contains("at least", panel.Find("[data-testid=emergency-dialog]").TextContent));
 
         panel.Find("#emergency-reason").Input("Unconscious patient, allergies unknown, ER bay 2");

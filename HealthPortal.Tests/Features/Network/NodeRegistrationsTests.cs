@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Claims;
+using HealthPortal.Ledger.Transactions;
 using HealthPortal.Features.Auth;
 using HealthPortal.Features.Facilities;
 using HealthPortal.Features.Invitations;
@@ -325,14 +326,16 @@ public sealed class NodeRegistrationsTests(PortalFactory portal)
     }
 
     [Theory]
-    [InlineData("")]
-    [InlineData("   ")]
-    [InlineData("two\nlines")]
-    public async Task Reject_WithoutAUsableReason_IsRefusedAndLeavesItPending(string reason)
+    [InlineData("", null)]
+    [InlineData("Not a licensed facility", null)] // words where the code belongs: the ledger takes codes only
+    [InlineData(NodeDecisionReasons.Other, "   ")] // "other" needs words
+    [InlineData(NodeDecisionReasons.NotAccredited, "hidden \u202E reversed")]
+    [InlineData(NodeDecisionReasons.NotAccredited, "nul \0 inside")]
+    public async Task Reject_WithoutAUsableReason_IsRefusedAndLeavesItPending(string reasonCode, string? note)
     {
         var applied = await ApplyAsync();
 
-        var rejected = await WithService(async s => await s.RejectAsync(await AdminAsync(), applied.FacilityId!, reason));
+        var rejected = await WithService(async s => await s.RejectAsync(await AdminAsync(), applied.FacilityId!, reasonCode, note));
 
         Assert.False(rejected.Succeeded);
         Assert.Equal(NodeStatus.Pending, Ledger.Engine.State.Node(applied.NodeKeyId!)!.Status);
@@ -340,17 +343,23 @@ public sealed class NodeRegistrationsTests(PortalFactory portal)
     }
 
     [Fact]
-    public async Task Reject_WithReason_RecordsTheReasonOnTheLedger()
+    public async Task Reject_WithReason_RecordsTheCodeOnTheLedgerAndTheWordsOnlyInThePortal()
     {
         var applied = await ApplyAsync();
 
-        var rejected = await WithService(async s => await s.RejectAsync(await AdminAsync(), applied.FacilityId!, "  Not a licensed facility  "));
+        var rejected = await WithService(async s => await s.RejectAsync(await AdminAsync(), applied.FacilityId!, NodeDecisionReasons.NotAccredited, "  Not a licensed facility  "));
 
         Assert.True(rejected.Succeeded, rejected.Error);
         var node = Ledger.Engine.State.Node(applied.NodeKeyId!)!;
         Assert.Equal(NodeStatus.Rejected, node.Status);
-        Assert.Equal("Not a licensed facility", node.Reason);
-        Assert.Equal(FacilityStatus.Rejected, (await FacilityAsync(applied.FacilityId!))!.Status);
+        Assert.Equal(NodeDecisionReasons.NotAccredited, node.Reason);
+        var facility = (await FacilityAsync(applied.FacilityId!))!;
+        Assert.Equal(FacilityStatus.Rejected, facility.Status);
+        Assert.Equal("Not a licensed facility", facility.DecisionNote);
+        // The ledger commits to the words (salted hash), without holding them.
+        var body = Ledger.Engine.Store.ReadTransaction(Ledger.Engine.Store.FindSeq(HealthPortal.Ledger.Crypto.Base64Url.Decode(rejected.TransactionId!))!.Value)!.ToTransaction().ValueOrThrow().Body;
+        Assert.Equal(HealthPortal.Ledger.Text.TextCommitment.Hash("Not a licensed facility", facility.DecisionNoteSalt!), (string?)body["reasonHash"]);
+        Assert.DoesNotContain("licensed", body.ToJsonString());
         Assert.False(File.Exists(Path.Combine(portal.DataFolder, "ehr", applied.FacilityId + ".db")), "a rejected facility gets no store");
     }
 
@@ -359,7 +368,7 @@ public sealed class NodeRegistrationsTests(PortalFactory portal)
     {
         var applied = await ApplyAsync();
 
-        var revoked = await WithService(async s => await s.RevokeAsync(await AdminAsync(), applied.FacilityId!, "no longer trusted"));
+        var revoked = await WithService(async s => await s.RevokeAsync(await AdminAsync(), applied.FacilityId!, NodeDecisionReasons.SecurityIncident));
 
         Assert.False(revoked.Succeeded);
         Assert.Contains("Only an approved facility", revoked.Error);
@@ -373,7 +382,7 @@ public sealed class NodeRegistrationsTests(PortalFactory portal)
         var admin = await AdminAsync();
         await WithService(s => s.ApproveAsync(admin, applied.FacilityId!));
 
-        var revoked = await WithService(s => s.RevokeAsync(admin, applied.FacilityId!, "licence withdrawn"));
+        var revoked = await WithService(s => s.RevokeAsync(admin, applied.FacilityId!, NodeDecisionReasons.NotAccredited, "licence withdrawn"));
 
         Assert.True(revoked.Succeeded, revoked.Error);
         Assert.Equal(NodeStatus.Revoked, Ledger.Engine.State.Node(applied.NodeKeyId!)!.Status);
@@ -385,7 +394,7 @@ public sealed class NodeRegistrationsTests(PortalFactory portal)
     {
         var riverside = await portal.QueryAsync(db => db.Facilities.AsNoTracking().SingleAsync(f => f.NodeKeyId == Ledger.Engine.NodeId));
 
-        var revoked = await WithService(async s => await s.RevokeAsync(await AdminAsync(), riverside.Id, "testing"));
+        var revoked = await WithService(async s => await s.RevokeAsync(await AdminAsync(), riverside.Id, NodeDecisionReasons.Other, "testing"));
 
         Assert.False(revoked.Succeeded);
         Assert.Equal(NodeStatus.Approved, Ledger.Engine.State.Node(Ledger.Engine.NodeId)!.Status);
@@ -399,7 +408,7 @@ public sealed class NodeRegistrationsTests(PortalFactory portal)
         Assert.True((await WithService(s => s.ApproveAsync(admin, applied.FacilityId!))).Succeeded);
 
         var again = await WithService(s => s.ApproveAsync(admin, applied.FacilityId!));
-        var reject = await WithService(s => s.RejectAsync(admin, applied.FacilityId!, "changed my mind"));
+        var reject = await WithService(s => s.RejectAsync(admin, applied.FacilityId!, NodeDecisionReasons.Other, "changed my mind"));
 
         Assert.False(again.Succeeded);
         Assert.False(reject.Succeeded);
@@ -418,7 +427,7 @@ public sealed class NodeRegistrationsTests(PortalFactory portal)
         var someone = await portal.PrincipalOfAsync(PortalFactory.DemoEmail(role));
 
         var approved = await WithService(s => s.ApproveAsync(someone, applied.FacilityId!));
-        var rejected = await WithService(s => s.RejectAsync(someone, applied.FacilityId!, "no"));
+        var rejected = await WithService(s => s.RejectAsync(someone, applied.FacilityId!, NodeDecisionReasons.NotAccredited));
         var provisioned = await WithService(s => s.ProvisionAsync(someone, applied.FacilityId!));
         var listed = await WithService(s => s.ListAsync(someone));
 

@@ -14,7 +14,7 @@ public sealed class LedgerEngineTests
         var lab = await kit.ApprovedFacility(NodeKind.Laboratory, "North Lab");
         var clinic = await kit.ApprovedFacility(NodeKind.Clinic, "Lake Clinic");
         var patient = await kit.Patient("MPI-0001");
-        var anchor = await kit.MustCommit(kit.Tx.RecordAnchor("MPI-0001", lab.Id, "lab-1", "lab", "2026-11-24", LedgerKit.Hash("r1"), "hp://lab/lab-1").SignWith(lab).SignWith(patient));
+        var anchor = await kit.MustCommit(kit.Tx.RecordAnchor("MPI-0001", lab.Id, "lab-1", "lab", "2026-11-24", LedgerKit.Hash("r1"), "Observation/lab-1").SignWith(lab).SignWith(patient));
         Assert.True(ReceiptVerifier.Verify(anchor.Receipt!.ToJsonString()).IsValid);
 
         var now = kit.Clock.GetUtcNow().ToUnixTimeMilliseconds();
@@ -27,12 +27,12 @@ public sealed class LedgerEngineTests
         var second = LedgerKeyPair_Create();
         await kit.MustCommit(kit.Tx.KeyAdd("MPI-0001", second.PublicJwk).SignWith(patient).SignWith(second));
         await kit.MustCommit(kit.Tx.KeyRevoke("MPI-0001", patient.Id).SignWith(second));
-        var revokedSigns = await kit.Submit(kit.Tx.GrantIssue("MPI-0001", clinic.Id, ["all"], "x", now, now + 1000_000).SignWith(patient));
+        var revokedSigns = await kit.Submit(kit.Tx.GrantIssue("MPI-0001", clinic.Id, ["all"], Purposes.Insurance, now, now + 1000_000).SignWith(patient));
         Assert.Equal(LedgerError.RevokedKey, revokedSigns.Error);
 
         var recovered = LedgerKeyPair_Create();
         await kit.MustCommit(kit.Tx.KeyRecover("MPI-0001", recovered.PublicJwk, clinic.Id).SignWith(clinic).SignWith(kit.Admin));
-        await kit.MustCommit(kit.Tx.NodeRevoke(lab.Id, "left the network").SignWith(kit.Admin));
+        await kit.MustCommit(kit.Tx.NodeRevoke(lab.Id, NodeDecisionReasons.LeftNetwork).SignWith(kit.Admin));
 
         var report = kit.Engine.Verify();
         Assert.True(report.IsValid, report.ToLine());

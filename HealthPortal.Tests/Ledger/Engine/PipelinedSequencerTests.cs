@@ -28,11 +28,11 @@ public sealed class PipelinedSequencerTests
             var second = LedgerKeyPair.Create();
             // Submitted back to back, without waiting: each lands in the block after the one before it.
             var register = kit.Submit(kit.Tx.PatientRegister(patient.PublicJwk, mpi, LedgerKit.Hash(mpi), kit.Genesis.Parameters.PatientPowBits).SignWith(patient));
-            var anchor = kit.Submit(kit.Tx.RecordAnchor(mpi, lab.Id, $"r-{n}", "lab", "2026-01-02", LedgerKit.Hash($"r-{n}"), "hp://lab/r").SignWith(lab).SignWith(patient));
-            var again = kit.Submit(kit.Tx.RecordAnchor(mpi, lab.Id, $"r-{n}", "lab", "2026-01-02", LedgerKit.Hash("other"), "hp://lab/r").SignWith(lab).SignWith(patient));
+            var anchor = kit.Submit(kit.Tx.RecordAnchor(mpi, lab.Id, $"r-{n}", "lab", "2026-01-02", LedgerKit.Hash($"r-{n}"), $"Observation/r-{n}").SignWith(lab).SignWith(patient));
+            var again = kit.Submit(kit.Tx.RecordAnchor(mpi, lab.Id, $"r-{n}", "lab", "2026-01-02", LedgerKit.Hash("other"), $"Observation/r-{n}").SignWith(lab).SignWith(patient));
             var add = kit.Submit(kit.Tx.KeyAdd(mpi, second.PublicJwk).SignWith(patient).SignWith(second));
             var revoke = kit.Submit(kit.Tx.KeyRevoke(mpi, patient.Id).SignWith(second));
-            var revokedSigns = kit.Submit(kit.Tx.RecordAnchor(mpi, lab.Id, $"s-{n}", "lab", "2026-01-02", LedgerKit.Hash($"s-{n}"), "hp://lab/s").SignWith(lab).SignWith(patient));
+            var revokedSigns = kit.Submit(kit.Tx.RecordAnchor(mpi, lab.Id, $"s-{n}", "lab", "2026-01-02", LedgerKit.Hash($"s-{n}"), $"Observation/s-{n}").SignWith(lab).SignWith(patient));
             var lastKey = kit.Submit(kit.Tx.KeyRevoke(mpi, second.Id).SignWith(second));
 
             Assert.True((await register).IsCommitted);
@@ -60,7 +60,7 @@ public sealed class PipelinedSequencerTests
         var patient = await kit.Patient("MPI-0001");
         for (var n = 0; n < 10; n++)
         {
-            var tx = kit.Tx.RecordAnchor("MPI-0001", lab.Id, $"r-{n}", "lab", "2026-01-02", LedgerKit.Hash($"r-{n}"), "hp://lab/r").SignWith(lab).SignWith(patient);
+            var tx = kit.Tx.RecordAnchor("MPI-0001", lab.Id, $"r-{n}", "lab", "2026-01-02", LedgerKit.Hash($"r-{n}"), $"Observation/r-{n}").SignWith(lab).SignWith(patient);
             var first = kit.Submit(tx);
             var second = kit.Submit(tx);
             Assert.True((await first).IsCommitted);
@@ -75,11 +75,11 @@ public sealed class PipelinedSequencerTests
         await using var kit = new LedgerKit();
         var lab = await kit.ApprovedFacility();
         var patient = await kit.Patient("MPI-0001");
-        await kit.MustCommit(kit.Tx.RecordAnchor("MPI-0001", lab.Id, "r-1", "lab", "2026-01-02", LedgerKit.Hash("a"), "hp://lab/r").SignWith(lab).SignWith(patient));
+        await kit.MustCommit(kit.Tx.RecordAnchor("MPI-0001", lab.Id, "r-1", "lab", "2026-01-02", LedgerKit.Hash("a"), "Observation/r-1").SignWith(lab).SignWith(patient));
         await kit.Restart();
-        var again = await kit.Submit(kit.Tx.RecordAnchor("MPI-0001", lab.Id, "r-1", "lab", "2026-01-02", LedgerKit.Hash("b"), "hp://lab/r").SignWith(lab).SignWith(patient));
+        var again = await kit.Submit(kit.Tx.RecordAnchor("MPI-0001", lab.Id, "r-1", "lab", "2026-01-02", LedgerKit.Hash("b"), "Observation/r-1").SignWith(lab).SignWith(patient));
         Assert.Equal(LedgerError.DuplicateRecord, again.Error);
-        Assert.True((await kit.Submit(kit.Tx.RecordAnchor("MPI-0001", lab.Id, "r-2", "lab", "2026-01-02", LedgerKit.Hash("c"), "hp://lab/r").SignWith(lab).SignWith(patient))).IsCommitted);
+        Assert.True((await kit.Submit(kit.Tx.RecordAnchor("MPI-0001", lab.Id, "r-2", "lab", "2026-01-02", LedgerKit.Hash("c"), "Observation/r-2").SignWith(lab).SignWith(patient))).IsCommitted);
     }
 
     [Fact]
@@ -90,7 +90,7 @@ public sealed class PipelinedSequencerTests
         var patients = new List<LedgerKeyPair>();
         for (var p = 0; p < 5; p++) patients.Add(await kit.Patient($"MPI-{p:D4}"));
         var results = await Task.WhenAll(Enumerable.Range(0, 300).Select(n => Task.Run(() => kit.Submit(
-            kit.Tx.RecordAnchor($"MPI-{n % 5:D4}", lab.Id, $"r-{n % 250}", "lab", "2026-01-02", LedgerKit.Hash($"r-{n}"), "hp://lab/r")
+            kit.Tx.RecordAnchor($"MPI-{n % 5:D4}", lab.Id, $"r-{n % 250}", "lab", "2026-01-02", LedgerKit.Hash($"r-{n}"), $"Observation/r-{n % 250}")
                 .SignWith(lab).SignWith(patients[n % 5])))));
         Assert.Equal(250, results.Count(r => r.IsCommitted));
         Assert.All(results.Where(r => !r.IsCommitted), r => Assert.Equal(LedgerError.DuplicateRecord, r.Error));
@@ -109,7 +109,7 @@ public sealed class PipelinedSequencerTests
         for (var n = 0; n < 12; n++)
         {
             var (mpi, key) = n % 3 == 0 ? ("MPI-000B", b) : ("MPI-000A", a);
-            anchors.Add(kit.Submit(kit.Tx.RecordAnchor(mpi, lab.Id, $"r-{n:D2}", "lab", "2026-01-02", LedgerKit.Hash($"r-{n}"), $"hp://lab/{n}").SignWith(lab).SignWith(key)));
+            anchors.Add(kit.Submit(kit.Tx.RecordAnchor(mpi, lab.Id, $"r-{n:D2}", "lab", "2026-01-02", LedgerKit.Hash($"r-{n}"), $"Observation/r-{n:D2}").SignWith(lab).SignWith(key)));
             if (n % 4 == 3) await Task.WhenAll(anchors); // several blocks
         }
         Assert.All(await Task.WhenAll(anchors), r => Assert.True(r.IsCommitted));

@@ -1,3 +1,4 @@
+using HealthPortal.Ledger.Transactions;
 using HealthPortal.Ledger;
 using HealthPortal.Ledger.State;
 using HealthPortal.Tests.Support;
@@ -32,7 +33,7 @@ public sealed class FacilityRulesTests
         await kit.MustCommit(kit.Anchor(lab, patient, "MPI-0001", "lab-1"));
         var facility = await kit.Facility(status);
 
-        var access = kit.Tx.AccessLog(facility.Id, "dr-a", "MPI-0001", [$"{lab.Id}/lab-1"], null, "unconscious patient", "emergency").SignWith(facility);
+        var access = kit.Tx.AccessLog(facility.Id, "dr-a", "MPI-0001", [$"{lab.Id}/lab-1"], null, LedgerKit.BreakGlass(), "emergency").SignWith(facility);
 
         await kit.MustRefuse(access, LedgerError.NodeNotApproved);
     }
@@ -65,6 +66,6 @@ public sealed class FacilityRulesTests
         await using var kit = new LedgerKit();
         var node = await kit.Facility(NodeStatus.Pending);
 
-        await kit.MustRefuse(kit.Tx.NodeRevoke(node.Id, "never joined").SignWith(kit.Admin), LedgerError.NodeNotApproved);
+        await kit.MustRefuse(kit.Tx.NodeRevoke(node.Id, NodeDecisionReasons.LeftNetwork).SignWith(kit.Admin), LedgerError.NodeNotApproved);
     }
 }

@@ -1,6 +1,7 @@
 using HealthPortal.Ledger;
 using HealthPortal.Ledger.Crypto;
 using HealthPortal.Ledger.State;
+using HealthPortal.Ledger.Transactions;
 using HealthPortal.Tests.Support;
 
 namespace HealthPortal.Tests.Ledger.Rules;
@@ -33,7 +34,7 @@ public sealed class GrantRulesTests
         }
 
         /// <summary>An access.log of <paramref name="record"/> under the grant, stamped with the clock's time now.</summary>
-        public HealthPortal.Ledger.Transactions.Transaction Access(string record = "lab-1", string? grant = "", string? breakGlass = null)
+        public HealthPortal.Ledger.Transactions.Transaction Access(string record = "lab-1", string? grant = "", BreakGlassBasis? breakGlass = null)
             => Kit.Tx.AccessLog(Clinic.Id, "dr-a", Mpi, [$"{Lab.Id}/{record}"], grant == "" ? Grant : grant, breakGlass, "treatment").SignWith(Clinic);
 
         public ValueTask DisposeAsync() => Kit.DisposeAsync();
@@ -114,7 +115,7 @@ public sealed class GrantRulesTests
         await using var s = await Scenario.Create();
         s.Clock.UnixMs = s.NotBefore;
 
-        await s.Kit.MustRefuse(s.Access(breakGlass: "patient unconscious"), LedgerError.AccessWithoutBasis);
+        await s.Kit.MustRefuse(s.Access(breakGlass: LedgerKit.BreakGlass()), LedgerError.AccessWithoutBasis);
     }
 
     [Fact]

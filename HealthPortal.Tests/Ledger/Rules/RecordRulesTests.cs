@@ -16,7 +16,7 @@ public sealed class RecordRulesTests
         var lab = await kit.Facility(NodeStatus.Approved);
         await kit.Patient(Mpi);
 
-        var anchor = kit.Tx.RecordAnchor(Mpi, lab.Id, "lab-1", "lab", "2026-11-24", LedgerKit.Hash("lab-1"), "hp://lab/lab-1").SignWith(lab);
+        var anchor = kit.Tx.RecordAnchor(Mpi, lab.Id, "lab-1", "lab", "2026-11-24", LedgerKit.Hash("lab-1"), "Observation/lab-1").SignWith(lab);
 
         await kit.MustRefuse(anchor, LedgerError.MissingSignature);
     }
@@ -28,7 +28,7 @@ public sealed class RecordRulesTests
         var lab = await kit.Facility(NodeStatus.Approved);
         var patient = await kit.Patient(Mpi);
 
-        var anchor = kit.Tx.RecordAnchor(Mpi, lab.Id, "lab-1", "lab", "2026-11-24", LedgerKit.Hash("lab-1"), "hp://lab/lab-1").SignWith(patient);
+        var anchor = kit.Tx.RecordAnchor(Mpi, lab.Id, "lab-1", "lab", "2026-11-24", LedgerKit.Hash("lab-1"), "Observation/lab-1").SignWith(patient);
 
         await kit.MustRefuse(anchor, LedgerError.MissingSignature);
     }
@@ -41,7 +41,7 @@ public sealed class RecordRulesTests
         var other = await kit.Facility(NodeStatus.Approved);
         var patient = await kit.Patient(Mpi);
 
-        var anchor = kit.Tx.RecordAnchor(Mpi, lab.Id, "lab-1", "lab", "2026-11-24", LedgerKit.Hash("lab-1"), "hp://lab/lab-1").SignWith(other).SignWith(patient);
+        var anchor = kit.Tx.RecordAnchor(Mpi, lab.Id, "lab-1", "lab", "2026-11-24", LedgerKit.Hash("lab-1"), "Observation/lab-1").SignWith(other).SignWith(patient);
 
         await kit.MustRefuse(anchor, LedgerError.MissingSignature);
     }
@@ -66,7 +66,7 @@ public sealed class RecordRulesTests
         await kit.MustCommit(kit.Anchor(lab, patient, Mpi, "lab-1"));
 
         // A new transaction (fresh nonce, other content hash) reusing the record id.
-        var again = kit.Tx.RecordAnchor(Mpi, lab.Id, "lab-1", "lab", "2026-11-25", LedgerKit.Hash("amended"), "hp://lab/lab-1").SignWith(lab).SignWith(patient);
+        var again = kit.Tx.RecordAnchor(Mpi, lab.Id, "lab-1", "lab", "2026-11-25", LedgerKit.Hash("amended"), "Observation/lab-1").SignWith(lab).SignWith(patient);
 
         await kit.MustRefuse(again, LedgerError.DuplicateRecord);
     }

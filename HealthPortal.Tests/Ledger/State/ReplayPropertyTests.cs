@@ -104,8 +104,8 @@ public sealed class ReplayPropertyTests(ITestOutputHelper output)
                     t = (op.Kind switch
                     {
                         OpKind.NodeApprove => tx.NodeApprove(node.Id),
-                        OpKind.NodeReject => tx.NodeReject(node.Id, "not accredited"),
-                        _ => tx.NodeRevoke(node.Id, "left"),
+                        OpKind.NodeReject => tx.NodeReject(node.Id, NodeDecisionReasons.IncompleteApplication),
+                        _ => tx.NodeRevoke(node.Id, NodeDecisionReasons.LeftNetwork),
                     }).SignWith(signer);
                     break;
                 }
@@ -164,7 +164,7 @@ public sealed class ReplayPropertyTests(ITestOutputHelper output)
                     // B == 0: longer than the genesis allows (GrantTooLong).
                     var length = op.B == 0 ? (p.MaxGrantDays + 1) * 86_400_000L : 3_600_000L * op.B;
                     string[] categories = op.C % 2 == 0 ? ["all"] : ["lab", "visit"];
-                    t = tx.GrantIssue(mpi, facility.Id, categories, "care", now - 1000, now - 1000 + length).SignWith(World.Pick(keys, op.B));
+                    t = tx.GrantIssue(mpi, facility.Id, categories, Purposes.Treatment, now - 1000, now - 1000 + length).SignWith(World.Pick(keys, op.B));
                     world.Grants.Add((t.IdText, mpi, facility.Id));
                     break;
                 }
@@ -182,7 +182,7 @@ public sealed class ReplayPropertyTests(ITestOutputHelper output)
                     var facility = op.C != 0 && grant.Id is not null ? world.Facilities.First(f => f.Id == grant.Facility) : World.Pick(world.Facilities, op.B);
                     // C == 0: break-glass; otherwise the patient's first grant, whoever it was for.
                     t = tx.AccessLog(facility.Id, "staff-1", record.Mpi, [$"{record.Facility}/{record.Record}"],
-                        op.C == 0 ? null : grant.Id ?? new string('A', 43), op.C == 0 ? "emergency" : null, "care").SignWith(facility);
+                        op.C == 0 ? null : grant.Id ?? new string('A', 43), op.C == 0 ? LedgerKit.BreakGlass() : null, op.C == 0 ? Purposes.Emergency : Purposes.Treatment).SignWith(facility);
                     break;
                 }
             }

@@ -24,7 +24,7 @@ public sealed class PayloadParserTests
     }
 
     private static Transaction AccessLog(params string[] records)
-        => new TransactionFactory().AccessLog(new string('A', 43), "dr-a", "MPI-0001", records, null, "emergency", "treatment");
+        => new TransactionFactory().AccessLog(new string('A', 43), "dr-a", "MPI-0001", records, null, LedgerKit.BreakGlass(), "emergency");
 
     [Theory]
     [InlineData('-')]
@@ -60,6 +60,6 @@ public sealed class PayloadParserTests
         var patient = await kit.Patient("MPI-0001");
         await kit.MustCommit(kit.Anchor(lab, patient, "MPI-0001", "lab-1"));
 
-        await kit.MustCommit(kit.Tx.AccessLog(clinic.Id, "dr-a", "MPI-0001", [$"{lab.Id}/lab-1"], null, "patient unconscious", "emergency").SignWith(clinic));
+        await kit.MustCommit(kit.Tx.AccessLog(clinic.Id, "dr-a", "MPI-0001", [$"{lab.Id}/lab-1"], null, LedgerKit.BreakGlass(), "emergency").SignWith(clinic));
     }
 }

@@ -33,7 +33,7 @@ public sealed class TransactionCodecFastPathTests
         yield return f.GrantIssue("MPI-0001", Facility.Id, ["lab", "encounter"], "treatment", 1, 2).SignWith(Patient);
         yield return f.GrantRevoke("MPI-0001", hash).SignWith(Patient);
         yield return f.AccessLog(Facility.Id, "staff-1", "MPI-0001", ["a/b", "c/d"], hash, null, "treatment").SignWith(Facility);
-        yield return f.AccessLog(Facility.Id, "staff-1", "MPI-0001", [], null, "emergency", "treatment");
+        yield return f.AccessLog(Facility.Id, "staff-1", "MPI-0001", [], null, new BreakGlassBasis(BreakGlassReasons.Unconscious, hash), "emergency");
     }
 
     /// <summary>The wire form, and the same transaction indented, reordered and with every non-ASCII character escaped or not.</summary>

@@ -28,7 +28,7 @@ public sealed class SignatureCommitmentTests
     {
         var lab = await kit.ApprovedFacility();
         var patient = await kit.Patient("MPI-0042");
-        var anchor = await kit.MustCommit(kit.Tx.RecordAnchor("MPI-0042", lab.Id, "r-1", "lab", "2026-11-24", LedgerKit.Hash("x"), "hp://r-1").SignWith(lab).SignWith(patient));
+        var anchor = await kit.MustCommit(kit.Tx.RecordAnchor("MPI-0042", lab.Id, "r-1", "lab", "2026-11-24", LedgerKit.Hash("x"), "Observation/r-1").SignWith(lab).SignWith(patient));
         await kit.Patient("MPI-0043");
         var seq = kit.Engine.Store.FindSeq(anchor.Receipt!.Transaction.Id)!.Value;
         await kit.Close();

@@ -256,6 +256,12 @@ namespace HealthPortal.Data.Migrations
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("DecisionNote")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DecisionNoteSalt")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Endpoint")
                         .IsRequired()
                         .HasMaxLength(400)
@@ -417,6 +423,27 @@ namespace HealthPortal.Data.Migrations
                     b.ToTable("AccessRequest", (string)null);
                 });
 
+            modelBuilder.Entity("HealthPortal.Features.Grants.GrantPurposeNote", b =>
+                {
+                    b.Property<string>("GrantId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Salt")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("GrantId");
+
+                    b.ToTable("GrantPurposeNote", (string)null);
+                });
+
             modelBuilder.Entity("HealthPortal.Features.Interop.BreakGlassAccess", b =>
                 {
                     b.Property<long>("Id")
@@ -471,6 +498,20 @@ namespace HealthPortal.Data.Migrations
                         .IsRequired()
                         .HasMaxLength(1000)
                         .HasColumnType("TEXT");
+
+                    b.Property<string>("ReasonCode")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("other");
+
+                    b.Property<string>("ReasonSalt")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("");
 
                     b.Property<string>("StaffPseudonym")
                         .IsRequired()

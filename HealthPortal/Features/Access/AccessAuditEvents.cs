@@ -1,5 +1,7 @@
 using System.Text;
 using System.Text.Json;
+using HealthPortal.Features.Grants;
+using HealthPortal.Features.Ledger;
 using HealthPortal.Features.Records;
 using HealthPortal.Ledger.Crypto;
 using Hl7.Fhir.Model;
@@ -14,7 +16,8 @@ public sealed record LedgerObserver(string NodeId, string Name, string ChainId);
 /// Maps access.log entries to FHIR R4 AuditEvents (one per entry, in a collection Bundle): a RESTful read (type
 /// <c>rest</c>, subtype <c>read</c>, action R, outcome success) by the facility (its ledger node id) and the staff
 /// pseudonym, observed by this ledger node, about the patient (MPI identifier) and each record read. The purpose is the
-/// grant's (a v3 ActReason code when it is one, else text); a break-glass read is ETREAT plus BTG with the reason.
+/// grant's (a v3 ActReason code when it is one, else text); a break-glass read is ETREAT plus BTG coded with the ledger's
+/// reason code (<see cref="BreakGlassReasonSystem"/>), its text the staff member's words when this node holds them.
 /// </summary>
 public static class AccessAuditEvents
 {
@@ -23,6 +26,8 @@ public static class AccessAuditEvents
     public const string MpiSystem = "urn:healthportal:mpi";
     public const string RecordSystem = "urn:healthportal:record";
     public const string TransactionSystem = "urn:healthportal:ledger-tx";
+    /// <summary>The ledger's break-glass reason codes (<c>BreakGlassReasons</c>).</summary>
+    public const string BreakGlassReasonSystem = "urn:healthportal:break-glass-reason";
 
     private const string AuditEventType = "http://terminology.hl7.org/CodeSystem/audit-event-type";
     private const string RestfulInteraction = "http://hl7.org/fhir/restful-interaction";
@@ -132,25 +137,33 @@ public static class AccessAuditEvents
 
     private static List<CodeableConcept> PurposeOf(AccessView access)
     {
-        if (access.BreakGlassReason is { } reason)
+        if (access.BreakGlassCode is { } reasonCode)
         {
+            var label = LedgerCodeLabels.BreakGlass(reasonCode);
             return
             [
                 new CodeableConcept(ActReason, "ETREAT", "Emergency Treatment", access.Purpose),
-                new CodeableConcept(ActReason, "BTG", "break the glass", reason),
+                new CodeableConcept
+                {
+                    Coding = [new Coding(ActReason, "BTG", "break the glass"), new Coding(BreakGlassReasonSystem, reasonCode, label)],
+                    Text = access.BreakGlassText ?? label,
+                },
             ];
         }
-        return [PurposeOfUse(access.Grant?.Purpose ?? access.Purpose)];
+        return access.Grant is { } grant ? [PurposeOfUse(grant.Purpose, grant.PurposeText)] : [PurposeOfUse(access.Purpose)];
     }
 
-    /// <summary>A ledger purpose as a purpose of use: its ActReason code where it has one (the portal's codes or a v3 code itself), else text.</summary>
-    public static CodeableConcept PurposeOfUse(string purpose)
+    /// <summary>
+    /// A ledger purpose as a purpose of use: its ActReason code where it has one (the portal's codes or a v3 code itself),
+    /// else text; for "other", the patient's words when this portal has them.
+    /// </summary>
+    public static CodeableConcept PurposeOfUse(string purpose, string? otherText = null)
     {
         var trimmed = purpose.Trim();
         var code = PortalPurposes.TryGetValue(trimmed, out var mapped) ? mapped : trimmed.ToUpperInvariant();
         return PurposeCodes.TryGetValue(code, out var display)
             ? new CodeableConcept(ActReason, code, display, purpose)
-            : new CodeableConcept { Text = purpose };
+            : new CodeableConcept { Text = GrantPurposes.Label(purpose, otherText) };
     }
 
     private static string DescribeRecord(AccessedRecord record)

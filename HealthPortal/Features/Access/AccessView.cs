@@ -3,21 +3,34 @@ namespace HealthPortal.Features.Access;
 /// <summary>One record named by an access.log, with what the ledger knows of it (kind and date) when it is anchored.</summary>
 public sealed record AccessedRecord(string Reference, string FacilityId, string FacilityName, string RecordId, string? Kind, string? Date);
 
-/// <summary>The grant an access relied on, as the ledger holds it.</summary>
+/// <summary>The grant an access relied on, as the ledger holds it (and the patient's words for "other" from this portal).</summary>
 public sealed record GrantSummary(
-    string Id, IReadOnlyList<string> Categories, string Purpose, DateTimeOffset NotBefore, DateTimeOffset ExpiresAt, DateTimeOffset? RevokedAt);
+    string Id, IReadOnlyList<string> Categories, string Purpose, DateTimeOffset NotBefore, DateTimeOffset ExpiresAt, DateTimeOffset? RevokedAt)
+{
+    public string? PurposeText { get; init; }
+    public string PurposeLabel => HealthPortal.Features.Grants.GrantPurposes.Label(Purpose, PurposeText);
+}
 
 /// <summary>
 /// One logged read of a patient's records (an access.log on the ledger), with facility and record names filled in.
 /// <see cref="StaffAccount"/> is the staff account behind the pseudonym, resolved for admins only and only when a
 /// <see cref="IStaffPseudonyms"/> mapping exists; the patient always sees the pseudonym.
+/// <see cref="BreakGlassCode"/> is the ledger's break-glass reason code; <see cref="BreakGlassText"/> the staff member's
+/// words from this node's database, when this node opened the session (the ledger only has their hash).
 /// </summary>
 public sealed record AccessView(
     string TxId, string Mpi, string FacilityId, string FacilityName, string Staff, string? StaffAccount,
-    IReadOnlyList<AccessedRecord> Records, string Purpose, GrantSummary? Grant, string? BreakGlassReason,
+    IReadOnlyList<AccessedRecord> Records, string Purpose, GrantSummary? Grant, string? BreakGlassCode,
     DateTimeOffset At, long Height, int Index)
 {
-    public bool IsBreakGlass => BreakGlassReason is not null;
+    public string? BreakGlassText { get; init; }
+
+    public bool IsBreakGlass => BreakGlassCode is not null;
+
+    /// <summary>The kind of emergency in words, for display; null for a read under a grant.</summary>
+    public string? BreakGlassLabel => BreakGlassCode is { } code ? HealthPortal.Features.Ledger.LedgerCodeLabels.BreakGlass(code) : null;
+
+    public string PurposeLabel => HealthPortal.Features.Grants.GrantPurposes.Label(Purpose);
 }
 
 /// <summary>Which accesses a list shows. Dates are whole days in UTC, both ends included.</summary>

@@ -1,5 +1,6 @@
 using HealthPortal.Features.Facilities;
 using HealthPortal.Data;
+using HealthPortal.Features.Interop;
 using HealthPortal.Features.Ledger;
 using HealthPortal.Ledger.State;
 using Microsoft.EntityFrameworkCore;
@@ -9,13 +10,22 @@ namespace HealthPortal.Features.Access;
 /// <summary>
 /// Turns access.log entries into <see cref="AccessView"/>s: facility names from the portal registry (the ledger's
 /// node name when the portal does not know the node), record kinds and dates from the ledger's record index,
-/// grant scope and period from the ledger's grants. Callers authorize; this only reads.
+/// grant scope and period from the ledger's grants; the words behind a break-glass code or an "other" purpose from this
+/// portal's database (the ledger holds only codes and hashes). Callers authorize; this only reads.
 /// </summary>
-public sealed class AccessViews(FacilityNames facilityNames, LedgerHost ledger, IStaffPseudonyms pseudonyms)
+public sealed class AccessViews(
+    FacilityNames facilityNames, LedgerHost ledger, IStaffPseudonyms pseudonyms, IDbContextFactory<ApplicationDbContext> dbFactory)
 {
     public async Task<IReadOnlyList<AccessView>> ViewsAsync(IEnumerable<AccessEntry> entries, bool resolveStaff, CancellationToken ct = default)
     {
+        entries = entries as IReadOnlyCollection<AccessEntry> ?? entries.ToList();
         var names = await facilityNames.LoadAsync(ct);
+        Dictionary<string, string> reasons, purposeNotes;
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
+        {
+            reasons = await BreakGlassWordsAsync(db, [.. entries.Where(e => e.BreakGlass is not null).Select(e => e.TxId)], ct);
+            purposeNotes = await HealthPortal.Features.Grants.PatientGrants.PurposeNotesAsync(db, [.. entries.Select(e => e.Grant).OfType<string>().Distinct()]);
+        }
         var engine = ledger.Engine;
         var views = new List<AccessView>();
         // One staff member usually reads many times: resolve each (facility, pseudonym) once per listing.
@@ -29,7 +39,10 @@ public sealed class AccessViews(FacilityNames facilityNames, LedgerHost ledger, 
                 entry.TxId, entry.Mpi, entry.Facility, NameOf(entry.Facility), entry.Staff, staffAccount,
                 entry.Records.Select(RecordOf).ToList(), entry.Purpose,
                 entry.Grant is { } grantId ? GrantOf(grantId) : null, entry.BreakGlass,
-                DateTimeOffset.FromUnixTimeMilliseconds(entry.Timestamp), entry.Height, entry.Index));
+                DateTimeOffset.FromUnixTimeMilliseconds(entry.Timestamp), entry.Height, entry.Index)
+            {
+                BreakGlassText = reasons.GetValueOrDefault(entry.TxId),
+            });
         }
         return views;
 
@@ -46,6 +59,21 @@ public sealed class AccessViews(FacilityNames facilityNames, LedgerHost ledger, 
         GrantSummary? GrantOf(string id) => engine.State.Grant(id) is { } g
             ? new GrantSummary(g.Id, g.Categories, g.Purpose, DateTimeOffset.FromUnixTimeMilliseconds(g.NotBefore),
                 DateTimeOffset.FromUnixTimeMilliseconds(g.ExpiresAt), g.RevokedAt is { } r ? DateTimeOffset.FromUnixTimeMilliseconds(r) : null)
+            { PurposeText = purposeNotes.GetValueOrDefault(g.Id) }
             : null;
+    }
+
+    /// <summary>
+    /// The staff member's words behind each break-glass access.log (by tx id), from the session this node opened for it.
+    /// Another node's accesses have no session here, so they show the code alone.
+    /// </summary>
+    private static async Task<Dictionary<string, string>> BreakGlassWordsAsync(ApplicationDbContext db, IReadOnlyCollection<string> accessTxIds, CancellationToken ct)
+    {
+        if (accessTxIds.Count == 0) return [];
+        var rows = await (from a in db.Set<BreakGlassAccess>().AsNoTracking()
+                          join s in db.Set<BreakGlassSession>().AsNoTracking() on a.SessionId equals s.Id
+                          where accessTxIds.Contains(a.TxId)
+                          select new { a.TxId, s.Reason }).ToListAsync(ct);
+        return rows.GroupBy(r => r.TxId).ToDictionary(g => g.Key, g => g.First().Reason);
     }
 }

@@ -1,3 +1,4 @@
+using HealthPortal.Ledger.Text;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
@@ -293,6 +294,7 @@ public sealed class AnchorWorkflow(
         reason = reason?.Trim();
         if (string.IsNullOrEmpty(reason)) return AnchorOutcome.Fail(AnchorError.Invalid, "Say why this was not your visit: the facility reads it.", AnchorStatus.Pending);
         if (reason.Length > MaxReasonLength) return AnchorOutcome.Fail(AnchorError.Invalid, $"Keep the reason under {MaxReasonLength} characters.", AnchorStatus.Pending);
+        if (SafeText.Check(reason, multiline: true) is { } problem) return AnchorOutcome.Fail(AnchorError.Invalid, $"The reason cannot be saved: {problem}.", AnchorStatus.Pending);
         await Gate.WaitAsync();
         try
         {

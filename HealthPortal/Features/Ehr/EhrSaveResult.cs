@@ -1,3 +1,4 @@
+using HealthPortal.Ledger.Text;
 using HealthPortal.Features.Records;
 
 namespace HealthPortal.Features.Ehr;
@@ -37,20 +38,32 @@ public sealed class FieldErrors
 
     public void Add(string field, string message) => _errors.TryAdd(field, message);
 
-    /// <summary>Trimmed text, or an error when it is empty or longer than <paramref name="max"/>.</summary>
-    public string Required(string field, string? value, string label, int max = 200)
+    /// <summary>
+    /// Trimmed text, or an error when it is empty, longer than <paramref name="max"/>, or not <see cref="SafeText"/>
+    /// (control or bidi-override characters can make what a reader sees differ from what was written).
+    /// </summary>
+    /// <param name="multiline">Whether line breaks and tabs belong in the field (notes, findings).</param>
+    public string Required(string field, string? value, string label, int max = 200, bool multiline = false)
     {
         var text = value?.Trim() ?? "";
         if (text.Length == 0) Add(field, $"{label} is required.");
         else if (text.Length > max) Add(field, $"{label} is at most {max} characters.");
+        else Safe(field, text, label, multiline);
         return text;
     }
 
-    public string Optional(string field, string? value, string label, int max = 2000)
+    /// <inheritdoc cref="Required"/>
+    public string Optional(string field, string? value, string label, int max = 2000, bool multiline = false)
     {
         var text = value?.Trim() ?? "";
         if (text.Length > max) Add(field, $"{label} is at most {max} characters.");
+        else Safe(field, text, label, multiline);
         return text;
+    }
+
+    private void Safe(string field, string text, string label, bool multiline)
+    {
+        if (SafeText.Check(text, multiline) is { } problem) Add(field, $"{label}: {problem}.");
     }
 
     public T? Require<T>(string field, T? value, string label) where T : struct

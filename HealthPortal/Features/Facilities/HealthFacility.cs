@@ -16,5 +16,12 @@ public sealed class HealthFacility
     public string? NodeKeyId { get; set; }
     public DateTimeOffset CreatedAt { get; set; } = DateTimeOffset.UtcNow;
 
+    /// <summary>
+    /// The admin's words on a rejection or revocation. The ledger carries only the reason code and the
+    /// <c>TextCommitment</c> hash of these words under <see cref="DecisionNoteSalt"/>; the words stay here.
+    /// </summary>
+    public string? DecisionNote { get; set; }
+    public string? DecisionNoteSalt { get; set; }
+
     public static string NewId() => "fac-" + Guid.NewGuid().ToString("N")[..12];
 }

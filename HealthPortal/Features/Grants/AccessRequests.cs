@@ -1,3 +1,4 @@
+using HealthPortal.Ledger.Text;
 using System.Security.Claims;
 using HealthPortal.Data;
 using HealthPortal.Features.Auth;
@@ -53,6 +54,7 @@ public sealed class AccessRequests(
         if (input.DurationDays < 1 || input.DurationDays > maxDays) return AccessRequestOutcome.Fail($"Ask for between 1 and {maxDays} days.");
         var message = string.IsNullOrWhiteSpace(input.Message) ? null : input.Message.Trim();
         if (message?.Length > AccessRequestInput.MaxMessageLength) return AccessRequestOutcome.Fail($"Keep the message to {AccessRequestInput.MaxMessageLength} characters.");
+        if (message is not null && SafeText.Check(message, multiline: true) is { } problem) return AccessRequestOutcome.Fail($"The message cannot be sent: {problem}.");
 
         var kinds = new GrantInput { Kinds = input.Kinds }.LedgerCategories();
         var request = new AccessRequest
@@ -118,6 +120,7 @@ public sealed class AccessRequests(
         if (request.Status != AccessRequestStatus.Pending) return AccessRequestOutcome.Fail($"That access request is already {request.Status.ToString().ToLowerInvariant()}.");
         reason = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim();
         if (reason?.Length > 500) return AccessRequestOutcome.Fail("Keep the reason to 500 characters.");
+        if (reason is not null && SafeText.Check(reason, multiline: true) is { } problem) return AccessRequestOutcome.Fail($"The reason cannot be saved: {problem}.");
         request.Status = AccessRequestStatus.Declined;
         request.DeclineReason = reason;
         request.DecidedAt = clock.GetUtcNow();

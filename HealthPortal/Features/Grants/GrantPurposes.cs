@@ -1,20 +1,22 @@
-using System.Text.RegularExpressions;
+using HealthPortal.Ledger.Text;
+using LedgerPurposes = HealthPortal.Ledger.Transactions.Purposes;
 
 namespace HealthPortal.Features.Grants;
 
 /// <summary>
-/// The purposes a patient can give a grant. The ledger stores the purpose as a string for everyone to read, so it is a
-/// short code (or, for "other", a few words the patient types, checked to look like a phrase and not like personal data).
+/// The purposes a patient can give a grant: codes of the ledger's closed set (<see cref="LedgerPurposes"/>). For
+/// "other" the patient says what for in their own words, which stay in the portal (<see cref="GrantPurposeNote"/>);
+/// the ledger carries only "other" and the hash of the words.
 /// </summary>
-public static partial class GrantPurposes
+public static class GrantPurposes
 {
-    public const string Treatment = "treatment";
-    public const string Referral = "referral";
-    public const string SecondOpinion = "second-opinion";
-    public const string Insurance = "insurance";
-    public const string Other = "other";
+    public const string Treatment = LedgerPurposes.Treatment;
+    public const string Referral = LedgerPurposes.Referral;
+    public const string SecondOpinion = LedgerPurposes.SecondOpinion;
+    public const string Insurance = LedgerPurposes.Insurance;
+    public const string Other = LedgerPurposes.Other;
 
-    public const int MaxOtherLength = 40;
+    public const int MaxOtherLength = 200;
 
     public static readonly IReadOnlyList<string> All = [Treatment, Referral, SecondOpinion, Insurance, Other];
 
@@ -24,33 +26,32 @@ public static partial class GrantPurposes
         Referral => "Referral",
         SecondOpinion => "Second opinion",
         Insurance => "Insurance claim",
+        LedgerPurposes.Emergency => "Emergency",
         Other => "Other",
-        _ when purpose.StartsWith(OtherPrefix, StringComparison.Ordinal) => "Other: " + purpose[OtherPrefix.Length..],
         _ => purpose,
     };
 
-    /// <summary>"other:" followed by the patient's words, so a reader of the ledger can tell a code from free text.</summary>
-    public const string OtherPrefix = "other:";
+    /// <summary>The label with the patient's words for "other" when this portal has them.</summary>
+    public static string Label(string purpose, string? otherText)
+        => purpose == Other && !string.IsNullOrEmpty(otherText) ? "Other: " + otherText : Label(purpose);
 
-    /// <summary>The ledger string for a choice; null when the choice is not valid (see <see cref="CheckOther"/>).</summary>
-    public static string? ToLedger(string? code, string? otherText)
-    {
-        if (code is null || !All.Contains(code)) return null;
-        if (code != Other) return code;
-        return CheckOther(otherText) is null ? OtherPrefix + otherText!.Trim() : null;
-    }
-
-    /// <summary>Why the "other" text cannot go on the ledger, or null when it can.</summary>
+    /// <summary>Why the "other" text cannot be kept, or null when it can.</summary>
     public static string? CheckOther(string? text)
     {
         var t = text?.Trim() ?? "";
         if (t.Length == 0) return "Say in a few words what the access is for.";
         if (t.Length > MaxOtherLength) return $"Keep the purpose to {MaxOtherLength} characters or fewer.";
-        // Digits could carry an identity number, a phone number or a date of birth onto a public ledger.
-        if (t.Any(char.IsDigit)) return "Leave out numbers: the purpose is public on the network and must not identify you.";
-        if (!OtherPattern().IsMatch(t)) return "Use letters, spaces and simple punctuation only.";
+        if (SafeText.Check(t) is { } problem) return $"The purpose cannot be saved: {problem}.";
         return null;
     }
 
-    [GeneratedRegex(@"^[\p{L} .,'()/-]+$")] private static partial Regex OtherPattern();
+    /// <summary>The words for "other" with the salt of their hash on the ledger, or null for any other purpose.</summary>
+    public static GrantPurposeText? TextFor(string? code, string? otherText)
+        => code == Other && CheckOther(otherText) is null ? new GrantPurposeText(otherText!.Trim(), TextCommitment.NewSalt()) : null;
+}
+
+/// <summary>The patient's words for "other" and the salt that the ledger's <c>purposeHash</c> was made with.</summary>
+public sealed record GrantPurposeText(string Text, string Salt)
+{
+    public string Hash => TextCommitment.Hash(Text, Salt);
 }

@@ -11,6 +11,11 @@ public sealed record GrantView(
     string Id, string FacilityNodeId, string FacilityName, IReadOnlyList<string> Categories, string Purpose,
     DateTimeOffset NotBefore, DateTimeOffset ExpiresAt, long IssuedHeight, long? RevokedHeight, DateTimeOffset? RevokedAt, GrantStatus Status)
 {
+    /// <summary>The patient's words for "other", from this portal's database (never on the ledger).</summary>
+    public string? PurposeText { get; init; }
+
+    public string PurposeLabel => GrantPurposes.Label(Purpose, PurposeText);
+
     public string KindsText => GrantText.Kinds(Categories);
 
     /// <summary>What the grant means, in the tense of its status.</summary>

@@ -22,10 +22,12 @@ public sealed record SharingView(
 }
 
 /// <summary>A grant.issue body ready for the browser to sign, with the facility's name for the summary.</summary>
-public sealed record GrantDraft(JsonObject Body, string FacilityName, IReadOnlyList<string> Categories, string Purpose, DateTimeOffset NotBefore, DateTimeOffset ExpiresAt)
+/// <param name="PurposeText">For "other", the patient's words: kept in the portal, only their hash is in <paramref name="Body"/>.</param>
+public sealed record GrantDraft(JsonObject Body, string FacilityName, IReadOnlyList<string> Categories, string Purpose, DateTimeOffset NotBefore, DateTimeOffset ExpiresAt,
+    GrantPurposeText? PurposeText = null)
 {
     public string Summary =>
-        $"{FacilityName} may see your {GrantText.KindsLower(Categories)} for {GrantPurposes.Label(Purpose).ToLowerInvariant()}, from {GrantText.When(NotBefore)} until {GrantText.When(ExpiresAt)}.";
+        $"{FacilityName} may see your {GrantText.KindsLower(Categories)} for {GrantPurposes.Label(Purpose, PurposeText?.Text).ToLowerInvariant()}, from {GrantText.When(NotBefore)} until {GrantText.When(ExpiresAt)}.";
 }
 
 /// <summary>The draft, or what is wrong with the form.</summary>
@@ -66,7 +68,9 @@ public sealed class PatientGrants(
 
         var facilities = await ApprovedFacilitiesAsync(db);
         var names = await facilityNames.LoadAsync();
-        var list = grants.AllOf(mpi).Select(x => ToView(x.Grant, x.Status, names)).ToList();
+        var all = grants.AllOf(mpi).ToList();
+        var notes = await PurposeNotesAsync(db, all.Select(x => x.Grant.Id).ToList());
+        var list = all.Select(x => ToView(x.Grant, x.Status, names) with { PurposeText = notes.GetValueOrDefault(x.Grant.Id) }).ToList();
         var pending = await AccessRequests.ViewsAsync(db, db.AccessRequests.Where(r => r.Mpi == mpi && r.Status == AccessRequestStatus.Pending));
         return new SharingView(userId, mpi, facilities, list, pending, MaxGrantDays, now);
     }
@@ -82,27 +86,35 @@ public sealed class PatientGrants(
 
         var facility = me.Facilities.Single(f => f.Id == input.FacilityId);
         var categories = input.LedgerCategories();
-        var purpose = GrantPurposes.ToLedger(input.Purpose, input.OtherPurpose)!;
+        var purpose = input.Purpose!;
+        var purposeText = GrantPurposes.TextFor(purpose, input.OtherPurpose);
         var notBefore = GrantValidation.Utc(input.Start!.Value);
         var expiresAt = GrantValidation.Utc(input.End!.Value);
         var body = _tx.Body();
         body["mpi"] = me.Mpi;
         body["facility"] = facility.NodeId;
         body["purpose"] = purpose;
+        if (purposeText is not null) body["purposeHash"] = purposeText.Hash;
         body["categories"] = new JsonArray([.. categories.Select(c => (JsonNode)JsonValue.Create(c))]);
         body["notBefore"] = notBefore.ToUnixTimeMilliseconds();
         body["expiresAt"] = expiresAt.ToUnixTimeMilliseconds();
-        return new GrantDraftResult(new GrantDraft(body, facility.Name, categories, purpose, notBefore, expiresAt), []);
+        return new GrantDraftResult(new GrantDraft(body, facility.Name, categories, purpose, notBefore, expiresAt, purposeText), []);
     }
 
     /// <summary>
     /// Submits a grant.issue the patient's browser signed. With <paramref name="requestId"/>, the grant answers that
-    /// pending access request, which then records the grant id.
+    /// pending access request, which then records the grant id. A grant "for other" needs <paramref name="purposeText"/>
+    /// (from the draft), whose hash the signed body must carry; the words are kept in the portal once the grant commits.
     /// </summary>
-    public async Task<GrantOutcome> IssueAsync(ClaimsPrincipal user, JsonObject body, Jwk signer, string signature, string? requestId = null)
+    public async Task<GrantOutcome> IssueAsync(ClaimsPrincipal user, JsonObject body, Jwk signer, string signature, string? requestId = null, GrantPurposeText? purposeText = null)
     {
         var mpi = StringOf(body, "mpi");
         if (mpi is null || !await IsPatientOfAsync(user, mpi)) return GrantOutcome.Fail(LedgerError.SignerNotAuthorized, "Only the patient can share their own records.");
+        var purposeHash = StringOf(body, "purposeHash");
+        if (purposeText is not null && purposeText.Hash != purposeHash)
+            return GrantOutcome.Fail(LedgerError.InvalidField, "The purpose you wrote is not the one that was signed. Review the grant again.");
+        if (purposeText is null && purposeHash is not null)
+            return GrantOutcome.Fail(LedgerError.InvalidField, "The words for this purpose are missing. Review the grant again.");
 
         AccessRequest? request = null;
         if (requestId is not null)
@@ -119,6 +131,13 @@ public sealed class PatientGrants(
         if (!signed.IsSuccess) return GrantOutcome.Fail(signed.Error, signed.Message!);
         var result = await ledger.Engine.SubmitAsync(signed.Value!);
         if (!result.IsCommitted) return Refused(result);
+
+        if (purposeText is not null)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync();
+            db.Add(new GrantPurposeNote { GrantId = result.Receipt!.TransactionId, Text = purposeText.Text, Salt = purposeText.Salt });
+            await db.SaveChangesAsync();
+        }
 
         if (request is not null)
         {
@@ -208,6 +227,10 @@ public sealed class PatientGrants(
         => new(g.Id, g.Facility, names[g.Facility], g.Categories, g.Purpose,
             DateTimeOffset.FromUnixTimeMilliseconds(g.NotBefore), DateTimeOffset.FromUnixTimeMilliseconds(g.ExpiresAt), g.IssuedHeight, g.RevokedHeight,
             g.RevokedAt is { } r ? DateTimeOffset.FromUnixTimeMilliseconds(r) : null, status);
+
+    /// <summary>The patient's words for the "other" grants among <paramref name="grantIds"/>, by grant id.</summary>
+    internal static async Task<Dictionary<string, string>> PurposeNotesAsync(ApplicationDbContext db, IReadOnlyCollection<string> grantIds)
+        => grantIds.Count == 0 ? [] : await db.Set<GrantPurposeNote>().AsNoTracking().Where(n => grantIds.Contains(n.GrantId)).ToDictionaryAsync(n => n.GrantId, n => n.Text);
 
     internal static string? StringOf(JsonObject body, string name)
         => body[name] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;

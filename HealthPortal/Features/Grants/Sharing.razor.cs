@@ -79,7 +79,7 @@ public partial class Sharing
     private Task SignAsync() => RunAsync(async () =>
     {
         var signature = await Browser.SignAsync(Owner, TxType.GrantIssue, draft!.Body);
-        var result = await Grants.IssueAsync(User, draft.Body, BrowserKey!, signature, input.RequestId);
+        var result = await Grants.IssueAsync(User, draft.Body, BrowserKey!, signature, input.RequestId, draft.PurposeText);
         if (!result.Succeeded)
         {
             error = result.Message;

@@ -1,12 +1,14 @@
 using HealthPortal.Data;
 using HealthPortal.Features.Facilities;
 using HealthPortal.Features.Onboarding;
+using HealthPortal.Ledger.Text;
+using HealthPortal.Ledger.Transactions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace HealthPortal.Features.Interop;
 
-public enum BreakGlassStartError { None, NotStaff, NotPermitted, ReasonTooShort, ReasonTooLong, InvalidMpi, FacilityNotOnLedger }
+public enum BreakGlassStartError { None, NotStaff, NotPermitted, ReasonTooShort, ReasonTooLong, InvalidMpi, FacilityNotOnLedger, ReasonCodeRequired, ReasonUnsafe }
 
 public sealed record BreakGlassStart(BreakGlassSession? Session, BreakGlassStartError Error, string? Message)
 {
@@ -24,14 +26,20 @@ public sealed class BreakGlassSessions(
 {
     public TimeSpan MaxDuration => TimeSpan.FromMinutes(Math.Max(1, options.Value.BreakGlassMinutes));
 
-    public async Task<BreakGlassStart> StartAsync(string userId, string mpi, string? reason, CancellationToken ct = default)
+    /// <param name="reasonCode">A <see cref="BreakGlassReasons"/> code: what goes on the ledger.</param>
+    /// <param name="reason">The staff member's words: kept in this node's database only, hashed on the ledger.</param>
+    public async Task<BreakGlassStart> StartAsync(string userId, string mpi, string? reasonCode, string? reason, CancellationToken ct = default)
     {
         if (!MpiNumber.TryParse(mpi, out var normalized, out var mpiError)) return BreakGlassStart.Fail(BreakGlassStartError.InvalidMpi, mpiError);
+        if (!BreakGlassReasons.IsValid(reasonCode))
+            return BreakGlassStart.Fail(BreakGlassStartError.ReasonCodeRequired, "Choose why emergency access is needed.");
         var text = (reason ?? "").Trim();
         if (text.Length < InteropOptions.MinReasonLength)
             return BreakGlassStart.Fail(BreakGlassStartError.ReasonTooShort, $"Give the reason for emergency access (at least {InteropOptions.MinReasonLength} characters).");
         if (text.Length > InteropOptions.MaxReasonLength)
             return BreakGlassStart.Fail(BreakGlassStartError.ReasonTooLong, $"The reason is limited to {InteropOptions.MaxReasonLength} characters.");
+        if (SafeText.Check(text, multiline: true) is { } problem)
+            return BreakGlassStart.Fail(BreakGlassStartError.ReasonUnsafe, $"The reason cannot be saved: {problem}.");
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == userId, ct);
@@ -49,12 +57,12 @@ public sealed class BreakGlassSessions(
         var session = new BreakGlassSession
         {
             FacilityId = facility.Id, FacilityNodeId = facility.NodeKeyId, UserId = user.Id, StaffPseudonym = pseudonyms.Of(user.Id),
-            Mpi = normalized, Reason = text, StartedAtMs = now, ExpiresAtMs = now + (long)MaxDuration.TotalMilliseconds,
+            Mpi = normalized, Reason = text, ReasonCode = reasonCode!, ReasonSalt = TextCommitment.NewSalt(), StartedAtMs = now, ExpiresAtMs = now + (long)MaxDuration.TotalMilliseconds,
         };
         db.Add(session);
         await db.SaveChangesAsync(ct);
-        logger.LogWarning(InteropEvents.BreakGlassStarted, "Break-glass session {Session} opened by {Staff} of {Facility} for patient {Mpi} until {Expiry:o}",
-            session.Id, session.StaffPseudonym, facility.Id, normalized, session.ExpiresAt);
+        logger.LogWarning(InteropEvents.BreakGlassStarted, "Break-glass session {Session} opened by {Staff} of {Facility} for patient {Mpi} until {Expiry:o} ({ReasonCode})",
+            session.Id, session.StaffPseudonym, facility.Id, normalized, session.ExpiresAt, session.ReasonCode);
         return new BreakGlassStart(session, BreakGlassStartError.None, null);
     }
 

@@ -70,7 +70,9 @@ public sealed partial class InteropReader(
 
     private async Task<InteropRead> ReadAsync(InteropCaller caller, string mpi, Func<IReadOnlyList<RecordEntry>> anchorsOf, bool single, CancellationToken ct)
     {
-        if (!IdPattern().IsMatch(caller.Facility) || !StaffPattern().IsMatch(caller.Staff) || !PurposePattern().IsMatch(caller.Purpose)
+        // The purpose goes on the ledger in access.log: only a code of its closed set (a pattern alone would let a caller
+        // write "aung-aung-1980" there), refused here rather than by the ledger after the decision to read.
+        if (!IdPattern().IsMatch(caller.Facility) || !StaffPattern().IsMatch(caller.Staff) || !Purposes.IsValid(caller.Purpose)
             || (caller.BreakGlassSession is { } s && !SessionPattern().IsMatch(s)))
             return Deny(caller, mpi, null, InteropReadStatus.Invalid, "the caller's facility, staff id, purpose or break-glass session is malformed");
 
@@ -119,7 +121,7 @@ public sealed partial class InteropReader(
             {
                 var records = group.Select(d => d.Anchor).ToList();
                 var tx = _tx.AccessLog(caller.Facility, caller.Staff, mpi, records.Select(r => r.Facility + "/" + r.RecordId), group.Key,
-                    group.Key is null ? session!.Reason : null, caller.Purpose).SignWith(key);
+                    group.Key is null ? session!.LedgerBasis : null, caller.Purpose).SignWith(key);
                 var result = await ledger.Engine.SubmitAsync(tx, ct);
                 if (!result.IsCommitted) return LogFailed(caller, mpi, $"the ledger refused the access log: {result}");
                 foreach (var r in records) accessTx[r] = tx.IdText;

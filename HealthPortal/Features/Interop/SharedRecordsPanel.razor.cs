@@ -37,7 +37,9 @@ public partial class SharedRecordsPanel : IDisposable
     private string? detailDenied;
     private bool emergencyOpen;
     private string? reason;
+    private string? reasonCode;
     private string? reasonError;
+    private string? reasonCodeError;
     private bool listening;
     private bool accessChanged;
 
@@ -112,9 +114,15 @@ public partial class SharedRecordsPanel : IDisposable
         busy = true;
         try
         {
-            var started = await BreakGlass.StartAsync(userId, mpi, reason);
-            if (!started.Started) { reasonError = started.Message; return; }
-            (emergencyOpen, reason, reasonError) = (false, null, null);
+            var started = await BreakGlass.StartAsync(userId, mpi, reasonCode, reason);
+            if (!started.Started)
+            {
+                // Each message under the field it is about.
+                if (started.Error == BreakGlassStartError.ReasonCodeRequired) (reasonCodeError, reasonError) = (started.Message, null);
+                else (reasonCodeError, reasonError) = (null, started.Message);
+                return;
+            }
+            (emergencyOpen, reason, reasonCode, reasonError, reasonCodeError) = (false, null, null, null, null);
             await LoadAsync();
         }
         finally { busy = false; }

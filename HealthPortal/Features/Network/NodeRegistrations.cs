@@ -83,6 +83,9 @@ public sealed record PowStamp(bool Verified, int RequiredBits, int ZeroBits, str
 
 /// <summary>One application as the admin sees it: the portal's row beside the ledger's node entry.</summary>
 /// <param name="IsSealer">This node seals the blocks: revoking it would stop the ledger.</param>
+/// <summary>A rejection or revocation as the admin gave it: a <see cref="NodeDecisionReasons"/> code and optional words.</summary>
+public sealed record NodeDecision(string ReasonCode, string? Note);
+
 public sealed record Registration(HealthFacility Facility, NodeEntry? Node, PowStamp Stamp, bool HasEhrStore, bool IsSealer)
 {
     /// <summary>Other facilities' names this one could be mistaken for, closest first (empty when none is close).</summary>
@@ -113,8 +116,8 @@ public sealed class NodeRegistrations(
 {
     private readonly TransactionFactory _tx = new(clock);
 
-    /// <summary>Longest rejection or revocation reason the ledger takes.</summary>
-    public const int MaxReasonLength = PayloadParser.MaxLongText;
+    /// <summary>Longest explanation of a rejection or revocation (kept in the portal; the ledger has its code and hash).</summary>
+    public const int MaxReasonLength = 1000;
 
     public static string LedgerKind(FacilityKind kind) => kind switch
     {
@@ -195,12 +198,17 @@ public sealed class NodeRegistrations(
         return null;
     }
 
-    /// <summary>Checks a rejection or revocation reason; null when it is acceptable.</summary>
-    public static string? ValidateReason(string? reason, string what)
+    /// <summary>
+    /// Checks a rejection or revocation: a <see cref="NodeDecisionReasons"/> code, and words that are optional except for
+    /// "other"; null when it is acceptable.
+    /// </summary>
+    public static string? ValidateReason(string? reasonCode, string? note, string what)
     {
-        if (string.IsNullOrWhiteSpace(reason)) return $"Give a reason for the {what}.";
-        if (reason.Trim().Length > MaxReasonLength) return $"Keep the reason under {MaxReasonLength} characters.";
-        if (reason.Any(char.IsControl)) return "Write the reason on one line.";
+        if (!NodeDecisionReasons.IsValid(reasonCode)) return $"Choose the reason for the {what}.";
+        if (reasonCode == NodeDecisionReasons.Other && string.IsNullOrWhiteSpace(note)) return $"Say in words why (the reason is \"other\").";
+        if (note is null) return null;
+        if (note.Trim().Length > MaxReasonLength) return $"Keep the explanation under {MaxReasonLength} characters.";
+        if (SafeText.Check(note.Trim(), multiline: true) is { } problem) return $"The explanation cannot be saved: {problem}.";
         return null;
     }
 
@@ -403,7 +411,7 @@ public sealed class NodeRegistrations(
     /// </summary>
     public async Task<NetworkResult> ApproveAsync(ClaimsPrincipal admin, string facilityId, CancellationToken ct = default)
     {
-        var decided = await DecideAsync(admin, facilityId, node => _tx.NodeApprove(node), FacilityStatus.Approved, ct);
+        var decided = await DecideAsync(admin, facilityId, null, (node, _) => _tx.NodeApprove(node), FacilityStatus.Approved, ct);
         return decided.Succeeded ? await ProvisionAsync(admin, decided) : decided;
     }
 
@@ -438,33 +446,42 @@ public sealed class NodeRegistrations(
             : decided with { Warning = $"The facility is approved, but no manager invitation could be made ({invitation.Outcome})." };
     }
 
-    public Task<NetworkResult> RejectAsync(ClaimsPrincipal admin, string facilityId, string reason, CancellationToken ct = default)
-        => ValidateReason(reason, "rejection") is { } error
+    /// <param name="reasonCode">A <see cref="NodeDecisionReasons"/> code: what the ledger says.</param>
+    /// <param name="note">The admin's words: kept in the portal (<see cref="HealthFacility.DecisionNote"/>), hashed on the ledger.</param>
+    public Task<NetworkResult> RejectAsync(ClaimsPrincipal admin, string facilityId, string reasonCode, string? note = null, CancellationToken ct = default)
+        => ValidateReason(reasonCode, note, "rejection") is { } error
             ? Task.FromResult(NetworkResult.Fail(error))
-            : DecideAsync(admin, facilityId, node => _tx.NodeReject(node, reason.Trim()), FacilityStatus.Rejected, ct);
+            : DecideAsync(admin, facilityId, Note(note), (node, hash) => _tx.NodeReject(node, reasonCode, hash), FacilityStatus.Rejected, ct);
 
     /// <summary>Revokes an approved facility: from the revoking block on it can no longer anchor, seal or read.</summary>
-    public Task<NetworkResult> RevokeAsync(ClaimsPrincipal admin, string facilityId, string reason, CancellationToken ct = default)
-        => ValidateReason(reason, "revocation") is { } error
+    /// <inheritdoc cref="RejectAsync" path="/param"/>
+    public Task<NetworkResult> RevokeAsync(ClaimsPrincipal admin, string facilityId, string reasonCode, string? note = null, CancellationToken ct = default)
+        => ValidateReason(reasonCode, note, "revocation") is { } error
             ? Task.FromResult(NetworkResult.Fail(error))
-            : DecideAsync(admin, facilityId, node => node == ledger.Engine.NodeId ? null : _tx.NodeRevoke(node, reason.Trim()), FacilityStatus.Revoked, ct);
+            : DecideAsync(admin, facilityId, Note(note), (node, hash) => node == ledger.Engine.NodeId ? null : _tx.NodeRevoke(node, reasonCode, hash), FacilityStatus.Revoked, ct);
+
+    /// <summary>The admin's words with a fresh salt, or null when there are none.</summary>
+    private static (string Text, string Salt)? Note(string? note)
+        => string.IsNullOrWhiteSpace(note) ? null : (note.Trim(), TextCommitment.NewSalt());
 
     /// <summary>Signs the decision with the consortium admin key; the portal row follows only after commit.</summary>
-    /// <param name="build">The decision for a node id, or null when this node must not be decided on (the sealer).</param>
-    private async Task<NetworkResult> DecideAsync(ClaimsPrincipal admin, string facilityId, Func<string, Transaction?> build, FacilityStatus outcome, CancellationToken ct)
+    /// <param name="build">The decision for a node id and the hash of the note, or null when this node must not be decided on (the sealer).</param>
+    private async Task<NetworkResult> DecideAsync(ClaimsPrincipal admin, string facilityId, (string Text, string Salt)? note, Func<string, string?, Transaction?> build, FacilityStatus outcome, CancellationToken ct)
     {
         if (!await IsAdminAsync(admin)) return NotAdmin();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var facility = await db.Facilities.SingleOrDefaultAsync(f => f.Id == facilityId, ct);
         if (facility?.NodeKeyId is null) return NetworkResult.Fail("No such facility registration.");
         // This node seals every block of the solo sequencer; a revoked sealer could seal nothing more.
-        if (build(facility.NodeKeyId) is not { } decision)
+        var hash = note is { } n ? TextCommitment.Hash(n.Text, n.Salt) : null;
+        if (build(facility.NodeKeyId, hash) is not { } decision)
             return NetworkResult.Fail("This facility's node seals the ledger's blocks; revoking it would stop the ledger.");
         var adminKey = ledger.Keys.Get(ServerKeyVault.ConsortiumAdmin);
         // Once signed and submitted the decision may commit; do not let a closing page cancel the wait for it.
         var result = await ledger.Engine.SubmitAsync(decision.SignWith(adminKey), CancellationToken.None);
         if (!result.IsCommitted) return NetworkResult.Fail(Explain(result));
         facility.Status = outcome;
+        (facility.DecisionNote, facility.DecisionNoteSalt) = note is { } kept ? (kept.Text, kept.Salt) : ((string?)null, (string?)null);
         await db.SaveChangesAsync(CancellationToken.None);
         logger.LogInformation("Facility {Id} is {Status} on the ledger at height {Height} (decided by {User})",
             facility.Id, outcome, result.Receipt!.Height, admin.FindFirstValue(ClaimTypes.NameIdentifier));

@@ -147,14 +147,16 @@ public sealed class RegistrationsPageTests(NetworkTestNode node) : PortalCompone
         page.WaitForAssertion(() => Row(page, name).QuerySelector("[data-testid='reject']")!.Click());
         dialogs.WaitForElement("[data-testid='decision-confirm']").Click();
 
-        dialogs.WaitForAssertion(() => Assert.Contains("Give a reason for the rejection.", dialogs.Markup));
+        dialogs.WaitForAssertion(() => Assert.Contains("Choose the reason for the rejection.", dialogs.Markup));
         Assert.Equal(NodeStatus.Pending, node.Ledger.Engine.State.Node(applied.NodeKeyId!)!.Status);
 
+        dialogs.Find("[data-testid='decision-reason-code-not-accredited']").Click();
         dialogs.Find("#decision-reason").Input("Not a licensed laboratory");
         dialogs.Find("[data-testid='decision-confirm']").Click();
 
         page.WaitForAssertion(() => Assert.Equal(NodeStatus.Rejected, node.Ledger.Engine.State.Node(applied.NodeKeyId!)!.Status));
-        Assert.Equal("Not a licensed laboratory", node.Ledger.Engine.State.Node(applied.NodeKeyId!)!.Reason);
+        // The ledger has the code; the admin's words stay in the portal and are shown from there.
+        Assert.Equal(HealthPortal.Ledger.Transactions.NodeDecisionReasons.NotAccredited, node.Ledger.Engine.State.Node(applied.NodeKeyId!)!.Reason);
         Assert.Equal(FacilityStatus.Rejected, await PortalStatusAsync(applied.FacilityId!));
         ShowTab(page, "Rejected");
         page.WaitForAssertion(() => Assert.Contains("Not a licensed laboratory", Row(page, name).QuerySelector("[data-testid='decision-reason']")!.TextContent));

@@ -51,7 +51,7 @@ public static class Anchoring
     {
         var facilityKey = ledger.Keys.Get(ServerKeyVault.FacilityNode(facilityId));
         var tx = new TransactionFactory().RecordAnchor(record.Mpi, facilityKey.Id, record.RecordId, record.Kind, record.DateText, record.Hash,
-            $"hp://{facilityId}/{record.RecordId}");
+            RecordLink.Of(record));
         var result = await ledger.Engine.SubmitAsync(signAsPatient(tx.SignWith(facilityKey)));
         Assert.True(result.IsCommitted, $"record.anchor refused: {result}");
         return tx.IdText;

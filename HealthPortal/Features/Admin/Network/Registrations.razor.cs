@@ -48,7 +48,7 @@ public partial class Registrations
         var reason = await AskReasonAsync($"Reject {r.Facility.Name}?",
             "The rejection and its reason are recorded on the ledger. The facility cannot apply again under this key.", "Reject", "rejection");
         if (reason is null) return;
-        await RunAsync(async admin => (await Service.RejectAsync(admin, r.Facility.Id, reason), $"{r.Facility.Name} is rejected."));
+        await RunAsync(async admin => (await Service.RejectAsync(admin, r.Facility.Id, reason.ReasonCode, reason.Note), $"{r.Facility.Name} is rejected."));
     }
 
     private async Task RevokeAsync(Registration r)
@@ -57,7 +57,7 @@ public partial class Registrations
             "From the revoking block on, this facility can no longer anchor records, seal blocks or read anyone's records, and its staff lose the facility portal. This cannot be undone.",
             "Revoke", "revocation");
         if (reason is null) return;
-        await RunAsync(async admin => (await Service.RevokeAsync(admin, r.Facility.Id, reason), $"{r.Facility.Name} is revoked."));
+        await RunAsync(async admin => (await Service.RevokeAsync(admin, r.Facility.Id, reason.ReasonCode, reason.Note), $"{r.Facility.Name} is revoked."));
     }
 
     private Task InviteManagerAsync(Registration r) => RunAsync(async admin =>
@@ -93,7 +93,7 @@ public partial class Registrations
         invitation = (r.Facility.Name, r.Facility.Contact, link);
     }
 
-    private async Task<string?> AskReasonAsync(string title, string explanation, string confirm, string what)
+    private async Task<NodeDecision?> AskReasonAsync(string title, string explanation, string confirm, string what)
     {
         var parameters = new DialogParameters<DecisionDialog>
         {
@@ -104,6 +104,6 @@ public partial class Registrations
         };
         var dialog = await Dialogs.ShowAsync<DecisionDialog>(title, parameters, new DialogOptions { MaxWidth = MaxWidth.Small, FullWidth = true });
         var result = await dialog.Result;
-        return result is { Canceled: false, Data: string reason } ? reason : null;
+        return result is { Canceled: false, Data: NodeDecision reason } ? reason : null;
     }
 }

@@ -83,7 +83,7 @@ public sealed class HospitalRecords(EhrStores stores, TimeProvider clock)
             if (days is < 1 or > 365) e.Add(field + "DurationDays", "Duration is 1 to 365 days.");
             admission.Prescriptions.Add(new Prescription { Id = EhrIds.New("rx"), Position = i, Drug = drug, Dose = dose, Route = route, Frequency = frequency, DurationDays = days ?? 0 });
         }
-        var note = e.Optional(nameof(input.Note), input.Note, "Note", 8000);
+        var note = e.Optional(nameof(input.Note), input.Note, "Note", 8000, multiline: true);
         valid = new Valid(mpiNumber, admission, note);
         return e;
     }

@@ -1,0 +1,229 @@
+using System.Text;
+using HealthPortal.Data;
+using HealthPortal.Features.Access;
+using HealthPortal.Features.Auth;
+using HealthPortal.Features.Ehr.Clinic;
+using HealthPortal.Features.Ehr.Hospital;
+using HealthPortal.Features.Ehr.Laboratory;
+using HealthPortal.Features.Facilities;
+using HealthPortal.Features.Grants;
+using HealthPortal.Features.Interop;
+using HealthPortal.Features.Network;
+using HealthPortal.Features.Onboarding;
+using HealthPortal.Features.Patient;
+using HealthPortal.Ledger.Transactions;
+using HealthPortal.Tests.Features.Ehr;
+using HealthPortal.Tests.Features.Interop;
+using HealthPortal.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace HealthPortal.Tests.Features.Security;
+
+/// <summary>
+/// No personal data reaches the ledger, whatever people type. Names, birth dates and national ID (NRC) numbers are
+/// planted into every free-text field the portal offers that can lead to a ledger write — the break-glass reason
+/// (the red team's finding), a grant's "other" purpose, an access request's message and its decline reason, a node's
+/// rejection and revocation explanations, the join form's contact, a patient's rejection of an anchor, the clinical
+/// text of each EHR format and the patient's profile — the flows run through the portal's own services, and then the
+/// raw bytes of <c>ledger.db</c> and its WAL are searched for every planted string, in UTF-8 and in UTF-16.
+/// </summary>
+public sealed class LedgerPrivacyTests(InteropWorld world) : IClassFixture<InteropWorld>
+{
+    /// <summary>One field's planted personal data: a name, a birth date and an NRC number no other field uses.</summary>
+    private sealed record Planted(string Field, string Name, string BirthDate, string Nrc)
+    {
+        public string Text => $"Unconscious: {Name} born {BirthDate} NRC {Nrc}";
+        public IEnumerable<string> Needles => [Name, BirthDate, Nrc];
+    }
+
+    private readonly List<Planted> planted = [];
+
+    private Planted Plant(string field)
+    {
+        var n = planted.Count + 1;
+        var p = new Planted(field, $"Daw Khin Plantedname{n:D2}", $"1961-03-{n:D2}", $"12/ABC(N)9{n:D5}");
+        planted.Add(p);
+        return p;
+    }
+
+    private Task<T> In<T>(Func<IServiceProvider, Task<T>> work) => world.WithScopeAsync(work);
+
+    [Fact]
+    public async Task PersonalDataTypedIntoAnyField_NeverReachesTheLedgerBytes()
+    {
+        var patient = await PatientWithPlantedProfileAsync(Plant("patient profile (name, birth date, NRC)"));
+        var ledgerPatient = new InteropWorld.LedgerPatient(patient.Mpi!, HealthPortal.Tests.Features.Patient.Records.Anchoring.By(patient.Key!));
+
+        await BreakGlassReadAsync(patient, ledgerPatient, Plant("break-glass reason"));
+        await GrantForOtherPurposeAsync(patient, Plant("grant purpose 'other'"));
+        await AccessRequestAsync(patient, Plant("access request message"), Plant("access request decline reason"));
+        await NodeDecisionsAsync(Plant("join form contact"), Plant("node rejection explanation"), Plant("node revocation explanation"));
+        await AnchorRejectedAsync(patient, Plant("anchor rejection reason"));
+        await HospitalAdmissionAnchoredAsync(patient, Plant("hospital note"), Plant("hospital attending clinician"));
+        await ClinicVisitAnchoredAsync(patient, Plant("clinic complaint"), Plant("clinic findings"), Plant("clinic treatment"));
+        await LabResultAnchoredAsync(patient, Plant("laboratory ordering clinician"));
+
+        var bytes = LedgerBytes();
+        var found = (from p in planted
+                     from needle in p.Needles
+                     from encoding in new[] { Encoding.UTF8, Encoding.Unicode, Encoding.BigEndianUnicode }
+                     where bytes.AsSpan().IndexOf(encoding.GetBytes(needle)) >= 0
+                     select $"{p.Field}: '{needle}' ({encoding.WebName})").ToList();
+        Assert.True(found.Count == 0, "personal data on the ledger:\n" + string.Join("\n", found));
+    }
+
+    /// <summary>ledger.db and its write-ahead log, as they are on disk (committed pages may still be in the WAL).</summary>
+    private byte[] LedgerBytes()
+    {
+        var path = world.Engine.Options.DatabasePath;
+        var all = new List<byte>();
+        foreach (var file in new[] { path, path + "-wal" })
+        {
+            if (!File.Exists(file)) continue;
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var copy = new MemoryStream();
+            stream.CopyTo(copy);
+            all.AddRange(copy.ToArray());
+        }
+        Assert.True(all.Count > 0, "no ledger file found at " + path);
+        return [.. all];
+    }
+
+    private async Task<TestPatient> PatientWithPlantedProfileAsync(Planted p)
+    {
+        var user = await world.CreateUserAsync(Roles.Patient);
+        await world.QueryAsync(db =>
+        {
+            db.PatientProfiles.Add(new PatientProfile
+            {
+                UserId = user.Id, FullName = p.Name, BirthDate = DateOnly.Parse(p.BirthDate, System.Globalization.CultureInfo.InvariantCulture),
+                Sex = Sex.Female, NationalId = p.Nrc, Phone = "+95 9 123 456 789",
+            });
+            return db.SaveChangesAsync();
+        });
+        var principal = await world.PrincipalOfAsync(user.Email!);
+        var key = new TestBrowserKey();
+        var result = await In(async services =>
+        {
+            var onboarding = services.GetRequiredService<PatientOnboarding>();
+            var draft = (await onboarding.DraftAsync(principal, key.Jwk.ToJson())).ValueOrThrow();
+            var solved = ProofOfWork.Solve(draft.Type, draft.Body, draft.PowBits);
+            return await onboarding.CompleteAsync(principal, solved, key.Sign(draft.Type, solved));
+        });
+        Assert.True(result.Succeeded, result.Error);
+        return new TestPatient(user.Id, user.Email!, principal, result.Mpi, key);
+    }
+
+    private async Task BreakGlassReadAsync(TestPatient patient, InteropWorld.LedgerPatient ledgerPatient, Planted p)
+    {
+        var record = await world.RecordAsync(InteropWorld.Holder, ledgerPatient);
+        var staff = await world.StaffAsync(InteropWorld.Caller, canBreakGlass: true);
+        var started = await world.Get<BreakGlassSessions>().StartAsync(staff.Id, patient.Mpi!, BreakGlassReasons.Unconscious, p.Text);
+        Assert.True(started.Started, started.Message);
+        var caller = new InteropCaller(world.NodeId(InteropWorld.Caller), started.Session!.StaffPseudonym, Purposes.Emergency, started.Session.Id);
+
+        var read = await world.Get<InteropReader>().RecordAsync(caller, record.Facility, record.RecordId);
+
+        Assert.True(read.IsOk, read.Message);
+        // The words stay with this node, where the patient reads them next to the ledger's code.
+        var mine = await In(s => s.GetRequiredService<PatientAccessLog>().MineAsync(patient.Principal));
+        Assert.Equal(p.Text, Assert.Single(mine, a => a.IsBreakGlass).BreakGlassText);
+    }
+
+    private async Task GrantForOtherPurposeAsync(TestPatient patient, Planted p)
+    {
+        var now = world.Clock.GetUtcNow().UtcDateTime;
+        var input = new GrantInput
+        {
+            FacilityId = InteropWorld.Third, Kinds = [HealthPortal.Features.Records.RecordKinds.LabResult], Purpose = GrantPurposes.Other,
+            OtherPurpose = p.Text, Start = now, End = now.AddDays(7),
+        };
+        var outcome = await In(async s =>
+        {
+            var grants = s.GetRequiredService<PatientGrants>();
+            var draft = await grants.DraftIssueAsync(patient.Principal, input);
+            Assert.True(draft.IsSuccess, string.Join("; ", draft.Problems.Select(x => x.Message)));
+            var body = draft.Draft!.Body;
+            return await grants.IssueAsync(patient.Principal, body, patient.Key!.Jwk, patient.Key.Sign(TxType.GrantIssue, body), null, draft.Draft.PurposeText);
+        });
+        Assert.True(outcome.Succeeded, outcome.Message);
+    }
+
+    private async Task AccessRequestAsync(TestPatient patient, Planted message, Planted decline)
+    {
+        var staff = await world.PrincipalOfAsync(PortalFactory.DemoEmail(Roles.FacilityStaff, InteropWorld.Third));
+        var asked = await In(s => s.GetRequiredService<AccessRequests>().CreateAsync(staff, InteropWorld.Third, patient.Mpi!,
+            new AccessRequestInput { Kinds = [HealthPortal.Features.Records.RecordKinds.LabResult], Purpose = GrantPurposes.Treatment, Message = message.Text }));
+        Assert.True(asked.Succeeded, asked.Error);
+        var declined = await In(s => s.GetRequiredService<AccessRequests>().DeclineAsync(patient.Principal, asked.Request!.Id, decline.Text));
+        Assert.True(declined.Succeeded, declined.Error);
+    }
+
+    private async Task NodeDecisionsAsync(Planted contact, Planted rejection, Planted revocation)
+    {
+        var admin = await world.PrincipalOfAsync(PortalFactory.DemoEmail(Roles.Admin));
+        async Task<NetworkResult> ApplyAsync(string name) => await In(s => s.GetRequiredService<NodeRegistrations>().ApplyAsync(
+            new JoinRequest(name, FacilityKind.Clinic, contact.Text, "https://privacy.example")));
+
+        var rejected = await ApplyAsync($"Privacy Clinic {Guid.NewGuid():N}");
+        Assert.True(rejected.Succeeded, rejected.Error);
+        var reject = await In(s => s.GetRequiredService<NodeRegistrations>().RejectAsync(admin, rejected.FacilityId!, NodeDecisionReasons.Other, rejection.Text));
+        Assert.True(reject.Succeeded, reject.Error);
+
+        var revoked = await ApplyAsync($"Privacy Clinic {Guid.NewGuid():N}");
+        Assert.True(revoked.Succeeded, revoked.Error);
+        Assert.True((await In(s => s.GetRequiredService<NodeRegistrations>().ApproveAsync(admin, revoked.FacilityId!))).Succeeded);
+        var revoke = await In(s => s.GetRequiredService<NodeRegistrations>().RevokeAsync(admin, revoked.FacilityId!, NodeDecisionReasons.Other, revocation.Text));
+        Assert.True(revoke.Succeeded, revoke.Error);
+    }
+
+    private async Task AnchorRejectedAsync(TestPatient patient, Planted p)
+    {
+        var prepared = await world.PrepareAsync(InteropWorld.Caller, patient.Mpi!, AnchorKit.Encounter(InteropWorld.Caller, patient.Mpi!));
+        var rejected = await world.Workflow(w => w.RejectAsync(patient.Principal, prepared.Id, p.Text));
+        Assert.True(rejected.Succeeded, rejected.Error);
+    }
+
+    private async Task AnchorAsync(TestPatient patient, string facilityId, IReadOnlyList<HealthPortal.Features.Records.EhrRecord> records)
+    {
+        var prepared = await world.PrepareAsync(facilityId, patient.Mpi!, [.. records]);
+        var confirmed = await world.ConfirmAsync(patient, prepared.Id);
+        Assert.True(confirmed.Succeeded, confirmed.Error);
+    }
+
+    private static void Saved(HealthPortal.Features.Ehr.EhrSaveResult saved)
+        => Assert.True(saved.Succeeded, string.Join("; ", saved.Errors.Select(e => e.Key + ": " + e.Value)) + saved.Problem);
+
+    private async Task HospitalAdmissionAnchoredAsync(TestPatient patient, Planted note, Planted clinician)
+    {
+        var input = EhrSamples.Admission();
+        input.Note = "Brought in by family.\n" + note.Text;
+        input.AttendingClinician = clinician.Text;
+        var saved = await world.Get<HospitalRecords>().RecordAdmissionAsync(InteropWorld.Caller, patient.Mpi!, input, "staff");
+        Saved(saved);
+        await AnchorAsync(patient, InteropWorld.Caller, saved.Records);
+    }
+
+    private async Task ClinicVisitAnchoredAsync(TestPatient patient, Planted complaint, Planted findings, Planted treatment)
+    {
+        var input = EhrSamples.Visit();
+        input.ChiefComplaint = complaint.Text;
+        input.Findings = findings.Text;
+        input.Treatment = treatment.Text;
+        var saved = await world.Get<ClinicRecords>().RecordVisitAsync(InteropWorld.Holder, patient.Mpi!, input, "staff");
+        Saved(saved);
+        await AnchorAsync(patient, InteropWorld.Holder, saved.Records);
+    }
+
+    private async Task LabResultAnchoredAsync(TestPatient patient, Planted clinician)
+    {
+        var order = EhrSamples.Order("2345-7");
+        order.OrderingClinician = clinician.Text;
+        var lab = world.Get<LaboratoryRecords>();
+        var ordered = await lab.CreateOrderAsync(InteropWorld.Third, patient.Mpi!, order, "staff");
+        Saved(ordered);
+        var reported = await lab.ReportResultsAsync(InteropWorld.Third, ordered.CreatedId!, EhrSamples.Values(("2345-7", "95")), "staff");
+        Saved(reported);
+        await AnchorAsync(patient, InteropWorld.Third, reported.Records);
+    }
+}
