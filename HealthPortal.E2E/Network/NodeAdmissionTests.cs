@@ -1,3 +1,4 @@
+using HealthPortal.Features.Demo;
 using System.Text.RegularExpressions;
 using HealthPortal.E2E.Infrastructure;
 using HealthPortal.E2E.Pages;
@@ -112,7 +113,7 @@ public sealed class NodeAdmissionTests(PortalHost host, ChromiumFixture chromium
         await manager.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/Account/Manage/SecondFactorRequired");
         await manager.GetByTestId("set-up-authenticator").ClickAsync();
         var key = (await manager.Locator("kbd").First.TextContentAsync())!.Replace(" ", "");
-        await manager.Locator("input[name='Input.Code']").FillAsync(Totp.Code(key));
+        await manager.Locator("input[name='Input.Code']").FillAsync(DemoAuthenticator.CodeAt(key, DateTimeOffset.UtcNow));
         await manager.GetByRole(AriaRole.Button, new() { Name = "Verify" }).ClickAsync();
         await Expect(manager.GetByTestId("sign-in-again")).ToBeVisibleAsync();
 

@@ -1,3 +1,4 @@
+using HealthPortal.Features.Demo;
 using HealthPortal.E2E.Infrastructure;
 using Microsoft.Playwright;
 
@@ -47,7 +48,7 @@ public sealed class LoginPage(IPage page) : PortalPage(page)
         {
             if (authenticatorKey is null)
                 throw new InvalidOperationException($"{email} must enter an authenticator code, and the test gave no key.");
-            await AuthenticatorCode.FillAsync(Totp.Code(authenticatorKey));
+            await AuthenticatorCode.FillAsync(DemoAuthenticator.CodeAt(authenticatorKey, DateTimeOffset.UtcNow));
             await Button("Log in").ClickAsync();
             await Page.WaitForURLAsync(url => !IsSecondFactorPath(url));
         }
