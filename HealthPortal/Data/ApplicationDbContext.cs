@@ -1,5 +1,6 @@
 using HealthPortal.Features.Access;
 using HealthPortal.Features.Anchoring;
+using HealthPortal.Features.Auth.Sessions;
 using HealthPortal.Features.Facilities;
 using HealthPortal.Features.Grants;
 using HealthPortal.Features.Interop;
@@ -21,6 +22,7 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
     public DbSet<AnchorConfirmation> AnchorConfirmations => Set<AnchorConfirmation>();
     public DbSet<AccessRequest> AccessRequests => Set<AccessRequest>();
     public DbSet<BreakGlassSession> BreakGlassSessions => Set<BreakGlassSession>();
+    public DbSet<UserSession> Sessions => Set<UserSession>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -81,6 +83,7 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
         builder.ApplyConfiguration(new AnchorConfirmationConfiguration());
         builder.ApplyConfiguration(new AnchorConfirmationRecordConfiguration());
         builder.ApplyConfiguration(new AccessRequestConfiguration());
+        builder.ApplyConfiguration(new UserSessionConfiguration());
 
         builder.Entity<BreakGlassSession>(session =>
         {
