@@ -30,5 +30,6 @@ public sealed class PersonalDataDownloadTests(PortalFactory portal)
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        Assert.True(response.Headers.CacheControl?.NoStore, "Cache-Control: no-store");
     }
 }
