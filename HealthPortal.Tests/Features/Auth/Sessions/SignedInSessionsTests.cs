@@ -106,6 +106,28 @@ public sealed class SignedInSessionsTests(PortalFactory portal)
     }
 
     [Fact]
+    public async Task PasswordReset_EndsEverySession()
+    {
+        var user = await portal.CreateUserAsync(Roles.Patient);
+        var (browser, copied) = await SessionKit.SignInAsync(portal, user.Email!);
+        var token = await portal.WithScopeAsync(services =>
+            services.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<ApplicationUser>>().GeneratePasswordResetTokenAsync(user));
+        var code = Microsoft.AspNetCore.WebUtilities.WebEncoders.Base64UrlEncode(System.Text.Encoding.UTF8.GetBytes(token));
+
+        var reset = portal.CreateBrowser();
+        var form = await HtmlForm.LoadAsync(reset, "/Account/ResetPassword?code=" + code, "reset-password");
+        form["Input.Email"] = user.Email!;
+        form["Input.Password"] = "a-reset-password-2026";
+        form["Input.ConfirmPassword"] = "a-reset-password-2026";
+        var response = await form.PostAsync(reset);
+
+        Assert.Contains("ResetPasswordConfirmation", response.Headers.Location!.OriginalString);
+        SessionKit.AssertSentToLogin(await browser.GetAsync("/patient"), "the browser signed in before the reset");
+        SessionKit.AssertSentToLogin(await SessionKit.GetWithCookieAsync(portal, copied, "/patient/records/export"), "a copy of its cookie");
+        Assert.Empty(await SessionsOfAsync(user));
+    }
+
+    [Fact]
     public async Task AdminDisable_EndsSessionsAtOnce()
     {
         var user = await portal.CreateUserAsync(Roles.Patient);
