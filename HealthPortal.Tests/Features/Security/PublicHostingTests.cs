@@ -48,6 +48,23 @@ public sealed class PublicHostingTests(ProductionPortal portal) : IClassFixture<
     }
 }
 
+/// <summary>In Production (exception handler, no developer page) a logout without a token answered 500.</summary>
+public sealed class ProductionLogoutTests(ProductionPortal portal) : IClassFixture<ProductionPortal>
+{
+    [Fact]
+    public async Task Logout_WithoutAntiforgeryToken_Is400_AndSignsNoOneOut()
+    {
+        var browser = portal.ClientFor("portal.example");
+        var login = await PortalFactory.PostLoginAsync(browser, PortalFactory.DemoEmail(HealthPortal.Features.Auth.Roles.Patient), PortalFactory.DemoPassword);
+        Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
+
+        var response = await browser.PostAsync("/Account/Logout", new FormUrlEncodedContent(new Dictionary<string, string> { ["ReturnUrl"] = "" }));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/patient")).StatusCode);
+    }
+}
+
 public sealed class PublicUrlsTests
 {
     private sealed class Portal(IReadOnlyDictionary<string, string> settings) : PortalFactory
