@@ -4,6 +4,7 @@ using HealthPortal.Features;
 using HealthPortal.Features.Access;
 using HealthPortal.Features.Anchoring;
 using HealthPortal.Features.Auth;
+using HealthPortal.Features.Auth.Sessions;
 using HealthPortal.Features.Grants;
 using HealthPortal.Features.Interop;
 using HealthPortal.Features.Ehr;
@@ -21,7 +22,9 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddPortalConfiguration(args)
     .AddPortalData()
     .AddPortalAuth()
+    .AddPortalSessions()
     .AddPortalSecurity()
+    .AddPublicUrls()
     .AddPortalUi()
     .AddLedger()
     .AddPatientKeys()

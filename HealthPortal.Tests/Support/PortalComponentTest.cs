@@ -1,6 +1,7 @@
 using Bunit;
 using Bunit.TestDoubles;
 using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
 using MudBlazor.Services;
 
 namespace HealthPortal.Tests.Support;
@@ -16,6 +17,8 @@ public abstract class PortalComponentTest : BunitContext, IAsyncLifetime
     {
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddMudServices();
+        // No configured public base in component tests: absolute links fall back to the test renderer's base.
+        Services.AddSingleton(new HealthPortal.Features.Security.PublicUrls(null));
         Auth = AddAuthorization();
     }
 

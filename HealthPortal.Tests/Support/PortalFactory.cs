@@ -156,6 +156,18 @@ public class PortalFactory : WebApplicationFactory<Program>
             return principal;
         });
 
+    /// <summary>
+    /// The principal of a session opened through the app's session store (as a sign-in does), so that
+    /// <c>SessionValidator</c> and "sign out everywhere" see it like a browser's.
+    /// </summary>
+    public async Task<ClaimsPrincipal> SessionPrincipalOfAsync(string email)
+    {
+        var principal = await PrincipalOfAsync(email);
+        var ticket = new Microsoft.AspNetCore.Authentication.AuthenticationTicket(principal, IdentityConstants.ApplicationScheme);
+        await Services.GetRequiredService<HealthPortal.Features.Auth.Sessions.SessionTicketStore>().StoreAsync(ticket);
+        return ticket.Principal;
+    }
+
     public async Task<T> QueryAsync<T>(Func<ApplicationDbContext, Task<T>> query)
     {
         await using var db = await Services.GetRequiredService<IDbContextFactory<ApplicationDbContext>>().CreateDbContextAsync();

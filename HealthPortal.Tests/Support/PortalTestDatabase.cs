@@ -45,6 +45,7 @@ public sealed class PortalTestDatabase : IAsyncLifetime
         services.AddScoped<DemoSeeder>();
         services.AddSingleton<CurrentFacility>();
         services.AddScoped<AdminDirectory>();
+        services.AddSingleton<HealthPortal.Features.Auth.Sessions.UserSessions>(); // disabling an account ends its sessions
         services.AddScoped<FacilityDirectory>();
         services.AddSingleton<FacilityAuditTrail>();
         services.AddScoped<FacilityAuditLog>();

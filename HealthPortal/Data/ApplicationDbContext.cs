@@ -1,5 +1,6 @@
 using HealthPortal.Features.Access;
 using HealthPortal.Features.Anchoring;
+using HealthPortal.Features.Auth.Sessions;
 using HealthPortal.Features.Facilities;
 using HealthPortal.Features.Facility;
 using HealthPortal.Features.Grants;
@@ -24,6 +25,7 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
     public DbSet<BreakGlassSession> BreakGlassSessions => Set<BreakGlassSession>();
     public DbSet<FacilityAuditEntry> FacilityAudit => Set<FacilityAuditEntry>();
     public DbSet<IdentityCheck> IdentityChecks => Set<IdentityCheck>();
+    public DbSet<UserSession> Sessions => Set<UserSession>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -89,6 +91,7 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
         builder.ApplyConfiguration(new FacilityAuditEntryConfiguration());
         builder.ApplyConfiguration(new IdentityCheckConfiguration());
         builder.ApplyConfiguration(new GrantPurposeNoteConfiguration());
+        builder.ApplyConfiguration(new UserSessionConfiguration());
 
         builder.Entity<BreakGlassSession>(session =>
         {

@@ -1,4 +1,5 @@
 using Bunit;
+using Microsoft.Extensions.DependencyInjection;
 using HealthPortal.Features.Anchoring;
 using HealthPortal.Tests.Support;
 
@@ -35,5 +36,27 @@ public sealed class ConfirmationQrTests(PortalFactory portal) : PortalComponentT
 
         Assert.Equal(outcome.Height.ToString(), panel.Find("[data-testid='staff-anchored-block']").TextContent.Trim());
         Assert.Empty(panel.FindAll("[data-testid='confirm-qr']"));
+    }
+}
+
+/// <summary>The code leaves the staff member's screen, so it must carry the portal's public address, not a Host header.</summary>
+[Collection(PortalCollection.Name)]
+public sealed class ConfirmationQrPublicBaseTests(PortalFactory portal) : PortalComponentTest
+{
+    protected override Task ConfigureAsync()
+    {
+        Services.AddSingleton(HealthPortal.Features.Security.PublicUrls.From("https://portal.example/", development: false));
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task Pending_LinkUsesTheConfiguredPublicBase()
+    {
+        var patient = await portal.RegisteredPatientAsync();
+        var prepared = await portal.PrepareAsync("demo-lakeview", patient.Mpi!, AnchorKit.Encounter("demo-lakeview", patient.Mpi!));
+
+        var panel = Render<ConfirmationQr>(p => p.Add(c => c.Confirmation, prepared));
+
+        Assert.Equal("https://portal.example/patient/confirm/" + prepared.Id, panel.Find("[data-testid='confirm-qr']").GetAttribute("data-url"));
     }
 }

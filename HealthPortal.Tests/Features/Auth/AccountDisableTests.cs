@@ -33,7 +33,7 @@ public sealed class AccountDisableTests(PortalFactory portal)
     public async Task DisabledUser_OpenSessionNoLongerValidates()
     {
         var user = await portal.CreateUserAsync(Roles.Patient);
-        var session = await portal.PrincipalOfAsync(user.Email!);
+        var session = await portal.SessionPrincipalOfAsync(user.Email!);
         var validator = portal.Services.GetRequiredService<SessionValidator>();
         Assert.True(await validator.IsCurrentAsync(session));
 
@@ -47,7 +47,7 @@ public sealed class AccountDisableTests(PortalFactory portal)
     {
         // Five wrong passwords typed by someone else must not sign the real user out.
         var user = await portal.CreateUserAsync(Roles.Patient);
-        var session = await portal.PrincipalOfAsync(user.Email!);
+        var session = await portal.SessionPrincipalOfAsync(user.Email!);
         var browser = portal.CreateBrowser();
         for (var attempt = 0; attempt < 5; attempt++)
         {

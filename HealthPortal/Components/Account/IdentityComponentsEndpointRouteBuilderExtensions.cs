@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http.Extensions;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Primitives;
+using HealthPortal.Components.Account;
 using HealthPortal.Components.Account.Pages;
 using HealthPortal.Components.Account.Pages.Manage;
 using HealthPortal.Data;
@@ -42,14 +43,22 @@ internal static class IdentityComponentsEndpointRouteBuilderExtensions
             return TypedResults.Challenge(properties, [provider]);
         });
 
+        // Antiforgery is checked here rather than by form binding, whose failure surfaced as a 500: a sign-out
+        // forged from another site answers 400 and signs no one out.
         accountGroup.MapPost("/Logout", async (
-            ClaimsPrincipal user,
+            HttpContext context,
             [FromServices] SignInManager<ApplicationUser> signInManager,
-            [FromForm] string returnUrl) =>
+            [FromServices] IAntiforgery antiforgery) =>
         {
+            if (!context.Request.HasFormContentType || !await antiforgery.IsRequestValidAsync(context))
+            {
+                return Results.BadRequest();
+            }
+            var returnUrl = (await context.Request.ReadFormAsync())["ReturnUrl"].ToString();
             await signInManager.SignOutAsync();
-            return TypedResults.LocalRedirect($"~/{returnUrl}");
-        });
+            // Only a path on this site; anything else (//evil.example, https://…, /\evil.example) goes home.
+            return Results.LocalRedirect(LocalUrl.IsLocal(returnUrl) ? "~/" + returnUrl.TrimStart('/') : "~/");
+        }).DisableAntiforgery();
 
         accountGroup.MapPost("/PasskeyCreationOptions", async (
             HttpContext context,
@@ -115,8 +124,14 @@ internal static class IdentityComponentsEndpointRouteBuilderExtensions
         manageGroup.MapPost("/DownloadPersonalData", async (
             HttpContext context,
             [FromServices] UserManager<ApplicationUser> userManager,
-            [FromServices] AuthenticationStateProvider authenticationStateProvider) =>
+            [FromServices] IAntiforgery antiforgery) =>
         {
+            // No form field is bound, so nothing checked the token: another site could make the browser download.
+            if (!await antiforgery.IsRequestValidAsync(context))
+            {
+                return Results.BadRequest();
+            }
+
             var user = await userManager.GetUserAsync(context.User);
             if (user is null)
             {

@@ -20,11 +20,15 @@ internal sealed class IdentityRedirectManager(NavigationManager navigationManage
     {
         uri ??= "";
 
-        // Prevent open redirects.
-        if (!Uri.IsWellFormedUriString(uri, UriKind.Relative)
-            || uri.StartsWith("//", StringComparison.Ordinal))
+        // Prevent open redirects. The pages pass absolute URIs of this site (current page, query-built links) and
+        // whatever ReturnUrl a link carried; anything that leaves the site goes home instead (ToBaseRelativePath
+        // threw on it, which answered 500).
+        if (!LocalUrl.IsLocal(uri))
         {
-            uri = navigationManager.ToBaseRelativePath(uri);
+            uri = uri.StartsWith(navigationManager.BaseUri, StringComparison.OrdinalIgnoreCase)
+                  && LocalUrl.IsLocal(navigationManager.ToBaseRelativePath(uri))
+                ? navigationManager.ToBaseRelativePath(uri)
+                : "";
         }
 
         navigationManager.NavigateTo(uri);

@@ -242,6 +242,50 @@ namespace HealthPortal.Data.Migrations
                     b.ToTable("AnchorConfirmationRecord", (string)null);
                 });
 
+            modelBuilder.Entity("HealthPortal.Features.Auth.Sessions.UserSession", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("AbsoluteExpiresAtMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ClientAddress")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAtMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ExpiresAtMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("LastSeenAtMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("Ticket")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<string>("UserAgent")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("UserSession", (string)null);
+                });
+
             modelBuilder.Entity("HealthPortal.Features.Facilities.HealthFacility", b =>
                 {
                     b.Property<string>("Id")
@@ -953,6 +997,15 @@ namespace HealthPortal.Data.Migrations
                     b.HasOne("HealthPortal.Features.Anchoring.AnchorConfirmation", null)
                         .WithMany("Records")
                         .HasForeignKey("ConfirmationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("HealthPortal.Features.Auth.Sessions.UserSession", b =>
+                {
+                    b.HasOne("HealthPortal.Data.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using HealthPortal.Data;
 using HealthPortal.Features.Accounts;
 using HealthPortal.Features.Auth;
+using HealthPortal.Features.Auth.Sessions;
 using HealthPortal.Features.Facilities;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
@@ -19,6 +20,7 @@ public sealed class AdminDirectory(
     IDbContextFactory<ApplicationDbContext> dbFactory,
     IServiceScopeFactory scopes,
     IAuthorizationService authorization,
+    UserSessions sessions,
     TimeProvider clock)
 {
     public async Task<IReadOnlyList<HealthFacility>> FacilitiesAsync(ClaimsPrincipal admin)
@@ -37,9 +39,9 @@ public sealed class AdminDirectory(
     }
 
     /// <summary>
-    /// Disables (or re-enables) an account. Disabling locks it out indefinitely and changes its security stamp,
-    /// which invalidates its cookies at the next stamp check and its open circuits at the next revalidation
-    /// (both at most a minute away).
+    /// Disables (or re-enables) an account. Disabling locks it out indefinitely, ends its server-side sessions (its
+    /// cookies stop working at once, its open circuits at the next revalidation, at most a minute away) and changes
+    /// its security stamp.
     /// </summary>
     public async Task<AccountChange> SetDisabledAsync(ClaimsPrincipal admin, string userId, bool disabled)
     {
@@ -57,6 +59,7 @@ public sealed class AdminDirectory(
             Check(await users.SetLockoutEnabledAsync(user, true));
             Check(await users.SetLockoutEndDateAsync(user, AccountQueries.DisabledUntil));
             Check(await users.UpdateSecurityStampAsync(user));
+            await sessions.EndAllAsync(user.Id);
         }
         else
         {

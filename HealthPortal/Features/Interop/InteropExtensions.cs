@@ -33,7 +33,7 @@ public static class InteropExtensions
     public static WebApplication MapInteropEndpoints(this WebApplication app)
     {
         // Every method is mapped so that a POST or DELETE gets a 405 OperationOutcome, not the HTML status page.
-        app.Map("/fhir/r4/{**path}", async (HttpContext context, InteropHandler handler) =>
+        app.Map("/fhir/r4/{**path}", async (HttpContext context, InteropHandler handler, PublicUrls urls) =>
         {
             var request = context.Request;
             var raw = context.Features.Get<IHttpRequestFeature>()?.RawTarget;
@@ -44,7 +44,9 @@ public static class InteropExtensions
                 // A repeated signature header is ambiguous: keep it as a value no pattern accepts.
                 if (name.StartsWith("HP-", StringComparison.OrdinalIgnoreCase)) headers[name] = values.Count == 1 ? values[0] ?? "" : "\n";
             }
-            var response = await handler.HandleAsync(new InteropRequest(request.Method, target, headers, $"{request.Scheme}://{request.Host}/fhir/r4"), context.RequestAborted);
+            // The FHIR base (CapabilityStatement, fullUrls) comes from configuration, not from the caller's Host header.
+            var fhirBase = urls.Absolute("fhir/r4", $"{request.Scheme}://{request.Host}{request.PathBase}/");
+            var response = await handler.HandleAsync(new InteropRequest(request.Method, target, headers, fhirBase), context.RequestAborted);
             context.Response.StatusCode = response.Status;
             context.Response.ContentType = InteropFhir.ContentType + "; charset=utf-8";
             foreach (var (name, value) in response.Headers ?? new Dictionary<string, string>()) context.Response.Headers[name] = value;

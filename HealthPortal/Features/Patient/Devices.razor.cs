@@ -12,6 +12,7 @@ namespace HealthPortal.Features.Patient;
 public partial class Devices
 {
     [Inject] private NavigationManager Navigation { get; set; } = default!;
+    [Inject] private HealthPortal.Features.Security.PublicUrls PublicUrls { get; set; } = default!;
 
     private bool busy;
     private string? error;
@@ -63,7 +64,7 @@ public partial class Devices
         link = await Keys.OpenLinkAsync(User);
         if (link is null) { error = "You are not registered on the network yet."; return; }
         link.Changed += OnLinkChanged;
-        linkUrl = Navigation.ToAbsoluteUri("patient/link").ToString();
+        linkUrl = PublicUrls.Absolute(Navigation, "patient/link");
         linkQr = QrCodes.PngDataUri(linkUrl, 6);
         // Nobody may join: look now and then, so an expired link says so instead of waiting forever.
         expiryWatch ??= new Timer(_ => _ = InvokeAsync(WatchExpiryAsync), null, ExpiryCheck, ExpiryCheck);

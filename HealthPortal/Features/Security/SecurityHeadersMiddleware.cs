@@ -23,8 +23,23 @@ public sealed class SecurityHeadersMiddleware(RequestDelegate next)
             headers["Referrer-Policy"] = "no-referrer";
             headers["Permissions-Policy"] = "camera=(self), microphone=(), geolocation=(), payment=()";
             headers["Cross-Origin-Opener-Policy"] = "same-origin";
+            if (MustNotBeStored((HttpContext)state))
+            {
+                headers.CacheControl = "no-store";
+                headers.Pragma = "no-cache";
+            }
             return Task.CompletedTask;
         }, context);
         return next(context);
     }
+
+    /// <summary>
+    /// Health data must not stay behind in a browser's or a proxy's cache: every FHIR interop answer (signed
+    /// facility calls carry no cookie) and every response to a signed-in user (pages, record and receipt downloads,
+    /// exports, personal data), except the fingerprinted static files, which are the same for everyone.
+    /// </summary>
+    internal static bool MustNotBeStored(HttpContext context) =>
+        context.Request.Path.StartsWithSegments("/fhir")
+        || (context.User.Identity?.IsAuthenticated == true
+            && context.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.StaticAssets.StaticAssetDescriptor>() is null);
 }

@@ -19,6 +19,7 @@ public partial class Registrations
     [Inject] private NodeRegistrations Service { get; set; } = default!;
     [Inject] private IDialogService Dialogs { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
+    [Inject] private HealthPortal.Features.Security.PublicUrls PublicUrls { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
 
     [CascadingParameter]
@@ -88,7 +89,7 @@ public partial class Registrations
     {
         if (token is null) return;
         var link = Navigation.GetUriWithQueryParameters(
-            Navigation.ToAbsoluteUri("Account/AcceptInvitation").AbsoluteUri,
+            PublicUrls.Absolute(Navigation, "Account/AcceptInvitation"),
             new Dictionary<string, object?> { ["token"] = token });
         invitation = (r.Facility.Name, r.Facility.Contact, link);
     }
