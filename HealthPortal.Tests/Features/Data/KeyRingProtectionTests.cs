@@ -211,7 +211,8 @@ public sealed class KeyRingProtectionTests
     private static IEnumerable<XElement> MasterKeysInTheClear(XDocument xml) =>
         xml.Descendants().Where(e => e.Name.LocalName == "masterKey" && e.Element("value") is not null);
 
-    /// <summary>The portal as deployed: Production, with the given KEK (or none).</summary>
+    /// <summary>The portal as deployed: Production, its public address set (Production requires one), with the given
+    /// KEK (or none).</summary>
     private sealed class ProductionPortal(string? kek) : PortalFactory
     {
         public override string? KeyEncryptionKey => kek;
@@ -220,6 +221,7 @@ public sealed class KeyRingProtectionTests
         {
             base.ConfigureWebHost(builder);
             builder.UseEnvironment("Production");
+            builder.UseSetting(HealthPortal.Features.Security.PublicUrls.Key, "https://localhost/");
         }
     }
 
