@@ -59,10 +59,11 @@ public sealed class LedgerEngine : IAsyncDisposable
     /// <paramref name="sealer"/> must be the genesis sealer), loads the derived state and checks the head.
     /// </summary>
     /// <exception cref="LedgerCorruptException">the head fails its check.</exception>
+    /// <exception cref="LedgerSchemaException">the store was written with another schema version.</exception>
     public static LedgerEngine Open(LedgerOptions options, Genesis? genesis, LedgerKeyPair sealer, TimeProvider? clock = null)
     {
         clock ??= TimeProvider.System;
-        var store = SqliteBlockStore.Open(options.DatabasePath);
+        var store = SqliteBlockStore.Open(options.DatabasePath, options.Storage);
         try
         {
             var stored = store.ReadGenesis();

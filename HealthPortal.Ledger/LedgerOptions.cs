@@ -1,4 +1,5 @@
 using HealthPortal.Ledger.Ordering;
+using HealthPortal.Ledger.Storage;
 
 namespace HealthPortal.Ledger;
 
@@ -9,4 +10,7 @@ public sealed record LedgerOptions
     public required string DatabasePath { get; init; }
 
     public SequencerOptions Sequencer { get; init; } = new();
+
+    /// <summary>The SQLite pragmas and busy timeout of the node's file; validated when the engine opens it.</summary>
+    public LedgerStorageOptions Storage { get; init; } = new();
 }

@@ -12,6 +12,42 @@ internal static class Schema
 {
     public const int Version = 1;
 
+    /// <summary>How <c>meta.schema</c> holds the version: 4 bytes, little-endian (what every store so far was written with).</summary>
+    public static byte[] VersionBytes()
+    {
+        var bytes = new byte[4];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(bytes, Version);
+        return bytes;
+    }
+
+    /// <summary>
+    /// Refuses a store written with another layout before anything (a pragma, <see cref="Create"/>) touches it:
+    /// reading or extending it with this build's statements would misread or damage it. A store with no
+    /// <c>meta</c> table or no genesis yet is new and gets this version when genesis is written.
+    /// </summary>
+    /// <exception cref="LedgerSchemaException">the store names another version, or none although it holds a chain.</exception>
+    public static void Check(Microsoft.Data.Sqlite.SqliteConnection connection, string path)
+    {
+        using (var exists = Sql.Command(connection, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"))
+            if (exists.ExecuteScalar() is null) return;
+        using var cmd = Sql.Command(connection, "SELECT key, value FROM meta WHERE key IN ('genesis', 'schema')");
+        using var r = cmd.ExecuteReader();
+        byte[]? stored = null;
+        var hasGenesis = false;
+        while (r.Read())
+        {
+            if (r.GetString(0) == "genesis") hasGenesis = true;
+            else stored = r.GetValue(1) as byte[] ?? [];
+        }
+        if (stored is null)
+        {
+            if (hasGenesis) throw new LedgerSchemaException(path, null, Version);
+            return;
+        }
+        int? found = stored.Length == 4 ? System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(stored) : null;
+        if (found != Version) throw new LedgerSchemaException(path, found, Version);
+    }
+
     public const string Create = """
         CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value BLOB NOT NULL);
         CREATE TABLE IF NOT EXISTS blocks(

@@ -15,11 +15,12 @@ public sealed class Transaction
     private readonly JsonObject _body;
     private string? _idText;
 
-    private Transaction(string type, JsonObject body, byte[] signingBytes, IReadOnlyList<TxSignature> signatures)
+    private Transaction(string type, JsonObject body, byte[] signingBytes, Range bodyRange, IReadOnlyList<TxSignature> signatures)
     {
         Type = type;
         _body = body;
         SigningBytes = signingBytes;
+        BodyRange = bodyRange;
         Id = SHA256.HashData(signingBytes);
         Signatures = signatures;
     }
@@ -28,6 +29,15 @@ public sealed class Transaction
 
     /// <summary>The canonical bytes every signer signs and the id is computed from.</summary>
     public byte[] SigningBytes { get; }
+
+    /// <summary>
+    /// Where the canonical body bytes sit inside <see cref="SigningBytes"/>, recorded when the signing bytes are
+    /// written (see <see cref="SigningBytesOf(string, ReadOnlySpan{byte}, out Range)"/>), so the store keeps exactly the body without knowing the envelope.
+    /// </summary>
+    public Range BodyRange { get; }
+
+    /// <summary>The RFC 8785 canonical bytes of the body: what the store keeps and <see cref="SigningBytesOf(string, ReadOnlySpan{byte}, out Range)"/> wraps.</summary>
+    public ReadOnlySpan<byte> CanonicalBody => SigningBytes.AsSpan(BodyRange);
 
     public byte[] Id { get; }
 
@@ -62,18 +72,23 @@ public sealed class Transaction
             return Result<Transaction>.Fail(
                 canonicalBody.Error!.Contains(JcsWriter.FloatMessage, StringComparison.Ordinal) ? LedgerError.FloatNotAllowed : LedgerError.InvalidField,
                 "$.body: " + canonicalBody.Error);
-        return Result<Transaction>.Ok(new Transaction(type, ownBody, SigningBytesOf(type, canonicalBody.Bytes!), signatures));
+        var signingBytes = SigningBytesOf(type, canonicalBody.Bytes!, out var bodyRange);
+        return Result<Transaction>.Ok(new Transaction(type, ownBody, signingBytes, bodyRange, signatures));
     }
 
     /// <summary>
     /// Canonical bytes of <c>{"body":B,"type":T}</c>, written directly: "body" sorts before "type" in RFC 8785 order
     /// and every type name is plain ASCII, so this equals canonicalising the envelope object without copying the body.
     /// </summary>
-    internal static byte[] SigningBytesOf(string type, ReadOnlySpan<byte> canonicalBody)
+    internal static byte[] SigningBytesOf(string type, ReadOnlySpan<byte> canonicalBody) => SigningBytesOf(type, canonicalBody, out _);
+
+    /// <summary>As above, also saying where in the result the body was written.</summary>
+    internal static byte[] SigningBytesOf(string type, ReadOnlySpan<byte> canonicalBody, out Range bodyRange)
     {
         ReadOnlySpan<byte> head = "{\"body\":"u8;
         ReadOnlySpan<byte> mid = ",\"type\":\""u8;
         var bytes = new byte[head.Length + canonicalBody.Length + mid.Length + type.Length + 2];
+        bodyRange = new Range(head.Length, head.Length + canonicalBody.Length);
         var span = bytes.AsSpan();
         head.CopyTo(span); span = span[head.Length..];
         canonicalBody.CopyTo(span); span = span[canonicalBody.Length..];
@@ -83,12 +98,9 @@ public sealed class Transaction
         return bytes;
     }
 
-    internal static Transaction FromTrusted(string type, JsonObject body, byte[] signingBytes, IReadOnlyList<TxSignature> signatures)
-        => new(type, body, signingBytes, signatures);
-
     /// <summary>Returns a copy carrying one more signature over <see cref="SigningBytes"/>.</summary>
     public Transaction WithSignature(string kid, byte[] signature)
-        => new(Type, _body, SigningBytes, [.. Signatures, new TxSignature(kid, signature)]);
+        => new(Type, _body, SigningBytes, BodyRange, [.. Signatures, new TxSignature(kid, signature)]);
 
     /// <summary>Signs <see cref="SigningBytes"/> with a server-held key and returns the signed copy.</summary>
     public Transaction SignWith(LedgerKeyPair key) => WithSignature(key.Id, key.Sign(SigningBytes));

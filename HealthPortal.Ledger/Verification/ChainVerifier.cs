@@ -38,6 +38,11 @@ public static class ChainVerifier
         {
             return VerificationReport.Bad(0, "the store cannot be read: " + e.Message);
         }
+        catch (LedgerSchemaException e)
+        {
+            // A store of another layout cannot be replayed by this build; say so as a report, as for an unreadable one.
+            return VerificationReport.Bad(0, e.Message);
+        }
         finally
         {
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();

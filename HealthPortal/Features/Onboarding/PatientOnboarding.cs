@@ -65,8 +65,8 @@ public sealed class PatientOnboarding(IDbContextFactory<ApplicationDbContext> db
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var profile = await db.PatientProfiles.SingleOrDefaultAsync(p => p.UserId == userId, ct);
         if (profile?.PendingMpi is null || profile.DemographicsSalt is null) return OnboardingResult.Fail("Start the registration again: no draft is waiting.");
-        var expectedHash = DemographicsHash.Of(profile);
-        if (PatientKeys.StringOf(body, "mpi") != profile.PendingMpi || PatientKeys.StringOf(body, "demographics") != expectedHash)
+        // A draft made before the hash's version 2 carries a version 1 hash; both are this profile's.
+        if (PatientKeys.StringOf(body, "mpi") != profile.PendingMpi || !DemographicsHash.Matches(profile, PatientKeys.StringOf(body, "demographics")))
             return OnboardingResult.Fail("The signed registration is not the one drafted for you.");
         if (!Jwk.TryParse(body["key"], out var jwk, out var keyError)) return OnboardingResult.Fail("The browser's key is not usable: " + keyError);
 
@@ -100,8 +100,8 @@ public sealed class PatientOnboarding(IDbContextFactory<ApplicationDbContext> db
     {
         if (profile.PendingMpi is not { } pending || profile.DemographicsSalt is null) return false;
         if (ledger.Engine.State.Patient(pending) is not { } entry) return false;
-        var hash = DemographicsHash.Of(profile);
-        if (entry.DemographicsHash != hash) return false;
+        // Registrations made before the hash's version 2 carry a version 1 hash on the ledger, which is never rewritten.
+        if (!DemographicsHash.Matches(profile, entry.DemographicsHash)) return false;
         profile.MpiNumber = pending;
         profile.PendingMpi = null;
         profile.UpdatedAt = clock.GetUtcNow();
