@@ -30,13 +30,34 @@ public sealed class CrashTests(ITestOutputHelper output)
     private static int Iterations()
         => int.TryParse(Environment.GetEnvironmentVariable("HEALTHPORTAL_CRASH_ITERATIONS"), out var n) && n > 0 ? n : DefaultIterations;
 
+    /// <summary>The seed of the kill schedule: HEALTHPORTAL_CRASH_SEED when set (to replay a failure), else a fresh one.</summary>
+    internal static int ScheduleSeed(string? configured) => int.TryParse(configured, out var s) ? s : Random.Shared.Next();
+
+    /// <summary>The kill delays of every iteration, fixed by the seed so a printed seed replays the same schedule.</summary>
+    internal static int[] KillDelaysMs(int seed, int iterations)
+    {
+        var random = new Random(seed);
+        return Enumerable.Range(0, iterations).Select(_ => random.Next(MinKillDelayMs, MaxKillDelayMs + 1)).ToArray();
+    }
+
+    [Fact]
+    public void KillSchedule_IsReplayedFromItsSeed()
+    {
+        Assert.Equal(1234, ScheduleSeed("1234"));
+        Assert.Equal(KillDelaysMs(1234, 50), KillDelaysMs(1234, 50));
+        Assert.NotEqual(KillDelaysMs(1234, 50), KillDelaysMs(1235, 50));
+        Assert.All(KillDelaysMs(7, 50), d => Assert.InRange(d, MinKillDelayMs, MaxKillDelayMs));
+    }
+
     [Fact]
     public async Task KilledWhileCommitting_ReopensWithEveryAcknowledgedBlockAndNoPartialBlock()
     {
         var iterations = Iterations();
         var folder = Directory.CreateTempSubdirectory("hp-crash-").FullName;
         var options = new LedgerOptions { DatabasePath = Path.Combine(folder, "ledger.db") };
-        var random = new Random();
+        var seed = ScheduleSeed(Environment.GetEnvironmentVariable("HEALTHPORTAL_CRASH_SEED"));
+        output.WriteLine($"seed {seed} (set HEALTHPORTAL_CRASH_SEED to replay)");
+        var delays = KillDelaysMs(seed, iterations);
         var clock = Stopwatch.StartNew();
         var verifyTime = TimeSpan.Zero;
         try
@@ -50,9 +71,9 @@ public sealed class CrashTests(ITestOutputHelper output)
                 // verification would let this process read the stale index and see a head one block lower than the
                 // next child, which opens after it and recovers.
                 Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-                var acks = await RunChildAndKill(folder, TimeSpan.FromMilliseconds(random.Next(MinKillDelayMs, MaxKillDelayMs + 1)));
+                var acks = await RunChildAndKill(folder, TimeSpan.FromMilliseconds(delays[i - 1]));
                 for (var a = 1; a < acks.Count; a++)
-                    Assert.True(acks[a].Height == acks[a - 1].Height + 1 && acks[a].TxTotal > acks[a - 1].TxTotal, $"iteration {i}: ACKs out of order: {acks[a - 1]} then {acks[a]}");
+                    Assert.True(acks[a].Height == acks[a - 1].Height + 1 && acks[a].TxTotal > acks[a - 1].TxTotal, $"seed {seed}, iteration {i}: ACKs out of order: {acks[a - 1]} then {acks[a]}");
                 // The child continues exactly from the head the last reopen found (block 0, genesis, is never ACKed).
                 Assert.True(acks[0].Height == Math.Max(lastAck.Height, 0) + 1, $"iteration {i}: the first ACK {acks[0]} does not extend the head {lastAck}");
                 lastAck = acks[^1];
