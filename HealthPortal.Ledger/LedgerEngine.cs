@@ -32,7 +32,13 @@ public sealed class LedgerEngine : IAsyncDisposable
         NodeId = sealer.Id;
         _validator = new StatelessValidator(state.Genesis.Parameters, _keyCache, state.ResolveKey, clock);
         var rules = new TransactionRules(_keyCache, store);
-        _ordering = new SoloSequencer(options.Sequencer, store, state, rules, sealer, head, clock, b => BlockCommitted?.Invoke(b));
+        var reportFault = options.OnFault ?? (fault => System.Diagnostics.Trace.TraceError(fault.ToString()));
+        var committer = new BlockCommitter(store, state, head, reportFault);
+        // The engine's own subscribers hear first, as they did when the engine raised the event itself.
+        committer.Committed += b => BlockCommitted?.Invoke(b);
+        var builder = new BlockBuilder(state, rules, store, sealer, clock, committer);
+        var context = new OrderingContext(builder, committer, clock, reportFault, id => GetReceipt(id));
+        _ordering = options.Ordering?.Invoke(context) ?? new SoloSequencer(options.Sequencer, context);
     }
 
     public LedgerOptions Options { get; }

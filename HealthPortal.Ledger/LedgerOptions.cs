@@ -9,4 +9,15 @@ public sealed record LedgerOptions
     public required string DatabasePath { get; init; }
 
     public SequencerOptions Sequencer { get; init; } = new();
+
+    /// <summary>
+    /// Makes the node's ordering service; null keeps the embedded <see cref="SoloSequencer"/> with <see cref="Sequencer"/>.
+    /// </summary>
+    public OrderingFactory? Ordering { get; init; }
+
+    /// <summary>
+    /// Told about faults inside the ordering (a bug while sealing, a block handler that threw) so they reach the log;
+    /// must be quick and not throw. Without it faults go to <see cref="System.Diagnostics.Trace"/>.
+    /// </summary>
+    public Action<OrderingFault>? OnFault { get; init; }
 }
