@@ -8,10 +8,11 @@ namespace HealthPortal.Ledger.Ordering;
 /// </summary>
 public sealed class OrderingContext
 {
-    internal OrderingContext(BlockBuilder builder, BlockCommitter committer, TimeProvider clock, Action<OrderingFault> reportFault,
+    internal OrderingContext(BlockBuilder builder, BlockApplier applier, BlockCommitter committer, TimeProvider clock, Action<OrderingFault> reportFault,
         Func<string, Receipt?> receiptOf)
     {
         Builder = builder;
+        Applier = applier;
         Committer = committer;
         Clock = clock;
         ReportFault = reportFault;
@@ -19,6 +20,9 @@ public sealed class OrderingContext
     }
 
     public BlockBuilder Builder { get; }
+
+    /// <summary>Re-verifies and commits blocks sealed by any node (the Raft state machine applies every entry through it, the leader's too).</summary>
+    public BlockApplier Applier { get; }
     internal BlockCommitter Committer { get; }
     public TimeProvider Clock { get; }
 
