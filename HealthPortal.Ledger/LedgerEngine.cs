@@ -20,7 +20,9 @@ public sealed class LedgerEngine : IAsyncDisposable
     private readonly PublicKeyCache _keyCache = new();
     private readonly StatelessValidator _validator;
     private readonly IOrderingService _ordering;
+    private readonly BlockApplier _applier;
     private readonly ChainHead _head;
+    private BlockRefusal? _tamperAlarm;
 
     private LedgerEngine(LedgerOptions options, SqliteBlockStore store, LedgerState state, ChainHead head, LedgerKeyPair sealer, TimeProvider clock)
     {
@@ -32,7 +34,14 @@ public sealed class LedgerEngine : IAsyncDisposable
         NodeId = sealer.Id;
         _validator = new StatelessValidator(state.Genesis.Parameters, _keyCache, state.ResolveKey, clock);
         var rules = new TransactionRules(_keyCache, store);
-        _ordering = new SoloSequencer(options.Sequencer, store, state, rules, sealer, head, clock, b => BlockCommitted?.Invoke(b));
+        var reportFault = options.OnFault ?? (fault => System.Diagnostics.Trace.TraceError(fault.ToString()));
+        var committer = new BlockCommitter(store, state, head, reportFault);
+        // The engine's own subscribers hear first, as they did when the engine raised the event itself.
+        committer.Committed += b => BlockCommitted?.Invoke(b);
+        var builder = new BlockBuilder(state, rules, store, sealer, clock, committer);
+        _applier = new BlockApplier(state, _validator, rules, _keyCache, store, committer, RaiseTamperAlarm, reportFault);
+        var context = new OrderingContext(builder, _applier, committer, clock, reportFault, id => GetReceipt(id));
+        _ordering = options.Ordering?.Invoke(context) ?? new SoloSequencer(options.Sequencer, context);
     }
 
     public LedgerOptions Options { get; }
@@ -50,6 +59,42 @@ public sealed class LedgerEngine : IAsyncDisposable
 
     /// <summary>Cumulative counters of the sequencer (blocks, transactions, time per stage) since the engine opened.</summary>
     public SequencerStats SequencerStats => _ordering is SoloSequencer solo ? solo.Stats : default;
+
+    /// <summary>
+    /// Set when this node refused a block sealed elsewhere because it did not verify (height, code, reason). From then
+    /// on the node takes no writes (<see cref="LedgerError.LedgerHalted"/>) and keeps serving reads of what it verified.
+    /// </summary>
+    public BlockRefusal? TamperAlarm => Volatile.Read(ref _tamperAlarm);
+
+    /// <summary>Raised once, on the applying thread, when <see cref="TamperAlarm"/> is set; handlers must be quick and not throw.</summary>
+    public event Action<BlockRefusal>? TamperAlarmRaised;
+
+    private void RaiseTamperAlarm(BlockRefusal refusal)
+    {
+        if (Interlocked.CompareExchange(ref _tamperAlarm, refusal, null) is not null) return;
+        try
+        {
+            TamperAlarmRaised?.Invoke(refusal);
+        }
+        catch (Exception e)
+        {
+            (Options.OnFault ?? (fault => System.Diagnostics.Trace.TraceError(fault.ToString())))(new OrderingFault("alarm", refusal.Height, e));
+        }
+    }
+
+    /// <summary>
+    /// Re-verifies a block sealed by another node (<see cref="SealedBlockCodec"/> bytes) against this node's chain and
+    /// state and, only if all of it holds, commits it. A refusal for tampering raises <see cref="TamperAlarm"/>.
+    /// </summary>
+    public BlockApplyResult ApplyBlock(ReadOnlySpan<byte> sealedBlock) => _applier.Apply(sealedBlock);
+
+    /// <summary>The committed block at <paramref name="height"/> (≥ 1) in its sealed-block bytes, or null beyond the head.</summary>
+    public byte[]? SealedBlockBytes(long height)
+    {
+        if (height < 1 || Store.ReadBlock(height) is not { } block) return null;
+        var transactions = Store.ReadTransactions(block.TxFirst, block.TxCount).Select(r => r.ToTransaction().ValueOrThrow()).ToList();
+        return SealedBlockCodec.Encode(block.HeaderBytes, block.Signature, transactions);
+    }
 
     /// <summary>Raised on the ledger's commit thread after each block has committed, in height order; handlers must be quick and not throw.</summary>
     public event Action<CommittedBlock>? BlockCommitted;
@@ -120,6 +165,8 @@ public sealed class LedgerEngine : IAsyncDisposable
     /// </summary>
     public async ValueTask<SubmitResult> SubmitAsync(Transaction transaction, CancellationToken cancellationToken = default)
     {
+        if (TamperAlarm is { } alarm)
+            return SubmitResult.Refused(LedgerError.LedgerHalted, $"this node halted: block {alarm.Height} failed verification ({alarm.Code}); it serves reads only");
         var checkedTx = _validator.Validate(transaction);
         if (!checkedTx.IsSuccess) return SubmitResult.Refused(checkedTx.Error, checkedTx.Message!);
         if (Store.ContainsTransaction(transaction.Id))

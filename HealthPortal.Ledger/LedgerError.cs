@@ -44,6 +44,8 @@ public enum LedgerError
     UnsafeText,
     /// <summary>A code member holds something outside its closed set (<c>BreakGlassReasons</c>, <c>NodeDecisionReasons</c>, <c>Purposes</c>): free text does not go on the ledger.</summary>
     UnknownCode,
+    /// <summary>This node found a block it could not verify and raised a tamper alarm: it takes no writes, it still serves reads.</summary>
+    LedgerHalted,
 }
 
 /// <summary>The outcome of a check: <see cref="LedgerError.None"/> or a code with a human-readable message.</summary>

@@ -1,13 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Threading.Channels;
-using HealthPortal.Ledger.Blocks;
-using HealthPortal.Ledger.Crypto;
-using HealthPortal.Ledger.Receipts;
 using HealthPortal.Ledger.Rules;
 using HealthPortal.Ledger.State;
-using HealthPortal.Ledger.Storage;
-using HealthPortal.Ledger.Transactions;
 
 namespace HealthPortal.Ledger.Ordering;
 
@@ -24,62 +19,57 @@ namespace HealthPortal.Ledger.Ordering;
 /// If a commit fails, that block and every block sealed on top of it are answered with the storage error and the
 /// sequencer starts again from the last committed head. Both are dedicated threads, so a flooded thread pool (many
 /// submitters verifying signatures) never delays cutting or committing a block.
+/// The block interval is measured on the engine's <see cref="TimeProvider"/> (a timer, and a signal from submitters
+/// when a block's worth is waiting), so tests move time instead of sleeping; the counters in <see cref="Stats"/>
+/// stay on the stopwatch because they measure work, not waits.
 /// </remarks>
 public sealed class SoloSequencer : IOrderingService
 {
     private readonly Channel<Waiting> _mempool;
     private readonly SequencerOptions _options;
-    private readonly SqliteBlockStore _store;
-    private readonly LedgerState _state;
-    private readonly TransactionRules _rules;
-    private readonly LedgerKeyPair _sealer;
-    private readonly ChainHead _head;
+    private readonly BlockBuilder _builder;
+    private readonly BlockCommitter _committer;
     private readonly TimeProvider _clock;
-    private readonly Action<CommittedBlock> _onCommitted;
+    private readonly Action<OrderingFault> _reportFault;
     private readonly CancellationTokenSource _stop = new();
-    private readonly BlockingCollection<SealedBlock> _toCommit = new(boundedCapacity: 1);
+    private readonly BlockingCollection<SealedBatch> _toCommit = new(boundedCapacity: 1);
+    // Released by submitters when a block's worth waits and by the block-interval timer; the sequencer re-checks both.
+    private readonly SemaphoreSlim _wake = new(0);
     private readonly Thread _sequencer;
-    private readonly Thread _committer;
+    private readonly Thread _commitThread;
     private readonly TaskCompletionSource _sequencerStopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _committerStopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _pending;
     private long _blocks, _transactions, _refused, _rulesTicks, _sealTicks, _storeTicks, _receiptTicks;
 
-    // Sequencer thread only: the tip the next block builds on (ahead of _head while blocks are being committed).
-    private long _sealHeight, _sealTxTotal, _sealTimestamp, _sealEpoch;
-    private byte[] _sealHash;
-    private HeaderHistory _sealHistory;
-    private StateOverlay? _lastSealed;
+    // Sequencer thread only: the tip the next block builds on (ahead of the committed head while blocks are being committed).
+    private BlockTip _sealTip;
+    private long _sealEpoch;
+    private SealedBlock? _lastSealed;
 
     // Incremented by the commit thread when a block fails to commit: blocks sealed before that are void.
     private long _commitEpoch;
     private Exception? _commitFailure;
 
-    public SoloSequencer(SequencerOptions options, SqliteBlockStore store, LedgerState state, TransactionRules rules,
-        LedgerKeyPair sealer, ChainHead head, TimeProvider clock, Action<CommittedBlock> onCommitted)
+    /// <summary>Starts the sequencer on the engine's committed head; <paramref name="context"/> comes from the engine.</summary>
+    public SoloSequencer(SequencerOptions options, OrderingContext context)
     {
         _options = options;
-        _store = store;
-        _state = state;
-        _rules = rules;
-        _sealer = sealer;
-        _head = head;
-        _clock = clock;
-        _onCommitted = onCommitted;
+        _builder = context.Builder;
+        _committer = context.Committer;
+        _clock = context.Clock;
+        _reportFault = context.ReportFault;
         _mempool = Channel.CreateBounded<Waiting>(new BoundedChannelOptions(options.MempoolCapacity)
         {
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait, // TryWrite fails when full: the submitter hears Busy, nothing is dropped
         });
-        _sealHash = head.Hash;
-        _sealHistory = head.History.Clone();
-        (_sealHeight, _sealTxTotal, _sealTimestamp) = (head.Height, head.TxTotal, head.Timestamp);
+        _sealTip = _committer.Tip();
         _sequencer = new Thread(SequenceLoop) { IsBackground = true, Name = "ledger-sequencer" };
-        _committer = new Thread(CommitLoop) { IsBackground = true, Name = "ledger-commit" };
-        _committer.Start();
+        _commitThread = new Thread(CommitLoop) { IsBackground = true, Name = "ledger-commit" };
+        _commitThread.Start();
         _sequencer.Start();
     }
-
     public int Pending => Volatile.Read(ref _pending);
 
     /// <summary>Where the sequencer's time went so far (rules and seal on the sequencer thread, the rest on the commit thread).</summary>
@@ -87,7 +77,7 @@ public sealed class SoloSequencer : IOrderingService
     {
         get
         {
-            var commit = _store.CommitTicks;
+            var commit = _committer.CommitTicks;
             return new SequencerStats(Volatile.Read(ref _blocks), Volatile.Read(ref _transactions), Volatile.Read(ref _refused),
                 Stopwatch.GetElapsedTime(0, Volatile.Read(ref _rulesTicks)), Stopwatch.GetElapsedTime(0, Volatile.Read(ref _sealTicks)),
                 Stopwatch.GetElapsedTime(0, Volatile.Read(ref _storeTicks) - commit), Stopwatch.GetElapsedTime(0, commit),
@@ -104,6 +94,7 @@ public sealed class SoloSequencer : IOrderingService
             return ValueTask.FromResult(SubmitResult.Refused(LedgerError.Busy,
                 $"the ledger is busy: {_options.MempoolCapacity} transactions are waiting; try again shortly"));
         Interlocked.Increment(ref _pending);
+        if (_mempool.Reader.Count >= _options.MaxBlockTransactions) _wake.Release();
         // Cancellation only stops the wait: once queued, the transaction may still commit.
         return new ValueTask<SubmitResult>(pending.Completion.Task.WaitAsync(cancellationToken));
     }
@@ -118,22 +109,19 @@ public sealed class SoloSequencer : IOrderingService
         {
             while (WaitForTransactions(reader))
             {
-                var started = Stopwatch.GetTimestamp();
-                while (reader.Count < _options.MaxBlockTransactions && Stopwatch.GetElapsedTime(started) < _options.BlockInterval
-                       && !_stop.IsCancellationRequested)
-                    Thread.Sleep(1);
-                if (_stop.IsCancellationRequested) break;
+                if (!WaitForBlock(reader)) break;
                 batch.Clear();
                 while (batch.Count < _options.MaxBlockTransactions && reader.TryRead(out var p)) batch.Add(p);
                 Interlocked.Add(ref _pending, -batch.Count);
-                SealedBlock? block;
+                SealedBatch? block;
                 try
                 {
                     block = Seal(batch);
                 }
                 catch (Exception e)
                 {
-                    // A bug, not a refusal: answer this batch rather than leave its submitters waiting, and go on.
+                    // A bug, not a refusal: report it, answer this batch rather than leave its submitters waiting, and go on.
+                    _reportFault(new OrderingFault("seal", _sealTip.Height + 1, e));
                     foreach (var p in batch) p.Completion.TrySetException(e);
                     continue;
                 }
@@ -162,7 +150,34 @@ public sealed class SoloSequencer : IOrderingService
         }
     }
 
-    private SealedBlock? Seal(List<Waiting> batch)
+    /// <summary>
+    /// Waits, from the first waiting transaction, until a block's worth waits or the block interval has passed on the
+    /// clock. False when the sequencer is stopping.
+    /// </summary>
+    private bool WaitForBlock(ChannelReader<Waiting> reader)
+    {
+        // Wake-ups left from the block before (submitters release once per submission beyond a full block) are spent.
+        while (_wake.Wait(0)) { }
+        if (reader.Count >= _options.MaxBlockTransactions) return !_stop.IsCancellationRequested;
+        var elapsed = 0;
+        using var timer = _clock.CreateTimer(_ =>
+        {
+            Volatile.Write(ref elapsed, 1);
+            _wake.Release();
+        }, null, _options.BlockInterval, Timeout.InfiniteTimeSpan);
+        try
+        {
+            while (reader.Count < _options.MaxBlockTransactions && Volatile.Read(ref elapsed) == 0)
+                _wake.Wait(_stop.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+        return !_stop.IsCancellationRequested;
+    }
+
+    private SealedBatch? Seal(List<Waiting> batch)
     {
         var t0 = Stopwatch.GetTimestamp();
         var epoch = Volatile.Read(ref _commitEpoch);
@@ -170,60 +185,22 @@ public sealed class SoloSequencer : IOrderingService
         {
             // A block failed to commit: everything sealed after the committed head is void; build on the head again.
             _sealEpoch = epoch;
-            _sealHash = _head.Hash;
-            _sealHistory = _head.History.Clone();
-            (_sealHeight, _sealTxTotal, _sealTimestamp) = (_head.Height, _head.TxTotal, _head.Timestamp);
+            _sealTip = _committer.Tip();
             _lastSealed = null;
         }
 
-        var overlay = new StateOverlay(_state, _lastSealed);
-        var proposer = overlay.Node(_sealer.Id);
-        if (proposer is null || proposer.Status != NodeStatus.Approved)
-        {
-            foreach (var p in batch)
-                p.Completion.TrySetResult(SubmitResult.Refused(LedgerError.NodeNotApproved, "this node is not an approved facility and may not seal blocks"));
-            return null;
-        }
-
-        var height = _sealHeight + 1;
-        var timestamp = Math.Max(_clock.GetUtcNow().ToUnixTimeMilliseconds(), _sealTimestamp);
-        var accepted = new List<Waiting>(batch.Count);
-        var ids = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var p in batch)
-        {
-            var tx = p.Transaction.Tx;
-            if (!ids.Add(tx.IdText) || overlay.HasUncommittedTransaction(tx.IdText) || _store.ContainsTransaction(tx.Id))
-            {
-                p.Completion.TrySetResult(SubmitResult.Refused(LedgerError.DuplicateTransaction, $"transaction {tx.IdText} is already on the ledger"));
-                continue;
-            }
-            var verdict = _rules.Apply(p.Transaction, overlay, new BlockContext(height, timestamp, accepted.Count));
-            if (verdict.IsValid) accepted.Add(p);
-            else p.Completion.TrySetResult(SubmitResult.Refused(verdict));
-        }
+        var built = _builder.Build(batch.ConvertAll(p => p.Transaction), _sealTip, _lastSealed?.Changes);
+        for (var i = 0; i < batch.Count; i++)
+            if (built.Refusals[i] is { } refusal) batch[i].Completion.TrySetResult(refusal);
         var t1 = Stopwatch.GetTimestamp();
-        Volatile.Write(ref _rulesTicks, _rulesTicks + (t1 - t0));
-        Volatile.Write(ref _refused, _refused + batch.Count - accepted.Count);
-        if (accepted.Count == 0) return null;
-        if (accepted.Count < ids.Count) ids = [.. accepted.Select(p => p.Transaction.Tx.IdText)];
-        overlay.TransactionIds = ids;
+        Volatile.Write(ref _rulesTicks, _rulesTicks + built.RulesTicks);
+        Volatile.Write(ref _sealTicks, _sealTicks + (t1 - t0 - built.RulesTicks));
+        Volatile.Write(ref _refused, _refused + batch.Count - built.Accepted.Count);
+        if (built.Block is not { } block) return null;
 
-        var transactions = accepted.ConvertAll(p => p.Transaction.Tx);
-        var tree = new BlockMerkleTree(transactions.ConvertAll(t => t.Id));
-        var sigRoot = BlockHeader.SignatureRoot(transactions.Select(t => t.StoredSignatures));
-        var header = new BlockHeader(BlockHeader.CurrentVersion, _state.Genesis.ChainId, height, _sealHash, tree.Root, sigRoot,
-            transactions.Count, _sealTxTotal + transactions.Count, timestamp, _sealer.Id, _sealHistory.Root(), null);
-        var headerBytes = header.CanonicalBytes();
-        var block = new StoredBlock(header, headerBytes, _sealer.Sign(headerBytes), BlockHeader.HashOf(headerBytes), _sealTxTotal, transactions.Count);
-
-        _sealHeight = height;
-        _sealHash = block.Hash;
-        _sealTxTotal += transactions.Count;
-        _sealTimestamp = timestamp;
-        _sealHistory.Append(block.Hash);
-        _lastSealed = overlay;
-        Volatile.Write(ref _sealTicks, _sealTicks + (Stopwatch.GetTimestamp() - t1));
-        return new SealedBlock(epoch, block, accepted, transactions, tree, overlay);
+        _sealTip = _sealTip.After(block);
+        _lastSealed = block;
+        return new SealedBatch(epoch, block, [.. built.Accepted.Select(i => batch[i])]);
     }
 
     // ---- commit thread ------------------------------------------------------------------------------------------
@@ -241,10 +218,10 @@ public sealed class SoloSequencer : IOrderingService
         }
     }
 
-    private void Commit(SealedBlock s)
+    private void Commit(SealedBatch s)
     {
         var t2 = Stopwatch.GetTimestamp();
-        var height = s.Block.Header.Height;
+        var height = s.Block.Height;
         if (s.Epoch != Volatile.Read(ref _commitEpoch))
         {
             foreach (var p in s.Accepted)
@@ -253,7 +230,7 @@ public sealed class SoloSequencer : IOrderingService
         }
         try
         {
-            _store.Append(s.Block, s.Transactions, s.Overlay);
+            _committer.Commit(s.Block);
         }
         catch (Exception e)
         {
@@ -261,6 +238,7 @@ public sealed class SoloSequencer : IOrderingService
             // the submitters of any block already sealed on top of it.
             _commitFailure = e;
             Interlocked.Increment(ref _commitEpoch);
+            _reportFault(new OrderingFault("commit", height, e));
             foreach (var p in s.Accepted)
                 p.Completion.TrySetException(new LedgerStorageException($"block {height} could not be stored", e));
             return;
@@ -268,34 +246,11 @@ public sealed class SoloSequencer : IOrderingService
 
         var t3 = Stopwatch.GetTimestamp();
         Volatile.Write(ref _storeTicks, _storeTicks + (t3 - t2));
-        s.Overlay.MergeInto(height);
-        _head.Height = height;
-        _head.Hash = s.Block.Hash;
-        _head.TxTotal += s.Transactions.Count;
-        _head.Timestamp = s.Block.Header.Timestamp;
-        _head.History.Append(s.Block.Hash);
-
-        var header = s.Block.Header;
         for (var i = 0; i < s.Accepted.Count; i++)
-        {
-            var tx = s.Transactions[i];
-            var keys = new Dictionary<string, Jwk>(StringComparer.Ordinal) { [_sealer.Id] = _sealer.PublicJwk };
-            foreach (var sig in tx.Signatures)
-                if ((StatelessValidator.EmbeddedKey(s.Accepted[i].Transaction.Payload, sig.Kid) ?? _state.ResolveKey(sig.Kid)) is { } jwk)
-                    keys[sig.Kid] = jwk;
-            var receipt = new Receipt(tx, height, i, s.Tree.InclusionProof(i), header, s.Block.Signature, keys);
-            s.Accepted[i].Completion.TrySetResult(SubmitResult.Committed(receipt));
-        }
-        try
-        {
-            _onCommitted(new CommittedBlock(s.Block, s.Transactions));
-        }
-        catch (Exception)
-        {
-            // Handlers must not throw; one that does must not stop the ledger from committing the next block.
-        }
+            s.Accepted[i].Completion.TrySetResult(SubmitResult.Committed(_committer.ReceiptFor(s.Block, i)));
+        _committer.Publish(s.Block);
         Volatile.Write(ref _receiptTicks, _receiptTicks + (Stopwatch.GetTimestamp() - t3));
-        Volatile.Write(ref _transactions, _transactions + s.Transactions.Count);
+        Volatile.Write(ref _transactions, _transactions + s.Block.Transactions.Count);
         Volatile.Write(ref _blocks, _blocks + 1);
     }
 
@@ -307,6 +262,8 @@ public sealed class SoloSequencer : IOrderingService
         await Task.WhenAll(_sequencerStopped.Task, _committerStopped.Task).ConfigureAwait(false);
         _toCommit.Dispose();
         _stop.Dispose();
+        // _wake is not disposed: a block-interval timer callback already under way may still release it, and a
+        // SemaphoreSlim whose wait handle was never taken holds nothing to free.
     }
 
     private sealed class Waiting(ParsedTransaction transaction)
@@ -315,6 +272,5 @@ public sealed class SoloSequencer : IOrderingService
         public TaskCompletionSource<SubmitResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
-    private sealed record SealedBlock(long Epoch, StoredBlock Block, List<Waiting> Accepted, List<Transaction> Transactions,
-        BlockMerkleTree Tree, StateOverlay Overlay);
+    private sealed record SealedBatch(long Epoch, SealedBlock Block, List<Waiting> Accepted);
 }

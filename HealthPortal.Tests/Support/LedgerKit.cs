@@ -15,7 +15,8 @@ public sealed class LedgerKit : IAsyncDisposable
 {
     private bool _closed;
 
-    public LedgerKit(int patientPowBits = 4, int facilityPowBits = 6, TimeProvider? clock = null, SequencerOptions? sequencer = null)
+    public LedgerKit(int patientPowBits = 4, int facilityPowBits = 6, TimeProvider? clock = null, SequencerOptions? sequencer = null,
+        Func<LedgerOptions, LedgerOptions>? configure = null)
     {
         Folder = Directory.CreateTempSubdirectory("hp-ledger-").FullName;
         Clock = clock ?? TimeProvider.System;
@@ -23,6 +24,7 @@ public sealed class LedgerKit : IAsyncDisposable
             new GenesisNode(Sealer.PublicJwk, NodeKind.Hospital, "Genesis Hospital", "https://genesis.example"),
             new GenesisParameters(patientPowBits, facilityPowBits, 365, 300_000));
         Options = new LedgerOptions { DatabasePath = Path.Combine(Folder, "ledger.db"), Sequencer = sequencer ?? new SequencerOptions { BlockInterval = TimeSpan.FromMilliseconds(2) } };
+        if (configure is not null) Options = configure(Options);
         Engine = LedgerEngine.Open(Options, Genesis, Sealer, Clock);
         Tx = new TransactionFactory(Clock);
     }

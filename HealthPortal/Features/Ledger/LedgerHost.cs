@@ -53,6 +53,7 @@ public sealed class LedgerHost(
                 BlockInterval = TimeSpan.FromMilliseconds(s.BlockIntervalMilliseconds),
                 MempoolCapacity = s.MempoolCapacity,
             },
+            OnFault = fault => logger.LogError(fault.Error, "Ledger ordering fault at {Stage}, block {Height}", fault.Stage, fault.Height),
         };
         _engine = LedgerEngine.Open(options, genesis, sealer, clock);
         logger.LogInformation("Ledger '{Chain}' open at height {Height} with {Count} transactions ({Path})",

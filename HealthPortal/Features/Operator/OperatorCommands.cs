@@ -10,7 +10,7 @@ namespace HealthPortal.Features.Operator;
 /// </summary>
 public static class OperatorCommands
 {
-    public static bool IsCommand(string[] args) => args is ["ledger", ..] or ["receipt", ..];
+    public static bool IsCommand(string[] args) => args is ["ledger", ..] or ["receipt", ..] or ["node", ..];
 
     public static int Run(string[] args, TextWriter? output = null)
     {
@@ -21,8 +21,10 @@ public static class OperatorCommands
                 return VerifyLedger(DataFolder(rest), stdout);
             case ["receipt", "verify", var file]:
                 return VerifyReceipt(file, stdout);
+            case ["node", "status", .. var rest]:
+                return HealthPortal.Features.Consortium.NodeStatusCommand.Run(Path.Combine(DataFolder(rest), HealthPortal.Features.Ledger.LedgerHost.LedgerFileName), stdout);
             default:
-                stdout.WriteLine("usage: ledger verify [--data DIR] | receipt verify FILE");
+                stdout.WriteLine("usage: ledger verify [--data DIR] | receipt verify FILE | node status [--data DIR]");
                 return 2;
         }
     }

@@ -1,0 +1,141 @@
+using HealthPortal.Ledger.Blocks;
+using HealthPortal.Ledger.Crypto;
+using HealthPortal.Ledger.Rules;
+using HealthPortal.Ledger.State;
+using HealthPortal.Ledger.Storage;
+using HealthPortal.Ledger.Transactions;
+
+namespace HealthPortal.Ledger.Ordering;
+
+/// <summary>
+/// Applies a block sealed by another node (its <see cref="SealedBlockCodec"/> bytes) only after re-verifying all of
+/// it against this node's own chain and state: the header's form, chain, height, previous-hash link and history root;
+/// that the proposer is an approved facility here and its signature verifies; every transaction's id (recomputed from
+/// its body), signatures and rules in block order; the Merkle roots of ids and signatures. Then the block is written
+/// in one SQLite transaction. The first block that fails halts the applier: it is reported (the engine raises its
+/// tamper alarm) and no later block is applied, since each would build on the refused one.
+/// </summary>
+public sealed class BlockApplier
+{
+    private readonly LedgerState _state;
+    private readonly StatelessValidator _validator;
+    private readonly TransactionRules _rules;
+    private readonly PublicKeyCache _keys;
+    private readonly SqliteBlockStore _store;
+    private readonly BlockCommitter _committer;
+    private readonly Action<BlockRefusal> _onTamper;
+    private readonly Action<OrderingFault> _reportFault;
+    private readonly Lock _gate = new();
+    private BlockRefusal? _halt;
+
+    internal BlockApplier(LedgerState state, StatelessValidator validator, TransactionRules rules, PublicKeyCache keys, SqliteBlockStore store,
+        BlockCommitter committer, Action<BlockRefusal> onTamper, Action<OrderingFault> reportFault)
+    {
+        _state = state;
+        _validator = validator;
+        _rules = rules;
+        _keys = keys;
+        _store = store;
+        _committer = committer;
+        _onTamper = onTamper;
+        _reportFault = reportFault;
+    }
+
+    /// <summary>The refusal that halted this applier, or null while it applies blocks.</summary>
+    public BlockRefusal? Halt => Volatile.Read(ref _halt);
+
+    /// <summary>
+    /// Re-verifies and commits one block. A block already on this chain with the same hash is reported as already
+    /// applied (Raft replays committed entries after a restart). Thread-safe; blocks are applied one at a time.
+    /// </summary>
+    public BlockApplyResult Apply(ReadOnlySpan<byte> sealedBytes)
+    {
+        lock (_gate)
+        {
+            if (_halt is { } halted)
+                return BlockApplyResult.Refused(new BlockRefusal(halted.Height, BlockRefusalCode.Halted, $"this node halted at block {halted.Height}: {halted.Reason}"));
+            var head = _committer.Tip();
+            var checkedBlock = Check(sealedBytes, head);
+            if (checkedBlock.AlreadyApplied) return checkedBlock;
+            if (checkedBlock.Refusal is { } refusal)
+            {
+                Volatile.Write(ref _halt, refusal);
+                _onTamper(refusal);
+                return BlockApplyResult.Refused(refusal);
+            }
+            var block = checkedBlock.Block!;
+            try
+            {
+                _committer.Commit(block);
+            }
+            catch (Exception e)
+            {
+                _reportFault(new OrderingFault("apply", block.Height, e));
+                return BlockApplyResult.Refused(new BlockRefusal(block.Height, BlockRefusalCode.StorageFailed, "the store could not write the block: " + e.Message));
+            }
+            _committer.Publish(block);
+            return BlockApplyResult.Applied(block);
+        }
+    }
+
+    private BlockApplyResult Check(ReadOnlySpan<byte> sealedBytes, BlockTip head)
+    {
+        var decoded = SealedBlockCodec.Decode(sealedBytes);
+        if (!decoded.IsSuccess) return Refuse(head.Height + 1, BlockRefusalCode.Malformed, decoded.Message!, decoded.Error);
+        var (headerBytes, signature, transactions) = (decoded.Value!.HeaderBytes, decoded.Value.Signature, decoded.Value.Transactions);
+        var parsedHeader = BlockHeader.Parse(headerBytes);
+        if (!parsedHeader.IsSuccess) return Refuse(head.Height + 1, BlockRefusalCode.Malformed, "header: " + parsedHeader.Message);
+        var header = parsedHeader.Value!;
+        var height = header.Height;
+        var hash = BlockHeader.HashOf(headerBytes);
+
+        if (height <= head.Height)
+        {
+            // Seen before: identical is a replay, anything else at a taken height is a fork.
+            var existing = _store.ReadBlock(height);
+            return existing is not null && existing.Hash.AsSpan().SequenceEqual(hash)
+                ? BlockApplyResult.Duplicate()
+                : Refuse(height, BlockRefusalCode.BrokenLink, $"height {height} already holds another block on this node");
+        }
+        if (height != head.Height + 1) return Refuse(height, BlockRefusalCode.WrongHeight, $"this node's head is {head.Height}; block {height} leaves a gap");
+        if (header.Chain != _state.Genesis.ChainId) return Refuse(height, BlockRefusalCode.WrongChain, $"header names chain '{header.Chain}', this node's is '{_state.Genesis.ChainId}'");
+        if (!header.Previous.AsSpan().SequenceEqual(head.Hash)) return Refuse(height, BlockRefusalCode.BrokenLink, "previous-header hash does not link to this node's head");
+        if (!header.History.AsSpan().SequenceEqual(head.History.Root())) return Refuse(height, BlockRefusalCode.BrokenLink, "history root does not match this node's headers");
+        if (header.Genesis is not null) return Refuse(height, BlockRefusalCode.Malformed, "only block 0 may name a genesis hash");
+
+        var proposer = _state.Node(header.Proposer);
+        if (proposer is null || proposer.Status != NodeStatus.Approved)
+            return Refuse(height, BlockRefusalCode.ProposerNotApproved, $"proposer {header.Proposer} is not an approved facility on this node's ledger");
+        if (!_keys.Verify(proposer.Key, headerBytes, signature))
+            return Refuse(height, BlockRefusalCode.BadProposerSignature, "the proposer's signature on the header does not verify");
+        if (header.TxCount != transactions.Count || header.TxTotal != head.TxTotal + transactions.Count)
+            return Refuse(height, BlockRefusalCode.Malformed, $"header counts {header.TxCount} transactions ending at {header.TxTotal}; the block carries {transactions.Count} after {head.TxTotal}");
+
+        var overlay = new StateOverlay(_state);
+        var parsed = new List<ParsedTransaction>(transactions.Count);
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < transactions.Count; i++)
+        {
+            var tx = transactions[i];
+            if (!ids.Add(tx.IdText) || _store.ContainsTransaction(tx.Id))
+                return Refuse(height, BlockRefusalCode.DuplicateTransaction, $"transaction {i} ({tx.IdText}) is already on the ledger", LedgerError.DuplicateTransaction);
+            // Clock skew is judged against the block's time by the rules, not against this node's clock now.
+            var stateless = _validator.Validate(tx, checkClock: false);
+            if (!stateless.IsSuccess) return Refuse(height, BlockRefusalCode.InvalidTransaction, $"transaction {i}: {stateless.Error}: {stateless.Message}", stateless.Error);
+            var verdict = _rules.Apply(stateless.Value!, overlay, new BlockContext(height, header.Timestamp, i));
+            if (!verdict.IsValid) return Refuse(height, BlockRefusalCode.RuleViolation, $"transaction {i} breaks a rule: {verdict}", verdict.Error);
+            parsed.Add(stateless.Value!);
+        }
+        var tree = new BlockMerkleTree([.. transactions.Select(t => t.Id)]);
+        if (!tree.Root.AsSpan().SequenceEqual(header.TxRoot)) return Refuse(height, BlockRefusalCode.MerkleRootMismatch, "Merkle root of the transaction ids does not match the header");
+        if (!BlockHeader.SignatureRoot(transactions.Select(t => t.StoredSignatures)).AsSpan().SequenceEqual(header.SigRoot))
+            return Refuse(height, BlockRefusalCode.SignatureRootMismatch, "the transactions' signatures are not the ones the header committed to");
+        overlay.TransactionIds = ids;
+
+        var stored = new StoredBlock(header, headerBytes, signature, hash, head.TxTotal, transactions.Count);
+        return BlockApplyResult.Applied(new SealedBlock(stored, parsed, tree, overlay));
+    }
+
+    private static BlockApplyResult Refuse(long height, BlockRefusalCode code, string reason, LedgerError transactionError = LedgerError.None)
+        => BlockApplyResult.Refused(new BlockRefusal(height, code, reason, transactionError));
+}
