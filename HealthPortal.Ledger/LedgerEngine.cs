@@ -2,6 +2,7 @@ using HealthPortal.Ledger.Blocks;
 using HealthPortal.Ledger.Crypto;
 using HealthPortal.Ledger.Merkle;
 using HealthPortal.Ledger.Ordering;
+using HealthPortal.Ledger.Reading;
 using HealthPortal.Ledger.Receipts;
 using HealthPortal.Ledger.Rules;
 using HealthPortal.Ledger.State;
@@ -29,6 +30,7 @@ public sealed class LedgerEngine : IAsyncDisposable
         Options = options;
         Store = store;
         State = state;
+        Reader = new LedgerReader(store, state);
         _head = head;
         Clock = clock;
         NodeId = sealer.Id;
@@ -45,8 +47,16 @@ public sealed class LedgerEngine : IAsyncDisposable
     }
 
     public LedgerOptions Options { get; }
-    public SqliteBlockStore Store { get; }
-    public LedgerState State { get; }
+
+    /// <summary>The engine's storage, for the ledger's own parts and its tests; the application reads through <see cref="Reader"/>.</summary>
+    internal SqliteBlockStore Store { get; }
+
+    /// <summary>The committed derived state the rules use; the application reads it through <see cref="Reader"/>.</summary>
+    internal LedgerState State { get; }
+
+    /// <summary>Everything the application reads from the ledger, from committed state only.</summary>
+    public LedgerReader Reader { get; }
+
     public Genesis Genesis => State.Genesis;
     public TimeProvider Clock { get; }
 
@@ -184,27 +194,9 @@ public sealed class LedgerEngine : IAsyncDisposable
     }
 
     /// <summary>Builds the receipt of a committed transaction from the store, or null if the id is unknown.</summary>
-    public Receipt? GetReceipt(ReadOnlySpan<byte> transactionId)
-    {
-        if (Store.FindSeq(transactionId) is not { } seq) return null;
-        var row = Store.ReadTransaction(seq)!;
-        var block = Store.ReadBlock(row.Height)!;
-        var rows = Store.ReadTransactions(block.TxFirst, block.TxCount);
-        var tree = new BlockMerkleTree(rows.Select(r => r.Id).ToList());
-        var tx = row.ToTransaction().ValueOrThrow();
-        var keys = new Dictionary<string, Jwk>(StringComparer.Ordinal);
-        if (State.Node(block.Header.Proposer)?.Key is { } proposer) keys[block.Header.Proposer] = proposer;
-        var payload = PayloadParser.Parse(tx);
-        foreach (var s in tx.Signatures)
-        {
-            var jwk = (payload.IsSuccess ? StatelessValidator.EmbeddedKey(payload.Value!, s.Kid) : null) ?? State.ResolveKey(s.Kid);
-            if (jwk is not null) keys[s.Kid] = jwk;
-        }
-        return new Receipt(tx, row.Height, row.Index, tree.InclusionProof(row.Index), block.Header, block.Signature, keys);
-    }
+    public Receipt? GetReceipt(ReadOnlySpan<byte> transactionId) => Reader.Receipt(transactionId);
 
-    public Receipt? GetReceipt(string transactionId)
-        => Base64Url.TryDecode(transactionId, out var id) && id.Length == 32 ? GetReceipt(id) : null;
+    public Receipt? GetReceipt(string transactionId) => Reader.Receipt(transactionId);
 
     /// <summary>
     /// Proves that the chain's history at <paramref name="newHeight"/> extends the one at <paramref name="oldHeight"/>:
@@ -212,14 +204,7 @@ public sealed class LedgerEngine : IAsyncDisposable
     /// hashes of all blocks before it). Check it with <see cref="MerkleVerifier.VerifyConsistency"/> using
     /// sizes <paramref name="oldHeight"/> and <paramref name="newHeight"/>. Precondition: 1 ≤ old ≤ new ≤ head height.
     /// </summary>
-    public IReadOnlyList<byte[]> HistoryConsistencyProof(long oldHeight, long newHeight)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(oldHeight, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(oldHeight, newHeight);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(newHeight, Height);
-        var leaves = Store.ReadRawBlocks().Take((int)newHeight).Select(b => MerkleHash.Leaf(b.Hash)).ToList();
-        return MerkleTree.ConsistencyProof(leaves, oldHeight);
-    }
+    public IReadOnlyList<byte[]> HistoryConsistencyProof(long oldHeight, long newHeight) => Reader.HistoryConsistencyProof(oldHeight, newHeight);
 
     /// <summary>Full verification of this node's store (replays the whole chain; reads only).</summary>
     public VerificationReport Verify(IProgress<VerificationProgress>? progress = null, CancellationToken cancellationToken = default)

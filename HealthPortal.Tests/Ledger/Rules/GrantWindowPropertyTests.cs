@@ -81,7 +81,7 @@ public sealed class GrantWindowPropertyTests
         await kit.MustCommit(kit.Anchor(lab, patient, Mpi, "lab-1", "lab"));
         long start = clock.UnixMs, notBefore = start + 1_000, expiresAt = notBefore + 1_000;
         var grant = (await kit.MustCommit(kit.Tx.GrantIssue(Mpi, clinic.Id, ["lab"], "treatment", notBefore, expiresAt).SignWith(patient))).Receipt!.TransactionId;
-        var grants = new ActiveGrants(() => kit.Engine.State, clock);
+        var grants = new ActiveGrants(() => kit.Engine.Reader, clock);
 
         // Edges plus random instants (fixed seed). The clock only moves forward (block times do), so the instants are sorted; each is a real submission.
         var random = new Random(20261124);

@@ -52,11 +52,11 @@ public sealed class AccessViews(
         {
             var slash = reference.IndexOf('/');
             var (facility, recordId) = slash > 0 ? (reference[..slash], reference[(slash + 1)..]) : ("", reference);
-            var anchored = slash > 0 ? engine.Store.FindRecord(facility, recordId) : null;
+            var anchored = slash > 0 ? engine.Reader.Record(facility, recordId) : null;
             return new AccessedRecord(reference, facility, NameOf(facility), recordId, anchored?.Category, anchored?.Date);
         }
 
-        GrantSummary? GrantOf(string id) => engine.State.Grant(id) is { } g
+        GrantSummary? GrantOf(string id) => engine.Reader.Grant(id) is { } g
             ? new GrantSummary(g.Id, g.Categories, g.Purpose, DateTimeOffset.FromUnixTimeMilliseconds(g.NotBefore),
                 DateTimeOffset.FromUnixTimeMilliseconds(g.ExpiresAt), g.RevokedAt is { } r ? DateTimeOffset.FromUnixTimeMilliseconds(r) : null)
             { PurposeText = purposeNotes.GetValueOrDefault(g.Id) }

@@ -27,7 +27,7 @@ public sealed class BreakGlassReviews(
     public async Task<IReadOnlyList<BreakGlassCase>> CasesAsync(ClaimsPrincipal admin)
     {
         if (!await IsAdminAsync(admin)) return [];
-        var accesses = await views.ViewsAsync(ledger.Engine.Store.BreakGlassAccesses(), resolveStaff: true);
+        var accesses = await views.ViewsAsync(ledger.Reader.BreakGlassAccesses(), resolveStaff: true);
         await using var db = await dbFactory.CreateDbContextAsync();
         var reviews = await db.Set<BreakGlassReview>().AsNoTracking().ToDictionaryAsync(r => r.AccessTxId);
         var reviewerIds = reviews.Values.Select(r => r.ReviewerUserId).Distinct().ToList();
@@ -43,7 +43,7 @@ public sealed class BreakGlassReviews(
     public async Task<int?> PendingCountAsync(ClaimsPrincipal admin)
     {
         if (!await IsAdminAsync(admin)) return null;
-        var ids = ledger.Engine.Store.BreakGlassAccesses().Select(a => a.TxId).ToList();
+        var ids = ledger.Reader.BreakGlassAccesses().Select(a => a.TxId).ToList();
         await using var db = await dbFactory.CreateDbContextAsync();
         var reviewed = await db.Set<BreakGlassReview>().AsNoTracking().Where(r => ids.Contains(r.AccessTxId)).CountAsync();
         return ids.Count - reviewed;
@@ -55,7 +55,7 @@ public sealed class BreakGlassReviews(
         if (!await IsAdminAsync(admin) || admin.FindFirstValue(ClaimTypes.NameIdentifier) is not { } adminId) return ReviewOutcome.Forbidden;
         var text = note?.Trim() ?? "";
         if (text.Length == 0 || text.Length > BreakGlassReviewConfiguration.MaxNote) return ReviewOutcome.NoteRequired;
-        if (!ledger.Engine.Store.BreakGlassAccesses().Any(a => a.TxId == accessTxId)) return ReviewOutcome.UnknownAccess;
+        if (!ledger.Reader.BreakGlassAccesses().Any(a => a.TxId == accessTxId)) return ReviewOutcome.UnknownAccess;
 
         await using var db = await dbFactory.CreateDbContextAsync();
         if (await db.Set<BreakGlassReview>().AnyAsync(r => r.AccessTxId == accessTxId)) return ReviewOutcome.AlreadyReviewed;

@@ -26,14 +26,14 @@ public sealed class PatientAccessLog(
         if (patient.FindFirstValue(ClaimTypes.NameIdentifier) is not { } userId) return null;
         await using var db = await dbFactory.CreateDbContextAsync();
         var mpi = await db.PatientProfiles.AsNoTracking().Where(p => p.UserId == userId).Select(p => p.MpiNumber).SingleOrDefaultAsync();
-        return mpi is not null && ledger.Engine.State.Patient(mpi) is not null ? mpi : null;
+        return mpi is not null && ledger.Reader.Patient(mpi) is not null ? mpi : null;
     }
 
     /// <summary>The accesses to <paramref name="mpi"/>'s records that <paramref name="filter"/> selects, newest first; empty when the caller is not that patient.</summary>
     public async Task<IReadOnlyList<AccessView>> AccessesAsync(ClaimsPrincipal patient, string mpi, AccessFilter? filter = null)
     {
         if (!await MayReadAsync(patient, mpi)) return [];
-        var entries = ledger.Engine.Store.AccessesOf(mpi);
+        var entries = ledger.Reader.AccessesOf(mpi);
         var all = await views.ViewsAsync(entries.Reverse(), resolveStaff: false);
         return filter is null ? all : all.Where(filter.Matches).ToList();
     }
@@ -57,7 +57,7 @@ public sealed class PatientAccessLog(
         if (!await MayReadAsync(patient, mpi)) return null;
         var accesses = await AccessesAsync(patient, mpi);
         var engine = ledger.Engine;
-        var observer = new LedgerObserver(engine.NodeId, engine.State.Node(engine.NodeId)?.Name ?? engine.Genesis.Sealer.Name, engine.Genesis.ChainId);
+        var observer = new LedgerObserver(engine.NodeId, engine.Reader.Node(engine.NodeId)?.Name ?? engine.Genesis.Sealer.Name, engine.Genesis.ChainId);
         return AccessAuditEvents.Bundle(mpi, accesses, observer, clock.GetUtcNow());
     }
 

@@ -56,7 +56,7 @@ public sealed class AnchorWorkflow(
         if (!await IsStaffOfAsync(staff, facilityId)) return PrepareFail(AnchorError.Forbidden, "You may not record for this facility.");
         if (!MpiNumber.TryParse(mpi, out mpi, out var mpiError)) return PrepareFail(AnchorError.Invalid, mpiError);
         if (records.Count == 0) return PrepareFail(AnchorError.Invalid, "The save created no records.");
-        if (ledger.Engine.State.Patient(mpi) is null) return PrepareFail(AnchorError.UnknownPatient, $"MPI number {mpi} is not registered on the network.");
+        if (ledger.Reader.Patient(mpi) is null) return PrepareFail(AnchorError.UnknownPatient, $"MPI number {mpi} is not registered on the network.");
 
         await using var db = await dbFactory.CreateDbContextAsync();
         var facility = await db.Facilities.AsNoTracking().SingleOrDefaultAsync(f => f.Id == facilityId);
@@ -74,7 +74,7 @@ public sealed class AnchorWorkflow(
         var ids = records.Select(r => r.RecordId).ToList();
         foreach (var id in ids)
         {
-            if (ledger.Engine.Store.FindRecord(nodeKey.Id, id) is not null) return PrepareFail(AnchorError.DuplicateRecord, $"Record {id} is already anchored.");
+            if (ledger.Reader.Record(nodeKey.Id, id) is not null) return PrepareFail(AnchorError.DuplicateRecord, $"Record {id} is already anchored.");
         }
         var waiting = await (from r in db.Set<AnchorConfirmationRecord>()
                              join c in db.AnchorConfirmations on r.ConfirmationId equals c.Id
@@ -197,7 +197,7 @@ public sealed class AnchorWorkflow(
             {
                 var facility = await db.Facilities.AsNoTracking().SingleAsync(f => f.Id == confirmation.FacilityId);
                 if (NodeKeyOf(facility) is not { } nodeKey) return null;
-                foreach (var (row, old) in txs.Where(t => ledger.Engine.Store.FindRecord(t.Tx.GetString("facility")!, t.Row.RecordId) is null))
+                foreach (var (row, old) in txs.Where(t => ledger.Reader.Record(t.Tx.GetString("facility")!, t.Row.RecordId) is null))
                 {
                     var body = (JsonObject)old.Body.DeepClone();
                     var fresh = _tx.Body();
@@ -236,7 +236,7 @@ public sealed class AnchorWorkflow(
                 return AnchorOutcome.Fail(AnchorError.NotPending, "You said this was not your visit; it can no longer be confirmed.", AnchorStatus.Rejected);
 
             // The signer must be one of this patient's active keys as the ledger has them: use the ledger's copy of the key.
-            var key = ledger.Engine.State.Key(signer.Thumbprint());
+            var key = ledger.Reader.Key(signer.Thumbprint());
             if (key is null || key.Mpi != mpi) return Fail(AnchorError.KeyNotActive, "This browser's key is not one of your keys on the ledger.");
             if (!key.IsActive) return Fail(AnchorError.KeyNotActive, $"This browser's key was revoked at block {key.RevokedHeight}; it signs nothing any more.");
 
@@ -261,7 +261,7 @@ public sealed class AnchorWorkflow(
             if (signed.Any(s => Age(s.Tx) > skew - TimeSpan.FromSeconds(15)))
                 return Fail(AnchorError.Expired, "This took too long and expired. Please confirm again.");
 
-            var pending = signed.Where(s => ledger.Engine.Store.FindRecord(s.Tx.GetString("facility")!, s.Row.RecordId) is null).ToList();
+            var pending = signed.Where(s => ledger.Reader.Record(s.Tx.GetString("facility")!, s.Row.RecordId) is null).ToList();
             // Submitted together so that they usually land in the same block.
             var results = await Task.WhenAll(pending.Select(s => ledger.Engine.SubmitAsync(s.Tx).AsTask()));
             var anchored = await ReconcileAsync(db, confirmation);
@@ -327,7 +327,7 @@ public sealed class AnchorWorkflow(
     {
         if (facility.Status != FacilityStatus.Approved || facility.NodeKeyId is null) return null;
         var key = ledger.Keys.Find(ServerKeyVault.FacilityNode(facility.Id));
-        return key is not null && key.Id == facility.NodeKeyId && ledger.Engine.State.Node(key.Id)?.Status == NodeStatus.Approved ? key : null;
+        return key is not null && key.Id == facility.NodeKeyId && ledger.Reader.Node(key.Id)?.Status == NodeStatus.Approved ? key : null;
     }
 
     private async Task<bool> IsStaffOfAsync(ClaimsPrincipal staff, string facilityId) =>
@@ -356,7 +356,7 @@ public sealed class AnchorWorkflow(
     {
         if (confirmation.Status != AnchorStatus.Pending || confirmation.Records.Count == 0) return false;
         var facility = Parse(confirmation.Records[0]).GetString("facility")!;
-        var found = confirmation.Records.Select(r => (Row: r, Entry: ledger.Engine.Store.FindRecord(facility, r.RecordId))).ToList();
+        var found = confirmation.Records.Select(r => (Row: r, Entry: ledger.Reader.Record(facility, r.RecordId))).ToList();
         var changed = false;
         foreach (var (row, entry) in found)
         {

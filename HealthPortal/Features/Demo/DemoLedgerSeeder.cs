@@ -36,13 +36,13 @@ public sealed class DemoLedgerSeeder(IDbContextFactory<ApplicationDbContext> dbF
             if (isGenesis && !ledger.Keys.Exists(keyName)) ledger.Keys.Save(keyName, ledger.Keys.Get(ServerKeyVault.GenesisNode));
             var key = ledger.Keys.GetOrCreate(keyName);
             facility.NodeKeyId = key.Id;
-            var node = engine.State.Node(key.Id);
+            var node = engine.Reader.Node(key.Id);
             if (node is null)
             {
                 var register = _tx.NodeRegister(key.PublicJwk, NodeRegistrations.LedgerKind(facility.Kind), facility.Name, facility.Endpoint,
                     engine.Genesis.Parameters.FacilityPowBits, ct).SignWith(key);
                 Check(await engine.SubmitAsync(register, ct), facility.Name);
-                node = engine.State.Node(key.Id);
+                node = engine.Reader.Node(key.Id);
                 seeded++;
             }
             if (node!.Status == NodeStatus.Pending)
@@ -61,7 +61,7 @@ public sealed class DemoLedgerSeeder(IDbContextFactory<ApplicationDbContext> dbF
         {
             var user = await db.Users.SingleAsync(u => u.Email == demo.Email, ct);
             var profile = await db.PatientProfiles.SingleAsync(p => p.UserId == user.Id, ct);
-            if (profile.MpiNumber is not null && engine.State.Patient(profile.MpiNumber) is not null) continue;
+            if (profile.MpiNumber is not null && engine.Reader.Patient(profile.MpiNumber) is not null) continue;
             var key = ledger.Keys.GetOrCreate(DemoPatientKeyName(user.Id));
             profile.DemographicsSalt ??= DemographicsHash.NewSalt();
             var mpi = profile.MpiNumber ?? MpiNumber.NewNumber();

@@ -38,7 +38,7 @@ public sealed class DemoRecordSeeder(
             var userId = await db.Users.Where(u => u.Email == demo.Email).Select(u => u.Id).SingleAsync(ct);
             var mpi = await db.PatientProfiles.Where(x => x.UserId == userId).Select(x => x.MpiNumber).SingleAsync(ct);
             var patientKey = ledger.Keys.Find(DemoLedgerSeeder.DemoPatientKeyName(userId));
-            if (mpi is null || patientKey is null || engine.State.Patient(mpi) is null) continue;
+            if (mpi is null || patientKey is null || engine.Reader.Patient(mpi) is null) continue;
 
             foreach (var demoFacility in DemoData.Facilities)
             {
@@ -56,7 +56,7 @@ public sealed class DemoRecordSeeder(
                 var facilityKey = ledger.Keys.Get(ServerKeyVault.FacilityNode(facility.Id));
                 foreach (var record in records)
                 {
-                    if (engine.Store.FindRecord(facility.NodeKeyId, record.RecordId) is not null) continue;
+                    if (engine.Reader.Record(facility.NodeKeyId, record.RecordId) is not null) continue;
                     var anchor = _tx.RecordAnchor(mpi, facility.NodeKeyId, record.RecordId, record.Kind, record.DateText, record.Hash, RecordLink.Of(record))
                         .SignWith(facilityKey).SignWith(patientKey);
                     var result = await engine.SubmitAsync(anchor, ct);

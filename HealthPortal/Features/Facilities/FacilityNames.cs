@@ -26,6 +26,6 @@ public sealed class FacilityNames(IDbContextFactory<ApplicationDbContext> dbFact
         public IReadOnlyDictionary<string, string> Registered => registry;
 
         public string this[string nodeId] =>
-            registry.GetValueOrDefault(nodeId) ?? ledger.Engine.State.Node(nodeId)?.Name ?? nodeId[..Math.Min(8, nodeId.Length)] + "…";
+            registry.GetValueOrDefault(nodeId) ?? ledger.Reader.Node(nodeId)?.Name ?? nodeId[..Math.Min(8, nodeId.Length)] + "…";
     }
 }

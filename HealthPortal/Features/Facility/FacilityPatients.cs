@@ -86,7 +86,7 @@ public sealed class FacilityPatients(
         await using var db = await dbFactory.CreateDbContextAsync();
         var profile = await db.PatientProfiles.AsNoTracking().Where(p => p.MpiNumber == mpi)
             .Select(p => new { p.FullName, p.BirthDate }).SingleOrDefaultAsync();
-        var found = profile is not null && ledger.Engine.State.Patient(mpi) is not null;
+        var found = profile is not null && ledger.Reader.Patient(mpi) is not null;
         await AuditAsync(userId, facility.Id, mpi, found);
         if (!found)
             return new(null, $"No patient with MPI number {mpi} is registered on the network. Check the number with the patient.");

@@ -46,7 +46,7 @@ public sealed class AccessRequests(
     {
         if (!await IsStaffOfAsync(staff, facilityId)) return AccessRequestOutcome.Fail("Only staff of this facility can ask for access on its behalf.");
         mpi = mpi.Trim().ToUpperInvariant();
-        if (ledger.Engine.State.Patient(mpi) is null) return AccessRequestOutcome.Fail($"No patient with MPI number {mpi} is registered on the network.");
+        if (ledger.Reader.Patient(mpi) is null) return AccessRequestOutcome.Fail($"No patient with MPI number {mpi} is registered on the network.");
         if (input.Kinds.Count == 0 || input.Kinds.Any(k => k != Categories.All && !RecordKinds.IsKnown(k))) return AccessRequestOutcome.Fail("Choose at least one kind of record.");
         if (input.Purpose is null || !GrantPurposes.All.Contains(input.Purpose) || input.Purpose == GrantPurposes.Other)
             return AccessRequestOutcome.Fail("Choose what the access is for.");

@@ -1,4 +1,5 @@
 using HealthPortal.Features.Ledger;
+using HealthPortal.Ledger.Reading;
 using HealthPortal.Ledger.State;
 
 namespace HealthPortal.Features.Grants;
@@ -16,16 +17,16 @@ namespace HealthPortal.Features.Grants;
 /// </remarks>
 public sealed class ActiveGrants
 {
-    private readonly Func<LedgerState> _state;
+    private readonly Func<LedgerReader> _ledger;
     private readonly TimeProvider _clock;
 
     /// <summary>Reads the state of <paramref name="ledger"/>'s engine; the host must be started before the first call.</summary>
-    public ActiveGrants(LedgerHost ledger, TimeProvider clock) : this(() => ledger.Engine.State, clock) { }
+    public ActiveGrants(LedgerHost ledger, TimeProvider clock) : this(() => ledger.Reader, clock) { }
 
-    /// <summary>Reads whatever state <paramref name="state"/> returns at each call (tests pass a bare engine's state).</summary>
-    public ActiveGrants(Func<LedgerState> state, TimeProvider clock)
+    /// <summary>Reads whatever ledger <paramref name="ledger"/> returns at each call (tests pass a bare engine's reader).</summary>
+    public ActiveGrants(Func<LedgerReader> ledger, TimeProvider clock)
     {
-        _state = state;
+        _ledger = ledger;
         _clock = clock;
     }
 
@@ -48,13 +49,13 @@ public sealed class ActiveGrants
 
     /// <summary>The grants of <paramref name="mpi"/> active at <paramref name="atMs"/> (Unix ms), newest first.</summary>
     public IReadOnlyList<GrantEntry> ActiveAt(string mpi, long atMs)
-        => [.. _state().GrantsOf(mpi).Where(g => g.IsActiveAt(atMs)).OrderByDescending(g => g.IssuedHeight)];
+        => [.. _ledger().GrantsOf(mpi).Where(g => g.IsActiveAt(atMs)).OrderByDescending(g => g.IssuedHeight)];
 
     /// <summary>Every grant <paramref name="mpi"/> ever issued with its status now, newest first.</summary>
     public IReadOnlyList<(GrantEntry Grant, GrantStatus Status)> AllOf(string mpi)
     {
         var now = NowMs;
-        return [.. _state().GrantsOf(mpi).OrderByDescending(g => g.IssuedHeight).Select(g => (g, StatusOf(g, now)))];
+        return [.. _ledger().GrantsOf(mpi).OrderByDescending(g => g.IssuedHeight).Select(g => (g, StatusOf(g, now)))];
     }
 
     /// <summary>The status of <paramref name="grant"/> at <paramref name="atMs"/>; a revocation wins over every other state.</summary>

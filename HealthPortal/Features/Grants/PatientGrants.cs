@@ -64,7 +64,7 @@ public sealed class PatientGrants(
         await using var db = await dbFactory.CreateDbContextAsync();
         var mpi = await db.PatientProfiles.AsNoTracking().Where(p => p.UserId == userId).Select(p => p.MpiNumber).SingleOrDefaultAsync();
         var now = clock.GetUtcNow();
-        if (mpi is null || ledger.Engine.State.Patient(mpi) is null) return new SharingView(userId, null, [], [], [], MaxGrantDays, now);
+        if (mpi is null || ledger.Reader.Patient(mpi) is null) return new SharingView(userId, null, [], [], [], MaxGrantDays, now);
 
         var facilities = await ApprovedFacilitiesAsync(db);
         var names = await facilityNames.LoadAsync();
@@ -156,7 +156,7 @@ public sealed class PatientGrants(
     /// <summary>The grant.revoke body for one of the patient's grants that is not revoked yet.</summary>
     public async Task<Result<JsonObject>> DraftRevokeAsync(ClaimsPrincipal user, string grantId)
     {
-        var grant = ledger.Engine.State.Grant(grantId);
+        var grant = ledger.Reader.Grant(grantId);
         if (grant is null || !await IsPatientOfAsync(user, grant.Mpi)) return Result<JsonObject>.Fail(LedgerError.UnknownGrant, "That grant is not one of yours.");
         if (grant.RevokedHeight is not null) return Result<JsonObject>.Fail(LedgerError.GrantAlreadyRevoked, $"That grant was already revoked in block {grant.RevokedHeight}.");
         var body = _tx.Body();
@@ -187,7 +187,7 @@ public sealed class PatientGrants(
     /// </summary>
     private Result<Transaction> Signed(string type, JsonObject body, string mpi, Jwk signer, string signature)
     {
-        var key = ledger.Engine.State.Key(signer.Thumbprint());
+        var key = ledger.Reader.Key(signer.Thumbprint());
         if (key is null || key.Mpi != mpi) return Result<Transaction>.Fail(LedgerError.SignerNotAuthorized, "This browser's key is not one of your keys on the ledger.");
         if (!key.IsActive) return Result<Transaction>.Fail(LedgerError.RevokedKey, $"This browser's key was revoked in block {key.RevokedHeight}; it signs nothing any more.");
         if (!Base64Url.TryDecode(signature, out var sig)) return Result<Transaction>.Fail(LedgerError.BadSignature, "The browser's signature is not readable.");

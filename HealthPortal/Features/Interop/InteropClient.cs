@@ -77,7 +77,7 @@ public sealed class InteropClient(
     {
         var response = await SendAsync(userId, $"/fhir/r4/{resourceType}/{interopId}", purpose, breakGlassSession, ct);
         if (response.Status != 200 || response.Resource is OperationOutcome) return Failure(response);
-        var anchor = InteropFhir.AnchorOf(ledger.Engine.Store, interopId);
+        var anchor = InteropFhir.AnchorOf(ledger.Reader, interopId);
         if (anchor is null) return new(404, [], "the record's anchor is not on this node's ledger");
         return new(200, [View(anchor, response.Resource, null, response.Headers?.GetValueOrDefault(InteropFhir.BasisHeader) ?? "grant",
             response.Headers?.GetValueOrDefault(InteropFhir.AccessLogHeader), null)], null);
@@ -115,7 +115,7 @@ public sealed class InteropClient(
         return segments switch
         {
             ["fhir", "r4", "Patient", var mpi, "$everything"] => mpi,
-            ["fhir", "r4", _, var id] => InteropFhir.AnchorOf(ledger.Engine.Store, id)?.Mpi,
+            ["fhir", "r4", _, var id] => InteropFhir.AnchorOf(ledger.Reader, id)?.Mpi,
             _ => null,
         };
     }
@@ -130,7 +130,7 @@ public sealed class InteropClient(
         var record = ext?.GetExtensionValue<FhirString>("record")?.Value;
         if (facility is null || record is null) return null;
         // The anchor comes from this node's own ledger, not from what the answer claims.
-        var anchor = ledger.Engine.Store.ReadRecord(facility, record);
+        var anchor = ledger.Reader.Record(facility, record);
         if (anchor is null) return null;
         var said = ext!.GetExtensionValue<Code>("integrity")?.Value;
         return View(anchor, entry.Resource, said, ext.GetExtensionValue<Code>("basis")?.Value ?? "grant", ext.GetExtensionValue<FhirString>("accessTx")?.Value,
@@ -142,7 +142,7 @@ public sealed class InteropClient(
         var integrity = resource is not null
             ? (RecordHash.Of(resource) == anchor.Hash ? RecordIntegrity.Verified : RecordIntegrity.Altered)
             : saidIntegrity == "unavailable" ? RecordIntegrity.Unavailable : RecordIntegrity.Altered;
-        var name = ledger.Engine.State.Node(anchor.Facility)?.Name ?? anchor.Facility;
+        var name = ledger.Reader.Node(anchor.Facility)?.Name ?? anchor.Facility;
         return new SharedRecordView(anchor.Facility, name, anchor.RecordId, anchor.Category, anchor.Date, integrity, basis, accessTx,
             InteropFhir.ResourceTypeOf(anchor), InteropFhir.InteropId(anchor), integrity == RecordIntegrity.Verified ? resource : null, problem);
     }

@@ -46,14 +46,9 @@ public static class InteropFhir
         return interopId.Length == 43 && !interopId.Contains('_') && Base64Url.TryDecode(interopId.Replace('.', '_'), out txId) && txId.Length == 32;
     }
 
-    /// <summary>The anchored record an interop id names, from <paramref name="store"/>; null when it names none.</summary>
-    public static RecordEntry? AnchorOf(HealthPortal.Ledger.Storage.SqliteBlockStore store, string interopId)
-    {
-        if (!TryAnchorTxId(interopId, out var txId)) return null;
-        if (store.FindSeq(txId) is not { } seq || store.ReadTransaction(seq) is not { } stored || stored.Type != HealthPortal.Ledger.Transactions.TxType.RecordAnchor) return null;
-        var body = System.Text.Json.Nodes.JsonNode.Parse(stored.Body);
-        return (string?)body?["facility"] is { } facility && (string?)body["record"] is { } record ? store.ReadRecord(facility, record) : null;
-    }
+    /// <summary>The anchored record an interop id names, from <paramref name="ledger"/>; null when it names none.</summary>
+    public static RecordEntry? AnchorOf(HealthPortal.Ledger.Reading.LedgerReader ledger, string interopId)
+        => TryAnchorTxId(interopId, out var txId) ? ledger.RecordAnchoredBy(txId) : null;
 
     /// <summary>The resource type an anchor's link names (<see cref="RecordLink"/>).</summary>
     public static string ResourceTypeOf(RecordEntry anchor) => RecordLink.ResourceTypeOf(anchor.Link);

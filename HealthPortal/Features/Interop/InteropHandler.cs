@@ -71,7 +71,7 @@ public sealed class InteropHandler : IDisposable
             case [var type, var id] when type != "Patient" && type != "metadata":
                 if (!ModelInfo.IsKnownResource(type)) return Refuse(request, 404, IssueType.NotSupported, $"unknown resource type '{type}'");
                 if (!InteropFhir.TryAnchorTxId(id, out _)) return Refuse(request, 422, IssueType.Value, "malformed record id: an interop id is a record's anchor id (43 characters)");
-                var anchor = InteropFhir.AnchorOf(_ledger.Engine.Store, id);
+                var anchor = InteropFhir.AnchorOf(_ledger.Reader, id);
                 if (anchor is null || InteropFhir.ResourceTypeOf(anchor) != type) return Refuse(request, 404, IssueType.NotFound, $"no {type} with id {id} is anchored on the ledger");
                 return ToResponse(await _reader.RecordAsync(caller, anchor.Facility, anchor.RecordId, ct), Single);
 
@@ -129,7 +129,7 @@ public sealed class InteropHandler : IDisposable
         var now = _clock.GetUtcNow().ToUnixTimeMilliseconds();
         if (Math.Abs(now - ts) > _skewMs) return (null, Refuse(request, 401, IssueType.Security, "stale or future timestamp"));
 
-        var node = _ledger.Engine.State.Node(facility);
+        var node = _ledger.Reader.Node(facility);
         if (node is null) return (null, Refuse(request, 401, IssueType.Security, "unknown key: no facility with this id is on the ledger"));
         if (!Base64Url.TryDecode(signatureText, out var signature) || signature.Length != Es256.SignatureLength
             || !_publicKeys.Verify(node.Key, InteropSignature.SigningBytes(request.Method, request.Target, facility, tsText, nonce, staff, purpose, breakGlass), signature))

@@ -57,13 +57,13 @@ public sealed partial class InteropReader(
     public Task<InteropRead> EverythingAsync(InteropCaller caller, string mpi, CancellationToken ct = default)
     {
         var engine = ledger.Engine;
-        return ReadAsync(caller, mpi, () => engine.Store.RecordsOf(mpi), single: false, ct);
+        return ReadAsync(caller, mpi, () => engine.Reader.RecordsOf(mpi), single: false, ct);
     }
 
     /// <summary>One anchored record, under the same policy.</summary>
     public Task<InteropRead> RecordAsync(InteropCaller caller, string facility, string recordId, CancellationToken ct = default)
     {
-        var anchor = ledger.Engine.Store.ReadRecord(facility, recordId);
+        var anchor = ledger.Reader.Record(facility, recordId);
         if (anchor is null) return Task.FromResult(InteropRead.Fail(InteropReadStatus.UnknownRecord, "no such record is anchored on the ledger"));
         return ReadAsync(caller, anchor.Mpi, () => [anchor], single: true, ct);
     }
@@ -76,7 +76,7 @@ public sealed partial class InteropReader(
             || (caller.BreakGlassSession is { } s && !SessionPattern().IsMatch(s)))
             return Deny(caller, mpi, null, InteropReadStatus.Invalid, "the caller's facility, staff id, purpose or break-glass session is malformed");
 
-        var state = ledger.Engine.State;
+        var state = ledger.Reader;
         var node = state.Node(caller.Facility);
         if (node is null) return Deny(caller, mpi, null, InteropReadStatus.UnknownFacility, "the facility is not on the ledger");
         if (node.Status != NodeStatus.Approved) return Deny(caller, mpi, null, InteropReadStatus.FacilityNotApproved, $"the facility is {node.Status.ToString().ToLowerInvariant()} on the ledger");

@@ -19,6 +19,8 @@ public static class LedgerExtensions
             Path.Combine(sp.GetRequiredService<IOptions<PortalDataOptions>>().Value.DataFolderFullPath, "ledger-keys")));
         builder.Services.AddSingleton<LedgerHost>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LedgerHost>());
+        // Transient so every resolution reads the engine the host runs now (the host can be stopped and opened again).
+        builder.Services.AddTransient(sp => sp.GetRequiredService<LedgerHost>().Reader);
         builder.Services.AddScoped<NodeRegistrations>();
         builder.Services.AddScoped<PatientOnboarding>();
         builder.Services.AddSingleton<DeviceLinks>();

@@ -2,6 +2,7 @@ using HealthPortal.Data;
 using HealthPortal.Ledger;
 using HealthPortal.Ledger.Blocks;
 using HealthPortal.Ledger.Ordering;
+using HealthPortal.Ledger.Reading;
 using Microsoft.Extensions.Options;
 
 namespace HealthPortal.Features.Ledger;
@@ -20,6 +21,9 @@ public sealed class LedgerHost(
 
     /// <summary>The running engine. Available once the host has started.</summary>
     public LedgerEngine Engine => _engine ?? throw new InvalidOperationException("the ledger has not started");
+
+    /// <summary>The running engine's read API (committed state only). Available once the host has started.</summary>
+    public LedgerReader Reader => Engine.Reader;
 
     public ServerKeyVault Keys => vault;
 

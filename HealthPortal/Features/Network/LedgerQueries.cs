@@ -2,8 +2,8 @@ using System.Text.Json;
 using HealthPortal.Features.Ledger;
 using HealthPortal.Ledger.Crypto;
 using HealthPortal.Ledger.Merkle;
+using HealthPortal.Ledger.Reading;
 using HealthPortal.Ledger.State;
-using HealthPortal.Ledger.Storage;
 using HealthPortal.Ledger.Transactions;
 using HealthPortal.Ledger.Verification;
 using Microsoft.Data.Sqlite;
@@ -50,6 +50,8 @@ public sealed class LedgerQueries(LedgerHost ledger)
 
     private HealthPortal.Ledger.LedgerEngine Engine => ledger.Engine;
 
+    private LedgerReader Reader => ledger.Reader;
+
     public long Height => Engine.Height;
 
     /// <summary>Calls <paramref name="refresh"/> after blocks commit, at most every <paramref name="interval"/>; dispose to stop.</summary>
@@ -59,18 +61,17 @@ public sealed class LedgerQueries(LedgerHost ledger)
     public IReadOnlyList<BlockSummary> Blocks(int page, int pageSize)
     {
         var from = Engine.Height - (long)page * pageSize;
-        return from < 0 ? [] : Engine.Store.ReadBlocks(from, pageSize, descending: true).Select(Summarize).ToList();
+        return from < 0 ? [] : Reader.Blocks(from, pageSize, descending: true).Select(Summarize).ToList();
     }
 
-    public BlockSummary? Block(long height) => Engine.Store.ReadBlock(height) is { } b ? Summarize(b) : null;
+    public BlockSummary? Block(long height) => Reader.Block(height) is { } b ? Summarize(b) : null;
 
     public IReadOnlyList<TxSummary> TransactionsOf(long height)
     {
-        if (Engine.Store.ReadBlock(height) is not { } block) return [];
-        return Engine.Store.ReadTransactions(block.TxFirst, block.TxCount)
-            .Select(row => row.ToTransaction() is { IsSuccess: true } tx
-                ? new TxSummary(tx.Value!.IdText, row.Type, row.Height, row.Index, tx.Value.Signatures.Select(s => SignerName(s.Kid, tx.Value).Name).ToList())
-                : new TxSummary(Base64Url.Encode(row.Id), row.Type, row.Height, row.Index, ["(damaged)"]))
+        return Reader.TransactionsOf(height)
+            .Select(row => row.Transaction is { } tx
+                ? new TxSummary(tx.IdText, row.Type, row.Height, row.Index, tx.Signatures.Select(s => SignerName(s.Kid, tx).Name).ToList())
+                : new TxSummary(row.IdText, row.Type, row.Height, row.Index, ["(damaged)"]))
             .ToList();
     }
 
@@ -83,16 +84,16 @@ public sealed class LedgerQueries(LedgerHost ledger)
         var q = (query ?? "").Trim();
         if (q.Length == 0) return new(q, null, null, []);
         string? txId = null;
-        if (q.Length == 43 && Base64Url.TryDecode(q, out var id) && id.Length == 32 && Engine.Store.ContainsTransaction(id)) txId = q;
+        if (q.Length == 43 && Base64Url.TryDecode(q, out var id) && id.Length == 32 && Reader.ContainsTransaction(id)) txId = q;
 
         PatientView? patient = null;
-        if (Engine.State.Patient(q.ToUpperInvariant()) is { } p)
-            patient = new PatientView(p, Engine.State.KeysOf(p.Mpi), Engine.State.GrantsOf(p.Mpi), Engine.Store.RecordsOf(p.Mpi), Engine.Store.AccessesOf(p.Mpi));
+        if (Reader.PatientView(q.ToUpperInvariant()) is { } p)
+            patient = new PatientView(p.Patient, p.Keys, p.Grants, p.Records, p.Accesses);
 
-        var facilities = Engine.State.Nodes
+        var facilities = Reader.Nodes()
             .Where(n => n.Id == q || (q.Length >= 2 && n.Name.Contains(q, StringComparison.OrdinalIgnoreCase)))
             .OrderBy(n => n.Name, StringComparer.OrdinalIgnoreCase).Take(10)
-            .Select(n => new FacilityNodeView(n, Engine.Store.RecordsOfFacility(n.Id, 200)))
+            .Select(n => new FacilityNodeView(n, Reader.RecordsOfFacility(n.Id, 200)))
             .ToList();
         return new(q, txId, patient, facilities);
     }
@@ -103,7 +104,7 @@ public sealed class LedgerQueries(LedgerHost ledger)
         var receipt = Engine.GetReceipt(id);
         if (receipt is null) return null;
         var tx = receipt.Transaction;
-        var block = Engine.Store.ReadBlock(receipt.Height)!;
+        var block = Reader.Block(receipt.Height)!;
 
         var signatures = tx.Signatures.Select(s =>
         {
@@ -129,8 +130,8 @@ public sealed class LedgerQueries(LedgerHost ledger)
 
     public NetworkSnapshot Network(int recentBlocks = 50)
     {
-        var recent = Engine.Store.ReadBlocks(Engine.Height, recentBlocks, descending: true).Select(Summarize).Reverse().ToList();
-        var nodes = Engine.State.Nodes.OrderBy(n => n.RegisteredHeight).ThenBy(n => n.Name, StringComparer.OrdinalIgnoreCase).ToList();
+        var recent = Reader.Blocks(Engine.Height, recentBlocks, descending: true).Select(Summarize).Reverse().ToList();
+        var nodes = Reader.Nodes().ToList();
         return new(Engine.Height, Engine.TransactionCount, Engine.Pending, nodes, recent);
     }
 
@@ -144,7 +145,7 @@ public sealed class LedgerQueries(LedgerHost ledger)
     /// <summary>Names the holder of a key: a consortium admin, a facility node, or a patient's device key.</summary>
     public (SignerRole Role, string Name) SignerName(string kid, Transaction? context = null)
     {
-        var state = Engine.State;
+        var state = Reader;
         if (state.Admins.ContainsKey(kid)) return (SignerRole.Admin, "Consortium admin");
         if (state.Node(kid) is { } node) return (SignerRole.Facility, node.Name);
         if (state.Key(kid) is { } key) return (SignerRole.Patient, $"Patient {key.Mpi} (device key)");
@@ -153,9 +154,9 @@ public sealed class LedgerQueries(LedgerHost ledger)
         return (SignerRole.Unknown, "Unknown key");
     }
 
-    public string NodeName(string nodeId) => Engine.State.Node(nodeId)?.Name ?? nodeId[..Math.Min(8, nodeId.Length)] + "…";
+    public string NodeName(string nodeId) => Reader.Node(nodeId)?.Name ?? nodeId[..Math.Min(8, nodeId.Length)] + "…";
 
-    private BlockSummary Summarize(StoredBlock block)
+    private BlockSummary Summarize(BlockInfo block)
         => new(block.Header.Height, DateTimeOffset.FromUnixTimeMilliseconds(block.Header.Timestamp), block.Header.TxCount,
             block.Header.Proposer, NodeName(block.Header.Proposer), Base64Url.Encode(block.Hash));
 

@@ -338,7 +338,7 @@ public sealed class NodeRegistrations(
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var names = new HashSet<string>(await db.Facilities.Select(f => f.Name).ToListAsync(ct), StringComparer.Ordinal);
-        foreach (var node in ledger.Engine.State.Nodes) names.Add(node.Name);
+        foreach (var node in ledger.Reader.Nodes()) names.Add(node.Name);
         return names;
     }
 
@@ -358,7 +358,7 @@ public sealed class NodeRegistrations(
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var facilities = await db.Facilities.ToListAsync(ct);
         var list = new List<Registration>(facilities.Count);
-        var ledgerNodes = ledger.Engine.State.Nodes;
+        var ledgerNodes = ledger.Reader.Nodes();
         foreach (var facility in facilities)
         {
             var node = LedgerNode(facility.NodeKeyId);
@@ -389,16 +389,14 @@ public sealed class NodeRegistrations(
         var required = ledger.Engine.Genesis.Parameters.FacilityPowBits;
         if (node is null) return new(false, required, 0, "not on the ledger");
         if (node.RegisterTx == "genesis") return new(true, 0, 0, "genesis node: admitted by the chain's founding document");
-        var store = ledger.Engine.Store;
-        if (!Base64Url.TryDecode(node.RegisterTx, out var id) || id.Length != 32 || store.FindSeq(id) is not { } seq)
+        if (!Base64Url.TryDecode(node.RegisterTx, out var id) || id.Length != 32 || ledger.Reader.Transaction(id) is not { } row)
             return new(false, required, 0, "its node.register transaction is not in the store");
-        var row = store.ReadTransaction(seq)!;
-        var recomputed = row.RecomputeId();
+        var recomputed = row.RecomputedId;
         var zeroBits = ProofOfWork.LeadingZeroBits(recomputed);
         if (!recomputed.AsSpan().SequenceEqual(id)) return new(false, required, zeroBits, "the stored transaction does not hash to its id");
-        var tx = row.ToTransaction();
-        if (!tx.IsSuccess || tx.Value!.Type != TxType.NodeRegister
-            || !Jwk.TryParse(tx.Value.Body["key"], out var jwk, out _) || jwk!.Thumbprint() != node.Id)
+        var tx = row.Transaction;
+        if (tx is null || tx.Type != TxType.NodeRegister
+            || !Jwk.TryParse(tx.Body["key"], out var jwk, out _) || jwk!.Thumbprint() != node.Id)
             return new(false, required, zeroBits, "the transaction does not register this node's key");
         return zeroBits >= required
             ? new(true, required, zeroBits, $"{zeroBits} leading zero bits, {required} required")
@@ -510,5 +508,5 @@ public sealed class NodeRegistrations(
     };
 
     /// <summary>The ledger's view of a facility's node (status, proof of work, decision), or null when unknown.</summary>
-    public NodeEntry? LedgerNode(string? nodeKeyId) => nodeKeyId is null ? null : ledger.Engine.State.Node(nodeKeyId);
+    public NodeEntry? LedgerNode(string? nodeKeyId) => nodeKeyId is null ? null : ledger.Reader.Node(nodeKeyId);
 }

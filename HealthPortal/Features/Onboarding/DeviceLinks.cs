@@ -82,7 +82,7 @@ public sealed class DeviceLinks(LedgerHost ledger, TimeProvider clock)
             return Result<JsonObject>.Fail(LedgerError.SignerNotAuthorized, "That code is not right. Check the 6 digits shown on your other device.");
         }
         if (!Jwk.TryParse(newPublicJwk, out var jwk, out var error)) return Result<JsonObject>.Fail(LedgerError.InvalidField, "This browser's key is not usable: " + error);
-        if (ledger.Engine.State.ResolveKey(jwk!.Thumbprint()) is not null) return Result<JsonObject>.Fail(LedgerError.KeyAlreadyRegistered, "This browser's key is already on the ledger.");
+        if (ledger.Reader.ResolveKey(jwk!.Thumbprint()) is not null) return Result<JsonObject>.Fail(LedgerError.KeyAlreadyRegistered, "This browser's key is already on the ledger.");
         var body = _tx.Body();
         body["mpi"] = link.Mpi;
         body["key"] = jwk.ToJson();

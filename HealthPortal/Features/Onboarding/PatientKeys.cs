@@ -82,11 +82,11 @@ public sealed class PatientKeys(
         var profile = await db.PatientProfiles.AsNoTracking().SingleOrDefaultAsync(p => p.UserId == userId);
         if (profile is null) return new PatientKeyView(userId, false, "", null, [], false);
 
-        var mpi = profile.MpiNumber is { } m && ledger.Engine.State.Patient(m) is not null ? m : null;
+        var mpi = profile.MpiNumber is { } m && ledger.Reader.Patient(m) is not null ? m : null;
         if (mpi is null) return new PatientKeyView(userId, true, profile.FullName, null, [], false);
 
         var demoKid = DemoKey(userId)?.Id;
-        var keys = ledger.Engine.State.KeysOf(mpi)
+        var keys = ledger.Reader.KeysOf(mpi)
             .Select(k => new DeviceKey(k.Kid, k.AddedHeight, k.RevokedHeight, k.Kid == demoKid))
             .OrderBy(k => k.AddedHeight).ToList();
         var demoAvailable = keys.Any(k => k.IsDemoEnrolment && k.IsActive);
@@ -139,7 +139,7 @@ public sealed class PatientKeys(
     {
         if (await LoadAsync(user) is not { IsRegistered: true } me) return Result<JsonObject>.Fail(LedgerError.UnknownPatient, "Your account is not registered on the network yet.");
         if (!me.DemoEnrolmentAvailable) return Result<JsonObject>.Fail(LedgerError.SignerNotAuthorized, "No demo enrolment device is available for this account.");
-        if (ledger.Engine.State.ResolveKey(browserKey.Thumbprint()) is not null) return Result<JsonObject>.Fail(LedgerError.KeyAlreadyRegistered, "This browser's key is already on the ledger.");
+        if (ledger.Reader.ResolveKey(browserKey.Thumbprint()) is not null) return Result<JsonObject>.Fail(LedgerError.KeyAlreadyRegistered, "This browser's key is already on the ledger.");
         var body = _tx.Body();
         body["mpi"] = me.Mpi;
         body["key"] = browserKey.ToJson();

@@ -39,7 +39,7 @@ public sealed class PatientOnboarding(IDbContextFactory<ApplicationDbContext> db
         var profile = await db.PatientProfiles.SingleOrDefaultAsync(p => p.UserId == userId);
         if (profile is null) return Result<RegistrationDraft>.Fail(LedgerError.MissingField, "Fill in your details first.");
         if (await AdoptCommittedDraftAsync(db, profile)) return Result<RegistrationDraft>.Fail(LedgerError.PatientAlreadyRegistered, $"You are already registered as {profile.MpiNumber}.");
-        if (profile.MpiNumber is not null && ledger.Engine.State.Patient(profile.MpiNumber) is not null)
+        if (profile.MpiNumber is not null && ledger.Reader.Patient(profile.MpiNumber) is not null)
             return Result<RegistrationDraft>.Fail(LedgerError.PatientAlreadyRegistered, $"You are already registered as {profile.MpiNumber}.");
 
         profile.DemographicsSalt ??= DemographicsHash.NewSalt();
@@ -76,7 +76,7 @@ public sealed class PatientOnboarding(IDbContextFactory<ApplicationDbContext> db
         // A second tab (or a retry after a lost answer) may have landed the same draft already: that is success.
         if (!result.IsCommitted && result.Error is LedgerError.PatientAlreadyRegistered or LedgerError.DuplicateTransaction
             && await AdoptCommittedDraftAsync(db, profile))
-            return new OnboardingResult(true, profile.MpiNumber, ledger.Engine.State.Patient(profile.MpiNumber!)!.RegisteredHeight, null);
+            return new OnboardingResult(true, profile.MpiNumber, ledger.Reader.Patient(profile.MpiNumber!)!.RegisteredHeight, null);
         if (!result.IsCommitted) return OnboardingResult.Fail(result.Error switch
         {
             LedgerError.InsufficientProofOfWork => "The proof of work was not finished. Try again.",
@@ -99,7 +99,7 @@ public sealed class PatientOnboarding(IDbContextFactory<ApplicationDbContext> db
     private async Task<bool> AdoptCommittedDraftAsync(ApplicationDbContext db, PatientProfile profile)
     {
         if (profile.PendingMpi is not { } pending || profile.DemographicsSalt is null) return false;
-        if (ledger.Engine.State.Patient(pending) is not { } entry) return false;
+        if (ledger.Reader.Patient(pending) is not { } entry) return false;
         // Registrations made before the hash's version 2 carry a version 1 hash on the ledger, which is never rewritten.
         if (!DemographicsHash.Matches(profile, entry.DemographicsHash)) return false;
         profile.MpiNumber = pending;
@@ -114,7 +114,7 @@ public sealed class PatientOnboarding(IDbContextFactory<ApplicationDbContext> db
         while (true)
         {
             var mpi = MpiNumber.NewNumber();
-            if (ledger.Engine.State.Patient(mpi) is null && !await db.PatientProfiles.AnyAsync(p => p.MpiNumber == mpi || p.PendingMpi == mpi))
+            if (ledger.Reader.Patient(mpi) is null && !await db.PatientProfiles.AnyAsync(p => p.MpiNumber == mpi || p.PendingMpi == mpi))
                 return mpi;
         }
     }

@@ -75,10 +75,10 @@ public sealed class KeyRecoveries(
         if (await PatientIdAsync(patient) is not { } userId) return Result<RecoveryStart>.Fail(LedgerError.SignerNotAuthorized, "Only a signed-in patient can ask for recovery.");
         await using var db = await dbFactory.CreateDbContextAsync();
         var profile = await db.PatientProfiles.AsNoTracking().SingleOrDefaultAsync(p => p.UserId == userId);
-        if (profile?.MpiNumber is not { } mpi || ledger.Engine.State.Patient(mpi) is null)
+        if (profile?.MpiNumber is not { } mpi || ledger.Reader.Patient(mpi) is null)
             return Result<RecoveryStart>.Fail(LedgerError.UnknownPatient, "Your account is not registered on the network yet: set up your key instead.");
         var kid = newKey.Thumbprint();
-        if (ledger.Engine.State.ResolveKey(kid) is not null) return Result<RecoveryStart>.Fail(LedgerError.KeyAlreadyRegistered, "This browser's key is already on the ledger.");
+        if (ledger.Reader.ResolveKey(kid) is not null) return Result<RecoveryStart>.Fail(LedgerError.KeyAlreadyRegistered, "This browser's key is already on the ledger.");
 
         var now = clock.GetUtcNow();
         var open = (await db.KeyRecoveryRequests.Where(r => r.UserId == userId
@@ -207,7 +207,7 @@ public sealed class KeyRecoveries(
             .Take(50)
             .Select(r => new RecoveryReview(r.Id, r.Mpi, r.Status, facilities.GetValueOrDefault(r.FacilityId ?? "") ?? "?",
                 names.GetValueOrDefault(r.VerifiedByUserId ?? "") ?? "?", r.IdentityDocument, r.VerifiedAt, r.NewKid,
-                ledger.Engine.State.KeysOf(r.Mpi).Count(k => k.IsActive), r.Reason, r.Height))
+                ledger.Reader.KeysOf(r.Mpi).Count(k => k.IsActive), r.Reason, r.Height))
             .ToList();
     }
 
@@ -294,7 +294,7 @@ public sealed class KeyRecoveries(
 
     /// <summary>The facility's node key, when it exists and the ledger has the node approved.</summary>
     private LedgerKeyPair? FacilityKey(string facilityId)
-        => ledger.Keys.Find(ServerKeyVault.FacilityNode(facilityId)) is { } key && ledger.Engine.State.Node(key.Id)?.Status == NodeStatus.Approved ? key : null;
+        => ledger.Keys.Find(ServerKeyVault.FacilityNode(facilityId)) is { } key && ledger.Reader.Node(key.Id)?.Status == NodeStatus.Approved ? key : null;
 
     public static string NewCode()
     {

@@ -44,7 +44,7 @@ public sealed class PatientRecords(
     {
         if ((await profiles.MineAsync(patient))?.MpiNumber is not { } mpi) return PatientTimeline.NotRegistered;
 
-        var anchors = ledger.Engine.Store.RecordsOf(mpi);
+        var anchors = ledger.Reader.RecordsOf(mpi);
         var verified = new VerifiedRecord[anchors.Count];
         await Parallel.ForEachAsync(Enumerable.Range(0, anchors.Count),
             new ParallelOptions { MaxDegreeOfParallelism = ParallelFetches, CancellationToken = ct },
@@ -71,7 +71,7 @@ public sealed class PatientRecords(
         var allowed = await authorization.AuthorizeAsync(patient, new PatientScope(payload.Mpi), PortalPolicies.PatientOfMpi);
         if (!allowed.Succeeded) return AnchorLookup.Forbidden;
 
-        return engine.Store.ReadRecord(payload.Facility, payload.Record) is { } anchor && anchor.TxId == receipt.TransactionId
+        return engine.Reader.Record(payload.Facility, payload.Record) is { } anchor && anchor.TxId == receipt.TransactionId
             ? new AnchorLookup(RecordLookup.Found, anchor, receipt)
             : AnchorLookup.NotFound;
     }

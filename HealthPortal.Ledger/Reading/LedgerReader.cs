@@ -1,0 +1,241 @@
+using HealthPortal.Ledger.Blocks;
+using HealthPortal.Ledger.Crypto;
+using HealthPortal.Ledger.Merkle;
+using HealthPortal.Ledger.Receipts;
+using HealthPortal.Ledger.Rules;
+using HealthPortal.Ledger.State;
+using HealthPortal.Ledger.Storage;
+using HealthPortal.Ledger.Transactions;
+
+namespace HealthPortal.Ledger.Reading;
+
+/// <summary>
+/// The ledger as the application reads it: the head, blocks and their transactions (with paging), transactions by
+/// id, receipts and history proofs, and the views of patients, facilities and access logs.
+/// </summary>
+/// <remarks>
+/// Reads only committed state: blocks, transactions, records and accesses come from the store's read connections
+/// (each sees what had committed when it opened), nodes, patients, keys and grants from the in-memory state the
+/// node updates only after a block's SQLite transaction has committed. Nothing here depends on how blocks arrive, so
+/// a replica that is still catching up answers the same way, just at a lower height. The store is committed before
+/// the state is updated, so a height read from <see cref="Height"/> always has its block in the store.
+/// Thread-safe; every call reads afresh (nothing is cached).
+/// </remarks>
+public sealed class LedgerReader
+{
+    private readonly SqliteBlockStore _store;
+    private readonly LedgerState _state;
+
+    internal LedgerReader(SqliteBlockStore store, LedgerState state)
+    {
+        _store = store;
+        _state = state;
+    }
+
+    public Genesis Genesis => _state.Genesis;
+
+    public string ChainId => _state.Genesis.ChainId;
+
+    // ---- head -----------------------------------------------------------------------------------------------------
+
+    /// <summary>The height of the last block whose state this node has applied (0 is genesis).</summary>
+    public long Height => _state.Height;
+
+    /// <summary>The committed head block as the store has it (height, hash and transaction total from one row).</summary>
+    public HeadInfo Head()
+    {
+        // A reader connection, never the writer's: the head is read while the sequencer may be appending.
+        var head = _store.ReadBlocks(long.MaxValue, 1, descending: true).Single();
+        return new HeadInfo(head.Header.Height, head.Hash, head.Header.TxTotal, head.Header.Timestamp);
+    }
+
+    // ---- blocks and transactions ----------------------------------------------------------------------------------
+
+    public BlockInfo? Block(long height) => _store.ReadBlock(height) is { } b ? ToInfo(b) : null;
+
+    /// <summary>Up to <paramref name="count"/> blocks from <paramref name="fromHeight"/>, upwards or (descending) downwards.</summary>
+    public IReadOnlyList<BlockInfo> Blocks(long fromHeight, int count, bool descending = false)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        return count == 0 ? [] : [.. _store.ReadBlocks(fromHeight, count, descending).Select(ToInfo)];
+    }
+
+    /// <summary>Blocks newest first: page 0 starts at the head. A page past the genesis block is empty.</summary>
+    public Page<BlockInfo> BlockPage(int pageIndex, int pageSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(pageIndex);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(pageSize);
+        var height = Height;
+        var from = height - (long)pageIndex * pageSize;
+        var items = from < 0 ? [] : Blocks(from, pageSize, descending: true);
+        return new Page<BlockInfo>(items, pageIndex, pageSize, height + 1);
+    }
+
+    /// <summary>The transactions of block <paramref name="height"/> in block order; empty for an unknown height.</summary>
+    public IReadOnlyList<TransactionInfo> TransactionsOf(long height)
+        => _store.ReadBlock(height) is { } block ? [.. _store.ReadTransactions(block.TxFirst, block.TxCount).Select(ToInfo)] : [];
+
+    /// <summary>One page of the transactions of block <paramref name="height"/>; an unknown height gives an empty page with total 0.</summary>
+    public Page<TransactionInfo> TransactionPage(long height, int pageIndex, int pageSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(pageIndex);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(pageSize);
+        if (_store.ReadBlock(height) is not { } block) return new([], pageIndex, pageSize, 0);
+        var skip = (long)pageIndex * pageSize;
+        var take = (int)Math.Clamp(block.TxCount - skip, 0, pageSize);
+        var rows = take == 0 ? [] : _store.ReadTransactions(block.TxFirst + skip, take);
+        return new([.. rows.Select(ToInfo)], pageIndex, pageSize, block.TxCount);
+    }
+
+    public bool ContainsTransaction(ReadOnlySpan<byte> id) => _store.ContainsTransaction(id);
+
+    public bool ContainsTransaction(string id) => TryDecodeId(id, out var bytes) && _store.ContainsTransaction(bytes);
+
+    /// <summary>A committed transaction by id, or null when no committed transaction has it.</summary>
+    public TransactionInfo? Transaction(ReadOnlySpan<byte> id)
+        => _store.FindSeq(id) is { } seq && _store.ReadTransaction(seq) is { } row ? ToInfo(row) : null;
+
+    public TransactionInfo? Transaction(string id) => TryDecodeId(id, out var bytes) ? Transaction(bytes) : null;
+
+    // ---- proofs ---------------------------------------------------------------------------------------------------
+
+    /// <summary>Builds the receipt of a committed transaction from the store, or null if the id is unknown.</summary>
+    public Receipt? Receipt(ReadOnlySpan<byte> transactionId)
+    {
+        if (_store.FindSeq(transactionId) is not { } seq) return null;
+        var row = _store.ReadTransaction(seq)!;
+        var block = _store.ReadBlock(row.Height)!;
+        var rows = _store.ReadTransactions(block.TxFirst, block.TxCount);
+        var tree = new BlockMerkleTree(rows.Select(r => r.Id).ToList());
+        var tx = row.ToTransaction().ValueOrThrow();
+        var keys = new Dictionary<string, Jwk>(StringComparer.Ordinal);
+        if (_state.Node(block.Header.Proposer)?.Key is { } proposer) keys[block.Header.Proposer] = proposer;
+        var payload = PayloadParser.Parse(tx);
+        foreach (var s in tx.Signatures)
+        {
+            var jwk = (payload.IsSuccess ? StatelessValidator.EmbeddedKey(payload.Value!, s.Kid) : null) ?? _state.ResolveKey(s.Kid);
+            if (jwk is not null) keys[s.Kid] = jwk;
+        }
+        return new Receipt(tx, row.Height, row.Index, tree.InclusionProof(row.Index), block.Header, block.Signature, keys);
+    }
+
+    public Receipt? Receipt(string transactionId) => TryDecodeId(transactionId, out var id) ? Receipt(id) : null;
+
+    /// <summary>
+    /// Proves that the chain's history at <paramref name="newHeight"/> extends the one at <paramref name="oldHeight"/>:
+    /// an RFC 6962 consistency proof between the <c>history</c> roots the two headers carry (each covers the header
+    /// hashes of all blocks before it). Check it with <see cref="MerkleVerifier.VerifyConsistency"/> using sizes
+    /// <paramref name="oldHeight"/> and <paramref name="newHeight"/>. Precondition: 1 ≤ old ≤ new ≤ <see cref="Height"/>.
+    /// </summary>
+    public IReadOnlyList<byte[]> HistoryConsistencyProof(long oldHeight, long newHeight)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(oldHeight, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(oldHeight, newHeight);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(newHeight, Height);
+        var leaves = _store.ReadRawBlocks().Take((int)newHeight).Select(b => MerkleHash.Leaf(b.Hash)).ToList();
+        return MerkleTree.ConsistencyProof(leaves, oldHeight);
+    }
+
+    // ---- patients -------------------------------------------------------------------------------------------------
+
+    public PatientEntry? Patient(string mpi) => _state.Patient(mpi);
+
+    public bool IsRegistered(string mpi) => _state.Patient(mpi) is not null;
+
+    public int PatientCount => _state.PatientCount;
+
+    /// <summary>A patient's device keys in the order they were added, revoked ones included.</summary>
+    public IReadOnlyList<KeyEntry> KeysOf(string mpi) => _state.KeysOf(mpi);
+
+    /// <summary>A patient device key by its thumbprint (kid), or null when it is not a patient's key.</summary>
+    public KeyEntry? Key(string kid) => _state.Key(kid);
+
+    /// <summary>Every grant the patient issued, in the order they were issued, revoked and expired ones included.</summary>
+    public IReadOnlyList<GrantEntry> GrantsOf(string mpi) => _state.GrantsOf(mpi);
+
+    public GrantEntry? Grant(string id) => _state.Grant(id);
+
+    /// <summary>A patient's anchored records in ledger order (the index of the records, not their content).</summary>
+    public IReadOnlyList<RecordEntry> RecordsOf(string mpi) => _store.RecordsOf(mpi);
+
+    /// <summary>A patient's logged accesses in ledger order.</summary>
+    public IReadOnlyList<AccessEntry> AccessesOf(string mpi) => _store.AccessesOf(mpi);
+
+    /// <summary>Everything about one patient, or null for an MPI number that is not registered.</summary>
+    public PatientLedgerView? PatientView(string mpi)
+        => _state.Patient(mpi) is { } p
+            ? new PatientLedgerView(p, _state.KeysOf(p.Mpi), _state.GrantsOf(p.Mpi), _store.RecordsOf(p.Mpi), _store.AccessesOf(p.Mpi))
+            : null;
+
+    // ---- records and accesses -------------------------------------------------------------------------------------
+
+    /// <summary>The committed anchor of <paramref name="recordId"/> at <paramref name="facility"/>, or null when none is committed.</summary>
+    public RecordEntry? Record(string facility, string recordId) => _store.FindRecord(facility, recordId);
+
+    /// <summary>A facility's anchored records, newest first, at most <paramref name="limit"/>.</summary>
+    public IReadOnlyList<RecordEntry> RecordsOfFacility(string facility, int limit = 1000)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        return _store.RecordsOfFacility(facility, limit);
+    }
+
+    /// <summary>The record a <c>record.anchor</c> transaction anchored, or null when the id names no committed anchor.</summary>
+    public RecordEntry? RecordAnchoredBy(ReadOnlySpan<byte> transactionId)
+    {
+        if (_store.FindSeq(transactionId) is not { } seq || _store.ReadTransaction(seq) is not { } stored || stored.Type != TxType.RecordAnchor) return null;
+        var body = System.Text.Json.Nodes.JsonNode.Parse(stored.Body);
+        return (string?)body?["facility"] is { } facility && (string?)body["record"] is { } record ? _store.ReadRecord(facility, record) : null;
+    }
+
+    /// <summary>
+    /// Every break-glass access of every patient, newest first: the consortium's review queue (a scan of the access
+    /// log, fine for a queue read by admins because break-glass is rare by design).
+    /// </summary>
+    public IReadOnlyList<AccessEntry> BreakGlassAccesses() => _store.BreakGlassAccesses();
+
+    // ---- facilities, nodes and keys -------------------------------------------------------------------------------
+
+    public NodeEntry? Node(string id) => _state.Node(id);
+
+    /// <summary>Every node the ledger has seen (pending, approved, rejected, revoked), oldest registration first.</summary>
+    public IReadOnlyList<NodeEntry> Nodes()
+        => [.. _state.Nodes.OrderBy(n => n.RegisteredHeight).ThenBy(n => n.Name, StringComparer.OrdinalIgnoreCase).ThenBy(n => n.Id, StringComparer.Ordinal)];
+
+    public NodeStatus? NodeStatusOf(string id) => _state.Node(id)?.Status;
+
+    public bool IsApprovedNode(string id) => _state.Node(id)?.Status == NodeStatus.Approved;
+
+    /// <summary>A node with its most recent anchored records (newest first), or null for an unknown node id.</summary>
+    public FacilityLedgerView? FacilityView(string nodeId, int recordLimit = 200)
+        => _state.Node(nodeId) is { } n ? new FacilityLedgerView(n, RecordsOfFacility(n.Id, recordLimit)) : null;
+
+    /// <summary>Consortium admin keys by kid (from genesis).</summary>
+    public IReadOnlyDictionary<string, Jwk> Admins => _state.Admins;
+
+    /// <summary>Resolves any key the ledger knows: admins, nodes and patient devices (revoked ones included).</summary>
+    public Jwk? ResolveKey(string kid) => _state.ResolveKey(kid);
+
+    /// <summary>Whose key <paramref name="kid"/> is: an admin's, a facility node's, a patient device's, or unknown.</summary>
+    public KeyHolder HolderOf(string kid)
+        => _state.Admins.ContainsKey(kid) ? KeyHolder.Admin
+            : _state.Node(kid) is not null ? KeyHolder.Facility
+            : _state.Key(kid) is not null ? KeyHolder.Patient
+            : KeyHolder.Unknown;
+
+    // ---- helpers --------------------------------------------------------------------------------------------------
+
+    private static bool TryDecodeId(string? text, out byte[] id)
+    {
+        id = [];
+        return text is not null && Base64Url.TryDecode(text, out id) && id.Length == 32;
+    }
+
+    private static BlockInfo ToInfo(StoredBlock b) => new(b.Header, b.HeaderBytes, b.Signature, b.Hash);
+
+    private static TransactionInfo ToInfo(StoredTransaction row)
+    {
+        var parsed = row.ToTransaction();
+        return new TransactionInfo(row.Height, row.Index, row.Id, row.Type, row.RecomputeId(),
+            parsed.IsSuccess ? parsed.Value : null, parsed.IsSuccess ? null : $"{parsed.Error}: {parsed.Message}");
+    }
+}
