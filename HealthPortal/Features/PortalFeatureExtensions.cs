@@ -1,5 +1,5 @@
 using HealthPortal.Features.Admin;
-using HealthPortal.Features.Facility;
+using HealthPortal.Features.FacilityPortal;
 using HealthPortal.Features.Invitations;
 using HealthPortal.Features.Patient;
 using MudBlazor.Services;

@@ -1,6 +1,7 @@
 using System.Net;
 using Hl7.Fhir.Model;
 using HealthPortal.Features.Interop;
+using HealthPortal.Features.Pseudonyms;
 using HealthPortal.Features.Records;
 using Xunit.Abstractions;
 using Task = System.Threading.Tasks.Task;

@@ -1,6 +1,8 @@
 using HealthPortal.Features.Facilities;
 using HealthPortal.Data;
+using HealthPortal.Features.BreakGlass;
 using HealthPortal.Features.Interop;
+using HealthPortal.Features.Pseudonyms;
 using HealthPortal.Features.Ledger;
 using HealthPortal.Ledger.State;
 using Microsoft.EntityFrameworkCore;

@@ -1,4 +1,5 @@
-using HealthPortal.Features.Facility;
+using HealthPortal.Features.Access;
+using HealthPortal.Features.FacilityPortal;
 
 namespace HealthPortal.Features.Anchoring;
 

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using System.Threading.RateLimiting;
 using Hl7.Fhir.Model;
 using HealthPortal.Features.Ledger;
-using HealthPortal.Features.Onboarding;
+using HealthPortal.Features.Patients;
 using HealthPortal.Features.Records;
 using HealthPortal.Features.Security;
 using HealthPortal.Ledger.Crypto;

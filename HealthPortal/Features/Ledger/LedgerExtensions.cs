@@ -1,7 +1,5 @@
 using HealthPortal.Data;
 using Microsoft.AspNetCore.DataProtection;
-using HealthPortal.Features.Network;
-using HealthPortal.Features.Onboarding;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -9,7 +7,7 @@ namespace HealthPortal.Features.Ledger;
 
 public static class LedgerExtensions
 {
-    /// <summary>The in-process ledger node, its server-held keys and the services that talk to it.</summary>
+    /// <summary>The in-process ledger node, its server-held keys and its block feed; the features that talk to it register themselves.</summary>
     public static WebApplicationBuilder AddLedger(this WebApplicationBuilder builder)
     {
         builder.Services.Configure<LedgerSettings>(builder.Configuration.GetSection(LedgerSettings.Section));
@@ -19,9 +17,6 @@ public static class LedgerExtensions
             Path.Combine(sp.GetRequiredService<IOptions<PortalDataOptions>>().Value.DataFolderFullPath, "ledger-keys")));
         builder.Services.AddSingleton<LedgerHost>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LedgerHost>());
-        builder.Services.AddScoped<NodeRegistrations>();
-        builder.Services.AddScoped<PatientOnboarding>();
-        builder.Services.AddSingleton<DeviceLinks>();
         return builder;
     }
 }
