@@ -1,3 +1,4 @@
+using HealthPortal.Features.BreakGlass;
 using System.Net;
 using System.Numerics;
 using System.Text.Json;

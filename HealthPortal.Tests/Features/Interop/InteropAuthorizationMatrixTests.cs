@@ -1,3 +1,4 @@
+using HealthPortal.Features.BreakGlass;
 using System.Net;
 using Hl7.Fhir.Model;
 using HealthPortal.Features.Interop;

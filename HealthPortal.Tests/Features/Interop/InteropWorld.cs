@@ -210,7 +210,7 @@ public sealed class CapturedLog : ILoggerProvider
         public bool IsEnabled(LogLevel logLevel) => true;
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            if (category.StartsWith("HealthPortal.Features.Interop", StringComparison.Ordinal)) entries.Enqueue(new Entry(category, logLevel, eventId, formatter(state, exception)));
+            if (category.StartsWith("HealthPortal.Features.Interop", StringComparison.Ordinal) || category.StartsWith("HealthPortal.Features.BreakGlass", StringComparison.Ordinal)) entries.Enqueue(new Entry(category, logLevel, eventId, formatter(state, exception)));
         }
     }
 }

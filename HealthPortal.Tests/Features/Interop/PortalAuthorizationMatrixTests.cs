@@ -1,3 +1,4 @@
+using HealthPortal.Features.BreakGlass;
 using System.Net;
 using System.Security.Claims;
 using Hl7.Fhir.Model;

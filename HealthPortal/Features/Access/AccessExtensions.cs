@@ -6,10 +6,12 @@ namespace HealthPortal.Features.Access;
 
 public static class AccessExtensions
 {
-    /// <summary>Who accessed a patient's records (from the ledger's access.log).</summary>
+    /// <summary>Who accessed a patient's records (from the ledger's access.log) and the facilities' desk-lookup audit trail.</summary>
     public static WebApplicationBuilder AddAccess(this WebApplicationBuilder builder)
     {
         builder.Services.AddAccessServices();
+        builder.Services.AddSingleton<FacilityAuditTrail>();
+        builder.Services.AddScoped<FacilityAuditLog>();
         return builder;
     }
 

@@ -1,5 +1,3 @@
-using HealthPortal.Features.Access;
-using HealthPortal.Features.FacilityPortal;
 
 namespace HealthPortal.Features.Anchoring;
 
@@ -10,9 +8,6 @@ public static class AnchoringExtensions
     {
         builder.Services.AddSingleton<AnchorEvents>();
         builder.Services.AddScoped<AnchorWorkflow>();
-        builder.Services.AddScoped<FacilityPatients>();
-        builder.Services.AddSingleton<FacilityAuditTrail>();
-        builder.Services.AddScoped<FacilityAuditLog>();
         return builder;
     }
 }

@@ -1,3 +1,5 @@
+using HealthPortal.Features.Access;
+
 namespace HealthPortal.Features.BreakGlass;
 
 public static class BreakGlassExtensions
@@ -13,6 +15,7 @@ public static class BreakGlassExtensions
     public static IServiceCollection AddBreakGlassServices(this IServiceCollection services)
     {
         services.AddSingleton<BreakGlassSessions>();
+        services.AddSingleton<IBreakGlassWords, BreakGlassWords>();
         services.AddScoped<BreakGlassReviews>();
         services.AddScoped<EmergencyAccess>();
         return services;

@@ -6,7 +6,6 @@ using HealthPortal.Ledger.Transactions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using HealthPortal.Features.DemoMode;
-using HealthPortal.Features.Interop;
 using HealthPortal.Features.Pseudonyms;
 
 namespace HealthPortal.Features.BreakGlass;

@@ -1,3 +1,4 @@
+using HealthPortal.Features.BreakGlass;
 using System.Net.Http.Headers;
 using Hl7.Fhir.Model;
 using HealthPortal.Data;

@@ -1,3 +1,4 @@
+using HealthPortal.Features.BreakGlass;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;

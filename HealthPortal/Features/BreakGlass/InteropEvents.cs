@@ -1,7 +1,8 @@
-namespace HealthPortal.Features.Interop;
+namespace HealthPortal.Features.BreakGlass;
 
 /// <summary>
-/// Event ids of the interop audit trail in the application log (category <c>HealthPortal.Features.Interop.*</c>).
+/// Event ids of the interop audit trail in the application log (categories <c>HealthPortal.Features.Interop.*</c> and
+/// <c>HealthPortal.Features.BreakGlass.*</c>); here, beside break-glass's sessions, because the read path depends on them.
 /// Denials are logged here, not on the ledger: a refused read disclosed nothing, and the ledger records accesses.
 /// </summary>
 public static class InteropEvents

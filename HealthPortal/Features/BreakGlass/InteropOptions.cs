@@ -1,6 +1,9 @@
-namespace HealthPortal.Features.Interop;
+namespace HealthPortal.Features.BreakGlass;
 
-/// <summary>The interop settings of the <c>HealthPortal</c> section of the deployment file.</summary>
+/// <summary>
+/// The interop settings of the <c>HealthPortal</c> section of the deployment file. Here, not in Interop, because most
+/// of them are break-glass's (session length, reason length) and the read path depends on break-glass, not the reverse.
+/// </summary>
 public sealed class InteropOptions
 {
     public const string Section = "HealthPortal";
