@@ -13,8 +13,9 @@ using HealthPortal.Tests.Features.Auth;
 namespace HealthPortal.Tests.Features.Explorer;
 
 /// <summary>
-/// The network's pages and the receipt download on the real app. The admin pages live in Features/Admin/Network,
-/// so PortalAuthorizationTests already runs them against every role; these tests check they are found there.
+/// The network's pages and the receipt download on the real app. The admin pages live in Features/Explorer and
+/// Features/Admission under /admin, so the route discovery (by address) has PortalAuthorizationTests run them against
+/// every role; these tests check they are found.
 /// </summary>
 [Collection(PortalCollection.Name)]
 public sealed class NetworkEndpointsTests(PortalFactory portal)
