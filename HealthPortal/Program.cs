@@ -9,8 +9,11 @@ using HealthPortal.Features.Grants;
 using HealthPortal.Features.Interop;
 using HealthPortal.Features.Ehr;
 using HealthPortal.Features.Ledger;
-using HealthPortal.Features.Onboarding;
-using HealthPortal.Features.Network;
+using HealthPortal.Features.Keys;
+using HealthPortal.Features.Admission;
+using HealthPortal.Features.BreakGlass;
+using HealthPortal.Features.Explorer;
+using HealthPortal.Features.Pseudonyms;
 using HealthPortal.Features.Operator;
 using HealthPortal.Features.Patient.Records;
 using HealthPortal.Features.Security;
@@ -29,7 +32,10 @@ builder.AddPortalConfiguration(args)
     .AddLedger()
     .AddPatientKeys()
     .AddNetwork()
+    .AddExplorer()
     .AddAccess()
+    .AddBreakGlass()
+    .AddStaffPseudonyms()
     .AddAnchoring()
     .AddPatientRecords()
     .AddGrants()
@@ -44,7 +50,7 @@ app.MapStaticAssets();
 app.MapRazorComponents<App>()
     .AddInteractiveServerRenderMode(server => server.ContentSecurityFrameAncestorsPolicy = "'none'");
 app.MapAdditionalIdentityEndpoints();
-app.MapNetworkEndpoints();
+app.MapExplorerEndpoints();
 app.MapAccessEndpoints();
 app.MapPatientRecordEndpoints();
 app.MapInteropEndpoints();

@@ -8,6 +8,7 @@ using HealthPortal.E2E.Pages.Facility;
 using HealthPortal.E2E.Pages.Patient;
 using HealthPortal.Features.Auth;
 using HealthPortal.Features.Demo;
+using HealthPortal.Features.DemoMode;
 using HealthPortal.Features.Ledger;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -87,7 +88,7 @@ public sealed class SharedAccessTests(AccessHost host, ChromiumFixture chromium,
         await dashboard.OpenPatient.ClickAsync();
         await lab.WaitForURLAsync("**/facility/patients/" + mpi);
         var patientPage = new FacilityPatientPage(lab, mpi);
-        await Expect(patientPage.Name).ToHaveTextAsync(HealthPortal.Features.Facility.FoundPatient.InitialsOf(demo.FullName));
+        await Expect(patientPage.Name).ToHaveTextAsync(HealthPortal.Features.FacilityPortal.FoundPatient.InitialsOf(demo.FullName));
         var shared = patientPage.SharedRecords;
         var encounter = shared.Rows("Encounter", Riverside);
         await Expect(encounter).ToHaveCountAsync(1);

@@ -7,6 +7,7 @@ using HealthPortal.E2E.Pages.Patient;
 using HealthPortal.Features.Anchoring;
 using HealthPortal.Features.Auth;
 using HealthPortal.Features.Demo;
+using HealthPortal.Features.DemoMode;
 using HealthPortal.Features.Ledger;
 using HealthPortal.Features.Records;
 using Hl7.Fhir.Model;
@@ -99,7 +100,7 @@ public sealed class AnchorConfirmTests(PortalHost host, ChromiumFixture chromium
         await desk.WaitForURLAsync("**/facility/patients/" + mpi);
         var patientPage = new FacilityPatientPage(desk, mpi);
         // The desk sees initials and birth year to check the card against the person, never the full name or birth date.
-        await Expect(patientPage.Name).ToHaveTextAsync(HealthPortal.Features.Facility.FoundPatient.InitialsOf(demo.FullName));
+        await Expect(patientPage.Name).ToHaveTextAsync(HealthPortal.Features.FacilityPortal.FoundPatient.InitialsOf(demo.FullName));
         await Expect(patientPage.BirthYear).ToHaveTextAsync(demo.BirthDate.Year.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await Expect(desk.Locator("body")).Not.ToContainTextAsync(demo.FullName);
         await Expect(patientPage.Mpi).ToHaveTextAsync(mpi);

@@ -2,6 +2,7 @@ using HealthPortal.E2E.Infrastructure;
 using HealthPortal.E2E.Pages;
 using HealthPortal.E2E.Pages.Patient;
 using HealthPortal.Features.Demo;
+using HealthPortal.Features.DemoMode;
 using HealthPortal.Features.Grants;
 using HealthPortal.Features.Ledger;
 using Microsoft.Extensions.Configuration;

@@ -1,4 +1,5 @@
 using HealthPortal.Features.Demo;
+using HealthPortal.Features.DemoMode;
 using System.Text.RegularExpressions;
 using HealthPortal.E2E.Infrastructure;
 using HealthPortal.E2E.Pages;

@@ -1,4 +1,5 @@
 using HealthPortal.Features.Demo;
+using HealthPortal.Features.DemoMode;
 using HealthPortal.E2E.Infrastructure;
 using Microsoft.Playwright;
 

@@ -8,8 +8,10 @@ using HealthPortal.E2E.Pages.Patient;
 using HealthPortal.Features.Anchoring;
 using HealthPortal.Features.Auth;
 using HealthPortal.Features.Demo;
+using HealthPortal.Features.DemoMode;
 using HealthPortal.Features.Ledger;
-using HealthPortal.Features.Network;
+using HealthPortal.Features.Ehr;
+using HealthPortal.Features.Explorer;
 using HealthPortal.Features.Operator;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Data.Sqlite;
@@ -386,7 +388,7 @@ public sealed class RecordJourneyTests(PortalHost host, ChromiumFixture chromium
     {
         var desk = new FacilityPatientPage(await NewPageAsync(StaffOf(facilityId)), await MpiOfAsync(demo));
         await desk.GotoAsync();
-        await Expect(desk.Name).ToHaveTextAsync(HealthPortal.Features.Facility.FoundPatient.InitialsOf(demo.FullName));
+        await Expect(desk.Name).ToHaveTextAsync(HealthPortal.Features.FacilityPortal.FoundPatient.InitialsOf(demo.FullName));
         await Expect(desk.EntryForm).ToBeVisibleAsync();
         return desk;
     }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using HealthPortal.Features.Network;
+using HealthPortal.Features.Admission;
 using HealthPortal.Ledger.Transactions;
 
 namespace HealthPortal.Tests.Support;

@@ -1,8 +1,10 @@
 using HealthPortal.Data;
 using HealthPortal.Features.Demo;
 using HealthPortal.Features.Ledger;
-using HealthPortal.Features.Network;
-using HealthPortal.Features.Onboarding;
+using HealthPortal.Features.Admission;
+using HealthPortal.Features.Ehr;
+using HealthPortal.Features.Explorer;
+using HealthPortal.Features.Keys;
 using HealthPortal.Features.Security;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;

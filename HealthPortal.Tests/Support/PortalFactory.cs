@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Claims;
 using HealthPortal.Data;
 using HealthPortal.Features.Demo;
+using HealthPortal.Features.DemoMode;
 using HealthPortal.Features.Auth;
 using HealthPortal.Features.Email;
 using Microsoft.AspNetCore.Builder;

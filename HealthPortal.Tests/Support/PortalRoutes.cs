@@ -7,13 +7,13 @@ namespace HealthPortal.Tests.Support;
 
 /// <summary>
 /// The routable pages of each portal, found by reflection on the app's components, so that a page added
-/// to Features/Admin, Features/Facility or Features/Patient, or anywhere under /admin, /facility or /patient, is covered
+/// to Features/Admin, Features/FacilityPortal or Features/Patient, or anywhere under /admin, /facility or /patient, is covered
 /// by the authorization tests at once.
 /// </summary>
 public static class PortalRoutes
 {
     public const string Admin = "HealthPortal.Features.Admin";
-    public const string Facility = "HealthPortal.Features.Facility";
+    public const string Facility = "HealthPortal.Features.FacilityPortal";
     public const string Patient = "HealthPortal.Features.Patient";
 
     public static IReadOnlyList<string> Of(string portalNamespace) =>

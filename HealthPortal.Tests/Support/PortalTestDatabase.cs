@@ -3,8 +3,11 @@ using HealthPortal.Data;
 using HealthPortal.Features.Access;
 using HealthPortal.Features.Admin;
 using HealthPortal.Features.Auth;
+using HealthPortal.Features.BreakGlass;
+using HealthPortal.Features.Pseudonyms;
 using HealthPortal.Features.Demo;
-using HealthPortal.Features.Facility;
+using HealthPortal.Features.DemoMode;
+using HealthPortal.Features.FacilityPortal;
 using HealthPortal.Features.Invitations;
 using HealthPortal.Features.Patient;
 using HealthPortal.Features.Security;
@@ -55,6 +58,8 @@ public sealed class PortalTestDatabase : IAsyncLifetime
         services.AddScoped<CircuitClientAddress>();
         services.AddStaffInvitations();
         services.AddAccessServices(); // those that read the ledger also need StandaloneLedger
+        services.AddBreakGlassServices();
+        services.AddSingleton<IStaffPseudonyms, UnresolvedStaffPseudonyms>(); // no pseudonym secret in component tests
     }
 
     public async Task InitializeAsync()

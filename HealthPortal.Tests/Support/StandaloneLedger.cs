@@ -1,10 +1,10 @@
 using HealthPortal.Data;
 using HealthPortal.Features.Anchoring;
-using HealthPortal.Features.Facility;
+using HealthPortal.Features.FacilityPortal;
+using HealthPortal.Features.Keys;
 using HealthPortal.Features.Interop;
+using HealthPortal.Features.Pseudonyms;
 using HealthPortal.Features.Ledger;
-using HealthPortal.Features.Onboarding;
-using HealthPortal.Features.Recovery;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;

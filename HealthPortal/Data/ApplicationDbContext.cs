@@ -1,13 +1,16 @@
 using HealthPortal.Features.Access;
+using HealthPortal.Features.BreakGlass;
 using HealthPortal.Features.Anchoring;
 using HealthPortal.Features.Auth.Sessions;
 using HealthPortal.Features.Facilities;
-using HealthPortal.Features.Facility;
+using HealthPortal.Features.FacilityPortal;
+using HealthPortal.Features.Keys;
 using HealthPortal.Features.Grants;
 using HealthPortal.Features.Interop;
 using HealthPortal.Features.Invitations;
+using HealthPortal.Features.Admin;
 using HealthPortal.Features.Patient;
-using HealthPortal.Features.Recovery;
+using HealthPortal.Features.Patients;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 

@@ -1,5 +1,5 @@
 using HealthPortal.Features.Admin;
-using HealthPortal.Features.Facility;
+using HealthPortal.Features.FacilityPortal;
 using HealthPortal.Features.Invitations;
 using HealthPortal.Features.Patient;
 using MudBlazor.Services;
@@ -17,6 +17,7 @@ public static class PortalFeatureExtensions
         // Scoped: one per circuit, but each holds only factories and opens a DbContext per operation.
         builder.Services.AddScoped<AdminDirectory>();
         builder.Services.AddScoped<FacilityDirectory>();
+        builder.Services.AddScoped<FacilityPatients>();
         builder.Services.AddScoped<PatientProfiles>();
         builder.Services.AddScoped<IdentityChecks>();
         builder.Services.AddStaffInvitations();

@@ -1,4 +1,5 @@
 using HealthPortal.Features.Demo;
+using HealthPortal.Features.DemoMode;
 using HealthPortal.Features.Ledger;
 using HealthPortal.Features.Records;
 using HealthPortal.Ledger.Crypto;

@@ -3,8 +3,8 @@ using HealthPortal.Tests.Support;
 namespace HealthPortal.Tests.Features.Access;
 
 /// <summary>
-/// The access pages live in the portal folders (Features/Patient/Access, Features/Admin/BreakGlass), so the route
-/// discovery finds them and PortalAuthorizationTests runs each against every role; this pins that they are found.
+/// The access pages live in capability folders (Features/Access, Features/BreakGlass) under /patient and /admin, so the
+/// route discovery finds them by address and PortalAuthorizationTests runs each against every role; this pins that they are found.
 /// </summary>
 public sealed class AccessRoutesTests
 {

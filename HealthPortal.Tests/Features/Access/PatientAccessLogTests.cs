@@ -1,6 +1,7 @@
 using Firely.Fhir.Validation;
 using HealthPortal.Ledger.Transactions;
 using HealthPortal.Features.Access;
+using HealthPortal.Features.BreakGlass;
 using HealthPortal.Features.Records;
 using HealthPortal.Tests.Support;
 using Hl7.Fhir.Model;

@@ -3,6 +3,7 @@ using HealthPortal.Features.Accounts;
 using HealthPortal.Features.Admin;
 using HealthPortal.Features.Auth;
 using HealthPortal.Features.Demo;
+using HealthPortal.Features.DemoMode;
 using HealthPortal.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 

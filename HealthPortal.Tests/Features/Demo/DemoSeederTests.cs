@@ -1,5 +1,6 @@
 using HealthPortal.Features.Auth;
 using HealthPortal.Features.Demo;
+using HealthPortal.Features.DemoMode;
 using HealthPortal.Features.Facilities;
 using HealthPortal.Tests.Support;
 using Microsoft.EntityFrameworkCore;
@@ -34,7 +35,7 @@ public sealed class DemoSeederTests(PortalFactory portal)
         var facilities = await portal.QueryAsync(db => db.Facilities.Where(f => f.Id.StartsWith("demo-")).ToListAsync());
         var (ledger, ehr) = await portal.WithScopeAsync(services => Task.FromResult((
             services.GetRequiredService<HealthPortal.Features.Ledger.LedgerHost>(),
-            services.GetRequiredService<HealthPortal.Features.Network.EhrStoreProvisioner>())));
+            services.GetRequiredService<HealthPortal.Features.Ehr.EhrStoreProvisioner>())));
 
         Assert.All(facilities, f =>
         {

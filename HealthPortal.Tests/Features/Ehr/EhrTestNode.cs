@@ -1,12 +1,12 @@
 using HealthPortal.Data;
 using HealthPortal.Features.Demo;
+using HealthPortal.Features.DemoMode;
 using HealthPortal.Features.Ehr;
 using HealthPortal.Features.Ehr.Clinic;
 using HealthPortal.Features.Ehr.Hospital;
 using HealthPortal.Features.Ehr.Laboratory;
 using HealthPortal.Features.Facilities;
-using HealthPortal.Features.Network;
-using HealthPortal.Features.Onboarding;
+using HealthPortal.Features.Patients;
 using HealthPortal.Tests.Support;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,6 +1,8 @@
 using HealthPortal.Ledger.Transactions;
 using HealthPortal.Data;
+using HealthPortal.Features.BreakGlass;
 using HealthPortal.Features.Interop;
+using HealthPortal.Features.Pseudonyms;
 using HealthPortal.Features.Records;
 using Microsoft.EntityFrameworkCore;
 

@@ -1,7 +1,9 @@
+using HealthPortal.Features.BreakGlass;
 using System.Net;
 using System.Numerics;
 using System.Text.Json;
 using HealthPortal.Features.Interop;
+using HealthPortal.Features.Pseudonyms;
 using HealthPortal.Ledger.Crypto;
 
 namespace HealthPortal.Tests.Features.Interop;
@@ -85,7 +87,7 @@ public sealed class InteropApiTests(InteropWorld world)
         var (patient, record) = await GrantedAsync();
         var staff = await world.StaffAsync();
         var client = new InteropClient(world.HttpTransport(), world.Get<Microsoft.EntityFrameworkCore.IDbContextFactory<HealthPortal.Data.ApplicationDbContext>>(),
-            world.Ledger.Keys, world.Get<StaffPseudonyms>(), world.Ledger, world.Get<HealthPortal.Features.Facility.FacilityAuditTrail>(), world.Clock,
+            world.Ledger.Keys, world.Get<StaffPseudonyms>(), world.Ledger, world.Get<HealthPortal.Features.Access.FacilityAuditTrail>(), world.Clock,
             world.Get<Microsoft.Extensions.Logging.ILogger<InteropClient>>());
 
         var result = await client.EverythingAsync(staff.Id, patient.Mpi, "treatment", null);
@@ -159,7 +161,7 @@ public sealed class InteropApiTests(InteropWorld world)
     {
         var key = world.FacilityKey(InteropWorld.Caller);
         string mpi;
-        do mpi = HealthPortal.Features.Onboarding.MpiNumber.NewNumber(); while (world.Engine.State.Patient(mpi) is not null);
+        do mpi = HealthPortal.Features.Patients.MpiNumber.NewNumber(); while (world.Engine.State.Patient(mpi) is not null);
         await AssertOutcome(await SendAsync(world.Sign(key, Everything(mpi))), HttpStatusCode.NotFound);
     }
 

@@ -1,6 +1,8 @@
+using HealthPortal.Features.BreakGlass;
 using System.Net;
 using Hl7.Fhir.Model;
 using HealthPortal.Features.Interop;
+using HealthPortal.Features.Pseudonyms;
 using HealthPortal.Features.Records;
 using Xunit.Abstractions;
 using Task = System.Threading.Tasks.Task;

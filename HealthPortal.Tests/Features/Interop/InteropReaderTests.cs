@@ -1,4 +1,6 @@
+using HealthPortal.Features.BreakGlass;
 using HealthPortal.Features.Interop;
+using HealthPortal.Features.Pseudonyms;
 using HealthPortal.Features.Records;
 using HealthPortal.Ledger.Transactions;
 using Microsoft.AspNetCore.DataProtection;

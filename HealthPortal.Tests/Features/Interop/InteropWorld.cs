@@ -3,9 +3,11 @@ using Hl7.Fhir.Model;
 using Task = System.Threading.Tasks.Task;
 using HealthPortal.Data;
 using HealthPortal.Features.Auth;
+using HealthPortal.Features.BreakGlass;
 using HealthPortal.Features.Interop;
+using HealthPortal.Features.Pseudonyms;
 using HealthPortal.Features.Ledger;
-using HealthPortal.Features.Onboarding;
+using HealthPortal.Features.Patients;
 using HealthPortal.Features.Records;
 using HealthPortal.Ledger;
 using HealthPortal.Ledger.Crypto;
@@ -208,7 +210,7 @@ public sealed class CapturedLog : ILoggerProvider
         public bool IsEnabled(LogLevel logLevel) => true;
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            if (category.StartsWith("HealthPortal.Features.Interop", StringComparison.Ordinal)) entries.Enqueue(new Entry(category, logLevel, eventId, formatter(state, exception)));
+            if (category.StartsWith("HealthPortal.Features.Interop", StringComparison.Ordinal) || category.StartsWith("HealthPortal.Features.BreakGlass", StringComparison.Ordinal)) entries.Enqueue(new Entry(category, logLevel, eventId, formatter(state, exception)));
         }
     }
 }

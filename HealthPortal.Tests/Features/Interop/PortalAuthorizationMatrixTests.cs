@@ -1,8 +1,10 @@
+using HealthPortal.Features.BreakGlass;
 using System.Net;
 using System.Security.Claims;
 using Hl7.Fhir.Model;
 using HealthPortal.Data;
 using HealthPortal.Features.Access;
+using HealthPortal.Features.Pseudonyms;
 using HealthPortal.Features.Auth;
 using HealthPortal.Features.Interop;
 using HealthPortal.Features.Patient.Records;

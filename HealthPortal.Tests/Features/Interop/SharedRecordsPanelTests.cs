@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Bunit;
 using HealthPortal.Data;
+using HealthPortal.Features.BreakGlass;
 using HealthPortal.Features.Interop;
 using HealthPortal.Tests.Support;
 using Microsoft.EntityFrameworkCore;

@@ -1,6 +1,7 @@
 using System.Net;
 using HealthPortal.Features.Auth;
 using HealthPortal.Features.Demo;
+using HealthPortal.Features.DemoMode;
 using HealthPortal.Features.Invitations;
 using HealthPortal.Tests.Support;
 using Microsoft.AspNetCore.Identity;

@@ -2,8 +2,10 @@ using Bunit;
 using HealthPortal.Data;
 using HealthPortal.Features.Auth;
 using HealthPortal.Features.Demo;
+using HealthPortal.Features.DemoMode;
 using HealthPortal.Features.Grants;
 using HealthPortal.Features.Patient;
+using HealthPortal.Features.Patients;
 using HealthPortal.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 

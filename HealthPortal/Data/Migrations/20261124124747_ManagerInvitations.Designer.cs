@@ -194,7 +194,7 @@ namespace HealthPortal.Data.Migrations
                     b.ToTable("StaffInvitation", (string)null);
                 });
 
-            modelBuilder.Entity("HealthPortal.Features.Patient.PatientProfile", b =>
+            modelBuilder.Entity("HealthPortal.Features.Patients.PatientProfile", b =>
                 {
                     b.Property<string>("UserId")
                         .HasColumnType("TEXT");
@@ -416,11 +416,11 @@ namespace HealthPortal.Data.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("HealthPortal.Features.Patient.PatientProfile", b =>
+            modelBuilder.Entity("HealthPortal.Features.Patients.PatientProfile", b =>
                 {
                     b.HasOne("HealthPortal.Data.ApplicationUser", null)
                         .WithOne()
-                        .HasForeignKey("HealthPortal.Features.Patient.PatientProfile", "UserId")
+                        .HasForeignKey("HealthPortal.Features.Patients.PatientProfile", "UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -99,7 +99,7 @@ namespace HealthPortal.Data.Migrations
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
-            modelBuilder.Entity("HealthPortal.Features.Access.BreakGlassReview", b =>
+            modelBuilder.Entity("HealthPortal.Features.BreakGlass.BreakGlassReview", b =>
                 {
                     b.Property<string>("AccessTxId")
                         .HasMaxLength(64)
@@ -412,7 +412,7 @@ namespace HealthPortal.Data.Migrations
                     b.ToTable("StaffInvitation", (string)null);
                 });
 
-            modelBuilder.Entity("HealthPortal.Features.Patient.PatientProfile", b =>
+            modelBuilder.Entity("HealthPortal.Features.Patients.PatientProfile", b =>
                 {
                     b.Property<string>("UserId")
                         .HasColumnType("TEXT");
@@ -468,7 +468,7 @@ namespace HealthPortal.Data.Migrations
                     b.ToTable("PatientProfile", (string)null);
                 });
 
-            modelBuilder.Entity("HealthPortal.Features.Recovery.KeyRecoveryRequest", b =>
+            modelBuilder.Entity("HealthPortal.Features.Keys.KeyRecoveryRequest", b =>
                 {
                     b.Property<string>("Id")
                         .HasMaxLength(64)
@@ -722,7 +722,7 @@ namespace HealthPortal.Data.Migrations
                         .OnDelete(DeleteBehavior.Restrict);
                 });
 
-            modelBuilder.Entity("HealthPortal.Features.Access.BreakGlassReview", b =>
+            modelBuilder.Entity("HealthPortal.Features.BreakGlass.BreakGlassReview", b =>
                 {
                     b.HasOne("HealthPortal.Data.ApplicationUser", null)
                         .WithMany()
@@ -767,16 +767,16 @@ namespace HealthPortal.Data.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("HealthPortal.Features.Patient.PatientProfile", b =>
+            modelBuilder.Entity("HealthPortal.Features.Patients.PatientProfile", b =>
                 {
                     b.HasOne("HealthPortal.Data.ApplicationUser", null)
                         .WithOne()
-                        .HasForeignKey("HealthPortal.Features.Patient.PatientProfile", "UserId")
+                        .HasForeignKey("HealthPortal.Features.Patients.PatientProfile", "UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("HealthPortal.Features.Recovery.KeyRecoveryRequest", b =>
+            modelBuilder.Entity("HealthPortal.Features.Keys.KeyRecoveryRequest", b =>
                 {
                     b.HasOne("HealthPortal.Data.ApplicationUser", null)
                         .WithMany()

@@ -99,7 +99,7 @@ namespace HealthPortal.Data.Migrations
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
-            modelBuilder.Entity("HealthPortal.Features.Access.BreakGlassReview", b =>
+            modelBuilder.Entity("HealthPortal.Features.BreakGlass.BreakGlassReview", b =>
                 {
                     b.Property<string>("AccessTxId")
                         .HasMaxLength(64)
@@ -404,7 +404,7 @@ namespace HealthPortal.Data.Migrations
                     b.ToTable("AccessRequest", (string)null);
                 });
 
-            modelBuilder.Entity("HealthPortal.Features.Interop.BreakGlassAccess", b =>
+            modelBuilder.Entity("HealthPortal.Features.BreakGlass.BreakGlassAccess", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -430,7 +430,7 @@ namespace HealthPortal.Data.Migrations
                     b.ToTable("BreakGlassAccess", (string)null);
                 });
 
-            modelBuilder.Entity("HealthPortal.Features.Interop.BreakGlassSession", b =>
+            modelBuilder.Entity("HealthPortal.Features.BreakGlass.BreakGlassSession", b =>
                 {
                     b.Property<string>("Id")
                         .HasMaxLength(64)
@@ -535,7 +535,7 @@ namespace HealthPortal.Data.Migrations
                     b.ToTable("StaffInvitation", (string)null);
                 });
 
-            modelBuilder.Entity("HealthPortal.Features.Patient.PatientProfile", b =>
+            modelBuilder.Entity("HealthPortal.Features.Patients.PatientProfile", b =>
                 {
                     b.Property<string>("UserId")
                         .HasColumnType("TEXT");
@@ -591,7 +591,7 @@ namespace HealthPortal.Data.Migrations
                     b.ToTable("PatientProfile", (string)null);
                 });
 
-            modelBuilder.Entity("HealthPortal.Features.Recovery.KeyRecoveryRequest", b =>
+            modelBuilder.Entity("HealthPortal.Features.Keys.KeyRecoveryRequest", b =>
                 {
                     b.Property<string>("Id")
                         .HasMaxLength(64)
@@ -845,7 +845,7 @@ namespace HealthPortal.Data.Migrations
                         .OnDelete(DeleteBehavior.Restrict);
                 });
 
-            modelBuilder.Entity("HealthPortal.Features.Access.BreakGlassReview", b =>
+            modelBuilder.Entity("HealthPortal.Features.BreakGlass.BreakGlassReview", b =>
                 {
                     b.HasOne("HealthPortal.Data.ApplicationUser", null)
                         .WithMany()
@@ -890,16 +890,16 @@ namespace HealthPortal.Data.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("HealthPortal.Features.Interop.BreakGlassAccess", b =>
+            modelBuilder.Entity("HealthPortal.Features.BreakGlass.BreakGlassAccess", b =>
                 {
-                    b.HasOne("HealthPortal.Features.Interop.BreakGlassSession", null)
+                    b.HasOne("HealthPortal.Features.BreakGlass.BreakGlassSession", null)
                         .WithMany("Accesses")
                         .HasForeignKey("SessionId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("HealthPortal.Features.Interop.BreakGlassSession", b =>
+            modelBuilder.Entity("HealthPortal.Features.BreakGlass.BreakGlassSession", b =>
                 {
                     b.HasOne("HealthPortal.Features.Facilities.HealthFacility", null)
                         .WithMany()
@@ -923,16 +923,16 @@ namespace HealthPortal.Data.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("HealthPortal.Features.Patient.PatientProfile", b =>
+            modelBuilder.Entity("HealthPortal.Features.Patients.PatientProfile", b =>
                 {
                     b.HasOne("HealthPortal.Data.ApplicationUser", null)
                         .WithOne()
-                        .HasForeignKey("HealthPortal.Features.Patient.PatientProfile", "UserId")
+                        .HasForeignKey("HealthPortal.Features.Patients.PatientProfile", "UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("HealthPortal.Features.Recovery.KeyRecoveryRequest", b =>
+            modelBuilder.Entity("HealthPortal.Features.Keys.KeyRecoveryRequest", b =>
                 {
                     b.HasOne("HealthPortal.Data.ApplicationUser", null)
                         .WithMany()
@@ -1048,7 +1048,7 @@ namespace HealthPortal.Data.Migrations
                     b.Navigation("Records");
                 });
 
-            modelBuilder.Entity("HealthPortal.Features.Interop.BreakGlassSession", b =>
+            modelBuilder.Entity("HealthPortal.Features.BreakGlass.BreakGlassSession", b =>
                 {
                     b.Navigation("Accesses");
                 });

@@ -99,7 +99,7 @@ namespace HealthPortal.Data.Migrations
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
-            modelBuilder.Entity("HealthPortal.Features.Access.BreakGlassReview", b =>
+            modelBuilder.Entity("HealthPortal.Features.BreakGlass.BreakGlassReview", b =>
                 {
                     b.Property<string>("AccessTxId")
                         .HasMaxLength(64)
@@ -291,7 +291,7 @@ namespace HealthPortal.Data.Migrations
                     b.ToTable("Facility", (string)null);
                 });
 
-            modelBuilder.Entity("HealthPortal.Features.Facility.FacilityAuditEntry", b =>
+            modelBuilder.Entity("HealthPortal.Features.Access.FacilityAuditEntry", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -420,7 +420,7 @@ namespace HealthPortal.Data.Migrations
                     b.ToTable("AccessRequest", (string)null);
                 });
 
-            modelBuilder.Entity("HealthPortal.Features.Interop.BreakGlassAccess", b =>
+            modelBuilder.Entity("HealthPortal.Features.BreakGlass.BreakGlassAccess", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -446,7 +446,7 @@ namespace HealthPortal.Data.Migrations
                     b.ToTable("BreakGlassAccess", (string)null);
                 });
 
-            modelBuilder.Entity("HealthPortal.Features.Interop.BreakGlassSession", b =>
+            modelBuilder.Entity("HealthPortal.Features.BreakGlass.BreakGlassSession", b =>
                 {
                     b.Property<string>("Id")
                         .HasMaxLength(64)
@@ -551,7 +551,7 @@ namespace HealthPortal.Data.Migrations
                     b.ToTable("StaffInvitation", (string)null);
                 });
 
-            modelBuilder.Entity("HealthPortal.Features.Patient.PatientProfile", b =>
+            modelBuilder.Entity("HealthPortal.Features.Patients.PatientProfile", b =>
                 {
                     b.Property<string>("UserId")
                         .HasColumnType("TEXT");
@@ -607,7 +607,7 @@ namespace HealthPortal.Data.Migrations
                     b.ToTable("PatientProfile", (string)null);
                 });
 
-            modelBuilder.Entity("HealthPortal.Features.Recovery.KeyRecoveryRequest", b =>
+            modelBuilder.Entity("HealthPortal.Features.Keys.KeyRecoveryRequest", b =>
                 {
                     b.Property<string>("Id")
                         .HasMaxLength(64)
@@ -861,7 +861,7 @@ namespace HealthPortal.Data.Migrations
                         .OnDelete(DeleteBehavior.Restrict);
                 });
 
-            modelBuilder.Entity("HealthPortal.Features.Access.BreakGlassReview", b =>
+            modelBuilder.Entity("HealthPortal.Features.BreakGlass.BreakGlassReview", b =>
                 {
                     b.HasOne("HealthPortal.Data.ApplicationUser", null)
                         .WithMany()
@@ -897,16 +897,16 @@ namespace HealthPortal.Data.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("HealthPortal.Features.Interop.BreakGlassAccess", b =>
+            modelBuilder.Entity("HealthPortal.Features.BreakGlass.BreakGlassAccess", b =>
                 {
-                    b.HasOne("HealthPortal.Features.Interop.BreakGlassSession", null)
+                    b.HasOne("HealthPortal.Features.BreakGlass.BreakGlassSession", null)
                         .WithMany("Accesses")
                         .HasForeignKey("SessionId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("HealthPortal.Features.Interop.BreakGlassSession", b =>
+            modelBuilder.Entity("HealthPortal.Features.BreakGlass.BreakGlassSession", b =>
                 {
                     b.HasOne("HealthPortal.Features.Facilities.HealthFacility", null)
                         .WithMany()
@@ -930,16 +930,16 @@ namespace HealthPortal.Data.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("HealthPortal.Features.Patient.PatientProfile", b =>
+            modelBuilder.Entity("HealthPortal.Features.Patients.PatientProfile", b =>
                 {
                     b.HasOne("HealthPortal.Data.ApplicationUser", null)
                         .WithOne()
-                        .HasForeignKey("HealthPortal.Features.Patient.PatientProfile", "UserId")
+                        .HasForeignKey("HealthPortal.Features.Patients.PatientProfile", "UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("HealthPortal.Features.Recovery.KeyRecoveryRequest", b =>
+            modelBuilder.Entity("HealthPortal.Features.Keys.KeyRecoveryRequest", b =>
                 {
                     b.HasOne("HealthPortal.Data.ApplicationUser", null)
                         .WithMany()
@@ -1055,7 +1055,7 @@ namespace HealthPortal.Data.Migrations
                     b.Navigation("Records");
                 });
 
-            modelBuilder.Entity("HealthPortal.Features.Interop.BreakGlassSession", b =>
+            modelBuilder.Entity("HealthPortal.Features.BreakGlass.BreakGlassSession", b =>
                 {
                     b.Navigation("Accesses");
                 });

@@ -96,7 +96,7 @@ namespace HealthPortal.Data.Migrations
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
-            modelBuilder.Entity("HealthPortal.Features.Access.BreakGlassReview", b =>
+            modelBuilder.Entity("HealthPortal.Features.BreakGlass.BreakGlassReview", b =>
                 {
                     b.Property<string>("AccessTxId")
                         .HasMaxLength(64)
@@ -338,7 +338,7 @@ namespace HealthPortal.Data.Migrations
                     b.ToTable("Facility", (string)null);
                 });
 
-            modelBuilder.Entity("HealthPortal.Features.Facility.FacilityAuditEntry", b =>
+            modelBuilder.Entity("HealthPortal.Features.Access.FacilityAuditEntry", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -488,7 +488,7 @@ namespace HealthPortal.Data.Migrations
                     b.ToTable("GrantPurposeNote", (string)null);
                 });
 
-            modelBuilder.Entity("HealthPortal.Features.Interop.BreakGlassAccess", b =>
+            modelBuilder.Entity("HealthPortal.Features.BreakGlass.BreakGlassAccess", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -514,7 +514,7 @@ namespace HealthPortal.Data.Migrations
                     b.ToTable("BreakGlassAccess", (string)null);
                 });
 
-            modelBuilder.Entity("HealthPortal.Features.Interop.BreakGlassSession", b =>
+            modelBuilder.Entity("HealthPortal.Features.BreakGlass.BreakGlassSession", b =>
                 {
                     b.Property<string>("Id")
                         .HasMaxLength(64)
@@ -633,7 +633,7 @@ namespace HealthPortal.Data.Migrations
                     b.ToTable("StaffInvitation", (string)null);
                 });
 
-            modelBuilder.Entity("HealthPortal.Features.Patient.IdentityCheck", b =>
+            modelBuilder.Entity("HealthPortal.Features.Patients.IdentityCheck", b =>
                 {
                     b.Property<string>("Id")
                         .HasMaxLength(64)
@@ -665,7 +665,7 @@ namespace HealthPortal.Data.Migrations
                     b.ToTable("IdentityCheck", (string)null);
                 });
 
-            modelBuilder.Entity("HealthPortal.Features.Patient.PatientProfile", b =>
+            modelBuilder.Entity("HealthPortal.Features.Patients.PatientProfile", b =>
                 {
                     b.Property<string>("UserId")
                         .HasColumnType("TEXT");
@@ -720,7 +720,7 @@ namespace HealthPortal.Data.Migrations
                     b.ToTable("PatientProfile", (string)null);
                 });
 
-            modelBuilder.Entity("HealthPortal.Features.Recovery.KeyRecoveryRequest", b =>
+            modelBuilder.Entity("HealthPortal.Features.Keys.KeyRecoveryRequest", b =>
                 {
                     b.Property<string>("Id")
                         .HasMaxLength(64)
@@ -974,7 +974,7 @@ namespace HealthPortal.Data.Migrations
                         .OnDelete(DeleteBehavior.Restrict);
                 });
 
-            modelBuilder.Entity("HealthPortal.Features.Access.BreakGlassReview", b =>
+            modelBuilder.Entity("HealthPortal.Features.BreakGlass.BreakGlassReview", b =>
                 {
                     b.HasOne("HealthPortal.Data.ApplicationUser", null)
                         .WithMany()
@@ -1019,16 +1019,16 @@ namespace HealthPortal.Data.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("HealthPortal.Features.Interop.BreakGlassAccess", b =>
+            modelBuilder.Entity("HealthPortal.Features.BreakGlass.BreakGlassAccess", b =>
                 {
-                    b.HasOne("HealthPortal.Features.Interop.BreakGlassSession", null)
+                    b.HasOne("HealthPortal.Features.BreakGlass.BreakGlassSession", null)
                         .WithMany("Accesses")
                         .HasForeignKey("SessionId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("HealthPortal.Features.Interop.BreakGlassSession", b =>
+            modelBuilder.Entity("HealthPortal.Features.BreakGlass.BreakGlassSession", b =>
                 {
                     b.HasOne("HealthPortal.Features.Facilities.HealthFacility", null)
                         .WithMany()
@@ -1052,7 +1052,7 @@ namespace HealthPortal.Data.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("HealthPortal.Features.Patient.IdentityCheck", b =>
+            modelBuilder.Entity("HealthPortal.Features.Patients.IdentityCheck", b =>
                 {
                     b.HasOne("HealthPortal.Data.ApplicationUser", null)
                         .WithMany()
@@ -1067,16 +1067,16 @@ namespace HealthPortal.Data.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("HealthPortal.Features.Patient.PatientProfile", b =>
+            modelBuilder.Entity("HealthPortal.Features.Patients.PatientProfile", b =>
                 {
                     b.HasOne("HealthPortal.Data.ApplicationUser", null)
                         .WithOne()
-                        .HasForeignKey("HealthPortal.Features.Patient.PatientProfile", "UserId")
+                        .HasForeignKey("HealthPortal.Features.Patients.PatientProfile", "UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("HealthPortal.Features.Recovery.KeyRecoveryRequest", b =>
+            modelBuilder.Entity("HealthPortal.Features.Keys.KeyRecoveryRequest", b =>
                 {
                     b.HasOne("HealthPortal.Data.ApplicationUser", null)
                         .WithMany()
@@ -1192,7 +1192,7 @@ namespace HealthPortal.Data.Migrations
                     b.Navigation("Records");
                 });
 
-            modelBuilder.Entity("HealthPortal.Features.Interop.BreakGlassSession", b =>
+            modelBuilder.Entity("HealthPortal.Features.BreakGlass.BreakGlassSession", b =>
                 {
                     b.Navigation("Accesses");
                 });

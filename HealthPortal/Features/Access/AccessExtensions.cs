@@ -6,23 +6,21 @@ namespace HealthPortal.Features.Access;
 
 public static class AccessExtensions
 {
-    /// <summary>Who accessed a patient's records (from the ledger's access.log), break-glass review and the emergency permission.</summary>
+    /// <summary>Who accessed a patient's records (from the ledger's access.log) and the facilities' desk-lookup audit trail.</summary>
     public static WebApplicationBuilder AddAccess(this WebApplicationBuilder builder)
     {
         builder.Services.AddAccessServices();
+        builder.Services.AddSingleton<FacilityAuditTrail>();
+        builder.Services.AddScoped<FacilityAuditLog>();
         return builder;
     }
 
     /// <summary>The services alone, for hosts without a web application (component tests).</summary>
     public static IServiceCollection AddAccessServices(this IServiceCollection services)
     {
-        // The read path (interop) registers the real mapping before this when it has one.
-        services.TryAddSingleton<IStaffPseudonyms, UnresolvedStaffPseudonyms>();
         services.TryAddSingleton<HealthPortal.Features.Facilities.FacilityNames>();
         services.AddScoped<AccessViews>();
         services.AddScoped<PatientAccessLog>();
-        services.AddScoped<BreakGlassReviews>();
-        services.AddScoped<EmergencyAccess>();
         return services;
     }
 

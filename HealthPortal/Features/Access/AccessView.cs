@@ -1,3 +1,4 @@
+using HealthPortal.Features.Pseudonyms;
 namespace HealthPortal.Features.Access;
 
 /// <summary>One record named by an access.log, with what the ledger knows of it (kind and date) when it is anchored.</summary>

@@ -1,6 +1,7 @@
 using HealthPortal.Features.Facilities;
 using HealthPortal.Data;
 using HealthPortal.Features.Interop;
+using HealthPortal.Features.Pseudonyms;
 using HealthPortal.Features.Ledger;
 using HealthPortal.Ledger.State;
 using Microsoft.EntityFrameworkCore;
@@ -14,7 +15,8 @@ namespace HealthPortal.Features.Access;
 /// portal's database (the ledger holds only codes and hashes). Callers authorize; this only reads.
 /// </summary>
 public sealed class AccessViews(
-    FacilityNames facilityNames, LedgerHost ledger, IStaffPseudonyms pseudonyms, IDbContextFactory<ApplicationDbContext> dbFactory)
+    FacilityNames facilityNames, LedgerHost ledger, IStaffPseudonyms pseudonyms, IBreakGlassWords breakGlassWords,
+    IDbContextFactory<ApplicationDbContext> dbFactory)
 {
     public async Task<IReadOnlyList<AccessView>> ViewsAsync(IEnumerable<AccessEntry> entries, bool resolveStaff, CancellationToken ct = default)
     {
@@ -23,7 +25,7 @@ public sealed class AccessViews(
         Dictionary<string, string> reasons, purposeNotes;
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
-            reasons = await BreakGlassWordsAsync(db, [.. entries.Where(e => e.BreakGlass is not null).Select(e => e.TxId)], ct);
+            reasons = await breakGlassWords.WordsAsync(db, [.. entries.Where(e => e.BreakGlass is not null).Select(e => e.TxId)], ct);
             purposeNotes = await HealthPortal.Features.Grants.PatientGrants.PurposeNotesAsync(db, [.. entries.Select(e => e.Grant).OfType<string>().Distinct()]);
         }
         var engine = ledger.Engine;
@@ -61,19 +63,5 @@ public sealed class AccessViews(
                 DateTimeOffset.FromUnixTimeMilliseconds(g.ExpiresAt), g.RevokedAt is { } r ? DateTimeOffset.FromUnixTimeMilliseconds(r) : null)
             { PurposeText = purposeNotes.GetValueOrDefault(g.Id) }
             : null;
-    }
-
-    /// <summary>
-    /// The staff member's words behind each break-glass access.log (by tx id), from the session this node opened for it.
-    /// Another node's accesses have no session here, so they show the code alone.
-    /// </summary>
-    private static async Task<Dictionary<string, string>> BreakGlassWordsAsync(ApplicationDbContext db, IReadOnlyCollection<string> accessTxIds, CancellationToken ct)
-    {
-        if (accessTxIds.Count == 0) return [];
-        var rows = await (from a in db.Set<BreakGlassAccess>().AsNoTracking()
-                          join s in db.Set<BreakGlassSession>().AsNoTracking() on a.SessionId equals s.Id
-                          where accessTxIds.Contains(a.TxId)
-                          select new { a.TxId, s.Reason }).ToListAsync(ct);
-        return rows.GroupBy(r => r.TxId).ToDictionary(g => g.Key, g => g.First().Reason);
     }
 }

@@ -6,7 +6,7 @@ using HealthPortal.Data;
 using HealthPortal.Features.Auth;
 using HealthPortal.Features.Facilities;
 using HealthPortal.Features.Ledger;
-using HealthPortal.Features.Onboarding;
+using HealthPortal.Features.Patients;
 using HealthPortal.Features.Records;
 using HealthPortal.Ledger.Canonical;
 using HealthPortal.Ledger.Crypto;

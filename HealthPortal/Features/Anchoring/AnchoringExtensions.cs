@@ -1,4 +1,3 @@
-using HealthPortal.Features.Facility;
 
 namespace HealthPortal.Features.Anchoring;
 
@@ -9,9 +8,6 @@ public static class AnchoringExtensions
     {
         builder.Services.AddSingleton<AnchorEvents>();
         builder.Services.AddScoped<AnchorWorkflow>();
-        builder.Services.AddScoped<FacilityPatients>();
-        builder.Services.AddSingleton<FacilityAuditTrail>();
-        builder.Services.AddScoped<FacilityAuditLog>();
         return builder;
     }
 }

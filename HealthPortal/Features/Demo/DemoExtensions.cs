@@ -1,3 +1,4 @@
+using HealthPortal.Features.DemoMode;
 namespace HealthPortal.Features.Demo;
 
 public static class DemoExtensions

@@ -1,11 +1,14 @@
 using HealthPortal.Data;
 using HealthPortal.Features.Facilities;
 using HealthPortal.Features.Ledger;
-using HealthPortal.Features.Network;
-using HealthPortal.Features.Onboarding;
+using HealthPortal.Features.Admission;
+using HealthPortal.Features.Ehr;
+using HealthPortal.Features.Keys;
+using HealthPortal.Features.Patients;
 using HealthPortal.Ledger.State;
 using HealthPortal.Ledger.Transactions;
 using Microsoft.EntityFrameworkCore;
+using HealthPortal.Features.DemoMode;
 
 namespace HealthPortal.Features.Demo;
 
@@ -17,7 +20,6 @@ namespace HealthPortal.Features.Demo;
 /// </summary>
 public sealed class DemoLedgerSeeder(IDbContextFactory<ApplicationDbContext> dbFactory, LedgerHost ledger, EhrStoreProvisioner ehrStores, TimeProvider clock, ILogger<DemoLedgerSeeder> logger)
 {
-    public static string DemoPatientKeyName(string userId) => "demo-patient-" + userId;
 
     private readonly TransactionFactory _tx = new(clock);
 
@@ -62,7 +64,7 @@ public sealed class DemoLedgerSeeder(IDbContextFactory<ApplicationDbContext> dbF
             var user = await db.Users.SingleAsync(u => u.Email == demo.Email, ct);
             var profile = await db.PatientProfiles.SingleAsync(p => p.UserId == user.Id, ct);
             if (profile.MpiNumber is not null && engine.Reader.Patient(profile.MpiNumber) is not null) continue;
-            var key = ledger.Keys.GetOrCreate(DemoPatientKeyName(user.Id));
+            var key = ledger.Keys.GetOrCreate(DemoData.DemoPatientKeyName(user.Id));
             profile.DemographicsSalt ??= DemographicsHash.NewSalt();
             var mpi = profile.MpiNumber ?? MpiNumber.NewNumber();
             var hash = DemographicsHash.Of(profile);

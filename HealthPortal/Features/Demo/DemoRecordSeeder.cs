@@ -8,6 +8,7 @@ using HealthPortal.Features.Ledger;
 using HealthPortal.Features.Records;
 using HealthPortal.Ledger.Transactions;
 using Microsoft.EntityFrameworkCore;
+using HealthPortal.Features.DemoMode;
 
 namespace HealthPortal.Features.Demo;
 
@@ -37,7 +38,7 @@ public sealed class DemoRecordSeeder(
             var demo = DemoData.Patients[p];
             var userId = await db.Users.Where(u => u.Email == demo.Email).Select(u => u.Id).SingleAsync(ct);
             var mpi = await db.PatientProfiles.Where(x => x.UserId == userId).Select(x => x.MpiNumber).SingleAsync(ct);
-            var patientKey = ledger.Keys.Find(DemoLedgerSeeder.DemoPatientKeyName(userId));
+            var patientKey = ledger.Keys.Find(DemoData.DemoPatientKeyName(userId));
             if (mpi is null || patientKey is null || engine.Reader.Patient(mpi) is null) continue;
 
             foreach (var demoFacility in DemoData.Facilities)

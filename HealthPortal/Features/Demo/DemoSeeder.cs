@@ -1,9 +1,11 @@
 using HealthPortal.Data;
 using HealthPortal.Features.Facilities;
 using HealthPortal.Features.Patient;
+using HealthPortal.Features.Patients;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using HealthPortal.Features.DemoMode;
 
 namespace HealthPortal.Features.Demo;
 

@@ -17,6 +17,7 @@ public static class EhrExtensions
 
     public static IServiceCollection AddEhrStores(this IServiceCollection services)
     {
+        services.AddSingleton<EhrStoreProvisioner>();
         services.AddSingleton<EhrStores>();
         services.AddSingleton<IRecordFetcher, LocalRecordFetcher>();
         services.TryAddSingleton<RecordVerifier>();

@@ -4,7 +4,6 @@ using HealthPortal.Features.Ehr.Clinic;
 using HealthPortal.Features.Ehr.Hospital;
 using HealthPortal.Features.Ehr.Laboratory;
 using HealthPortal.Features.Facilities;
-using HealthPortal.Features.Network;
 using HealthPortal.Features.Records;
 using Microsoft.EntityFrameworkCore;
 

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using HealthPortal.Features.Onboarding;
+using HealthPortal.Features.Keys;
 using HealthPortal.Ledger.Transactions;
 using Microsoft.AspNetCore.Components;
 using Microsoft.JSInterop;

@@ -1,10 +1,12 @@
+using HealthPortal.Features.BreakGlass;
 using System.Net.Http.Headers;
 using Hl7.Fhir.Model;
 using HealthPortal.Data;
-using HealthPortal.Features.Facility;
+using HealthPortal.Features.Access;
 using HealthPortal.Features.Ledger;
 using HealthPortal.Features.Records;
 using Microsoft.EntityFrameworkCore;
+using HealthPortal.Features.Pseudonyms;
 
 namespace HealthPortal.Features.Interop;
 

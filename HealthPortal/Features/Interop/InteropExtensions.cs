@@ -5,22 +5,18 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using HealthPortal.Features.BreakGlass;
 
 namespace HealthPortal.Features.Interop;
 
 public static class InteropExtensions
 {
-    /// <summary>The read policy, break-glass sessions, staff pseudonyms, the FHIR interop handler and the in-process client.</summary>
+    /// <summary>The read policy, the FHIR interop handler and the in-process client.</summary>
     public static WebApplicationBuilder AddInterop(this WebApplicationBuilder builder)
     {
         builder.Services.Configure<InteropOptions>(builder.Configuration.GetSection(InteropOptions.Section));
         builder.Services.Configure<RateLimitOptions>(builder.Configuration.GetSection(RateLimitOptions.Section));
-        builder.Services.AddSingleton(sp => new StaffPseudonyms(
-            sp.GetRequiredService<IDataProtectionProvider>(), sp.GetRequiredService<IOptions<PortalDataOptions>>().Value.DataFolderFullPath));
-        // The access pages' seam for naming the account behind a pseudonym: only this portal holds the secret.
-        builder.Services.Replace(ServiceDescriptor.Singleton<HealthPortal.Features.Access.IStaffPseudonyms, StaffAccountsByPseudonym>());
         builder.Services.AddSingleton<FacilityNodeKeys>();
-        builder.Services.AddSingleton<BreakGlassSessions>();
         builder.Services.AddSingleton<InteropReader>();
         builder.Services.AddSingleton<InteropNonceCache>();
         builder.Services.AddSingleton<InteropHandler>();

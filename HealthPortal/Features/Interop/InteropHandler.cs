@@ -1,10 +1,11 @@
+using HealthPortal.Features.BreakGlass;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using System.Threading.RateLimiting;
 using Hl7.Fhir.Model;
 using HealthPortal.Features.Ledger;
-using HealthPortal.Features.Onboarding;
+using HealthPortal.Features.Patients;
 using HealthPortal.Features.Records;
 using HealthPortal.Features.Security;
 using HealthPortal.Ledger.Crypto;

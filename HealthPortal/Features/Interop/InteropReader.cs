@@ -4,6 +4,8 @@ using HealthPortal.Features.Ledger;
 using HealthPortal.Features.Records;
 using HealthPortal.Ledger.State;
 using HealthPortal.Ledger.Transactions;
+using HealthPortal.Features.BreakGlass;
+using HealthPortal.Features.Pseudonyms;
 
 namespace HealthPortal.Features.Interop;
 

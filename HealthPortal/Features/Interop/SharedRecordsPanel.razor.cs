@@ -1,13 +1,14 @@
 using System.Security.Claims;
 using HealthPortal.Data;
 using HealthPortal.Features.Ledger;
-using HealthPortal.Features.Onboarding;
+using HealthPortal.Features.Patients;
 using HealthPortal.Ledger.Ordering;
 using HealthPortal.Ledger.Transactions;
 using HealthPortal.Features.Records;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.EntityFrameworkCore;
+using HealthPortal.Features.BreakGlass;
 
 namespace HealthPortal.Features.Interop;
 

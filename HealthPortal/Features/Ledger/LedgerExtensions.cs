@@ -1,7 +1,5 @@
 using HealthPortal.Data;
 using Microsoft.AspNetCore.DataProtection;
-using HealthPortal.Features.Network;
-using HealthPortal.Features.Onboarding;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -9,7 +7,7 @@ namespace HealthPortal.Features.Ledger;
 
 public static class LedgerExtensions
 {
-    /// <summary>The in-process ledger node, its server-held keys and the services that talk to it.</summary>
+    /// <summary>The in-process ledger node, its server-held keys and its block feed; the features that talk to it register themselves.</summary>
     public static WebApplicationBuilder AddLedger(this WebApplicationBuilder builder)
     {
         builder.Services.Configure<LedgerSettings>(builder.Configuration.GetSection(LedgerSettings.Section));
@@ -21,9 +19,6 @@ public static class LedgerExtensions
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LedgerHost>());
         // Transient so every resolution reads the engine the host runs now (the host can be stopped and opened again).
         builder.Services.AddTransient(sp => sp.GetRequiredService<LedgerHost>().Reader);
-        builder.Services.AddScoped<NodeRegistrations>();
-        builder.Services.AddScoped<PatientOnboarding>();
-        builder.Services.AddSingleton<DeviceLinks>();
         return builder;
     }
 }

@@ -5,6 +5,8 @@ using HealthPortal.Features.Auth;
 using HealthPortal.Features.Security;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
+using HealthPortal.Features.Admin;
+using HealthPortal.Features.Patients;
 
 namespace HealthPortal.Features.Patient;
 

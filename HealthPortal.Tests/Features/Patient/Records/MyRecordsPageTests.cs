@@ -1,6 +1,7 @@
 using Bunit;
 using HealthPortal.Features.Auth;
 using HealthPortal.Features.Demo;
+using HealthPortal.Features.DemoMode;
 using HealthPortal.Features.Patient.Records;
 using HealthPortal.Features.Records;
 using HealthPortal.Tests.Support;
@@ -30,7 +31,7 @@ public sealed class TimelineTestNode : IAsyncLifetime
         await using var db = Node.Database.CreateContext();
         var user = await db.Users.SingleAsync(u => u.Email == aye.Email);
         var mpi = (await db.PatientProfiles.SingleAsync(p => p.UserId == user.Id)).MpiNumber!;
-        var patientKey = Node.Ledger.Keys.Get(DemoLedgerSeeder.DemoPatientKeyName(user.Id));
+        var patientKey = Node.Ledger.Keys.Get(DemoData.DemoPatientKeyName(user.Id));
         string NodeOf(string facility) => Node.Ledger.Keys.Get(HealthPortal.Features.Ledger.ServerKeyVault.FacilityNode(facility)).Id;
 
         async Task<(EhrRecord, string)> Anchor(string facility, string kind, DateOnly date, Hl7.Fhir.Model.Resource fhir, string summary)

@@ -1,5 +1,6 @@
+using HealthPortal.Features.Forms;
 using HealthPortal.Features.Ehr.Hospital;
-using HealthPortal.Features.Onboarding;
+using HealthPortal.Features.Patients;
 using Microsoft.EntityFrameworkCore;
 
 namespace HealthPortal.Features.Ehr.Clinic;

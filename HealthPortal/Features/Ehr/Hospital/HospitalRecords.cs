@@ -1,4 +1,5 @@
-using HealthPortal.Features.Onboarding;
+using HealthPortal.Features.Forms;
+using HealthPortal.Features.Patients;
 using Microsoft.EntityFrameworkCore;
 
 namespace HealthPortal.Features.Ehr.Hospital;

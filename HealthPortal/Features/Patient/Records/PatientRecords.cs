@@ -9,6 +9,7 @@ using HealthPortal.Ledger.State;
 using HealthPortal.Ledger.Transactions;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
+using HealthPortal.Features.Patients;
 
 namespace HealthPortal.Features.Patient.Records;
 

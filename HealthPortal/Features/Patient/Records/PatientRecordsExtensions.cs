@@ -1,5 +1,6 @@
 using HealthPortal.Features.Auth;
-using HealthPortal.Features.Network;
+using HealthPortal.Features.Ehr;
+using HealthPortal.Features.Explorer;
 using HealthPortal.Features.Records;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.DependencyInjection.Extensions;

@@ -1,0 +1,113 @@
+using System.Security.Claims;
+using HealthPortal.Features.Facilities;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
+using MudBlazor;
+using HealthPortal.Features.DemoMode;
+using HealthPortal.Features.Ehr.Hospital;
+using HealthPortal.Features.Invitations;
+using HealthPortal.Features.Security;
+
+namespace HealthPortal.Features.Admission;
+
+public partial class Registrations
+{
+    private static readonly FacilityStatus[] Statuses = [FacilityStatus.Pending, FacilityStatus.Approved, FacilityStatus.Rejected, FacilityStatus.Revoked];
+
+    private IReadOnlyList<Registration>? registrations;
+    private int tab;
+    private bool busy;
+    private (string Facility, string Contact, string Link)? invitation;
+
+    [Inject] private NodeRegistrations Service { get; set; } = default!;
+    [Inject] private IDialogService Dialogs { get; set; } = default!;
+    [Inject] private NavigationManager Navigation { get; set; } = default!;
+    [Inject] private HealthPortal.Features.Security.PublicUrls PublicUrls { get; set; } = default!;
+    [Inject] private ISnackbar Snackbar { get; set; } = default!;
+
+    [CascadingParameter]
+    private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
+
+    protected override async Task OnInitializedAsync() => await ReloadAsync();
+
+    private async Task<ClaimsPrincipal> AdminAsync() => (await AuthenticationState).User;
+
+    private async Task ReloadAsync() => registrations = await Service.ListAsync(await AdminAsync());
+
+    private static string Short(string id) => id.Length > 16 ? id[..16] + "…" : id;
+
+    private Task ApproveAsync(Registration r) => RunAsync(async admin =>
+    {
+        var result = await Service.ApproveAsync(admin, r.Facility.Id);
+        if (result.Succeeded)
+        {
+            ShowInvitation(r, result.ManagerInvitationToken);
+            tab = Array.IndexOf(Statuses, FacilityStatus.Approved);
+        }
+        return (result, $"{r.Facility.Name} is approved (block #{result.Height}).");
+    });
+
+    private async Task RejectAsync(Registration r)
+    {
+        var reason = await AskReasonAsync($"Reject {r.Facility.Name}?",
+            "The rejection and its reason are recorded on the ledger. The facility cannot apply again under this key.", "Reject", "rejection");
+        if (reason is null) return;
+        await RunAsync(async admin => (await Service.RejectAsync(admin, r.Facility.Id, reason.ReasonCode, reason.Note), $"{r.Facility.Name} is rejected."));
+    }
+
+    private async Task RevokeAsync(Registration r)
+    {
+        var reason = await AskReasonAsync($"Revoke {r.Facility.Name}?",
+            "From the revoking block on, this facility can no longer anchor records, seal blocks or read anyone's records, and its staff lose the facility portal. This cannot be undone.",
+            "Revoke", "revocation");
+        if (reason is null) return;
+        await RunAsync(async admin => (await Service.RevokeAsync(admin, r.Facility.Id, reason.ReasonCode, reason.Note), $"{r.Facility.Name} is revoked."));
+    }
+
+    private Task InviteManagerAsync(Registration r) => RunAsync(async admin =>
+    {
+        var result = await Service.ProvisionAsync(admin, r.Facility.Id);
+        if (result.Succeeded) ShowInvitation(r, result.ManagerInvitationToken);
+        return (result, $"New manager invitation for {r.Facility.Name}.");
+    });
+
+    private async Task RunAsync(Func<ClaimsPrincipal, Task<(NetworkResult Result, string Success)>> action)
+    {
+        busy = true;
+        try
+        {
+            var (result, success) = await action(await AdminAsync());
+            if (!result.Succeeded) Snackbar.Add(result.Error!, Severity.Error);
+            else if (result.Warning is not null) Snackbar.Add(result.Warning, Severity.Warning);
+            else Snackbar.Add(success, Severity.Success);
+            await ReloadAsync();
+        }
+        finally
+        {
+            busy = false;
+        }
+    }
+
+    private void ShowInvitation(Registration r, string? token)
+    {
+        if (token is null) return;
+        var link = Navigation.GetUriWithQueryParameters(
+            PublicUrls.Absolute(Navigation, "Account/AcceptInvitation"),
+            new Dictionary<string, object?> { ["token"] = token });
+        invitation = (r.Facility.Name, r.Facility.Contact, link);
+    }
+
+    private async Task<NodeDecision?> AskReasonAsync(string title, string explanation, string confirm, string what)
+    {
+        var parameters = new DialogParameters<DecisionDialog>
+        {
+            { d => d.Title, title },
+            { d => d.Explanation, explanation },
+            { d => d.ConfirmText, confirm },
+            { d => d.What, what },
+        };
+        var dialog = await Dialogs.ShowAsync<DecisionDialog>(title, parameters, new DialogOptions { MaxWidth = MaxWidth.Small, FullWidth = true });
+        var result = await dialog.Result;
+        return result is { Canceled: false, Data: NodeDecision reason } ? reason : null;
+    }
+}

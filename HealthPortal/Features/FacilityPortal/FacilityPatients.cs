@@ -1,0 +1,113 @@
+using System.Globalization;
+using System.Security.Claims;
+using HealthPortal.Data;
+using HealthPortal.Features.Auth;
+using HealthPortal.Features.Interop;
+using HealthPortal.Features.Pseudonyms;
+using HealthPortal.Features.Ledger;
+using HealthPortal.Features.Keys;
+using HealthPortal.Features.Patients;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.EntityFrameworkCore;
+using HealthPortal.Features.Access;
+using HealthPortal.Features.Admission;
+using HealthPortal.Features.DemoMode;
+using HealthPortal.Features.Patient;
+
+namespace HealthPortal.Features.FacilityPortal;
+
+/// <summary>
+/// A patient as facility staff see them when they find them by MPI number: only what confirms, at the desk, that the
+/// card belongs to the person in front of them — the initials of their name and their birth year, which staff check
+/// against what the patient says. Not the full name, birth date or sex: a lookup needs no grant (the patient may not
+/// have shared anything yet), so it must not hand a near-unique identity (name + birth date + sex) to anyone who
+/// types or guesses a number. The patient is present and co-signs every record on their own phone before it reaches
+/// the ledger, which is the real check that a record lands with the right person.
+/// </summary>
+public sealed record FoundPatient(string Mpi, string Initials, int BirthYear)
+{
+    /// <summary>The first letter of each part of the name, e.g. "Aye Aye Mon" → "A. A. M." (text elements, so non-Latin scripts keep whole letters).</summary>
+    public static string InitialsOf(string fullName) =>
+        string.Join(" ", fullName.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(part => StringInfo.GetNextTextElement(part).ToUpperInvariant() + "."));
+}
+
+/// <summary>The outcome of looking a patient up: the patient, or a message for the staff member.</summary>
+public sealed record PatientLookup(FoundPatient? Patient, string? Error)
+{
+    public bool Found => Patient is not null;
+}
+
+/// <summary>
+/// Staff find patients by MPI number (typed or scanned from the MPI card): registered on the ledger and known to this
+/// portal. Every lookup of a well-formed number, found or not, is written to the facility audit trail (staff account,
+/// facility, MPI number, time, outcome), which the patient sees under "Who accessed my records". Scoped, so one
+/// instance per circuit: see <see cref="SameLookupWindow"/>.
+/// </summary>
+public sealed class FacilityPatients(
+    IDbContextFactory<ApplicationDbContext> dbFactory, IAuthorizationService authorization, LedgerHost ledger, CurrentFacility currentFacility,
+    FacilityAuditTrail audit, StaffPseudonyms pseudonyms, TimeProvider clock)
+{
+    /// <summary>
+    /// One desk visit is one lookup: the dashboard's finder looks the number up and opens the patient page, which
+    /// looks it up again in the same circuit. The same staff member, number and outcome again within this window in
+    /// this circuit is that same lookup and is not written twice; a later one, or one in another tab, is.
+    /// </summary>
+    public static readonly TimeSpan SameLookupWindow = TimeSpan.FromMinutes(2);
+
+    private (string UserId, string Mpi, bool Found, DateTimeOffset At)? _lastAudited;
+
+    /// <summary>What a card's QR code holds, or the number as typed; returns the MPI number in display form, or why not.</summary>
+    public static bool TryReadMpi(string? scannedOrTyped, out string mpi, out string error)
+    {
+        var text = (scannedOrTyped ?? "").Trim();
+        if (text.StartsWith(QrCodes.MpiPrefix, StringComparison.OrdinalIgnoreCase)) text = text[QrCodes.MpiPrefix.Length..];
+        else if (text.Contains(':')) { mpi = ""; error = "This code is not a HealthPortal MPI card."; return false; }
+        return MpiNumber.TryParse(text, out mpi, out error);
+    }
+
+    /// <summary>
+    /// The message to show while an MPI number is being typed: only stray characters are wrong until the number is
+    /// complete, then the check digit speaks. Null when there is nothing to say yet (or it is valid).
+    /// </summary>
+    public static string? AsTyped(string? value, out bool valid)
+    {
+        value ??= "";
+        valid = TryReadMpi(value, out _, out var error);
+        if (valid) return null;
+        var digits = value.Count(char.IsAsciiDigit);
+        var stray = value.Any(c => !(char.IsAsciiDigit(c) || c is ' ' or '-'));
+        return stray || digits >= MpiNumber.Digits ? error : null;
+    }
+
+    public async Task<PatientLookup> FindAsync(ClaimsPrincipal staff, string? mpiInput)
+    {
+        if (!(await authorization.AuthorizeAsync(staff, PortalPolicies.FacilityPortal)).Succeeded) return new(null, "Only facility staff can look patients up.");
+        if (!TryReadMpi(mpiInput, out var mpi, out var error)) return new(null, error);
+        var userId = staff.FindFirstValue(ClaimTypes.NameIdentifier);
+        var facility = await currentFacility.OfAsync(staff);
+        // Nothing is shown to a caller the trail cannot name.
+        if (userId is null || facility is null) return new(null, "Only staff of a facility can look patients up.");
+
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var profile = await db.PatientProfiles.AsNoTracking().Where(p => p.MpiNumber == mpi)
+            .Select(p => new { p.FullName, p.BirthDate }).SingleOrDefaultAsync();
+        var found = profile is not null && ledger.Reader.Patient(mpi) is not null;
+        await AuditAsync(userId, facility.Id, mpi, found);
+        if (!found)
+            return new(null, $"No patient with MPI number {mpi} is registered on the network. Check the number with the patient.");
+        return new(new FoundPatient(mpi, FoundPatient.InitialsOf(profile!.FullName), profile.BirthDate.Year), null);
+    }
+
+    private async Task AuditAsync(string userId, string facilityId, string mpi, bool found)
+    {
+        var now = clock.GetUtcNow();
+        if (_lastAudited is { } last && last.UserId == userId && last.Mpi == mpi && last.Found == found && now - last.At < SameLookupWindow) return;
+        await audit.RecordAsync(new FacilityAuditEntry
+        {
+            Kind = FacilityAuditKind.DeskLookup, FacilityId = facilityId, UserId = userId, StaffPseudonym = pseudonyms.Of(userId), Mpi = mpi,
+            Outcome = found ? FacilityAuditOutcome.Found : FacilityAuditOutcome.NotFound,
+        });
+        _lastAudited = (userId, mpi, found, now);
+    }
+}

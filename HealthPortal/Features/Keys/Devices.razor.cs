@@ -1,0 +1,154 @@
+using HealthPortal.Ledger.Transactions;
+using Microsoft.AspNetCore.Components;
+using Microsoft.JSInterop;
+using HealthPortal.Features.Security;
+
+namespace HealthPortal.Features.Keys;
+
+/// <summary>
+/// The patient's keys on the ledger, this browser's among them; linking a second browser (this one co-signs),
+/// revoking a key (this one signs), and a way back for a browser without an active key.
+/// </summary>
+public partial class Devices
+{
+    [Inject] private NavigationManager Navigation { get; set; } = default!;
+    [Inject] private HealthPortal.Features.Security.PublicUrls PublicUrls { get; set; } = default!;
+
+    private bool busy;
+    private string? error;
+    private string? notice;
+    private string? confirmRevoke;
+    private KeyOutcome? checkResult;
+    private DeviceLink? link;
+    private string? linkUrl;
+    private string? linkQr;
+
+    // ---- key check -----------------------------------------------------------------------------------------
+
+    private Task CheckKeyAsync() => RunAsync(async () =>
+    {
+        checkResult = null;
+        var challenge = await Keys.NewKeyCheckAsync(User);
+        if (challenge is null) { error = "You are not registered on the network yet."; return; }
+        var signature = await Browser.SignAsync(Owner, PatientKeys.KeyCheckType, challenge);
+        checkResult = await Keys.VerifyKeyCheckAsync(User, challenge, BrowserKey!, signature);
+    });
+
+    // ---- revoke --------------------------------------------------------------------------------------------
+
+    private void AskRevoke(string kid)
+    {
+        error = null;
+        notice = null;
+        confirmRevoke = kid;
+    }
+
+    private Task RevokeAsync() => RunAsync(async () =>
+    {
+        var kid = confirmRevoke!;
+        confirmRevoke = null;
+        var draft = await Keys.DraftRevokeAsync(User, kid);
+        if (!draft.IsSuccess) { error = draft.Message; return; }
+        var signature = await Browser.SignAsync(Owner, TxType.KeyRevoke, draft.Value!);
+        var outcome = await Keys.RevokeAsync(User, draft.Value!, BrowserKey!, signature);
+        if (!outcome.Succeeded) { error = outcome.Error; return; }
+        notice = $"Key {KeyFingerprint.Short(kid)} is revoked (block {outcome.Height}).";
+        await ReloadAsync();
+    });
+
+    // ---- link a second browser -----------------------------------------------------------------------------
+
+    private Task OpenLinkAsync() => RunAsync(async () =>
+    {
+        Detach();
+        link = await Keys.OpenLinkAsync(User);
+        if (link is null) { error = "You are not registered on the network yet."; return; }
+        link.Changed += OnLinkChanged;
+        linkUrl = PublicUrls.Absolute(Navigation, "patient/link");
+        linkQr = QrCodes.PngDataUri(linkUrl, 6);
+        // Nobody may join: look now and then, so an expired link says so instead of waiting forever.
+        expiryWatch ??= new Timer(_ => _ = InvokeAsync(WatchExpiryAsync), null, ExpiryCheck, ExpiryCheck);
+    });
+
+    private static readonly TimeSpan ExpiryCheck = TimeSpan.FromSeconds(15);
+    private Timer? expiryWatch;
+
+    private async Task WatchExpiryAsync()
+    {
+        // Finding an expired link closes it, which raises Changed (and so re-renders this page).
+        if (link is { Stage: LinkStage.WaitingForNewDevice or LinkStage.WaitingForApproval }) await Keys.FindLinkAsync(User, link.Id);
+    }
+
+    private Task ApproveLinkAsync() => RunAsync(async () =>
+    {
+        if (link?.Body is null) return;
+        var signature = await Browser.SignAsync(Owner, TxType.KeyAdd, link.Body);
+        var outcome = await Keys.ApproveLinkAsync(User, link.Id, BrowserKey!, signature);
+        if (!outcome.Succeeded) error = outcome.Error;
+        await ReloadAsync();
+    });
+
+    private async Task CancelLinkAsync()
+    {
+        if (link is not null) await Keys.CancelLinkAsync(User, link.Id);
+        CloseLink();
+    }
+
+    private void CloseLink()
+    {
+        Detach();
+        link = null;
+    }
+
+    private void OnLinkChanged() => _ = InvokeAsync(StateHasChanged);
+
+    private void Detach()
+    {
+        if (link is not null) link.Changed -= OnLinkChanged;
+    }
+
+    // ---- demo enrolment device -----------------------------------------------------------------------------
+
+    private Task DemoLinkAsync() => RunAsync(async () =>
+    {
+        if (KeyState == BrowserKeyState.Revoked) await Browser.ForgetAsync(Owner);
+        await ReadBrowserKeyAsync();
+        if (BrowserKey is null)
+        {
+            await Browser.CreateKeyAsync(Owner);
+            await ReadBrowserKeyAsync();
+        }
+        var draft = await Keys.DraftDemoLinkAsync(User, BrowserKey!);
+        if (!draft.IsSuccess) { error = draft.Message; return; }
+        var signature = await Browser.SignAsync(Owner, TxType.KeyAdd, draft.Value!);
+        var outcome = await Keys.CompleteDemoLinkAsync(User, draft.Value!, signature);
+        if (!outcome.Succeeded) { error = outcome.Error; return; }
+        notice = $"This browser is linked (block {outcome.Height}), co-signed by the demo enrolment device.";
+        await ReloadAsync();
+    });
+
+    private async Task RunAsync(Func<Task> work)
+    {
+        busy = true;
+        error = null;
+        try
+        {
+            await work();
+        }
+        catch (JSException e)
+        {
+            error = "This browser could not do it: " + e.Message;
+        }
+        finally
+        {
+            busy = false;
+        }
+    }
+
+    public override void Dispose()
+    {
+        expiryWatch?.Dispose();
+        Detach();
+        base.Dispose();
+    }
+}

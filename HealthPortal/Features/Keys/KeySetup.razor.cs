@@ -1,0 +1,157 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Components;
+using Microsoft.JSInterop;
+using HealthPortal.Features.Admission;
+
+namespace HealthPortal.Features.Keys;
+
+public enum SetupStep { MakeKey, SolvingPow, Review, Signing, Done }
+
+/// <summary>
+/// Registration with a browser key: make the key, draft and stamp patient.register, show it, sign, submit.
+/// Every step keeps what the earlier ones produced, so "Try again" resumes where it failed: the key stays in the
+/// browser, the MPI number stays reserved, and only a draft the ledger would no longer take is made anew.
+/// </summary>
+public partial class KeySetup
+{
+    [Inject] private PatientOnboarding Onboarding { get; set; } = default!;
+
+    private SetupStep step = SetupStep.MakeKey;
+    private bool busy;
+    private bool nonExtractable;
+    private string? error;
+    private RegistrationDraft? draft;
+    private JsonObject? solved;
+    private string? canonical;
+    private PowAttempts pow;
+    private OnboardingResult? outcome;
+    private bool refused;
+
+    protected override async Task OnBrowserReadyAsync()
+    {
+        if (View is not { HasProfile: true, IsRegistered: false }) return;
+        if (BrowserError is not null) { error = BrowserError; return; }
+        if (KeyState == BrowserKeyState.Revoked)
+        {
+            // Cannot happen before registration; a stale key of an earlier attempt is simply replaced.
+            await Browser.ForgetAsync(Owner);
+            await ReadBrowserKeyAsync();
+        }
+        if (BrowserKey is not null)
+        {
+            // A key made on an earlier visit: keep it and carry on.
+            nonExtractable = await Browser.IsNonExtractableAsync(Owner);
+            await StampAsync();
+        }
+    }
+
+    private async Task MakeKeyAsync()
+    {
+        await RunAsync(async () =>
+        {
+            await Browser.CreateKeyAsync(Owner);
+            await ReadBrowserKeyAsync();
+            nonExtractable = await Browser.IsNonExtractableAsync(Owner);
+        }, "This browser could not make a key");
+        if (error is null) await StampAsync();
+    }
+
+    /// <summary>Drafts the registration on the server and solves its proof of work in the browser's worker.</summary>
+    private async Task StampAsync()
+    {
+        step = SetupStep.SolvingPow;
+        refused = false;
+        solved = null;
+        canonical = null;
+        pow = default;
+        await RunAsync(async () =>
+        {
+            var drafted = await Onboarding.DraftAsync(User, BrowserKey!.ToJson());
+            if (!drafted.IsSuccess)
+            {
+                error = drafted.Message;
+                if (drafted.Error == HealthPortal.Ledger.LedgerError.PatientAlreadyRegistered) await ReloadAsync();
+                return;
+            }
+            draft = drafted.Value!;
+            pow = new PowAttempts(0, 1L << draft.PowBits);
+            StateHasChanged();
+            var progress = new Progress(this);
+            solved = await Browser.SolvePowAsync(draft.Type, draft.Body, draft.PowBits, progress);
+            canonical = await Browser.CanonicalEnvelopeAsync(draft.Type, solved);
+            step = SetupStep.Review;
+        }, "The proof of work did not finish");
+    }
+
+    private async Task SignAndRegisterAsync()
+    {
+        if (draft is null || solved is null) return;
+        step = SetupStep.Signing;
+        await RunAsync(async () =>
+        {
+            var signature = await Browser.SignAsync(Owner, draft.Type, solved);
+            var result = await Onboarding.CompleteAsync(User, solved, signature);
+            if (!result.Succeeded)
+            {
+                // The ledger or the server refused this draft (expired, proof of work, changed details): a fresh one is
+                // needed. A failure in the browser, by contrast, is retried with the same stamped draft.
+                error = result.Error;
+                refused = true;
+                step = SetupStep.Review;
+                return;
+            }
+            outcome = result;
+            step = SetupStep.Done;
+            await ReloadAsync();
+        }, "Signing in this browser failed");
+    }
+
+    private async Task RetryAsync()
+    {
+        error = null;
+        if (BrowserKey is null) { step = SetupStep.MakeKey; return; }
+        // A signed draft older than a couple of minutes may be outside the ledger's clock window: stamp a fresh one.
+        if (solved is null || refused || step == SetupStep.SolvingPow || IsStale(solved)) await StampAsync();
+        else await SignAndRegisterAsync();
+    }
+
+    private async Task RunAsync(Func<Task> work, string whatFailed)
+    {
+        busy = true;
+        error = null;
+        try
+        {
+            await work();
+        }
+        catch (JSException e)
+        {
+            error = $"{whatFailed}: {e.Message}";
+        }
+        catch (TaskCanceledException)
+        {
+            error = $"{whatFailed}: the browser did not answer in time.";
+        }
+        finally
+        {
+            busy = false;
+        }
+    }
+
+    private static bool IsStale(JsonObject body)
+        => body["ts"] is JsonValue v && v.TryGetValue<long>(out var ts) && DateTimeOffset.UtcNow - DateTimeOffset.FromUnixTimeMilliseconds(ts) > TimeSpan.FromMinutes(2);
+
+    private static string TimeOf(JsonObject body)
+        => body["ts"] is JsonValue v && v.TryGetValue<long>(out var ts) ? DateTimeOffset.FromUnixTimeMilliseconds(ts).ToString("yyyy-MM-dd HH:mm:ss 'UTC'") : "";
+
+    private static string Short(string? text) => text is null ? "" : text.Length > 16 ? text[..16] + "…" : text;
+
+    /// <summary>Progress from the worker, applied on the circuit.</summary>
+    private sealed class Progress(KeySetup page) : IProgress<PowAttempts>
+    {
+        public void Report(PowAttempts value) => _ = page.InvokeAsync(() =>
+        {
+            if (value.Attempts >= page.pow.Attempts) page.pow = value;
+            page.StateHasChanged();
+        });
+    }
+}

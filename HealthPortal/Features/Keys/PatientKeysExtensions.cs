@@ -1,0 +1,17 @@
+
+namespace HealthPortal.Features.Keys;
+
+public static class PatientKeysExtensions
+{
+    /// <summary>The patient's browser keys and the services around them: registration, devices, linking and recovery.</summary>
+    public static WebApplicationBuilder AddPatientKeys(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddScoped<PatientOnboarding>();
+        builder.Services.AddSingleton<DeviceLinks>();
+        builder.Services.AddScoped<BrowserKeys>();
+        builder.Services.AddScoped<PatientKeys>();
+        builder.Services.AddScoped<KeyRecoveries>();
+        builder.Services.AddSingleton<RecoveryNotifier>();
+        return builder;
+    }
+}

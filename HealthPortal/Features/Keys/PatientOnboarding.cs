@@ -1,0 +1,126 @@
+using System.Security.Claims;
+using System.Text.Json.Nodes;
+using HealthPortal.Data;
+using HealthPortal.Features.Auth;
+using HealthPortal.Features.Ledger;
+using HealthPortal.Features.Patient;
+using HealthPortal.Features.Patients;
+using HealthPortal.Ledger;
+using HealthPortal.Ledger.Crypto;
+using HealthPortal.Ledger.Transactions;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.EntityFrameworkCore;
+using HealthPortal.Features.DemoMode;
+
+namespace HealthPortal.Features.Keys;
+
+/// <summary>What the browser must stamp (proof of work) and sign to register: the exact body, shown to the patient first.</summary>
+public sealed record RegistrationDraft(string Type, JsonObject Body, int PowBits, string Mpi);
+
+public sealed record OnboardingResult(bool Succeeded, string? Mpi, long? Height, string? Error)
+{
+    public static OnboardingResult Fail(string error) => new(false, null, null, error);
+}
+
+/// <summary>
+/// Registers a patient on the ledger with a key made in their browser: the server drafts <c>patient.register</c>
+/// (a fresh MPI number and the salted demographics hash), the browser solves the proof of work and signs, and
+/// the server checks that what came back is its own draft before submitting it.
+/// </summary>
+public sealed class PatientOnboarding(IDbContextFactory<ApplicationDbContext> dbFactory, IAuthorizationService authorization, LedgerHost ledger, TimeProvider clock)
+{
+    private readonly TransactionFactory _tx = new(clock);
+
+    /// <summary>Drafts the registration for the calling patient and the public key their browser made.</summary>
+    public async Task<Result<RegistrationDraft>> DraftAsync(ClaimsPrincipal patient, JsonNode? publicJwk)
+    {
+        if (await PatientIdAsync(patient) is not { } userId) return Result<RegistrationDraft>.Fail(LedgerError.SignerNotAuthorized, "Only a signed-in patient can register.");
+        if (!Jwk.TryParse(publicJwk, out var jwk, out var error)) return Result<RegistrationDraft>.Fail(LedgerError.InvalidField, "The browser's key is not usable: " + error);
+
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var profile = await db.PatientProfiles.SingleOrDefaultAsync(p => p.UserId == userId);
+        if (profile is null) return Result<RegistrationDraft>.Fail(LedgerError.MissingField, "Fill in your details first.");
+        if (await AdoptCommittedDraftAsync(db, profile)) return Result<RegistrationDraft>.Fail(LedgerError.PatientAlreadyRegistered, $"You are already registered as {profile.MpiNumber}.");
+        if (profile.MpiNumber is not null && ledger.Reader.Patient(profile.MpiNumber) is not null)
+            return Result<RegistrationDraft>.Fail(LedgerError.PatientAlreadyRegistered, $"You are already registered as {profile.MpiNumber}.");
+
+        profile.DemographicsSalt ??= DemographicsHash.NewSalt();
+        var mpi = profile.PendingMpi ?? await FreshMpiAsync(db);
+        profile.PendingMpi = mpi;
+        await db.SaveChangesAsync();
+
+        var hash = DemographicsHash.Of(profile);
+        var body = _tx.PatientRegisterBody(jwk!, mpi, hash);
+        return Result<RegistrationDraft>.Ok(new RegistrationDraft(TxType.PatientRegister, body, ledger.Engine.Genesis.Parameters.PatientPowBits, mpi));
+    }
+
+    /// <summary>
+    /// Submits the browser's stamped and signed registration. The body must be the draft for this patient
+    /// (same MPI, same demographics hash); the ledger checks the proof of work and the signature.
+    /// </summary>
+    public async Task<OnboardingResult> CompleteAsync(ClaimsPrincipal patient, JsonNode? solvedBody, string signature, CancellationToken ct = default)
+    {
+        if (await PatientIdAsync(patient) is not { } userId) return OnboardingResult.Fail("Only a signed-in patient can register.");
+        if (solvedBody is not JsonObject body) return OnboardingResult.Fail("The browser sent no registration.");
+        if (!Base64Url.TryDecode(signature, out var sig)) return OnboardingResult.Fail("The browser's signature is not readable.");
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var profile = await db.PatientProfiles.SingleOrDefaultAsync(p => p.UserId == userId, ct);
+        if (profile?.PendingMpi is null || profile.DemographicsSalt is null) return OnboardingResult.Fail("Start the registration again: no draft is waiting.");
+        // A draft made before the hash's version 2 carries a version 1 hash; both are this profile's.
+        if (PatientKeys.StringOf(body, "mpi") != profile.PendingMpi || !DemographicsHash.Matches(profile, PatientKeys.StringOf(body, "demographics")))
+            return OnboardingResult.Fail("The signed registration is not the one drafted for you.");
+        if (!Jwk.TryParse(body["key"], out var jwk, out var keyError)) return OnboardingResult.Fail("The browser's key is not usable: " + keyError);
+
+        var created = Transaction.Create(TxType.PatientRegister, body);
+        if (!created.IsSuccess) return OnboardingResult.Fail(created.Message!);
+        var result = await ledger.Engine.SubmitAsync(created.Value!.WithSignature(jwk!.Thumbprint(), sig), ct);
+        // A second tab (or a retry after a lost answer) may have landed the same draft already: that is success.
+        if (!result.IsCommitted && result.Error is LedgerError.PatientAlreadyRegistered or LedgerError.DuplicateTransaction
+            && await AdoptCommittedDraftAsync(db, profile))
+            return new OnboardingResult(true, profile.MpiNumber, ledger.Reader.Patient(profile.MpiNumber!)!.RegisteredHeight, null);
+        if (!result.IsCommitted) return OnboardingResult.Fail(result.Error switch
+        {
+            LedgerError.InsufficientProofOfWork => "The proof of work was not finished. Try again.",
+            LedgerError.BadSignature => "The signature from this browser did not verify. Try again.",
+            LedgerError.TimestampOutOfRange => "The registration took too long and expired. Start again.",
+            _ => $"The ledger refused the registration: {result.Message}",
+        });
+
+        profile.MpiNumber = profile.PendingMpi;
+        profile.PendingMpi = null;
+        profile.UpdatedAt = clock.GetUtcNow();
+        await db.SaveChangesAsync(CancellationToken.None);
+        return new OnboardingResult(true, profile.MpiNumber, result.Receipt!.Height, null);
+    }
+
+    /// <summary>
+    /// When the pending MPI number is on the ledger with this profile's demographics hash, the registration landed
+    /// but the portal did not hear of it (a crash between commit and save, a second tab): record it now.
+    /// </summary>
+    private async Task<bool> AdoptCommittedDraftAsync(ApplicationDbContext db, PatientProfile profile)
+    {
+        if (profile.PendingMpi is not { } pending || profile.DemographicsSalt is null) return false;
+        if (ledger.Reader.Patient(pending) is not { } entry) return false;
+        // Registrations made before the hash's version 2 carry a version 1 hash on the ledger, which is never rewritten.
+        if (!DemographicsHash.Matches(profile, entry.DemographicsHash)) return false;
+        profile.MpiNumber = pending;
+        profile.PendingMpi = null;
+        profile.UpdatedAt = clock.GetUtcNow();
+        await db.SaveChangesAsync(CancellationToken.None);
+        return true;
+    }
+
+    private async Task<string> FreshMpiAsync(ApplicationDbContext db)
+    {
+        while (true)
+        {
+            var mpi = MpiNumber.NewNumber();
+            if (ledger.Reader.Patient(mpi) is null && !await db.PatientProfiles.AnyAsync(p => p.MpiNumber == mpi || p.PendingMpi == mpi))
+                return mpi;
+        }
+    }
+
+    private async Task<string?> PatientIdAsync(ClaimsPrincipal user)
+        => (await authorization.AuthorizeAsync(user, PortalPolicies.PatientPortal)).Succeeded ? user.FindFirstValue(ClaimTypes.NameIdentifier) : null;
+}

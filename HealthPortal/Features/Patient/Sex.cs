@@ -1,8 +1,0 @@
-namespace HealthPortal.Features.Patient;
-
-public enum Sex
-{
-    Female,
-    Male,
-    Other,
-}

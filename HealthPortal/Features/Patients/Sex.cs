@@ -1,0 +1,8 @@
+namespace HealthPortal.Features.Patients;
+
+public enum Sex
+{
+    Female,
+    Male,
+    Other,
+}
