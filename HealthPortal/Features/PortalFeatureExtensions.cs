@@ -19,7 +19,7 @@ public static class PortalFeatureExtensions
         builder.Services.AddScoped<FacilityDirectory>();
         builder.Services.AddScoped<PatientProfiles>();
         builder.Services.AddScoped<IdentityChecks>();
-        builder.Services.AddStaffInvitations();
+        builder.Services.AddStaffInvitations(builder.Configuration);
         return builder;
     }
 }

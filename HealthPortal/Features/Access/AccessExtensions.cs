@@ -10,6 +10,8 @@ public static class AccessExtensions
     public static WebApplicationBuilder AddAccess(this WebApplicationBuilder builder)
     {
         builder.Services.AddAccessServices();
+        var configuration = builder.Configuration;
+        builder.Services.AddOptions<AccessAlertOptions>().Bind(configuration.GetSection(AccessAlertOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         return builder;
     }
 

@@ -9,6 +9,8 @@ public static class AnchoringExtensions
     {
         builder.Services.AddSingleton<AnchorEvents>();
         builder.Services.AddScoped<AnchorWorkflow>();
+        var configuration = builder.Configuration;
+        builder.Services.AddOptions<AnchoringOptions>().Bind(configuration.GetSection(AnchoringOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddScoped<FacilityPatients>();
         builder.Services.AddSingleton<FacilityAuditTrail>();
         builder.Services.AddScoped<FacilityAuditLog>();

@@ -13,7 +13,7 @@ public static class InteropExtensions
     /// <summary>The read policy, break-glass sessions, staff pseudonyms, the FHIR interop handler and the in-process client.</summary>
     public static WebApplicationBuilder AddInterop(this WebApplicationBuilder builder)
     {
-        builder.Services.Configure<InteropOptions>(builder.Configuration.GetSection(InteropOptions.Section));
+        builder.Services.AddOptions<InteropOptions>().Bind(builder.Configuration.GetSection(InteropOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.Configure<RateLimitOptions>(builder.Configuration.GetSection(RateLimitOptions.Section));
         builder.Services.AddSingleton(sp => new StaffPseudonyms(
             sp.GetRequiredService<IDataProtectionProvider>(), sp.GetRequiredService<IOptions<PortalDataOptions>>().Value.DataFolderFullPath));

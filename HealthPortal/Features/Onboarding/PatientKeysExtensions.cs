@@ -10,6 +10,9 @@ public static class PatientKeysExtensions
         builder.Services.AddScoped<BrowserKeys>();
         builder.Services.AddScoped<PatientKeys>();
         builder.Services.AddScoped<KeyRecoveries>();
+        var configuration = builder.Configuration;
+        builder.Services.AddOptions<HealthPortal.Features.Recovery.RecoveryOptions>().Bind(configuration.GetSection(HealthPortal.Features.Recovery.RecoveryOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<DeviceLinkOptions>().Bind(configuration.GetSection(DeviceLinkOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<RecoveryNotifier>();
         return builder;
     }
