@@ -8,6 +8,7 @@ using HealthPortal.Features.Auth.Sessions;
 using HealthPortal.Features.Grants;
 using HealthPortal.Features.Interop;
 using HealthPortal.Features.Ehr;
+using HealthPortal.Features.Hosting;
 using HealthPortal.Features.Ledger;
 using HealthPortal.Features.Keys;
 using HealthPortal.Features.Admission;
@@ -21,8 +22,11 @@ using HealthPortal.Features.Security;
 // The executable doubles as the operator tool (`ledger verify`, `receipt verify`): no web host for those.
 if (OperatorCommands.IsCommand(args)) return OperatorCommands.Run(args);
 
-var builder = WebApplication.CreateBuilder(args);
+// A configuration mistake ends the start with one line and exit code 1, not a stack trace.
+StartupFailure.ReportInsteadOfCrash();
+var builder = WebApplication.CreateBuilder(PublishedLayout.Options(args));
 builder.AddPortalConfiguration(args)
+    .AddPortalHosting()
     .AddPortalData()
     .AddPortalAuth()
     .AddPortalSessions()
@@ -43,6 +47,7 @@ builder.AddPortalConfiguration(args)
     .AddInterop();
 
 var app = builder.Build();
+app.UsePortalHosting();
 await app.PreparePortalDataAsync();
 
 app.UsePortalSecurity();

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
-using HealthPortal.Features.Onboarding;
-using HealthPortal.Features.Patient;
+using HealthPortal.Features.Keys;
+using HealthPortal.Features.Patients;
 using HealthPortal.Ledger.Crypto;
 
 namespace HealthPortal.Tests.Features.Keys;

@@ -12,6 +12,8 @@ public static class AccessExtensions
         builder.Services.AddAccessServices();
         builder.Services.AddSingleton<FacilityAuditTrail>();
         builder.Services.AddScoped<FacilityAuditLog>();
+        var configuration = builder.Configuration;
+        builder.Services.AddOptions<AccessAlertOptions>().Bind(configuration.GetSection(AccessAlertOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         return builder;
     }
 

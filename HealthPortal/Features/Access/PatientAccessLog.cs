@@ -14,10 +14,11 @@ namespace HealthPortal.Features.Access;
 /// with <see cref="PortalPolicies.PatientOfMpi"/>), so a patient only ever sees their own entries.
 /// </summary>
 public sealed class PatientAccessLog(
-    IDbContextFactory<ApplicationDbContext> dbFactory, IAuthorizationService authorization, LedgerHost ledger, AccessViews views, TimeProvider clock)
+    IDbContextFactory<ApplicationDbContext> dbFactory, IAuthorizationService authorization, LedgerHost ledger, AccessViews views, TimeProvider clock,
+    Microsoft.Extensions.Options.IOptions<AccessAlertOptions>? options = null)
 {
     /// <summary>How far back the dashboard's break-glass alert looks.</summary>
-    public static readonly TimeSpan AlertWindow = TimeSpan.FromDays(30);
+    public TimeSpan AlertWindow { get; } = (options?.Value ?? new()).BreakGlassWindow;
 
     /// <summary>The caller's MPI number when they are a patient registered on the ledger, else null.</summary>
     public async Task<string?> MyMpiAsync(ClaimsPrincipal patient)

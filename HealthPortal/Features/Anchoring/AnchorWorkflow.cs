@@ -28,7 +28,7 @@ namespace HealthPortal.Features.Anchoring;
 /// </summary>
 public sealed class AnchorWorkflow(
     IDbContextFactory<ApplicationDbContext> dbFactory, IAuthorizationService authorization, LedgerHost ledger, AnchorEvents events,
-    TimeProvider clock, ILogger<AnchorWorkflow> logger)
+    TimeProvider clock, ILogger<AnchorWorkflow> logger, Microsoft.Extensions.Options.IOptions<AnchoringOptions>? options = null)
 {
     /// <summary>
     /// The ledger refuses a transaction whose timestamp is more than its skew window (5 minutes by default) from the
@@ -36,7 +36,7 @@ public sealed class AnchorWorkflow(
     /// timestamp and nonce (same content: patient, facility, record, kind, date, hash, link) and re-signed by the
     /// facility node just before the patient signs.
     /// </summary>
-    public static readonly TimeSpan FreshFor = TimeSpan.FromSeconds(60);
+    public TimeSpan FreshFor { get; } = (options?.Value ?? new()).FreshFor;
 
     public const int MaxReasonLength = 500;
 

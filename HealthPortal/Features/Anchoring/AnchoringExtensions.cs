@@ -8,6 +8,8 @@ public static class AnchoringExtensions
     {
         builder.Services.AddSingleton<AnchorEvents>();
         builder.Services.AddScoped<AnchorWorkflow>();
+        var configuration = builder.Configuration;
+        builder.Services.AddOptions<AnchoringOptions>().Bind(configuration.GetSection(AnchoringOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         return builder;
     }
 }

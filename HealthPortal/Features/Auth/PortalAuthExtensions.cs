@@ -10,8 +10,6 @@ namespace HealthPortal.Features.Auth;
 
 public static class PortalAuthExtensions
 {
-    public static readonly TimeSpan SessionLifetime = TimeSpan.FromMinutes(30);
-
     /// <summary>Identity (accounts, roles, passwords, lockout, cookies, passkeys) and the per-portal policies.</summary>
     public static WebApplicationBuilder AddPortalAuth(this WebApplicationBuilder builder)
     {
@@ -57,7 +55,6 @@ public static class PortalAuthExtensions
             // every state-changing form post is covered by antiforgery tokens.
             options.Cookie.SameSite = SameSiteMode.Lax;
             options.Cookie.Name = "HealthPortal.Session";
-            options.ExpireTimeSpan = SessionLifetime;
             options.SlidingExpiration = true;
             options.LoginPath = "/Account/Login";
             options.LogoutPath = "/Account/Logout";

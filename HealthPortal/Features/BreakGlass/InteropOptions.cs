@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace HealthPortal.Features.BreakGlass;
 
 /// <summary>
@@ -9,9 +11,11 @@ public sealed class InteropOptions
     public const string Section = "HealthPortal";
 
     /// <summary>The longest an emergency (break-glass) session lasts, in minutes.</summary>
+    [Range(1, 24 * 60)]
     public int BreakGlassMinutes { get; set; } = 60;
 
     /// <summary>How far a signed interop request's timestamp may be from this node's clock; nonces are kept this long.</summary>
+    [Range(5, 3600)]
     public int RequestSkewSeconds { get; set; } = 120;
 
     /// <summary>The shortest break-glass reason accepted: long enough that "x" or "emergency" is not enough.</summary>

@@ -14,7 +14,7 @@ public static class InteropExtensions
     /// <summary>The read policy, the FHIR interop handler and the in-process client.</summary>
     public static WebApplicationBuilder AddInterop(this WebApplicationBuilder builder)
     {
-        builder.Services.Configure<InteropOptions>(builder.Configuration.GetSection(InteropOptions.Section));
+        builder.Services.AddOptions<InteropOptions>().Bind(builder.Configuration.GetSection(InteropOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.Configure<RateLimitOptions>(builder.Configuration.GetSection(RateLimitOptions.Section));
         builder.Services.AddSingleton<FacilityNodeKeys>();
         builder.Services.AddSingleton<InteropReader>();

@@ -22,9 +22,11 @@ public sealed record InvitationResult(InvitationOutcome Outcome, string? Token =
 public sealed class StaffInvitations(
     IDbContextFactory<ApplicationDbContext> dbFactory,
     IAuthorizationService authorization,
-    TimeProvider clock)
+    TimeProvider clock,
+    Microsoft.Extensions.Options.IOptions<InvitationOptions>? options = null)
 {
-    public static readonly TimeSpan Lifetime = TimeSpan.FromDays(7);
+    /// <summary>How long a new invitation can be redeemed (<see cref="InvitationOptions"/>).</summary>
+    public TimeSpan Lifetime { get; } = (options?.Value ?? new()).Lifetime;
 
     public async Task<InvitationResult> CreateAsync(ClaimsPrincipal manager, string facilityId, string? email)
     {

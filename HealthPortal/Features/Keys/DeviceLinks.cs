@@ -37,9 +37,9 @@ public sealed class DeviceLink
 /// proves the code and signs <c>key.add</c> with its new key (proof of possession), and the existing device
 /// reviews the new key's fingerprint and co-signs. Links live in memory: they are short-lived by design.
 /// </summary>
-public sealed class DeviceLinks(LedgerHost ledger, TimeProvider clock)
+public sealed class DeviceLinks(LedgerHost ledger, TimeProvider clock, Microsoft.Extensions.Options.IOptions<DeviceLinkOptions>? options = null)
 {
-    public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(10);
+    public TimeSpan Lifetime { get; } = (options?.Value ?? new()).Lifetime;
     private const int MaxCodeAttempts = 5;
     private readonly ConcurrentDictionary<string, DeviceLink> _links = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _failures = new(StringComparer.Ordinal);

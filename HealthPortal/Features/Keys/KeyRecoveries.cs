@@ -55,10 +55,10 @@ public sealed class RecoveryNotifier
 /// </summary>
 public sealed class KeyRecoveries(
     IDbContextFactory<ApplicationDbContext> dbFactory, IAuthorizationService authorization, LedgerHost ledger, RecoveryNotifier notifier,
-    TimeProvider clock, ILogger<KeyRecoveries> logger)
+    TimeProvider clock, ILogger<KeyRecoveries> logger, Microsoft.Extensions.Options.IOptions<RecoveryOptions>? options = null)
 {
     /// <summary>How long a facility has to verify a request.</summary>
-    public static readonly TimeSpan Lifetime = TimeSpan.FromHours(24);
+    public TimeSpan Lifetime { get; } = (options?.Value ?? new()).Lifetime;
     public const int MaxCodeAttempts = 5;
 
     // Crockford's base32: no I, L, O or U, so nothing is misread when the code is read aloud or typed.

@@ -11,6 +11,9 @@ public static class PatientKeysExtensions
         builder.Services.AddScoped<BrowserKeys>();
         builder.Services.AddScoped<PatientKeys>();
         builder.Services.AddScoped<KeyRecoveries>();
+        var configuration = builder.Configuration;
+        builder.Services.AddOptions<HealthPortal.Features.Keys.RecoveryOptions>().Bind(configuration.GetSection(HealthPortal.Features.Keys.RecoveryOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<DeviceLinkOptions>().Bind(configuration.GetSection(DeviceLinkOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<RecoveryNotifier>();
         return builder;
     }

@@ -15,7 +15,11 @@ public static class SessionExtensions
         builder.Services.AddSingleton<UserSessions>();
         builder.Services.AddSingleton<SessionTicketStore>();
         builder.Services.AddOptions<CookieAuthenticationOptions>(IdentityConstants.ApplicationScheme)
-            .Configure<SessionTicketStore>((cookie, store) => cookie.SessionStore = store);
+            .Configure<SessionTicketStore, Microsoft.Extensions.Options.IOptions<SessionOptions>>((cookie, store, sessions) =>
+            {
+                cookie.SessionStore = store;
+                cookie.ExpireTimeSpan = sessions.Value.IdleTimeout;
+            });
         // Identity's security-stamp check swaps in a principal freshly made from the user store; the session claim
         // must travel with it, or this request (and a circuit it opens) would lose track of its session.
         builder.Services.Configure<SecurityStampValidatorOptions>(stamps =>

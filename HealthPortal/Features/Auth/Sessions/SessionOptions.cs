@@ -15,4 +15,10 @@ public sealed class SessionOptions
     public int AbsoluteLifetimeHours { get; set; } = 12;
 
     public TimeSpan AbsoluteLifetime => TimeSpan.FromHours(AbsoluteLifetimeHours);
+
+    /// <summary>Minutes without a request after which a sign-in ends (the cookie's sliding expiry).</summary>
+    [Range(1, 24 * 60)]
+    public int IdleTimeoutMinutes { get; set; } = 30;
+
+    public TimeSpan IdleTimeout => TimeSpan.FromMinutes(IdleTimeoutMinutes);
 }
