@@ -119,6 +119,16 @@ public sealed class LedgerEngine : IAsyncDisposable
     /// </summary>
     public async ValueTask<SubmitResult> SubmitAsync(Transaction transaction, CancellationToken cancellationToken = default)
     {
+        var result = await SubmitCheckedAsync(transaction, cancellationToken).ConfigureAwait(false);
+        if (!result.IsCommitted) SubmissionRefused?.Invoke(result.Error);
+        return result;
+    }
+
+    /// <summary>Raised with the code of every refused submission (monitoring counts them by code); handlers must be quick and not throw.</summary>
+    public event Action<LedgerError>? SubmissionRefused;
+
+    private async ValueTask<SubmitResult> SubmitCheckedAsync(Transaction transaction, CancellationToken cancellationToken)
+    {
         var checkedTx = _validator.Validate(transaction);
         if (!checkedTx.IsSuccess) return SubmitResult.Refused(checkedTx.Error, checkedTx.Message!);
         if (Store.ContainsTransaction(transaction.Id))

@@ -11,6 +11,7 @@ using HealthPortal.Features.Ehr;
 using HealthPortal.Features.Ledger;
 using HealthPortal.Features.Onboarding;
 using HealthPortal.Features.Network;
+using HealthPortal.Features.Operations;
 using HealthPortal.Features.Operator;
 using HealthPortal.Features.Patient.Records;
 using HealthPortal.Features.Security;
@@ -34,7 +35,8 @@ builder.AddPortalConfiguration(args)
     .AddPatientRecords()
     .AddGrants()
     .AddEhrStores()
-    .AddInterop();
+    .AddInterop()
+    .AddOperations();
 
 var app = builder.Build();
 await app.PreparePortalDataAsync();
@@ -48,6 +50,7 @@ app.MapNetworkEndpoints();
 app.MapAccessEndpoints();
 app.MapPatientRecordEndpoints();
 app.MapInteropEndpoints();
+app.MapOperationsEndpoints();
 
 await app.RunAsync();
 return 0;
