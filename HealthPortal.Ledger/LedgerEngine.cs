@@ -175,6 +175,16 @@ public sealed class LedgerEngine : IAsyncDisposable
     /// </summary>
     public async ValueTask<SubmitResult> SubmitAsync(Transaction transaction, CancellationToken cancellationToken = default)
     {
+        var result = await SubmitCheckedAsync(transaction, cancellationToken).ConfigureAwait(false);
+        if (!result.IsCommitted) SubmissionRefused?.Invoke(result.Error);
+        return result;
+    }
+
+    /// <summary>Raised with the code of every refused submission (monitoring counts them by code); handlers must be quick and not throw.</summary>
+    public event Action<LedgerError>? SubmissionRefused;
+
+    private async ValueTask<SubmitResult> SubmitCheckedAsync(Transaction transaction, CancellationToken cancellationToken)
+    {
         if (TamperAlarm is { } alarm)
             return SubmitResult.Refused(LedgerError.LedgerHalted, $"this node halted: block {alarm.Height} failed verification ({alarm.Code}); it serves reads only");
         var checkedTx = _validator.Validate(transaction);

@@ -15,6 +15,7 @@ using HealthPortal.Features.Admission;
 using HealthPortal.Features.BreakGlass;
 using HealthPortal.Features.Explorer;
 using HealthPortal.Features.Pseudonyms;
+using HealthPortal.Features.Operations;
 using HealthPortal.Features.Operator;
 using HealthPortal.Features.Patient.Records;
 using HealthPortal.Features.Security;
@@ -44,7 +45,8 @@ builder.AddPortalConfiguration(args)
     .AddPatientRecords()
     .AddGrants()
     .AddEhrStores()
-    .AddInterop();
+    .AddInterop()
+    .AddOperations();
 
 var app = builder.Build();
 app.UsePortalHosting();
@@ -59,6 +61,7 @@ app.MapExplorerEndpoints();
 app.MapAccessEndpoints();
 app.MapPatientRecordEndpoints();
 app.MapInteropEndpoints();
+app.MapOperationsEndpoints();
 
 await app.RunAsync();
 return 0;

@@ -24,7 +24,7 @@ public sealed record BreakGlassStart(BreakGlassSession? Session, BreakGlassStart
 /// </summary>
 public sealed class BreakGlassSessions(
     IDbContextFactory<ApplicationDbContext> dbFactory, StaffPseudonyms pseudonyms, IOptions<InteropOptions> options, TimeProvider clock,
-    ILogger<BreakGlassSessions> logger)
+    ILogger<BreakGlassSessions> logger, HealthPortal.Features.Operations.PortalMetrics metrics)
 {
     public TimeSpan MaxDuration => TimeSpan.FromMinutes(Math.Max(1, options.Value.BreakGlassMinutes));
 
@@ -63,6 +63,7 @@ public sealed class BreakGlassSessions(
         };
         db.Add(session);
         await db.SaveChangesAsync(ct);
+        metrics.BreakGlassOpened();
         logger.LogWarning(InteropEvents.BreakGlassStarted, "Break-glass session {Session} opened by {Staff} of {Facility} for patient {Mpi} until {Expiry:o} ({ReasonCode})",
             session.Id, session.StaffPseudonym, facility.Id, normalized, session.ExpiresAt, session.ReasonCode);
         return new BreakGlassStart(session, BreakGlassStartError.None, null);

@@ -40,7 +40,8 @@ public sealed record InteropRead(InteropReadStatus Status, IReadOnlyList<SharedR
 /// closed). Nothing is cached between calls: each call reads the ledger state as it is now.
 /// </summary>
 public sealed partial class InteropReader(
-    LedgerHost ledger, ActiveGrants activeGrants, FacilityNodeKeys keys, IRecordFetcher fetcher, BreakGlassSessions breakGlass, TimeProvider clock, ILogger<InteropReader> logger)
+    LedgerHost ledger, ActiveGrants activeGrants, FacilityNodeKeys keys, IRecordFetcher fetcher, BreakGlassSessions breakGlass, TimeProvider clock, ILogger<InteropReader> logger,
+    HealthPortal.Features.Operations.PortalMetrics metrics)
 {
     private readonly RecordVerifier _verifier = new(fetcher);
     private readonly TransactionFactory _tx = new(clock);
@@ -72,6 +73,7 @@ public sealed partial class InteropReader(
 
     private async Task<InteropRead> ReadAsync(InteropCaller caller, string mpi, Func<IReadOnlyList<RecordEntry>> anchorsOf, bool single, CancellationToken ct)
     {
+        metrics.InteropRequest();
         // The purpose goes on the ledger in access.log: only a code of its closed set (a pattern alone would let a caller
         // write "aung-aung-1980" there), refused here rather than by the ledger after the decision to read.
         if (!IdPattern().IsMatch(caller.Facility) || !StaffPattern().IsMatch(caller.Staff) || !Purposes.IsValid(caller.Purpose)
@@ -146,10 +148,13 @@ public sealed partial class InteropReader(
         return InteropRead.Fail(status, message);
     }
 
-    private void LogDenial(InteropCaller caller, string mpi, IReadOnlyList<RecordEntry>? records, InteropReadStatus status, string message) =>
+    private void LogDenial(InteropCaller caller, string mpi, IReadOnlyList<RecordEntry>? records, InteropReadStatus status, string message)
+    {
+        metrics.InteropDenied(status.ToString());
         logger.LogWarning(InteropEvents.ReadDenied, "Interop read denied ({Status}): facility {Facility} staff {Staff} patient {Mpi} purpose {Purpose} records {Records}: {Reason}",
             status, caller.Facility, caller.Staff, mpi, caller.Purpose,
             records is null ? "-" : string.Join(' ', records.Select(r => r.Facility + "/" + r.RecordId)), message);
+    }
 
     private InteropRead LogFailed(InteropCaller caller, string mpi, string message)
     {

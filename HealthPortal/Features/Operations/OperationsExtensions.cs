@@ -1,0 +1,51 @@
+using HealthPortal.Features.Ledger;
+using Microsoft.AspNetCore.Components.Server.Circuits;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+
+namespace HealthPortal.Features.Operations;
+
+public static class OperationsExtensions
+{
+    public const string ReadyTag = "ready";
+
+    /// <summary>Health checks, the portal's metrics (OpenTelemetry, Prometheus format) and a bounded shutdown.</summary>
+    public static WebApplicationBuilder AddOperations(this WebApplicationBuilder builder)
+    {
+        builder.Services.Configure<OperationsOptions>(builder.Configuration.GetSection(OperationsOptions.Section));
+        builder.Services.AddSingleton<MetricsAccess>();
+        builder.Services.AddSingleton(sp => new CommitProgress(sp.GetRequiredService<TimeProvider>(),
+            TimeSpan.FromSeconds(Math.Max(1, sp.GetRequiredService<IOptions<OperationsOptions>>().Value.CommitStallSeconds))));
+        builder.Services.AddSingleton<PortalMetrics>();
+        builder.Services.AddHostedService<LedgerEventsFeed>();
+        builder.Services.AddScoped<CircuitHandler, ActiveCircuitsHandler>();
+
+        builder.Services.AddHealthChecks()
+            .AddCheck<IdentityDatabaseCheck>("identity-database", tags: [ReadyTag])
+            .AddCheck<LedgerReadinessCheck>("ledger", tags: [ReadyTag])
+            .AddCheck<EhrStoresCheck>("ehr-stores", tags: [ReadyTag]);
+
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(PortalMetrics.MeterName)
+            .AddAspNetCoreInstrumentation()
+            .AddRuntimeInstrumentation()
+            .AddPrometheusExporter());
+        return builder;
+    }
+
+    /// <summary>
+    /// <c>/health/live</c> answers as long as the process serves requests; <c>/health/ready</c> runs the readiness
+    /// checks (503 when one fails). <c>/metrics</c> is served only to <see cref="MetricsAccess"/>'s addresses; others fall through to the 404 page.
+    /// </summary>
+    public static WebApplication MapOperationsEndpoints(this WebApplication app)
+    {
+        var access = app.Services.GetRequiredService<MetricsAccess>();
+        app.UseOpenTelemetryPrometheusScrapingEndpoint(access.Allows);
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthResponses.WriteAsync })
+            .DisableRateLimiting();
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = HealthResponses.WriteAsync })
+            .DisableRateLimiting();
+        return app;
+    }
+}

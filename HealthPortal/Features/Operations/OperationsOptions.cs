@@ -1,0 +1,17 @@
+namespace HealthPortal.Features.Operations;
+
+/// <summary>The <c>HealthPortal:Operations</c> section: who may scrape metrics and when a quiet commit thread counts as stalled.</summary>
+public sealed class OperationsOptions
+{
+    public const string Section = "HealthPortal:Operations";
+
+    /// <summary>
+    /// Networks (CIDR, e.g. <c>10.0.0.0/8</c>) besides loopback whose hosts may read <c>/metrics</c>. Metrics name
+    /// facilities' activity and the node's load, so the default is loopback only: a Prometheus on the same machine,
+    /// or one whose network the operator lists here. Everyone else gets a 404, as if there were no such page.
+    /// </summary>
+    public string[] MetricsNetworks { get; set; } = [];
+
+    /// <summary>Transactions waiting this long with no block committed make the node not ready.</summary>
+    public int CommitStallSeconds { get; set; } = 30;
+}
