@@ -74,7 +74,9 @@ public sealed class KeyRingProtectionTests
     {
         using var portal = new ProductionPortal(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
 
-        var response = await portal.CreateClient().GetAsync("/fhir/r4/metadata");
+        // Over HTTPS: in Production plain HTTP meets the HTTPS gate (Hosting/HttpsGate), which has its own tests.
+        var client = portal.CreateClient(new() { BaseAddress = new Uri("https://localhost") });
+        var response = await client.GetAsync("/fhir/r4/metadata");
 
         Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
     }
