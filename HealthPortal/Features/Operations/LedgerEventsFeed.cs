@@ -15,6 +15,7 @@ public sealed class LedgerEventsFeed(LedgerHost ledger, PortalMetrics metrics, C
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _engine = ledger.Engine;
+        metrics.StartFrom(_engine.SequencerStats);
         _engine.BlockCommitted += OnBlockCommitted;
         _engine.SubmissionRefused += metrics.SubmissionRefused;
         return Task.CompletedTask;

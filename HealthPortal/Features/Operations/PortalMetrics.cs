@@ -51,12 +51,17 @@ public sealed class PortalMetrics
     {
         _blocks.Add(1);
         _transactions.Add(block.Transactions.Count);
-        // The sequencer's counters are cumulative; the commit thread raises this once per block, so the difference to
-        // the previous block's snapshot is this block's own store-and-commit time.
+        // The sequencer's counters are cumulative; the commit thread raises this once per block, after it has added
+        // the block's store and commit time but before it counts the block itself. So the difference to the previous
+        // snapshot (taken at subscription, then at each block) is this block's own store-and-commit time.
         var delta = stats - _lastStats;
         _lastStats = stats;
-        if (delta.Blocks == 1) _commitTime.Record((delta.Store + delta.Commit).TotalSeconds);
+        var spent = delta.Store + delta.Commit;
+        if (spent > TimeSpan.Zero) _commitTime.Record(spent.TotalSeconds);
     }
+
+    /// <summary>Takes the sequencer's counters when the feed subscribes, so blocks committed before (seeding) are not one block's time.</summary>
+    public void StartFrom(SequencerStats stats) => _lastStats = stats;
 
     public void SubmissionRefused(LedgerError code) => _refusals.Add(1, new KeyValuePair<string, object?>("code", code.ToString()));
 
