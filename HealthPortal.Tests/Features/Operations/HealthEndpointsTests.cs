@@ -9,8 +9,11 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace HealthPortal.Tests.Features.Operations;
 
-[Collection(PortalCollection.Name)]
-public sealed class HealthEndpointsTests(PortalFactory portal)
+/// <summary>
+/// On a portal of their own: readiness reports the whole node, so on the collection's shared portal other tests'
+/// changes to that node (facilities, stores, pending work) decided its answer in the full suite.
+/// </summary>
+public sealed class HealthEndpointsTests(PortalFactory portal) : IClassFixture<PortalFactory>
 {
     [Fact]
     public async Task Live_Anonymous_Answers200WithStatusOnly()
