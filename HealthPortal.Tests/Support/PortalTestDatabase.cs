@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using HealthPortal.Data;
+using HealthPortal.Features;
 using HealthPortal.Features.Access;
 using HealthPortal.Features.Admin;
 using HealthPortal.Features.Auth;
@@ -57,6 +58,7 @@ public sealed class PortalTestDatabase : IAsyncLifetime
         services.AddSingleton(new IdentityLookupLimiter(new RateLimitWindow { PermitLimit = 100_000, WindowSeconds = 60 }));
         services.AddScoped<CircuitClientAddress>();
         services.AddStaffInvitations();
+        services.AddSharedFeatureServices();
         services.AddAccessServices(); // those that read the ledger also need StandaloneLedger
         services.AddBreakGlassServices();
         services.AddSingleton<IStaffPseudonyms, UnresolvedStaffPseudonyms>(); // no pseudonym secret in component tests

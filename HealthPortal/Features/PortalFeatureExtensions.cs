@@ -1,7 +1,9 @@
 using HealthPortal.Features.Admin;
+using HealthPortal.Features.Facilities;
 using HealthPortal.Features.FacilityPortal;
 using HealthPortal.Features.Invitations;
 using HealthPortal.Features.Patient;
+using HealthPortal.Features.Records;
 using MudBlazor.Services;
 
 namespace HealthPortal.Features;
@@ -22,5 +24,25 @@ public static class PortalFeatureExtensions
         builder.Services.AddScoped<IdentityChecks>();
         builder.Services.AddStaffInvitations(builder.Configuration);
         return builder;
+    }
+
+    /// <summary>
+    /// Services of the shared folders that several capabilities use (facility names for the timeline, sharing and
+    /// access pages; record verification for the timeline and the interop reader). Registered once here, by the
+    /// composition, so no capability's AddXxx registers another folder's types or depends on call order.
+    /// </summary>
+    public static WebApplicationBuilder AddSharedFeatureServices(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSharedFeatureServices();
+        return builder;
+    }
+
+    /// <summary>The same for hosts that compose a partial container (component tests).</summary>
+    public static IServiceCollection AddSharedFeatureServices(this IServiceCollection services)
+    {
+        services.AddSingleton<FacilityNames>();
+        // Needs an IRecordFetcher: AddEhrStores registers the local one.
+        services.AddSingleton<RecordVerifier>();
+        return services;
     }
 }

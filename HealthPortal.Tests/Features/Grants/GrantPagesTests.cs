@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text.Json.Nodes;
 using Bunit;
 using HealthPortal.Data;
+using HealthPortal.Features;
 using HealthPortal.Features.Auth;
 using HealthPortal.Features.Demo;
 using HealthPortal.Features.DemoMode;
@@ -37,6 +38,7 @@ public sealed class GrantPagesTests(PortalFactory portal) : PortalComponentTest
         Services.AddSingleton(TimeProvider.System);
         Services.AddScoped<BrowserKeys>();
         Services.AddScoped<PatientKeys>();
+        Services.AddSharedFeatureServices();
         Services.AddGrantServices();
         return Task.CompletedTask;
     }

@@ -1,6 +1,5 @@
 using HealthPortal.Features.Auth;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace HealthPortal.Features.Access;
 
@@ -20,7 +19,6 @@ public static class AccessExtensions
     /// <summary>The services alone, for hosts without a web application (component tests).</summary>
     public static IServiceCollection AddAccessServices(this IServiceCollection services)
     {
-        services.TryAddSingleton<HealthPortal.Features.Facilities.FacilityNames>();
         services.AddScoped<AccessViews>();
         services.AddScoped<PatientAccessLog>();
         return services;

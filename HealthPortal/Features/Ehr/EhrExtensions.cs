@@ -2,7 +2,6 @@ using HealthPortal.Features.Ehr.Clinic;
 using HealthPortal.Features.Ehr.Hospital;
 using HealthPortal.Features.Ehr.Laboratory;
 using HealthPortal.Features.Records;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace HealthPortal.Features.Ehr;
 
@@ -20,7 +19,6 @@ public static class EhrExtensions
         services.AddSingleton<EhrStoreProvisioner>();
         services.AddSingleton<EhrStores>();
         services.AddSingleton<IRecordFetcher, LocalRecordFetcher>();
-        services.TryAddSingleton<RecordVerifier>();
         services.AddSingleton<HospitalRecords>();
         services.AddSingleton<ClinicRecords>();
         services.AddSingleton<LaboratoryRecords>();

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using HealthPortal.Features.Ledger;
 using Microsoft.AspNetCore.Authorization;
 
@@ -19,7 +18,6 @@ public static class GrantsExtensions
         // Reads the ledger at every call; a singleton holds nothing but the host and the clock.
         services.AddSingleton(sp => new ActiveGrants(sp.GetRequiredService<LedgerHost>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<AccessRequestNotifier>();
-        services.TryAddSingleton<HealthPortal.Features.Facilities.FacilityNames>();
         services.AddScoped<PatientGrants>();
         services.AddScoped<AccessRequests>();
         return services;

@@ -3,7 +3,6 @@ using HealthPortal.Features.Ehr;
 using HealthPortal.Features.Explorer;
 using HealthPortal.Features.Records;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace HealthPortal.Features.Patient.Records;
 
@@ -12,8 +11,8 @@ public static class PatientRecordsExtensions
     /// <summary>The patient's timeline, the receipt download and the FHIR export (records authorized with PortalPolicies.PatientOfMpi).</summary>
     public static WebApplicationBuilder AddPatientRecords(this WebApplicationBuilder builder)
     {
-        // IRecordFetcher and RecordVerifier come from AddEhrStores (the local stores; a remote fetcher in multi-node).
-        builder.Services.TryAddSingleton<HealthPortal.Features.Facilities.FacilityNames>();
+        // IRecordFetcher comes from AddEhrStores (the local stores; a remote fetcher in multi-node); RecordVerifier and
+        // FacilityNames from AddSharedFeatureServices.
         builder.Services.AddScoped<PatientRecords>();
         builder.Services.AddScoped<PatientRecordExport>();
         return builder;
