@@ -2,6 +2,7 @@ using HealthPortal.Data;
 using HealthPortal.Features.Hosting;
 using HealthPortal.Features.Ledger;
 using HealthPortal.Features.Security;
+using HealthPortal.Ledger.Storage;
 using Microsoft.Extensions.Configuration;
 
 namespace HealthPortal.Tests.Features.Hosting;
@@ -63,6 +64,89 @@ public sealed class StartupChecksTests
 
         Assert.True(result.Failed);
         Assert.Contains(key, result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LedgerStorage_BoundFromTheLedgerSection()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Ledger:Storage:JournalMode"] = "Delete",
+            ["Ledger:Storage:Synchronous"] = "Normal",
+            ["Ledger:Storage:CacheSizeKiB"] = "2048",
+            ["Ledger:Storage:WalAutoCheckpointPages"] = "500",
+        }).Build();
+
+        var storage = configuration.GetSection(LedgerSettings.Section).Get<LedgerSettings>()!.Storage;
+
+        Assert.Equal(new LedgerStorageOptions
+        {
+            JournalMode = SqliteJournalMode.Delete,
+            Synchronous = SqliteSynchronous.Normal,
+            CacheSizeKiB = 2048,
+            WalAutoCheckpointPages = 500,
+        }, storage);
+    }
+
+    [Fact]
+    public void LedgerStorage_Unset_KeepsTheLedgersDefaults()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Ledger:MaxBlockTransactions"] = "10" }).Build();
+
+        Assert.Equal(new LedgerStorageOptions(), configuration.GetSection(LedgerSettings.Section).Get<LedgerSettings>()!.Storage);
+    }
+
+    [Theory]
+    [InlineData("CacheSizeKiB", "Ledger:Storage:CacheSizeKiB")]
+    [InlineData("WalAutoCheckpointPages", "Ledger:Storage:WalAutoCheckpointPages")]
+    [InlineData("BusyTimeoutSeconds", "Ledger:Storage:BusyTimeoutSeconds")]
+    [InlineData("Synchronous", "Ledger:Storage:Synchronous")]
+    public void LedgerStorage_OutOfRange_FailsNamingIt(string which, string key)
+    {
+        var settings = new LedgerSettings();
+        settings.Storage = which switch
+        {
+            "CacheSizeKiB" => settings.Storage with { CacheSizeKiB = 1 },
+            "WalAutoCheckpointPages" => settings.Storage with { WalAutoCheckpointPages = 0 },
+            "BusyTimeoutSeconds" => settings.Storage with { BusyTimeoutSeconds = -1 },
+            _ => settings.Storage with { Synchronous = (SqliteSynchronous)9 },
+        };
+
+        var result = new LedgerSettingsInRange().Validate(null, settings);
+
+        Assert.True(result.Failed);
+        Assert.Contains(key, result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task LedgerHost_OpensTheStoreWithTheConfiguredPragmas()
+    {
+        // journal_mode is the one pragma SQLite keeps in the file, so a fresh connection shows what the host applied.
+        var folder = Directory.CreateTempSubdirectory("hp-ledger-storage-");
+        try
+        {
+            var settings = new LedgerSettings
+            {
+                Genesis = { PatientPowDifficultyBits = 4, FacilityPowDifficultyBits = 4 },
+                Storage = new LedgerStorageOptions { JournalMode = SqliteJournalMode.Delete },
+            };
+            var host = new LedgerHost(Microsoft.Extensions.Options.Options.Create(settings), Microsoft.Extensions.Options.Options.Create(new PortalDataOptions { DataFolder = folder.FullName }),
+                new ServerKeyVault(new Microsoft.AspNetCore.DataProtection.EphemeralDataProtectionProvider(), Path.Combine(folder.FullName, "ledger-keys")),
+                TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<LedgerHost>.Instance);
+            await host.StartAsync(CancellationToken.None);
+            await host.DisposeAsync();
+
+            using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(folder.FullName, LedgerHost.LedgerFileName)};Pooling=False");
+            db.Open();
+            using var command = db.CreateCommand();
+            command.CommandText = "PRAGMA journal_mode";
+            Assert.Equal("delete", command.ExecuteScalar() as string);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            folder.Delete(recursive: true);
+        }
     }
 
     [Fact]

@@ -65,6 +65,18 @@ public sealed class StartupValidationTests : IDisposable
     }
 
     [Fact]
+    public async Task LedgerStorageCacheOutOfRange_Exits1_NamingTheSetting()
+    {
+        var settings = GoodProduction();
+        settings["Ledger__Storage__CacheSizeKiB"] = "1";
+
+        var (code, error) = await StartAsync(settings);
+
+        AssertRefused(code, error, "Ledger:Storage:CacheSizeKiB: 1 is outside");
+        Assert.False(File.Exists(Path.Combine(DataFolder, "ledger.db")), "no store may be opened with refused pragmas");
+    }
+
+    [Fact]
     public async Task ZeroRateLimit_Exits1_NamingTheLimit()
     {
         var settings = GoodProduction();

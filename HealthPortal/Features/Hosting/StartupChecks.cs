@@ -51,6 +51,9 @@ public sealed class LedgerSettingsInRange : IValidateOptions<LedgerSettings>
         if (s.Genesis.MaxGrantDays < 1) failures.Add($"{G}:MaxGrantDays must be at least 1 (is {s.Genesis.MaxGrantDays})");
         if (!NodeKind.IsValid(s.Genesis.Sealer.Kind)) failures.Add($"{G}:Sealer:Kind must be hospital, clinic or laboratory (is '{s.Genesis.Sealer.Kind}')");
         if (string.IsNullOrWhiteSpace(s.Genesis.Sealer.Name)) failures.Add($"{G}:Sealer:Name is required");
+        // The ledger's own check of its pragmas (it would throw when the store opens); each problem starts with
+        // "Storage.<Name>", said here as the deployment file's key.
+        failures.AddRange(s.Storage.Validate().Select(problem => $"{L}:Storage:{problem["Storage.".Length..]}"));
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

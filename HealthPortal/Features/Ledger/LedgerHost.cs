@@ -51,6 +51,7 @@ public sealed class LedgerHost(
         var options = new LedgerOptions
         {
             DatabasePath = Path.Combine(data.Value.DataFolderFullPath, LedgerFileName),
+            Storage = s.Storage,
             Sequencer = new SequencerOptions
             {
                 MaxBlockTransactions = s.MaxBlockTransactions,

@@ -1,6 +1,8 @@
+using HealthPortal.Ledger.Storage;
+
 namespace HealthPortal.Features.Ledger;
 
-/// <summary>The <c>Ledger</c> section of the deployment file: ordering limits and the genesis of a new chain.</summary>
+/// <summary>The <c>Ledger</c> section of the deployment file: ordering limits, the SQLite file's pragmas and the genesis of a new chain.</summary>
 public sealed class LedgerSettings
 {
     public const string Section = "Ledger";
@@ -10,6 +12,9 @@ public sealed class LedgerSettings
     public int MempoolCapacity { get; set; } = 20_000;
     public int MaxClockSkewSeconds { get; set; } = 300;
     public GenesisSettings Genesis { get; set; } = new();
+
+    /// <summary><c>Ledger:Storage</c>: journal mode, synchronous level, cache, checkpointing, busy timeout (defaults unchanged).</summary>
+    public LedgerStorageOptions Storage { get; set; } = new();
 
     /// <summary>Used only when the data folder holds no chain yet; an existing chain keeps the genesis it was born with.</summary>
     public sealed class GenesisSettings
