@@ -98,16 +98,19 @@ public sealed class BlockApplier
                 : Refuse(height, BlockRefusalCode.BrokenLink, $"height {height} already holds another block on this node");
         }
         if (height != head.Height + 1) return Refuse(height, BlockRefusalCode.WrongHeight, $"this node's head is {head.Height}; block {height} leaves a gap");
-        if (header.Chain != _state.Genesis.ChainId) return Refuse(height, BlockRefusalCode.WrongChain, $"header names chain '{header.Chain}', this node's is '{_state.Genesis.ChainId}'");
-        if (!header.Previous.AsSpan().SequenceEqual(head.Hash)) return Refuse(height, BlockRefusalCode.BrokenLink, "previous-header hash does not link to this node's head");
-        if (!header.History.AsSpan().SequenceEqual(head.History.Root())) return Refuse(height, BlockRefusalCode.BrokenLink, "history root does not match this node's headers");
+        switch (BlockChecks.Link(header, _state.Genesis.ChainId, head.Hash, head.History.Root()))
+        {
+            case BlockFault.WrongChain: return Refuse(height, BlockRefusalCode.WrongChain, $"header names chain '{header.Chain}', this node's is '{_state.Genesis.ChainId}'");
+            case BlockFault.BrokenPrevious: return Refuse(height, BlockRefusalCode.BrokenLink, "previous-header hash does not link to this node's head");
+            case BlockFault.BrokenHistory: return Refuse(height, BlockRefusalCode.BrokenLink, "history root does not match this node's headers");
+        }
         if (header.Genesis is not null) return Refuse(height, BlockRefusalCode.Malformed, "only block 0 may name a genesis hash");
 
-        var proposer = _state.Node(header.Proposer);
-        if (proposer is null || proposer.Status != NodeStatus.Approved)
-            return Refuse(height, BlockRefusalCode.ProposerNotApproved, $"proposer {header.Proposer} is not an approved facility on this node's ledger");
-        if (!_keys.Verify(proposer.Key, headerBytes, signature))
-            return Refuse(height, BlockRefusalCode.BadProposerSignature, "the proposer's signature on the header does not verify");
+        switch (BlockChecks.Proposer(header, headerBytes, signature, _state, _keys))
+        {
+            case BlockFault.ProposerNotApproved: return Refuse(height, BlockRefusalCode.ProposerNotApproved, $"proposer {header.Proposer} is not an approved facility on this node's ledger");
+            case BlockFault.BadProposerSignature: return Refuse(height, BlockRefusalCode.BadProposerSignature, "the proposer's signature on the header does not verify");
+        }
         if (header.TxCount != transactions.Count || header.TxTotal != head.TxTotal + transactions.Count)
             return Refuse(height, BlockRefusalCode.Malformed, $"header counts {header.TxCount} transactions ending at {header.TxTotal}; the block carries {transactions.Count} after {head.TxTotal}");
 
@@ -119,17 +122,17 @@ public sealed class BlockApplier
             var tx = transactions[i];
             if (!ids.Add(tx.IdText) || _store.ContainsTransaction(tx.Id))
                 return Refuse(height, BlockRefusalCode.DuplicateTransaction, $"transaction {i} ({tx.IdText}) is already on the ledger", LedgerError.DuplicateTransaction);
-            // Clock skew is judged against the block's time by the rules, not against this node's clock now.
-            var stateless = _validator.Validate(tx, checkClock: false);
-            if (!stateless.IsSuccess) return Refuse(height, BlockRefusalCode.InvalidTransaction, $"transaction {i}: {stateless.Error}: {stateless.Message}", stateless.Error);
-            var verdict = _rules.Apply(stateless.Value!, overlay, new BlockContext(height, header.Timestamp, i));
-            if (!verdict.IsValid) return Refuse(height, BlockRefusalCode.RuleViolation, $"transaction {i} breaks a rule: {verdict}", verdict.Error);
-            parsed.Add(stateless.Value!);
+            var (checkedTx, fault, error, problem) = BlockChecks.Transaction(_validator, _rules, tx, overlay, new BlockContext(height, header.Timestamp, i));
+            if (checkedTx is null)
+                return Refuse(height, fault == BlockFault.RuleViolation ? BlockRefusalCode.RuleViolation : BlockRefusalCode.InvalidTransaction, problem!, error);
+            parsed.Add(checkedTx);
         }
         var tree = new BlockMerkleTree([.. transactions.Select(t => t.Id)]);
-        if (!tree.Root.AsSpan().SequenceEqual(header.TxRoot)) return Refuse(height, BlockRefusalCode.MerkleRootMismatch, "Merkle root of the transaction ids does not match the header");
-        if (!BlockHeader.SignatureRoot(transactions.Select(t => t.StoredSignatures)).AsSpan().SequenceEqual(header.SigRoot))
-            return Refuse(height, BlockRefusalCode.SignatureRootMismatch, "the transactions' signatures are not the ones the header committed to");
+        switch (BlockChecks.Roots(header, tree, transactions.Select(t => t.StoredSignatures)))
+        {
+            case BlockFault.MerkleRootMismatch: return Refuse(height, BlockRefusalCode.MerkleRootMismatch, "Merkle root of the transaction ids does not match the header");
+            case BlockFault.SignatureRootMismatch: return Refuse(height, BlockRefusalCode.SignatureRootMismatch, "the transactions' signatures are not the ones the header committed to");
+        }
         overlay.TransactionIds = ids;
 
         var stored = new StoredBlock(header, headerBytes, signature, hash, head.TxTotal, transactions.Count);

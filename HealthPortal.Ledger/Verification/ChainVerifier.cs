@@ -126,9 +126,12 @@ public static class ChainVerifier
             var hash = SHA256.HashData(headerBytes);
             if (!hash.AsSpan().SequenceEqual(storedHash)) return Bad("stored header hash does not match the header bytes");
             if (header.Height != b) return Bad($"header says height {header.Height}");
-            if (header.Chain != genesis.ChainId) return Bad($"header names chain '{header.Chain}', genesis '{genesis.ChainId}'");
-            if (!header.Previous.AsSpan().SequenceEqual(previousHash)) return Bad("previous-header hash does not link to the block before");
-            if (!header.History.AsSpan().SequenceEqual(history.Root())) return Bad("history root does not match the earlier headers");
+            switch (BlockChecks.Link(header, genesis.ChainId, previousHash, history.Root()))
+            {
+                case BlockFault.WrongChain: return Bad($"header names chain '{header.Chain}', genesis '{genesis.ChainId}'");
+                case BlockFault.BrokenPrevious: return Bad("previous-header hash does not link to the block before");
+                case BlockFault.BrokenHistory: return Bad("history root does not match the earlier headers");
+            }
             if (b == 0)
             {
                 if (header.Genesis is null || !header.Genesis.AsSpan().SequenceEqual(genesis.Hash())) return Bad("block 0 does not commit to the stored genesis document");
@@ -136,9 +139,11 @@ public static class ChainVerifier
             }
             else if (header.Genesis is not null) return Bad("only block 0 may name a genesis hash");
 
-            var proposer = state.Node(header.Proposer);
-            if (proposer is null || proposer.Status != NodeStatus.Approved) return Bad($"proposer {header.Proposer} was not an approved facility");
-            if (!keyCache.Verify(proposer.Key, headerBytes, signature)) return Bad("proposer signature on the header does not verify");
+            switch (BlockChecks.Proposer(header, headerBytes, signature, state, keyCache))
+            {
+                case BlockFault.ProposerNotApproved: return Bad($"proposer {header.Proposer} was not an approved facility");
+                case BlockFault.BadProposerSignature: return Bad("proposer signature on the header does not verify");
+            }
             if (txFirst != total || txCount != header.TxCount) return Bad($"block row says {txCount} transactions from {txFirst}; header says {header.TxCount}, chain has {total}");
             if (header.TxTotal != total + header.TxCount) return Bad($"header txTotal {header.TxTotal} does not equal {total + header.TxCount}");
 
@@ -155,16 +160,15 @@ public static class ChainVerifier
                 var tx = row.ToTransaction();
                 if (!tx.IsSuccess) return Bad($"transaction {i}: {tx.Message}");
                 if (!seenIds.Add(tx.Value!.IdText)) return Bad($"transaction {i}: id {tx.Value.IdText} appears twice in the chain");
-                var checkedTx = validator.Validate(tx.Value, checkClock: false);
-                if (!checkedTx.IsSuccess) return Bad($"transaction {i}: {checkedTx.Error}: {checkedTx.Message}");
-                var verdict = rules.Apply(checkedTx.Value!, overlay, new BlockContext(b, header.Timestamp, i));
-                if (!verdict.IsValid) return Bad($"transaction {i} breaks a rule: {verdict}");
+                var (checkedTx, _, _, problem) = BlockChecks.Transaction(validator, rules, tx.Value, overlay, new BlockContext(b, header.Timestamp, i));
+                if (checkedTx is null) return Bad(problem!);
                 transactions.Add(tx.Value);
             }
-            var root = new BlockMerkleTree(transactions.ConvertAll(t => t.Id)).Root;
-            if (!root.AsSpan().SequenceEqual(header.TxRoot)) return Bad("Merkle root of its transactions does not match the header");
-            if (!BlockHeader.SignatureRoot(rows.Select(r => r.SignaturesJson)).AsSpan().SequenceEqual(header.SigRoot))
-                return Bad("signatures stored for its transactions are not the ones the block committed to");
+            switch (BlockChecks.Roots(header, new BlockMerkleTree(transactions.ConvertAll(t => t.Id)), rows.Select(r => r.SignaturesJson)))
+            {
+                case BlockFault.MerkleRootMismatch: return Bad("Merkle root of its transactions does not match the header");
+                case BlockFault.SignatureRootMismatch: return Bad("signatures stored for its transactions are not the ones the block committed to");
+            }
 
             if (b == 0) scratch.InitializeGenesis(genesis, new StoredBlock(header, headerBytes, signature, hash, txFirst, txCount));
             else scratch.Append(new StoredBlock(header, headerBytes, signature, hash, txFirst, txCount), transactions, overlay);
