@@ -68,8 +68,8 @@ public static class PatientKit
             var solved = ProofOfWork.Solve(draft.Type, draft.Body, draft.PowBits);
             return await onboarding.CompleteAsync(patient.Principal, solved, key.Sign(draft.Type, solved));
         });
-        Assert.True(result.Succeeded, result.Error);
-        return patient with { Mpi = result.Mpi, Key = key };
+        Assert.True(result.IsOk, result.Message);
+        return patient with { Mpi = result.Value!.Mpi, Key = key };
     }
 
 }

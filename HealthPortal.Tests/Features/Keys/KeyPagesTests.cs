@@ -110,9 +110,9 @@ public sealed class KeyPagesTests(PortalFactory portal) : PortalComponentTest
             var link = (await keys.OpenLinkAsync(patient.Principal))!;
             var body = (await keys.JoinLinkAsync(patient.Principal, link.Code, second.Jwk)).ValueOrThrow();
             await keys.SubmitLinkSignatureAsync(patient.Principal, second.Sign(TxType.KeyAdd, body));
-            Assert.True((await keys.ApproveLinkAsync(patient.Principal, link.Id, patient.Key!.Jwk, patient.Key.Sign(TxType.KeyAdd, link.Body!))).Succeeded);
+            Assert.True((await keys.ApproveLinkAsync(patient.Principal, link.Id, patient.Key!.Jwk, patient.Key.Sign(TxType.KeyAdd, link.Body!))).IsOk);
             var revoke = (await keys.DraftRevokeAsync(patient.Principal, patient.Key.Kid)).ValueOrThrow();
-            Assert.True((await keys.RevokeAsync(patient.Principal, revoke, second.Jwk, second.Sign(TxType.KeyRevoke, revoke))).Succeeded);
+            Assert.True((await keys.RevokeAsync(patient.Principal, revoke, second.Jwk, second.Sign(TxType.KeyRevoke, revoke))).IsOk);
             return 0;
         });
         SignIn(patient.UserId, patient.Email);

@@ -35,14 +35,14 @@ public sealed class KeyRecoveryTests(PortalFactory portal)
         var found = (await Recoveries(async r => await r.FindAsync(await Manager(Riverside), Riverside, patient.Mpi!.Replace("-", " ")))).ValueOrThrow();
         Assert.Equal(newBrowser.Kid, found.NewKid);
         var verified = await Recoveries(async r => await r.VerifyAsync(await Manager(Riverside), Riverside, found.RequestId, start.Code.ToLowerInvariant(), "Passport", verifiedInPerson: true));
-        Assert.True(verified.Succeeded, verified.Error);
+        Assert.True(verified.IsOk, verified.Message);
         Assert.Null(Host.Engine.State.Key(newBrowser.Kid)); // the facility alone changes nothing
 
         var approved = await Recoveries(r => r.ApproveAsync(admin, found.RequestId));
 
-        Assert.True(approved.Succeeded, approved.Error);
+        Assert.True(approved.IsOk, approved.Message);
         Assert.True(Host.Engine.State.Key(newBrowser.Kid)!.IsActive);
-        Assert.Equal(approved.Height, Host.Engine.State.Key(patient.Key!.Kid)!.RevokedHeight);
+        Assert.Equal(approved.Value, Host.Engine.State.Key(patient.Key!.Kid)!.RevokedHeight);
         var stored = await portal.QueryAsync(db => db.KeyRecoveryRequests.SingleAsync(r => r.Id == found.RequestId));
         Assert.Equal(RecoveryStatus.Completed, stored.Status);
         Assert.Equal("Passport", stored.IdentityDocument);
@@ -89,8 +89,8 @@ public sealed class KeyRecoveryTests(PortalFactory portal)
         var unchecked_ = await Recoveries(r => r.VerifyAsync(manager, Riverside, start.Request.Id, start.Code, "Passport", verifiedInPerson: false));
         var wrongCode = await Recoveries(r => r.VerifyAsync(manager, Riverside, start.Request.Id, "AAAA-AAAA", "Passport", verifiedInPerson: true));
 
-        Assert.Contains("in person", unchecked_.Error);
-        Assert.Contains("not right", wrongCode.Error);
+        Assert.Equal(KeyError.Invalid, unchecked_.Error);
+        Assert.Equal(KeyError.WrongCode, wrongCode.Error);
         var stored = await portal.QueryAsync(db => db.KeyRecoveryRequests.SingleAsync(r => r.Id == start.Request.Id));
         Assert.Equal(RecoveryStatus.AwaitingFacility, stored.Status);
     }
@@ -107,7 +107,7 @@ public sealed class KeyRecoveryTests(PortalFactory portal)
         var outcome = await Recoveries(r => r.VerifyAsync(lakeviewManager, Riverside, start.Request.Id, start.Code, "Passport", true));
         var lookup = await Recoveries(r => r.FindAsync(lakeviewManager, Riverside, patient.Mpi));
 
-        Assert.False(outcome.Succeeded);
+        Assert.False(outcome.IsOk);
         Assert.False(lookup.IsSuccess);
     }
 
@@ -132,13 +132,13 @@ public sealed class KeyRecoveryTests(PortalFactory portal)
         using var newBrowser = new TestBrowserKey();
         var start = (await Recoveries(r => r.RequestAsync(patient.Principal, newBrowser.Jwk))).ValueOrThrow();
         var manager = await Manager(Riverside);
-        Assert.True((await Recoveries(r => r.VerifyAsync(manager, Riverside, start.Request.Id, start.Code, "NRC", true))).Succeeded);
+        Assert.True((await Recoveries(r => r.VerifyAsync(manager, Riverside, start.Request.Id, start.Code, "NRC", true))).IsOk);
 
         var byManager = await Recoveries(r => r.ApproveAsync(manager, start.Request.Id));
         var byPatient = await Recoveries(r => r.ApproveAsync(patient.Principal, start.Request.Id));
 
-        Assert.False(byManager.Succeeded);
-        Assert.False(byPatient.Succeeded);
+        Assert.Equal(KeyError.Forbidden, byManager.Error);
+        Assert.Equal(KeyError.Forbidden, byPatient.Error);
         Assert.Null(Host.Engine.State.Key(newBrowser.Kid));
     }
 
@@ -148,7 +148,7 @@ public sealed class KeyRecoveryTests(PortalFactory portal)
         var patient = await portal.RegisteredPatientAsync();
         using var newBrowser = new TestBrowserKey();
         var start = (await Recoveries(r => r.RequestAsync(patient.Principal, newBrowser.Jwk))).ValueOrThrow();
-        Assert.True((await Recoveries(async r => await r.VerifyAsync(await Manager(Riverside), Riverside, start.Request.Id, start.Code, "NRC", true))).Succeeded);
+        Assert.True((await Recoveries(async r => await r.VerifyAsync(await Manager(Riverside), Riverside, start.Request.Id, start.Code, "NRC", true))).IsOk);
         // An admin deciding an hour later: make the stored, facility-signed body an hour old.
         await portal.QueryAsync(async db =>
         {
@@ -163,7 +163,7 @@ public sealed class KeyRecoveryTests(PortalFactory portal)
 
         var approved = await Recoveries(async r => await r.ApproveAsync(await portal.PrincipalOfAsync(PortalFactory.DemoEmail(Roles.Admin)), start.Request.Id));
 
-        Assert.True(approved.Succeeded, approved.Error);
+        Assert.True(approved.IsOk, approved.Message);
         Assert.True(Host.Engine.State.Key(newBrowser.Kid)!.IsActive);
     }
 

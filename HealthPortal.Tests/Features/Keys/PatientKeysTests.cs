@@ -35,9 +35,9 @@ public sealed class PatientKeysTests(PortalFactory portal)
 
         var outcome = await Keys(k => k.ApproveLinkAsync(patient.Principal, link.Id, patient.Key!.Jwk, patient.Key.Sign(TxType.KeyAdd, link.Body!)));
 
-        Assert.True(outcome.Succeeded, outcome.Error);
+        Assert.True(outcome.IsOk, outcome.Message);
         Assert.Equal(LinkStage.Linked, link.Stage);
-        Assert.Equal(outcome.Height, link.Height);
+        Assert.Equal(outcome.Value, link.Height);
         Assert.Equal([LinkStage.WaitingForApproval, LinkStage.Submitting, LinkStage.Linked], stages);
         var keys = Ledger.State.KeysOf(patient.Mpi!);
         Assert.Equal([patient.Key!.Kid, newBrowser.Kid], keys.Select(k => k.Kid));
@@ -113,8 +113,8 @@ public sealed class PatientKeysTests(PortalFactory portal)
         var draft = (await Keys(k => k.DraftRevokeAsync(patient.Principal, second.Kid))).ValueOrThrow();
         var outcome = await Keys(k => k.RevokeAsync(patient.Principal, draft, patient.Key!.Jwk, patient.Key.Sign(TxType.KeyRevoke, draft)));
 
-        Assert.True(outcome.Succeeded, outcome.Error);
-        Assert.Equal(outcome.Height, Ledger.State.Key(second.Kid)!.RevokedHeight);
+        Assert.True(outcome.IsOk, outcome.Message);
+        Assert.Equal(outcome.Value, Ledger.State.Key(second.Kid)!.RevokedHeight);
         Assert.True(Ledger.State.Key(patient.Key!.Kid)!.IsActive);
     }
 
@@ -136,7 +136,7 @@ public sealed class PatientKeysTests(PortalFactory portal)
         using var second = new TestBrowserKey();
         await LinkAsync(patient, second);
         var draft = (await Keys(k => k.DraftRevokeAsync(patient.Principal, patient.Key!.Kid))).ValueOrThrow();
-        Assert.True((await Keys(k => k.RevokeAsync(patient.Principal, draft, second.Jwk, second.Sign(TxType.KeyRevoke, draft)))).Succeeded);
+        Assert.True((await Keys(k => k.RevokeAsync(patient.Principal, draft, second.Jwk, second.Sign(TxType.KeyRevoke, draft)))).IsOk);
 
         var view = (await Keys(k => k.LoadAsync(patient.Principal)))!;
 
@@ -157,9 +157,9 @@ public sealed class PatientKeysTests(PortalFactory portal)
         var bad = await Keys(k => k.VerifyKeyCheckAsync(patient.Principal, challenge, stranger.Jwk, stranger.Sign(PatientKeys.KeyCheckType, challenge)));
         var forged = await Keys(k => k.VerifyKeyCheckAsync(patient.Principal, challenge, patient.Key!.Jwk, stranger.Sign(PatientKeys.KeyCheckType, challenge)));
 
-        Assert.True(good.Succeeded, good.Error);
-        Assert.False(bad.Succeeded);
-        Assert.False(forged.Succeeded);
+        Assert.True(good.IsOk, good.Message);
+        Assert.False(bad.IsOk);
+        Assert.False(forged.IsOk);
     }
 
     [Fact]
@@ -175,7 +175,7 @@ public sealed class PatientKeysTests(PortalFactory portal)
         var body = (await Keys(k => k.DraftDemoLinkAsync(principal, browser.Jwk))).ValueOrThrow();
         var outcome = await Keys(k => k.CompleteDemoLinkAsync(principal, body, browser.Sign(TxType.KeyAdd, body)));
 
-        Assert.True(outcome.Succeeded, outcome.Error);
+        Assert.True(outcome.IsOk, outcome.Message);
         Assert.True(Ledger.State.Key(browser.Kid)!.IsActive);
         Assert.Equal(view.Mpi, Ledger.State.Key(browser.Kid)!.Mpi);
     }
@@ -208,6 +208,6 @@ public sealed class PatientKeysTests(PortalFactory portal)
         var body = (await Keys(k => k.JoinLinkAsync(patient.Principal, link.Code, newBrowser.Jwk))).ValueOrThrow();
         Assert.True((await Keys(k => k.SubmitLinkSignatureAsync(patient.Principal, newBrowser.Sign(TxType.KeyAdd, body)))).IsSuccess);
         var outcome = await Keys(k => k.ApproveLinkAsync(patient.Principal, link.Id, patient.Key!.Jwk, patient.Key.Sign(TxType.KeyAdd, link.Body!)));
-        Assert.True(outcome.Succeeded, outcome.Error);
+        Assert.True(outcome.IsOk, outcome.Message);
     }
 }

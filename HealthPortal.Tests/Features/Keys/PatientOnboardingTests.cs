@@ -31,11 +31,11 @@ public sealed class PatientOnboardingTests(PortalFactory portal)
         var solved = ProofOfWork.Solve(draft.Type, draft.Body, draft.PowBits);
         var result = await Onboarding(o => o.CompleteAsync(patient.Principal, solved, key.Sign(draft.Type, solved)));
 
-        Assert.True(result.Succeeded, result.Error);
-        Assert.Equal(draft.Mpi, result.Mpi);
-        Assert.True(MpiNumber.IsValid(result.Mpi));
+        Assert.True(result.IsOk, result.Message);
+        Assert.Equal(draft.Mpi, result.Value!.Mpi);
+        Assert.True(MpiNumber.IsValid(result.Value!.Mpi));
         Assert.Equal(key.Kid, Assert.Single(Ledger.State.KeysOf(draft.Mpi)).Kid);
-        Assert.Equal(result.Height, Ledger.State.Patient(draft.Mpi)!.RegisteredHeight);
+        Assert.Equal(result.Value!.Height, Ledger.State.Patient(draft.Mpi)!.RegisteredHeight);
         var profile = await portal.QueryAsync(db => db.PatientProfiles.SingleAsync(p => p.UserId == patient.UserId));
         Assert.Equal(draft.Mpi, profile.MpiNumber);
         Assert.Null(profile.PendingMpi);
@@ -81,8 +81,8 @@ public sealed class PatientOnboardingTests(PortalFactory portal)
 
         var result = await Onboarding(o => o.CompleteAsync(patient.Principal, solved, key.Sign(draft.Type, solved)));
 
-        Assert.False(result.Succeeded);
-        Assert.Contains("not the one drafted", result.Error);
+        Assert.False(result.IsOk);
+        Assert.Equal(KeyError.NotYours, result.Error);
         Assert.Null(Ledger.State.Patient(PatientKeys.StringOf(forged, "mpi")!));
     }
 
@@ -102,8 +102,8 @@ public sealed class PatientOnboardingTests(PortalFactory portal)
 
         var result = await Onboarding(o => o.CompleteAsync(patient.Principal, unsolved, key.Sign(draft.Type, unsolved)));
 
-        Assert.False(result.Succeeded);
-        Assert.Contains("proof of work", result.Error);
+        Assert.False(result.IsOk);
+        Assert.Equal(KeyError.InsufficientProofOfWork, result.Error);
     }
 
     [Fact]
@@ -117,8 +117,8 @@ public sealed class PatientOnboardingTests(PortalFactory portal)
 
         var result = await Onboarding(o => o.CompleteAsync(patient.Principal, solved, other.Sign(draft.Type, solved)));
 
-        Assert.False(result.Succeeded);
-        Assert.Contains("did not verify", result.Error);
+        Assert.False(result.IsOk);
+        Assert.Equal(KeyError.BadSignature, result.Error);
     }
 
     [Fact]

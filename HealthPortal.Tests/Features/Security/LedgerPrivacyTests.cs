@@ -113,8 +113,8 @@ public sealed class LedgerPrivacyTests(InteropWorld world) : IClassFixture<Inter
             var solved = ProofOfWork.Solve(draft.Type, draft.Body, draft.PowBits);
             return await onboarding.CompleteAsync(principal, solved, key.Sign(draft.Type, solved));
         });
-        Assert.True(result.Succeeded, result.Error);
-        return new TestPatient(user.Id, user.Email!, principal, result.Mpi, key);
+        Assert.True(result.IsOk, result.Message);
+        return new TestPatient(user.Id, user.Email!, principal, result.Value!.Mpi, key);
     }
 
     private async Task BreakGlassReadAsync(TestPatient patient, InteropWorld.LedgerPatient ledgerPatient, Planted p)

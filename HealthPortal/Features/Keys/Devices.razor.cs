@@ -2,6 +2,7 @@ using HealthPortal.Ledger.Transactions;
 using Microsoft.AspNetCore.Components;
 using Microsoft.JSInterop;
 using HealthPortal.Features.Security;
+using HealthPortal.Features.Outcomes;
 
 namespace HealthPortal.Features.Keys;
 
@@ -18,7 +19,7 @@ public partial class Devices
     private string? error;
     private string? notice;
     private string? confirmRevoke;
-    private KeyOutcome? checkResult;
+    private Result<long, KeyError>? checkResult;
     private DeviceLink? link;
     private string? linkUrl;
     private string? linkQr;
@@ -51,8 +52,8 @@ public partial class Devices
         if (!draft.IsSuccess) { error = draft.Message; return; }
         var signature = await Browser.SignAsync(Owner, TxType.KeyRevoke, draft.Value!);
         var outcome = await Keys.RevokeAsync(User, draft.Value!, BrowserKey!, signature);
-        if (!outcome.Succeeded) { error = outcome.Error; return; }
-        notice = $"Key {KeyFingerprint.Short(kid)} is revoked (block {outcome.Height}).";
+        if (!outcome.IsOk) { error = outcome.Message; return; }
+        notice = $"Key {KeyFingerprint.Short(kid)} is revoked (block {outcome.Value}).";
         await ReloadAsync();
     });
 
@@ -84,7 +85,7 @@ public partial class Devices
         if (link?.Body is null) return;
         var signature = await Browser.SignAsync(Owner, TxType.KeyAdd, link.Body);
         var outcome = await Keys.ApproveLinkAsync(User, link.Id, BrowserKey!, signature);
-        if (!outcome.Succeeded) error = outcome.Error;
+        if (!outcome.IsOk) error = outcome.Message;
         await ReloadAsync();
     });
 
@@ -122,8 +123,8 @@ public partial class Devices
         if (!draft.IsSuccess) { error = draft.Message; return; }
         var signature = await Browser.SignAsync(Owner, TxType.KeyAdd, draft.Value!);
         var outcome = await Keys.CompleteDemoLinkAsync(User, draft.Value!, signature);
-        if (!outcome.Succeeded) { error = outcome.Error; return; }
-        notice = $"This browser is linked (block {outcome.Height}), co-signed by the demo enrolment device.";
+        if (!outcome.IsOk) { error = outcome.Message; return; }
+        notice = $"This browser is linked (block {outcome.Value}), co-signed by the demo enrolment device.";
         await ReloadAsync();
     });
 

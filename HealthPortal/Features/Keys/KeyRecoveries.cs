@@ -14,14 +14,9 @@ using HealthPortal.Ledger.Transactions;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 using HealthPortal.Features.DemoMode;
+using HealthPortal.Features.Outcomes;
 
 namespace HealthPortal.Features.Keys;
-
-public sealed record RecoveryOutcome(bool Succeeded, string? Error, long? Height = null)
-{
-    public static RecoveryOutcome Ok(long? height = null) => new(true, null, height);
-    public static RecoveryOutcome Fail(string error) => new(false, error);
-}
 
 /// <summary>A new recovery request and its code, shown once to the patient.</summary>
 public sealed record RecoveryStart(KeyRecoveryRequest Request, string Code);
@@ -60,6 +55,9 @@ public sealed class KeyRecoveries(
     /// <summary>How long a facility has to verify a request.</summary>
     public TimeSpan Lifetime { get; } = (options?.Value ?? new()).Lifetime;
     public const int MaxCodeAttempts = 5;
+
+    /// <summary>A step that needed no block (cancel, verify, reject): there is no height to report.</summary>
+    private static Result<long?, KeyError> Recovered => Result<long?, KeyError>.Ok(null);
 
     // Crockford's base32: no I, L, O or U, so nothing is misread when the code is read aloud or typed.
     private const string CodeAlphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -114,17 +112,17 @@ public sealed class KeyRecoveries(
         return mine.OrderByDescending(r => r.CreatedAt).FirstOrDefault();
     }
 
-    public async Task<RecoveryOutcome> CancelAsync(ClaimsPrincipal patient, string requestId)
+    public async Task<Result<long?, KeyError>> CancelAsync(ClaimsPrincipal patient, string requestId)
     {
-        if (await PatientIdAsync(patient) is not { } userId) return RecoveryOutcome.Fail("Only the patient can cancel their request.");
+        if (await PatientIdAsync(patient) is not { } userId) return Result.Fail(KeyError.Forbidden, "Only the patient can cancel their request.");
         await using var db = await dbFactory.CreateDbContextAsync();
         var request = await db.KeyRecoveryRequests.SingleOrDefaultAsync(r => r.Id == requestId && r.UserId == userId);
-        if (request is not { IsOpen: true }) return RecoveryOutcome.Fail("This request is no longer open.");
+        if (request is not { IsOpen: true }) return Result.Fail(KeyError.NotPending, "This request is no longer open.");
         request.Status = RecoveryStatus.Cancelled;
         request.Reason = "Cancelled by the patient.";
         await db.SaveChangesAsync();
         notifier.Notify(request.Id);
-        return RecoveryOutcome.Ok();
+        return Recovered;
     }
 
     // ---- the facility manager ------------------------------------------------------------------------------
@@ -150,16 +148,16 @@ public sealed class KeyRecoveries(
     /// Records the manager's in-person verification and signs <c>key.recover</c> with the facility's node key.
     /// The patient's recovery code proves that the person at the desk holds the new browser.
     /// </summary>
-    public async Task<RecoveryOutcome> VerifyAsync(ClaimsPrincipal manager, string facilityId, string requestId, string? code, string? identityDocument, bool verifiedInPerson)
+    public async Task<Result<long?, KeyError>> VerifyAsync(ClaimsPrincipal manager, string facilityId, string requestId, string? code, string? identityDocument, bool verifiedInPerson)
     {
-        if (!await MayManageAsync(manager, facilityId)) return RecoveryOutcome.Fail("Only a manager of this facility can verify recoveries.");
-        if (!verifiedInPerson) return RecoveryOutcome.Fail("Confirm that you checked the patient's identity in person.");
-        if (string.IsNullOrWhiteSpace(identityDocument) || identityDocument.Trim().Length > 200) return RecoveryOutcome.Fail("Say which identity document you checked.");
+        if (!await MayManageAsync(manager, facilityId)) return Result.Fail(KeyError.Forbidden, "Only a manager of this facility can verify recoveries.");
+        if (!verifiedInPerson) return Result.Fail(KeyError.Invalid, "Confirm that you checked the patient's identity in person.");
+        if (string.IsNullOrWhiteSpace(identityDocument) || identityDocument.Trim().Length > 200) return Result.Fail(KeyError.Invalid, "Say which identity document you checked.");
 
         await using var db = await dbFactory.CreateDbContextAsync();
         var request = await db.KeyRecoveryRequests.SingleOrDefaultAsync(r => r.Id == requestId);
         if (request is null || request.Status != RecoveryStatus.AwaitingFacility || request.ExpiresAt <= clock.GetUtcNow())
-            return RecoveryOutcome.Fail("This request is no longer waiting for a facility. Ask the patient to start again.");
+            return Result.Fail(KeyError.NotPending, "This request is no longer waiting for a facility. Ask the patient to start again.");
         if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(CodeHashOf(NormaliseCode(code))), Encoding.ASCII.GetBytes(request.CodeHash)))
         {
             request.FailedCodeAttempts++;
@@ -171,13 +169,13 @@ public sealed class KeyRecoveries(
             }
             await db.SaveChangesAsync();
             if (closed) notifier.Notify(request.Id);
-            return RecoveryOutcome.Fail(closed
+            return Result.Fail(closed ? KeyError.CodeAttemptsUsedUp : KeyError.WrongCode, closed
                 ? "Too many wrong codes: the request was closed. The patient must start a new one."
                 : "That recovery code is not right. Ask the patient to read it from their new device.");
         }
 
-        if (FacilityKey(facilityId) is not { } facilityKey) return RecoveryOutcome.Fail("This facility's node is not approved on the network, so it cannot sign a recovery.");
-        if (!Jwk.TryParse(JsonNode.Parse(request.NewKeyJwk), out var newKey, out _)) return RecoveryOutcome.Fail("The request's key is not usable. Ask the patient to start again.");
+        if (FacilityKey(facilityId) is not { } facilityKey) return Result.Fail(KeyError.FacilityNotApproved, "This facility's node is not approved on the network, so it cannot sign a recovery.");
+        if (!Jwk.TryParse(JsonNode.Parse(request.NewKeyJwk), out var newKey, out _)) return Result.Fail(KeyError.Unreadable, "The request's key is not usable. Ask the patient to start again.");
 
         var tx = _tx.KeyRecover(request.Mpi, newKey, facilityKey.Id);
         request.FacilityId = facilityId;
@@ -189,7 +187,7 @@ public sealed class KeyRecoveries(
         request.Status = RecoveryStatus.AwaitingAdmin;
         await db.SaveChangesAsync();
         notifier.Notify(request.Id);
-        return RecoveryOutcome.Ok();
+        return Recovered;
     }
 
     // ---- the consortium admin ------------------------------------------------------------------------------
@@ -213,17 +211,17 @@ public sealed class KeyRecoveries(
     }
 
     /// <summary>Co-signs the facility's key.recover with the consortium admin key and submits it.</summary>
-    public async Task<RecoveryOutcome> ApproveAsync(ClaimsPrincipal admin, string requestId, CancellationToken ct = default)
+    public async Task<Result<long?, KeyError>> ApproveAsync(ClaimsPrincipal admin, string requestId, CancellationToken ct = default)
     {
-        if (!await IsAdminAsync(admin)) return RecoveryOutcome.Fail("Only a consortium admin can approve a recovery.");
+        if (!await IsAdminAsync(admin)) return Result.Fail(KeyError.Forbidden, "Only a consortium admin can approve a recovery.");
         await notifier.Gate.WaitAsync(ct);
         try
         {
             await using var db = await dbFactory.CreateDbContextAsync(ct);
             var request = await db.KeyRecoveryRequests.SingleOrDefaultAsync(r => r.Id == requestId, ct);
             if (request is not { Status: RecoveryStatus.AwaitingAdmin, Body: { } bodyText, FacilitySignature: { } facilitySignature, FacilityId: { } facilityId })
-                return RecoveryOutcome.Fail("This request is not waiting for an admin.");
-            if (FacilityKey(facilityId) is not { } facilityKey) return RecoveryOutcome.Fail("The verifying facility is no longer approved on the network; the recovery cannot be signed.");
+                return Result.Fail(KeyError.NotPending, "This request is not waiting for an admin.");
+            if (FacilityKey(facilityId) is not { } facilityKey) return Result.Fail(KeyError.FacilityNotApproved, "The verifying facility is no longer approved on the network; the recovery cannot be signed.");
 
             var tx = Transaction.Create(TxType.KeyRecover, (JsonObject)JsonNode.Parse(bodyText)!).ValueOrThrow()
                 .WithSignature(facilityKey.Id, Base64Url.Decode(facilitySignature));
@@ -258,8 +256,9 @@ public sealed class KeyRecoveries(
             await db.SaveChangesAsync(CancellationToken.None);
             notifier.Notify(request.Id);
             if (result.IsCommitted) logger.LogInformation("Key recovery {Request} for {Mpi} committed at height {Height}", request.Id, request.Mpi, request.Height);
-            return result.IsCommitted ? RecoveryOutcome.Ok(request.Height)
-                : RecoveryOutcome.Fail(result.Error == LedgerError.Busy ? "The network is busy. Try again in a moment." : request.Reason!);
+            return result.IsCommitted ? request.Height
+                : Result.Fail(result.Error == LedgerError.Busy ? KeyError.Busy : KeyError.LedgerRefused,
+                    result.Error == LedgerError.Busy ? "The network is busy. Try again in a moment." : request.Reason!);
         }
         finally
         {
@@ -267,23 +266,23 @@ public sealed class KeyRecoveries(
         }
     }
 
-    public async Task<RecoveryOutcome> RejectAsync(ClaimsPrincipal admin, string requestId, string? reason)
+    public async Task<Result<long?, KeyError>> RejectAsync(ClaimsPrincipal admin, string requestId, string? reason)
     {
-        if (!await IsAdminAsync(admin)) return RecoveryOutcome.Fail("Only a consortium admin can reject a recovery.");
-        if (string.IsNullOrWhiteSpace(reason) || reason.Trim().Length > 500) return RecoveryOutcome.Fail("Give the reason (at most 500 characters); the patient sees it.");
+        if (!await IsAdminAsync(admin)) return Result.Fail(KeyError.Forbidden, "Only a consortium admin can reject a recovery.");
+        if (string.IsNullOrWhiteSpace(reason) || reason.Trim().Length > 500) return Result.Fail(KeyError.Invalid, "Give the reason (at most 500 characters); the patient sees it.");
         await notifier.Gate.WaitAsync();
         try
         {
             await using var db = await dbFactory.CreateDbContextAsync();
             var request = await db.KeyRecoveryRequests.SingleOrDefaultAsync(r => r.Id == requestId);
-            if (request is not { Status: RecoveryStatus.AwaitingAdmin }) return RecoveryOutcome.Fail("This request is not waiting for an admin.");
+            if (request is not { Status: RecoveryStatus.AwaitingAdmin }) return Result.Fail(KeyError.NotPending, "This request is not waiting for an admin.");
             request.Status = RecoveryStatus.Rejected;
             request.Reason = reason.Trim();
             request.DecidedByUserId = admin.FindFirstValue(ClaimTypes.NameIdentifier);
             request.DecidedAt = clock.GetUtcNow();
             await db.SaveChangesAsync();
             notifier.Notify(request.Id);
-            return RecoveryOutcome.Ok();
+            return Recovered;
         }
         finally
         {

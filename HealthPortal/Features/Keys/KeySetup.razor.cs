@@ -24,7 +24,7 @@ public partial class KeySetup
     private JsonObject? solved;
     private string? canonical;
     private PowAttempts pow;
-    private OnboardingResult? outcome;
+    private Onboarded? outcome;
     private bool refused;
 
     protected override async Task OnBrowserReadyAsync()
@@ -91,16 +91,16 @@ public partial class KeySetup
         {
             var signature = await Browser.SignAsync(Owner, draft.Type, solved);
             var result = await Onboarding.CompleteAsync(User, solved, signature);
-            if (!result.Succeeded)
+            if (!result.IsOk)
             {
                 // The ledger or the server refused this draft (expired, proof of work, changed details): a fresh one is
                 // needed. A failure in the browser, by contrast, is retried with the same stamped draft.
-                error = result.Error;
+                error = result.Message;
                 refused = true;
                 step = SetupStep.Review;
                 return;
             }
-            outcome = result;
+            outcome = result.Value;
             step = SetupStep.Done;
             await ReloadAsync();
         }, "Signing in this browser failed");

@@ -16,6 +16,7 @@ using Microsoft.Extensions.Options;
 using HealthPortal.Features.Admission;
 using HealthPortal.Features.Patient;
 using HealthPortal.Features.Patients;
+using HealthPortal.Features.Outcomes;
 
 namespace HealthPortal.Features.Keys;
 
@@ -53,13 +54,6 @@ public sealed record PatientKeyView(string UserId, bool HasProfile, string FullN
     }
 
     public DeviceKey? KeyOf(Jwk? browserKey) => browserKey is null ? null : Keys.FirstOrDefault(k => k.Kid == browserKey.Thumbprint());
-}
-
-/// <summary>What a key operation came to: the block it landed in, or what went wrong in words for the patient.</summary>
-public sealed record KeyOutcome(bool Succeeded, long? Height, string? Error)
-{
-    public static KeyOutcome Ok(long height) => new(true, height, null);
-    public static KeyOutcome Fail(string error) => new(false, null, error);
 }
 
 /// <summary>
@@ -123,11 +117,11 @@ public sealed class PatientKeys(
     }
 
     /// <summary>On the existing device: co-signs the new key with this browser's key and submits key.add.</summary>
-    public async Task<KeyOutcome> ApproveLinkAsync(ClaimsPrincipal user, string linkId, Jwk approvingKey, string signature)
+    public async Task<Result<long, KeyError>> ApproveLinkAsync(ClaimsPrincipal user, string linkId, Jwk approvingKey, string signature)
     {
-        if (await PatientIdAsync(user) is not { } userId) return KeyOutcome.Fail("Only the patient can link a device.");
+        if (await PatientIdAsync(user) is not { } userId) return Result.Fail(KeyError.NotRegistered, "Only the patient can link a device.");
         var result = await links.ApproveAsync(userId, linkId, approvingKey.Thumbprint(), signature);
-        return result.IsCommitted ? KeyOutcome.Ok(result.Receipt!.Height) : KeyOutcome.Fail(links.Find(userId, linkId)?.Error ?? result.Message ?? result.Error.ToString());
+        return result.IsCommitted ? result.Receipt!.Height : Result.Fail(ErrorOf(result.Error), links.Find(userId, linkId)?.Error ?? result.Message ?? result.Error.ToString());
     }
 
     public async Task CancelLinkAsync(ClaimsPrincipal user, string linkId)
@@ -150,15 +144,15 @@ public sealed class PatientKeys(
     }
 
     /// <summary>Demo only: adds the demo enrolment key's signature to the browser's and submits key.add.</summary>
-    public async Task<KeyOutcome> CompleteDemoLinkAsync(ClaimsPrincipal user, JsonObject body, string signature)
+    public async Task<Result<long, KeyError>> CompleteDemoLinkAsync(ClaimsPrincipal user, JsonObject body, string signature)
     {
-        if (await LoadAsync(user) is not { IsRegistered: true } me) return KeyOutcome.Fail("Your account is not registered on the network yet.");
-        if (!me.DemoEnrolmentAvailable || DemoKey(me.UserId) is not { } demoKey) return KeyOutcome.Fail("No demo enrolment device is available for this account.");
-        if (StringOf(body, "mpi") != me.Mpi) return KeyOutcome.Fail("The signed key.add is not for your registration.");
-        if (!Jwk.TryParse(body["key"], out var newKey, out _)) return KeyOutcome.Fail("The signed key.add carries no usable key.");
-        if (!Base64Url.TryDecode(signature, out var sig)) return KeyOutcome.Fail("The browser's signature is not readable.");
+        if (await LoadAsync(user) is not { IsRegistered: true } me) return Result.Fail(KeyError.NotRegistered, "Your account is not registered on the network yet.");
+        if (!me.DemoEnrolmentAvailable || DemoKey(me.UserId) is not { } demoKey) return Result.Fail(KeyError.NoDemoDevice, "No demo enrolment device is available for this account.");
+        if (StringOf(body, "mpi") != me.Mpi) return Result.Fail(KeyError.NotYours, "The signed key.add is not for your registration.");
+        if (!Jwk.TryParse(body["key"], out var newKey, out _)) return Result.Fail(KeyError.Unreadable, "The signed key.add carries no usable key.");
+        if (!Base64Url.TryDecode(signature, out var sig)) return Result.Fail(KeyError.Unreadable, "The browser's signature is not readable.");
         var created = Transaction.Create(TxType.KeyAdd, body);
-        if (!created.IsSuccess) return KeyOutcome.Fail(created.Message!);
+        if (!created.IsSuccess) return Result.Fail(KeyError.Unreadable, created.Message!);
         var tx = created.Value!.WithSignature(newKey.Thumbprint(), sig).SignWith(demoKey);
         return Outcome(await ledger.Engine.SubmitAsync(tx));
     }
@@ -180,13 +174,13 @@ public sealed class PatientKeys(
     }
 
     /// <summary>Submits key.revoke signed by <paramref name="signer"/> (this browser's key).</summary>
-    public async Task<KeyOutcome> RevokeAsync(ClaimsPrincipal user, JsonObject body, Jwk signer, string signature)
+    public async Task<Result<long, KeyError>> RevokeAsync(ClaimsPrincipal user, JsonObject body, Jwk signer, string signature)
     {
-        if (await LoadAsync(user) is not { IsRegistered: true } me) return KeyOutcome.Fail("Your account is not registered on the network yet.");
-        if (StringOf(body, "mpi") != me.Mpi || me.Keys.All(k => k.Kid != StringOf(body, "kid"))) return KeyOutcome.Fail("That key is not one of yours.");
-        if (!Base64Url.TryDecode(signature, out var sig)) return KeyOutcome.Fail("The browser's signature is not readable.");
+        if (await LoadAsync(user) is not { IsRegistered: true } me) return Result.Fail(KeyError.NotRegistered, "Your account is not registered on the network yet.");
+        if (StringOf(body, "mpi") != me.Mpi || me.Keys.All(k => k.Kid != StringOf(body, "kid"))) return Result.Fail(KeyError.NotYours, "That key is not one of yours.");
+        if (!Base64Url.TryDecode(signature, out var sig)) return Result.Fail(KeyError.Unreadable, "The browser's signature is not readable.");
         var created = Transaction.Create(TxType.KeyRevoke, body);
-        if (!created.IsSuccess) return KeyOutcome.Fail(created.Message!);
+        if (!created.IsSuccess) return Result.Fail(KeyError.Unreadable, created.Message!);
         return Outcome(await ledger.Engine.SubmitAsync(created.Value!.WithSignature(signer.Thumbprint(), sig)));
     }
 
@@ -203,31 +197,43 @@ public sealed class PatientKeys(
     }
 
     /// <summary>Verifies a signed key check: a recent challenge for the caller, signed by an active key of theirs.</summary>
-    public async Task<KeyOutcome> VerifyKeyCheckAsync(ClaimsPrincipal user, JsonObject body, Jwk signer, string signature)
+    public async Task<Result<long, KeyError>> VerifyKeyCheckAsync(ClaimsPrincipal user, JsonObject body, Jwk signer, string signature)
     {
-        if (await LoadAsync(user) is not { IsRegistered: true } me) return KeyOutcome.Fail("Your account is not registered on the network yet.");
-        if (StringOf(body, "mpi") != me.Mpi) return KeyOutcome.Fail("The check was not made for your registration.");
+        if (await LoadAsync(user) is not { IsRegistered: true } me) return Result.Fail(KeyError.NotRegistered, "Your account is not registered on the network yet.");
+        if (StringOf(body, "mpi") != me.Mpi) return Result.Fail(KeyError.NotYours, "The check was not made for your registration.");
         var ts = body["ts"] is JsonValue v && v.TryGetValue<long>(out var t) ? DateTimeOffset.FromUnixTimeMilliseconds(t) : DateTimeOffset.MinValue;
-        if (clock.GetUtcNow() - ts > KeyCheckLifetime) return KeyOutcome.Fail("The check expired. Try again.");
+        if (clock.GetUtcNow() - ts > KeyCheckLifetime) return Result.Fail(KeyError.Expired, "The check expired. Try again.");
         var key = me.KeyOf(signer);
-        if (key is null) return KeyOutcome.Fail("This browser's key is not one of your keys on the ledger.");
-        if (!key.IsActive) return KeyOutcome.Fail($"This browser's key was revoked at block {key.RevokedHeight}; it signs nothing any more.");
+        if (key is null) return Result.Fail(KeyError.KeyNotActive, "This browser's key is not one of your keys on the ledger.");
+        if (!key.IsActive) return Result.Fail(KeyError.KeyNotActive, $"This browser's key was revoked at block {key.RevokedHeight}; it signs nothing any more.");
         var envelope = new JsonObject { ["body"] = body.DeepClone(), ["type"] = KeyCheckType };
         var canonical = Jcs.Canonicalize(envelope);
-        if (!canonical.IsSuccess || !Base64Url.TryDecode(signature, out var sig)) return KeyOutcome.Fail("The signature is not readable.");
+        if (!canonical.IsSuccess || !Base64Url.TryDecode(signature, out var sig)) return Result.Fail(KeyError.Unreadable, "The signature is not readable.");
         using var ecdsa = ECDsa.Create(signer.ToParameters());
         return Es256.Verify(ecdsa, canonical.Bytes!, sig)
-            ? KeyOutcome.Ok(ledger.Engine.Height)
-            : KeyOutcome.Fail("The signature did not verify against this browser's key.");
+            ? ledger.Engine.Height
+            : Result.Fail(KeyError.BadSignature, "The signature did not verify against this browser's key.");
     }
 
     // ---- helpers -------------------------------------------------------------------------------------------
 
     public const string LastKeyMessage = "This is your only active key. Revoking it would lock you out: link another device first, or replace it through recovery at a facility.";
 
-    internal static KeyOutcome Outcome(SubmitResult result) => result.IsCommitted
-        ? KeyOutcome.Ok(result.Receipt!.Height)
-        : KeyOutcome.Fail(result.Error switch
+    /// <summary>The key error for a ledger refusal of a key transaction.</summary>
+    internal static KeyError ErrorOf(LedgerError error) => error switch
+    {
+        LedgerError.LastKey => KeyError.LastKey,
+        LedgerError.RevokedKey or LedgerError.SignerNotAuthorized => KeyError.KeyNotActive,
+        LedgerError.BadSignature => KeyError.BadSignature,
+        LedgerError.TimestampOutOfRange => KeyError.Expired,
+        LedgerError.KeyAlreadyRegistered => KeyError.KeyAlreadyRegistered,
+        LedgerError.Busy => KeyError.Busy,
+        _ => KeyError.LedgerRefused,
+    };
+
+    internal static Result<long, KeyError> Outcome(SubmitResult result) => result.IsCommitted
+        ? result.Receipt!.Height
+        : Result.Fail(ErrorOf(result.Error), result.Error switch
         {
             LedgerError.LastKey => LastKeyMessage,
             LedgerError.RevokedKey => "This browser's key was revoked; it signs nothing any more.",

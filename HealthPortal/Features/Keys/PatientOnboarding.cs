@@ -11,16 +11,15 @@ using HealthPortal.Ledger.Transactions;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 using HealthPortal.Features.DemoMode;
+using HealthPortal.Features.Outcomes;
 
 namespace HealthPortal.Features.Keys;
 
 /// <summary>What the browser must stamp (proof of work) and sign to register: the exact body, shown to the patient first.</summary>
 public sealed record RegistrationDraft(string Type, JsonObject Body, int PowBits, string Mpi);
 
-public sealed record OnboardingResult(bool Succeeded, string? Mpi, long? Height, string? Error)
-{
-    public static OnboardingResult Fail(string error) => new(false, null, null, error);
-}
+/// <summary>A registration that landed: the patient's MPI number and the block.</summary>
+public sealed record Onboarded(string Mpi, long Height);
 
 /// <summary>
 /// Registers a patient on the ledger with a key made in their browser: the server drafts <c>patient.register</c>
@@ -58,28 +57,34 @@ public sealed class PatientOnboarding(IDbContextFactory<ApplicationDbContext> db
     /// Submits the browser's stamped and signed registration. The body must be the draft for this patient
     /// (same MPI, same demographics hash); the ledger checks the proof of work and the signature.
     /// </summary>
-    public async Task<OnboardingResult> CompleteAsync(ClaimsPrincipal patient, JsonNode? solvedBody, string signature, CancellationToken ct = default)
+    public async Task<Result<Onboarded, KeyError>> CompleteAsync(ClaimsPrincipal patient, JsonNode? solvedBody, string signature, CancellationToken ct = default)
     {
-        if (await PatientIdAsync(patient) is not { } userId) return OnboardingResult.Fail("Only a signed-in patient can register.");
-        if (solvedBody is not JsonObject body) return OnboardingResult.Fail("The browser sent no registration.");
-        if (!Base64Url.TryDecode(signature, out var sig)) return OnboardingResult.Fail("The browser's signature is not readable.");
+        if (await PatientIdAsync(patient) is not { } userId) return Result.Fail(KeyError.NotRegistered, "Only a signed-in patient can register.");
+        if (solvedBody is not JsonObject body) return Result.Fail(KeyError.Unreadable, "The browser sent no registration.");
+        if (!Base64Url.TryDecode(signature, out var sig)) return Result.Fail(KeyError.Unreadable, "The browser's signature is not readable.");
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var profile = await db.PatientProfiles.SingleOrDefaultAsync(p => p.UserId == userId, ct);
-        if (profile?.PendingMpi is null || profile.DemographicsSalt is null) return OnboardingResult.Fail("Start the registration again: no draft is waiting.");
+        if (profile?.PendingMpi is null || profile.DemographicsSalt is null) return Result.Fail(KeyError.NotPending, "Start the registration again: no draft is waiting.");
         // A draft made before the hash's version 2 carries a version 1 hash; both are this profile's.
         if (PatientKeys.StringOf(body, "mpi") != profile.PendingMpi || !DemographicsHash.Matches(profile, PatientKeys.StringOf(body, "demographics")))
-            return OnboardingResult.Fail("The signed registration is not the one drafted for you.");
-        if (!Jwk.TryParse(body["key"], out var jwk, out var keyError)) return OnboardingResult.Fail("The browser's key is not usable: " + keyError);
+            return Result.Fail(KeyError.NotYours, "The signed registration is not the one drafted for you.");
+        if (!Jwk.TryParse(body["key"], out var jwk, out var keyError)) return Result.Fail(KeyError.Unreadable, "The browser's key is not usable: " + keyError);
 
         var created = Transaction.Create(TxType.PatientRegister, body);
-        if (!created.IsSuccess) return OnboardingResult.Fail(created.Message!);
+        if (!created.IsSuccess) return Result.Fail(KeyError.Unreadable, created.Message!);
         var result = await ledger.Engine.SubmitAsync(created.Value!.WithSignature(jwk!.Thumbprint(), sig), ct);
         // A second tab (or a retry after a lost answer) may have landed the same draft already: that is success.
         if (!result.IsCommitted && result.Error is LedgerError.PatientAlreadyRegistered or LedgerError.DuplicateTransaction
             && await AdoptCommittedDraftAsync(db, profile))
-            return new OnboardingResult(true, profile.MpiNumber, ledger.Reader.Patient(profile.MpiNumber!)!.RegisteredHeight, null);
-        if (!result.IsCommitted) return OnboardingResult.Fail(result.Error switch
+            return new Onboarded(profile.MpiNumber!, ledger.Reader.Patient(profile.MpiNumber!)!.RegisteredHeight);
+        if (!result.IsCommitted) return Result.Fail(result.Error switch
+        {
+            LedgerError.InsufficientProofOfWork => KeyError.InsufficientProofOfWork,
+            LedgerError.BadSignature => KeyError.BadSignature,
+            LedgerError.TimestampOutOfRange => KeyError.Expired,
+            _ => KeyError.LedgerRefused,
+        }, result.Error switch
         {
             LedgerError.InsufficientProofOfWork => "The proof of work was not finished. Try again.",
             LedgerError.BadSignature => "The signature from this browser did not verify. Try again.",
@@ -91,7 +96,7 @@ public sealed class PatientOnboarding(IDbContextFactory<ApplicationDbContext> db
         profile.PendingMpi = null;
         profile.UpdatedAt = clock.GetUtcNow();
         await db.SaveChangesAsync(CancellationToken.None);
-        return new OnboardingResult(true, profile.MpiNumber, result.Receipt!.Height, null);
+        return new Onboarded(profile.MpiNumber!, result.Receipt!.Height);
     }
 
     /// <summary>
