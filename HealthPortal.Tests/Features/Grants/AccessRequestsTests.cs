@@ -29,8 +29,8 @@ public sealed class AccessRequestsTests(PortalFactory portal)
     {
         var staff = await Staff(facility);
         var outcome = await Requests(r => r.CreateAsync(staff, facility, patient.Mpi!, Ask()));
-        Assert.True(outcome.Succeeded, outcome.Error);
-        return outcome.Request!;
+        Assert.True(outcome.IsOk, outcome.Message);
+        return outcome.Value!;
     }
 
     [Fact]
@@ -55,8 +55,8 @@ public sealed class AccessRequestsTests(PortalFactory portal)
 
         var outcome = await Requests(r => r.CreateAsync(staff, Lakeview, "MPI-NOPE-0000", Ask()));
 
-        Assert.False(outcome.Succeeded);
-        Assert.Equal("No patient with MPI number MPI-NOPE-0000 is registered on the network.", outcome.Error);
+        Assert.False(outcome.IsOk);
+        Assert.Equal(AccessRequestError.UnknownPatient, outcome.Error);
     }
 
     [Fact]
@@ -67,7 +67,7 @@ public sealed class AccessRequestsTests(PortalFactory portal)
 
         var outcome = await Requests(r => r.CreateAsync(staff, Northgate, patient.Mpi!, Ask()));
 
-        Assert.False(outcome.Succeeded);
+        Assert.False(outcome.IsOk);
         Assert.Equal(0, await Requests(r => r.PendingCountAsync(patient.Principal)));
     }
 
@@ -78,7 +78,7 @@ public sealed class AccessRequestsTests(PortalFactory portal)
 
         var outcome = await Requests(r => r.CreateAsync(patient.Principal, Lakeview, patient.Mpi!, Ask()));
 
-        Assert.False(outcome.Succeeded);
+        Assert.False(outcome.IsOk);
     }
 
     [Fact]
@@ -89,7 +89,7 @@ public sealed class AccessRequestsTests(PortalFactory portal)
 
         var outcome = await Requests(r => r.CreateAsync(staff, Lakeview, patient.Mpi!, Ask(days: 366)));
 
-        Assert.Contains("between 1 and 365 days", outcome.Error);
+        Assert.Equal(AccessRequestError.Invalid, outcome.Error);
     }
 
     [Fact]
@@ -111,7 +111,7 @@ public sealed class AccessRequestsTests(PortalFactory portal)
 
         var outcome = await Requests(async r => await r.CancelAsync(await Staff(Northgate), request.Id));
 
-        Assert.False(outcome.Succeeded);
+        Assert.False(outcome.IsOk);
         Assert.Equal(1, await Requests(r => r.PendingCountAsync(patient.Principal)));
     }
 
@@ -123,7 +123,7 @@ public sealed class AccessRequestsTests(PortalFactory portal)
 
         var outcome = await Requests(async r => await r.CancelAsync(await Staff(Lakeview), request.Id));
 
-        Assert.Equal(AccessRequestStatus.Cancelled, outcome.Request!.Status);
+        Assert.Equal(AccessRequestStatus.Cancelled, outcome.Value!.Status);
         Assert.Equal(0, await Requests(r => r.PendingCountAsync(patient.Principal)));
     }
 
@@ -137,11 +137,11 @@ public sealed class AccessRequestsTests(PortalFactory portal)
 
         var outcome = await Grants(g => g.IssueAsync(patient.Principal, body, patient.Key!.Jwk, patient.Key.Sign(TxType.GrantIssue, body), request.Id));
 
-        Assert.True(outcome.Succeeded, outcome.Message);
+        Assert.True(outcome.IsOk, outcome.Message);
         var answered = Assert.Single(await Requests(async r => await r.OfFacilityAsync(await Staff(Lakeview), Lakeview, patient.Mpi!)));
         Assert.Equal(AccessRequestStatus.Approved, answered.Status);
-        Assert.Equal(outcome.GrantId, answered.GrantId);
-        Assert.Equal(outcome.Height, answered.GrantHeight);
+        Assert.Equal(outcome.Value!.GrantId, answered.GrantId);
+        Assert.Equal(outcome.Value!.Height, answered.GrantHeight);
         var grant = Assert.Single(portal.Services.GetRequiredService<ActiveGrants>().For(patient.Mpi!));
         Assert.Equal([RecordKinds.LabResult], grant.Categories);
         Assert.Equal(GrantPurposes.Referral, grant.Purpose);
@@ -159,7 +159,7 @@ public sealed class AccessRequestsTests(PortalFactory portal)
 
         var outcome = await Grants(g => g.IssueAsync(patient.Principal, body, patient.Key!.Jwk, patient.Key.Sign(TxType.GrantIssue, body), request.Id));
 
-        Assert.False(outcome.Succeeded);
+        Assert.False(outcome.IsOk);
         Assert.Empty(portal.Services.GetRequiredService<ActiveGrants>().For(patient.Mpi!));
     }
 
@@ -171,7 +171,7 @@ public sealed class AccessRequestsTests(PortalFactory portal)
 
         var outcome = await Requests(r => r.DeclineAsync(patient.Principal, request.Id, "Not now"));
 
-        Assert.True(outcome.Succeeded, outcome.Error);
+        Assert.True(outcome.IsOk, outcome.Message);
         var seen = Assert.Single(await Requests(async r => await r.OfFacilityAsync(await Staff(Lakeview), Lakeview, patient.Mpi!)));
         Assert.Equal(AccessRequestStatus.Declined, seen.Status);
         Assert.Equal("Not now", seen.DeclineReason);
@@ -187,7 +187,7 @@ public sealed class AccessRequestsTests(PortalFactory portal)
 
         var outcome = await Requests(r => r.DeclineAsync(intruder.Principal, request.Id, null));
 
-        Assert.False(outcome.Succeeded);
+        Assert.False(outcome.IsOk);
         Assert.Null(await Requests(r => r.FindForPatientAsync(intruder.Principal, request.Id)));
         Assert.Equal(1, await Requests(r => r.PendingCountAsync(patient.Principal)));
     }
@@ -200,6 +200,6 @@ public sealed class AccessRequestsTests(PortalFactory portal)
 
         var outcome = await Requests(async r => await r.DeclineAsync(await Staff(Lakeview), request.Id, null));
 
-        Assert.False(outcome.Succeeded);
+        Assert.False(outcome.IsOk);
     }
 }

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using HealthPortal.Features.Auth;
 using HealthPortal.Features.Grants;
+using HealthPortal.Features.Outcomes;
 using HealthPortal.Features.Ledger;
 using HealthPortal.Features.Records;
 using HealthPortal.Ledger;
@@ -33,7 +34,7 @@ public sealed class PatientGrantsTests(PortalFactory portal)
     };
 
     /// <summary>Drafts, signs with the patient's test browser key and submits a grant; returns the outcome.</summary>
-    private async Task<GrantOutcome> IssueAsync(TestPatient patient, GrantInput input, string? requestId = null)
+    private async Task<Result<GrantDone, LedgerError>> IssueAsync(TestPatient patient, GrantInput input, string? requestId = null)
     {
         var draft = await Grants(g => g.DraftIssueAsync(patient.Principal, input));
         Assert.True(draft.IsSuccess, string.Join("; ", draft.Problems.Select(p => p.Message)));
@@ -41,7 +42,7 @@ public sealed class PatientGrantsTests(PortalFactory portal)
         return await Grants(g => g.IssueAsync(patient.Principal, body, patient.Key!.Jwk, patient.Key.Sign(TxType.GrantIssue, body), requestId));
     }
 
-    private async Task<GrantOutcome> RevokeAsync(TestPatient patient, string grantId)
+    private async Task<Result<GrantDone, LedgerError>> RevokeAsync(TestPatient patient, string grantId)
     {
         var body = (await Grants(g => g.DraftRevokeAsync(patient.Principal, grantId))).ValueOrThrow();
         return await Grants(g => g.RevokeAsync(patient.Principal, body, patient.Key!.Jwk, patient.Key.Sign(TxType.GrantRevoke, body)));
@@ -54,9 +55,9 @@ public sealed class PatientGrantsTests(PortalFactory portal)
 
         var outcome = await IssueAsync(patient, Input(RecordKinds.LabResult, RecordKinds.Diagnosis));
 
-        Assert.True(outcome.Succeeded, outcome.Message);
+        Assert.True(outcome.IsOk, outcome.Message);
         var grant = Assert.Single(Active.For(await NodeOf(Lakeview), patient.Mpi!));
-        Assert.Equal(outcome.GrantId, grant.Id);
+        Assert.Equal(outcome.Value!.GrantId, grant.Id);
         Assert.Equal([RecordKinds.Diagnosis, RecordKinds.LabResult], grant.Categories);
         Assert.Equal("treatment", grant.Purpose);
         var view = (await Grants(g => g.LoadAsync(patient.Principal)))!;
@@ -73,7 +74,7 @@ public sealed class PatientGrantsTests(PortalFactory portal)
         input.Start = DateTime.UtcNow.AddDays(2);
         input.End = DateTime.UtcNow.AddDays(4);
 
-        Assert.True((await IssueAsync(patient, input)).Succeeded);
+        Assert.True((await IssueAsync(patient, input)).IsOk);
 
         Assert.Empty(Active.For(patient.Mpi!));
         Assert.Equal(GrantStatus.Scheduled, Assert.Single((await Grants(g => g.LoadAsync(patient.Principal)))!.Grants).Status);
@@ -151,14 +152,14 @@ public sealed class PatientGrantsTests(PortalFactory portal)
         var node = await NodeOf(Lakeview);
         Assert.Single(Active.For(node, patient.Mpi!));
 
-        var revoked = await RevokeAsync(patient, issued.GrantId!);
+        var revoked = await RevokeAsync(patient, issued.Value!.GrantId!);
 
-        Assert.True(revoked.Succeeded, revoked.Message);
+        Assert.True(revoked.IsOk, revoked.Message);
         Assert.Empty(Active.For(node, patient.Mpi!));
         Assert.Null(Active.Covering(node, patient.Mpi!, RecordKinds.LabResult));
         var listed = Assert.Single((await Grants(g => g.LoadAsync(patient.Principal)))!.Grants);
         Assert.Equal(GrantStatus.Revoked, listed.Status);
-        Assert.Equal(revoked.Height, listed.RevokedHeight);
+        Assert.Equal(revoked.Value!.Height, listed.RevokedHeight);
     }
 
     [Fact]
@@ -168,7 +169,7 @@ public sealed class PatientGrantsTests(PortalFactory portal)
         var intruder = await portal.RegisteredPatientAsync();
         var issued = await IssueAsync(owner, Input());
 
-        var draft = await Grants(g => g.DraftRevokeAsync(intruder.Principal, issued.GrantId!));
+        var draft = await Grants(g => g.DraftRevokeAsync(intruder.Principal, issued.Value!.GrantId!));
 
         Assert.Equal(LedgerError.UnknownGrant, draft.Error);
     }
@@ -179,7 +180,7 @@ public sealed class PatientGrantsTests(PortalFactory portal)
         var owner = await portal.RegisteredPatientAsync();
         var intruder = await portal.RegisteredPatientAsync();
         var issued = await IssueAsync(owner, Input());
-        var body = (await Grants(g => g.DraftRevokeAsync(owner.Principal, issued.GrantId!))).ValueOrThrow();
+        var body = (await Grants(g => g.DraftRevokeAsync(owner.Principal, issued.Value!.GrantId!))).ValueOrThrow();
 
         var outcome = await Grants(g => g.RevokeAsync(intruder.Principal, body, intruder.Key!.Jwk, intruder.Key.Sign(TxType.GrantRevoke, body)));
 

@@ -149,7 +149,7 @@ public sealed class LedgerPrivacyTests(InteropWorld world) : IClassFixture<Inter
             var body = draft.Draft!.Body;
             return await grants.IssueAsync(patient.Principal, body, patient.Key!.Jwk, patient.Key.Sign(TxType.GrantIssue, body), null, draft.Draft.PurposeText);
         });
-        Assert.True(outcome.Succeeded, outcome.Message);
+        Assert.True(outcome.IsOk, outcome.Message);
     }
 
     private async Task AccessRequestAsync(TestPatient patient, Planted message, Planted decline)
@@ -157,9 +157,9 @@ public sealed class LedgerPrivacyTests(InteropWorld world) : IClassFixture<Inter
         var staff = await world.PrincipalOfAsync(PortalFactory.DemoEmail(Roles.FacilityStaff, InteropWorld.Third));
         var asked = await In(s => s.GetRequiredService<AccessRequests>().CreateAsync(staff, InteropWorld.Third, patient.Mpi!,
             new AccessRequestInput { Kinds = [HealthPortal.Features.Records.RecordKinds.LabResult], Purpose = GrantPurposes.Treatment, Message = message.Text }));
-        Assert.True(asked.Succeeded, asked.Error);
-        var declined = await In(s => s.GetRequiredService<AccessRequests>().DeclineAsync(patient.Principal, asked.Request!.Id, decline.Text));
-        Assert.True(declined.Succeeded, declined.Error);
+        Assert.True(asked.IsOk, asked.Message);
+        var declined = await In(s => s.GetRequiredService<AccessRequests>().DeclineAsync(patient.Principal, asked.Value!.Id, decline.Text));
+        Assert.True(declined.IsOk, declined.Message);
     }
 
     private async Task NodeDecisionsAsync(Planted contact, Planted rejection, Planted revocation)

@@ -8,6 +8,7 @@ using HealthPortal.Features.Records;
 using HealthPortal.Ledger.Transactions;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
+using HealthPortal.Features.Outcomes;
 
 namespace HealthPortal.Features.Grants;
 
@@ -22,11 +23,20 @@ public sealed class AccessRequestInput
     public const int MaxMessageLength = 500;
 }
 
-/// <summary>The result of an access-request operation: the request, or why not in words.</summary>
-public sealed record AccessRequestOutcome(bool Succeeded, AccessRequestView? Request, string? Error)
+/// <summary>Why an access-request operation did not happen.</summary>
+public enum AccessRequestError
 {
-    public static AccessRequestOutcome Ok(AccessRequestView request) => new(true, request, null);
-    public static AccessRequestOutcome Fail(string error) => new(false, null, error);
+    None,
+    /// <summary>The caller is not staff of the facility it acts for.</summary>
+    Forbidden,
+    /// <summary>No such request of the caller's (facility's or own): the two are not told apart.</summary>
+    NotFound,
+    /// <summary>The MPI number is not a patient registered on the network.</summary>
+    UnknownPatient,
+    /// <summary>The form is incomplete or out of range (kinds, purpose, days, message or reason text).</summary>
+    Invalid,
+    /// <summary>The request was already answered or cancelled.</summary>
+    NotPending,
 }
 
 /// <summary>
@@ -42,19 +52,19 @@ public sealed class AccessRequests(
     // ---- facility staff ------------------------------------------------------------------------------------
 
     /// <summary>Staff of <paramref name="facilityId"/> ask the patient of <paramref name="mpi"/> for access.</summary>
-    public async Task<AccessRequestOutcome> CreateAsync(ClaimsPrincipal staff, string facilityId, string mpi, AccessRequestInput input)
+    public async Task<Result<AccessRequestView, AccessRequestError>> CreateAsync(ClaimsPrincipal staff, string facilityId, string mpi, AccessRequestInput input)
     {
-        if (!await IsStaffOfAsync(staff, facilityId)) return AccessRequestOutcome.Fail("Only staff of this facility can ask for access on its behalf.");
+        if (!await IsStaffOfAsync(staff, facilityId)) return Result.Fail(AccessRequestError.Forbidden, "Only staff of this facility can ask for access on its behalf.");
         mpi = mpi.Trim().ToUpperInvariant();
-        if (ledger.Reader.Patient(mpi) is null) return AccessRequestOutcome.Fail($"No patient with MPI number {mpi} is registered on the network.");
-        if (input.Kinds.Count == 0 || input.Kinds.Any(k => k != Categories.All && !RecordKinds.IsKnown(k))) return AccessRequestOutcome.Fail("Choose at least one kind of record.");
+        if (ledger.Reader.Patient(mpi) is null) return Result.Fail(AccessRequestError.UnknownPatient, $"No patient with MPI number {mpi} is registered on the network.");
+        if (input.Kinds.Count == 0 || input.Kinds.Any(k => k != Categories.All && !RecordKinds.IsKnown(k))) return Result.Fail(AccessRequestError.Invalid, "Choose at least one kind of record.");
         if (input.Purpose is null || !GrantPurposes.All.Contains(input.Purpose) || input.Purpose == GrantPurposes.Other)
-            return AccessRequestOutcome.Fail("Choose what the access is for.");
+            return Result.Fail(AccessRequestError.Invalid, "Choose what the access is for.");
         var maxDays = ledger.Engine.Genesis.Parameters.MaxGrantDays;
-        if (input.DurationDays < 1 || input.DurationDays > maxDays) return AccessRequestOutcome.Fail($"Ask for between 1 and {maxDays} days.");
+        if (input.DurationDays < 1 || input.DurationDays > maxDays) return Result.Fail(AccessRequestError.Invalid, $"Ask for between 1 and {maxDays} days.");
         var message = string.IsNullOrWhiteSpace(input.Message) ? null : input.Message.Trim();
-        if (message?.Length > AccessRequestInput.MaxMessageLength) return AccessRequestOutcome.Fail($"Keep the message to {AccessRequestInput.MaxMessageLength} characters.");
-        if (message is not null && SafeText.Check(message, multiline: true) is { } problem) return AccessRequestOutcome.Fail($"The message cannot be sent: {problem}.");
+        if (message?.Length > AccessRequestInput.MaxMessageLength) return Result.Fail(AccessRequestError.Invalid, $"Keep the message to {AccessRequestInput.MaxMessageLength} characters.");
+        if (message is not null && SafeText.Check(message, multiline: true) is { } problem) return Result.Fail(AccessRequestError.Invalid, $"The message cannot be sent: {problem}.");
 
         var kinds = new GrantInput { Kinds = input.Kinds }.LedgerCategories();
         var request = new AccessRequest
@@ -67,7 +77,7 @@ public sealed class AccessRequests(
         db.AccessRequests.Add(request);
         await db.SaveChangesAsync();
         notifier.Raise(mpi);
-        return AccessRequestOutcome.Ok((await ViewsAsync(db, db.AccessRequests.Where(r => r.Id == request.Id))).Single());
+        return (await ViewsAsync(db, db.AccessRequests.Where(r => r.Id == request.Id))).Single();
     }
 
     /// <summary>The requests <paramref name="facilityId"/> made for <paramref name="mpi"/>, newest first; empty for anyone else.</summary>
@@ -79,17 +89,17 @@ public sealed class AccessRequests(
     }
 
     /// <summary>Withdraws a pending request; only staff of the facility that made it may.</summary>
-    public async Task<AccessRequestOutcome> CancelAsync(ClaimsPrincipal staff, string requestId)
+    public async Task<Result<AccessRequestView, AccessRequestError>> CancelAsync(ClaimsPrincipal staff, string requestId)
     {
         await using var db = await dbFactory.CreateDbContextAsync();
         var request = await db.AccessRequests.SingleOrDefaultAsync(r => r.Id == requestId);
-        if (request is null || !await IsStaffOfAsync(staff, request.FacilityId)) return AccessRequestOutcome.Fail("No such request of your facility.");
-        if (request.Status != AccessRequestStatus.Pending) return AccessRequestOutcome.Fail($"The request is already {request.Status.ToString().ToLowerInvariant()}.");
+        if (request is null || !await IsStaffOfAsync(staff, request.FacilityId)) return Result.Fail(AccessRequestError.NotFound, "No such request of your facility.");
+        if (request.Status != AccessRequestStatus.Pending) return Result.Fail(AccessRequestError.NotPending, $"The request is already {request.Status.ToString().ToLowerInvariant()}.");
         request.Status = AccessRequestStatus.Cancelled;
         request.DecidedAt = clock.GetUtcNow();
         await db.SaveChangesAsync();
         notifier.Raise(request.Mpi);
-        return AccessRequestOutcome.Ok((await ViewsAsync(db, db.AccessRequests.Where(r => r.Id == requestId))).Single());
+        return (await ViewsAsync(db, db.AccessRequests.Where(r => r.Id == requestId))).Single();
     }
 
     // ---- the patient ---------------------------------------------------------------------------------------
@@ -112,21 +122,21 @@ public sealed class AccessRequests(
     }
 
     /// <summary>The patient declines a pending request, optionally saying why.</summary>
-    public async Task<AccessRequestOutcome> DeclineAsync(ClaimsPrincipal patient, string requestId, string? reason)
+    public async Task<Result<AccessRequestView, AccessRequestError>> DeclineAsync(ClaimsPrincipal patient, string requestId, string? reason)
     {
         await using var db = await dbFactory.CreateDbContextAsync();
         var request = await db.AccessRequests.SingleOrDefaultAsync(r => r.Id == requestId);
-        if (request is null || !await IsPatientOfAsync(patient, request.Mpi)) return AccessRequestOutcome.Fail("That access request is not one of yours.");
-        if (request.Status != AccessRequestStatus.Pending) return AccessRequestOutcome.Fail($"That access request is already {request.Status.ToString().ToLowerInvariant()}.");
+        if (request is null || !await IsPatientOfAsync(patient, request.Mpi)) return Result.Fail(AccessRequestError.NotFound, "That access request is not one of yours.");
+        if (request.Status != AccessRequestStatus.Pending) return Result.Fail(AccessRequestError.NotPending, $"That access request is already {request.Status.ToString().ToLowerInvariant()}.");
         reason = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim();
-        if (reason?.Length > 500) return AccessRequestOutcome.Fail("Keep the reason to 500 characters.");
-        if (reason is not null && SafeText.Check(reason, multiline: true) is { } problem) return AccessRequestOutcome.Fail($"The reason cannot be saved: {problem}.");
+        if (reason?.Length > 500) return Result.Fail(AccessRequestError.Invalid, "Keep the reason to 500 characters.");
+        if (reason is not null && SafeText.Check(reason, multiline: true) is { } problem) return Result.Fail(AccessRequestError.Invalid, $"The reason cannot be saved: {problem}.");
         request.Status = AccessRequestStatus.Declined;
         request.DeclineReason = reason;
         request.DecidedAt = clock.GetUtcNow();
         await db.SaveChangesAsync();
         notifier.Raise(request.Mpi);
-        return AccessRequestOutcome.Ok((await ViewsAsync(db, db.AccessRequests.Where(r => r.Id == requestId))).Single());
+        return (await ViewsAsync(db, db.AccessRequests.Where(r => r.Id == requestId))).Single();
     }
 
     /// <summary>A grant form prefilled from a request: its facility, kinds and purpose, from now for its duration.</summary>

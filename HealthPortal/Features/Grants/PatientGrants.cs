@@ -10,6 +10,7 @@ using HealthPortal.Ledger.Ordering;
 using HealthPortal.Ledger.Transactions;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
+using HealthPortal.Features.Outcomes;
 
 namespace HealthPortal.Features.Grants;
 
@@ -36,12 +37,11 @@ public sealed record GrantDraftResult(GrantDraft? Draft, IReadOnlyList<GrantProb
     public bool IsSuccess => Draft is not null;
 }
 
-/// <summary>What a grant operation came to: its block and grant id, or the ledger's code and words for the patient.</summary>
-public sealed record GrantOutcome(bool Succeeded, long? Height, string? GrantId, LedgerError Error, string? Message)
-{
-    public static GrantOutcome Ok(long height, string grantId) => new(true, height, grantId, LedgerError.None, null);
-    public static GrantOutcome Fail(LedgerError error, string message) => new(false, null, null, error, message);
-}
+/// <summary>
+/// A grant issued or revoked: its block and grant id. Refusals carry the ledger's own codes (<see cref="LedgerError"/>):
+/// every refusal of a grant is one the ledger's rules would give, and the pre-checks here only give it earlier.
+/// </summary>
+public sealed record GrantDone(long Height, string GrantId);
 
 /// <summary>
 /// Issuing and revoking the patient's grants. The server prepares the body, the patient's browser signs it
@@ -106,15 +106,15 @@ public sealed class PatientGrants(
     /// pending access request, which then records the grant id. A grant "for other" needs <paramref name="purposeText"/>
     /// (from the draft), whose hash the signed body must carry; the words are kept in the portal once the grant commits.
     /// </summary>
-    public async Task<GrantOutcome> IssueAsync(ClaimsPrincipal user, JsonObject body, Jwk signer, string signature, string? requestId = null, GrantPurposeText? purposeText = null)
+    public async Task<Result<GrantDone, LedgerError>> IssueAsync(ClaimsPrincipal user, JsonObject body, Jwk signer, string signature, string? requestId = null, GrantPurposeText? purposeText = null)
     {
         var mpi = StringOf(body, "mpi");
-        if (mpi is null || !await IsPatientOfAsync(user, mpi)) return GrantOutcome.Fail(LedgerError.SignerNotAuthorized, "Only the patient can share their own records.");
+        if (mpi is null || !await IsPatientOfAsync(user, mpi)) return Result.Fail(LedgerError.SignerNotAuthorized, "Only the patient can share their own records.");
         var purposeHash = StringOf(body, "purposeHash");
         if (purposeText is not null && purposeText.Hash != purposeHash)
-            return GrantOutcome.Fail(LedgerError.InvalidField, "The purpose you wrote is not the one that was signed. Review the grant again.");
+            return Result.Fail(LedgerError.InvalidField, "The purpose you wrote is not the one that was signed. Review the grant again.");
         if (purposeText is null && purposeHash is not null)
-            return GrantOutcome.Fail(LedgerError.InvalidField, "The words for this purpose are missing. Review the grant again.");
+            return Result.Fail(LedgerError.InvalidField, "The words for this purpose are missing. Review the grant again.");
 
         AccessRequest? request = null;
         if (requestId is not null)
@@ -122,13 +122,13 @@ public sealed class PatientGrants(
             await using var db = await dbFactory.CreateDbContextAsync();
             request = await db.AccessRequests.AsNoTracking().SingleOrDefaultAsync(r => r.Id == requestId);
             var facilityNode = request is null ? null : await db.Facilities.Where(f => f.Id == request.FacilityId).Select(f => f.NodeKeyId).SingleOrDefaultAsync();
-            if (request is null || request.Mpi != mpi) return GrantOutcome.Fail(LedgerError.InvalidField, "That access request is not one of yours.");
-            if (request.Status != AccessRequestStatus.Pending) return GrantOutcome.Fail(LedgerError.InvalidField, $"That access request is already {request.Status.ToString().ToLowerInvariant()}.");
-            if (facilityNode != StringOf(body, "facility")) return GrantOutcome.Fail(LedgerError.InvalidField, "The grant is not for the facility that asked.");
+            if (request is null || request.Mpi != mpi) return Result.Fail(LedgerError.InvalidField, "That access request is not one of yours.");
+            if (request.Status != AccessRequestStatus.Pending) return Result.Fail(LedgerError.InvalidField, $"That access request is already {request.Status.ToString().ToLowerInvariant()}.");
+            if (facilityNode != StringOf(body, "facility")) return Result.Fail(LedgerError.InvalidField, "The grant is not for the facility that asked.");
         }
 
         var signed = Signed(TxType.GrantIssue, body, mpi, signer, signature);
-        if (!signed.IsSuccess) return GrantOutcome.Fail(signed.Error, signed.Message!);
+        if (!signed.IsSuccess) return Result.Fail(signed.Error, signed.Message!);
         var result = await ledger.Engine.SubmitAsync(signed.Value!);
         if (!result.IsCommitted) return Refused(result);
 
@@ -150,7 +150,7 @@ public sealed class PatientGrants(
             await db.SaveChangesAsync();
             notifier.Raise(mpi);
         }
-        return GrantOutcome.Ok(result.Receipt!.Height, result.Receipt.TransactionId);
+        return new GrantDone(result.Receipt!.Height, result.Receipt.TransactionId);
     }
 
     /// <summary>The grant.revoke body for one of the patient's grants that is not revoked yet.</summary>
@@ -166,14 +166,14 @@ public sealed class PatientGrants(
     }
 
     /// <summary>Submits a grant.revoke the patient's browser signed; effective from its block's time.</summary>
-    public async Task<GrantOutcome> RevokeAsync(ClaimsPrincipal user, JsonObject body, Jwk signer, string signature)
+    public async Task<Result<GrantDone, LedgerError>> RevokeAsync(ClaimsPrincipal user, JsonObject body, Jwk signer, string signature)
     {
         var mpi = StringOf(body, "mpi");
-        if (mpi is null || !await IsPatientOfAsync(user, mpi)) return GrantOutcome.Fail(LedgerError.SignerNotAuthorized, "Only the patient can revoke their own grants.");
+        if (mpi is null || !await IsPatientOfAsync(user, mpi)) return Result.Fail(LedgerError.SignerNotAuthorized, "Only the patient can revoke their own grants.");
         var signed = Signed(TxType.GrantRevoke, body, mpi, signer, signature);
-        if (!signed.IsSuccess) return GrantOutcome.Fail(signed.Error, signed.Message!);
+        if (!signed.IsSuccess) return Result.Fail(signed.Error, signed.Message!);
         var result = await ledger.Engine.SubmitAsync(signed.Value!);
-        return result.IsCommitted ? GrantOutcome.Ok(result.Receipt!.Height, StringOf(body, "grant")!) : Refused(result);
+        return result.IsCommitted ? new GrantDone(result.Receipt!.Height, StringOf(body, "grant")!) : Refused(result);
     }
 
     // ---- helpers -------------------------------------------------------------------------------------------
@@ -199,7 +199,7 @@ public sealed class PatientGrants(
         return Result<Transaction>.Ok(created.Value.WithSignature(key.Kid, sig));
     }
 
-    private static GrantOutcome Refused(SubmitResult result) => GrantOutcome.Fail(result.Error, result.Error switch
+    private static Result<GrantDone, LedgerError> Refused(SubmitResult result) => Result.Fail(result.Error, result.Error switch
     {
         LedgerError.GrantTooLong => "The grant is longer than the network allows.",
         LedgerError.GrantNotActive => "The grant would already be over.",

@@ -80,12 +80,12 @@ public partial class Sharing
     {
         var signature = await Browser.SignAsync(Owner, TxType.GrantIssue, draft!.Body);
         var result = await Grants.IssueAsync(User, draft.Body, BrowserKey!, signature, input.RequestId, draft.PurposeText);
-        if (!result.Succeeded)
+        if (!result.IsOk)
         {
             error = result.Message;
             return;
         }
-        outcome = new Shared(draft.FacilityName, draft.Categories, draft.NotBefore, result.Height!.Value);
+        outcome = new Shared(draft.FacilityName, draft.Categories, draft.NotBefore, result.Value!.Height);
         stage = ShareStage.Done;
         await LoadAsync();
     });
@@ -119,8 +119,8 @@ public partial class Sharing
             if (!body.IsSuccess) { error = body.Message; return; }
             var signature = await Browser.SignAsync(Owner, TxType.GrantRevoke, body.Value!);
             var result = await Grants.RevokeAsync(User, body.Value!, BrowserKey!, signature);
-            if (!result.Succeeded) { error = result.Message; return; }
-            notice = $"Revoked: {grant.FacilityName} can no longer see your records because of this grant (block {result.Height}).";
+            if (!result.IsOk) { error = result.Message; return; }
+            notice = $"Revoked: {grant.FacilityName} can no longer see your records because of this grant (block {result.Value!.Height}).";
             await LoadAsync();
         });
     }
@@ -145,7 +145,7 @@ public partial class Sharing
     private Task DeclineAsync(AccessRequestView request) => RunAsync(async () =>
     {
         var result = await Requests.DeclineAsync(User, request.Id, declineReason);
-        if (!result.Succeeded) { error = result.Error; return; }
+        if (!result.IsOk) { error = result.Message; return; }
         declining = null;
         notice = $"You declined {request.FacilityName}'s request.";
         if (input.RequestId == request.Id) ResetForm();
