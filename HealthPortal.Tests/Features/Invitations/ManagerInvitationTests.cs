@@ -1,6 +1,7 @@
 using HealthPortal.Features.Auth;
 using HealthPortal.Features.Facilities;
 using HealthPortal.Features.Invitations;
+using HealthPortal.Features.Outcomes;
 using HealthPortal.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -10,7 +11,7 @@ namespace HealthPortal.Tests.Features.Invitations;
 [Collection(PortalCollection.Name)]
 public sealed class ManagerInvitationTests(PortalFactory portal)
 {
-    private async Task<InvitationResult> InviteManagerAsync(string email, string facilityId)
+    private async Task<Result<string, InvitationError>> InviteManagerAsync(string email, string facilityId)
     {
         var who = await portal.PrincipalOfAsync(email);
         return await portal.WithScopeAsync(services => services.GetRequiredService<StaffInvitations>().CreateManagerInvitationAsync(who, facilityId));
@@ -31,8 +32,8 @@ public sealed class ManagerInvitationTests(PortalFactory portal)
 
         var result = await InviteManagerAsync(PortalFactory.DemoEmail(Roles.Admin), facility.Id);
 
-        Assert.Equal(InvitationOutcome.Created, result.Outcome);
-        var details = await portal.WithScopeAsync(services => services.GetRequiredService<InvitationRedemption>().FindOpenAsync(result.Token));
+        Assert.True(result.IsOk, result.Message);
+        var details = await portal.WithScopeAsync(services => services.GetRequiredService<InvitationRedemption>().FindOpenAsync(result.Value));
         Assert.Equal(Roles.FacilityManager, details!.Role);
         Assert.True(details.IsManager);
     }
@@ -47,8 +48,8 @@ public sealed class ManagerInvitationTests(PortalFactory portal)
 
         var result = await InviteManagerAsync(PortalFactory.DemoEmail(Roles.Admin), facility.Id);
 
-        Assert.Equal(InvitationOutcome.FacilityNotApproved, result.Outcome);
-        Assert.Null(result.Token);
+        Assert.Equal(InvitationError.FacilityNotApproved, result.Error);
+        Assert.Null(result.Value);
     }
 
     [Theory]
@@ -59,8 +60,8 @@ public sealed class ManagerInvitationTests(PortalFactory portal)
     {
         var result = await InviteManagerAsync(PortalFactory.DemoEmail(role), "demo-northgate");
 
-        Assert.Equal(InvitationOutcome.Forbidden, result.Outcome);
-        Assert.Null(result.Token);
+        Assert.Equal(InvitationError.Forbidden, result.Error);
+        Assert.Null(result.Value);
     }
 
     [Fact]
@@ -69,7 +70,7 @@ public sealed class ManagerInvitationTests(PortalFactory portal)
         var manager = await portal.PrincipalOfAsync(PortalFactory.DemoEmail(Roles.FacilityManager, "demo-northgate"));
         var result = await portal.WithScopeAsync(services => services.GetRequiredService<StaffInvitations>().CreateAsync(manager, "demo-northgate", null));
 
-        var details = await portal.WithScopeAsync(services => services.GetRequiredService<InvitationRedemption>().FindOpenAsync(result.Token));
+        var details = await portal.WithScopeAsync(services => services.GetRequiredService<InvitationRedemption>().FindOpenAsync(result.Value));
 
         Assert.Equal(Roles.FacilityStaff, details!.Role);
     }

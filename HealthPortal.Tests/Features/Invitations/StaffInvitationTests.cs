@@ -3,6 +3,7 @@ using HealthPortal.Features.Auth;
 using HealthPortal.Features.Demo;
 using HealthPortal.Features.DemoMode;
 using HealthPortal.Features.Invitations;
+using HealthPortal.Features.Outcomes;
 using HealthPortal.Tests.Support;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,7 +15,7 @@ public sealed class StaffInvitationTests(PortalFactory portal)
 {
     private const string Northgate = "demo-northgate";
 
-    private async Task<InvitationResult> InviteAsync(string managerEmail, string facilityId)
+    private async Task<Result<string, InvitationError>> InviteAsync(string managerEmail, string facilityId)
     {
         var manager = await portal.PrincipalOfAsync(managerEmail);
         return await portal.WithScopeAsync(services => services.GetRequiredService<StaffInvitations>().CreateAsync(manager, facilityId, null));
@@ -37,7 +38,7 @@ public sealed class StaffInvitationTests(PortalFactory portal)
         var email = $"colleague-{Guid.NewGuid():N}@tests.healthportal.test";
         var browser = portal.CreateBrowser();
 
-        var response = await AcceptAsync(browser, invitation.Token!, email);
+        var response = await AcceptAsync(browser, invitation.Value!, email);
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         // A new staff account sets up its second factor before the portal opens (SecondFactor).
@@ -59,9 +60,9 @@ public sealed class StaffInvitationTests(PortalFactory portal)
     public async Task Invitation_WorksOnlyOnce()
     {
         var invitation = await InviteAsync(PortalFactory.DemoEmail(Roles.FacilityManager, Northgate), Northgate);
-        await AcceptAsync(portal.CreateBrowser(), invitation.Token!, $"first-{Guid.NewGuid():N}@tests.healthportal.test");
+        await AcceptAsync(portal.CreateBrowser(), invitation.Value!, $"first-{Guid.NewGuid():N}@tests.healthportal.test");
 
-        var page = await portal.CreateBrowser().GetStringAsync($"/Account/AcceptInvitation?token={Uri.EscapeDataString(invitation.Token!)}");
+        var page = await portal.CreateBrowser().GetStringAsync($"/Account/AcceptInvitation?token={Uri.EscapeDataString(invitation.Value!)}");
 
         Assert.Contains("Invitation not valid", page);
         Assert.DoesNotContain("accept-invitation", page);
@@ -72,8 +73,8 @@ public sealed class StaffInvitationTests(PortalFactory portal)
     {
         var result = await InviteAsync(PortalFactory.DemoEmail(Roles.FacilityManager, "demo-riverside"), Northgate);
 
-        Assert.Equal(InvitationOutcome.Forbidden, result.Outcome);
-        Assert.Null(result.Token);
+        Assert.Equal(InvitationError.Forbidden, result.Error);
+        Assert.Null(result.Value);
     }
 
     [Fact]
@@ -81,7 +82,7 @@ public sealed class StaffInvitationTests(PortalFactory portal)
     {
         var result = await InviteAsync(PortalFactory.DemoEmail(Roles.FacilityStaff, Northgate), Northgate);
 
-        Assert.Equal(InvitationOutcome.Forbidden, result.Outcome);
+        Assert.Equal(InvitationError.Forbidden, result.Error);
     }
 
     [Fact]

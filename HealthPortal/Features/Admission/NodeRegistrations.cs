@@ -443,9 +443,9 @@ public sealed class NodeRegistrations(
             return decided with { Warning = $"The facility is approved, but its EHR store could not be created ({e.Message}). Try \"Manager invitation\" again." };
         }
         var invitation = await invitations.CreateManagerInvitationAsync(admin, facility.Id);
-        return invitation.Outcome == InvitationOutcome.Created
-            ? decided with { ManagerInvitationToken = invitation.Token }
-            : decided with { Warning = $"The facility is approved, but no manager invitation could be made ({invitation.Outcome})." };
+        return invitation.IsOk
+            ? decided with { ManagerInvitationToken = invitation.Value }
+            : decided with { Warning = $"The facility is approved, but no manager invitation could be made ({invitation.Error})." };
     }
 
     /// <param name="reasonCode">A <see cref="NodeDecisionReasons"/> code: what the ledger says.</param>

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using HealthPortal.Data;
 using HealthPortal.Features.Auth;
 using HealthPortal.Features.Facilities;
+using HealthPortal.Features.Outcomes;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 
@@ -9,9 +10,17 @@ namespace HealthPortal.Features.Invitations;
 
 public sealed record OpenInvitation(string Id, string? Email, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt);
 
-public enum InvitationOutcome { Created, Withdrawn, Forbidden, NotFound, FacilityNotApproved }
-
-public sealed record InvitationResult(InvitationOutcome Outcome, string? Token = null);
+/// <summary>Why an invitation was not made or withdrawn.</summary>
+public enum InvitationError
+{
+    None,
+    /// <summary>The caller does not manage this facility (or is not an admin, for a manager invitation).</summary>
+    Forbidden,
+    /// <summary>No such facility, or no open invitation with that id (already used or withdrawn).</summary>
+    NotFound,
+    /// <summary>A manager invitation for a facility that is not approved.</summary>
+    FacilityNotApproved,
+}
 
 /// <summary>
 /// A facility manager's invitations for new staff of their own facility, and a consortium admin's invitation of
@@ -28,9 +37,10 @@ public sealed class StaffInvitations(
     /// <summary>How long a new invitation can be redeemed (<see cref="InvitationOptions"/>).</summary>
     public TimeSpan Lifetime { get; } = (options?.Value ?? new()).Lifetime;
 
-    public async Task<InvitationResult> CreateAsync(ClaimsPrincipal manager, string facilityId, string? email)
+    /// <summary>A staff invitation; the result is its one-time token.</summary>
+    public async Task<Result<string, InvitationError>> CreateAsync(ClaimsPrincipal manager, string facilityId, string? email)
     {
-        if (!await MayManageAsync(manager, facilityId)) return new(InvitationOutcome.Forbidden);
+        if (!await MayManageAsync(manager, facilityId)) return Result.Fail(InvitationError.Forbidden, "You may not invite staff to this facility.");
         return await AddAsync(manager, facilityId, email, Roles.FacilityStaff);
     }
 
@@ -39,19 +49,19 @@ public sealed class StaffInvitations(
     /// its FacilityManager and can then invite the staff. Several may be made (a lost link is replaced by a new
     /// one); each works once.
     /// </summary>
-    public async Task<InvitationResult> CreateManagerInvitationAsync(ClaimsPrincipal admin, string facilityId, string? email = null)
+    public async Task<Result<string, InvitationError>> CreateManagerInvitationAsync(ClaimsPrincipal admin, string facilityId, string? email = null)
     {
-        if (!(await authorization.AuthorizeAsync(admin, PortalPolicies.AdminPortal)).Succeeded) return new(InvitationOutcome.Forbidden);
+        if (!(await authorization.AuthorizeAsync(admin, PortalPolicies.AdminPortal)).Succeeded) return Result.Fail(InvitationError.Forbidden, "Only a consortium admin can invite a facility's first manager.");
         await using (var db = await dbFactory.CreateDbContextAsync())
         {
             var status = await db.Facilities.Where(f => f.Id == facilityId).Select(f => (FacilityStatus?)f.Status).SingleOrDefaultAsync();
-            if (status is null) return new(InvitationOutcome.NotFound);
-            if (status != FacilityStatus.Approved) return new(InvitationOutcome.FacilityNotApproved);
+            if (status is null) return Result.Fail(InvitationError.NotFound, "No such facility.");
+            if (status != FacilityStatus.Approved) return Result.Fail(InvitationError.FacilityNotApproved, "The facility is not approved.");
         }
         return await AddAsync(admin, facilityId, email, Roles.FacilityManager);
     }
 
-    private async Task<InvitationResult> AddAsync(ClaimsPrincipal creator, string facilityId, string? email, string role)
+    private async Task<Result<string, InvitationError>> AddAsync(ClaimsPrincipal creator, string facilityId, string? email, string role)
     {
         var token = InvitationToken.New();
         var now = clock.GetUtcNow();
@@ -67,7 +77,7 @@ public sealed class StaffInvitations(
             ExpiresAt = now + Lifetime,
         });
         await db.SaveChangesAsync();
-        return new(InvitationOutcome.Created, token);
+        return token;
     }
 
     public async Task<IReadOnlyList<OpenInvitation>> ListOpenAsync(ClaimsPrincipal manager, string facilityId)
@@ -86,15 +96,16 @@ public sealed class StaffInvitations(
             .ToList();
     }
 
-    public async Task<InvitationResult> WithdrawAsync(ClaimsPrincipal manager, string facilityId, string invitationId)
+    /// <summary>Withdraws an open invitation; the result is its id.</summary>
+    public async Task<Result<string, InvitationError>> WithdrawAsync(ClaimsPrincipal manager, string facilityId, string invitationId)
     {
-        if (!await MayManageAsync(manager, facilityId)) return new(InvitationOutcome.Forbidden);
+        if (!await MayManageAsync(manager, facilityId)) return Result.Fail(InvitationError.Forbidden, "You may not manage this facility's invitations.");
 
         await using var db = await dbFactory.CreateDbContextAsync();
         var removed = await db.StaffInvitations
             .Where(i => i.Id == invitationId && i.FacilityId == facilityId && i.UsedAt == null)
             .ExecuteDeleteAsync();
-        return new(removed == 1 ? InvitationOutcome.Withdrawn : InvitationOutcome.NotFound);
+        return removed == 1 ? invitationId : Result.Fail(InvitationError.NotFound, "That invitation was already used or withdrawn.");
     }
 
     private async Task<bool> MayManageAsync(ClaimsPrincipal manager, string facilityId) =>
