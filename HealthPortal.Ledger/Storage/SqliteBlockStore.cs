@@ -18,7 +18,6 @@ public sealed class SqliteBlockStore : IBlockStore
     private readonly StoreIndexes _indexes = new();
     private readonly SqliteBlockWriter _writer;
     private readonly SqliteBlockReader _reader;
-    private readonly string _readConnectionString;
 
     private SqliteBlockStore(string path, string writerConnectionString, string readConnectionString, bool readOnly, LedgerStorageOptions options)
     {
@@ -42,7 +41,6 @@ public sealed class SqliteBlockStore : IBlockStore
             throw;
         }
         IsReadOnly = readOnly;
-        _readConnectionString = readConnectionString;
         _writer = new SqliteBlockWriter(_connection, _indexes);
         _reader = new SqliteBlockReader(_connection, readConnectionString, _indexes);
     }
@@ -207,15 +205,14 @@ public sealed class SqliteBlockStore : IBlockStore
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         _writer?.Dispose();
         _reader?.Dispose();
+        // Pooled connections keep the file open after Dispose. ClearPool needs an instance that opened a connection of
+        // the pool, and the readers' came and went, so all pools are cleared: that closes only idle connections
+        // (other stores of the process merely reopen theirs), never one in use. The readers go first: SQLite removes
+        // the WAL when the last connection closes, and only if that one may write.
+        SqliteConnection.ClearAllPools();
         if (!IsReadOnly && !FilePath.StartsWith("memory:", StringComparison.Ordinal)) CheckpointAtClose();
         _connection.Dispose();
-        // Pooled connections (the writer's and the readers') keep the file open after Dispose; only the last close
-        // lets SQLite remove the WAL. Only this store's pools: other stores of the process keep theirs.
-        foreach (var pool in new[] { _connection.ConnectionString, _readConnectionString })
-        {
-            using var key = new SqliteConnection(pool);
-            SqliteConnection.ClearPool(key);
-        }
+        SqliteConnection.ClearAllPools();
     }
 
     private int _disposed;
