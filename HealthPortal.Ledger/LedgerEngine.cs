@@ -220,8 +220,12 @@ public sealed class LedgerEngine : IAsyncDisposable
     public VerificationReport Verify(IProgress<VerificationProgress>? progress = null, CancellationToken cancellationToken = default)
         => ChainVerifier.VerifyFull(Options.DatabasePath, progress, cancellationToken);
 
+    private int _disposed;
+
+    /// <summary>Stops ordering (queued transactions are refused, sealed blocks committed) and closes the store; idempotent.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         await _ordering.DisposeAsync().ConfigureAwait(false);
         Store.Dispose();
     }

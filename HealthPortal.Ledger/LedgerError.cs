@@ -46,6 +46,11 @@ public enum LedgerError
     UnknownCode,
     /// <summary>This node found a block it could not verify and raised a tamper alarm: it takes no writes, it still serves reads.</summary>
     LedgerHalted,
+    /// <summary>
+    /// The block holding the transaction could not be written (the data folder is full or read-only, or the disk failed).
+    /// Nothing of that block was kept and no later block builds on it; the same transaction may be submitted again.
+    /// </summary>
+    StorageFailed,
 }
 
 /// <summary>The outcome of a check: <see cref="LedgerError.None"/> or a code with a human-readable message.</summary>

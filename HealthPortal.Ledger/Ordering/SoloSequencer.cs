@@ -50,6 +50,16 @@ public sealed class SoloSequencer : IOrderingService
     // Incremented by the commit thread when a block fails to commit: blocks sealed before that are void.
     private long _commitEpoch;
     private Exception? _commitFailure;
+    private long _failedHeight;
+
+    /// <summary>What the operator must fix, from SQLite's primary result code (ENOSPC and EROFS arrive as FULL and READONLY).</summary>
+    internal static string StorageReason(Exception e) => (e as Microsoft.Data.Sqlite.SqliteException ?? e.InnerException as Microsoft.Data.Sqlite.SqliteException)?.SqliteErrorCode switch
+    {
+        13 => "the data folder's disk is full",
+        8 => "the data folder is read-only",
+        10 => "the disk reported an I/O error",
+        _ => e.Message,
+    };
 
     /// <summary>Starts the sequencer on the engine's committed head; <paramref name="context"/> comes from the engine.</summary>
     public SoloSequencer(SequencerOptions options, OrderingContext context)
@@ -224,8 +234,8 @@ public sealed class SoloSequencer : IOrderingService
         var height = s.Block.Height;
         if (s.Epoch != Volatile.Read(ref _commitEpoch))
         {
-            foreach (var p in s.Accepted)
-                p.Completion.TrySetException(new LedgerStorageException($"block {height} was not stored: a block before it failed to commit", _commitFailure!));
+            var refusal = SubmitResult.Refused(LedgerError.StorageFailed, $"block {height} was not stored: block {_failedHeight} before it could not be written ({StorageReason(_commitFailure!)}); submit again");
+            foreach (var p in s.Accepted) p.Completion.TrySetResult(refusal);
             return;
         }
         try
@@ -237,10 +247,13 @@ public sealed class SoloSequencer : IOrderingService
             // The SQLite transaction rolled back: nothing of this block exists, so every submitter hears so, and so do
             // the submitters of any block already sealed on top of it.
             _commitFailure = e;
+            _failedHeight = height;
             Interlocked.Increment(ref _commitEpoch);
             _reportFault(new OrderingFault("commit", height, e));
-            foreach (var p in s.Accepted)
-                p.Completion.TrySetException(new LedgerStorageException($"block {height} could not be stored", e));
+            // A refusal with a code, not an exception: a full or read-only disk is an operating condition the caller
+            // shows and retries, and the transaction is not on the ledger, so submitting it again is safe.
+            var refusal = SubmitResult.Refused(LedgerError.StorageFailed, $"block {height} could not be stored ({StorageReason(e)}); nothing of it was kept, submit again once the node's data folder is writable");
+            foreach (var p in s.Accepted) p.Completion.TrySetResult(refusal);
             return;
         }
 

@@ -194,10 +194,55 @@ public sealed class SqliteBlockStore : IBlockStore
     /// <summary>Streams a derived-state table in primary-key order as (key, height, row text) for comparison.</summary>
     internal IEnumerable<(string Key, long Height, string Row)> StreamTable(string table) => _reader.StreamTable(table);
 
+    /// <summary>
+    /// Closes the store cleanly: a writable file store first folds its WAL into the database and truncates it
+    /// (<c>wal_checkpoint(TRUNCATE)</c>), then its pooled connections are closed, so SQLite deletes the -wal and -shm
+    /// files and the data folder holds one self-contained file (what a copy, a backup or the next start sees).
+    /// Precondition: the writer (the sequencer) has stopped.
+    /// </summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         _writer?.Dispose();
         _reader?.Dispose();
+        // Pooled connections keep the file open after Dispose. ClearPool needs an instance that opened a connection of
+        // the pool, and the readers' came and went, so all pools are cleared: that closes only idle connections
+        // (other stores of the process merely reopen theirs), never one in use. The readers go first: SQLite removes
+        // the WAL when the last connection closes, and only if that one may write.
+        SqliteConnection.ClearAllPools();
+        if (!IsReadOnly && !FilePath.StartsWith("memory:", StringComparison.Ordinal)) CheckpointAtClose();
         _connection.Dispose();
+        SqliteConnection.ClearAllPools();
     }
+
+    private int _disposed;
+
+    /// <summary>
+    /// TRUNCATE needs every reader out of the WAL; a reader (a verification's or a backup's snapshot, a page's
+    /// query) may hold it for a moment, so retry briefly. Giving up loses nothing: the WAL is still there, fsynced,
+    /// and the next open replays it.
+    /// </summary>
+    private void CheckpointAtClose()
+    {
+        var deadline = Environment.TickCount64 + CloseCheckpointMilliseconds;
+        try
+        {
+            while (true)
+            {
+                using var cmd = Sql.Command(_connection, "PRAGMA wal_checkpoint(TRUNCATE)");
+                using var row = cmd.ExecuteReader();
+                // (busy, log frames, checkpointed frames); busy = 0 means the WAL was folded in and truncated.
+                if (!row.Read() || row.GetInt64(0) == 0) return;
+                if (Environment.TickCount64 >= deadline) return;
+                Thread.Sleep(50);
+            }
+        }
+        catch (SqliteException)
+        {
+            // A full disk or a read-only folder at close: the WAL keeps the committed blocks; nothing to undo here.
+        }
+    }
+
+    /// <summary>How long closing waits for readers to leave the WAL before leaving it for the next open.</summary>
+    internal const int CloseCheckpointMilliseconds = 2000;
 }

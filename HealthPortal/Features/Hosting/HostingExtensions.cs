@@ -47,6 +47,15 @@ public static class HostingExtensions
             // A trusted proxy may rename the host only to the hosts the host filter accepts (ports are not compared).
             if (urls.Base is { } publicBase) forwarded.AllowedHosts = [publicBase.IdnHost, .. listedHosts.Where(h => h != "*")];
         });
+        // SIGTERM (systemd stop, docker stop): Kestrel stops accepting, the ledger refuses what is still queued, commits
+        // the blocks already sealed and closes its store; 8 s for all of it keeps the exit inside systemd's and
+        // orchestrators' usual 10 s grace.
+        services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(8));
+        // Each console line carries its request's scope, including the trace and span ids, so a log line can be
+        // matched to a trace and to the other lines of the same request.
+        builder.Logging.Configure(logging => logging.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId | ActivityTrackingOptions.ParentId);
+        builder.Logging.AddSimpleConsole(console => console.IncludeScopes = true);
+
         return builder;
     }
 

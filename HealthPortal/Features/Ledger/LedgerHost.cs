@@ -65,7 +65,20 @@ public sealed class LedgerHost(
             _engine.Genesis.ChainId, _engine.Height, _engine.TransactionCount, options.DatabasePath);
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken) => await DisposeAsync();
+    /// <summary>
+    /// Shutdown: transactions still queued are refused with <c>ShuttingDown</c>, blocks already sealed are committed
+    /// (each is one SQLite transaction: committed whole or, on a failure, not at all), and the store folds its WAL in and
+    /// closes; the log says where the chain ended.
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        var engine = _engine;
+        if (engine is null) return;
+        logger.LogInformation("Ledger stopping: refusing new submissions, finishing {Pending} queued", engine.Pending);
+        var height = engine.Height;
+        await DisposeAsync();
+        logger.LogInformation("Ledger closed cleanly at height {Height}", Math.Max(height, engine.Height));
+    }
 
     public async ValueTask DisposeAsync()
     {

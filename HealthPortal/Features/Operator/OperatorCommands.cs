@@ -5,12 +5,13 @@ using Microsoft.Extensions.Configuration;
 namespace HealthPortal.Features.Operator;
 
 /// <summary>
-/// The app's executable doubles as the operator tool: <c>ledger verify [--data DIR]</c> and <c>receipt verify FILE</c>.
-/// Both only read, print one line and exit 0 (good) or 1 (bad); 2 is a usage error.
+/// The app's executable doubles as the operator tool: <c>ledger verify [--data DIR]</c>, <c>receipt verify FILE</c>,
+/// <c>node status</c>, <c>backup [--data DIR] --out FILE</c> and <c>restore --from FILE --data DIR [--force]</c>.
+/// Each prints one line and exits 0 (good) or 1 (bad); 2 is a usage error.
 /// </summary>
 public static class OperatorCommands
 {
-    public static bool IsCommand(string[] args) => args is ["ledger", ..] or ["receipt", ..] or ["node", ..];
+    public static bool IsCommand(string[] args) => args is ["ledger", ..] or ["receipt", ..] or ["node", ..] or ["backup", ..] or ["restore", ..];
 
     public static int Run(string[] args, TextWriter? output = null)
     {
@@ -23,8 +24,12 @@ public static class OperatorCommands
                 return VerifyReceipt(file, stdout);
             case ["node", "status", .. var rest]:
                 return HealthPortal.Features.Consortium.NodeStatusCommand.Run(Path.Combine(DataFolder(rest), HealthPortal.Features.Ledger.LedgerHost.LedgerFileName), stdout);
+            case ["backup", .. var rest] when Option(rest, "--out") is { } archive:
+                return Report(NodeBackup.Backup(DataFolder(rest), archive), stdout);
+            case ["restore", .. var rest] when Option(rest, "--from") is { } archive && Option(rest, "--data") is { } target:
+                return Report(NodeBackup.Restore(archive, target, force: rest.Contains("--force")), stdout);
             default:
-                stdout.WriteLine("usage: ledger verify [--data DIR] | receipt verify FILE | node status [--data DIR]");
+                stdout.WriteLine("usage: ledger verify [--data DIR] | receipt verify FILE | node status [--data DIR] | backup [--data DIR] --out FILE | restore --from FILE --data DIR [--force]");
                 return 2;
         }
     }
@@ -59,6 +64,19 @@ public static class OperatorCommands
         var node = System.Text.Json.Nodes.JsonNode.Parse(json)!;
         output.WriteLine($"OK receipt tx={node["txId"]} height={node["height"]} index={node["index"]}");
         return 0;
+    }
+
+    private static int Report(NodeBackupResult result, TextWriter output)
+    {
+        output.WriteLine(result.Line);
+        return result.IsSuccess ? 0 : 1;
+    }
+
+    private static string? Option(string[] rest, string name)
+    {
+        for (var i = 0; i < rest.Length - 1; i++)
+            if (rest[i] == name) return rest[i + 1];
+        return null;
     }
 
     /// <summary>--data DIR wins; otherwise the deployment file's data folder, resolved as the web host resolves it.</summary>
