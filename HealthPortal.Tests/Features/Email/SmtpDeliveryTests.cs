@@ -84,6 +84,9 @@ public sealed class SmtpDeliveryTests
         Assert.Equal("Reset your HealthPortal password", shown.Subject);
         Assert.Contains("Socket", shown.LastError);
         Assert.DoesNotContain(view.Queued, m => m.Id == failed.Id);
+        var page = await (await portal.SignInAsync(PortalFactory.DemoEmail(Roles.Admin))).GetStringAsync("/admin/mail");
+        Assert.Contains(user.Email!, page);
+        Assert.Contains("Failed (1)", page);
 
         await using var relay = LoopbackSmtpServer.Start(port);
         Assert.True(await service.RetryNowAsync(admin, failed.Id));

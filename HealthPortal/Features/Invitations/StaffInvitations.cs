@@ -11,7 +11,8 @@ public sealed record OpenInvitation(string Id, string? Email, DateTimeOffset Cre
 
 public enum InvitationOutcome { Created, Withdrawn, Forbidden, NotFound, FacilityNotApproved }
 
-public sealed record InvitationResult(InvitationOutcome Outcome, string? Token = null);
+/// <param name="MailedTo">The address the link was mailed to, when one was known and valid.</param>
+public sealed record InvitationResult(InvitationOutcome Outcome, string? Token = null, string? MailedTo = null);
 
 /// <summary>
 /// A facility manager's invitations for new staff of their own facility, and a consortium admin's invitation of
@@ -23,15 +24,17 @@ public sealed class StaffInvitations(
     IDbContextFactory<ApplicationDbContext> dbFactory,
     IAuthorizationService authorization,
     TimeProvider clock,
-    Microsoft.Extensions.Options.IOptions<InvitationOptions>? options = null)
+    Microsoft.Extensions.Options.IOptions<InvitationOptions>? options = null,
+    InvitationMails? mails = null)
 {
     /// <summary>How long a new invitation can be redeemed (<see cref="InvitationOptions"/>).</summary>
     public TimeSpan Lifetime { get; } = (options?.Value ?? new()).Lifetime;
 
-    public async Task<InvitationResult> CreateAsync(ClaimsPrincipal manager, string facilityId, string? email)
+    /// <param name="requestBase">The page's base URL, for the mailed link when no public base URL is configured (Development).</param>
+    public async Task<InvitationResult> CreateAsync(ClaimsPrincipal manager, string facilityId, string? email, string? requestBase = null)
     {
         if (!await MayManageAsync(manager, facilityId)) return new(InvitationOutcome.Forbidden);
-        return await AddAsync(manager, facilityId, email, Roles.FacilityStaff);
+        return await AddAsync(manager, facilityId, email, Roles.FacilityStaff, requestBase);
     }
 
     /// <summary>
@@ -39,7 +42,7 @@ public sealed class StaffInvitations(
     /// its FacilityManager and can then invite the staff. Several may be made (a lost link is replaced by a new
     /// one); each works once.
     /// </summary>
-    public async Task<InvitationResult> CreateManagerInvitationAsync(ClaimsPrincipal admin, string facilityId, string? email = null)
+    public async Task<InvitationResult> CreateManagerInvitationAsync(ClaimsPrincipal admin, string facilityId, string? email = null, string? requestBase = null)
     {
         if (!(await authorization.AuthorizeAsync(admin, PortalPolicies.AdminPortal)).Succeeded) return new(InvitationOutcome.Forbidden);
         await using (var db = await dbFactory.CreateDbContextAsync())
@@ -48,10 +51,10 @@ public sealed class StaffInvitations(
             if (status is null) return new(InvitationOutcome.NotFound);
             if (status != FacilityStatus.Approved) return new(InvitationOutcome.FacilityNotApproved);
         }
-        return await AddAsync(admin, facilityId, email, Roles.FacilityManager);
+        return await AddAsync(admin, facilityId, email, Roles.FacilityManager, requestBase);
     }
 
-    private async Task<InvitationResult> AddAsync(ClaimsPrincipal creator, string facilityId, string? email, string role)
+    private async Task<InvitationResult> AddAsync(ClaimsPrincipal creator, string facilityId, string? email, string role, string? requestBase)
     {
         var token = InvitationToken.New();
         var now = clock.GetUtcNow();
@@ -67,7 +70,8 @@ public sealed class StaffInvitations(
             ExpiresAt = now + Lifetime,
         });
         await db.SaveChangesAsync();
-        return new(InvitationOutcome.Created, token);
+        var mailedTo = mails is null ? null : await mails.SendAsync(facilityId, email, role, token, now + Lifetime, requestBase);
+        return new(InvitationOutcome.Created, token, mailedTo);
     }
 
     public async Task<IReadOnlyList<OpenInvitation>> ListOpenAsync(ClaimsPrincipal manager, string facilityId)
