@@ -16,6 +16,7 @@ using HealthPortal.Features.BreakGlass;
 using HealthPortal.Features.Explorer;
 using HealthPortal.Features.Pseudonyms;
 using HealthPortal.Features.Operations;
+using HealthPortal.Features.Notices;
 using HealthPortal.Features.Operator;
 using HealthPortal.Features.Patient.Records;
 using HealthPortal.Features.Security;
@@ -47,7 +48,8 @@ builder.AddPortalConfiguration(args)
     .AddGrants()
     .AddEhrStores()
     .AddInterop()
-    .AddOperations();
+    .AddOperations()
+    .AddPatientNotices();
 
 var app = builder.Build();
 app.UsePortalHosting();

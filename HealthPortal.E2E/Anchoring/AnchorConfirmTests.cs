@@ -91,7 +91,9 @@ public sealed class AnchorConfirmTests(PortalHost host, ChromiumFixture chromium
         var dashboard = new FacilityDashboardPage(desk);
         await dashboard.GotoAsync();
         await Expect(dashboard.Waiting(saved.Id)).ToBeVisibleAsync();
-        await Expect(dashboard.ScanUnavailable).ToBeVisibleAsync(); // headless Chromium: no camera, no BarcodeDetector
+        // Headless Chromium on Linux has no BarcodeDetector of its own: the vendored polyfill makes scanning available.
+        await Expect(dashboard.ScanCard).ToBeVisibleAsync();
+        await Expect(dashboard.ScanUnavailable).ToBeHiddenAsync();
         await dashboard.Mpi.FillAsync(mpi[..^1] + (char)('0' + (mpi[^1] - '0' + 1) % 10));
         await Expect(dashboard.MpiTypo).ToBeVisibleAsync();
         await Expect(dashboard.OpenPatient).ToBeDisabledAsync();

@@ -22,6 +22,7 @@ public static class PortalFeatureExtensions
         builder.Services.AddScoped<FacilityPatients>();
         builder.Services.AddScoped<PatientProfiles>();
         builder.Services.AddScoped<IdentityChecks>();
+        builder.Services.AddScoped<MailOutbox>();
         builder.Services.AddStaffInvitations(builder.Configuration);
         return builder;
     }

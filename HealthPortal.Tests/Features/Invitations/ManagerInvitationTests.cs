@@ -33,7 +33,7 @@ public sealed class ManagerInvitationTests(PortalFactory portal)
         var result = await InviteManagerAsync(PortalFactory.DemoEmail(Roles.Admin), facility.Id);
 
         Assert.True(result.IsOk, result.Message);
-        var details = await portal.WithScopeAsync(services => services.GetRequiredService<InvitationRedemption>().FindOpenAsync(result.Value));
+        var details = await portal.WithScopeAsync(services => services.GetRequiredService<InvitationRedemption>().FindOpenAsync(result.Value!.Token));
         Assert.Equal(Roles.FacilityManager, details!.Role);
         Assert.True(details.IsManager);
     }
@@ -70,7 +70,7 @@ public sealed class ManagerInvitationTests(PortalFactory portal)
         var manager = await portal.PrincipalOfAsync(PortalFactory.DemoEmail(Roles.FacilityManager, "demo-northgate"));
         var result = await portal.WithScopeAsync(services => services.GetRequiredService<StaffInvitations>().CreateAsync(manager, "demo-northgate", null));
 
-        var details = await portal.WithScopeAsync(services => services.GetRequiredService<InvitationRedemption>().FindOpenAsync(result.Value));
+        var details = await portal.WithScopeAsync(services => services.GetRequiredService<InvitationRedemption>().FindOpenAsync(result.Value!.Token));
 
         Assert.Equal(Roles.FacilityStaff, details!.Role);
     }

@@ -442,9 +442,10 @@ public sealed class NodeRegistrations(
             logger.LogError(e, "Could not create the EHR store of facility {Id}", facility.Id);
             return decided with { Warning = $"The facility is approved, but its EHR store could not be created ({e.Message}). Try \"Manager invitation\" again." };
         }
-        var invitation = await invitations.CreateManagerInvitationAsync(admin, facility.Id);
+        // The contact given when applying is mailed the link when it is an address (it may be a phone number or a name).
+        var invitation = await invitations.CreateManagerInvitationAsync(admin, facility.Id, facility.Contact.Contains('@') ? facility.Contact : null);
         return invitation.IsOk
-            ? decided with { ManagerInvitationToken = invitation.Value }
+            ? decided with { ManagerInvitationToken = invitation.Value!.Token }
             : decided with { Warning = $"The facility is approved, but no manager invitation could be made ({invitation.Error})." };
     }
 

@@ -9,13 +9,24 @@ public static class EmailExtensions
     public static IServiceCollection AddPortalEmail(this IServiceCollection services, IConfiguration configuration)
     {
         var options = configuration.GetSection(EmailOptions.Section).Get<EmailOptions>() ?? new();
+        services.AddSingleton(options);
+        services.AddSingleton(provider =>
+        {
+            var data = configuration.GetSection(PortalDataOptions.Section).Get<PortalDataOptions>() ?? new();
+            var folder = string.IsNullOrWhiteSpace(options.Queue.Folder)
+                ? Path.Combine(data.DataFolderFullPath, "mail")
+                : Path.GetFullPath(options.Queue.Folder, data.DataFolderFullPath);
+            return new MailQueue(folder, options.Queue, provider.GetService<TimeProvider>() ?? TimeProvider.System);
+        });
+        services.AddSingleton<SmtpRelay>();
+        services.AddHostedService<MailDispatcher>();
         services.AddSingleton(provider =>
         {
             var data = configuration.GetSection(PortalDataOptions.Section).Get<PortalDataOptions>() ?? new();
             var pickup = string.IsNullOrWhiteSpace(options.PickupFolder)
                 ? Path.Combine(data.DataFolderFullPath, "outbox")
                 : Path.GetFullPath(options.PickupFolder, data.DataFolderFullPath);
-            var sender = new PortalEmailSender(options, pickup, provider.GetRequiredService<ILogger<PortalEmailSender>>());
+            var sender = new PortalEmailSender(options, pickup, provider.GetRequiredService<ILogger<PortalEmailSender>>(), provider.GetRequiredService<MailQueue>());
             if (sender.Transport == MailTransport.Pickup && !provider.GetRequiredService<IHostEnvironment>().IsDevelopment())
             {
                 provider.GetRequiredService<ILogger<PortalEmailSender>>().LogWarning(

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Mail;
 using System.Net.Mime;
 using System.Text;
@@ -8,11 +7,12 @@ using Microsoft.AspNetCore.Identity;
 namespace HealthPortal.Features.Email;
 
 /// <summary>
-/// Identity's mail (address confirmation, password reset) and the portal's own notices, as plain-text messages
-/// through <see cref="SmtpClient"/>: to the configured relay, or as <c>.eml</c> files into the pickup folder.
+/// Identity's mail (address confirmation, password reset) and the portal's own notices, as plain-text messages: to
+/// the configured relay through the durable queue (<see cref="MailQueue"/>, <see cref="MailDispatcher"/>, MailKit),
+/// or as <c>.eml</c> files into the pickup folder.
 /// Links arrive unencoded: the bodies are plain text, so nothing in them is interpreted as HTML.
 /// </summary>
-public sealed class PortalEmailSender(EmailOptions options, string pickupFolder, ILogger<PortalEmailSender> logger) : IEmailSender<ApplicationUser>
+public sealed class PortalEmailSender(EmailOptions options, string pickupFolder, ILogger<PortalEmailSender> logger, MailQueue? queue = null) : IEmailSender<ApplicationUser>
 {
     public MailTransport Transport { get; } = options.Transport ?? (string.IsNullOrWhiteSpace(options.Smtp.Host) ? MailTransport.Pickup : MailTransport.Smtp);
 
@@ -71,8 +71,21 @@ public sealed class PortalEmailSender(EmailOptions options, string pickupFolder,
             If it was not you, you can ignore this message.
             """);
 
-    private async Task SendAsync(string to, string subject, string body)
+    /// <summary>
+    /// Sends one plain-text message. Over SMTP it is only written to the durable queue (<see cref="MailQueue"/>) and
+    /// the dispatcher delivers it, so a relay that is down never fails or slows the caller. The pickup transport
+    /// writes the file before it returns, so whoever reads the folder next sees it.
+    /// </summary>
+    public async Task SendAsync(string to, string subject, string body)
     {
+        if (Transport == MailTransport.Smtp)
+        {
+            if (queue is null) throw new InvalidOperationException("the SMTP transport needs the mail queue");
+            var queued = queue.Enqueue(to, subject, body);
+            logger.LogInformation("Mail {Id} \"{Subject}\" queued for the relay", queued.Id, subject);
+            return;
+        }
+
         using var message = new MailMessage(new MailAddress(FromAddress().Address, FromAddress().DisplayName), new MailAddress(to))
         {
             Subject = subject,
@@ -83,7 +96,8 @@ public sealed class PortalEmailSender(EmailOptions options, string pickupFolder,
             BodyTransferEncoding = TransferEncoding.Base64,
             IsBodyHtml = false,
         };
-        using var client = CreateClient();
+        Directory.CreateDirectory(pickupFolder);
+        using var client = new SmtpClient { DeliveryMethod = SmtpDeliveryMethod.SpecifiedPickupDirectory, PickupDirectoryLocation = pickupFolder };
         try
         {
             await client.SendMailAsync(message);
@@ -92,22 +106,8 @@ public sealed class PortalEmailSender(EmailOptions options, string pickupFolder,
         {
             // The page that triggered the mail answers the same either way (it must not reveal which addresses have
             // accounts); the operator learns of the failure here, and the person can ask for the mail again.
-            logger.LogError(e, "Sending \"{Subject}\" failed ({Transport})", subject, Transport);
+            logger.LogError(e, "Writing \"{Subject}\" to the pickup folder failed", subject);
         }
-    }
-
-    private SmtpClient CreateClient()
-    {
-        if (Transport == MailTransport.Pickup)
-        {
-            Directory.CreateDirectory(pickupFolder);
-            return new SmtpClient { DeliveryMethod = SmtpDeliveryMethod.SpecifiedPickupDirectory, PickupDirectoryLocation = pickupFolder };
-        }
-
-        var smtp = options.Smtp;
-        var client = new SmtpClient(smtp.Host, smtp.Port) { EnableSsl = smtp.EnableSsl, DeliveryMethod = SmtpDeliveryMethod.Network };
-        if (!string.IsNullOrEmpty(smtp.User)) client.Credentials = new NetworkCredential(smtp.User, smtp.Password);
-        return client;
     }
 
     private MailAddress FromAddress() => new(options.From);

@@ -6,6 +6,7 @@ public static class InvitationExtensions
     {
         // Hosts without configuration (component tests) keep the defaults.
         if (configuration is not null) services.AddOptions<InvitationOptions>().Bind(configuration.GetSection(InvitationOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddScoped<InvitationMails>();
         services.AddScoped<StaffInvitations>();
         services.AddScoped<InvitationRedemption>();
         return services;

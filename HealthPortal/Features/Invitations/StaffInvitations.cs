@@ -22,6 +22,9 @@ public enum InvitationError
     FacilityNotApproved,
 }
 
+/// <summary>A new invitation: its one-time token, and the address its link was mailed to when one was known and valid.</summary>
+public sealed record NewInvitation(string Token, string? MailedTo);
+
 /// <summary>
 /// A facility manager's invitations for new staff of their own facility, and a consortium admin's invitation of
 /// a newly approved facility's first manager. Every call is authorized here (against
@@ -32,16 +35,18 @@ public sealed class StaffInvitations(
     IDbContextFactory<ApplicationDbContext> dbFactory,
     IAuthorizationService authorization,
     TimeProvider clock,
-    Microsoft.Extensions.Options.IOptions<InvitationOptions>? options = null)
+    Microsoft.Extensions.Options.IOptions<InvitationOptions>? options = null,
+    InvitationMails? mails = null)
 {
     /// <summary>How long a new invitation can be redeemed (<see cref="InvitationOptions"/>).</summary>
     public TimeSpan Lifetime { get; } = (options?.Value ?? new()).Lifetime;
 
-    /// <summary>A staff invitation; the result is its one-time token.</summary>
-    public async Task<Result<string, InvitationError>> CreateAsync(ClaimsPrincipal manager, string facilityId, string? email)
+    /// <summary>A staff invitation; the result is its one-time token (and where it was mailed).</summary>
+    /// <param name="requestBase">The page's base URL, for the mailed link when no public base URL is configured (Development).</param>
+    public async Task<Result<NewInvitation, InvitationError>> CreateAsync(ClaimsPrincipal manager, string facilityId, string? email, string? requestBase = null)
     {
         if (!await MayManageAsync(manager, facilityId)) return Result.Fail(InvitationError.Forbidden, "You may not invite staff to this facility.");
-        return await AddAsync(manager, facilityId, email, Roles.FacilityStaff);
+        return await AddAsync(manager, facilityId, email, Roles.FacilityStaff, requestBase);
     }
 
     /// <summary>
@@ -49,7 +54,7 @@ public sealed class StaffInvitations(
     /// its FacilityManager and can then invite the staff. Several may be made (a lost link is replaced by a new
     /// one); each works once.
     /// </summary>
-    public async Task<Result<string, InvitationError>> CreateManagerInvitationAsync(ClaimsPrincipal admin, string facilityId, string? email = null)
+    public async Task<Result<NewInvitation, InvitationError>> CreateManagerInvitationAsync(ClaimsPrincipal admin, string facilityId, string? email = null, string? requestBase = null)
     {
         if (!(await authorization.AuthorizeAsync(admin, PortalPolicies.AdminPortal)).Succeeded) return Result.Fail(InvitationError.Forbidden, "Only a consortium admin can invite a facility's first manager.");
         await using (var db = await dbFactory.CreateDbContextAsync())
@@ -58,10 +63,10 @@ public sealed class StaffInvitations(
             if (status is null) return Result.Fail(InvitationError.NotFound, "No such facility.");
             if (status != FacilityStatus.Approved) return Result.Fail(InvitationError.FacilityNotApproved, "The facility is not approved.");
         }
-        return await AddAsync(admin, facilityId, email, Roles.FacilityManager);
+        return await AddAsync(admin, facilityId, email, Roles.FacilityManager, requestBase);
     }
 
-    private async Task<Result<string, InvitationError>> AddAsync(ClaimsPrincipal creator, string facilityId, string? email, string role)
+    private async Task<Result<NewInvitation, InvitationError>> AddAsync(ClaimsPrincipal creator, string facilityId, string? email, string role, string? requestBase)
     {
         var token = InvitationToken.New();
         var now = clock.GetUtcNow();
@@ -77,7 +82,8 @@ public sealed class StaffInvitations(
             ExpiresAt = now + Lifetime,
         });
         await db.SaveChangesAsync();
-        return token;
+        var mailedTo = mails is null ? null : await mails.SendAsync(facilityId, email, role, token, now + Lifetime, requestBase);
+        return new NewInvitation(token, mailedTo);
     }
 
     public async Task<IReadOnlyList<OpenInvitation>> ListOpenAsync(ClaimsPrincipal manager, string facilityId)

@@ -5,9 +5,10 @@ public sealed class SecurityHeadersMiddleware(RequestDelegate next)
 {
     // Blazor Server needs no eval and no inline script; MudBlazor writes inline style attributes and its
     // theme as a <style> element, hence 'unsafe-inline' for styles only. data:/blob: images carry QR codes,
-    // the camera (Permissions-Policy) is for scanning MPI cards at the front desk.
+    // the camera (Permissions-Policy) is for scanning MPI cards at the front desk. 'wasm-unsafe-eval' lets the
+    // vendored BarcodeDetector polyfill compile its own WebAssembly decoder (served from 'self'); it allows no JS eval.
     public const string ContentSecurityPolicy =
-        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
         "connect-src 'self'; worker-src 'self' blob:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'";
 
     public Task InvokeAsync(HttpContext context)

@@ -1,13 +1,42 @@
-// Scans the QR code of a patient's MPI card with the device camera and the browser's own BarcodeDetector.
-// Nothing is loaded from elsewhere; where the browser has no camera or no BarcodeDetector the page says so and
-// staff type the number instead.
+// Scans the QR code of a patient's MPI card with the device camera and a BarcodeDetector: the browser's own, or,
+// where it has none (Firefox, Safari, Chromium on Linux/Windows), the vendored ZXing-based polyfill with the same
+// API (js/vendor/barcode-detector, served by the portal; nothing is loaded from elsewhere). Where there is no camera
+// or the decoder cannot load, the page says so and staff type the number instead.
 
 let active = null;
+let polyfill = null;
+
+const vendor = new URL('./vendor/barcode-detector/', import.meta.url);
+
+/** Loads the polyfill once, as a classic script (it is an IIFE that sets window.BarcodeDetector when missing). */
+function loadPolyfill() {
+    polyfill ??= new Promise((resolve, reject) => {
+        const script = document.createElement('script');
+        script.src = new URL('polyfill.js', vendor).href;
+        script.onload = () => {
+            // Before the first detect: the package would otherwise fetch its decoder from a CDN.
+            window.BarcodeDetectionAPI?.setZXingModuleOverrides({
+                locateFile: (path, prefix) => path.endsWith('.wasm') ? new URL(path, vendor).href : prefix + path,
+            });
+            resolve();
+        };
+        script.onerror = () => reject(new Error('the barcode decoder could not be loaded'));
+        document.head.appendChild(script);
+    });
+    return polyfill;
+}
 
 /** What this browser can do: { camera, detector } (detector: BarcodeDetector that reads QR codes). */
 export async function support() {
     const camera = !!(navigator.mediaDevices && navigator.mediaDevices.getUserMedia);
     let detector = false;
+    if (!('BarcodeDetector' in window)) {
+        try {
+            await loadPolyfill();
+        } catch {
+            // detector stays false: the page asks for the number to be typed
+        }
+    }
     if ('BarcodeDetector' in window) {
         try {
             const formats = await window.BarcodeDetector.getSupportedFormats();

@@ -1,0 +1,64 @@
+using System.Globalization;
+using HealthPortal.Features.Email;
+using HealthPortal.Features.Security;
+
+namespace HealthPortal.Features.Notices;
+
+/// <summary>A patient who receives notices: a confirmed address and the name to greet.</summary>
+public sealed record NoticeRecipient(string Email, string Name);
+
+/// <summary>
+/// The notices' words. Each says what happened, when, and what to do, and links to the page that shows the detail
+/// after signing in; none carries anything medical (no record, category, diagnosis or reason), because mail is not a
+/// safe place for it.
+/// </summary>
+public sealed class PatientNoticeMails(PortalEmailSender sender, PublicUrls urls)
+{
+    public const string BreakGlassSubject = "Emergency access to your HealthPortal records";
+    public const string NewDeviceSubject = "A new device was added to your HealthPortal account";
+    public const string GrantEndingSubject = "A sharing permission you gave ends soon";
+
+    public Task BreakGlassAsync(NoticeRecipient to, string facility, DateTimeOffset at) =>
+        sender.SendAsync(to.Email, BreakGlassSubject, $"""
+            Hello {to.Name},
+
+            On {When(at)}, staff of {facility} opened your health records in an emergency ("break-glass"), without a
+            sharing permission from you. The network's administrators review every emergency access.
+
+            See who accessed your records, when, and the reason they gave:
+
+            {Link("patient/access")}
+
+            If you think this access was not justified, say so to the administrators of HealthPortal or to {facility}.
+            """);
+
+    public Task NewDeviceAsync(NoticeRecipient to, string kid, DateTimeOffset at) =>
+        sender.SendAsync(to.Email, NewDeviceSubject, $"""
+            Hello {to.Name},
+
+            On {When(at)}, a new device key ({kid[..Math.Min(8, kid.Length)]}…) was added to your HealthPortal account.
+            A device key can sign for you: share your records, confirm records, add further devices.
+
+            If you added it, there is nothing to do. If you did not, remove it now and sign out everywhere:
+
+            {Link("patient/devices")}
+            """);
+
+    public Task GrantEndingAsync(NoticeRecipient to, string facility, DateTimeOffset endsAt) =>
+        sender.SendAsync(to.Email, GrantEndingSubject, $"""
+            Hello {to.Name},
+
+            The permission you gave {facility} to read your health records ends on {When(endsAt)}.
+
+            If {facility} should keep reading them (for example for continuing care), give a new permission:
+
+            {Link("patient/grants")}
+
+            If not, there is nothing to do: the permission ends by itself.
+            """);
+
+    private string Link(string path) =>
+        urls.Base is null ? $"/{path} (sign in to HealthPortal first)" : urls.Absolute(path, urls.Base.AbsoluteUri);
+
+    private static string When(DateTimeOffset at) => at.ToUniversalTime().ToString("d MMMM yyyy, HH:mm 'UTC'", CultureInfo.InvariantCulture);
+}
