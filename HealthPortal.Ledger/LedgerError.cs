@@ -46,6 +46,11 @@ public enum LedgerError
     UnknownCode,
     /// <summary>This node found a block it could not verify and raised a tamper alarm: it takes no writes, it still serves reads.</summary>
     LedgerHalted,
+    /// <summary>
+    /// A wallet's EIP-712 signature did not verify; the message starts with its <c>WalletSignatureError</c> code
+    /// (<c>WrongSigner</c>, <c>HighS</c>, <c>BadRecoveryId</c>…), see docs/wallets.md.
+    /// </summary>
+    WalletSignatureRefused,
 }
 
 /// <summary>The outcome of a check: <see cref="LedgerError.None"/> or a code with a human-readable message.</summary>
