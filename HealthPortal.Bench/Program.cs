@@ -1,7 +1,7 @@
 namespace HealthPortal.Bench;
 
 /// <summary>
-/// HealthPortal.Bench: the ledger throughput benchmark (docs/benchmarks.md), plus the crash-test child that
+/// HealthPortal.Bench: the ledger throughput benchmark (docs/benchmarks.md), plus the <c>wallet-verify</c> phase (ES256 against wallet verifications in one run) and the crash-test child that
 /// HealthPortal.Tests kills with SIGKILL at random points.
 /// </summary>
 /// <remarks>
@@ -11,7 +11,10 @@ namespace HealthPortal.Bench;
 /// </remarks>
 internal static class BenchProgram
 {
-    public static async Task<int> Main(string[] args) => args is ["crash-child", ..]
-        ? await CrashChild.RunAsync(args[1..])
-        : await Benchmark.RunAsync(args);
+    public static async Task<int> Main(string[] args) => args switch
+    {
+        ["crash-child", ..] => await CrashChild.RunAsync(args[1..]),
+        ["wallet-verify", ..] => await WalletVerifyRate.RunAsync(args[1..]),
+        _ => await Benchmark.RunAsync(args),
+    };
 }

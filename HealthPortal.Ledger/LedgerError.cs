@@ -51,6 +51,11 @@ public enum LedgerError
     /// Nothing of that block was kept and no later block builds on it; the same transaction may be submitted again.
     /// </summary>
     StorageFailed,
+    /// <summary>
+    /// A wallet's EIP-712 signature did not verify; the message starts with its <c>WalletSignatureError</c> code
+    /// (<c>WrongSigner</c>, <c>HighS</c>, <c>BadRecoveryId</c>…), see docs/wallets.md.
+    /// </summary>
+    WalletSignatureRefused,
 }
 
 /// <summary>The outcome of a check: <see cref="LedgerError.None"/> or a code with a human-readable message.</summary>

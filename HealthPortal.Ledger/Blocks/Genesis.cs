@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using HealthPortal.Ledger.Canonical;
 using HealthPortal.Ledger.Crypto;
+using HealthPortal.Ledger.Crypto.Wallet;
 using HealthPortal.Ledger.Transactions;
 
 namespace HealthPortal.Ledger.Blocks;
@@ -23,13 +24,17 @@ public sealed record GenesisNode(Jwk Key, string Kind, string Name, string Endpo
 /// The chain's founding document: chain id, consortium admins, the first sealing node and the parameters.
 /// Its canonical bytes are hashed into block 0, so every node agrees on them.
 /// </summary>
-public sealed record Genesis(string ChainId, long Timestamp, IReadOnlyList<Jwk> Admins, GenesisNode Sealer, GenesisParameters Parameters)
+/// <param name="WalletChainId">The numeric chain id wallets sign for (EIP-712 domain, <c>params.walletChainId</c>);
+/// null leaves it out of the document, and <see cref="WalletDomain"/> derives one from the genesis hash instead, so
+/// existing genesis documents (and their hashes) are unchanged.</param>
+public sealed record Genesis(string ChainId, long Timestamp, IReadOnlyList<Jwk> Admins, GenesisNode Sealer, GenesisParameters Parameters,
+    long? WalletChainId = null)
 {
     public JsonObject ToJson()
     {
         var admins = new JsonArray();
         foreach (var a in Admins) admins.Add(a.ToJson());
-        return new JsonObject
+        var json = new JsonObject
         {
             ["chain"] = ChainId,
             ["ts"] = Timestamp,
@@ -46,6 +51,18 @@ public sealed record Genesis(string ChainId, long Timestamp, IReadOnlyList<Jwk> 
                 ["maxSkewMs"] = Parameters.MaxSkewMs,
             },
         };
+        if (WalletChainId is { } walletChain) json["params"]!["walletChainId"] = walletChain;
+        return json;
+    }
+
+    /// <summary>
+    /// The EIP-712 domain of this chain's wallet signatures: <see cref="WalletChainId"/>, or
+    /// <see cref="Crypto.Wallet.WalletDomain.DeriveChainId"/> of the genesis hash when the document names none.
+    /// </summary>
+    public WalletDomain WalletDomain()
+    {
+        var hash = Hash();
+        return Crypto.Wallet.WalletDomain.ForGenesis(hash, WalletChainId ?? Crypto.Wallet.WalletDomain.DeriveChainId(hash));
     }
 
     public byte[] CanonicalBytes() => Jcs.CanonicalizeOrThrow(ToJson());
@@ -74,7 +91,8 @@ public sealed record Genesis(string ChainId, long Timestamp, IReadOnlyList<Jwk> 
                 new GenesisNode(sealerKey!, s["kind"]!.GetValue<string>(), s["name"]!.GetValue<string>(), s["endpoint"]!.GetValue<string>()),
                 new GenesisParameters(
                     p["patientPowBits"]!.GetValue<int>(), p["facilityPowBits"]!.GetValue<int>(),
-                    p["maxGrantDays"]!.GetValue<int>(), p["maxSkewMs"]!.GetValue<long>()));
+                    p["maxGrantDays"]!.GetValue<int>(), p["maxSkewMs"]!.GetValue<long>()),
+                p["walletChainId"]?.GetValue<long>());
             return genesis.Check() is { IsValid: false } bad ? Result<Genesis>.Fail(bad) : Result<Genesis>.Ok(genesis);
         }
         catch (Exception e) when (e is InvalidOperationException or NullReferenceException or FormatException or System.Text.Json.JsonException)
@@ -93,6 +111,8 @@ public sealed record Genesis(string ChainId, long Timestamp, IReadOnlyList<Jwk> 
             return Validation.Fail(LedgerError.InvalidField, "genesis: proof-of-work bits must be 0–40");
         if (Parameters.MaxGrantDays < 1) return Validation.Fail(LedgerError.InvalidField, "genesis: maxGrantDays must be positive");
         if (Parameters.MaxSkewMs < 1000) return Validation.Fail(LedgerError.InvalidField, "genesis: maxSkewMs must be at least 1000");
+        if (WalletChainId is < 1 or > Crypto.Wallet.WalletDomain.MaxChainId)
+            return Validation.Fail(LedgerError.InvalidField, $"genesis: walletChainId must be 1–{Crypto.Wallet.WalletDomain.MaxChainId}");
         return Validation.Ok;
     }
 }

@@ -51,7 +51,8 @@ internal sealed class BlockCommitter(SqliteBlockStore store, LedgerState state, 
         foreach (var sig in tx.Signatures)
             if ((StatelessValidator.EmbeddedKey(block.Parsed[index].Payload, sig.Kid) ?? state.ResolveKey(sig.Kid)) is { } jwk)
                 keys[sig.Kid] = jwk;
-        return new Receipt(tx, block.Height, index, block.Tree.InclusionProof(index), block.Block.Header, block.Block.Signature, keys);
+        return new Receipt(tx, block.Height, index, block.Tree.InclusionProof(index), block.Block.Header, block.Block.Signature, keys,
+            Receipt.WalletsOf(tx, block.Parsed[index].Payload, state));
     }
 
     /// <summary>Tells subscribers; a handler that throws is reported and does not stop the next block.</summary>

@@ -116,7 +116,8 @@ public sealed class LedgerReader
             var jwk = (payload.IsSuccess ? StatelessValidator.EmbeddedKey(payload.Value!, s.Kid) : null) ?? _state.ResolveKey(s.Kid);
             if (jwk is not null) keys[s.Kid] = jwk;
         }
-        return new Receipt(tx, row.Height, row.Index, tree.InclusionProof(row.Index), block.Header, block.Signature, keys);
+        return new Receipt(tx, row.Height, row.Index, tree.InclusionProof(row.Index), block.Header, block.Signature, keys,
+            Receipts.Receipt.WalletsOf(tx, payload.IsSuccess ? payload.Value : null, _state));
     }
 
     public Receipt? Receipt(string transactionId) => TryDecodeId(transactionId, out var id) ? Receipt(id) : null;
@@ -214,6 +215,15 @@ public sealed class LedgerReader
 
     /// <summary>Resolves any key the ledger knows: admins, nodes and patient devices (revoked ones included).</summary>
     public Jwk? ResolveKey(string kid) => _state.ResolveKey(kid);
+
+    /// <summary>The EIP-712 domain wallet signatures on this chain are made in (docs/wallets.md).</summary>
+    public Crypto.Wallet.WalletDomain WalletDomain => _state.WalletDomain;
+
+    /// <summary>
+    /// The EIP-712 typed data a wallet signs for <paramref name="tx"/> (pass <c>ToJson(WalletDomain)</c> to
+    /// <c>eth_signTypedData_v4</c>), or null when a wallet cannot sign that transaction or its facility is unknown.
+    /// </summary>
+    public Crypto.Wallet.WalletTypedData? WalletTypedData(Transaction tx) => WalletSignatures.TypedData(tx, id => _state.Node(id)?.Name);
 
     /// <summary>Whose key <paramref name="kid"/> is: an admin's, a facility node's, a patient device's, or unknown.</summary>
     public KeyHolder HolderOf(string kid)

@@ -44,6 +44,11 @@ public static class ReceiptVerifier
             }
             foreach (var sig in tx.Signatures)
             {
+                if (sig.IsWallet)
+                {
+                    if (VerifyWallet(tx, sig, o["wallets"]?[sig.Kid]) is { IsValid: false } wallet) return wallet;
+                    continue;
+                }
                 if (!keys.TryGetValue(sig.Kid, out var jwk)) return Validation.Fail(LedgerError.UnknownSigner, $"no key for signer {sig.Kid}");
                 using var ecdsa = System.Security.Cryptography.ECDsa.Create(jwk.ToParameters());
                 if (!Es256.Verify(ecdsa, tx.SigningBytes, sig.Signature))
@@ -79,5 +84,31 @@ public static class ReceiptVerifier
         {
             return Validation.Fail(LedgerError.MalformedTransaction, "receipt is malformed: " + e.Message);
         }
+    }
+
+    /// <summary>
+    /// A wallet signature, offline: the receipt's typed data for the wallet must be exactly what the transaction gives
+    /// (all fields rebuilt from the body and id; the facility's name, which lives in ledger state, is taken as
+    /// presented) and the signature must recover the wallet's address from it. Like the keys of ES256 signers, the
+    /// domain is taken from the receipt: whether it is this chain's is a question for the chain (<c>ledger verify</c>).
+    /// </summary>
+    private static Validation VerifyWallet(Transaction tx, TxSignature sig, JsonNode? presented)
+    {
+        if (presented is not JsonObject typed || typed["domain"] is not JsonObject d
+            || d["chainId"] is not JsonValue chainValue || !chainValue.TryGetValue<long>(out var chainId)
+            || d["verifyingContract"] is not JsonValue contractValue || !contractValue.TryGetValue<string>(out var contract)
+            || !Crypto.Wallet.EthereumAddress.TryParse(contract, out var contractAddress, out _) || chainId < 1)
+            return Validation.Fail(LedgerError.UnknownSigner, $"no typed data for wallet signer {sig.Kid}");
+        var domain = new Crypto.Wallet.WalletDomain(chainId, contractAddress.ToString());
+        var facilityName = typed["message"]?["facilityName"] is JsonValue n && n.TryGetValue<string>(out var name) ? name : null;
+        var data = Rules.WalletSignatures.TypedData(tx, _ => facilityName);
+        if (data is null) return Validation.Fail(LedgerError.SignerNotAuthorized, $"a wallet cannot sign {tx.Type}");
+        var presentedCheck = Crypto.Wallet.WalletVerifier.CheckPresented(typed, data, domain);
+        if (!presentedCheck.IsValid)
+            return Validation.Fail(LedgerError.WalletSignatureRefused, $"wallet {sig.Kid}: {presentedCheck.Error}: {presentedCheck.Message}");
+        var result = Crypto.Wallet.WalletVerifier.Verify(data, domain, sig.Kid, sig.Signature);
+        return result.IsValid
+            ? Validation.Ok
+            : Validation.Fail(LedgerError.WalletSignatureRefused, $"wallet signature by {sig.Kid}: {result.Error}: {result.Message}");
     }
 }

@@ -46,6 +46,12 @@ public sealed class TransactionRules(PublicKeyCache keyCache, IRecordLookup reco
         {
             if (ptx.Verified[i]) continue;
             var sig = tx.Signatures[i];
+            if (sig.IsWallet)
+            {
+                if (WalletSignatures.Check(tx, ptx.Payload, i, state) is { IsValid: false } wallet) return wallet;
+                ptx.Verified[i] = true;
+                continue;
+            }
             var jwk = StatelessValidator.EmbeddedKey(ptx.Payload, sig.Kid) ?? state.ResolveKey(sig.Kid);
             if (jwk is null) return Fail(LedgerError.UnknownSigner, $"$.signatures[{i}]: key {sig.Kid} is not known to the ledger");
             if (!keyCache.Verify(jwk, tx.SigningBytes, sig.Signature))
@@ -131,7 +137,7 @@ public sealed class TransactionRules(PublicKeyCache keyCache, IRecordLookup reco
 
     private static Validation KeyAdd(Transaction tx, KeyAddPayload p, StateOverlay state, BlockContext block)
     {
-        var newKid = p.Key.Thumbprint();
+        var newKid = p.NewKid;
         if (state.Patient(p.Mpi) is null) return Fail(LedgerError.UnknownPatient, $"MPI number {p.Mpi} is not registered");
         if (ExpectSigners(tx, 2, "an existing key of the patient and the new key") is { IsValid: false } s) return s;
         var existing = tx.Signatures.FirstOrDefault(x => x.Kid != newKid);

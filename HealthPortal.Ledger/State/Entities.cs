@@ -12,10 +12,21 @@ public sealed record NodeEntry(
 /// <summary>A registered patient: MPI number, salted demographics hash, registration height.</summary>
 public sealed record PatientEntry(string Mpi, string DemographicsHash, long RegisteredHeight, string RegisterTx, long Height);
 
-/// <summary>A patient device key; kid is its RFC 7638 thumbprint.</summary>
-public sealed record KeyEntry(string Kid, Jwk Key, string Mpi, long AddedHeight, long? RevokedHeight, long Height)
+/// <summary>
+/// A patient device key: an ES256 <see cref="Key"/> whose kid is its RFC 7638 thumbprint, or an Ethereum wallet
+/// (<see cref="Key"/> null) whose kid is its EIP-55 address and which signs EIP-712 typed data.
+/// </summary>
+public sealed record KeyEntry(string Kid, Jwk? Key, string Mpi, long AddedHeight, long? RevokedHeight, long Height)
 {
     public bool IsActive => RevokedHeight is null;
+
+    /// <summary>True for an Ethereum wallet key.</summary>
+    public bool IsWallet => Key is null;
+
+    /// <summary>How the store keeps the key: the JWK, or <c>{"wallet":"0x…"}</c>.</summary>
+    internal string StoredForm() => Key is { } jwk
+        ? jwk.ToJson().ToJsonString()
+        : new System.Text.Json.Nodes.JsonObject { ["wallet"] = Kid }.ToJsonString();
 }
 
 /// <summary>A grant: <see cref="Facility"/> may read <see cref="Categories"/> of <see cref="Mpi"/> for a purpose within a window.</summary>

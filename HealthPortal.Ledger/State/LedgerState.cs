@@ -26,6 +26,11 @@ public sealed class LedgerState
 
     public Genesis Genesis { get; }
 
+    private Crypto.Wallet.WalletDomain? _walletDomain;
+
+    /// <summary>The EIP-712 domain wallet signatures on this chain are made in (from genesis; computed once).</summary>
+    public Crypto.Wallet.WalletDomain WalletDomain => _walletDomain ??= Genesis.WalletDomain();
+
     /// <summary>Consortium admin keys by kid (from genesis).</summary>
     public IReadOnlyDictionary<string, Jwk> Admins { get; }
 
@@ -45,7 +50,7 @@ public sealed class LedgerState
     public IReadOnlyList<GrantEntry> GrantsOf(string mpi)
         => _patientGrants.TryGetValue(mpi, out var ids) ? [.. ids.Select(g => _grants[g])] : [];
 
-    /// <summary>Resolves any key the ledger knows: admins, nodes and patient devices (including revoked ones).</summary>
+    /// <summary>Resolves any ES256 key the ledger knows: admins, nodes and patient devices (including revoked ones); null for wallet keys, which have no JWK.</summary>
     public Jwk? ResolveKey(string kid)
         => Admins.GetValueOrDefault(kid) ?? _nodes.GetValueOrDefault(kid)?.Key ?? _keys.GetValueOrDefault(kid)?.Key;
 

@@ -216,7 +216,7 @@ internal sealed class SqliteBlockReader(SqliteConnection writer, string readConn
         using (var cmd = Sql.Command(conn, "SELECT kid, mpi, jwk, added_height, revoked_height, height FROM patient_keys ORDER BY added_height, rowid"))
         using (var r = cmd.ExecuteReader())
             while (r.Read())
-                state.Put(new KeyEntry(r.GetString(0), ParseJwk(r.GetString(2)), r.GetString(1), r.GetInt64(3),
+                state.Put(new KeyEntry(r.GetString(0), ParseDeviceKey(r.GetString(0), r.GetString(2)), r.GetString(1), r.GetInt64(3),
                     r.IsDBNull(4) ? null : r.GetInt64(4), r.GetInt64(5)));
         using (var cmd = Sql.Command(conn, "SELECT id, mpi, facility, categories, purpose, not_before, expires_at, issued_height, issued_at, revoked_height, revoked_at, height FROM grants ORDER BY issued_height, rowid"))
         using (var r = cmd.ExecuteReader())
@@ -314,6 +314,16 @@ internal sealed class SqliteBlockReader(SqliteConnection writer, string readConn
     {
         var value = r.GetInt64(ordinal);
         return value is >= 0 and <= int.MaxValue ? (int)value : -1;
+    }
+
+    /// <summary>A device key's stored form: a JWK, or <c>{"wallet":…}</c> naming the kid itself (null: no JWK).</summary>
+    private static Jwk? ParseDeviceKey(string kid, string json)
+    {
+        if (JsonNode.Parse(json) is JsonObject { Count: 1 } o && o["wallet"] is JsonValue w && w.TryGetValue<string>(out var wallet))
+            return wallet == kid && Crypto.Wallet.EthereumAddress.IsCanonical(wallet)
+                ? null
+                : throw new InvalidDataException($"stored wallet key {kid} is damaged");
+        return ParseJwk(json);
     }
 
     private static Jwk ParseJwk(string json)

@@ -86,7 +86,7 @@ internal sealed class SqliteBlockWriter(SqliteConnection connection, StoreIndexe
         {
             using var c = Sql.Command(_writer, "INSERT OR REPLACE INTO patient_keys VALUES ($kid, $mpi, $jwk, $ah, $rh, $h)", tx);
             c.Parameters.AddWithValue("$kid", k.Kid); c.Parameters.AddWithValue("$mpi", k.Mpi);
-            c.Parameters.AddWithValue("$jwk", k.Key.ToJson().ToJsonString()); c.Parameters.AddWithValue("$ah", k.AddedHeight);
+            c.Parameters.AddWithValue("$jwk", k.StoredForm()); c.Parameters.AddWithValue("$ah", k.AddedHeight);
             c.Parameters.AddWithValue("$rh", (object?)k.RevokedHeight ?? DBNull.Value); c.Parameters.AddWithValue("$h", k.Height);
             c.ExecuteNonQuery();
         }

@@ -33,8 +33,8 @@ public static partial class PayloadParser
             TxType.NodeApprove => r.Allow("node") is { } ? new NodeDecisionPayload(r.Id("node"), null) : null,
             TxType.NodeReject or TxType.NodeRevoke => r.Allow("node", "reason", "reasonHash") is { } ? r.Decision() : null,
             TxType.PatientRegister => r.Allow("pow", "key", "mpi", "demographics") is { } ? new PatientRegisterPayload(r.Key("key"), r.Mpi("mpi"), r.Hash("demographics")) : null,
-            TxType.KeyAdd => r.Allow("mpi", "key") is { } ? new KeyAddPayload(r.Mpi("mpi"), r.Key("key")) : null,
-            TxType.KeyRevoke => r.Allow("mpi", "kid") is { } ? new KeyRevokePayload(r.Mpi("mpi"), r.Id("kid")) : null,
+            TxType.KeyAdd => r.Allow("mpi", "key", "wallet") is { } ? r.KeyAdd() : null,
+            TxType.KeyRevoke => r.Allow("mpi", "kid") is { } ? new KeyRevokePayload(r.Mpi("mpi"), r.KeyId("kid")) : null,
             TxType.KeyRecover => r.Allow("mpi", "key", "facility") is { } ? new KeyRecoverPayload(r.Mpi("mpi"), r.Key("key"), r.Id("facility")) : null,
             TxType.RecordAnchor => r.Allow("mpi", "facility", "record", "category", "date", "hash", "link") is { } ? r.Anchor() : null,
             TxType.GrantIssue => r.Allow("mpi", "facility", "categories", "purpose", "purposeHash", "notBefore", "expiresAt") is { }
@@ -194,6 +194,36 @@ public static partial class PayloadParser
             if (body[name] is JsonValue v && v.TryGetValue<long>(out var n)) return n;
             Fail(body[name] is null ? LedgerError.MissingField : LedgerError.InvalidField, $"$.body.{name}: an integer is required");
             return 0;
+        }
+
+        /// <summary>key.add: a JWK <c>key</c> or a <c>wallet</c> address in its EIP-55 spelling, never both.</summary>
+        public KeyAddPayload KeyAdd()
+        {
+            var mpi = Mpi("mpi");
+            if (body.ContainsKey("wallet"))
+            {
+                if (body.ContainsKey("key")) Fail(LedgerError.InvalidField, "$.body: key.add adds a key or a wallet, not both");
+                return new KeyAddPayload(mpi, null, Wallet("wallet"));
+            }
+            return new KeyAddPayload(mpi, Key("key"));
+        }
+
+        /// <summary>A patient key id: a JWK thumbprint or a wallet's EIP-55 address.</summary>
+        public string KeyId(string name)
+            => body[name] is JsonValue v && v.TryGetValue<string>(out var s) && s.StartsWith("0x", StringComparison.Ordinal) ? Wallet(name) : Id(name);
+
+        public string Wallet(string name)
+        {
+            if (body[name] is not JsonValue v || !v.TryGetValue<string>(out var text))
+            {
+                Fail(body[name] is null ? LedgerError.MissingField : LedgerError.InvalidField, $"$.body.{name}: a wallet address string is required");
+                return "";
+            }
+            if (!Crypto.Wallet.EthereumAddress.TryParse(text, out var address, out var error))
+                Fail(LedgerError.InvalidField, $"$.body.{name}: {error}");
+            else if (address.ToString() != text)
+                Fail(LedgerError.InvalidField, $"$.body.{name}: write the address in its EIP-55 spelling, {address}");
+            return text;
         }
 
         public Jwk Key(string name)

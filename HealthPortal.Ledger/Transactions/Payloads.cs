@@ -17,7 +17,15 @@ public sealed record NodeDecisionPayload(string Node, string? Reason, string? Re
 /// <summary>Binds a patient key to an MPI number and a salted hash of demographics (never the demographics).</summary>
 public sealed record PatientRegisterPayload(Jwk Key, string Mpi, string DemographicsHash) : TxPayload;
 
-public sealed record KeyAddPayload(string Mpi, Jwk Key) : TxPayload;
+/// <summary>
+/// A new device key for a patient: an ES256 <see cref="Key"/> (body member <c>key</c>, a JWK) or an Ethereum
+/// <see cref="Wallet"/> (body member <c>wallet</c>, the EIP-55 address) — exactly one of them.
+/// </summary>
+public sealed record KeyAddPayload(string Mpi, Jwk? Key, string? Wallet = null) : TxPayload
+{
+    /// <summary>The new key's id on the ledger: the JWK thumbprint, or the wallet address.</summary>
+    public string NewKid => Key?.Thumbprint() ?? Wallet!;
+}
 
 public sealed record KeyRevokePayload(string Mpi, string Kid) : TxPayload;
 

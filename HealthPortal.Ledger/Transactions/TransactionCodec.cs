@@ -75,8 +75,8 @@ public static class TransactionCodec
                         return Fail(LedgerError.MalformedTransaction, $"$.signatures[{i}]: expected {{\"kid\": string, \"sig\": base64url}}");
                     if (s.Count != 2)
                         return Fail(LedgerError.MalformedTransaction, $"$.signatures[{i}]: only kid and sig are allowed");
-                    if (!Base64Url.TryDecode(sigText, out var sig) || sig.Length != Es256.SignatureLength)
-                        return Fail(LedgerError.BadSignature, $"$.signatures[{i}].sig: expected {Es256.SignatureLength} bytes of base64url (IEEE P1363 r||s)");
+                    if (!Base64Url.TryDecode(sigText, out var sig) || !TxSignature.HasSignatureLength(kid, sig))
+                        return Fail(LedgerError.BadSignature, $"$.signatures[{i}].sig: expected {Es256.SignatureLength} bytes of base64url (IEEE P1363 r||s), or {Crypto.Wallet.WalletVerifier.SignatureLength} (r||s||v) from a wallet");
                     signatures.Add(new TxSignature(kid, sig));
                 }
                 break;
@@ -217,7 +217,7 @@ public static class TransactionCodec
                 }
                 else return null;
             }
-            if (kid is null || sigText is null || !Base64Url.TryDecode(sigText, out var sig) || sig.Length != Es256.SignatureLength) return null;
+            if (kid is null || sigText is null || !Base64Url.TryDecode(sigText, out var sig) || !TxSignature.HasSignatureLength(kid, sig)) return null;
             signatures.Add(new TxSignature(kid, sig));
         }
         return reader.TokenType == JsonTokenType.EndArray ? signatures : null;

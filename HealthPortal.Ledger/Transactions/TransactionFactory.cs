@@ -63,6 +63,9 @@ public sealed class TransactionFactory(TimeProvider? clock = null)
         return Make(TxType.KeyAdd, body);
     }
 
+    /// <summary>key.add for an Ethereum wallet (EIP-55 <paramref name="wallet"/>), to be signed by an existing key and the wallet.</summary>
+    public Transaction KeyAddWallet(string mpi, string wallet) => Make(TxType.KeyAdd, With(Body(), ("mpi", mpi), ("wallet", wallet)));
+
     public Transaction KeyRevoke(string mpi, string kid) => Make(TxType.KeyRevoke, With(Body(), ("mpi", mpi), ("kid", kid)));
 
     public Transaction KeyRecover(string mpi, Jwk key, string facility)

@@ -244,7 +244,7 @@ public sealed class AnchorWorkflow(
             if (signatures.Count != rows.Count || signatures.Select(s => s.TransactionId).Distinct().Count() != rows.Count)
                 return Fail(AnchorError.BodyMismatch, "Every record of this visit must be signed, each once.");
             var signed = new List<(AnchorConfirmationRecord Row, Transaction Tx)>();
-            using var ecdsa = ECDsa.Create(key.Key.ToParameters());
+            using var ecdsa = ECDsa.Create(key.Key!.ToParameters()); // looked up by a browser key's thumbprint, so never a wallet (Key null)
             foreach (var row in rows)
             {
                 var tx = Parse(row);

@@ -193,7 +193,7 @@ public sealed class PatientGrants(
         if (!Base64Url.TryDecode(signature, out var sig)) return Result<Transaction>.Fail(LedgerError.BadSignature, "The browser's signature is not readable.");
         var created = Transaction.Create(type, body);
         if (!created.IsSuccess) return created;
-        using var ecdsa = System.Security.Cryptography.ECDsa.Create(key.Key.ToParameters());
+        using var ecdsa = System.Security.Cryptography.ECDsa.Create(key.Key!.ToParameters()); // looked up by a browser key's thumbprint, so never a wallet (Key null)
         if (!Es256.Verify(ecdsa, created.Value!.SigningBytes, sig))
             return Result<Transaction>.Fail(LedgerError.BadSignature, "The signature from this browser did not verify. Try again.");
         return Result<Transaction>.Ok(created.Value.WithSignature(key.Kid, sig));

@@ -108,6 +108,46 @@ public partial class Devices
         if (link is not null) link.Changed -= OnLinkChanged;
     }
 
+    // ---- link an Ethereum wallet ---------------------------------------------------------------------------
+
+    // Made here from the JS runtime rather than injected, so the page asks nothing more of its hosts than before.
+    [Inject] private IJSRuntime JS { get; set; } = default!;
+    private BrowserWallet? wallet;
+    private BrowserWallet Wallet => wallet ??= new BrowserWallet(JS);
+
+    private string? walletMessage;
+
+    private Task LinkWalletAsync() => RunAsync(async () =>
+    {
+        walletMessage = null;
+        if (!await Wallet.IsAvailableAsync())
+        {
+            walletMessage = "No Ethereum wallet was found in this browser. Install a wallet extension (MetaMask, Rabby, Coinbase Wallet) or open this page in your wallet app's browser, then try again. Nothing was linked.";
+            return;
+        }
+        var account = await Wallet.RequestAccountAsync();
+        if (account.Value is null) { walletMessage = WalletRefusal(account, "share an account"); return; }
+        var draft = await Keys.DraftWalletLinkAsync(User, account.Value);
+        if (!draft.IsSuccess) { walletMessage = draft.Message; return; }
+        var (body, typedData) = draft.Value;
+        var walletSignature = await Wallet.SignTypedDataAsync(account.Value, typedData);
+        if (walletSignature.Value is null) { walletMessage = WalletRefusal(walletSignature, "sign"); return; }
+        var signature = await Browser.SignAsync(Owner, TxType.KeyAdd, body);
+        var outcome = await Keys.CompleteWalletLinkAsync(User, body, BrowserKey!, signature, walletSignature.Value);
+        if (!outcome.Succeeded) { walletMessage = outcome.Error; return; }
+        notice = $"Your wallet {account.Value} is linked (block {outcome.Height}). It can now sign for you.";
+        await ReloadAsync();
+    });
+
+    private static string WalletRefusal(WalletAnswer answer, string what) => answer switch
+    {
+        { Declined: true } => $"You declined to {what} in your wallet. Nothing was linked.",
+        { Error: -32002 } => "Your wallet is already asking you something: open it and answer, then try again.",
+        { Message: { } m } when m.Contains("chainId", StringComparison.OrdinalIgnoreCase) =>
+            "Your wallet refused because it is set to another network than this ledger's chain id. Nothing was linked. (" + m + ")",
+        _ => $"Your wallet did not {what}: {answer.Message ?? "no answer"}. Nothing was linked.",
+    };
+
     // ---- demo enrolment device -----------------------------------------------------------------------------
 
     private Task DemoLinkAsync() => RunAsync(async () =>
@@ -149,6 +189,7 @@ public partial class Devices
     public override void Dispose()
     {
         expiryWatch?.Dispose();
+        if (wallet is not null) _ = wallet.DisposeAsync().AsTask();
         Detach();
         base.Dispose();
     }

@@ -157,6 +157,46 @@ public sealed class PatientKeys(
         return Outcome(await ledger.Engine.SubmitAsync(tx));
     }
 
+    // ---- linking an Ethereum wallet ------------------------------------------------------------------------
+
+    /// <summary>
+    /// The key.add body adding <paramref name="account"/> (a wallet address) and the EIP-712 typed data the wallet
+    /// signs for it (JSON for <c>eth_signTypedData_v4</c>).
+    /// </summary>
+    public async Task<Result<(JsonObject Body, string TypedData)>> DraftWalletLinkAsync(ClaimsPrincipal user, string account)
+    {
+        if (await LoadAsync(user) is not { IsRegistered: true } me) return Result<(JsonObject, string)>.Fail(LedgerError.UnknownPatient, "Your account is not registered on the network yet.");
+        if (!HealthPortal.Ledger.Crypto.Wallet.EthereumAddress.TryParse(account, out var address, out _))
+            return Result<(JsonObject, string)>.Fail(LedgerError.InvalidField, "The wallet did not give a usable account address.");
+        var wallet = address.ToString();
+        if (ledger.Reader.Key(wallet) is not null) return Result<(JsonObject, string)>.Fail(LedgerError.KeyAlreadyRegistered, $"The wallet account {wallet} is already on the ledger.");
+        var body = _tx.Body();
+        body["mpi"] = me.Mpi;
+        body["wallet"] = wallet;
+        var created = Transaction.Create(TxType.KeyAdd, body);
+        if (!created.IsSuccess || ledger.Reader.WalletTypedData(created.Value!) is not { } data)
+            return Result<(JsonObject, string)>.Fail(LedgerError.InvalidField, created.Message ?? "No typed data for this key.add.");
+        return Result<(JsonObject, string)>.Ok((body, data.ToJson(ledger.Reader.WalletDomain).ToJsonString()));
+    }
+
+    /// <summary>Submits the wallet's key.add, signed by this browser's key and by the wallet (0x-hex <paramref name="walletSignature"/>).</summary>
+    public async Task<KeyOutcome> CompleteWalletLinkAsync(ClaimsPrincipal user, JsonObject body, Jwk signer, string signature, string walletSignature)
+    {
+        if (await LoadAsync(user) is not { IsRegistered: true } me) return KeyOutcome.Fail("Your account is not registered on the network yet.");
+        if (StringOf(body, "mpi") != me.Mpi || StringOf(body, "wallet") is not { } wallet) return KeyOutcome.Fail("The signed key.add is not for your registration.");
+        if (!Base64Url.TryDecode(signature, out var sig)) return KeyOutcome.Fail("The browser's signature is not readable.");
+        if (!HealthPortal.Ledger.Crypto.Wallet.WalletVerifier.TryDecodeHex(walletSignature, out var walletSig)) return KeyOutcome.Fail("The wallet's signature is not readable.");
+        var created = Transaction.Create(TxType.KeyAdd, body);
+        if (!created.IsSuccess || ledger.Reader.WalletTypedData(created.Value!) is not { } data) return KeyOutcome.Fail(created.Message ?? "No typed data for this key.add.");
+        // Said before submitting, in words: the ledger would only say the signature recovers another address.
+        var check = HealthPortal.Ledger.Crypto.Wallet.WalletVerifier.Verify(data, ledger.Reader.WalletDomain, wallet, walletSig);
+        if (!check.IsValid)
+            return KeyOutcome.Fail(check.Error == HealthPortal.Ledger.Crypto.Wallet.WalletSignatureError.WrongSigner
+                ? $"The wallet signed with another account ({check.Recovered}) or other data; select {wallet} in your wallet and try again."
+                : $"The wallet's signature was refused ({check.Error}): {check.Message}");
+        return Outcome(await ledger.Engine.SubmitAsync(created.Value!.WithSignature(signer.Thumbprint(), sig).WithSignature(wallet, walletSig)));
+    }
+
     // ---- revoking ------------------------------------------------------------------------------------------
 
     /// <summary>The key.revoke body for one of the patient's keys; refuses the last active key before anything is signed.</summary>
