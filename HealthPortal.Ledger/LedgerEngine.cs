@@ -42,7 +42,8 @@ public sealed class LedgerEngine : IAsyncDisposable
         committer.Committed += b => BlockCommitted?.Invoke(b);
         var builder = new BlockBuilder(state, rules, store, sealer, clock, committer);
         _applier = new BlockApplier(state, _validator, rules, _keyCache, store, committer, RaiseTamperAlarm, reportFault);
-        var context = new OrderingContext(builder, _applier, committer, clock, reportFault, id => GetReceipt(id));
+        var context = new OrderingContext(builder, _applier, committer, clock, reportFault, id => GetReceipt(id),
+            id => state.Node(id)?.Status == NodeStatus.Approved, tx => _validator.Validate(tx));
         _ordering = options.Ordering?.Invoke(context) ?? new SoloSequencer(options.Sequencer, context);
     }
 
