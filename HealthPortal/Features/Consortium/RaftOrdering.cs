@@ -83,6 +83,7 @@ public sealed class RaftOrdering : IOrderingService
             UpperElectionTimeout = options.UpperElectionTimeoutMs,
             RequestTimeout = options.RequestTimeout,
             ConnectTimeout = options.ConnectTimeout,
+            HeartbeatThreshold = options.HeartbeatThreshold,
             ConfigurationStorage = null, // in-memory: the initial members below
             SslOptions = ssl,
             LoggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance,
@@ -206,8 +207,10 @@ public sealed class RaftOrdering : IOrderingService
         if (_context.Applier.Halt is { } halt)
             return new ForwardReply(ForwardStatus.Refused, LedgerError.LedgerHalted, $"the leader halted at block {halt.Height}");
         var pending = new Queued(transaction);
+        // A leader that is stopping sends its submitters to the next leader rather than refusing them.
+        if (_stop.IsCancellationRequested) return new ForwardReply(ForwardStatus.NotLeader);
         if (!_mempool.Writer.TryWrite(pending))
-            return new ForwardReply(ForwardStatus.Refused, LedgerError.Busy, $"the ledger is busy: {_options.Blocks.MempoolCapacity} transactions are waiting; try again shortly");
+            return _stop.IsCancellationRequested ? new ForwardReply(ForwardStatus.NotLeader) : new ForwardReply(ForwardStatus.Refused, LedgerError.Busy, $"the ledger is busy: {_options.Blocks.MempoolCapacity} transactions are waiting; try again shortly");
         Interlocked.Increment(ref _pending);
         try
         {
