@@ -31,6 +31,19 @@ public sealed class LedgerHost(
 
     public ServerKeyVault Keys => vault;
 
+    /// <summary>
+    /// This node's status line (<c>node status</c>, <c>/node/status</c>): under Raft its role, term and the voting
+    /// members; embedded, the standalone sealer and the facilities approved on its chain.
+    /// </summary>
+    public NodeStatusReport Status()
+    {
+        var engine = Engine;
+        if (Raft is { } raft) return raft.Status(engine);
+        var members = engine.Reader.Nodes().Count(n => n.Status == HealthPortal.Ledger.State.NodeStatus.Approved);
+        return new NodeStatusReport(engine.NodeId, NodeStatusReport.StandaloneRole, 0, engine.Height,
+            HealthPortal.Ledger.Crypto.Base64Url.Encode(engine.Reader.Head().Hash), members);
+    }
+
     /// <summary>Opens the node; idempotent, because start-up work (demo seeding) needs the ledger before hosted services start.</summary>
     public Task StartAsync(CancellationToken cancellationToken)
     {

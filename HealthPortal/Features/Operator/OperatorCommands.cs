@@ -21,10 +21,12 @@ public static class OperatorCommands
                 return VerifyLedger(DataFolder(rest), stdout);
             case ["receipt", "verify", var file]:
                 return VerifyReceipt(file, stdout);
+            case ["node", "status", "--url", var url]:
+                return HealthPortal.Features.Consortium.NodeStatusCommand.RunUrl(url, stdout);
             case ["node", "status", .. var rest]:
                 return HealthPortal.Features.Consortium.NodeStatusCommand.Run(Path.Combine(DataFolder(rest), HealthPortal.Features.Ledger.LedgerHost.LedgerFileName), stdout);
             default:
-                stdout.WriteLine("usage: ledger verify [--data DIR] | receipt verify FILE | node status [--data DIR]");
+                stdout.WriteLine("usage: ledger verify [--data DIR] | receipt verify FILE | node status [--data DIR | --url URL]");
                 return 2;
         }
     }
