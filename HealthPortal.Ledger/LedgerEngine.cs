@@ -42,7 +42,8 @@ public sealed class LedgerEngine : IAsyncDisposable
         committer.Committed += b => BlockCommitted?.Invoke(b);
         var builder = new BlockBuilder(state, rules, store, sealer, clock, committer);
         _applier = new BlockApplier(state, _validator, rules, _keyCache, store, committer, RaiseTamperAlarm, reportFault);
-        var context = new OrderingContext(builder, _applier, committer, clock, reportFault, id => GetReceipt(id));
+        var context = new OrderingContext(builder, _applier, committer, clock, reportFault, id => GetReceipt(id),
+            id => state.Node(id)?.Status == NodeStatus.Approved, tx => _validator.Validate(tx));
         _ordering = options.Ordering?.Invoke(context) ?? new SoloSequencer(options.Sequencer, context);
     }
 
@@ -116,6 +117,25 @@ public sealed class LedgerEngine : IAsyncDisposable
     /// <exception cref="LedgerCorruptException">the head fails its check.</exception>
     /// <exception cref="LedgerSchemaException">the store was written with another schema version.</exception>
     public static LedgerEngine Open(LedgerOptions options, Genesis? genesis, LedgerKeyPair sealer, TimeProvider? clock = null)
+        => Open(options, genesis, () =>
+        {
+            if (genesis!.Sealer.Key.Thumbprint() != sealer.Id) throw new InvalidOperationException("a new chain is sealed first by its genesis sealer");
+            return Blocks.SignedGenesis.Seal(genesis, sealer).ToStoredBlock();
+        }, sealer, clock);
+
+    /// <summary>
+    /// Opens a replica of a consortium's chain: when the store is new, block 0 is the one the genesis sealer signed
+    /// (<paramref name="genesis"/>, checked first), so <paramref name="nodeKey"/> need not be the sealer's. The node key
+    /// seals blocks when this node is an approved facility (a Raft leader).
+    /// </summary>
+    public static LedgerEngine OpenReplica(LedgerOptions options, SignedGenesis genesis, LedgerKeyPair nodeKey, TimeProvider? clock = null)
+        => Open(options, genesis.Genesis, () =>
+        {
+            if (genesis.Problem() is { } problem) throw new InvalidOperationException("the signed genesis does not hold: " + problem);
+            return genesis.ToStoredBlock();
+        }, nodeKey, clock);
+
+    private static LedgerEngine Open(LedgerOptions options, Genesis? genesis, Func<StoredBlock> block0, LedgerKeyPair sealer, TimeProvider? clock)
     {
         clock ??= TimeProvider.System;
         var store = SqliteBlockStore.Open(options.DatabasePath, options.Storage);
@@ -126,8 +146,7 @@ public sealed class LedgerEngine : IAsyncDisposable
             {
                 if (genesis is null) throw new InvalidOperationException($"{options.DatabasePath} holds no chain and no genesis was given");
                 if (genesis.Check() is { IsValid: false } bad) throw new InvalidOperationException(bad.ToString());
-                if (genesis.Sealer.Key.Thumbprint() != sealer.Id) throw new InvalidOperationException("a new chain is sealed first by its genesis sealer");
-                store.InitializeGenesis(genesis, CreateGenesisBlock(genesis, sealer));
+                store.InitializeGenesis(genesis, block0());
                 stored = genesis;
             }
             else if (genesis is not null && !stored.Hash().AsSpan().SequenceEqual(genesis.Hash()))
@@ -158,12 +177,11 @@ public sealed class LedgerEngine : IAsyncDisposable
         }
     }
 
-    private static StoredBlock CreateGenesisBlock(Genesis genesis, LedgerKeyPair sealer)
+    /// <summary>This chain's genesis with block 0 as stored (to hand to a new replica as its genesis file).</summary>
+    public SignedGenesis GenesisFile()
     {
-        var header = new BlockHeader(BlockHeader.CurrentVersion, genesis.ChainId, 0, new byte[32], MerkleHash.Empty(), MerkleHash.Empty(), 0, 0,
-            genesis.Timestamp, sealer.Id, MerkleHash.Empty(), genesis.Hash());
-        var bytes = header.CanonicalBytes();
-        return new StoredBlock(header, bytes, sealer.Sign(bytes), BlockHeader.HashOf(bytes), 0, 0);
+        var block0 = Store.ReadBlock(0)!;
+        return new Blocks.SignedGenesis(Genesis, block0.HeaderBytes, block0.Signature);
     }
 
     /// <summary>The stateless checks alone (structure, clock, proof of work, signatures), without submitting.</summary>

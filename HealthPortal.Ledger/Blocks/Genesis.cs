@@ -27,9 +27,27 @@ public sealed record GenesisNode(Jwk Key, string Kind, string Name, string Endpo
 /// <param name="WalletChainId">The numeric chain id wallets sign for (EIP-712 domain, <c>params.walletChainId</c>);
 /// null leaves it out of the document, and <see cref="WalletDomain"/> derives one from the genesis hash instead, so
 /// existing genesis documents (and their hashes) are unchanged.</param>
+/// <param name="Founders">
+/// Further facility nodes approved from height 0 (the other founding organisations of a consortium, so Raft has a
+/// quorum of approved sealers before any admin decision). Optional: without founders the JSON carries no field, so the
+/// hash of every genesis written before founders existed is unchanged.
+/// </param>
 public sealed record Genesis(string ChainId, long Timestamp, IReadOnlyList<Jwk> Admins, GenesisNode Sealer, GenesisParameters Parameters,
-    long? WalletChainId = null)
+    long? WalletChainId = null, IReadOnlyList<GenesisNode>? Founders = null)
 {
+    /// <summary>Every node approved at height 0: the sealer first, then the founders.</summary>
+    public IEnumerable<GenesisNode> ApprovedAtGenesis => Founders is { Count: > 0 } f ? [Sealer, .. f] : [Sealer];
+
+    private static JsonObject NodeJson(GenesisNode n)
+        => new() { ["key"] = n.Key.ToJson(), ["kind"] = n.Kind, ["name"] = n.Name, ["endpoint"] = n.Endpoint };
+
+    private static Result<GenesisNode> ParseNode(JsonNode? node, string what)
+    {
+        var s = node!.AsObject();
+        if (!Jwk.TryParse(s["key"], out var key, out var error)) return Result<GenesisNode>.Fail(LedgerError.InvalidField, $"genesis {what}: " + error);
+        return Result<GenesisNode>.Ok(new GenesisNode(key!, s["kind"]!.GetValue<string>(), s["name"]!.GetValue<string>(), s["endpoint"]!.GetValue<string>()));
+    }
+
     public JsonObject ToJson()
     {
         var admins = new JsonArray();
@@ -39,10 +57,7 @@ public sealed record Genesis(string ChainId, long Timestamp, IReadOnlyList<Jwk> 
             ["chain"] = ChainId,
             ["ts"] = Timestamp,
             ["admins"] = admins,
-            ["sealer"] = new JsonObject
-            {
-                ["key"] = Sealer.Key.ToJson(), ["kind"] = Sealer.Kind, ["name"] = Sealer.Name, ["endpoint"] = Sealer.Endpoint,
-            },
+            ["sealer"] = NodeJson(Sealer),
             ["params"] = new JsonObject
             {
                 ["patientPowBits"] = Parameters.PatientPowBits,
@@ -51,6 +66,12 @@ public sealed record Genesis(string ChainId, long Timestamp, IReadOnlyList<Jwk> 
                 ["maxSkewMs"] = Parameters.MaxSkewMs,
             },
         };
+        if (Founders is { Count: > 0 })
+        {
+            var founders = new JsonArray();
+            foreach (var f in Founders) founders.Add(NodeJson(f));
+            json["founders"] = founders;
+        }
         if (WalletChainId is { } walletChain) json["params"]!["walletChainId"] = walletChain;
         return json;
     }
@@ -80,19 +101,30 @@ public sealed record Genesis(string ChainId, long Timestamp, IReadOnlyList<Jwk> 
                 if (!Jwk.TryParse(a, out var jwk, out var error)) return Result<Genesis>.Fail(LedgerError.InvalidField, "genesis admin: " + error);
                 admins.Add(jwk!);
             }
-            var s = o["sealer"]!.AsObject();
-            if (!Jwk.TryParse(s["key"], out var sealerKey, out var sealerError))
-                return Result<Genesis>.Fail(LedgerError.InvalidField, "genesis sealer: " + sealerError);
+            var sealer = ParseNode(o["sealer"], "sealer");
+            if (!sealer.IsSuccess) return Result<Genesis>.Fail(sealer.Error, sealer.Message!);
+            List<GenesisNode>? founders = null;
+            if (o["founders"] is JsonArray fa)
+            {
+                founders = [];
+                foreach (var f in fa)
+                {
+                    var founder = ParseNode(f, "founder");
+                    if (!founder.IsSuccess) return Result<Genesis>.Fail(founder.Error, founder.Message!);
+                    founders.Add(founder.Value!);
+                }
+            }
             var p = o["params"]!.AsObject();
             var genesis = new Genesis(
                 o["chain"]!.GetValue<string>(),
                 o["ts"]!.GetValue<long>(),
                 admins,
-                new GenesisNode(sealerKey!, s["kind"]!.GetValue<string>(), s["name"]!.GetValue<string>(), s["endpoint"]!.GetValue<string>()),
+                sealer.Value!,
                 new GenesisParameters(
                     p["patientPowBits"]!.GetValue<int>(), p["facilityPowBits"]!.GetValue<int>(),
                     p["maxGrantDays"]!.GetValue<int>(), p["maxSkewMs"]!.GetValue<long>()),
-                p["walletChainId"]?.GetValue<long>());
+                p["walletChainId"]?.GetValue<long>(),
+                founders);
             return genesis.Check() is { IsValid: false } bad ? Result<Genesis>.Fail(bad) : Result<Genesis>.Ok(genesis);
         }
         catch (Exception e) when (e is InvalidOperationException or NullReferenceException or FormatException or System.Text.Json.JsonException)
@@ -107,6 +139,12 @@ public sealed record Genesis(string ChainId, long Timestamp, IReadOnlyList<Jwk> 
         if (string.IsNullOrWhiteSpace(ChainId)) return Validation.Fail(LedgerError.InvalidField, "genesis: chain id required");
         if (Admins.Count == 0) return Validation.Fail(LedgerError.InvalidField, "genesis: at least one consortium admin required");
         if (!NodeKind.IsValid(Sealer.Kind)) return Validation.Fail(LedgerError.InvalidField, "genesis: sealer kind must be hospital, clinic or laboratory");
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var n in ApprovedAtGenesis)
+        {
+            if (!NodeKind.IsValid(n.Kind)) return Validation.Fail(LedgerError.InvalidField, $"genesis: node '{n.Name}' kind must be hospital, clinic or laboratory");
+            if (!ids.Add(n.Key.Thumbprint())) return Validation.Fail(LedgerError.InvalidField, $"genesis: node '{n.Name}' appears twice");
+        }
         if (Parameters.PatientPowBits is < 0 or > 40 || Parameters.FacilityPowBits is < 0 or > 40)
             return Validation.Fail(LedgerError.InvalidField, "genesis: proof-of-work bits must be 0–40");
         if (Parameters.MaxGrantDays < 1) return Validation.Fail(LedgerError.InvalidField, "genesis: maxGrantDays must be positive");

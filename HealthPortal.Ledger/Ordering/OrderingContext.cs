@@ -9,8 +9,11 @@ namespace HealthPortal.Ledger.Ordering;
 public sealed class OrderingContext
 {
     internal OrderingContext(BlockBuilder builder, BlockApplier applier, BlockCommitter committer, TimeProvider clock, Action<OrderingFault> reportFault,
-        Func<string, Receipt?> receiptOf)
+        Func<string, Receipt?> receiptOf, Func<string, bool> isApprovedFacility,
+        Func<Transactions.Transaction, Result<Rules.ParsedTransaction>> check)
     {
+        Check = check;
+        IsApprovedFacility = isApprovedFacility;
         Builder = builder;
         Applier = applier;
         Committer = committer;
@@ -31,6 +34,22 @@ public sealed class OrderingContext
 
     /// <summary>The receipt of a committed transaction by its id text, or null when it has not committed here.</summary>
     public Func<string, Receipt?> ReceiptOf { get; }
+
+    /// <summary>
+    /// Whether a node key id is an approved facility on this node's committed state (a multi-node ordering admits
+    /// peers by it, so a revoked node is refused as soon as its revocation commits here).
+    /// </summary>
+    public Func<string, bool> IsApprovedFacility { get; }
+
+    /// <summary>
+    /// The stateless checks (form, clock, proof of work, signatures) of a transaction that arrived from another node:
+    /// a leader checks what a follower forwards before sealing it, so a lying follower cannot get a forged signature
+    /// into a block that every honest node would then refuse.
+    /// </summary>
+    public Func<Transactions.Transaction, Result<Rules.ParsedTransaction>> Check { get; }
+
+    /// <summary>This node's key id (the proposer of the blocks it seals).</summary>
+    public string NodeId => Builder.ProposerId;
 
     /// <summary>Height of the committed head.</summary>
     public long Height => Committer.Head.Height;

@@ -7,7 +7,12 @@ public enum NodeStatus { Pending, Approved, Rejected, Revoked }
 /// <summary>A node on the ledger: a facility (hospital, clinic, laboratory). Admins are genesis keys, not nodes.</summary>
 public sealed record NodeEntry(
     string Id, Jwk Key, string Kind, string Name, string Endpoint, NodeStatus Status,
-    long RegisteredHeight, string RegisterTx, int PowBits, long? DecidedHeight, string? DecidedBy, string? Reason, long Height);
+    long RegisteredHeight, string RegisterTx, int PowBits, long? DecidedHeight, string? DecidedBy, string? Reason, long Height)
+{
+    /// <summary>A node the genesis document approves from height 0 (its sealer or a founder); the store and the verifier both start from these.</summary>
+    public static NodeEntry AtGenesis(Blocks.GenesisNode node)
+        => new(node.Key.Thumbprint(), node.Key, node.Kind, node.Name, node.Endpoint, NodeStatus.Approved, 0, "genesis", 0, 0, "genesis", null, 0);
+}
 
 /// <summary>A registered patient: MPI number, salted demographics hash, registration height.</summary>
 public sealed record PatientEntry(string Mpi, string DemographicsHash, long RegisteredHeight, string RegisterTx, long Height);

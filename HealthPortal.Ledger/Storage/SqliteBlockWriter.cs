@@ -33,8 +33,7 @@ internal sealed class SqliteBlockWriter(SqliteConnection connection, StoreIndexe
                 meta.ExecuteNonQuery();
             }
             InsertBlock(block0, tx);
-            UpsertNode(new NodeEntry(genesis.Sealer.Key.Thumbprint(), genesis.Sealer.Key, genesis.Sealer.Kind, genesis.Sealer.Name,
-                genesis.Sealer.Endpoint, NodeStatus.Approved, 0, "genesis", 0, 0, "genesis", null, 0), tx);
+            foreach (var node in genesis.ApprovedAtGenesis) UpsertNode(NodeEntry.AtGenesis(node), tx);
             tx.Commit();
         }
     }

@@ -103,9 +103,7 @@ public static class ChainVerifier
         if (blocks.Count == 0) return VerificationReport.Bad(0, "the store has no blocks");
         var keyCache = new PublicKeyCache();
         var state = new LedgerState(genesis);
-        var sealer = new NodeEntry(genesis.Sealer.Key.Thumbprint(), genesis.Sealer.Key, genesis.Sealer.Kind, genesis.Sealer.Name,
-            genesis.Sealer.Endpoint, NodeStatus.Approved, 0, "genesis", 0, 0, "genesis", null, 0);
-        state.Put(sealer);
+        foreach (var node in genesis.ApprovedAtGenesis) state.Put(NodeEntry.AtGenesis(node));
         var validator = new StatelessValidator(genesis.Parameters, keyCache, kid => null, TimeProvider.System);
         var rules = new TransactionRules(keyCache, scratch);
         var history = new HeaderHistory();

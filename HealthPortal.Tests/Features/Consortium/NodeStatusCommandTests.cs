@@ -37,3 +37,28 @@ public sealed class NodeStatusCommandTests
         }
     }
 }
+
+/// <summary><c>node status --url</c> asks a running node's <c>/node/status</c>.</summary>
+public sealed class NodeStatusUrlTests(PortalFactory portal) : IClassFixture<PortalFactory>
+{
+    [Fact]
+    public void NodeStatus_Url_PrintsTheRunningNodesLine()
+    {
+        _ = portal.CreateClient(); // starts the host
+        var output = new StringWriter();
+
+        var code = HealthPortal.Features.Consortium.NodeStatusCommand.RunUrl(portal.Server.BaseAddress.ToString(), output, portal.Server.CreateHandler());
+
+        Assert.Equal(0, code);
+        Assert.Matches(@"^node=\S+ role=standalone term=0 height=\d+ head=\S+ members=\d+$", output.ToString().Trim());
+    }
+
+    [Fact]
+    public void NodeStatus_UrlThatDoesNotAnswer_PrintsBadAndExitsOne()
+    {
+        var output = new StringWriter();
+        var closed = HealthPortal.Tests.Consortium.RaftTestCluster.FreeLoopback();
+        Assert.Equal(1, HealthPortal.Features.Consortium.NodeStatusCommand.RunUrl($"http://{closed}", output));
+        Assert.StartsWith("BAD", output.ToString());
+    }
+}

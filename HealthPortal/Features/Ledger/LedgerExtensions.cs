@@ -15,6 +15,10 @@ public static class LedgerExtensions
         builder.Services.AddSingleton(sp => new ServerKeyVault(
             sp.GetRequiredService<IDataProtectionProvider>(),
             Path.Combine(sp.GetRequiredService<IOptions<PortalDataOptions>>().Value.DataFolderFullPath, "ledger-keys")));
+        // Embedded (solo sequencer) unless HealthPortal:Network:Mode says raft; checked at start.
+        builder.Services.AddOptions<HealthPortal.Features.Consortium.NetworkSettings>()
+            .Bind(builder.Configuration.GetSection(HealthPortal.Features.Consortium.NetworkSettings.Section)).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<HealthPortal.Features.Consortium.NetworkSettings>, HealthPortal.Features.Consortium.NetworkSettingsValid>();
         builder.Services.AddSingleton<LedgerHost>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LedgerHost>());
         // Transient so every resolution reads the engine the host runs now (the host can be stopped and opened again).

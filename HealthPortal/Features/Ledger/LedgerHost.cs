@@ -1,4 +1,5 @@
 using HealthPortal.Data;
+using HealthPortal.Features.Consortium;
 using HealthPortal.Ledger;
 using HealthPortal.Ledger.Blocks;
 using HealthPortal.Ledger.Ordering;
@@ -13,8 +14,11 @@ namespace HealthPortal.Features.Ledger;
 /// </summary>
 public sealed class LedgerHost(
     IOptions<LedgerSettings> settings, IOptions<PortalDataOptions> data, ServerKeyVault vault, TimeProvider clock,
-    ILogger<LedgerHost> logger) : IHostedService, IAsyncDisposable
+    ILogger<LedgerHost> logger, IOptions<NetworkSettings>? network = null, ILoggerFactory? loggerFactory = null) : IHostedService, IAsyncDisposable
 {
+    /// <summary>The Raft ordering when <c>HealthPortal:Network:Mode</c> is raft; null in the embedded mode.</summary>
+    public RaftOrdering? Raft { get; private set; }
+
     private LedgerEngine? _engine;
 
     public const string LedgerFileName = "ledger.db";
@@ -26,6 +30,19 @@ public sealed class LedgerHost(
     public LedgerReader Reader => Engine.Reader;
 
     public ServerKeyVault Keys => vault;
+
+    /// <summary>
+    /// This node's status line (<c>node status</c>, <c>/node/status</c>): under Raft its role, term and the voting
+    /// members; embedded, the standalone sealer and the facilities approved on its chain.
+    /// </summary>
+    public NodeStatusReport Status()
+    {
+        var engine = Engine;
+        if (Raft is { } raft) return raft.Status(engine);
+        var members = engine.Reader.Nodes().Count(n => n.Status == HealthPortal.Ledger.State.NodeStatus.Approved);
+        return new NodeStatusReport(engine.NodeId, NodeStatusReport.StandaloneRole, 0, engine.Height,
+            HealthPortal.Ledger.Crypto.Base64Url.Encode(engine.Reader.Head().Hash), members);
+    }
 
     /// <summary>Opens the node; idempotent, because start-up work (demo seeding) needs the ledger before hosted services start.</summary>
     public Task StartAsync(CancellationToken cancellationToken)
@@ -60,7 +77,24 @@ public sealed class LedgerHost(
             },
             OnFault = fault => logger.LogError(fault.Error, "Ledger ordering fault at {Stage}, block {Height}", fault.Stage, fault.Height),
         };
-        _engine = LedgerEngine.Open(options, genesis, sealer, clock);
+        if (network?.Value is { IsRaft: true } n)
+        {
+            // A consortium member: the chain starts from the shared genesis file, and this node's key (its facility
+            // key) seals blocks when it leads and is its TLS identity towards the other members.
+            var (self, members) = n.Endpoints();
+            var sequencer = options.Sequencer;
+            options = options with
+            {
+                Ordering = context => Raft = new RaftOrdering(new RaftOrderingOptions
+                {
+                    NodeKey = sealer, Self = self, Members = members, DataFolder = data.Value.DataFolderFullPath, Blocks = sequencer,
+                    LoggerFactory = loggerFactory,
+                }, context),
+            };
+            _engine = LedgerEngine.OpenReplica(options, n.ReadGenesisFile(), sealer, clock);
+            logger.LogInformation("Ledger node {Node} orders by Raft with {Members} members", n.NodeId, members.Count);
+        }
+        else _engine = LedgerEngine.Open(options, genesis, sealer, clock);
         logger.LogInformation("Ledger '{Chain}' open at height {Height} with {Count} transactions ({Path})",
             _engine.Genesis.ChainId, _engine.Height, _engine.TransactionCount, options.DatabasePath);
     }

@@ -44,6 +44,9 @@ public static class OperationsExtensions
         app.UseOpenTelemetryPrometheusScrapingEndpoint(access.Allows);
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthResponses.WriteAsync })
             .DisableRateLimiting();
+        // One line, as `node status` prints it: public facts of the replicated ledger (ids, heights, hashes), no secrets.
+        app.MapGet("/node/status", (LedgerHost host) => Results.Text(host.Status().ToLine() + "\n", "text/plain"))
+            .DisableRateLimiting();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = HealthResponses.WriteAsync })
             .DisableRateLimiting();
         return app;

@@ -22,6 +22,8 @@ public static class OperatorCommands
                 return VerifyLedger(DataFolder(rest), stdout);
             case ["receipt", "verify", var file]:
                 return VerifyReceipt(file, stdout);
+            case ["node", "status", "--url", var url]:
+                return HealthPortal.Features.Consortium.NodeStatusCommand.RunUrl(url, stdout);
             case ["node", "status", .. var rest]:
                 return HealthPortal.Features.Consortium.NodeStatusCommand.Run(Path.Combine(DataFolder(rest), HealthPortal.Features.Ledger.LedgerHost.LedgerFileName), stdout);
             case ["backup", .. var rest] when Option(rest, "--out") is { } archive:
@@ -29,7 +31,7 @@ public static class OperatorCommands
             case ["restore", .. var rest] when Option(rest, "--from") is { } archive && Option(rest, "--data") is { } target:
                 return Report(NodeBackup.Restore(archive, target, force: rest.Contains("--force")), stdout);
             default:
-                stdout.WriteLine("usage: ledger verify [--data DIR] | receipt verify FILE | node status [--data DIR] | backup [--data DIR] --out FILE | restore --from FILE --data DIR [--force]");
+                stdout.WriteLine("usage: ledger verify [--data DIR] | receipt verify FILE | node status [--data DIR | --url URL] | backup [--data DIR] --out FILE | restore --from FILE --data DIR [--force]");
                 return 2;
         }
     }
