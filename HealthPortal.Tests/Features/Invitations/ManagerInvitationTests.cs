@@ -11,7 +11,7 @@ namespace HealthPortal.Tests.Features.Invitations;
 [Collection(PortalCollection.Name)]
 public sealed class ManagerInvitationTests(PortalFactory portal)
 {
-    private async Task<Result<string, InvitationError>> InviteManagerAsync(string email, string facilityId)
+    private async Task<Result<NewInvitation, InvitationError>> InviteManagerAsync(string email, string facilityId)
     {
         var who = await portal.PrincipalOfAsync(email);
         return await portal.WithScopeAsync(services => services.GetRequiredService<StaffInvitations>().CreateManagerInvitationAsync(who, facilityId));

@@ -15,7 +15,7 @@ public sealed class StaffInvitationTests(PortalFactory portal)
 {
     private const string Northgate = "demo-northgate";
 
-    private async Task<Result<string, InvitationError>> InviteAsync(string managerEmail, string facilityId)
+    private async Task<Result<NewInvitation, InvitationError>> InviteAsync(string managerEmail, string facilityId)
     {
         var manager = await portal.PrincipalOfAsync(managerEmail);
         return await portal.WithScopeAsync(services => services.GetRequiredService<StaffInvitations>().CreateAsync(manager, facilityId, null));

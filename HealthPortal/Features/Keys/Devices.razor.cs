@@ -134,8 +134,8 @@ public partial class Devices
         if (walletSignature.Value is null) { walletMessage = WalletRefusal(walletSignature, "sign"); return; }
         var signature = await Browser.SignAsync(Owner, TxType.KeyAdd, body);
         var outcome = await Keys.CompleteWalletLinkAsync(User, body, BrowserKey!, signature, walletSignature.Value);
-        if (!outcome.Succeeded) { walletMessage = outcome.Error; return; }
-        notice = $"Your wallet {account.Value} is linked (block {outcome.Height}). It can now sign for you.";
+        if (!outcome.IsOk) { walletMessage = outcome.Message; return; }
+        notice = $"Your wallet {account.Value} is linked (block {outcome.Value}). It can now sign for you.";
         await ReloadAsync();
     });
 

@@ -180,18 +180,18 @@ public sealed class PatientKeys(
     }
 
     /// <summary>Submits the wallet's key.add, signed by this browser's key and by the wallet (0x-hex <paramref name="walletSignature"/>).</summary>
-    public async Task<KeyOutcome> CompleteWalletLinkAsync(ClaimsPrincipal user, JsonObject body, Jwk signer, string signature, string walletSignature)
+    public async Task<Result<long, KeyError>> CompleteWalletLinkAsync(ClaimsPrincipal user, JsonObject body, Jwk signer, string signature, string walletSignature)
     {
-        if (await LoadAsync(user) is not { IsRegistered: true } me) return KeyOutcome.Fail("Your account is not registered on the network yet.");
-        if (StringOf(body, "mpi") != me.Mpi || StringOf(body, "wallet") is not { } wallet) return KeyOutcome.Fail("The signed key.add is not for your registration.");
-        if (!Base64Url.TryDecode(signature, out var sig)) return KeyOutcome.Fail("The browser's signature is not readable.");
-        if (!HealthPortal.Ledger.Crypto.Wallet.WalletVerifier.TryDecodeHex(walletSignature, out var walletSig)) return KeyOutcome.Fail("The wallet's signature is not readable.");
+        if (await LoadAsync(user) is not { IsRegistered: true } me) return Result.Fail(KeyError.NotRegistered, "Your account is not registered on the network yet.");
+        if (StringOf(body, "mpi") != me.Mpi || StringOf(body, "wallet") is not { } wallet) return Result.Fail(KeyError.NotYours, "The signed key.add is not for your registration.");
+        if (!Base64Url.TryDecode(signature, out var sig)) return Result.Fail(KeyError.Unreadable, "The browser's signature is not readable.");
+        if (!HealthPortal.Ledger.Crypto.Wallet.WalletVerifier.TryDecodeHex(walletSignature, out var walletSig)) return Result.Fail(KeyError.Unreadable, "The wallet's signature is not readable.");
         var created = Transaction.Create(TxType.KeyAdd, body);
-        if (!created.IsSuccess || ledger.Reader.WalletTypedData(created.Value!) is not { } data) return KeyOutcome.Fail(created.Message ?? "No typed data for this key.add.");
+        if (!created.IsSuccess || ledger.Reader.WalletTypedData(created.Value!) is not { } data) return Result.Fail(KeyError.Unreadable, created.Message ?? "No typed data for this key.add.");
         // Said before submitting, in words: the ledger would only say the signature recovers another address.
         var check = HealthPortal.Ledger.Crypto.Wallet.WalletVerifier.Verify(data, ledger.Reader.WalletDomain, wallet, walletSig);
         if (!check.IsValid)
-            return KeyOutcome.Fail(check.Error == HealthPortal.Ledger.Crypto.Wallet.WalletSignatureError.WrongSigner
+            return Result.Fail(KeyError.BadSignature, check.Error == HealthPortal.Ledger.Crypto.Wallet.WalletSignatureError.WrongSigner
                 ? $"The wallet signed with another account ({check.Recovered}) or other data; select {wallet} in your wallet and try again."
                 : $"The wallet's signature was refused ({check.Error}): {check.Message}");
         return Outcome(await ledger.Engine.SubmitAsync(created.Value!.WithSignature(signer.Thumbprint(), sig).WithSignature(wallet, walletSig)));

@@ -99,7 +99,7 @@ public sealed class PatientNotices(
                             async to => await mails.BreakGlassAsync(to, (await facilityNames.LoadAsync(ct))[access.Facility], at), ct);
                         break;
                     case KeyAddPayload key:
-                        await NotifyAsync($"key-add:{tx.IdText}", key.Mpi, to => mails.NewDeviceAsync(to, key.Key.Thumbprint(), at), ct);
+                        await NotifyAsync($"key-add:{tx.IdText}", key.Mpi, to => mails.NewDeviceAsync(to, key.NewKid, at), ct);
                         break;
                 }
             }
