@@ -130,7 +130,9 @@ public sealed class RegistrationsPageTests(NetworkTestNode node) : PortalCompone
 
         page.WaitForAssertion(() => Row(page, name).QuerySelector("[data-testid='approve']")!.Click());
 
-        page.WaitForAssertion(() => Assert.Contains("Account/AcceptInvitation?token=", page.Find("#manager-invitation-link").GetAttribute("value")));
+        // Approval commits a block, creates the facility's EHR store and now also mails the contact its invitation: on a
+        // loaded machine that outlasts bUnit's default one-second wait, so the link gets a longer one.
+        page.WaitForAssertion(() => Assert.Contains("Account/AcceptInvitation?token=", page.Find("#manager-invitation-link").GetAttribute("value")), TimeSpan.FromSeconds(15));
         Assert.Equal(NodeStatus.Approved, node.Ledger.Engine.State.Node(applied.NodeKeyId!)!.Status);
         Assert.Equal(FacilityStatus.Approved, await PortalStatusAsync(applied.FacilityId!));
         // The approved tab is now shown, with the facility approved in it.
