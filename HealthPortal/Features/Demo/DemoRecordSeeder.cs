@@ -22,13 +22,22 @@ namespace HealthPortal.Features.Demo;
 /// </summary>
 public sealed class DemoRecordSeeder(
     IDbContextFactory<ApplicationDbContext> dbFactory, LedgerHost ledger, EhrStores stores,
-    HospitalRecords hospital, ClinicRecords clinic, LaboratoryRecords laboratory, TimeProvider clock, ILogger<DemoRecordSeeder> logger)
+    HospitalRecords hospital, ClinicRecords clinic, LaboratoryRecords laboratory, TimeProvider clock, ILogger<DemoRecordSeeder> logger,
+    Microsoft.Extensions.Options.IOptions<DemoOptions>? demoOptions = null)
 {
     private const string Staff = "demo seeding";
     private readonly TransactionFactory _tx = new(clock);
+    private readonly DemoOptions _demo = demoOptions?.Value ?? new DemoOptions();
 
-    public async Task SeedAsync(CancellationToken ct = default)
+    /// <summary>
+    /// Seeds and anchors; returns how many records stay unanchored because the network was busy (a consortium without a leader yet).
+    /// A consortium node writes only its own store, for the patients who signed up there (their demo keys are on this
+    /// node alone, and an anchor needs the patient's signature).
+    /// </summary>
+    public async Task<int> SeedAsync(CancellationToken ct = default)
     {
+        var unanchored = 0;
+        var facilities = _demo.Facility is { Length: > 0 } own ? DemoData.ConsortiumFacilities.Where(f => f.Id == own).ToList() : DemoData.Facilities;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var engine = ledger.Engine;
         var written = 0;
@@ -36,12 +45,13 @@ public sealed class DemoRecordSeeder(
         for (var p = 0; p < DemoData.Patients.Count; p++)
         {
             var demo = DemoData.Patients[p];
+            if (!DemoData.PatientsOf(_demo).Contains(demo)) continue;
             var userId = await db.Users.Where(u => u.Email == demo.Email).Select(u => u.Id).SingleAsync(ct);
             var mpi = await db.PatientProfiles.Where(x => x.UserId == userId).Select(x => x.MpiNumber).SingleAsync(ct);
             var patientKey = ledger.Keys.Find(DemoData.DemoPatientKeyName(userId));
             if (mpi is null || patientKey is null || engine.Reader.Patient(mpi) is null) continue;
 
-            foreach (var demoFacility in DemoData.Facilities)
+            foreach (var demoFacility in facilities)
             {
                 var facility = await db.Facilities.AsNoTracking().SingleAsync(f => f.Id == demoFacility.Id, ct);
                 if (facility.NodeKeyId is null || stores.Find(facility.Id) is not { } store) continue;
@@ -63,11 +73,17 @@ public sealed class DemoRecordSeeder(
                     var result = await engine.SubmitAsync(anchor, ct);
                     if (result.IsCommitted) anchored++;
                     // A demo patient may have revoked the enrolment key from their devices page: then it cannot co-sign.
-                    else logger.LogWarning("Demo record {Record} of {Facility} not anchored: {Result}", record.RecordId, facility.Name, result);
+                    else
+                    {
+                        // Only "network busy" is worth another try (a consortium still electing its first leader).
+                        if (result.Error == HealthPortal.Ledger.LedgerError.Busy) unanchored++;
+                        logger.LogWarning("Demo record {Record} of {Facility} not anchored: {Result}", record.RecordId, facility.Name, result);
+                    }
                 }
             }
         }
         if (written + anchored > 0) logger.LogInformation("Demo records: {Written} written to the facilities' stores, {Anchored} anchored", written, anchored);
+        return unanchored;
     }
 
     private Task<EhrSaveResult> WriteAsync(HealthFacility facility, string mpi, int patient, CancellationToken ct) => facility.Kind switch

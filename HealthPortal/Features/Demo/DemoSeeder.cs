@@ -28,7 +28,7 @@ public sealed class DemoSeeder(
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
 
         var created = await SeedFacilitiesAsync(cancellationToken);
-        foreach (var account in DemoData.Accounts)
+        foreach (var account in DemoData.AccountsOf(options.Value))
         {
             created += await SeedAccountAsync(account) ? 1 : 0;
         }
@@ -39,11 +39,19 @@ public sealed class DemoSeeder(
         if (created > 0) logger.LogInformation("Demo data seeded ({Count} new rows); demo accounts are listed on the login page", created);
     }
 
-    /// <summary>Step 1: the three approved facilities (later also registered on the ledger).</summary>
+    /// <summary>
+    /// Step 1: the three approved facilities (later also registered on the ledger). A consortium node seeds only its
+    /// own; it learns the other members from the replicated ledger (<see cref="DemoLedgerSeeder"/>).
+    /// </summary>
     private async Task<int> SeedFacilitiesAsync(CancellationToken cancellationToken)
     {
         var existing = await db.Facilities.Select(f => f.Id).ToListAsync(cancellationToken);
-        var missing = DemoData.Facilities.Where(f => !existing.Contains(f.Id)).ToList();
+        var facilities = options.Value.Facility is { Length: > 0 } own
+            ? DemoData.ConsortiumFacilities.Where(f => f.Id == own).ToList()
+            : DemoData.Facilities;
+        if (options.Value.Facility is { Length: > 0 } unknown && facilities.Count == 0)
+            throw new InvalidOperationException($"{DemoOptions.Section}:Facility '{unknown}' is not a demo facility (one of {string.Join(", ", DemoData.ConsortiumFacilities.Select(f => f.Id))})");
+        var missing = facilities.Where(f => !existing.Contains(f.Id)).ToList();
         db.Facilities.AddRange(missing.Select(f => new HealthFacility
         {
             Id = f.Id,
@@ -84,7 +92,7 @@ public sealed class DemoSeeder(
     private async Task<int> SeedPatientProfilesAsync(CancellationToken cancellationToken)
     {
         var created = 0;
-        foreach (var patient in DemoData.Patients)
+        foreach (var patient in DemoData.PatientsOf(options.Value))
         {
             var userId = await db.Users.Where(u => u.Email == patient.Email).Select(u => u.Id).SingleAsync(cancellationToken);
             if (await db.PatientProfiles.AnyAsync(p => p.UserId == userId, cancellationToken)) continue;

@@ -13,8 +13,8 @@ namespace HealthPortal.Features.DemoMode;
 /// </summary>
 public static class DemoAuthenticator
 {
-    /// <summary>Demo accounts whose role needs a second factor.</summary>
-    public static IEnumerable<DemoData.Account> Accounts => DemoData.Accounts.Where(a => a.Role != Roles.Patient);
+    /// <summary>Demo accounts whose role needs a second factor (a node has only those it seeded; the others are skipped).</summary>
+    public static IEnumerable<DemoData.Account> Accounts => DemoData.ConsortiumAccounts.Where(a => a.Role != Roles.Patient);
 
     public static async Task<IReadOnlyDictionary<string, string>> CurrentCodesAsync(UserManager<ApplicationUser> users, DateTimeOffset now)
     {

@@ -7,11 +7,12 @@ namespace HealthPortal.Features.Operator;
 /// <summary>
 /// The app's executable doubles as the operator tool: <c>ledger verify [--data DIR]</c>, <c>receipt verify FILE</c>,
 /// <c>node status</c>, <c>backup [--data DIR] --out FILE</c> and <c>restore --from FILE --data DIR [--force]</c>.
-/// Each prints one line and exits 0 (good) or 1 (bad); 2 is a usage error.
+/// Each prints one line and exits 0 (good) or 1 (bad); 2 is a usage error. <c>consortium up</c> runs until stopped
+/// (<see cref="ConsortiumUp"/>).
 /// </summary>
 public static class OperatorCommands
 {
-    public static bool IsCommand(string[] args) => args is ["ledger", ..] or ["receipt", ..] or ["node", ..] or ["backup", ..] or ["restore", ..];
+    public static bool IsCommand(string[] args) => args is ["ledger", ..] or ["receipt", ..] or ["node", ..] or ["backup", ..] or ["restore", ..] or ["consortium", ..];
 
     public static int Run(string[] args, TextWriter? output = null)
     {
@@ -28,10 +29,12 @@ public static class OperatorCommands
                 return HealthPortal.Features.Consortium.NodeStatusCommand.Run(Path.Combine(DataFolder(rest), HealthPortal.Features.Ledger.LedgerHost.LedgerFileName), stdout);
             case ["backup", .. var rest] when Option(rest, "--out") is { } archive:
                 return Report(NodeBackup.Backup(DataFolder(rest), archive), stdout);
+            case ["consortium", "up", .. var rest]:
+                return ConsortiumUp.Run(rest, stdout, Configuration());
             case ["restore", .. var rest] when Option(rest, "--from") is { } archive && Option(rest, "--data") is { } target:
                 return Report(NodeBackup.Restore(archive, target, force: rest.Contains("--force")), stdout);
             default:
-                stdout.WriteLine("usage: ledger verify [--data DIR] | receipt verify FILE | node status [--data DIR | --url URL] | backup [--data DIR] --out FILE | restore --from FILE --data DIR [--force]");
+                stdout.WriteLine("usage: ledger verify [--data DIR] | receipt verify FILE | node status [--data DIR | --url URL] | backup [--data DIR] --out FILE | restore --from FILE --data DIR [--force] | consortium up [--nodes 1-5] [--data DIR]");
                 return 2;
         }
     }
@@ -86,11 +89,14 @@ public static class OperatorCommands
     {
         for (var i = 0; i < rest.Length - 1; i++)
             if (rest[i] == "--data") return rest[i + 1];
-        var config = new ConfigurationBuilder()
-            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
-            .AddJsonFile(Path.Combine(Directory.GetCurrentDirectory(), "appsettings.json"), optional: true)
-            .AddEnvironmentVariables()
-            .Build();
+        var config = Configuration();
         return (config.GetSection(HealthPortal.Data.PortalDataOptions.Section).Get<HealthPortal.Data.PortalDataOptions>() ?? new()).DataFolderFullPath;
     }
+
+    /// <summary>The deployment settings as the web host reads them (the shipped file, the working folder's, the environment).</summary>
+    private static IConfiguration Configuration() => new ConfigurationBuilder()
+        .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
+        .AddJsonFile(Path.Combine(Directory.GetCurrentDirectory(), "appsettings.json"), optional: true)
+        .AddEnvironmentVariables()
+        .Build();
 }
