@@ -65,6 +65,7 @@ app.MapAccessEndpoints();
 app.MapPatientRecordEndpoints();
 app.MapInteropEndpoints();
 app.MapOperationsEndpoints();
+app.MapNodeTransactions();
 
 await app.RunAsync();
 return 0;

@@ -228,6 +228,8 @@ public sealed class ConsortiumNodeProcess : IDisposable
         start.Environment["ASPNETCORE_ENVIRONMENT"] = environmentName;
         // N servers share the machine: the workstation GC keeps each one's memory small.
         start.Environment.TryAdd("DOTNET_gcServer", "0");
+        // node.log interleaves elections, seeding and requests: times make it readable.
+        start.Environment.TryAdd("Logging__Console__TimestampFormat", "HH:mm:ss.fff ");
 
         Directory.CreateDirectory(node.Folder);
         var log = new StreamWriter(new FileStream(node.LogFile, FileMode.Append, FileAccess.Write, FileShare.Read)) { AutoFlush = true };
