@@ -84,6 +84,54 @@ public sealed class ConsortiumUpTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void OwnMachines_EachNodeMakesItsKey_TheSealerSignsOneGenesisFromThePublicEntries_ThatEveryNodesSettingsAccept()
+    {
+        // As in Production: each node's key ring encrypted with its key-encryption key.
+        var settings = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["HealthPortal:KeyRing:KeyEncryptionKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+            ["Ledger:Genesis:ChainId"] = "own-machines",
+        }).Build();
+        string[] names = ["Riverside General Hospital", "Lakeview Family Clinic", "Northgate Diagnostics Laboratory"];
+        string[] kinds = ["hospital", "clinic", "laboratory"];
+        var entries = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            string[] args = ["--data", Path.Combine(_root, $"org{i}"), "--name", names[i], "--kind", kinds[i], "--endpoint", $"https://org{i}.example/fhir"];
+            var first = new StringWriter();
+            Assert.Equal(0, ConsortiumSetup.Key(args, first, settings));
+            var again = new StringWriter();
+            Assert.Equal(0, ConsortiumSetup.Key(args, again, settings));
+            Assert.Equal(first.ToString(), again.ToString()); // made once, then read back through the encrypted key ring
+            entries.Add(first.ToString().Trim());
+        }
+        Assert.Equal(2, ConsortiumSetup.Key(["--data", Path.Combine(_root, "org9"), "--name", "X", "--kind", "pharmacy", "--endpoint", "https://x.example"], new StringWriter(), settings));
+
+        var organisations = Path.Combine(_root, "organisations.json");
+        File.WriteAllText(organisations, "[" + string.Join(",", entries) + "]");
+        var genesisFile = Path.Combine(_root, "genesis.json");
+        // Only the first organisation (the sealer) can sign it.
+        Assert.Equal(1, ConsortiumSetup.Genesis(["--data", Path.Combine(_root, "org1"), "--organisations", organisations, "--out", genesisFile], new StringWriter(), settings));
+        Assert.False(File.Exists(genesisFile));
+        var sealed_ = new StringWriter();
+        Assert.Equal(0, ConsortiumSetup.Genesis(["--data", Path.Combine(_root, "org0"), "--organisations", organisations, "--out", genesisFile], sealed_, settings));
+        Assert.StartsWith("OK genesis chain=own-machines organisations=3", sealed_.ToString());
+        Assert.Equal(1, ConsortiumSetup.Genesis(["--data", Path.Combine(_root, "org0"), "--organisations", organisations, "--out", genesisFile], new StringWriter(), settings));
+
+        var genesis = SignedGenesis.FromJson(JsonNode.Parse(File.ReadAllText(genesisFile))).ValueOrThrow();
+        Assert.Equal(names, genesis.Genesis.ApprovedAtGenesis.Select(n => n.Name));
+        var network = new NetworkSettings
+        {
+            Mode = "raft", NodeId = "lakeview", GenesisFile = genesisFile,
+            Members = [.. new[] { "riverside", "lakeview", "northgate" }.Select((id, i) => new NetworkSettings.MemberSettings
+            {
+                NodeId = id, RaftEndpoint = $"10.0.0.{i + 1}:7001", ForwardEndpoint = $"10.0.0.{i + 1}:7002", PublicUrl = $"https://org{i}.example",
+            })],
+        };
+        Assert.False(new NetworkSettingsValid().Validate(null, network).Failed);
+    }
+
+    [Fact]
     public void DemoPatients_SignUpAtTheirHomeNode_OrAtTheFirstWhenItIsNotInTheConsortium()
     {
         var three = DemoData.ConsortiumFacilities.Take(3).ToList();

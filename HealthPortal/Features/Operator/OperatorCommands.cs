@@ -31,10 +31,14 @@ public static class OperatorCommands
                 return Report(NodeBackup.Backup(DataFolder(rest), archive), stdout);
             case ["consortium", "up", .. var rest]:
                 return ConsortiumUp.Run(rest, stdout, Configuration());
+            case ["consortium", "key", .. var rest]:
+                return ConsortiumSetup.Key(rest, stdout, Configuration());
+            case ["consortium", "genesis", .. var rest]:
+                return ConsortiumSetup.Genesis(rest, stdout, Configuration());
             case ["restore", .. var rest] when Option(rest, "--from") is { } archive && Option(rest, "--data") is { } target:
                 return Report(NodeBackup.Restore(archive, target, force: rest.Contains("--force")), stdout);
             default:
-                stdout.WriteLine("usage: ledger verify [--data DIR] | receipt verify FILE | node status [--data DIR | --url URL] | backup [--data DIR] --out FILE | restore --from FILE --data DIR [--force] | consortium up [--nodes 1-5] [--data DIR]");
+                stdout.WriteLine("usage: ledger verify [--data DIR] | receipt verify FILE | node status [--data DIR | --url URL] | backup [--data DIR] --out FILE | restore --from FILE --data DIR [--force] | consortium up [--nodes 1-5] [--data DIR] | consortium key --data DIR --name NAME --kind KIND --endpoint URL | consortium genesis --data DIR --organisations FILE --out FILE");
                 return 2;
         }
     }
