@@ -109,12 +109,13 @@ public static class ConsortiumUp
             }
 
             var statuses = await Task.WhenAll(children.Select(c => c.HasExited ? Task.FromResult<NodeLine?>(null) : StatusOf(http, c.Node.PublicUrl, stop)));
-            if (!listed && statuses.All(s => s is not null) && statuses.Any(s => s!.Role == "leader"))
+            // Listed once every node still running answers and one of them leads (a node that died at start is shown as such).
+            if (!listed && children.Zip(statuses).All(p => p.First.HasExited || p.Second is not null) && statuses.Any(s => s?.Role == "leader"))
             {
                 listed = true;
                 output.WriteLine($"The consortium is up after {started.Elapsed.TotalSeconds:F1} s:");
                 for (var i = 0; i < children.Count; i++)
-                    output.WriteLine($"  {children[i].Node.NodeId,-10} {children[i].Node.Facility.Name,-34} {children[i].Node.PublicUrl.ToString().TrimEnd('/'),-24} {statuses[i]!.Role}");
+                    output.WriteLine($"  {children[i].Node.NodeId,-10} {children[i].Node.Facility.Name,-34} {children[i].Node.PublicUrl.ToString().TrimEnd('/'),-24} {statuses[i]?.Role ?? "exited"}");
                 var demo = configuration.GetSection(DemoOptions.Section).Get<DemoOptions>() ?? new DemoOptions();
                 if (demo.Seed) output.WriteLine($"Each node's login page lists its own demo accounts (password {demo.Password}). Logs: {plan.Root}/<node>/node.log. Ctrl+C stops every node.");
                 else output.WriteLine($"Logs: {plan.Root}/<node>/node.log. Ctrl+C stops every node.");
