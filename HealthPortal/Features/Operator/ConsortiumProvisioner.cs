@@ -229,6 +229,8 @@ internal sealed class NodeVault : IDisposable
 
     public static NodeVault Open(string dataFolder, IConfiguration configuration, string environmentName)
     {
+        // As the node itself does before it writes anything: the key ring and the vault are the node account's alone.
+        DataFolderPermissions.RestrictNewFiles();
         var folder = Directory.CreateDirectory(dataFolder).FullName;
         DataFolderPermissions.Tighten(folder);
         var keys = Directory.CreateDirectory(Path.Combine(folder, "keys"));

@@ -64,7 +64,15 @@ public static class ConsortiumUp
         {
             foreach (var node in plan.Nodes)
             {
-                children.Add(ConsortiumNodeProcess.Start(node, ChildCommand.OfThisProcess(), Demo(configuration), environment));
+                try
+                {
+                    children.Add(ConsortiumNodeProcess.Start(node, ChildCommand.OfThisProcess(), Demo(configuration), environment));
+                }
+                catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException or IOException or ConsortiumSetupException)
+                {
+                    output.WriteLine($"BAD could not start the node {node.NodeId}: {e.Message}");
+                    return 1;
+                }
             }
             return Supervise(plan, children, output, configuration, stop.Token).GetAwaiter().GetResult();
         }
