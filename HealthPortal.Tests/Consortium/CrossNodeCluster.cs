@@ -96,6 +96,8 @@ public sealed class CrossNodeCluster : IAsyncLifetime
             {
                 ["HealthPortal:Network:Mode"] = "raft", ["HealthPortal:Network:NodeId"] = self, ["HealthPortal:Network:GenesisFile"] = genesisFile,
                 ["HealthPortal:Network:NodeCallTimeoutSeconds"] = "2",
+                // Anchors older than this are renewed by the facility's node before the patient signs (the co-sign tests wait past it).
+                ["HealthPortal:Anchoring:FreshForSeconds"] = "5",
             };
             for (var i = 0; i < 2; i++)
             {
@@ -188,4 +190,10 @@ public sealed class CrossNodeCluster : IAsyncLifetime
 
     /// <summary>A transaction factory on the real clock (the nodes run on it).</summary>
     public static TransactionFactory Tx => new(TimeProvider.System);
+}
+
+[CollectionDefinition(Name)]
+public sealed class CrossNodeCollection : ICollectionFixture<CrossNodeCluster>
+{
+    public const string Name = "Two consortium nodes on loopback";
 }

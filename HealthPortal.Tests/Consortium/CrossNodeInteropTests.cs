@@ -22,7 +22,8 @@ namespace HealthPortal.Tests.Consortium;
 /// log signed by b's facility and committed at a before data returns); a patient's timeline on node a fetches a record
 /// held on node b over the signed node API (Verified), and records of nodes that are down or silent are Unavailable.
 /// </summary>
-public sealed class CrossNodeInteropTests(CrossNodeCluster cluster, ITestOutputHelper output) : IClassFixture<CrossNodeCluster>
+[Collection(CrossNodeCollection.Name)]
+public sealed class CrossNodeInteropTests(CrossNodeCluster cluster, ITestOutputHelper output)
 {
     private ConsortiumNode A => cluster.A;
     private ConsortiumNode B => cluster.B;
