@@ -60,7 +60,7 @@ public sealed class ConsortiumNode(string nodeId, int port, Dictionary<string, s
 /// behind them: Northgate, whose endpoint refuses connections, and Westbank, whose endpoint accepts and never
 /// answers (the bounded timeout). Every wait is bounded.
 /// </summary>
-public sealed class CrossNodeCluster : IAsyncLifetime
+public class CrossNodeCluster : IAsyncLifetime
 {
     public const string Lakeview = "fac-lakeview", Riverside = "fac-riverside";
     public static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
@@ -171,13 +171,17 @@ public sealed class CrossNodeCluster : IAsyncLifetime
         return true;
     }
 
-    /// <summary>Stops node b (SIGTERM-like: the host stops); later calls to it find nobody listening.</summary>
-    public void StopB() => B.Dispose();
+    /// <summary>Stops node b (its host stops, as on SIGTERM); later calls to its port find nobody listening.</summary>
+    public async Task StopBAsync()
+    {
+        await B.DisposeAsync();
+        B = null!;
+    }
 
     public async Task DisposeAsync()
     {
         _silent?.Stop();
-        foreach (var node in new[] { B, A }) await node.DisposeAsync();
+        foreach (var node in new[] { B, A }) if (node is not null) await node.DisposeAsync();
         try { Directory.Delete(_root, recursive: true); } catch (IOException) { }
     }
 
@@ -197,3 +201,6 @@ public sealed class CrossNodeCollection : ICollectionFixture<CrossNodeCluster>
 {
     public const string Name = "Two consortium nodes on loopback";
 }
+
+/// <summary>A cluster of its own for the test that stops a node (the shared one must keep both running).</summary>
+public sealed class StoppableCrossNodeCluster : CrossNodeCluster;

@@ -186,3 +186,30 @@ public sealed class CrossNodeInteropTests(CrossNodeCluster cluster, ITestOutputH
         Assert.True(result.IsCommitted, $"{tx.Type} was refused: {result}");
     }
 }
+
+/// <summary>Node b is stopped: the patient's timeline on node a shows b's records Unavailable, never Altered, and a's own Verified.</summary>
+[Collection(CrossNodeCollection.Name)]
+public sealed class CrossNodeDownTests(StoppableCrossNodeCluster cluster, ITestOutputHelper output) : IClassFixture<StoppableCrossNodeCluster>
+{
+    [Fact]
+    public async Task Timeline_AtA_AfterNodeBStops_ShowsBsRecordsUnavailable_NeverAltered()
+    {
+        var (a, b) = (cluster.A, cluster.B);
+        var patient = await a.RegisteredPatientAsync();
+        var own = await CrossNodeInteropTests.VisitAnchoredAtAsync(a, CrossNodeCluster.Lakeview, cluster.LakeviewKey, patient);
+        var remote = await CrossNodeInteropTests.VisitAnchoredAtAsync(b, CrossNodeCluster.Riverside, cluster.RiversideKey, patient);
+        Assert.True(await CrossNodeCluster.EventuallyAsync(() => remote.All(r => a.Ledger.Reader.Record(cluster.RiversideKey.Id, r.RecordId) is not null)));
+        var before = await a.WithScopeAsync(s => s.GetRequiredService<PatientRecords>().TimelineAsync(patient.Principal));
+        Assert.All(before.Entries, e => Assert.Equal(RecordIntegrity.Verified, e.Integrity));
+
+        await cluster.StopBAsync();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var after = await a.WithScopeAsync(s => s.GetRequiredService<PatientRecords>().TimelineAsync(patient.Principal));
+        output.WriteLine($"timeline with node b stopped: {watch.ElapsedMilliseconds} ms for {after.Entries.Count} records");
+
+        Assert.Equal(own.Count + remote.Count, after.Entries.Count);
+        Assert.All(after.Entries.Where(e => e.Anchor.Facility == cluster.RiversideKey.Id), e => Assert.Equal(RecordIntegrity.Unavailable, e.Integrity));
+        Assert.All(after.Entries.Where(e => e.Anchor.Facility == cluster.LakeviewKey.Id), e => Assert.Equal(RecordIntegrity.Verified, e.Integrity));
+        Assert.Equal(0, after.Count(RecordIntegrity.Altered));
+    }
+}

@@ -92,8 +92,10 @@ public static class CosignNodeApi
     /// <summary>Offers are a few kilobytes per record; more than this is not an offer.</summary>
     public const int MaxBody = 512 * 1024;
 
+    /// <summary>Mapped in raft mode only: the embedded node has no other node to answer, and keeps its surface as it was.</summary>
     public static WebApplication MapCosignNodeApi(this WebApplication app)
     {
+        if (!app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<NetworkSettings>>().Value.IsRaft) return app;
         app.MapGet(CosignRelay.HomePrefix + "{mpi}/home", async (string mpi, HttpContext context, NodeRequestAuthenticator auth, CosignRelay relay) =>
         {
             if (await AuthenticateAsync(context, auth) is { Refusal: { } refused }) return refused;

@@ -23,6 +23,13 @@ public sealed class NodeApiClient : IDisposable
     private readonly TimeProvider _clock;
     private readonly SocketsHttpHandler _handler;
     private readonly ConcurrentDictionary<Uri, HttpClient> _clients = new();
+    private readonly ConcurrentDictionary<Uri, DateTimeOffset> _downUntil = new();
+
+    /// <summary>
+    /// After a node did not answer, further calls to it answer "unreachable" at once for this long: a timeline of twenty
+    /// records of one dead node then costs one timeout, not twenty.
+    /// </summary>
+    public static readonly TimeSpan DownFor = TimeSpan.FromSeconds(15);
 
     public NodeApiClient(Func<LedgerKeyPair> nodeKey, TimeProvider clock, TimeSpan? timeout = null)
     {
@@ -49,6 +56,8 @@ public sealed class NodeApiClient : IDisposable
     public async Task<NodeApiResponse> SendAsync(Uri origin, HttpMethod method, string target, byte[]? body, string? patient, CancellationToken ct = default)
     {
         body ??= [];
+        if (_downUntil.TryGetValue(origin, out var until) && _clock.GetUtcNow() < until)
+            return NodeApiResponse.Unreachable($"the node at {origin} did not answer a moment ago; not asked again before {until:HH:mm:ss} UTC");
         using var message = new HttpRequestMessage(method, target);
         foreach (var (name, value) in NodeRequestSignature.Sign(_nodeKey(), method.Method, target, body, patient, _clock))
             message.Headers.TryAddWithoutValidation(name, value);
@@ -62,16 +71,24 @@ public sealed class NodeApiClient : IDisposable
         try
         {
             using var response = await For(origin).SendAsync(message, bound.Token);
-            return new NodeApiResponse((int)response.StatusCode, await response.Content.ReadAsByteArrayAsync(bound.Token));
+            var answer = new NodeApiResponse((int)response.StatusCode, await response.Content.ReadAsByteArrayAsync(bound.Token));
+            _downUntil.TryRemove(origin, out _);
+            return answer;
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            return NodeApiResponse.Unreachable($"the node at {origin} did not answer within {Timeout.TotalSeconds:0.#} s");
+            return Down(origin, $"the node at {origin} did not answer within {Timeout.TotalSeconds:0.#} s");
         }
         catch (HttpRequestException e)
         {
-            return NodeApiResponse.Unreachable($"the node at {origin} cannot be reached: {e.Message}");
+            return Down(origin, $"the node at {origin} cannot be reached: {e.Message}");
         }
+    }
+
+    private NodeApiResponse Down(Uri origin, string problem)
+    {
+        _downUntil[origin] = _clock.GetUtcNow() + DownFor;
+        return NodeApiResponse.Unreachable(problem);
     }
 
     public void Dispose()

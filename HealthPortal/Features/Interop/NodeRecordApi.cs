@@ -23,8 +23,10 @@ public static class NodeRecordApi
 
     public static string TargetOf(string facility, string recordId) => Prefix + facility + "/" + recordId;
 
+    /// <summary>Mapped in raft mode only: the embedded node has no other node to answer, and keeps its surface as it was.</summary>
     public static WebApplication MapNodeRecordEndpoints(this WebApplication app)
     {
+        if (!app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<NetworkSettings>>().Value.IsRaft) return app;
         app.MapGet(Prefix + "{facility}/{recordId}", async (string facility, string recordId, HttpContext context, NodeRequestAuthenticator authenticator,
             LedgerHost ledger, FacilityNodeKeys keys, IRecordFetcher local, ILogger<NodeRecordFetcher> logger) =>
         {
