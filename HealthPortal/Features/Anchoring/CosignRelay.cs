@@ -49,11 +49,16 @@ public sealed class CosignRelay(NodeDirectory directory, NodeApiClient nodes, ID
         if (!fresh && _homes.TryGetValue(mpi, out var known)) return known;
         var answers = await Task.WhenAll(directory.OtherMembers().Select(async member =>
             (Member: member, Answer: await nodes.SendAsync(member.BaseUrl!, HttpMethod.Get, HomeTarget(mpi), null, null, ct))));
-        foreach (var (member, answer) in answers)
+        var claims = answers.Where(a => a.Answer.Status == 200 && NodeOf(a.Answer.Body) is not null)
+            .Select(a => (Origin: a.Member.BaseUrl!, Node: NodeOf(a.Answer.Body)!)).DistinctBy(c => c.Node).ToList();
+        // An account lives on one node. Two claims mean a member is wrong or lying: the save goes to neither (its summaries
+        // are health data), and operators are told.
+        if (claims.Count > 1)
         {
-            if (answer.Status != 200 || NodeOf(answer.Body) is not { } node) continue;
-            return _homes[mpi] = (member.BaseUrl!, node);
+            logger.LogError("Nodes {Nodes} all say they hold the account of patient {Mpi}: pending co-signatures for this patient are not sent", string.Join(", ", claims.Select(c => c.Origin)), mpi);
+            return null;
         }
+        if (claims.Count == 1) return _homes[mpi] = claims[0];
         var unreachable = answers.Where(a => !a.Answer.Reached).Select(a => a.Member.Label).ToList();
         logger.LogWarning("No node says it holds the account of patient {Mpi}{Unreachable}", mpi,
             unreachable.Count == 0 ? "" : "; unreachable: " + string.Join(", ", unreachable));
