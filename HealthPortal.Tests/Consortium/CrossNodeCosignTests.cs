@@ -25,6 +25,8 @@ public sealed class CrossNodeCosignTests(CrossNodeCluster cluster)
         var patient = await A.RegisteredPatientAsync();
         var (staff, prepared) = await VisitPreparedAtBAsync(patient);
         Assert.Null(prepared.Problem);
+        // The staff page's code and link send the patient to their own portal on node a.
+        Assert.Equal(A.Url, B.Get<CosignRelay>().PortalOf(patient.Mpi!));
         // Nothing of it is on the ledger until the patient signs.
         Assert.All(prepared.Records, r => Assert.Null(B.Ledger.Reader.Record(cluster.RiversideKey.Id, r.RecordId)));
 

@@ -43,6 +43,12 @@ public sealed class CosignRelay(NodeDirectory directory, NodeApiClient nodes, ID
         return await db.PatientProfiles.AsNoTracking().AnyAsync(p => p.MpiNumber == mpi, ct);
     }
 
+    /// <summary>
+    /// Where the patient co-signs a save made here: their home node's portal, when this node has already found it (no
+    /// network call: pages ask while rendering). Null for a patient of this node, or while the home node is not known.
+    /// </summary>
+    public Uri? PortalOf(string mpi) => IsConsortium && _homes.TryGetValue(mpi, out var home) ? home.Origin : null;
+
     /// <summary>The node where the patient's account lives (its origin and ledger id), asked of every other member once; null when none says so.</summary>
     public async Task<(Uri Origin, string Node)?> HomeOfAsync(string mpi, bool fresh = false, CancellationToken ct = default)
     {
