@@ -64,6 +64,7 @@ app.MapExplorerEndpoints();
 app.MapAccessEndpoints();
 app.MapPatientRecordEndpoints();
 app.MapInteropEndpoints();
+app.MapCosignNodeApi();
 app.MapOperationsEndpoints();
 app.MapNodeTransactions();
 

@@ -44,6 +44,17 @@ public static class PortalFeatureExtensions
         services.AddSingleton<FacilityNames>();
         // Needs an IRecordFetcher: AddEhrStores registers the local one.
         services.AddSingleton<RecordVerifier>();
+        // Cross-node calls (issue 10): which node serves which facility, this node's signed calls to the others and
+        // the check of theirs. Used by Interop (reads, the patient's remote records) and Anchoring (co-signatures).
+        services.AddSingleton(sp => new HealthPortal.Features.Consortium.NodeDirectory(
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<HealthPortal.Features.Consortium.NetworkSettings>>(),
+            () => sp.GetRequiredService<HealthPortal.Features.Ledger.LedgerHost>().Reader));
+        services.AddSingleton(sp => new HealthPortal.Features.Consortium.NodeRequestAuthenticator(
+            () => sp.GetRequiredService<HealthPortal.Features.Ledger.LedgerHost>().Reader, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new HealthPortal.Features.Consortium.NodeApiClient(
+            () => sp.GetRequiredService<HealthPortal.Features.Ledger.LedgerHost>().Keys.GetOrCreate(HealthPortal.Features.Ledger.ServerKeyVault.GenesisNode),
+            sp.GetRequiredService<TimeProvider>(),
+            TimeSpan.FromSeconds(Math.Clamp(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<HealthPortal.Features.Consortium.NetworkSettings>>().Value.NodeCallTimeoutSeconds, 0.1, 60))));
         return services;
     }
 }

@@ -28,8 +28,12 @@ namespace HealthPortal.Features.Anchoring;
 /// </summary>
 public sealed class AnchorWorkflow(
     IDbContextFactory<ApplicationDbContext> dbFactory, IAuthorizationService authorization, LedgerHost ledger, AnchorEvents events,
-    TimeProvider clock, ILogger<AnchorWorkflow> logger, Microsoft.Extensions.Options.IOptions<AnchoringOptions>? options = null)
+    TimeProvider clock, ILogger<AnchorWorkflow> logger, Microsoft.Extensions.Options.IOptions<AnchoringOptions>? options = null,
+    CosignRelay? relay = null, RemoteConfirmations? remote = null)
 {
+    /// <summary>Shown to staff (and kept on the save) while the patient's node on another machine has not taken it yet.</summary>
+    public const string NotYetDelivered = "The patient's account is on another node, which has not received this yet; the portal keeps trying.";
+
     /// <summary>
     /// The ledger refuses a transaction whose timestamp is more than its skew window (5 minutes by default) from the
     /// block's time, but a patient may confirm hours later. Anchors older than this are re-made with a fresh
@@ -116,6 +120,12 @@ public sealed class AnchorWorkflow(
         await db.SaveChangesAsync();
         logger.LogInformation("Anchor confirmation {Id}: {Count} records of facility {Facility} wait for the patient", confirmation.Id, records.Count, facilityId);
         events.Raise(new AnchorChange(confirmation.Id, facilityId, mpi, AnchorStatus.Pending));
+        // A patient of another node co-signs there: the save travels to their node now (or later, by the relay's retries).
+        if (relay is { IsConsortium: true } && !await relay.IsLocalPatientAsync(mpi) && !await relay.OfferAsync(confirmation, nodeKey.Id, facility.Name))
+        {
+            confirmation.Problem = NotYetDelivered;
+            await db.SaveChangesAsync();
+        }
         return new PrepareOutcome(AnchorError.None, View(confirmation, facility, null), null);
     }
 
@@ -162,6 +172,7 @@ public sealed class AnchorWorkflow(
     public async Task<AnchorConfirmationView?> ForPatientAsync(ClaimsPrincipal patient, string id)
     {
         if (await MpiOfAsync(patient) is not { } mpi) return null;
+        if (remote?.Holds(id) == true) return remote.ForPatient(mpi, id);
         await using var db = await dbFactory.CreateDbContextAsync();
         var confirmation = await LoadAsync(db, id);
         if (confirmation is null || confirmation.Mpi != mpi) return null;
@@ -175,7 +186,9 @@ public sealed class AnchorWorkflow(
         await using var db = await dbFactory.CreateDbContextAsync();
         var list = await db.AnchorConfirmations.Include(c => c.Records).Where(c => c.Mpi == mpi && c.Status == AnchorStatus.Pending).ToListAsync();
         var views = await ViewsAsync(db, list, withPatientNames: false);
-        return views.Where(v => v.Status == AnchorStatus.Pending).OrderBy(v => v.CreatedAt).ToList();
+        // Saves of facilities on other nodes, offered to this node for its patient.
+        IEnumerable<AnchorConfirmationView> offered = remote?.WaitingFor(mpi) ?? [];
+        return views.Where(v => v.Status == AnchorStatus.Pending).Concat(offered).OrderBy(v => v.CreatedAt).ToList();
     }
 
     /// <summary>
@@ -186,6 +199,7 @@ public sealed class AnchorWorkflow(
     public async Task<IReadOnlyList<AnchorToSign>?> ToSignAsync(ClaimsPrincipal patient, string id)
     {
         if (await MpiOfAsync(patient) is not { } mpi) return null;
+        if (remote?.Holds(id) == true) return await remote.ToSignAsync(mpi, id);
         await Gate.WaitAsync();
         try
         {
@@ -223,6 +237,7 @@ public sealed class AnchorWorkflow(
     public async Task<AnchorOutcome> ConfirmAsync(ClaimsPrincipal patient, string id, Jwk signer, IReadOnlyList<PatientSignature> signatures)
     {
         if (await MpiOfAsync(patient) is not { } mpi) return AnchorOutcome.Fail(AnchorError.Forbidden, "Only the patient can confirm their records.");
+        if (remote?.Holds(id) == true) return await remote.ConfirmAsync(mpi, id, signer, signatures);
         await Gate.WaitAsync();
         try
         {
@@ -295,6 +310,7 @@ public sealed class AnchorWorkflow(
         if (string.IsNullOrEmpty(reason)) return AnchorOutcome.Fail(AnchorError.Invalid, "Say why this was not your visit: the facility reads it.", AnchorStatus.Pending);
         if (reason.Length > MaxReasonLength) return AnchorOutcome.Fail(AnchorError.Invalid, $"Keep the reason under {MaxReasonLength} characters.", AnchorStatus.Pending);
         if (SafeText.Check(reason, multiline: true) is { } problem) return AnchorOutcome.Fail(AnchorError.Invalid, $"The reason cannot be saved: {problem}.", AnchorStatus.Pending);
+        if (remote?.Holds(id) == true) return await remote.RejectAsync(mpi, id, reason);
         await Gate.WaitAsync();
         try
         {
@@ -317,6 +333,30 @@ public sealed class AnchorWorkflow(
         finally
         {
             Gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Offers again every pending save of a facility hosted here whose patient lives on another node and that this process
+    /// has not delivered yet (the relay's retries; harmless when the patient's node already has it).
+    /// </summary>
+    public async Task RelayPendingAsync(CancellationToken ct = default)
+    {
+        if (relay is not { IsConsortium: true }) return;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var pending = await db.AnchorConfirmations.Include(c => c.Records).Where(c => c.Status == AnchorStatus.Pending).ToListAsync(ct);
+        foreach (var confirmation in pending.Where(c => !relay.WasDelivered(c.Id)))
+        {
+            if (await relay.IsLocalPatientAsync(confirmation.Mpi, ct)) continue;
+            var facility = await db.Facilities.AsNoTracking().SingleAsync(f => f.Id == confirmation.FacilityId, ct);
+            if (NodeKeyOf(facility) is not { } nodeKey) continue;
+            if (!await relay.OfferAsync(confirmation, nodeKey.Id, facility.Name, ct)) continue;
+            if (confirmation.Problem == NotYetDelivered)
+            {
+                confirmation.Problem = null;
+                await db.SaveChangesAsync(ct);
+                Changed(confirmation);
+            }
         }
     }
 
@@ -429,7 +469,7 @@ public sealed class AnchorWorkflow(
 
     private static PrepareOutcome PrepareFail(AnchorError code, string error) => new(code, null, error);
 
-    private static string Explain(SubmitResult result) => result.Error switch
+    internal static string Explain(SubmitResult result) => result.Error switch
     {
         HealthPortal.Ledger.LedgerError.RevokedKey => "This browser's key was revoked; it signs nothing any more.",
         HealthPortal.Ledger.LedgerError.SignerNotAuthorized => "This browser's key is not an active key of your registration.",

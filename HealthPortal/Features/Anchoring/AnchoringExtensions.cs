@@ -8,6 +8,12 @@ public static class AnchoringExtensions
     {
         builder.Services.AddSingleton<AnchorEvents>();
         builder.Services.AddScoped<AnchorWorkflow>();
+        // Co-signatures across nodes (issue 10): idle in the embedded mode.
+        builder.Services.AddSingleton<CosignInbox>();
+        builder.Services.AddSingleton<CosignRelay>();
+        builder.Services.AddSingleton<RemoteConfirmations>();
+        builder.Services.AddSingleton<CosignOrigin>();
+        builder.Services.AddHostedService<CosignRelayService>();
         var configuration = builder.Configuration;
         builder.Services.AddOptions<AnchoringOptions>().Bind(configuration.GetSection(AnchoringOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         return builder;

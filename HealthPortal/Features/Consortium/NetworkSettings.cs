@@ -25,6 +25,9 @@ public sealed class NetworkSettings
 
     public List<MemberSettings> Members { get; set; } = [];
 
+    /// <summary>The bound on one call to another node (node API, FHIR interop), connecting included: past it, that node's records are Unavailable.</summary>
+    public double NodeCallTimeoutSeconds { get; set; } = 5;
+
     public sealed class MemberSettings
     {
         public string NodeId { get; set; } = "";
@@ -37,6 +40,9 @@ public sealed class NetworkSettings
 
         /// <summary>The member's portal URL (for operators and the interop API).</summary>
         public string PublicUrl { get; set; } = "";
+
+        /// <summary>Ledger ids of the facilities this member's portal hosts (<see cref="NodeDirectory"/>); optional when their ledger endpoints name the member's origin.</summary>
+        public List<string> Facilities { get; set; } = [];
     }
 
     public bool IsRaft => string.Equals(Mode, Raft, StringComparison.OrdinalIgnoreCase);

@@ -20,4 +20,12 @@ public sealed class FacilityNodeKeys(IDbContextFactory<ApplicationDbContext> dbF
         var key = vault.Find(ServerKeyVault.FacilityNode(facilityId));
         return key?.Id == facilityNodeId ? key : null;
     }
+
+    /// <summary>The ledger ids of every facility whose node key this portal holds: the facilities served here.</summary>
+    public async Task<IReadOnlySet<string>> HostedAsync(CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var rows = await db.Facilities.AsNoTracking().Where(f => f.NodeKeyId != null).Select(f => new { f.Id, f.NodeKeyId }).ToListAsync(ct);
+        return rows.Where(r => vault.Find(ServerKeyVault.FacilityNode(r.Id))?.Id == r.NodeKeyId).Select(r => r.NodeKeyId!).ToHashSet(StringComparer.Ordinal);
+    }
 }

@@ -7,6 +7,8 @@ using HealthPortal.Features.Ledger;
 using HealthPortal.Features.Records;
 using Microsoft.EntityFrameworkCore;
 using HealthPortal.Features.Pseudonyms;
+using HealthPortal.Features.Consortium;
+using HealthPortal.Features.Patients;
 
 namespace HealthPortal.Features.Interop;
 
@@ -22,20 +24,36 @@ public sealed class InProcessInteropTransport(InteropHandler handler) : IInterop
     public Task<InteropResponse> SendAsync(InteropRequest request, CancellationToken ct = default) => handler.HandleAsync(request, ct);
 }
 
-/// <summary>A remote node answers over its FHIR endpoint; <paramref name="http"/>'s base address is the node's origin.</summary>
+/// <summary>
+/// A remote node answers over its FHIR endpoint; <paramref name="http"/>'s base address is the node's origin. A node
+/// that cannot be reached (refused connection, timeout of <paramref name="http"/>) is an answer, 503 with
+/// <see cref="UnreachableHeader"/>, so the caller can show that node's records as Unavailable rather than fail.
+/// </summary>
 public sealed class HttpInteropTransport(HttpClient http) : IInteropTransport
 {
+    /// <summary>Set on the 503 this transport makes up when the node did not answer at all (never sent by a node).</summary>
+    public const string UnreachableHeader = "X-HP-Unreachable";
+
     public async Task<InteropResponse> SendAsync(InteropRequest request, CancellationToken ct = default)
     {
         using var message = new HttpRequestMessage(new HttpMethod(request.Method), request.Target);
         foreach (var (name, value) in request.Headers) message.Headers.TryAddWithoutValidation(name, value);
         message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(InteropFhir.ContentType));
-        using var response = await http.SendAsync(message, ct);
-        var body = await response.Content.ReadAsStringAsync(ct);
-        var headers = response.Headers.ToDictionary(h => h.Key, h => string.Join(",", h.Value), StringComparer.OrdinalIgnoreCase);
-        var resource = InteropFhir.TryParse(body)
-            ?? InteropFhir.Outcome(OperationOutcome.IssueType.Exception, $"the node answered {(int)response.StatusCode} without a FHIR resource");
-        return new InteropResponse((int)response.StatusCode, resource, headers);
+        try
+        {
+            using var response = await http.SendAsync(message, ct);
+            var body = await response.Content.ReadAsStringAsync(ct);
+            var headers = response.Headers.ToDictionary(h => h.Key, h => string.Join(",", h.Value), StringComparer.OrdinalIgnoreCase);
+            headers.Remove(UnreachableHeader);
+            var resource = InteropFhir.TryParse(body)
+                ?? InteropFhir.Outcome(OperationOutcome.IssueType.Exception, $"the node answered {(int)response.StatusCode} without a FHIR resource");
+            return new InteropResponse((int)response.StatusCode, resource, headers);
+        }
+        catch (Exception e) when (e is HttpRequestException || (e is OperationCanceledException && !ct.IsCancellationRequested))
+        {
+            return InteropFhir.Error(503, OperationOutcome.IssueType.Transient, $"the node at {http.BaseAddress} cannot be reached: {e.Message}",
+                new Dictionary<string, string> { [UnreachableHeader] = "true" });
+        }
     }
 }
 
@@ -61,14 +79,53 @@ public sealed record InteropClientResult(int Status, IReadOnlyList<SharedRecordV
 /// </summary>
 public sealed class InteropClient(
     IInteropTransport transport, IDbContextFactory<ApplicationDbContext> dbFactory, ServerKeyVault vault, StaffPseudonyms pseudonyms, LedgerHost ledger,
-    FacilityAuditTrail audit, TimeProvider clock, ILogger<InteropClient> logger)
+    FacilityAuditTrail audit, TimeProvider clock, ILogger<InteropClient> logger, InteropRoutes? routes = null)
 {
     public const string TreatmentPurpose = "treatment";
     public const string EmergencyPurpose = "emergency";
 
     public async Task<InteropClientResult> EverythingAsync(string userId, string mpi, string purpose, string? breakGlassSession, CancellationToken ct = default)
     {
-        var response = await SendAsync(userId, $"/fhir/r4/Patient/{mpi}/$everything", purpose, breakGlassSession, ct);
+        var target = $"/fhir/r4/Patient/{mpi}/$everything";
+        if (routes is not { IsConsortium: true }) return EverythingOf(await SendAsync(userId, target, purpose, breakGlassSession, transport, ct));
+
+        // A consortium: each node answers for the records it holds (grant checked and access.log committed there), so
+        // the read goes to every node holding one of the patient's anchors on this replica, and the answers are merged.
+        var anchors = MpiNumber.TryParse(mpi, out var canonical, out _) ? ledger.Reader.RecordsOf(canonical) : [];
+        var byNode = new Dictionary<string, (NodeLocation Location, List<HealthPortal.Ledger.State.RecordEntry> Anchors)>();
+        foreach (var anchor in anchors)
+        {
+            var location = await routes.LocateAsync(anchor.Facility, ct);
+            var key = location.IsRemote ? location.BaseUrl!.ToString() : location.Kind.ToString();
+            if (!byNode.TryGetValue(key, out var group)) byNode[key] = group = (location, []);
+            group.Anchors.Add(anchor);
+        }
+        // Nobody holds anything yet (or only this node): this node answers, with the same refusals as embedded.
+        if (!byNode.Values.Any(g => g.Location.IsRemote)) return EverythingOf(await SendAsync(userId, target, purpose, breakGlassSession, transport, ct));
+
+        var asked = byNode.Values.Where(g => g.Location.Kind != NodeLocationKind.Unknown).ToList();
+        var answers = await System.Threading.Tasks.Task.WhenAll(asked.Select(async g =>
+            (Group: g, Response: await SendAsync(userId, target, purpose, breakGlassSession, g.Location.IsLocal ? transport : routes.Remote(g.Location.BaseUrl!), ct))));
+        var results = answers.Select(a => (a.Group, Result: EverythingOf(a.Response), Unreachable: a.Response.Headers?.ContainsKey(HttpInteropTransport.UnreachableHeader) == true)).ToList();
+        // Records whose node is down or unknown are listed from this node's replica as Unavailable: the anchors are
+        // public to every member, their content is not returned, and "cannot be reached" is never shown as "altered".
+        var missing = results.Where(r => r.Unreachable).SelectMany(r => r.Group.Anchors.Select(a => (Anchor: a, Problem: r.Result.Message)))
+            .Concat(byNode.Values.Where(g => g.Location.Kind == NodeLocationKind.Unknown)
+                .SelectMany(g => g.Anchors.Select(a => (Anchor: a, Problem: (string?)"no node serving this facility is known to this node"))))
+            .Select(m => View(m.Anchor, null, "unavailable", "grant", null, m.Problem)).ToList();
+        var ok = results.Where(r => r.Result.IsOk).ToList();
+        if (ok.Count == 0)
+        {
+            var reached = results.FirstOrDefault(r => !r.Unreachable).Result;
+            return reached ?? new InteropClientResult(503, missing, results.FirstOrDefault().Result?.Message ?? "no node holding this patient's records can be reached");
+        }
+        var basis = ok.Select(r => r.Result.Access).ToList();
+        return new InteropClientResult(200, [.. ok.SelectMany(r => r.Result.Records), .. missing], null,
+            basis.Contains("grant") ? "grant" : basis.Contains("break-glass") ? "break-glass" : basis.FirstOrDefault());
+    }
+
+    private InteropClientResult EverythingOf(InteropResponse response)
+    {
         if (response is { Status: 200, Resource: Bundle bundle })
             return new(200, [.. bundle.Entry.Select(ViewOf).OfType<SharedRecordView>()], null,
                 bundle.Meta?.Tag.FirstOrDefault(t => t.System == InteropFhir.AccessBasisSystem)?.Code);
@@ -77,7 +134,10 @@ public sealed class InteropClient(
 
     public async Task<InteropClientResult> ReadAsync(string userId, string resourceType, string interopId, string purpose, string? breakGlassSession, CancellationToken ct = default)
     {
-        var response = await SendAsync(userId, $"/fhir/r4/{resourceType}/{interopId}", purpose, breakGlassSession, ct);
+        // In a consortium the node holding the record answers it; embedded (or not anchored here), this node does.
+        var holder = routes is { IsConsortium: true } && InteropFhir.AnchorOf(ledger.Reader, interopId) is { } held ? await routes.LocateAsync(held.Facility, ct) : NodeLocation.Local;
+        var via = holder.IsRemote ? routes!.Remote(holder.BaseUrl!) : transport;
+        var response = await SendAsync(userId, $"/fhir/r4/{resourceType}/{interopId}", purpose, breakGlassSession, via, ct);
         if (response.Status != 200 || response.Resource is OperationOutcome) return Failure(response);
         var anchor = InteropFhir.AnchorOf(ledger.Reader, interopId);
         if (anchor is null) return new(404, [], "the record's anchor is not on this node's ledger");
@@ -85,7 +145,7 @@ public sealed class InteropClient(
             response.Headers?.GetValueOrDefault(InteropFhir.AccessLogHeader), null)], null);
     }
 
-    private async Task<InteropResponse> SendAsync(string userId, string target, string purpose, string? breakGlassSession, CancellationToken ct)
+    private async Task<InteropResponse> SendAsync(string userId, string target, string purpose, string? breakGlassSession, IInteropTransport via, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var facilityId = await db.Users.AsNoTracking().Where(u => u.Id == userId).Select(u => u.FacilityId).SingleOrDefaultAsync(ct);
@@ -99,7 +159,33 @@ public sealed class InteropClient(
         }
         var pseudonym = pseudonyms.Of(userId);
         var request = InteropSignature.Sign(key, "GET", target, pseudonym, purpose, breakGlassSession, clock);
-        var response = await transport.SendAsync(request, ct);
+        var response = await via.SendAsync(request, ct);
+        // A node serving another facility's records asks this one to sign its own access logs first (AccessLogDrafts):
+        // each is checked against this read and this node's replica before signing. Twice at most: a second draft means
+        // the patient's records or grants changed in between.
+        for (var round = 0; round < 2 && response.Status == 428 && response.Headers?.GetValueOrDefault(AccessLogDrafts.DraftHeader) is { } draftHeader; round++)
+        {
+            var drafts = AccessLogDrafts.Decode(draftHeader);
+            var mpi = MpiOf(target);
+            var only = OnlyRecordOf(target);
+            var problem = drafts is null ? "the drafts are not well formed" : mpi is null ? "the read names no patient"
+                : drafts.Select(d => AccessLogDrafts.Problem(d, ledger.Reader, key.Id, pseudonym, mpi, purpose, only, breakGlassSession is not null)).FirstOrDefault(p => p is not null);
+            if (problem is not null)
+            {
+                logger.LogWarning(InteropEvents.ReadDenied, "Interop read: the node answering {Target} asked to sign access logs that do not match the read: {Problem}", target, problem);
+                response = InteropFhir.Error(502, OperationOutcome.IssueType.Security, "the answering node asked to sign access logs that do not match this read: " + problem);
+                break;
+            }
+            var signedRequest = InteropSignature.Sign(key, "GET", target, pseudonym, purpose, breakGlassSession, clock);
+            request = signedRequest with
+            {
+                Headers = new Dictionary<string, string>(signedRequest.Headers, StringComparer.OrdinalIgnoreCase)
+                {
+                    [AccessLogDrafts.SignedHeader] = AccessLogDrafts.Encode(drafts!.Select(d => d.SignWith(key))),
+                },
+            };
+            response = await via.SendAsync(request, ct);
+        }
         // Written whatever the answer, and before the caller sees it: no read this node made goes unattributed.
         await audit.RecordAsync(new FacilityAuditEntry
         {
@@ -121,6 +207,11 @@ public sealed class InteropClient(
             _ => null,
         };
     }
+
+    /// <summary>For a single read, the one record ("facility/record") an access log of it may name.</summary>
+    private string? OnlyRecordOf(string target) =>
+        target.Split('?', 2)[0].Split('/', StringSplitOptions.RemoveEmptyEntries) is ["fhir", "r4", var type, var id] && type != "Patient"
+            && InteropFhir.AnchorOf(ledger.Reader, id) is { } anchor ? anchor.Facility + "/" + anchor.RecordId : null;
 
     private static InteropClientResult Failure(InteropResponse response) =>
         new(response.Status, [], response.Resource is OperationOutcome outcome ? outcome.Issue.FirstOrDefault()?.Diagnostics : "unexpected answer");

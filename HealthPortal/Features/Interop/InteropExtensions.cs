@@ -21,7 +21,13 @@ public static class InteropExtensions
         builder.Services.AddSingleton<InteropNonceCache>();
         builder.Services.AddSingleton<InteropHandler>();
         builder.Services.TryAddSingleton<IInteropTransport, InProcessInteropTransport>();
+        builder.Services.AddSingleton<InteropRoutes>();
         builder.Services.AddSingleton<InteropClient>();
+        // The patient's timeline in a consortium: records of other nodes' facilities come over the node API. Embedded,
+        // the verifier reads the registered fetcher exactly as before.
+        builder.Services.AddSingleton<NodeRecordFetcher>();
+        builder.Services.AddSingleton(sp => new RecordVerifier(sp.GetRequiredService<IOptions<HealthPortal.Features.Consortium.NetworkSettings>>().Value.IsRaft
+            ? sp.GetRequiredService<NodeRecordFetcher>() : sp.GetRequiredService<IRecordFetcher>()));
         return builder;
     }
 
@@ -48,6 +54,7 @@ public static class InteropExtensions
             foreach (var (name, value) in response.Headers ?? new Dictionary<string, string>()) context.Response.Headers[name] = value;
             await context.Response.WriteAsync(InteropFhir.Serialize(response.Resource), context.RequestAborted);
         }).DisableAntiforgery();
+        app.MapNodeRecordEndpoints();
         return app;
     }
 }

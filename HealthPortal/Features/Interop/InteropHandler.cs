@@ -106,6 +106,8 @@ public sealed class InteropHandler : IDisposable
         InteropReadStatus.FacilityNotApproved => InteropFhir.Error(403, IssueType.Forbidden, read.Message!),
         InteropReadStatus.UnknownPatient or InteropReadStatus.UnknownRecord => InteropFhir.Error(404, IssueType.NotFound, read.Message!),
         InteropReadStatus.NoBasis => InteropFhir.Error(403, IssueType.Forbidden, read.Message!),
+        InteropReadStatus.AccessLogUnsigned => InteropFhir.Error(428, IssueType.Security, read.Message!,
+            new Dictionary<string, string> { [AccessLogDrafts.DraftHeader] = AccessLogDrafts.Encode(read.AccessLogsToSign!) }),
         _ => InteropFhir.Error(503, IssueType.Transient, read.Message!),
     };
 
@@ -139,7 +141,11 @@ public sealed class InteropHandler : IDisposable
         if (!_nonces.TryUse(facility, nonce, ts + 2 * _skewMs)) return (null, Refuse(request, 401, IssueType.Security, "replayed request: this nonce was already used"));
         if (node.Status != NodeStatus.Approved)
             return (null, Refuse(request, 403, IssueType.Forbidden, $"the facility is {node.Status.ToString().ToLowerInvariant()} on the ledger"));
-        return (new InteropCaller(facility, staff, purpose, breakGlass), null);
+        // Access logs a caller on another node signed for this read (second round of AccessLogDrafts); checked by the reader.
+        IReadOnlyList<HealthPortal.Ledger.Transactions.Transaction>? signedLogs = null;
+        if (request.Header(AccessLogDrafts.SignedHeader) is { } logsHeader && (signedLogs = AccessLogDrafts.Decode(logsHeader)) is null)
+            return (null, Refuse(request, 422, IssueType.Value, $"malformed {AccessLogDrafts.SignedHeader}: base64url of a JSON array of up to {AccessLogDrafts.MaxLogs} access.log transactions"));
+        return (new InteropCaller(facility, staff, purpose, breakGlass, signedLogs), null);
     }
 
     private InteropResponse Refuse(InteropRequest request, int status, IssueType code, string message, IReadOnlyDictionary<string, string>? headers = null)

@@ -13,9 +13,11 @@ namespace HealthPortal.Features.Interop;
 /// Who is reading: a facility (its ledger id), a pseudonymous staff id, a purpose code, and the break-glass session
 /// the staff member claims, if any.
 /// </summary>
-public sealed record InteropCaller(string Facility, string Staff, string Purpose, string? BreakGlassSession = null);
+/// <param name="SignedAccessLogs">A caller on another node: the access logs it signed for this read (<see cref="AccessLogDrafts"/>).</param>
+public sealed record InteropCaller(string Facility, string Staff, string Purpose, string? BreakGlassSession = null, IReadOnlyList<Transaction>? SignedAccessLogs = null);
 
-public enum InteropReadStatus { Ok, Invalid, UnknownFacility, FacilityNotApproved, UnknownPatient, UnknownRecord, NoBasis, LogFailed }
+/// <summary><see cref="AccessLogUnsigned"/>: the caller is on another node and must sign the access logs first (<see cref="InteropRead.AccessLogsToSign"/>).</summary>
+public enum InteropReadStatus { Ok, Invalid, UnknownFacility, FacilityNotApproved, UnknownPatient, UnknownRecord, NoBasis, LogFailed, AccessLogUnsigned }
 
 public enum AccessBasis { Own, Grant, BreakGlass }
 
@@ -26,7 +28,8 @@ public sealed record SharedRecord(VerifiedRecord Verified, AccessBasis Basis, st
 }
 
 /// <param name="Basis">What allowed reading other facilities' records: "grant", "break-glass" or "none" (own records only).</param>
-public sealed record InteropRead(InteropReadStatus Status, IReadOnlyList<SharedRecord> Records, string? Message, string? BreakGlassSession = null, string Basis = "none")
+public sealed record InteropRead(InteropReadStatus Status, IReadOnlyList<SharedRecord> Records, string? Message, string? BreakGlassSession = null, string Basis = "none",
+    IReadOnlyList<Transaction>? AccessLogsToSign = null)
 {
     public bool IsOk => Status == InteropReadStatus.Ok;
     public static InteropRead Fail(InteropReadStatus status, string message) => new(status, [], message);
@@ -41,7 +44,7 @@ public sealed record InteropRead(InteropReadStatus Status, IReadOnlyList<SharedR
 /// </summary>
 public sealed partial class InteropReader(
     LedgerHost ledger, ActiveGrants activeGrants, FacilityNodeKeys keys, IRecordFetcher fetcher, BreakGlassSessions breakGlass, TimeProvider clock, ILogger<InteropReader> logger,
-    HealthPortal.Features.Operations.PortalMetrics metrics)
+    HealthPortal.Features.Operations.PortalMetrics metrics, HealthPortal.Features.Consortium.NodeDirectory? directory = null)
 {
     private readonly RecordVerifier _verifier = new(fetcher);
     private readonly TransactionFactory _tx = new(clock);
@@ -57,10 +60,17 @@ public sealed partial class InteropReader(
     [GeneratedRegex("^bg-[a-z0-9]{8,40}$")] public static partial Regex SessionPattern();
 
     /// <summary>Every record of the patient the caller may read (its own, and other facilities' under a grant or break-glass).</summary>
-    public Task<InteropRead> EverythingAsync(InteropCaller caller, string mpi, CancellationToken ct = default)
+    /// <remarks>
+    /// In a consortium a node answers only for the records of the facilities it hosts: another node's records are read
+    /// from that node (which checks the grant on its replica and logs the access there), so this node neither logs an
+    /// access it did not serve nor returns them. Embedded, every facility is hosted here, as before.
+    /// </remarks>
+    public async Task<InteropRead> EverythingAsync(InteropCaller caller, string mpi, CancellationToken ct = default)
     {
         var engine = ledger.Engine;
-        return ReadAsync(caller, mpi, () => engine.Reader.RecordsOf(mpi), single: false, ct);
+        if (directory is not { IsConsortium: true }) return await ReadAsync(caller, mpi, () => engine.Reader.RecordsOf(mpi), single: false, ct);
+        var hosted = await keys.HostedAsync(ct);
+        return await ReadAsync(caller, mpi, () => [.. engine.Reader.RecordsOf(mpi).Where(a => hosted.Contains(a.Facility))], single: false, ct);
     }
 
     /// <summary>One anchored record, under the same policy.</summary>
@@ -68,8 +78,13 @@ public sealed partial class InteropReader(
     {
         var anchor = ledger.Reader.Record(facility, recordId);
         if (anchor is null) return Task.FromResult(InteropRead.Fail(InteropReadStatus.UnknownRecord, "no such record is anchored on the ledger"));
-        return ReadAsync(caller, anchor.Mpi, () => [anchor], single: true, ct);
+        return directory is { IsConsortium: true } ? HostedRecordAsync(caller, anchor, ct) : ReadAsync(caller, anchor.Mpi, () => [anchor], single: true, ct);
     }
+
+    private async Task<InteropRead> HostedRecordAsync(InteropCaller caller, RecordEntry anchor, CancellationToken ct) =>
+        (await keys.HostedAsync(ct)).Contains(anchor.Facility)
+            ? await ReadAsync(caller, anchor.Mpi, () => [anchor], single: true, ct)
+            : InteropRead.Fail(InteropReadStatus.UnknownRecord, "this record is held by another node: read it there");
 
     private async Task<InteropRead> ReadAsync(InteropCaller caller, string mpi, Func<IReadOnlyList<RecordEntry>> anchorsOf, bool single, CancellationToken ct)
     {
@@ -120,12 +135,24 @@ public sealed partial class InteropReader(
         if (groups.Count > 0)
         {
             var key = await keys.FindAsync(caller.Facility, ct);
-            if (key is null) return LogFailed(caller, mpi, "this node does not hold the facility's node key to sign the access log");
-            foreach (var group in groups)
+            var drafts = groups.Select(group => _tx.AccessLog(caller.Facility, caller.Staff, mpi, group.Select(d => d.Anchor.Facility + "/" + d.Anchor.RecordId), group.Key,
+                group.Key is null ? session!.LedgerBasis : null, caller.Purpose)).ToList();
+            List<Transaction> logs;
+            if (key is not null) logs = [.. drafts.Select(d => d.SignWith(key))];
+            else if (directory is { IsConsortium: true })
+            {
+                // The caller's facility is served by another node, which alone holds its key: it signs its own logs, and
+                // they must be exactly this decision (else it is asked again, with the drafts of the state as it is now).
+                var signed = caller.SignedAccessLogs;
+                if (signed is null || signed.Count != drafts.Count || !drafts.Zip(signed).All(p => AccessLogDrafts.SameAccess(p.First, p.Second)))
+                    return new InteropRead(InteropReadStatus.AccessLogUnsigned, [], "sign the access logs of this read with the facility's key and ask again",
+                        AccessLogsToSign: drafts);
+                logs = [.. signed];
+            }
+            else return LogFailed(caller, mpi, "this node does not hold the facility's node key to sign the access log");
+            foreach (var (group, tx) in groups.Zip(logs))
             {
                 var records = group.Select(d => d.Anchor).ToList();
-                var tx = _tx.AccessLog(caller.Facility, caller.Staff, mpi, records.Select(r => r.Facility + "/" + r.RecordId), group.Key,
-                    group.Key is null ? session!.LedgerBasis : null, caller.Purpose).SignWith(key);
                 var result = await ledger.Engine.SubmitAsync(tx, ct);
                 if (!result.IsCommitted) return LogFailed(caller, mpi, $"the ledger refused the access log: {result}");
                 foreach (var r in records) accessTx[r] = tx.IdText;
