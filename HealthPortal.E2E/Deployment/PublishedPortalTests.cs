@@ -10,10 +10,11 @@ namespace HealthPortal.E2E.Deployment;
 /// <summary>
 /// What a person does first on a freshly deployed node, through its public https origin: each portal signs in and
 /// runs on its Blazor circuit (a WebSocket over TLS), and a passkey is registered and then used to sign in, so the
-/// WebAuthn origin and relying party the node checks are the public ones, not Kestrel's own address.
+/// WebAuthn origin and relying party the node checks are the public ones, not Kestrel's own address. The contexts
+/// accept the test's self-signed certificate (IgnoreHTTPSErrors); WebAuthn runs on such a page as well (checked).
 /// </summary>
 /// (The concrete classes declare the fixtures: C# refuses two IClassFixture&lt;&gt; of a type parameter and a type.)
-public abstract class PublishedPortalTests<TDeployment>(TDeployment deployment, UntrustedTlsChromium chromium)
+public abstract class PublishedPortalTests<TDeployment>(TDeployment deployment, ChromiumFixture chromium)
     where TDeployment : class, IDeployment
 {
     protected TDeployment Deployment { get; } = deployment;
@@ -129,8 +130,8 @@ public abstract class PublishedPortalTests<TDeployment>(TDeployment deployment, 
 }
 
 /// <summary>The published node directly on Kestrel's HTTPS endpoint with its own certificate.</summary>
-public sealed class DirectHttpsPortalTests(DirectHttpsDeployment deployment, UntrustedTlsChromium chromium)
-    : PublishedPortalTests<DirectHttpsDeployment>(deployment, chromium), IClassFixture<DirectHttpsDeployment>, IClassFixture<UntrustedTlsChromium>
+public sealed class DirectHttpsPortalTests(DirectHttpsDeployment deployment, ChromiumFixture chromium)
+    : PublishedPortalTests<DirectHttpsDeployment>(deployment, chromium), IClassFixture<DirectHttpsDeployment>, IClassFixture<ChromiumFixture>
 {
     [Fact]
     public async Task PlainHttp_IsRedirectedToTheHttpsEndpoint_KeepingPathAndMethod()
@@ -145,8 +146,8 @@ public sealed class DirectHttpsPortalTests(DirectHttpsDeployment deployment, Unt
 }
 
 /// <summary>The published node behind nginx, which ends TLS and forwards the circuit's WebSocket.</summary>
-public sealed class BehindNginxPortalTests(NginxDeployment deployment, UntrustedTlsChromium chromium)
-    : PublishedPortalTests<NginxDeployment>(deployment, chromium), IClassFixture<NginxDeployment>, IClassFixture<UntrustedTlsChromium>
+public sealed class BehindNginxPortalTests(NginxDeployment deployment, ChromiumFixture chromium)
+    : PublishedPortalTests<NginxDeployment>(deployment, chromium), IClassFixture<NginxDeployment>, IClassFixture<ChromiumFixture>
 {
     [Theory]
     [InlineData("_content/MudBlazor/MudBlazor.min.css")]

@@ -8,7 +8,7 @@ namespace HealthPortal.E2E.Infrastructure;
 /// <see cref="PortalTest{THost}"/>, so cookies and storage never leak between tests while the costly browser
 /// start is paid once per class.
 /// </summary>
-public class ChromiumFixture : IAsyncLifetime
+public sealed class ChromiumFixture : IAsyncLifetime
 {
     /// <summary>Debian's chromium: Playwright's own browser download cannot run here (.ci/run installs this one).</summary>
     public const string ExecutablePath = "/usr/bin/chromium";
@@ -29,9 +29,6 @@ public class ChromiumFixture : IAsyncLifetime
     private IPlaywright? playwright;
     private IBrowser? browser;
 
-    /// <summary>Switches a derived fixture adds to the launch (see <see cref="UntrustedTlsChromium"/>).</summary>
-    protected virtual IEnumerable<string> ExtraArgs => [];
-
     public IBrowser Browser => browser ?? throw new InvalidOperationException("Chromium has not been started.");
 
     public async Task InitializeAsync()
@@ -44,7 +41,7 @@ public class ChromiumFixture : IAsyncLifetime
         {
             ExecutablePath = ExecutablePath,
             Headless = true,
-            Args = [.. Args, .. ExtraArgs],
+            Args = Args,
         });
     }
 
@@ -67,15 +64,4 @@ public class ChromiumFixture : IAsyncLifetime
             storageStates[key] = state = login();
         return state;
     }
-}
-
-/// <summary>
-/// Chromium that accepts the deployment tests' self-signed certificates for the whole browser. A context's
-/// <c>IgnoreHTTPSErrors</c> loads such a page, but Chromium still refuses WebAuthn on a page with a certificate error
-/// ("not supported on sites with TLS certificate errors") unless the browser runs with this switch; a real deployment
-/// has a trusted certificate and needs neither.
-/// </summary>
-public sealed class UntrustedTlsChromium : ChromiumFixture
-{
-    protected override IEnumerable<string> ExtraArgs => ["--ignore-certificate-errors"];
 }
