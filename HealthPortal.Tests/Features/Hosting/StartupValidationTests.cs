@@ -135,6 +135,41 @@ public sealed class StartupValidationTests : IDisposable
     }
 
     [Fact]
+    public async Task SmtpTransportWithoutHost_Exits1_NamingTheHostSetting()
+    {
+        var settings = GoodProduction();
+        settings["HealthPortal__Email__Transport"] = "Smtp";
+
+        var (code, error) = await StartAsync(settings);
+
+        AssertRefused(code, error, "HealthPortal:Email:Smtp:Host is not set");
+        Assert.False(File.Exists(Path.Combine(DataFolder, "identity.db")), "nothing may be opened before the settings pass");
+    }
+
+    [Fact]
+    public async Task SmtpPortOutOfRange_Exits1_NamingThePort()
+    {
+        var settings = GoodProduction();
+        settings["HealthPortal__Email__Smtp__Host"] = "smtp.example.org";
+        settings["HealthPortal__Email__Smtp__Port"] = "70000";
+
+        var (code, error) = await StartAsync(settings);
+
+        AssertRefused(code, error, "HealthPortal:Email:Smtp:Port must be 1–65535");
+    }
+
+    [Fact]
+    public async Task SenderThatIsNoAddress_Exits1_NamingFrom()
+    {
+        var settings = GoodProduction();
+        settings["HealthPortal__Email__From"] = "HealthPortal";
+
+        var (code, error) = await StartAsync(settings);
+
+        AssertRefused(code, error, "HealthPortal:Email:From 'HealthPortal' is not a mail address");
+    }
+
+    [Fact]
     public async Task BuildOutputWithoutWebRoot_Exits1_SayingToPublish()
     {
         // The tests' folder holds the app's build output and its asset manifest, but no wwwroot: exactly the issue's

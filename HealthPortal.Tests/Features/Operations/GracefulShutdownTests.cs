@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -31,7 +32,7 @@ public sealed class GracefulShutdownTests(ITestOutputHelper output) : IDisposabl
     private string Data => Path.Combine(_root, "data");
 
     [Fact]
-    public async Task Sigterm_UnderInteropLoad_ExitsZeroWithin10s_LeavesNoWal_AndKeepsEveryAnsweredAccess()
+    public async Task Sigterm_UnderInteropLoad_StopsAcceptingBeforeTheLedger_ExitsZeroWithin10s_LeavesNoWal_AndKeepsEveryAnsweredAccess()
     {
         // First start: the demo consortium is seeded (facilities, patients, records and their anchors); an idle stop.
         await using (var first = await Portal.StartAsync(Data, _root))
@@ -47,7 +48,8 @@ public sealed class GracefulShutdownTests(ITestOutputHelper output) : IDisposabl
         using var http = new HttpClient { BaseAddress = portal.BaseAddress, Timeout = TimeSpan.FromSeconds(20) };
         var target = $"/fhir/r4/Patient/{mpi}/$everything";
         var answered = 0;
-        var refused = 0;
+        var refused = 0; // answered, but not 200
+        var cut = 0; // no answer: the listener was closed or the connection dropped
         using var stopLoad = new CancellationTokenSource(TimeSpan.FromSeconds(120));
         var load = Enumerable.Range(0, 6).Select(_ => Task.Run(async () =>
         {
@@ -64,7 +66,7 @@ public sealed class GracefulShutdownTests(ITestOutputHelper output) : IDisposabl
                 }
                 catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
                 {
-                    Interlocked.Increment(ref refused); // the listener closed: stopping, as asked
+                    Interlocked.Increment(ref cut); // the listener closed: stopping, as asked
                 }
             }
         })).ToList();
@@ -72,14 +74,28 @@ public sealed class GracefulShutdownTests(ITestOutputHelper output) : IDisposabl
         while (Volatile.Read(ref answered) < 30 && waitForLoad.Elapsed < TimeSpan.FromSeconds(90) && !portal.HasExited) await Task.Delay(20);
         Assert.True(answered >= 30, $"the load never got going: {answered} answered, {refused} refused\n{portal.Log}");
 
+        // While it stops, a probe keeps opening TCP connections to the port, to see when the listener closes.
+        using var stopProbe = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var probe = ProbeListenerAsync(portal.BaseAddress.Port, stopProbe.Token);
         var (exit, took) = await portal.TerminateAsync();
         await stopLoad.CancelAsync();
         await Task.WhenAll(load);
-        output.WriteLine($"SIGTERM under load: exit {exit} after {took.TotalMilliseconds:F0} ms; {answered} accesses answered, {refused} refused or cut");
+        var connects = await probe;
+        output.WriteLine($"SIGTERM under load: exit {exit} after {took.TotalMilliseconds:F0} ms; {answered} accesses answered, {refused} refused, {cut} cut");
 
         Assert.True(exit == 0, $"exit code {exit}\n{portal.Log}");
         Assert.True(took < ExitLimit, $"took {took.TotalSeconds:F1} s to exit\n{portal.Log}");
         Assert.Contains("Ledger closed cleanly", portal.Log);
+        // The stop order: Kestrel stops accepting first, the requests it had taken finish on a ledger still open
+        // (none is answered with a refusal), and only then does the ledger stop. A connection the listener accepted
+        // after the ledger began to stop would mean the order is reversed.
+        Assert.True(refused == 0, $"{refused} requests taken before the stop were answered with a refusal instead of finishing\n{portal.Log}");
+        var ledgerStopping = portal.TimeOf("Ledger stopping");
+        var closedAt = connects.FirstOrDefault(c => !c.Accepted).Started;
+        output.WriteLine($"listener closed by {closedAt:HH:mm:ss.fff}, ledger stopping at {ledgerStopping:HH:mm:ss.fff}; {connects.Count} probe connects");
+        Assert.True(closedAt != default, "the listener never closed while the portal stopped");
+        var late = connects.Where(c => c.Accepted && c.Started > ledgerStopping.AddMilliseconds(1)).ToList();
+        Assert.True(late.Count == 0, $"{late.Count} connections were accepted after the ledger began to stop at {ledgerStopping:HH:mm:ss.fff} (first at {late.FirstOrDefault().Started:HH:mm:ss.fff})");
         var wal = new FileInfo(Path.Combine(Data, LedgerHost.LedgerFileName + "-wal"));
         Assert.True(!wal.Exists || wal.Length == 0, $"the WAL holds {(wal.Exists ? wal.Length : 0)} bytes after a clean stop");
 
@@ -124,6 +140,38 @@ public sealed class GracefulShutdownTests(ITestOutputHelper output) : IDisposabl
         return (mpi, laboratoryKey);
     }
 
+    /// <summary>
+    /// Opens a TCP connection to <paramref name="port"/> every few milliseconds until one is refused or the time is up;
+    /// each attempt with the wall-clock time it started (the clock the portal's log timestamps use).
+    /// </summary>
+    private static async Task<List<(DateTime Started, bool Accepted)>> ProbeListenerAsync(int port, CancellationToken stop)
+    {
+        var attempts = new List<(DateTime, bool)>();
+        while (!stop.IsCancellationRequested)
+        {
+            var started = DateTime.UtcNow;
+            using var client = new TcpClient();
+            try
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
+                timeout.CancelAfter(TimeSpan.FromSeconds(2));
+                await client.ConnectAsync(IPAddress.Loopback, port, timeout.Token);
+                attempts.Add((started, true));
+            }
+            catch (SocketException)
+            {
+                attempts.Add((started, false));
+                break;
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+            await Task.Delay(2, CancellationToken.None);
+        }
+        return attempts;
+    }
+
     public void Dispose()
     {
         try { Directory.Delete(_root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
@@ -139,7 +187,17 @@ public sealed class GracefulShutdownTests(ITestOutputHelper output) : IDisposabl
         {
             _process = process;
             BaseAddress = baseAddress;
-            process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_log) _log.AppendLine(e.Data); };
+            process.OutputDataReceived += (_, e) =>
+            {
+                if (e.Data is null) return;
+                lock (_log)
+                {
+                    _log.AppendLine(e.Data);
+                    // The console writes "<timestamp> level: category" and then the message on the lines below it.
+                    if (e.Data.Length > Stamp.Length && DateTime.TryParseExact(e.Data[..Stamp.Length], Stamp, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var at)) _lastStamp = at;
+                    else _firstSeen.TryAdd(e.Data.Trim(), _lastStamp);
+                }
+            };
             process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_log) _log.AppendLine("ERR " + e.Data); };
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
@@ -147,6 +205,19 @@ public sealed class GracefulShutdownTests(ITestOutputHelper output) : IDisposabl
 
         public Uri BaseAddress { get; }
         public bool HasExited => _process.HasExited;
+
+        /// <summary>The console's timestamp format, set for the run (UTC, to the millisecond).</summary>
+        private const string Stamp = "yyyy-MM-ddTHH:mm:ss.fff";
+        private DateTime _lastStamp;
+        private readonly Dictionary<string, DateTime> _firstSeen = [];
+
+        /// <summary>When the portal logged the first message starting with <paramref name="message"/> (UTC).</summary>
+        public DateTime TimeOf(string message)
+        {
+            lock (_log)
+                return _firstSeen.FirstOrDefault(m => m.Key.StartsWith(message, StringComparison.Ordinal)).Value is var at && at != default
+                    ? at : throw new InvalidOperationException($"the portal never logged '{message}'\n{_log}");
+        }
 
         public string Log
         {
@@ -169,6 +240,8 @@ public sealed class GracefulShutdownTests(ITestOutputHelper output) : IDisposabl
             foreach (var inherited in start.Environment.Keys.Where(k => k.StartsWith("HealthPortal__", StringComparison.Ordinal) || k.StartsWith("Kestrel__", StringComparison.Ordinal)).ToList())
                 start.Environment.Remove(inherited);
             start.Environment["DOTNET_gcServer"] = "0";
+            start.Environment["Logging__Console__FormatterOptions__TimestampFormat"] = Stamp + " ";
+            start.Environment["Logging__Console__FormatterOptions__UseUtcTimestamp"] = "true";
             start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
             start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
             start.Environment["HealthPortal__Demo__Seed"] = "true";

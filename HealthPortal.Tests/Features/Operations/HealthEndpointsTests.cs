@@ -1,7 +1,10 @@
 using System.Net;
 using System.Text.Json;
 using HealthPortal.Features.Auth;
+using HealthPortal.Features.Ledger;
 using HealthPortal.Features.Operations;
+using HealthPortal.Ledger.Blocks;
+using HealthPortal.Ledger.Ordering;
 using HealthPortal.Tests.Support;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
@@ -85,6 +88,32 @@ public sealed class ReadinessFailureTests
         Assert.Equal("Unhealthy", await response.Content.ReadAsStringAsync());
         // Liveness is about the process, not the data: still up.
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Ready_ABlockThatFailsVerification_Answers503_AndCountsAVerifyFailure()
+    {
+        await using var portal = new PortalFactory();
+        var client = portal.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready")).StatusCode);
+        var ledger = portal.Services.GetRequiredService<LedgerHost>();
+        var engine = ledger.Engine;
+
+        // A block for the next height whose link to the head is broken, sealed with the sealer's own key, as a lying
+        // leader would send it: the node re-verifies it, refuses it and raises its tamper alarm.
+        var head = SealedBlockCodec.Decode(engine.SealedBlockBytes(engine.Height)).ValueOrThrow();
+        var forged = BlockHeader.Parse(head.HeaderBytes).ValueOrThrow() with { Height = engine.Height + 1, Previous = new byte[32] };
+        var bytes = forged.CanonicalBytes();
+        var applied = engine.ApplyBlock(SealedBlockCodec.Encode(bytes, ledger.Keys.Get(ServerKeyVault.GenesisNode).Sign(bytes), head.Transactions));
+        Assert.Equal(BlockRefusalCode.BrokenLink, applied.Refusal?.Code);
+
+        var ready = await client.GetAsync("/health/ready");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
+        using var scrape = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+        scrape.Headers.Add(PortalFactory.ClientAddressHeader, "127.0.0.1");
+        var metrics = await (await client.SendAsync(scrape)).Content.ReadAsStringAsync();
+        Assert.Matches("healthportal_ledger_verify_failures_total\\{[^}]*code=\"BrokenLink\"[^}]*\\} 1", metrics);
     }
 
     [Fact]

@@ -10,6 +10,9 @@ public static class EmailExtensions
     {
         var options = configuration.GetSection(EmailOptions.Section).Get<EmailOptions>() ?? new();
         services.AddSingleton(options);
+        // The same section bound again as options only to be checked at start (StartupFailure prints the one line).
+        services.AddOptions<EmailOptions>().Bind(configuration.GetSection(EmailOptions.Section)).ValidateOnStart();
+        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<EmailOptions>, EmailSettingsAreValid>();
         services.AddSingleton(provider =>
         {
             var data = configuration.GetSection(PortalDataOptions.Section).Get<PortalDataOptions>() ?? new();

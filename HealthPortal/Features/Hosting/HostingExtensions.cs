@@ -47,6 +47,10 @@ public static class HostingExtensions
             // A trusted proxy may rename the host only to the hosts the host filter accepts (ports are not compared).
             if (urls.Base is { } publicBase) forwarded.AllowedHosts = [publicBase.IdnHost, .. listedHosts.Where(h => h != "*")];
         });
+        // The first administrator of a node without one (HealthPortal:FirstAdmin:Email), after the database is prepared.
+        services.AddHostedService<FirstAdmin>();
+        // Passkeys are checked against the public origin and relying party, not the Origin header (see PasskeyOrigin).
+        PasskeyOrigin.AddTo(services);
         // SIGTERM (systemd stop, docker stop): Kestrel stops accepting, the ledger refuses what is still queued, commits
         // the blocks already sealed and closes its store; 8 s for all of it keeps the exit inside systemd's and
         // orchestrators' usual 10 s grace.

@@ -18,6 +18,9 @@ public sealed class LedgerEventsFeed(LedgerHost ledger, PortalMetrics metrics, C
         metrics.StartFrom(_engine.SequencerStats);
         _engine.BlockCommitted += OnBlockCommitted;
         _engine.SubmissionRefused += metrics.SubmissionRefused;
+        _engine.TamperAlarmRaised += metrics.VerifyFailed;
+        // An alarm raised before this feed subscribed (while the node caught up at start) still counts once.
+        if (_engine.TamperAlarm is { } early) metrics.VerifyFailed(early);
         return Task.CompletedTask;
     }
 
@@ -33,6 +36,7 @@ public sealed class LedgerEventsFeed(LedgerHost ledger, PortalMetrics metrics, C
         {
             engine.BlockCommitted -= OnBlockCommitted;
             engine.SubmissionRefused -= metrics.SubmissionRefused;
+            engine.TamperAlarmRaised -= metrics.VerifyFailed;
         }
         return Task.CompletedTask;
     }

@@ -20,6 +20,9 @@ public sealed class LedgerReadinessCheck(LedgerHost ledger, CommitProgress progr
             ["height"] = engine.Height, ["transactions"] = engine.TransactionCount, ["pending"] = engine.Pending,
             ["headVerifiedAtStart"] = true,
         };
+        // The engine's own alarm: a block sealed elsewhere failed verification here, and the node has stopped taking writes.
+        if (engine.TamperAlarm is { } refused)
+            return Task.FromResult(HealthCheckResult.Unhealthy($"tamper alarm: block {refused.Height} failed verification ({refused.Code}); this node takes no writes", data: data));
         foreach (var alarm in alarms)
             if (alarm.Alarm is { } raised)
                 return Task.FromResult(HealthCheckResult.Unhealthy("tamper alarm: " + raised, data: data));

@@ -18,6 +18,7 @@ public sealed class PortalMetrics
     private readonly Counter<long> _transactions;
     private readonly Histogram<double> _commitTime;
     private readonly Counter<long> _refusals;
+    private readonly Counter<long> _verifyFailures;
     private readonly Counter<long> _interopRequests;
     private readonly Counter<long> _interopDenials;
     private readonly Counter<long> _breakGlass;
@@ -33,6 +34,7 @@ public sealed class PortalMetrics
         _transactions = meter.CreateCounter<long>("healthportal.ledger.transactions.committed", "{transaction}", "Transactions committed by this process");
         _commitTime = meter.CreateHistogram<double>("healthportal.ledger.block.commit.duration", "s", "Time to write and fsync one block (SQLite transaction and commit)");
         _refusals = meter.CreateCounter<long>("healthportal.ledger.refusals", "{transaction}", "Submissions the ledger refused, by refusal code");
+        _verifyFailures = meter.CreateCounter<long>("healthportal.ledger.verify.failures", "{block}", "Blocks that failed verification on this node (the tamper alarm), by refusal code");
         _interopRequests = meter.CreateCounter<long>("healthportal.interop.requests", "{request}", "Interop reads this node was asked to serve");
         _interopDenials = meter.CreateCounter<long>("healthportal.interop.denials", "{request}", "Interop reads (or parts of them) denied, by reason");
         _breakGlass = meter.CreateCounter<long>("healthportal.breakglass.sessions.opened", "{session}", "Emergency (break-glass) sessions opened");
@@ -64,6 +66,8 @@ public sealed class PortalMetrics
     public void StartFrom(SequencerStats stats) => _lastStats = stats;
 
     public void SubmissionRefused(LedgerError code) => _refusals.Add(1, new KeyValuePair<string, object?>("code", code.ToString()));
+
+    public void VerifyFailed(BlockRefusal refusal) => _verifyFailures.Add(1, new KeyValuePair<string, object?>("code", refusal.Code.ToString()));
 
     public void InteropRequest() => _interopRequests.Add(1);
 
