@@ -51,9 +51,9 @@ async function ask(id, method, params) {
 
 /** eth_requestAccounts: the first account the wallet shares (it asks to unlock or connect if needed). */
 export async function requestAccount(id) {
-    const answer = await requestAccounts(id);
+    const answer = await ask(id, 'eth_requestAccounts');
     if (answer.error !== undefined) return answer;
-    return answer.value.length > 0 ? { value: answer.value[0] } : { error: -2, message: 'the wallet shared no account' };
+    return Array.isArray(answer.value) && answer.value.length > 0 ? { value: String(answer.value[0]) } : { error: -2, message: 'the wallet shared no account' };
 }
 
 /** eth_requestAccounts: every account the wallet shares, as text; an empty list means locked or not connected. */
