@@ -152,6 +152,41 @@ public sealed class WalletJourneyTests(PortalHost host, ChromiumFixture chromium
         Assert.Equal(new HashSet<string> { saved.FacilityNodeId, wallet.Address }, signers);
     }
 
+    [Fact]
+    public async Task NewPatient_SignsUpWithTheirWalletAsFirstKey_AndSharingSignsWithIt()
+    {
+        var email = $"e2e-wallet-{Guid.NewGuid():N}@example.test";
+        var wallet = await InjectedWallet.InstallAsync(Page.Context, ChainId);
+        await new SignUpPage(Page).GotoAsync();
+        await new SignUpPage(Page).SignUpAsync("Khin Wallet", email, "E2e-Wallet-Passw0rd!");
+        var dashboard = new PatientDashboardPage(Page);
+        await dashboard.FillDetailsAsync("Khin Wallet", "1991-03-04", "12/KAMAYA(N)" + Random.Shared.Next(100_000, 999_999), "+95 9 400 000 004");
+        await dashboard.SetUpKey.ClickAsync();
+        var setup = new KeySetupPage(Page);
+        await Page.WaitForURLAsync("**/patient/key");
+        await setup.WaitForInteractiveAsync();
+
+        await Page.GetByTestId("signup-with-wallet").ClickAsync();
+        await Expect(Page.GetByTestId("signup-wallet")).ToContainTextAsync(wallet.Address.ToLowerInvariant());
+        await Expect(setup.SignAndRegister).ToBeEnabledAsync(new() { Timeout = 60_000 });
+        await setup.SignAndRegister.ClickAsync();
+        await Expect(setup.RegisteredMpi).ToBeVisibleAsync();
+
+        var mpi = (await setup.RegisteredMpi.InnerTextAsync()).Trim();
+        var shown = Assert.Single(wallet.Requests);
+        Assert.Equal("PatientRegister", shown["primaryType"]!.GetValue<string>());
+        Assert.Equal(mpi, shown["message"]!["patient"]!.GetValue<string>());
+        var key = Assert.Single(Ledger.State.KeysOf(mpi));
+        Assert.Equal(wallet.Address, key.Kid);
+        Assert.True(key.IsWallet);
+
+        // No browser key here: the Sharing page signs with the wallet.
+        var sharing = new SharingPage(Page);
+        await sharing.GotoAsync();
+        await Expect(Page.GetByTestId("grants-cannot-sign")).ToHaveCountAsync(0);
+        await Expect(Page.GetByTestId("signer-choice")).ToBeVisibleAsync();
+    }
+
     /// <summary>What saving the entry form does: the store's records go to the workflow as the signed-in staff member.</summary>
     private async Task<AnchorConfirmationView> SaveVisitAsync(string mpi, string summary)
     {

@@ -186,6 +186,45 @@ public sealed class WalletSigningTests(PortalFactory portal)
         Assert.Null(Host.Engine.Store.FindRecord(prepared.FacilityNodeId, visit.RecordId));
     }
 
+    private Task<T> Onboarding<T>(Func<PatientOnboarding, Task<T>> work) => portal.WithScopeAsync(s => work(s.GetRequiredService<PatientOnboarding>()));
+
+    [Fact]
+    public async Task SignUp_WithAWalletAsFirstKey_RegistersThePatient_AndTheWalletThenSignsAGrant()
+    {
+        var patient = await portal.NewPatientAsync();
+        var wallet = EthECKey.GenerateKey();
+
+        var draft = (await Onboarding(o => o.DraftWalletAsync(patient.Principal, wallet.Address().ToLowerInvariant()))).ValueOrThrow();
+        Assert.Equal(wallet.Address(), draft.Body["wallet"]!.GetValue<string>());
+        Assert.False(draft.Body.ContainsKey("key"));
+        var solved = ProofOfWork.Solve(draft.Type, draft.Body, draft.PowBits);
+        var typed = (await Onboarding(o => Task.FromResult(o.WalletTypedDataFor(solved)))).Value!;
+        var done = await Onboarding(o => o.CompleteAsync(patient.Principal, solved, WalletSign(wallet, TxType.PatientRegister, solved)));
+
+        Assert.True(done.IsOk, done.Message);
+        Assert.Contains("\"primaryType\":\"PatientRegister\"", typed);
+        Assert.True(Host.Reader.Key(wallet.Address()) is { IsWallet: true, IsActive: true } key && key.Mpi == done.Value!.Mpi);
+        var registered = patient with { Mpi = done.Value!.Mpi };
+        var body = await DraftGrantAsync(registered);
+        var issued = await Grants(g => g.IssueAsync(registered.Principal, body, new PatientSigner.Wallet(wallet.Address()), WalletSign(wallet, TxType.GrantIssue, body)));
+        Assert.True(issued.IsOk, issued.Message);
+    }
+
+    [Fact]
+    public async Task SignUp_WithAWallet_SignedByAnotherAccount_IsBadSignature_AndNothingIsRegistered()
+    {
+        var patient = await portal.NewPatientAsync();
+        var wallet = EthECKey.GenerateKey();
+        var draft = (await Onboarding(o => o.DraftWalletAsync(patient.Principal, wallet.Address()))).ValueOrThrow();
+        var solved = ProofOfWork.Solve(draft.Type, draft.Body, draft.PowBits);
+
+        var done = await Onboarding(o => o.CompleteAsync(patient.Principal, solved, WalletSign(EthECKey.GenerateKey(), TxType.PatientRegister, solved)));
+
+        Assert.Equal(KeyError.BadSignature, done.Error);
+        Assert.Null(Host.Reader.Patient(draft.Mpi));
+        Assert.Null(Host.Reader.Key(wallet.Address()));
+    }
+
     [Theory]
     [InlineData("0x1", 1L)]
     [InlineData("0xAbC", 0xABCL)]

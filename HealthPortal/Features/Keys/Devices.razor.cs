@@ -84,8 +84,9 @@ public partial class Devices
     private Task ApproveLinkAsync() => RunAsync(async () =>
     {
         if (link?.Body is null) return;
-        var signature = await Browser.SignAsync(Owner, TxType.KeyAdd, link.Body);
-        var outcome = await Keys.ApproveLinkAsync(User, link.Id, BrowserKey!, signature);
+        var signed = await SignForAsync(TxType.KeyAdd, link.Body);
+        if (!signed.IsOk) { error = signed.Message; return; } // the wallet refused: nothing is submitted
+        var outcome = await Keys.ApproveLinkAsync(User, link.Id, signed.Value.Signer, signed.Value.Signature);
         if (!outcome.IsOk) error = outcome.Message;
         await ReloadAsync();
     });

@@ -123,10 +123,10 @@ public sealed class PatientKeys(
     }
 
     /// <summary>On the existing device: co-signs the new key with this browser's key and submits key.add.</summary>
-    public async Task<Result<long, KeyError>> ApproveLinkAsync(ClaimsPrincipal user, string linkId, Jwk approvingKey, string signature)
+    public async Task<Result<long, KeyError>> ApproveLinkAsync(ClaimsPrincipal user, string linkId, PatientSigner approvingKey, string signature)
     {
         if (await PatientIdAsync(user) is not { } userId) return Result.Fail(KeyError.NotRegistered, "Only the patient can link a device.");
-        var result = await links.ApproveAsync(userId, linkId, approvingKey.Thumbprint(), signature);
+        var result = await links.ApproveAsync(userId, linkId, approvingKey.Kid, signature);
         return result.IsCommitted ? result.Receipt!.Height : Result.Fail(ErrorOf(result.Error), links.Find(userId, linkId)?.Error ?? result.Message ?? result.Error.ToString());
     }
 
