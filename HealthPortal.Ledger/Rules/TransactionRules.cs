@@ -125,7 +125,7 @@ public sealed class TransactionRules(PublicKeyCache keyCache, IRecordLookup reco
 
     private static Validation PatientRegister(Transaction tx, PatientRegisterPayload p, StateOverlay state, BlockContext block)
     {
-        var kid = p.Key.Thumbprint();
+        var kid = p.NewKid;
         if (ExpectSigners(tx, 1, "the patient's new key") is { IsValid: false } s) return s;
         if (tx.Signatures[0].Kid != kid) return Fail(LedgerError.SignerNotAuthorized, "patient.register must be signed by the key it registers");
         if (state.Patient(p.Mpi) is not null) return Fail(LedgerError.PatientAlreadyRegistered, $"MPI number {p.Mpi} is already registered");

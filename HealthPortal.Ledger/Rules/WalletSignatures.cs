@@ -10,7 +10,8 @@ namespace HealthPortal.Ledger.Rules;
 /// </summary>
 /// <remarks>
 /// Only a patient's own signatures may come from a wallet: <c>grant.issue</c>, <c>grant.revoke</c>, <c>key.add</c>
-/// (the existing key or the new wallet), <c>key.revoke</c> and the patient's co-signature of <c>record.anchor</c>.
+/// (the existing key or the new wallet), <c>key.revoke</c>, the patient's co-signature of <c>record.anchor</c>, and
+/// <c>patient.register</c> when the first key it registers is that wallet.
 /// Whether the wallet is an active key of the right patient is the job of the role checks that follow, exactly as
 /// for ES256 keys, so a revoked wallet is refused there (<see cref="LedgerError.RevokedKey"/>).
 /// </remarks>
@@ -31,6 +32,8 @@ public static class WalletSignatures
                 : null,
             GrantRevokePayload p => WalletTypedData.GrantRevoke(p.Mpi, p.Grant, tx.Id),
             KeyAddPayload p => WalletTypedData.KeyAdd(p.Mpi, p.NewKid, tx.Id),
+            // Only a wallet registering itself signs a registration: an ES256 first key signs the canonical bytes.
+            PatientRegisterPayload { Wallet: { } wallet } p => WalletTypedData.PatientRegister(p.Mpi, wallet, p.DemographicsHash, tx.Id),
             KeyRevokePayload p => WalletTypedData.KeyRevoke(p.Mpi, p.Kid, tx.Id),
             RecordAnchorPayload p => facilityName(p.Facility) is { } name
                 ? WalletTypedData.RecordCosign(p.Mpi, name, p.Facility, p.Category, p.Date, p.Record, p.Hash, tx.Id)
@@ -51,7 +54,8 @@ public static class WalletSignatures
     internal static Validation Check(Transaction tx, TxPayload payload, int index, StateOverlay state)
     {
         var sig = tx.Signatures[index];
-        var introduced = payload is KeyAddPayload { Wallet: { } added } && added == sig.Kid;
+        var introduced = payload is KeyAddPayload { Wallet: { } added } && added == sig.Kid
+            || payload is PatientRegisterPayload { Wallet: { } registered } && registered == sig.Kid;
         if (!introduced && state.Key(sig.Kid) is not { IsWallet: true })
             return Validation.Fail(LedgerError.UnknownSigner, $"$.signatures[{index}]: wallet {sig.Kid} is not known to the ledger");
         var data = TypedData(tx, payload, id => state.Node(id)?.Name);

@@ -32,7 +32,7 @@ public static partial class PayloadParser
             TxType.NodeRegister => r.Allow("pow", "key", "kind", "name", "endpoint") is { } ? new NodeRegisterPayload(r.Key("key"), r.Kind("kind"), r.Text("name", MaxText), r.Endpoint("endpoint")) : null,
             TxType.NodeApprove => r.Allow("node") is { } ? new NodeDecisionPayload(r.Id("node"), null) : null,
             TxType.NodeReject or TxType.NodeRevoke => r.Allow("node", "reason", "reasonHash") is { } ? r.Decision() : null,
-            TxType.PatientRegister => r.Allow("pow", "key", "mpi", "demographics") is { } ? new PatientRegisterPayload(r.Key("key"), r.Mpi("mpi"), r.Hash("demographics")) : null,
+            TxType.PatientRegister => r.Allow("pow", "key", "wallet", "mpi", "demographics") is { } ? r.PatientRegister() : null,
             TxType.KeyAdd => r.Allow("mpi", "key", "wallet") is { } ? r.KeyAdd() : null,
             TxType.KeyRevoke => r.Allow("mpi", "kid") is { } ? new KeyRevokePayload(r.Mpi("mpi"), r.KeyId("kid")) : null,
             TxType.KeyRecover => r.Allow("mpi", "key", "facility") is { } ? new KeyRecoverPayload(r.Mpi("mpi"), r.Key("key"), r.Id("facility")) : null,
@@ -194,6 +194,19 @@ public static partial class PayloadParser
             if (body[name] is JsonValue v && v.TryGetValue<long>(out var n)) return n;
             Fail(body[name] is null ? LedgerError.MissingField : LedgerError.InvalidField, $"$.body.{name}: an integer is required");
             return 0;
+        }
+
+        /// <summary>patient.register: a JWK <c>key</c> or a <c>wallet</c> address in its EIP-55 spelling, never both.</summary>
+        public PatientRegisterPayload PatientRegister()
+        {
+            var mpi = Mpi("mpi");
+            var demographics = Hash("demographics");
+            if (body.ContainsKey("wallet"))
+            {
+                if (body.ContainsKey("key")) Fail(LedgerError.InvalidField, "$.body: patient.register registers a key or a wallet, not both");
+                return new PatientRegisterPayload(null, mpi, demographics, Wallet("wallet"));
+            }
+            return new PatientRegisterPayload(Key("key"), mpi, demographics);
         }
 
         /// <summary>key.add: a JWK <c>key</c> or a <c>wallet</c> address in its EIP-55 spelling, never both.</summary>

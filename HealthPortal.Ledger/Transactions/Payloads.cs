@@ -14,8 +14,15 @@ public sealed record NodeRegisterPayload(Jwk Key, string Kind, string Name, stri
 /// </summary>
 public sealed record NodeDecisionPayload(string Node, string? Reason, string? ReasonHash = null) : TxPayload;
 
-/// <summary>Binds a patient key to an MPI number and a salted hash of demographics (never the demographics).</summary>
-public sealed record PatientRegisterPayload(Jwk Key, string Mpi, string DemographicsHash) : TxPayload;
+/// <summary>
+/// Binds a patient's first key to an MPI number and a salted hash of demographics (never the demographics): an ES256
+/// <see cref="Key"/> (body member <c>key</c>) or an Ethereum <see cref="Wallet"/> (body member <c>wallet</c>, EIP-55).
+/// </summary>
+public sealed record PatientRegisterPayload(Jwk? Key, string Mpi, string DemographicsHash, string? Wallet = null) : TxPayload
+{
+    /// <summary>The first key's id on the ledger: the JWK thumbprint, or the wallet address.</summary>
+    public string NewKid => Key?.Thumbprint() ?? Wallet!;
+}
 
 /// <summary>
 /// A new device key for a patient: an ES256 <see cref="Key"/> (body member <c>key</c>, a JWK) or an Ethereum

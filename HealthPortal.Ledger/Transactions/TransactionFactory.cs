@@ -53,6 +53,14 @@ public sealed class TransactionFactory(TimeProvider? clock = null)
         return body;
     }
 
+    /// <summary>A registration whose first key is the wallet <paramref name="wallet"/> (EIP-55), proof of work "0" until solved.</summary>
+    public JsonObject PatientRegisterWalletBody(string wallet, string mpi, string demographicsHash)
+    {
+        var body = Body();
+        body["wallet"] = wallet; body["mpi"] = mpi; body["demographics"] = demographicsHash; body["pow"] = "0";
+        return body;
+    }
+
     public Transaction PatientRegister(Jwk key, string mpi, string demographicsHash, int powBits, CancellationToken ct = default)
         => Make(TxType.PatientRegister, ProofOfWork.Solve(TxType.PatientRegister, PatientRegisterBody(key, mpi, demographicsHash), powBits, ct));
 

@@ -61,6 +61,10 @@ public sealed class WalletTypedData
     public static WalletTypedData KeyAdd(string patient, string key, byte[] txId) => new("KeyAdd",
         [new("patient", "string", patient), new("key", "string", key), TxIdMember(txId)]);
 
+    /// <summary>A patient's registration with a wallet as the first key; <paramref name="demographics"/> is the salted hash (never the demographics).</summary>
+    public static WalletTypedData PatientRegister(string patient, string key, string demographics, byte[] txId) => new("PatientRegister",
+        [new("patient", "string", patient), new("key", "string", key), new("demographics", "string", demographics), TxIdMember(txId)]);
+
     public static WalletTypedData KeyRevoke(string patient, string key, byte[] txId) => new("KeyRevoke",
         [new("patient", "string", patient), new("key", "string", key), TxIdMember(txId)]);
 

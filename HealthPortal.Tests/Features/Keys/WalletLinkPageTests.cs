@@ -68,7 +68,7 @@ public sealed class WalletLinkPageTests(PortalFactory portal) : PortalComponentT
         var page = await DevicesOfRegisteredPatient(wallet =>
         {
             wallet.Setup<bool>("hasWallet").SetResult(true);
-            wallet.Setup<WalletAnswer>("requestAccount").SetResult(new WalletAnswer(null, 4001, "User rejected the request."));
+            wallet.Setup<WalletAnswer>("requestAccount", _ => true).SetResult(new WalletAnswer(null, 4001, "User rejected the request."));
         });
 
         page.Find("[data-testid='link-wallet']").Click();

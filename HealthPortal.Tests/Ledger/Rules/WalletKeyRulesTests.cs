@@ -227,6 +227,57 @@ public sealed class WalletKeyRulesTests
         await kit.MustCommit(parsed.Value!);
     }
 
+    /// <summary>patient.register with a wallet as the first key, stamped and signed by the wallet over PatientRegister.</summary>
+    private static Transaction WalletRegistration(LedgerKit kit, string mpi, EthECKey wallet, EthECKey? signer = null)
+    {
+        var body = ProofOfWork.Solve(TxType.PatientRegister, kit.Tx.PatientRegisterWalletBody(wallet.GetPublicAddress(), mpi, LedgerKit.Hash("demographics-" + mpi)), kit.Genesis.Parameters.PatientPowBits);
+        var tx = Transaction.Create(TxType.PatientRegister, body).ValueOrThrow();
+        var data = WalletSignatures.TypedData(tx, _ => null)!;
+        return tx.WithSignature(wallet.GetPublicAddress(), (signer ?? wallet).SignTyped(data, kit.Engine.State.WalletDomain));
+    }
+
+    [Fact]
+    public async Task PatientRegister_WithAWalletAsFirstKey_RegistersIt_AndItSignsAGrant_AndTheChainVerifies()
+    {
+        await using var kit = new LedgerKit();
+        var lab = await kit.ApprovedFacility();
+        var wallet = EthECKey.GenerateKey();
+
+        var registration = WalletRegistration(kit, Mpi, wallet);
+        Assert.Equal("PatientRegister", WalletSignatures.TypedData(registration, _ => null)!.PrimaryType);
+        await kit.MustCommit(registration);
+        Assert.True(kit.Engine.State.Key(wallet.GetPublicAddress()) is { IsWallet: true, IsActive: true, Mpi: Mpi });
+        await kit.MustCommit(WalletSigned(kit, Grant(kit, lab), wallet));
+        await kit.Close();
+
+        var report = ChainVerifier.VerifyFull(kit.Options.DatabasePath);
+        Assert.True(report.IsValid, report.ToString());
+    }
+
+    [Fact]
+    public async Task PatientRegister_WithAWallet_SignedByAnotherWallet_IsRefused_AndWithoutProofOfWork_IsRefused()
+    {
+        await using var kit = new LedgerKit(patientPowBits: 8);
+        var wallet = EthECKey.GenerateKey();
+
+        // The other wallet's signature under the registered address recovers another address.
+        await kit.MustRefuse(WalletRegistration(kit, Mpi, wallet, signer: EthECKey.GenerateKey()), LedgerError.WalletSignatureRefused);
+        var unstamped = Transaction.Create(TxType.PatientRegister, kit.Tx.PatientRegisterWalletBody(wallet.GetPublicAddress(), Mpi, LedgerKit.Hash("d"))).ValueOrThrow();
+        while (ProofOfWork.Satisfies(unstamped, 8))
+            unstamped = Transaction.Create(TxType.PatientRegister, kit.Tx.PatientRegisterWalletBody(wallet.GetPublicAddress(), Mpi, LedgerKit.Hash("d"))).ValueOrThrow();
+        await kit.MustRefuse(WalletSigned(kit, unstamped, wallet), LedgerError.InsufficientProofOfWork);
+        Assert.Null(kit.Engine.State.Patient(Mpi));
+    }
+
+    [Fact]
+    public void PatientRegister_WithBothAKeyAndAWallet_DoesNotParse()
+    {
+        var body = new TransactionFactory().PatientRegisterWalletBody(EthECKey.GenerateKey().GetPublicAddress(), Mpi, LedgerKit.Hash("d"));
+        body["key"] = LedgerKeyPair.Create().PublicJwk.ToJson();
+
+        Assert.Equal(LedgerError.InvalidField, PayloadParser.Parse(Transaction.Create(TxType.PatientRegister, body).ValueOrThrow()).Error);
+    }
+
     [Fact]
     public async Task ChainWithWalletSignatures_PassesVerifyFull_AndReloadsAfterRestart()
     {

@@ -15,6 +15,7 @@ using HealthPortal.Ledger.State;
 using HealthPortal.Ledger.Transactions;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
+using HealthPortal.Features.Keys;
 
 namespace HealthPortal.Features.Anchoring;
 
@@ -234,7 +235,7 @@ public sealed class AnchorWorkflow(
     /// be over exactly the stored body and verify against an active key of this patient on the ledger. A refused
     /// submit leaves the confirmation pending with the reason; confirming an anchored confirmation again is harmless.
     /// </summary>
-    public async Task<AnchorOutcome> ConfirmAsync(ClaimsPrincipal patient, string id, Jwk signer, IReadOnlyList<PatientSignature> signatures)
+    public async Task<AnchorOutcome> ConfirmAsync(ClaimsPrincipal patient, string id, PatientSigner signer, IReadOnlyList<PatientSignature> signatures)
     {
         if (await MpiOfAsync(patient) is not { } mpi) return AnchorOutcome.Fail(AnchorError.Forbidden, "Only the patient can confirm their records.");
         if (remote?.Holds(id) == true) return await remote.ConfirmAsync(mpi, id, signer, signatures);
@@ -251,15 +252,15 @@ public sealed class AnchorWorkflow(
                 return AnchorOutcome.Fail(AnchorError.NotPending, "You said this was not your visit; it can no longer be confirmed.", AnchorStatus.Rejected);
 
             // The signer must be one of this patient's active keys as the ledger has them: use the ledger's copy of the key.
-            var key = ledger.Reader.Key(signer.Thumbprint());
-            if (key is null || key.Mpi != mpi) return Fail(AnchorError.KeyNotActive, "This browser's key is not one of your keys on the ledger.");
-            if (!key.IsActive) return Fail(AnchorError.KeyNotActive, $"This browser's key was revoked at block {key.RevokedHeight}; it signs nothing any more.");
+            var key = ledger.Reader.Key(signer.Kid);
+            var whose = signer.IsWallet ? $"The wallet {signer.Kid}" : "This browser's key";
+            if (key is null || key.Mpi != mpi || key.IsWallet != signer.IsWallet) return Fail(AnchorError.KeyNotActive, $"{whose} is not one of your keys on the ledger.");
+            if (!key.IsActive) return Fail(AnchorError.KeyNotActive, $"{whose} was revoked at block {key.RevokedHeight}; it signs nothing any more.");
 
             var rows = confirmation.Records.OrderBy(r => r.Position).ToList();
             if (signatures.Count != rows.Count || signatures.Select(s => s.TransactionId).Distinct().Count() != rows.Count)
                 return Fail(AnchorError.BodyMismatch, "Every record of this visit must be signed, each once.");
             var signed = new List<(AnchorConfirmationRecord Row, Transaction Tx)>();
-            using var ecdsa = ECDsa.Create(key.Key!.ToParameters()); // looked up by a browser key's thumbprint, so never a wallet (Key null)
             foreach (var row in rows)
             {
                 var tx = Parse(row);
@@ -268,9 +269,10 @@ public sealed class AnchorWorkflow(
                 var canonical = Jcs.Canonicalize(signature.Body);
                 if (!canonical.IsSuccess || !canonical.Bytes!.AsSpan().SequenceEqual(Jcs.Canonicalize(tx.Body).Bytes))
                     return Fail(AnchorError.BodyMismatch, "What you signed is not exactly what was prepared.");
-                if (!Base64Url.TryDecode(signature.Signature, out var sig) || !Es256.Verify(ecdsa, tx.SigningBytes, sig))
-                    return Fail(AnchorError.BadSignature, "The signature from this browser did not verify. Try again.");
-                signed.Add((row, tx.WithSignature(key.Kid, sig)));
+                // ES256 over the canonical bytes, or the wallet's EIP-712 RecordCosign rebuilt from this stored body.
+                var cosigned = PatientSignatures.Add(ledger.Reader, tx, mpi, signer, signature.Signature);
+                if (!cosigned.IsOk) return Fail(AnchorError.BadSignature, signer.IsWallet ? cosigned.Message! : "The signature from this browser did not verify. Try again.");
+                signed.Add((row, cosigned.Value!));
             }
             var skew = TimeSpan.FromMilliseconds(ledger.Engine.Genesis.Parameters.MaxSkewMs);
             if (signed.Any(s => Age(s.Tx) > skew - TimeSpan.FromSeconds(15)))

@@ -70,9 +70,16 @@ public partial class ConfirmRecords
                 return;
             }
             var signatures = new List<PatientSignature>();
+            PatientSigner? signer = null;
             foreach (var anchor in toSign)
-                signatures.Add(new PatientSignature(anchor.TransactionId, anchor.Body, await Browser.SignAsync(Owner, anchor.Type, anchor.Body)));
-            var outcome = await Workflow.ConfirmAsync(User, Id, BrowserKey!, signatures);
+            {
+                // This browser's key, or the chosen wallet (one prompt per record); a wallet refusal submits nothing.
+                var signed = await SignForAsync(anchor.Type, anchor.Body);
+                if (!signed.IsOk) { error = signed.Message; return; }
+                signer = signed.Value.Signer;
+                signatures.Add(new PatientSignature(anchor.TransactionId, anchor.Body, signed.Value.Signature));
+            }
+            var outcome = await Workflow.ConfirmAsync(User, Id, signer ?? (PatientSigner)BrowserKey!, signatures);
             if (!outcome.Succeeded) error = outcome.Error;
         }
         catch (JSException e)

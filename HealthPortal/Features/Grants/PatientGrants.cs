@@ -11,6 +11,7 @@ using HealthPortal.Ledger.Transactions;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 using HealthPortal.Features.Outcomes;
+using HealthPortal.Features.Keys;
 
 namespace HealthPortal.Features.Grants;
 
@@ -106,7 +107,7 @@ public sealed class PatientGrants(
     /// pending access request, which then records the grant id. A grant "for other" needs <paramref name="purposeText"/>
     /// (from the draft), whose hash the signed body must carry; the words are kept in the portal once the grant commits.
     /// </summary>
-    public async Task<Result<GrantDone, LedgerError>> IssueAsync(ClaimsPrincipal user, JsonObject body, Jwk signer, string signature, string? requestId = null, GrantPurposeText? purposeText = null)
+    public async Task<Result<GrantDone, LedgerError>> IssueAsync(ClaimsPrincipal user, JsonObject body, PatientSigner signer, string signature, string? requestId = null, GrantPurposeText? purposeText = null)
     {
         var mpi = StringOf(body, "mpi");
         if (mpi is null || !await IsPatientOfAsync(user, mpi)) return Result.Fail(LedgerError.SignerNotAuthorized, "Only the patient can share their own records.");
@@ -166,7 +167,7 @@ public sealed class PatientGrants(
     }
 
     /// <summary>Submits a grant.revoke the patient's browser signed; effective from its block's time.</summary>
-    public async Task<Result<GrantDone, LedgerError>> RevokeAsync(ClaimsPrincipal user, JsonObject body, Jwk signer, string signature)
+    public async Task<Result<GrantDone, LedgerError>> RevokeAsync(ClaimsPrincipal user, JsonObject body, PatientSigner signer, string signature)
     {
         var mpi = StringOf(body, "mpi");
         if (mpi is null || !await IsPatientOfAsync(user, mpi)) return Result.Fail(LedgerError.SignerNotAuthorized, "Only the patient can revoke their own grants.");
@@ -182,22 +183,20 @@ public sealed class PatientGrants(
         => (await authorization.AuthorizeAsync(user, new PatientScope(mpi), PortalPolicies.PatientOfMpi)).Succeeded;
 
     /// <summary>
-    /// The transaction with the browser's signature, after checking that the signer is an active key of the patient
-    /// and that the signature verifies: a refusal here says which, in words, before the ledger sees anything.
+    /// The transaction with the patient's signature (this browser's key or a wallet), after checking that the signer is
+    /// an active key of the patient and that the signature verifies: a refusal here says which, in words, before the
+    /// ledger sees anything.
     /// </summary>
-    private Result<Transaction> Signed(string type, JsonObject body, string mpi, Jwk signer, string signature)
+    private Result<Transaction> Signed(string type, JsonObject body, string mpi, PatientSigner signer, string signature)
     {
-        var key = ledger.Reader.Key(signer.Thumbprint());
-        if (key is null || key.Mpi != mpi) return Result<Transaction>.Fail(LedgerError.SignerNotAuthorized, "This browser's key is not one of your keys on the ledger.");
-        if (!key.IsActive) return Result<Transaction>.Fail(LedgerError.RevokedKey, $"This browser's key was revoked in block {key.RevokedHeight}; it signs nothing any more.");
-        if (!Base64Url.TryDecode(signature, out var sig)) return Result<Transaction>.Fail(LedgerError.BadSignature, "The browser's signature is not readable.");
         var created = Transaction.Create(type, body);
         if (!created.IsSuccess) return created;
-        using var ecdsa = System.Security.Cryptography.ECDsa.Create(key.Key!.ToParameters()); // looked up by a browser key's thumbprint, so never a wallet (Key null)
-        if (!Es256.Verify(ecdsa, created.Value!.SigningBytes, sig))
-            return Result<Transaction>.Fail(LedgerError.BadSignature, "The signature from this browser did not verify. Try again.");
-        return Result<Transaction>.Ok(created.Value.WithSignature(key.Kid, sig));
+        var signed = PatientSignatures.Add(ledger.Reader, created.Value!, mpi, signer, signature);
+        return signed.IsOk ? Result<Transaction>.Ok(signed.Value!) : Result<Transaction>.Fail(signed.Error, signed.Message!);
     }
+
+    /// <summary>The JSON a wallet signs for a grant.issue or grant.revoke body (<c>eth_signTypedData_v4</c>).</summary>
+    public Result<string, LedgerError> WalletTypedData(string type, JsonObject body) => PatientSignatures.TypedDataJson(ledger.Reader, type, body);
 
     private static Result<GrantDone, LedgerError> Refused(SubmitResult result) => Result.Fail(result.Error, result.Error switch
     {
@@ -210,6 +209,7 @@ public sealed class PatientGrants(
         LedgerError.RevokedKey => "This browser's key was revoked; it signs nothing any more.",
         LedgerError.SignerNotAuthorized => "This browser's key is not an active key of your registration.",
         LedgerError.BadSignature => "The signature from this browser did not verify. Try again.",
+        LedgerError.WalletSignatureRefused => "Your wallet's signature was refused: " + result.Message,
         LedgerError.TimestampOutOfRange => "This took too long and expired. Try again.",
         LedgerError.Busy => "The network is busy. Try again in a moment.",
         _ => "The ledger refused it: " + result.Message,

@@ -40,7 +40,8 @@ public partial class Sharing
 
     private GrantDraft Draft => draft!;
 
-    private bool CanSign => BrowserRead && KeyState == BrowserKeyState.Active;
+    // This browser's key or a linked wallet (the wallet itself is asked, and may refuse, when signing).
+    private bool CanSign => CanSignAny;
 
     protected override async Task OnInitializedAsync()
     {
@@ -78,8 +79,10 @@ public partial class Sharing
 
     private Task SignAsync() => RunAsync(async () =>
     {
-        var signature = await Browser.SignAsync(Owner, TxType.GrantIssue, draft!.Body);
-        var result = await Grants.IssueAsync(User, draft.Body, BrowserKey!, signature, input.RequestId, draft.PurposeText);
+        var signed = await SignForAsync(TxType.GrantIssue, draft!.Body);
+        if (!signed.IsOk) { error = signed.Message; return; } // the wallet refused: nothing is submitted
+        var (signer, signature) = signed.Value;
+        var result = await Grants.IssueAsync(User, draft.Body, signer, signature, input.RequestId, draft.PurposeText);
         if (!result.IsOk)
         {
             error = result.Message;
@@ -117,8 +120,10 @@ public partial class Sharing
         {
             var body = await Grants.DraftRevokeAsync(User, grant.Id);
             if (!body.IsSuccess) { error = body.Message; return; }
-            var signature = await Browser.SignAsync(Owner, TxType.GrantRevoke, body.Value!);
-            var result = await Grants.RevokeAsync(User, body.Value!, BrowserKey!, signature);
+            var signed = await SignForAsync(TxType.GrantRevoke, body.Value!);
+            if (!signed.IsOk) { error = signed.Message; return; } // the wallet refused: nothing is submitted
+            var (signer, signature) = signed.Value;
+            var result = await Grants.RevokeAsync(User, body.Value!, signer, signature);
             if (!result.IsOk) { error = result.Message; return; }
             notice = $"Revoked: {grant.FacilityName} can no longer see your records because of this grant (block {result.Value!.Height}).";
             await LoadAsync();

@@ -117,7 +117,11 @@ public sealed class DeviceLinks(LedgerHost ledger, TimeProvider clock, Microsoft
     public async Task<SubmitResult> ApproveAsync(string userId, string linkId, string existingKid, string signature, CancellationToken ct = default)
     {
         var link = Find(userId, linkId);
-        if (!Base64Url.TryDecode(signature, out var sig)) return SubmitResult.Refused(LedgerError.BadSignature, "The signature is not readable.");
+        // The approving key is a browser's (base64url ES256) or a wallet's (0x-hex EIP-712 over KeyAdd).
+        var readable = TxSignature.IsWalletKid(existingKid)
+            ? HealthPortal.Ledger.Crypto.Wallet.WalletVerifier.TryDecodeHex(signature, out var sig)
+            : Base64Url.TryDecode(signature, out sig);
+        if (!readable) return SubmitResult.Refused(LedgerError.BadSignature, "The signature is not readable.");
         if (link is null) return SubmitResult.Refused(LedgerError.InvalidField, "Nothing is waiting for your approval.");
         lock (link)
         {

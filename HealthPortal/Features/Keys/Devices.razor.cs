@@ -50,8 +50,9 @@ public partial class Devices
         confirmRevoke = null;
         var draft = await Keys.DraftRevokeAsync(User, kid);
         if (!draft.IsSuccess) { error = draft.Message; return; }
-        var signature = await Browser.SignAsync(Owner, TxType.KeyRevoke, draft.Value!);
-        var outcome = await Keys.RevokeAsync(User, draft.Value!, BrowserKey!, signature);
+        var signed = await SignForAsync(TxType.KeyRevoke, draft.Value!);
+        if (!signed.IsOk) { error = signed.Message; return; } // the wallet refused: nothing is submitted
+        var outcome = await Keys.RevokeAsync(User, draft.Value!, signed.Value.Signer, signed.Value.Signature);
         if (!outcome.IsOk) { error = outcome.Message; return; }
         notice = $"Key {KeyFingerprint.Short(kid)} is revoked (block {outcome.Value}).";
         await ReloadAsync();
@@ -83,8 +84,9 @@ public partial class Devices
     private Task ApproveLinkAsync() => RunAsync(async () =>
     {
         if (link?.Body is null) return;
-        var signature = await Browser.SignAsync(Owner, TxType.KeyAdd, link.Body);
-        var outcome = await Keys.ApproveLinkAsync(User, link.Id, BrowserKey!, signature);
+        var signed = await SignForAsync(TxType.KeyAdd, link.Body);
+        if (!signed.IsOk) { error = signed.Message; return; } // the wallet refused: nothing is submitted
+        var outcome = await Keys.ApproveLinkAsync(User, link.Id, signed.Value.Signer, signed.Value.Signature);
         if (!outcome.IsOk) error = outcome.Message;
         await ReloadAsync();
     });
@@ -109,11 +111,6 @@ public partial class Devices
     }
 
     // ---- link an Ethereum wallet ---------------------------------------------------------------------------
-
-    // Made here from the JS runtime rather than injected, so the page asks nothing more of its hosts than before.
-    [Inject] private IJSRuntime JS { get; set; } = default!;
-    private BrowserWallet? wallet;
-    private BrowserWallet Wallet => wallet ??= new BrowserWallet(JS);
 
     private string? walletMessage;
 
@@ -189,7 +186,6 @@ public partial class Devices
     public override void Dispose()
     {
         expiryWatch?.Dispose();
-        if (wallet is not null) _ = wallet.DisposeAsync().AsTask();
         Detach();
         base.Dispose();
     }

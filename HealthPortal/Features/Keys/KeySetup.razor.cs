@@ -27,6 +27,32 @@ public partial class KeySetup
     private Onboarded? outcome;
     private bool refused;
 
+    /// <summary>Set when the patient signs up with their wallet as the first key instead of a browser key.</summary>
+    private string? walletAccount;
+
+    /// <summary>Signs up with the wallet: its account is the first key; the browser only stamps the proof of work.</summary>
+    private async Task UseWalletAsync()
+    {
+        await RunAsync(async () =>
+        {
+            if (!await Wallet.IsAvailableAsync())
+            {
+                error = "No Ethereum wallet was found in this browser. Install one (or open this page in your wallet app's browser), or make a key in this browser instead. Nothing was registered.";
+                return;
+            }
+            var providers = await Wallet.ListAsync();
+            WalletProviderId ??= providers.FirstOrDefault()?.Id;
+            var account = await Wallet.RequestAccountAsync(WalletProviderId);
+            if (account.Value is null)
+            {
+                error = account.Declined ? "You declined to share an account in your wallet. Nothing was registered." : $"Your wallet shared no account: {account.Message}. Nothing was registered.";
+                return;
+            }
+            walletAccount = account.Value;
+        }, "The wallet could not be asked");
+        if (error is null && walletAccount is not null) await StampAsync();
+    }
+
     protected override async Task OnBrowserReadyAsync()
     {
         if (View is not { HasProfile: true, IsRegistered: false }) return;
@@ -66,7 +92,7 @@ public partial class KeySetup
         pow = default;
         await RunAsync(async () =>
         {
-            var drafted = await Onboarding.DraftAsync(User, BrowserKey!.ToJson());
+            var drafted = walletAccount is not null ? await Onboarding.DraftWalletAsync(User, walletAccount) : await Onboarding.DraftAsync(User, BrowserKey!.ToJson());
             if (!drafted.IsSuccess)
             {
                 error = drafted.Message;
@@ -89,7 +115,18 @@ public partial class KeySetup
         step = SetupStep.Signing;
         await RunAsync(async () =>
         {
-            var signature = await Browser.SignAsync(Owner, draft.Type, solved);
+            string signature;
+            if (walletAccount is not null)
+            {
+                // The wallet shows the PatientRegister struct and signs it; a refusal submits nothing.
+                var typedData = Onboarding.WalletTypedDataFor(solved);
+                if (!typedData.IsOk) { error = typedData.Message; step = SetupStep.Review; return; }
+                var body = PatientKeys.StringOf(solved, "wallet")!;
+                var signed = await Wallet.SignAsync(WalletProviderId, body, typedData.Value!, Ledger.Reader.WalletDomain.ChainId);
+                if (!signed.IsOk) { error = signed.Message; step = SetupStep.Review; return; }
+                signature = signed.Value!;
+            }
+            else signature = await Browser.SignAsync(Owner, draft.Type, solved);
             var result = await Onboarding.CompleteAsync(User, solved, signature);
             if (!result.IsOk)
             {
@@ -109,7 +146,7 @@ public partial class KeySetup
     private async Task RetryAsync()
     {
         error = null;
-        if (BrowserKey is null) { step = SetupStep.MakeKey; return; }
+        if (BrowserKey is null && walletAccount is null) { step = SetupStep.MakeKey; return; }
         // A signed draft older than a couple of minutes may be outside the ledger's clock window: stamp a fresh one.
         if (solved is null || refused || step == SetupStep.SolvingPow || IsStale(solved)) await StampAsync();
         else await SignAndRegisterAsync();

@@ -5,6 +5,7 @@ using HealthPortal.Ledger.Ordering;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.JSInterop;
+using HealthPortal.Features.Outcomes;
 
 namespace HealthPortal.Features.Keys;
 
@@ -34,6 +35,65 @@ public abstract class PatientKeyPage : ComponentBase, IDisposable
     protected string? BrowserError { get; set; }
 
     protected BrowserKeyState KeyState => View?.StateOf(BrowserKey) ?? BrowserKeyState.None;
+
+    // ---- signing with this browser's key or a linked wallet ------------------------------------------------
+
+    // Made here from the JS runtime rather than injected, so the pages ask nothing more of their hosts than before.
+    [Inject] private IJSRuntime JS { get; set; } = default!;
+    private BrowserWallet? _wallet;
+    protected BrowserWallet Wallet => _wallet ??= new BrowserWallet(JS);
+
+    /// <summary>What signs: <see cref="SignerChoice.Browser"/> or the address of one of the patient's active wallets.</summary>
+    protected string SignWith { get; set; } = SignerChoice.Browser;
+
+    /// <summary>The wallet in the page the patient chose (EIP-6963 uuid); null is the first one found.</summary>
+    protected string? WalletProviderId { get; set; }
+
+    /// <summary>The wallets found in the page (read once the browser is ready, when the patient has a wallet key).</summary>
+    protected IReadOnlyList<WalletProvider> WalletProviders { get; private set; } = [];
+
+    protected IReadOnlyList<string> ActiveWallets => View?.ActiveWallets ?? [];
+
+    /// <summary>This browser's key can sign.</summary>
+    protected bool BrowserCanSign => BrowserRead && KeyState == BrowserKeyState.Active;
+
+    /// <summary>Some key of the patient can sign from here: this browser's, or a linked wallet (the wallet itself is asked when signing).</summary>
+    protected bool CanSignAny => BrowserCanSign || (BrowserRead && ActiveWallets.Count > 0);
+
+    /// <summary>True when the patient chose one of their wallets.</summary>
+    protected bool SigningWithWallet => SignWith != SignerChoice.Browser && ActiveWallets.Contains(SignWith);
+
+    /// <summary>
+    /// Signs <paramref name="type"/>/<paramref name="body"/> with the chosen key: this browser's (ES256 over the
+    /// canonical bytes) or the chosen wallet (<c>eth_signTypedData_v4</c> of the ledger's EIP-712 struct for it, which
+    /// the wallet shows). A wallet's refusal is a <see cref="WalletProblem"/> with its sentence: the caller submits
+    /// nothing then. A browser failure throws <see cref="JSException"/> as before.
+    /// </summary>
+    protected async Task<Result<(PatientSigner Signer, string Signature), WalletProblem>> SignForAsync(string type, System.Text.Json.Nodes.JsonObject body)
+    {
+        if (!SigningWithWallet) return (BrowserKey!, await Browser.SignAsync(Owner, type, body));
+        var typedData = PatientSignatures.TypedDataJson(Ledger.Reader, type, body);
+        if (!typedData.IsOk) return Result.Fail(WalletProblem.Failed, typedData.Message!);
+        var signed = await Wallet.SignAsync(WalletProviderId, SignWith, typedData.Value!, Ledger.Reader.WalletDomain.ChainId);
+        return signed.IsOk ? (new PatientSigner.Wallet(SignWith), signed.Value!) : Result.Fail(signed.Error, signed.Message!);
+    }
+
+    private async Task ReadWalletsAsync()
+    {
+        // Keep the choice valid as keys come and go; prefer this browser's key when it can sign.
+        if (SignWith != SignerChoice.Browser && !ActiveWallets.Contains(SignWith)) SignWith = SignerChoice.Browser;
+        if (SignWith == SignerChoice.Browser && !BrowserCanSign && ActiveWallets.Count > 0) SignWith = ActiveWallets[0];
+        if (ActiveWallets.Count == 0 || WalletProviders.Count > 0) return;
+        try
+        {
+            WalletProviders = await Wallet.ListAsync();
+            WalletProviderId ??= WalletProviders.FirstOrDefault()?.Id;
+        }
+        catch (JSException)
+        {
+            // No wallet module in this page: signing with the wallet will say so.
+        }
+    }
     protected DeviceKey? ThisDevice => View?.KeyOf(BrowserKey);
 
     /// <summary>The IndexedDB owner of this account's key: the user id, stable across sign-ins.</summary>
@@ -53,6 +113,7 @@ public abstract class PatientKeyPage : ComponentBase, IDisposable
     {
         if (!firstRender || View is null) return;
         await ReadBrowserKeyAsync();
+        await ReadWalletsAsync();
         await OnBrowserReadyAsync();
         StateHasChanged();
     }
@@ -80,7 +141,11 @@ public abstract class PatientKeyPage : ComponentBase, IDisposable
     protected async Task ReloadAsync()
     {
         View = await Keys.LoadAsync(User);
-        if (BrowserRead) await ReadBrowserKeyAsync();
+        if (BrowserRead)
+        {
+            await ReadBrowserKeyAsync();
+            await ReadWalletsAsync();
+        }
     }
 
     private void OnBlockCommitted(CommittedBlock block)
@@ -99,6 +164,7 @@ public abstract class PatientKeyPage : ComponentBase, IDisposable
     public virtual void Dispose()
     {
         if (_subscribed) Ledger.Engine.BlockCommitted -= OnBlockCommitted;
+        if (_wallet is not null) _ = _wallet.DisposeAsync().AsTask();
         GC.SuppressFinalize(this);
     }
 }

@@ -37,6 +37,9 @@ public enum BrowserKeyState
 public sealed record DeviceKey(string Kid, long AddedHeight, long? RevokedHeight, bool IsDemoEnrolment)
 {
     public bool IsActive => RevokedHeight is null;
+
+    /// <summary>An Ethereum wallet (its kid is its EIP-55 address) rather than a browser's ES256 key.</summary>
+    public bool IsWallet => TxSignature.IsWalletKid(Kid);
 }
 
 /// <summary>The signed-in patient's registration and keys; <see cref="Mpi"/> is null until they are registered on the ledger.</summary>
@@ -44,6 +47,9 @@ public sealed record PatientKeyView(string UserId, bool HasProfile, string FullN
 {
     public bool IsRegistered => Mpi is not null;
     public int ActiveCount => Keys.Count(k => k.IsActive);
+
+    /// <summary>The patient's active wallet keys (EIP-55 addresses), oldest first.</summary>
+    public IReadOnlyList<string> ActiveWallets => [.. Keys.Where(k => k.IsActive && k.IsWallet).Select(k => k.Kid)];
 
     public BrowserKeyState StateOf(Jwk? browserKey)
     {
@@ -117,10 +123,10 @@ public sealed class PatientKeys(
     }
 
     /// <summary>On the existing device: co-signs the new key with this browser's key and submits key.add.</summary>
-    public async Task<Result<long, KeyError>> ApproveLinkAsync(ClaimsPrincipal user, string linkId, Jwk approvingKey, string signature)
+    public async Task<Result<long, KeyError>> ApproveLinkAsync(ClaimsPrincipal user, string linkId, PatientSigner approvingKey, string signature)
     {
         if (await PatientIdAsync(user) is not { } userId) return Result.Fail(KeyError.NotRegistered, "Only the patient can link a device.");
-        var result = await links.ApproveAsync(userId, linkId, approvingKey.Thumbprint(), signature);
+        var result = await links.ApproveAsync(userId, linkId, approvingKey.Kid, signature);
         return result.IsCommitted ? result.Receipt!.Height : Result.Fail(ErrorOf(result.Error), links.Find(userId, linkId)?.Error ?? result.Message ?? result.Error.ToString());
     }
 
@@ -213,16 +219,25 @@ public sealed class PatientKeys(
         return Result<JsonObject>.Ok(body);
     }
 
-    /// <summary>Submits key.revoke signed by <paramref name="signer"/> (this browser's key).</summary>
-    public async Task<Result<long, KeyError>> RevokeAsync(ClaimsPrincipal user, JsonObject body, Jwk signer, string signature)
+    /// <summary>Submits key.revoke signed by <paramref name="signer"/> (this browser's key, or one of the patient's wallets).</summary>
+    public async Task<Result<long, KeyError>> RevokeAsync(ClaimsPrincipal user, JsonObject body, PatientSigner signer, string signature)
     {
         if (await LoadAsync(user) is not { IsRegistered: true } me) return Result.Fail(KeyError.NotRegistered, "Your account is not registered on the network yet.");
         if (StringOf(body, "mpi") != me.Mpi || me.Keys.All(k => k.Kid != StringOf(body, "kid"))) return Result.Fail(KeyError.NotYours, "That key is not one of yours.");
-        if (!Base64Url.TryDecode(signature, out var sig)) return Result.Fail(KeyError.Unreadable, "The browser's signature is not readable.");
         var created = Transaction.Create(TxType.KeyRevoke, body);
         if (!created.IsSuccess) return Result.Fail(KeyError.Unreadable, created.Message!);
-        return Outcome(await ledger.Engine.SubmitAsync(created.Value!.WithSignature(signer.Thumbprint(), sig)));
+        if (signer.IsWallet)
+        {
+            // A wallet's signature is checked here so a wrong account is named in words, not as a bare ledger code.
+            var signed = PatientSignatures.Add(ledger.Reader, created.Value!, me.Mpi!, signer, signature);
+            return signed.IsOk ? Outcome(await ledger.Engine.SubmitAsync(signed.Value!)) : Result.Fail(ErrorOf(signed.Error), signed.Message!);
+        }
+        if (!Base64Url.TryDecode(signature, out var sig)) return Result.Fail(KeyError.Unreadable, "The browser's signature is not readable.");
+        return Outcome(await ledger.Engine.SubmitAsync(created.Value!.WithSignature(signer.Kid, sig)));
     }
+
+    /// <summary>The JSON a wallet signs for a key operation's body (<c>eth_signTypedData_v4</c>).</summary>
+    public Result<string, LedgerError> WalletTypedData(string type, JsonObject body) => PatientSignatures.TypedDataJson(ledger.Reader, type, body);
 
     // ---- key check -----------------------------------------------------------------------------------------
 
@@ -264,7 +279,7 @@ public sealed class PatientKeys(
     {
         LedgerError.LastKey => KeyError.LastKey,
         LedgerError.RevokedKey or LedgerError.SignerNotAuthorized => KeyError.KeyNotActive,
-        LedgerError.BadSignature => KeyError.BadSignature,
+        LedgerError.BadSignature or LedgerError.WalletSignatureRefused => KeyError.BadSignature,
         LedgerError.TimestampOutOfRange => KeyError.Expired,
         LedgerError.KeyAlreadyRegistered => KeyError.KeyAlreadyRegistered,
         LedgerError.Busy => KeyError.Busy,
@@ -279,6 +294,7 @@ public sealed class PatientKeys(
             LedgerError.RevokedKey => "This browser's key was revoked; it signs nothing any more.",
             LedgerError.SignerNotAuthorized => "This browser's key is not an active key of your registration.",
             LedgerError.BadSignature => "The signature from this browser did not verify. Try again.",
+            LedgerError.WalletSignatureRefused => "Your wallet's signature was refused: " + result.Message,
             LedgerError.TimestampOutOfRange => "This took too long and expired. Try again.",
             LedgerError.KeyAlreadyRegistered => "This browser's key is already on the ledger.",
             LedgerError.Busy => "The network is busy. Try again in a moment.",

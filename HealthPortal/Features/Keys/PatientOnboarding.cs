@@ -33,8 +33,14 @@ public sealed class PatientOnboarding(IDbContextFactory<ApplicationDbContext> db
     /// <summary>Drafts the registration for the calling patient and the public key their browser made.</summary>
     public async Task<Result<RegistrationDraft>> DraftAsync(ClaimsPrincipal patient, JsonNode? publicJwk)
     {
-        if (await PatientIdAsync(patient) is not { } userId) return Result<RegistrationDraft>.Fail(LedgerError.SignerNotAuthorized, "Only a signed-in patient can register.");
         if (!Jwk.TryParse(publicJwk, out var jwk, out var error)) return Result<RegistrationDraft>.Fail(LedgerError.InvalidField, "The browser's key is not usable: " + error);
+        return await DraftForAsync(patient, jwk!);
+    }
+
+    /// <summary>The draft for <paramref name="firstKey"/>: a browser key (JWK) or a wallet address (EIP-55).</summary>
+    private async Task<Result<RegistrationDraft>> DraftForAsync(ClaimsPrincipal patient, object firstKey)
+    {
+        if (await PatientIdAsync(patient) is not { } userId) return Result<RegistrationDraft>.Fail(LedgerError.SignerNotAuthorized, "Only a signed-in patient can register.");
 
         await using var db = await dbFactory.CreateDbContextAsync();
         var profile = await db.PatientProfiles.SingleOrDefaultAsync(p => p.UserId == userId);
@@ -49,9 +55,26 @@ public sealed class PatientOnboarding(IDbContextFactory<ApplicationDbContext> db
         await db.SaveChangesAsync();
 
         var hash = DemographicsHash.Of(profile);
-        var body = _tx.PatientRegisterBody(jwk!, mpi, hash);
+        var body = firstKey is Jwk jwk ? _tx.PatientRegisterBody(jwk, mpi, hash) : _tx.PatientRegisterWalletBody((string)firstKey, mpi, hash);
         return Result<RegistrationDraft>.Ok(new RegistrationDraft(TxType.PatientRegister, body, ledger.Engine.Genesis.Parameters.PatientPowBits, mpi));
     }
+
+    /// <summary>
+    /// Drafts the registration of the calling patient with their wallet <paramref name="account"/> as the first key
+    /// (instead of a browser key): the browser stamps the body, then the wallet signs the ledger's EIP-712
+    /// <c>PatientRegister</c> struct for it (<see cref="WalletTypedDataFor"/>).
+    /// </summary>
+    public async Task<Result<RegistrationDraft>> DraftWalletAsync(ClaimsPrincipal patient, string account)
+    {
+        if (!HealthPortal.Ledger.Crypto.Wallet.EthereumAddress.TryParse(account, out var address, out _))
+            return Result<RegistrationDraft>.Fail(LedgerError.InvalidField, "The wallet did not give a usable account address.");
+        var wallet = address.ToString();
+        if (ledger.Reader.Key(wallet) is not null) return Result<RegistrationDraft>.Fail(LedgerError.KeyAlreadyRegistered, $"The wallet account {wallet} is already on the ledger.");
+        return await DraftForAsync(patient, wallet);
+    }
+
+    /// <summary>The JSON the wallet signs (<c>eth_signTypedData_v4</c>) for a stamped registration body.</summary>
+    public Result<string, LedgerError> WalletTypedDataFor(JsonObject solvedBody) => PatientSignatures.TypedDataJson(ledger.Reader, TxType.PatientRegister, solvedBody);
 
     /// <summary>
     /// Submits the browser's stamped and signed registration. The body must be the draft for this patient
@@ -61,7 +84,14 @@ public sealed class PatientOnboarding(IDbContextFactory<ApplicationDbContext> db
     {
         if (await PatientIdAsync(patient) is not { } userId) return Result.Fail(KeyError.NotRegistered, "Only a signed-in patient can register.");
         if (solvedBody is not JsonObject body) return Result.Fail(KeyError.Unreadable, "The browser sent no registration.");
-        if (!Base64Url.TryDecode(signature, out var sig)) return Result.Fail(KeyError.Unreadable, "The browser's signature is not readable.");
+        // A wallet registering itself: its 0x-hex signature of the PatientRegister struct, checked before submitting.
+        var isWallet = body.ContainsKey("wallet");
+        byte[] sig;
+        if (isWallet)
+        {
+            if (!HealthPortal.Ledger.Crypto.Wallet.WalletVerifier.TryDecodeHex(signature, out sig)) return Result.Fail(KeyError.Unreadable, "The wallet's signature is not readable.");
+        }
+        else if (!Base64Url.TryDecode(signature, out sig)) return Result.Fail(KeyError.Unreadable, "The browser's signature is not readable.");
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var profile = await db.PatientProfiles.SingleOrDefaultAsync(p => p.UserId == userId, ct);
@@ -69,11 +99,27 @@ public sealed class PatientOnboarding(IDbContextFactory<ApplicationDbContext> db
         // A draft made before the hash's version 2 carries a version 1 hash; both are this profile's.
         if (PatientKeys.StringOf(body, "mpi") != profile.PendingMpi || !DemographicsHash.Matches(profile, PatientKeys.StringOf(body, "demographics")))
             return Result.Fail(KeyError.NotYours, "The signed registration is not the one drafted for you.");
-        if (!Jwk.TryParse(body["key"], out var jwk, out var keyError)) return Result.Fail(KeyError.Unreadable, "The browser's key is not usable: " + keyError);
-
         var created = Transaction.Create(TxType.PatientRegister, body);
         if (!created.IsSuccess) return Result.Fail(KeyError.Unreadable, created.Message!);
-        var result = await ledger.Engine.SubmitAsync(created.Value!.WithSignature(jwk!.Thumbprint(), sig), ct);
+        string kid;
+        if (isWallet)
+        {
+            if (!HealthPortal.Ledger.Crypto.Wallet.EthereumAddress.TryParseCanonical(PatientKeys.StringOf(body, "wallet"), out var wallet))
+                return Result.Fail(KeyError.Unreadable, "The registration names no usable wallet address.");
+            if (ledger.Reader.WalletTypedData(created.Value!) is not { } data) return Result.Fail(KeyError.Unreadable, "No typed data for this registration.");
+            var check = HealthPortal.Ledger.Crypto.Wallet.WalletVerifier.Verify(data, ledger.Reader.WalletDomain, wallet, sig);
+            if (!check.IsValid)
+                return Result.Fail(KeyError.BadSignature, check.Error == HealthPortal.Ledger.Crypto.Wallet.WalletSignatureError.WrongSigner
+                    ? $"The wallet signed with another account ({check.Recovered}) or other data; select {wallet} in your wallet and try again."
+                    : $"The wallet's signature was refused ({check.Error}): {check.Message}");
+            kid = wallet;
+        }
+        else
+        {
+            if (!Jwk.TryParse(body["key"], out var jwk, out var keyError)) return Result.Fail(KeyError.Unreadable, "The browser's key is not usable: " + keyError);
+            kid = jwk!.Thumbprint();
+        }
+        var result = await ledger.Engine.SubmitAsync(created.Value!.WithSignature(kid, sig), ct);
         // A second tab (or a retry after a lost answer) may have landed the same draft already: that is success.
         if (!result.IsCommitted && result.Error is LedgerError.PatientAlreadyRegistered or LedgerError.DuplicateTransaction
             && await AdoptCommittedDraftAsync(db, profile))
@@ -81,8 +127,9 @@ public sealed class PatientOnboarding(IDbContextFactory<ApplicationDbContext> db
         if (!result.IsCommitted) return Result.Fail(result.Error switch
         {
             LedgerError.InsufficientProofOfWork => KeyError.InsufficientProofOfWork,
-            LedgerError.BadSignature => KeyError.BadSignature,
+            LedgerError.BadSignature or LedgerError.WalletSignatureRefused => KeyError.BadSignature,
             LedgerError.TimestampOutOfRange => KeyError.Expired,
+            LedgerError.KeyAlreadyRegistered => KeyError.KeyAlreadyRegistered,
             _ => KeyError.LedgerRefused,
         }, result.Error switch
         {

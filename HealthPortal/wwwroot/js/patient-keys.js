@@ -41,13 +41,34 @@ export async function publicKey(owner) {
     return entry ? entry.jwk : null;
 }
 
-/** Makes a new key for `owner` (replacing none: call forget first) and returns its public JWK. */
+const AlreadyHeld = 'This browser already holds a key for this account.';
+
+/**
+ * Makes a new key for `owner` (replacing none: call forget first) and returns its public JWK. The key is stored with
+ * `add` in one transaction, so of two tabs creating at once exactly one stores its key and the other is refused: a
+ * check and a `put` in two transactions let the second silently replace a key that may already be on the ledger.
+ */
 export async function createKey(owner) {
     if (!window.isSecureContext || !crypto.subtle) throw new Error('This browser cannot make keys here (WebCrypto needs HTTPS or localhost).');
-    if (await load(owner)) throw new Error('This browser already holds a key for this account.');
+    // The pair is made before the transaction opens: an IndexedDB transaction commits as soon as it waits on anything else.
     const pair = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify']);
     const jwk = publicOnly(await crypto.subtle.exportKey('jwk', pair.publicKey));
-    await withStore('readwrite', s => s.put({ owner, pair, jwk, created: Date.now() }));
+    const db = await openDb();
+    try {
+        await new Promise((resolve, reject) => {
+            const tx = db.transaction(STORE, 'readwrite');
+            const request = tx.objectStore(STORE).add({ owner, pair, jwk, created: Date.now() });
+            request.onerror = event => {
+                // ConstraintError: a key for this owner is there already (made by another tab meanwhile, or before).
+                event.preventDefault();
+                reject(request.error?.name === 'ConstraintError' ? new Error(AlreadyHeld) : request.error);
+            };
+            tx.oncomplete = () => resolve();
+            tx.onabort = () => reject(tx.error ?? request.error ?? new Error('the key store refused the key'));
+        });
+    } finally {
+        db.close();
+    }
     return jwk;
 }
 
