@@ -234,7 +234,7 @@ public sealed class LedgerExplorerPageTests(NetworkTestNode node) : PortalCompon
         page.WaitForAssertion(() =>
         {
             Assert.Contains(name, page.Find("[data-testid='nodes-table']").TextContent);
-            Assert.Contains($"{applied.Height}", page.Markup);
+            Assert.Contains($"{applied.Value!.Height}", page.Markup);
         }, TimeSpan.FromSeconds(10));
     }
 
