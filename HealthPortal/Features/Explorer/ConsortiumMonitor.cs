@@ -61,9 +61,6 @@ public sealed class ConsortiumMonitor(
     private readonly List<ConsortiumSample> _samples = [];
     private ConsortiumView? _last;
 
-    /// <summary>True when this node orders by Raft (the page shows members); false in the embedded mode.</summary>
-    public bool IsRaft => ledger.Raft is not null && network.Value.IsRaft;
-
     /// <summary>Polls every member (in parallel, each bounded by <see cref="MemberTimeout"/>) and returns the view.</summary>
     public async Task<ConsortiumView> PollAsync(CancellationToken cancellationToken = default)
     {
