@@ -27,8 +27,8 @@ internal sealed class StoreAnchoring(BenchPopulation world, BenchStores stores)
         var start = Stopwatch.GetTimestamp();
         var cpu = CpuMark.Now();
         var saved = await stores.Hospital.RecordAdmissionAsync(facility.Facility.Id, mpi, BenchStores.Admission(n), Staff).ConfigureAwait(false);
-        if (!saved.Succeeded || saved.Records.Count != 1) return StoreStep.Failed("hospital write: " + Describe(saved));
-        return await AnchorAsync(saved.Records[0], facility, patient, start, Stopwatch.GetTimestamp(), cpu.Since()).ConfigureAwait(false);
+        if (saved.Value is not { Records.Count: 1 } admission) return StoreStep.Failed("hospital write: " + saved);
+        return await AnchorAsync(admission.Records[0], facility, patient, start, Stopwatch.GetTimestamp(), cpu.Since()).ConfigureAwait(false);
     }
 
     /// <summary>The laboratory's two steps, both in its store: the order, then its results (which make the record).</summary>
@@ -39,10 +39,10 @@ internal sealed class StoreAnchoring(BenchPopulation world, BenchStores stores)
         var start = Stopwatch.GetTimestamp();
         var cpu = CpuMark.Now();
         var order = await stores.Laboratory.CreateOrderAsync(facility.Facility.Id, mpi, BenchStores.LabOrder(n), Staff).ConfigureAwait(false);
-        if (!order.Succeeded || order.CreatedId is null) return StoreStep.Failed("lab order: " + Describe(order));
-        var report = await stores.Laboratory.ReportResultsAsync(facility.Facility.Id, order.CreatedId, BenchStores.LabValues(n), Staff).ConfigureAwait(false);
-        if (!report.Succeeded || report.Records.Count != 1) return StoreStep.Failed("lab report: " + Describe(report));
-        return await AnchorAsync(report.Records[0], facility, patient, start, Stopwatch.GetTimestamp(), cpu.Since()).ConfigureAwait(false);
+        if (order.Value?.CreatedId is not { } orderId) return StoreStep.Failed("lab order: " + order);
+        var report = await stores.Laboratory.ReportResultsAsync(facility.Facility.Id, orderId, BenchStores.LabValues(n), Staff).ConfigureAwait(false);
+        if (report.Value is not { Records.Count: 1 } results) return StoreStep.Failed("lab report: " + report);
+        return await AnchorAsync(results.Records[0], facility, patient, start, Stopwatch.GetTimestamp(), cpu.Since()).ConfigureAwait(false);
     }
 
     private (string Mpi, LedgerKeyPair Key) Patient(long n) => world.StorePatients[(int)((n * 7919) % world.StorePatients.Count)];
@@ -68,8 +68,6 @@ internal sealed class StoreAnchoring(BenchPopulation world, BenchStores stores)
             await Task.Delay(1).ConfigureAwait(false);
         }
     }
-
-    private static string Describe(Features.Ehr.EhrSaveResult r) => r.Problem ?? string.Join("; ", r.Errors.Select(e => $"{e.Key}: {e.Value}"));
 }
 
 /// <summary>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using HealthPortal.Ledger.Crypto;
 
@@ -33,31 +32,17 @@ internal static class VerifyRate
         foreach (var s in samples.AsSpan(0, 64))
             if (!Es256.Verify(s.Key, s.Data, s.Signature)) throw new InvalidOperationException("a pre-made signature does not verify");
 
-        var threads = Environment.ProcessorCount;
-        var counts = new long[threads];
-        var stop = 0;
-        var ready = new Barrier(threads + 1);
-        var workers = Enumerable.Range(0, threads).Select(t => new Thread(() =>
+        try
         {
-            ready.SignalAndWait();
-            long n = 0;
-            var i = t * 97;
-            while (Volatile.Read(ref stop) == 0)
+            return ParallelRate.Measure(duration, "verify", 97, i =>
             {
-                var s = samples[i++ % samples.Length];
-                if (!Es256.Verify(s.Key, s.Data, s.Signature)) throw new InvalidOperationException("verification failed");
-                n++;
-            }
-            counts[t] = n;
-        }) { IsBackground = true, Name = $"verify-{t}" }).ToList();
-        foreach (var w in workers) w.Start();
-        ready.SignalAndWait();
-        var watch = Stopwatch.StartNew();
-        Thread.Sleep(duration);
-        Volatile.Write(ref stop, 1);
-        foreach (var w in workers) w.Join();
-        var elapsed = watch.Elapsed.TotalSeconds;
-        foreach (var k in keys) k.Dispose();
-        return (counts.Sum() / elapsed, counts.Sum());
+                var s = samples[i % samples.Length];
+                return Es256.Verify(s.Key, s.Data, s.Signature);
+            });
+        }
+        finally
+        {
+            foreach (var k in keys) k.Dispose();
+        }
     }
 }

@@ -83,30 +83,11 @@ internal static class WalletVerifyRate
         foreach (var s in samples.AsSpan(0, 16))
             if (!WalletVerifier.Verify(s.Data, domain, s.Address, s.Signature).IsValid) throw new InvalidOperationException("a pre-made wallet signature does not verify");
 
-        var threads = Environment.ProcessorCount;
-        var counts = new long[threads];
-        var stop = 0;
-        var ready = new Barrier(threads + 1);
-        var workers = Enumerable.Range(0, threads).Select(t => new Thread(() =>
+        return ParallelRate.Measure(duration, "wallet-verify", 31, i =>
         {
-            ready.SignalAndWait();
-            long n = 0;
-            var i = t * 31;
-            while (Volatile.Read(ref stop) == 0)
-            {
-                var s = samples[i++ % samples.Length];
-                if (!WalletVerifier.Verify(s.Data, domain, s.Address, s.Signature).IsValid) throw new InvalidOperationException("wallet verification failed");
-                n++;
-            }
-            counts[t] = n;
-        }) { IsBackground = true, Name = $"wallet-verify-{t}" }).ToList();
-        foreach (var w in workers) w.Start();
-        ready.SignalAndWait();
-        var watch = Stopwatch.StartNew();
-        Thread.Sleep(duration);
-        Volatile.Write(ref stop, 1);
-        foreach (var w in workers) w.Join();
-        return (counts.Sum() / watch.Elapsed.TotalSeconds, counts.Sum());
+            var s = samples[i % samples.Length];
+            return WalletVerifier.Verify(s.Data, domain, s.Address, s.Signature).IsValid;
+        });
     }
 
     private static (double Digest, double Recover) Split(TimeSpan each)

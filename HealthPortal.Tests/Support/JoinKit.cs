@@ -1,3 +1,4 @@
+using HealthPortal.Features.Outcomes;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -35,10 +36,10 @@ public static class JoinKit
     public static string SolveLikeTheBrowser(JoinDraft draft) => SolveLikeTheBrowser(draft.Prefix, draft.Suffix, draft.PowBits);
 
     /// <summary>Drafts, stamps as the browser would, and submits; a refused draft comes back as its refusal.</summary>
-    public static async Task<NetworkResult> ApplyAsync(this NodeRegistrations registrations, JoinRequest request)
+    public static async Task<Result<AdmissionDone, AdmissionError>> ApplyAsync(this NodeRegistrations registrations, JoinRequest request)
     {
         var drafted = await registrations.DraftAsync(request);
-        if (drafted.Draft is not { } draft) return drafted.Refused!;
+        if (drafted.Value is not { } draft) return Result<AdmissionDone, AdmissionError>.Fail(drafted.Error, drafted.Message!, drafted.Fields);
         using (draft) return await registrations.SubmitAsync(draft, SolveLikeTheBrowser(draft));
     }
 }

@@ -35,11 +35,11 @@ public sealed class NodeRegistrationsTests(PortalFactory portal)
 
     private LedgerHost Ledger => portal.Services.GetRequiredService<LedgerHost>();
 
-    private async Task<NetworkResult> ApplyAsync(JoinRequest? request = null)
+    private async Task<AdmissionDone> ApplyAsync(JoinRequest? request = null)
     {
         var applied = await WithService(s => s.ApplyAsync(request ?? Request()));
-        Assert.True(applied.Succeeded, applied.Error);
-        return applied;
+        Assert.True(applied.IsOk, applied.ToString());
+        return applied.Value!;
     }
 
     private Task<HealthFacility?> FacilityAsync(string id) =>
@@ -51,20 +51,20 @@ public sealed class NodeRegistrationsTests(PortalFactory portal)
         var result = await WithService(async s =>
         {
             var drafted = await s.DraftAsync(Request(kind: FacilityKind.Laboratory));
-            using var draft = drafted.Draft!;
+            using var draft = drafted.Value!;
             Assert.Equal(Ledger.Engine.Genesis.Parameters.FacilityPowBits, draft.PowBits);
             // What the browser's worker computes, over exactly the puzzle the server handed out.
             return await s.SubmitAsync(draft, JoinKit.SolveLikeTheBrowser(draft.Prefix, draft.Suffix, draft.PowBits));
         });
 
-        Assert.True(result.Succeeded, result.Error);
-        var facility = await FacilityAsync(result.FacilityId!);
+        Assert.True(result.IsOk, result.Message);
+        var facility = await FacilityAsync(result.Value!.FacilityId!);
         Assert.Equal(FacilityStatus.Pending, facility!.Status);
-        Assert.Equal(result.NodeKeyId, facility.NodeKeyId);
-        var node = Ledger.Engine.State.Node(result.NodeKeyId!)!;
+        Assert.Equal(result.Value!.NodeKeyId, facility.NodeKeyId);
+        var node = Ledger.Engine.State.Node(result.Value!.NodeKeyId!)!;
         Assert.Equal(NodeStatus.Pending, node.Status);
         Assert.Equal("laboratory", node.Kind);
-        Assert.Equal(result.Height, node.RegisteredHeight);
+        Assert.Equal(result.Value!.Height, node.RegisteredHeight);
         Assert.True(Ledger.Keys.Exists(ServerKeyVault.FacilityNode(facility.Id)), "the node key is kept on the server");
 
         var stamp = await WithService(s => Task.FromResult(s.VerifyStamp(node)));
@@ -79,8 +79,8 @@ public sealed class NodeRegistrationsTests(PortalFactory portal)
 
         var result = await WithService(s => s.ApplyAsync(new JoinRequest("x", FacilityKind.Hospital, "", "ftp://node")));
 
-        Assert.False(result.Succeeded);
-        Assert.Equal(["Contact", "Endpoint", "Name"], result.FieldErrors.Keys.Order());
+        Assert.Equal(AdmissionError.Invalid, result.Error);
+        Assert.Equal(["Contact", "Endpoint", "Name"], result.Fields.Select(f => f.Field).Order());
         Assert.Equal(before, await portal.QueryAsync(db => db.Facilities.CountAsync()));
     }
 
@@ -92,8 +92,9 @@ public sealed class NodeRegistrationsTests(PortalFactory portal)
 
         var second = await WithService(s => s.ApplyAsync(Request(name)));
 
-        Assert.False(second.Succeeded);
-        Assert.Contains("already applied", second.FieldErrors[nameof(JoinRequest.Name)]);
+        Assert.False(second.IsOk);
+        Assert.Equal(AdmissionError.NameTaken, second.Error);
+        Assert.Contains("already applied", second.FieldMessage(nameof(JoinRequest.Name)));
     }
 
     [Fact]
@@ -107,7 +108,7 @@ public sealed class NodeRegistrationsTests(PortalFactory portal)
         await WithService(async s =>
         {
             var drafted = await s.DraftAsync(Request(name));
-            drafted.Draft!.Dispose();
+            drafted.Value!.Dispose();
             return 0;
         });
 
@@ -126,12 +127,12 @@ public sealed class NodeRegistrationsTests(PortalFactory portal)
 
         var result = await WithService(async s =>
         {
-            using var draft = (await s.DraftAsync(Request(name))).Draft!;
+            using var draft = (await s.DraftAsync(Request(name))).Value!;
             return await s.SubmitAsync(draft, JoinKit.InsufficientCounter(draft.Prefix, draft.Suffix, draft.PowBits));
         });
 
-        Assert.False(result.Succeeded);
-        Assert.Contains("does not meet the network's difficulty", result.Error);
+        Assert.False(result.IsOk);
+        Assert.Equal(AdmissionError.ProofTooWeak, result.Error);
         Assert.Equal(heightBefore, Ledger.Engine.Height);
         Assert.DoesNotContain(Ledger.Engine.State.Nodes, n => n.Name == name);
         Assert.False(await portal.QueryAsync(db => db.Facilities.AnyAsync(f => f.Name == name)));
@@ -152,12 +153,12 @@ public sealed class NodeRegistrationsTests(PortalFactory portal)
 
         var result = await WithService(async s =>
         {
-            using var draft = (await s.DraftAsync(Request(name))).Draft!;
+            using var draft = (await s.DraftAsync(Request(name))).Value!;
             return await s.SubmitAsync(draft, counter);
         });
 
-        Assert.False(result.Succeeded);
-        Assert.Contains("is not a counter", result.Error);
+        Assert.False(result.IsOk);
+        Assert.Equal(AdmissionError.ProofNotACounter, result.Error);
         Assert.Equal(heightBefore, Ledger.Engine.Height);
         Assert.False(await portal.QueryAsync(db => db.Facilities.AnyAsync(f => f.Name == name)));
     }
@@ -167,23 +168,23 @@ public sealed class NodeRegistrationsTests(PortalFactory portal)
     {
         var (first, second) = await WithService(async s =>
         {
-            using var draft = (await s.DraftAsync(Request())).Draft!;
+            using var draft = (await s.DraftAsync(Request())).Value!;
             var counter = JoinKit.SolveLikeTheBrowser(draft);
             return (await s.SubmitAsync(draft, counter), await s.SubmitAsync(draft, counter));
         });
 
-        Assert.True(first.Succeeded, first.Error);
-        Assert.False(second.Succeeded);
-        Assert.Contains("already submitted", second.Error);
+        Assert.True(first.IsOk, first.Message);
+        Assert.False(second.IsOk);
+        Assert.Equal(AdmissionError.AlreadySubmitted, second.Error);
     }
 
     // The three lookalikes of the red-team report, each against the demo's "Riverside General Hospital".
     [Theory]
-    [InlineData("River\\u200Bside General Hospital", "invisible")]          // zero-width space
-    [InlineData("\\uFF32iverside General Hospital", "has already applied")] // full-width R, the same name once normalised
-    [InlineData("\\u202ERiverside General Hospital", "direction-changing")]  // right-to-left override
-    [InlineData("Riverside General Hospital\\u202C", "direction-changing")]  // pop directional formatting
-    public async Task Apply_LookalikeOfAnExistingName_IsRefusedOnTheNameFieldAndNothingIsRecorded(string escaped, string expected)
+    [InlineData("River\\u200Bside General Hospital", "invisible", AdmissionError.Invalid)]          // zero-width space
+    [InlineData("\\uFF32iverside General Hospital", "has already applied", AdmissionError.NameTaken)] // full-width R, the same name once normalised
+    [InlineData("\\u202ERiverside General Hospital", "direction-changing", AdmissionError.Invalid)]  // right-to-left override
+    [InlineData("Riverside General Hospital\\u202C", "direction-changing", AdmissionError.Invalid)]  // pop directional formatting
+    public async Task Apply_LookalikeOfAnExistingName_IsRefusedOnTheNameFieldAndNothingIsRecorded(string escaped, string expected, AdmissionError code)
     {
         var name = System.Text.RegularExpressions.Regex.Unescape(escaped);
         var heightBefore = Ledger.Engine.Height;
@@ -191,25 +192,25 @@ public sealed class NodeRegistrationsTests(PortalFactory portal)
 
         var result = await WithService(s => s.ApplyAsync(Request(name, FacilityKind.Hospital)));
 
-        Assert.False(result.Succeeded);
-        Assert.Contains(expected, result.FieldErrors[nameof(JoinRequest.Name)]);
+        Assert.Equal(code, result.Error);
+        Assert.Contains(expected, result.FieldMessage(nameof(JoinRequest.Name)));
         Assert.Equal(heightBefore, Ledger.Engine.Height);
         Assert.Equal(before, await portal.QueryAsync(db => db.Facilities.CountAsync()));
     }
 
     [Theory]
-    [InlineData("Riverside General Hospit\\u0430l")] // Cyrillic а
-    [InlineData("Riverside Gen\\u0435ral Hospital")] // Cyrillic е
-    [InlineData("Riverside General H0spital")]       // digit zero for O
-    [InlineData("RIVERSIDE GENERAL HOSPITAL")]       // case only
-    public async Task Apply_ConfusableWithAnExistingName_IsRefusedNamingTheExistingFacility(string escaped)
+    [InlineData("Riverside General Hospit\\u0430l", AdmissionError.NameConfusable)] // Cyrillic а
+    [InlineData("Riverside Gen\\u0435ral Hospital", AdmissionError.NameConfusable)] // Cyrillic е
+    [InlineData("Riverside General H0spital", AdmissionError.NameConfusable)]       // digit zero for O
+    [InlineData("RIVERSIDE GENERAL HOSPITAL", AdmissionError.NameTaken)]            // case only
+    public async Task Apply_ConfusableWithAnExistingName_IsRefusedNamingTheExistingFacility(string escaped, AdmissionError code)
     {
         var name = System.Text.RegularExpressions.Regex.Unescape(escaped);
 
         var result = await WithService(s => s.ApplyAsync(Request(name, FacilityKind.Hospital)));
 
-        Assert.False(result.Succeeded);
-        Assert.Contains("'Riverside General Hospital'", result.FieldErrors[nameof(JoinRequest.Name)]);
+        Assert.Equal(code, result.Error);
+        Assert.Contains("'Riverside General Hospital'", result.FieldMessage(nameof(JoinRequest.Name)));
         Assert.DoesNotContain(Ledger.Engine.State.Nodes, n => n.Name == SafeText.NormalizeName(name));
     }
 
@@ -223,8 +224,8 @@ public sealed class NodeRegistrationsTests(PortalFactory portal)
 
         var result = await WithService(s => s.ApplyAsync(Request(name)));
 
-        Assert.False(result.Succeeded);
-        Assert.Equal("The name cannot contain < or >.", result.FieldErrors[nameof(JoinRequest.Name)]);
+        Assert.Equal(AdmissionError.Invalid, result.Error);
+        Assert.Equal("The name cannot contain < or >.", result.FieldMessage(nameof(JoinRequest.Name)));
         Assert.DoesNotContain(Ledger.Engine.State.Nodes, n => n.Name.Contains('<'));
     }
 
@@ -268,10 +269,10 @@ public sealed class NodeRegistrationsTests(PortalFactory portal)
 
         var approved = await WithService(s => s.ApproveAsync(admin, applied.FacilityId!));
 
-        Assert.True(approved.Succeeded, approved.Error);
-        Assert.Null(approved.Warning);
+        Assert.True(approved.IsOk, approved.Message);
+        Assert.Null(approved.Value!.Warning);
         Assert.Equal(NodeStatus.Approved, Ledger.Engine.State.Node(applied.NodeKeyId!)!.Status);
-        Assert.Equal(approved.Height, Ledger.Engine.State.Node(applied.NodeKeyId!)!.DecidedHeight);
+        Assert.Equal(approved.Value!.Height, Ledger.Engine.State.Node(applied.NodeKeyId!)!.DecidedHeight);
         Assert.Equal(FacilityStatus.Approved, (await FacilityAsync(applied.FacilityId!))!.Status);
 
         // (a) its own EHR store, an SQLite file naming the facility
@@ -286,8 +287,8 @@ public sealed class NodeRegistrationsTests(PortalFactory portal)
         }
 
         // (b) a one-time link that makes the facility's manager
-        Assert.NotNull(approved.ManagerInvitationToken);
-        var invitation = await portal.WithScopeAsync(services => services.GetRequiredService<InvitationRedemption>().FindOpenAsync(approved.ManagerInvitationToken));
+        Assert.NotNull(approved.Value!.ManagerInvitationToken);
+        var invitation = await portal.WithScopeAsync(services => services.GetRequiredService<InvitationRedemption>().FindOpenAsync(approved.Value!.ManagerInvitationToken));
         Assert.Equal(applied.FacilityId, invitation!.FacilityId);
         Assert.Equal(Roles.FacilityManager, invitation.Role);
     }
@@ -300,7 +301,7 @@ public sealed class NodeRegistrationsTests(PortalFactory portal)
         var email = $"manager-{Guid.NewGuid():N}@tests.healthportal.test";
         var browser = portal.CreateBrowser();
 
-        var form = await HtmlForm.LoadAsync(browser, $"/Account/AcceptInvitation?token={Uri.EscapeDataString(approved.ManagerInvitationToken!)}", "accept-invitation");
+        var form = await HtmlForm.LoadAsync(browser, $"/Account/AcceptInvitation?token={Uri.EscapeDataString(approved.Value!.ManagerInvitationToken!)}", "accept-invitation");
         form["Input.DisplayName"] = "First Manager";
         form["Input.Email"] = email;
         form["Input.Password"] = "a long enough password";
@@ -342,7 +343,7 @@ public sealed class NodeRegistrationsTests(PortalFactory portal)
 
         var rejected = await WithService(async s => await s.RejectAsync(await AdminAsync(), applied.FacilityId!, reasonCode, note));
 
-        Assert.False(rejected.Succeeded);
+        Assert.Equal(AdmissionError.Invalid, rejected.Error);
         Assert.Equal(NodeStatus.Pending, Ledger.Engine.State.Node(applied.NodeKeyId!)!.Status);
         Assert.Equal(FacilityStatus.Pending, (await FacilityAsync(applied.FacilityId!))!.Status);
     }
@@ -354,7 +355,7 @@ public sealed class NodeRegistrationsTests(PortalFactory portal)
 
         var rejected = await WithService(async s => await s.RejectAsync(await AdminAsync(), applied.FacilityId!, NodeDecisionReasons.NotAccredited, "  Not a licensed facility  "));
 
-        Assert.True(rejected.Succeeded, rejected.Error);
+        Assert.True(rejected.IsOk, rejected.Message);
         var node = Ledger.Engine.State.Node(applied.NodeKeyId!)!;
         Assert.Equal(NodeStatus.Rejected, node.Status);
         Assert.Equal(NodeDecisionReasons.NotAccredited, node.Reason);
@@ -362,7 +363,7 @@ public sealed class NodeRegistrationsTests(PortalFactory portal)
         Assert.Equal(FacilityStatus.Rejected, facility.Status);
         Assert.Equal("Not a licensed facility", facility.DecisionNote);
         // The ledger commits to the words (salted hash), without holding them.
-        var body = Ledger.Engine.Store.ReadTransaction(Ledger.Engine.Store.FindSeq(HealthPortal.Ledger.Crypto.Base64Url.Decode(rejected.TransactionId!))!.Value)!.ToTransaction().ValueOrThrow().Body;
+        var body = Ledger.Engine.Store.ReadTransaction(Ledger.Engine.Store.FindSeq(HealthPortal.Ledger.Crypto.Base64Url.Decode(rejected.Value!.TransactionId!))!.Value)!.ToTransaction().ValueOrThrow().Body;
         Assert.Equal(HealthPortal.Ledger.Text.TextCommitment.Hash("Not a licensed facility", facility.DecisionNoteSalt!), (string?)body["reasonHash"]);
         Assert.DoesNotContain("licensed", body.ToJsonString());
         Assert.False(File.Exists(Path.Combine(portal.DataFolder, "ehr", applied.FacilityId + ".db")), "a rejected facility gets no store");
@@ -375,8 +376,8 @@ public sealed class NodeRegistrationsTests(PortalFactory portal)
 
         var revoked = await WithService(async s => await s.RevokeAsync(await AdminAsync(), applied.FacilityId!, NodeDecisionReasons.SecurityIncident));
 
-        Assert.False(revoked.Succeeded);
-        Assert.Contains("Only an approved facility", revoked.Error);
+        Assert.False(revoked.IsOk);
+        Assert.Equal(AdmissionError.NotApproved, revoked.Error);
         Assert.Equal(NodeStatus.Pending, Ledger.Engine.State.Node(applied.NodeKeyId!)!.Status);
     }
 
@@ -389,7 +390,7 @@ public sealed class NodeRegistrationsTests(PortalFactory portal)
 
         var revoked = await WithService(s => s.RevokeAsync(admin, applied.FacilityId!, NodeDecisionReasons.NotAccredited, "licence withdrawn"));
 
-        Assert.True(revoked.Succeeded, revoked.Error);
+        Assert.True(revoked.IsOk, revoked.Message);
         Assert.Equal(NodeStatus.Revoked, Ledger.Engine.State.Node(applied.NodeKeyId!)!.Status);
         Assert.Equal(FacilityStatus.Revoked, (await FacilityAsync(applied.FacilityId!))!.Status);
     }
@@ -401,7 +402,7 @@ public sealed class NodeRegistrationsTests(PortalFactory portal)
 
         var revoked = await WithService(async s => await s.RevokeAsync(await AdminAsync(), riverside.Id, NodeDecisionReasons.Other, "testing"));
 
-        Assert.False(revoked.Succeeded);
+        Assert.Equal(AdmissionError.WouldStopLedger, revoked.Error);
         Assert.Equal(NodeStatus.Approved, Ledger.Engine.State.Node(Ledger.Engine.NodeId)!.Status);
     }
 
@@ -410,14 +411,13 @@ public sealed class NodeRegistrationsTests(PortalFactory portal)
     {
         var applied = await ApplyAsync();
         var admin = await AdminAsync();
-        Assert.True((await WithService(s => s.ApproveAsync(admin, applied.FacilityId!))).Succeeded);
+        Assert.True((await WithService(s => s.ApproveAsync(admin, applied.FacilityId!))).IsOk);
 
         var again = await WithService(s => s.ApproveAsync(admin, applied.FacilityId!));
         var reject = await WithService(s => s.RejectAsync(admin, applied.FacilityId!, NodeDecisionReasons.Other, "changed my mind"));
 
-        Assert.False(again.Succeeded);
-        Assert.False(reject.Succeeded);
-        Assert.Contains("already been decided", again.Error);
+        Assert.Equal(AdmissionError.AlreadyDecided, again.Error);
+        Assert.Equal(AdmissionError.AlreadyDecided, reject.Error);
         Assert.Equal(NodeStatus.Approved, Ledger.Engine.State.Node(applied.NodeKeyId!)!.Status);
     }
 
@@ -436,9 +436,9 @@ public sealed class NodeRegistrationsTests(PortalFactory portal)
         var provisioned = await WithService(s => s.ProvisionAsync(someone, applied.FacilityId!));
         var listed = await WithService(s => s.ListAsync(someone));
 
-        Assert.False(approved.Succeeded);
-        Assert.False(rejected.Succeeded);
-        Assert.False(provisioned.Succeeded);
+        Assert.Equal(AdmissionError.NotAdmin, approved.Error);
+        Assert.Equal(AdmissionError.NotAdmin, rejected.Error);
+        Assert.Equal(AdmissionError.NotAdmin, provisioned.Error);
         Assert.Empty(listed);
         Assert.Equal(height, Ledger.Engine.Height);
         Assert.Equal(NodeStatus.Pending, Ledger.Engine.State.Node(applied.NodeKeyId!)!.Status);

@@ -27,11 +27,11 @@ public sealed class RegistrationsPageTests(NetworkTestNode node) : PortalCompone
         Auth.SetClaims(await node.Database.ClaimsOfAsync(admin));
     }
 
-    private async Task<NetworkResult> ApplyAsync(string name, FacilityKind kind = FacilityKind.Laboratory)
+    private async Task<AdmissionDone> ApplyAsync(string name, FacilityKind kind = FacilityKind.Laboratory)
     {
         var result = await Services.GetRequiredService<NodeRegistrations>().ApplyAsync(new JoinRequest(name, kind, "lab@example.org", "https://lab.example.org/fhir"));
-        Assert.True(result.Succeeded, result.Error);
-        return result;
+        Assert.True(result.IsOk, result.ToString());
+        return result.Value!;
     }
 
     private static AngleSharp.Dom.IElement Row(IRenderedComponent<Registrations> page, string name) =>
@@ -173,7 +173,7 @@ public sealed class RegistrationsPageTests(NetworkTestNode node) : PortalCompone
         var name = $"Kept Lab {Guid.NewGuid():N}";
         var applied = await ApplyAsync(name);
         var principal = (await Services.GetRequiredService<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider>().GetAuthenticationStateAsync()).User;
-        Assert.True((await Services.GetRequiredService<NodeRegistrations>().ApproveAsync(principal, applied.FacilityId!)).Succeeded);
+        Assert.True((await Services.GetRequiredService<NodeRegistrations>().ApproveAsync(principal, applied.FacilityId!)).IsOk);
         Render<MudPopoverProvider>();
         var dialogs = Render<MudDialogProvider>();
         var page = Render<Registrations>();

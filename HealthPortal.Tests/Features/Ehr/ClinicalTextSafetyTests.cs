@@ -1,6 +1,7 @@
 using HealthPortal.Features.Ehr.Clinic;
 using HealthPortal.Features.Ehr.Hospital;
 using HealthPortal.Features.Ehr.Laboratory;
+using HealthPortal.Features.Ehr;
 
 namespace HealthPortal.Tests.Features.Ehr;
 
@@ -44,8 +45,8 @@ public sealed class ClinicalTextSafetyTests(EhrTestNode node) : IClassFixture<Eh
 
         var saved = await node.HospitalRecords.RecordAdmissionAsync(EhrTestNode.Hospital, EhrTestNode.NewMpi(), input, "staff");
 
-        Assert.False(saved.Succeeded);
-        Assert.Contains(codePoint, saved.ErrorOf(field));
+        Assert.Equal(EhrError.Invalid, saved.Error);
+        Assert.Contains(codePoint, saved.FieldMessage(field));
         Assert.Equal(before, node.Count(EhrTestNode.Hospital, "admissions"));
     }
 
@@ -57,7 +58,7 @@ public sealed class ClinicalTextSafetyTests(EhrTestNode node) : IClassFixture<Eh
 
         var saved = await node.HospitalRecords.RecordAdmissionAsync(EhrTestNode.Hospital, EhrTestNode.NewMpi(), input, "staff");
 
-        Assert.True(saved.Succeeded, string.Join("; ", saved.Errors.Select(e => e.Key + ": " + e.Value)));
+        Assert.True(saved.IsOk, saved.ToString());
     }
 
     public static TheoryData<string, string, string> ClinicFields()
@@ -88,8 +89,8 @@ public sealed class ClinicalTextSafetyTests(EhrTestNode node) : IClassFixture<Eh
 
         var saved = await node.ClinicRecords.RecordVisitAsync(EhrTestNode.Clinic, EhrTestNode.NewMpi(), input, "staff");
 
-        Assert.False(saved.Succeeded);
-        Assert.Contains(codePoint, saved.ErrorOf(field));
+        Assert.Equal(EhrError.Invalid, saved.Error);
+        Assert.Contains(codePoint, saved.FieldMessage(field));
         Assert.Equal(before, node.Count(EhrTestNode.Clinic, "visits"));
     }
 
@@ -101,7 +102,7 @@ public sealed class ClinicalTextSafetyTests(EhrTestNode node) : IClassFixture<Eh
 
         var saved = await node.ClinicRecords.RecordVisitAsync(EhrTestNode.Clinic, EhrTestNode.NewMpi(), input, "staff");
 
-        Assert.True(saved.Succeeded, string.Join("; ", saved.Errors.Select(e => e.Key + ": " + e.Value)));
+        Assert.True(saved.IsOk, saved.ToString());
     }
 
     [Theory, MemberData(nameof(Spoilers))]
@@ -112,7 +113,7 @@ public sealed class ClinicalTextSafetyTests(EhrTestNode node) : IClassFixture<Eh
 
         var saved = await node.LaboratoryRecords.CreateOrderAsync(EhrTestNode.Laboratory, EhrTestNode.NewMpi(), order, "staff");
 
-        Assert.False(saved.Succeeded);
-        Assert.Contains(codePoint, saved.ErrorOf(nameof(LabOrderInput.OrderingClinician)));
+        Assert.Equal(EhrError.Invalid, saved.Error);
+        Assert.Contains(codePoint, saved.FieldMessage(nameof(LabOrderInput.OrderingClinician)));
     }
 }

@@ -57,7 +57,7 @@ public sealed class EhrStoreAvailabilityTests(EhrTestNode node) : IClassFixture<
     public async Task Read_OfADeletedRow_IsNotFound()
     {
         var saved = await node.HospitalRecords.RecordAdmissionAsync(EhrTestNode.Hospital, EhrTestNode.NewMpi(), EhrSamples.Admission(), "staff");
-        var diagnosis = saved.Records.First(r => r.Kind == RecordKinds.Diagnosis);
+        var diagnosis = saved.Value!.Records.First(r => r.Kind == RecordKinds.Diagnosis);
 
         node.Execute(EhrTestNode.Hospital, "DELETE FROM diagnoses WHERE Id = $id", ("$id", diagnosis.RecordId));
 

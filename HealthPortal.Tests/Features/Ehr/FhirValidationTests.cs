@@ -61,8 +61,8 @@ public sealed class FhirValidationTests(EhrTestNode node) : IClassFixture<EhrTes
     {
         var mpi = EhrTestNode.NewMpi();
         var lab = node.LaboratoryRecords;
-        var single = (await lab.CreateOrderAsync(EhrTestNode.Laboratory, mpi, EhrSamples.Order("4548-4"), "staff")).CreatedId!;
-        var panel = (await lab.CreateOrderAsync(EhrTestNode.Laboratory, mpi, EhrSamples.Order(), "staff")).CreatedId!;
+        var single = (await lab.CreateOrderAsync(EhrTestNode.Laboratory, mpi, EhrSamples.Order("4548-4"), "staff")).Value!.CreatedId!;
+        var panel = (await lab.CreateOrderAsync(EhrTestNode.Laboratory, mpi, EhrSamples.Order(), "staff")).Value!.CreatedId!;
         await lab.ReportResultsAsync(EhrTestNode.Laboratory, single, EhrSamples.Values(("4548-4", "6.1")), "staff");
         await lab.ReportResultsAsync(EhrTestNode.Laboratory, panel, EhrSamples.Values(("2345-7", "65"), ("2951-2", "139"), ("2093-3", "240")), "staff");
 

@@ -227,6 +227,8 @@ public sealed class LedgerExplorerPageTests(NetworkTestNode node) : PortalCompon
         var page = Render<NetworkPanel>();
         Assert.All(DemoData.Facilities, f => Assert.Contains(f.Name, page.Find("[data-testid='nodes-table']").TextContent));
         Assert.NotNull(page.Find("[data-testid='tx-per-block-chart'] svg"));
+        // Embedded: this node is the whole network, so there are no Raft members to show.
+        Assert.Empty(page.FindAll("[data-testid='members-panel']"));
 
         var name = $"Live Lab {Guid.NewGuid():N}";
         var applied = await Services.GetRequiredService<NodeRegistrations>().ApplyAsync(new JoinRequest(name, FacilityKind.Laboratory, "live@example.org", "https://live.example.org"));
@@ -234,7 +236,7 @@ public sealed class LedgerExplorerPageTests(NetworkTestNode node) : PortalCompon
         page.WaitForAssertion(() =>
         {
             Assert.Contains(name, page.Find("[data-testid='nodes-table']").TextContent);
-            Assert.Contains($"{applied.Height}", page.Markup);
+            Assert.Contains($"{applied.Value!.Height}", page.Markup);
         }, TimeSpan.FromSeconds(10));
     }
 

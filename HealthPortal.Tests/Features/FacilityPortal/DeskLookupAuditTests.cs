@@ -1,3 +1,4 @@
+using HealthPortal.Features.Outcomes;
 using System.Security.Claims;
 using HealthPortal.Features.Auth;
 using HealthPortal.Features.Access;
@@ -27,7 +28,7 @@ public sealed class DeskLookupAuditTests(PortalFactory portal)
         return (await portal.PrincipalOfAsync(staff.Email!), staff.Id);
     }
 
-    private Task<PatientLookup> LookUpAsync(ClaimsPrincipal staff, string mpi) =>
+    private Task<Result<FoundPatient, LookupError>> LookUpAsync(ClaimsPrincipal staff, string mpi) =>
         portal.WithScopeAsync(services => services.GetRequiredService<FacilityPatients>().FindAsync(staff, mpi));
 
     private Task<List<FacilityAuditEntry>> AuditOfAsync(string userId) =>
@@ -42,7 +43,7 @@ public sealed class DeskLookupAuditTests(PortalFactory portal)
 
         var lookup = await LookUpAsync(staff, patient.Mpi!);
 
-        Assert.True(lookup.Found);
+        Assert.True(lookup.IsOk, lookup.Message);
         var entry = Assert.Single(await AuditOfAsync(userId));
         Assert.Equal((FacilityAuditKind.DeskLookup, AccessKit.Lakeview, patient.Mpi, FacilityAuditOutcome.Found),
             (entry.Kind, entry.FacilityId, entry.Mpi, entry.Outcome));
@@ -58,7 +59,7 @@ public sealed class DeskLookupAuditTests(PortalFactory portal)
 
         var lookup = await LookUpAsync(staff, unknown);
 
-        Assert.False(lookup.Found);
+        Assert.Equal(LookupError.NotFound, lookup.Error);
         var entry = Assert.Single(await AuditOfAsync(userId));
         Assert.Equal((FacilityAuditKind.DeskLookup, unknown, FacilityAuditOutcome.NotFound), (entry.Kind, entry.Mpi, entry.Outcome));
     }
@@ -70,7 +71,7 @@ public sealed class DeskLookupAuditTests(PortalFactory portal)
         var profile = await portal.QueryAsync(db => db.PatientProfiles.AsNoTracking().SingleAsync(p => p.UserId == patient.UserId));
         var (staff, _) = await StaffAsync();
 
-        var found = (await LookUpAsync(staff, patient.Mpi!)).Patient!;
+        var found = (await LookUpAsync(staff, patient.Mpi!)).Value!;
 
         Assert.Equal(FoundPatient.InitialsOf(profile.FullName), found.Initials);
         Assert.Equal(profile.BirthDate.Year, found.BirthYear);

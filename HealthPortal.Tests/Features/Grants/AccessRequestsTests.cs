@@ -133,7 +133,7 @@ public sealed class AccessRequestsTests(PortalFactory portal)
         var patient = await portal.RegisteredPatientAsync();
         var request = await RequestFor(patient);
         var input = AccessRequests.Prefill((await Requests(r => r.FindForPatientAsync(patient.Principal, request.Id)))!, DateTimeOffset.UtcNow);
-        var body = (await Grants(g => g.DraftIssueAsync(patient.Principal, input))).Draft!.Body;
+        var body = (await Grants(g => g.DraftIssueAsync(patient.Principal, input))).Value!.Body;
 
         var outcome = await Grants(g => g.IssueAsync(patient.Principal, body, patient.Key!.Jwk, patient.Key.Sign(TxType.GrantIssue, body), request.Id));
 
@@ -155,7 +155,7 @@ public sealed class AccessRequestsTests(PortalFactory portal)
         var request = await RequestFor(patient);
         var input = AccessRequests.Prefill(request, DateTimeOffset.UtcNow);
         input.FacilityId = Northgate;
-        var body = (await Grants(g => g.DraftIssueAsync(patient.Principal, input))).Draft!.Body;
+        var body = (await Grants(g => g.DraftIssueAsync(patient.Principal, input))).Value!.Body;
 
         var outcome = await Grants(g => g.IssueAsync(patient.Principal, body, patient.Key!.Jwk, patient.Key.Sign(TxType.GrantIssue, body), request.Id));
 

@@ -59,7 +59,7 @@ public sealed class GrantPagesTests(PortalFactory portal) : PortalComponentTest
         {
             var grants = s.GetRequiredService<PatientGrants>();
             var input = new GrantInput { FacilityId = Lakeview, Kinds = [RecordKinds.LabResult], Purpose = GrantPurposes.Treatment, Start = start, End = end };
-            var body = (await grants.DraftIssueAsync(patient.Principal, input)).Draft!.Body;
+            var body = (await grants.DraftIssueAsync(patient.Principal, input)).Value!.Body;
             var outcome = await grants.IssueAsync(patient.Principal, body, patient.Key!.Jwk, patient.Key.Sign(TxType.GrantIssue, body));
             Assert.True(outcome.IsOk, outcome.Message);
             return outcome.Value!.GrantId!;

@@ -37,8 +37,8 @@ public sealed class PatientGrantsTests(PortalFactory portal)
     private async Task<Result<GrantDone, LedgerError>> IssueAsync(TestPatient patient, GrantInput input, string? requestId = null)
     {
         var draft = await Grants(g => g.DraftIssueAsync(patient.Principal, input));
-        Assert.True(draft.IsSuccess, string.Join("; ", draft.Problems.Select(p => p.Message)));
-        var body = draft.Draft!.Body;
+        Assert.True(draft.IsOk, draft.ToString());
+        var body = draft.Value!.Body;
         return await Grants(g => g.IssueAsync(patient.Principal, body, patient.Key!.Jwk, patient.Key.Sign(TxType.GrantIssue, body), requestId));
     }
 
@@ -84,8 +84,8 @@ public sealed class PatientGrantsTests(PortalFactory portal)
     public async Task Issue_WithASignatureOverAnotherBody_IsRefusedBadSignatureBeforeTheLedger()
     {
         var patient = await portal.RegisteredPatientAsync();
-        var body = (await Grants(g => g.DraftIssueAsync(patient.Principal, Input()))).Draft!.Body;
-        var other = (await Grants(g => g.DraftIssueAsync(patient.Principal, Input(Categories.All)))).Draft!.Body;
+        var body = (await Grants(g => g.DraftIssueAsync(patient.Principal, Input()))).Value!.Body;
+        var other = (await Grants(g => g.DraftIssueAsync(patient.Principal, Input(Categories.All)))).Value!.Body;
 
         var outcome = await Grants(g => g.IssueAsync(patient.Principal, body, patient.Key!.Jwk, patient.Key.Sign(TxType.GrantIssue, other)));
 
@@ -98,7 +98,7 @@ public sealed class PatientGrantsTests(PortalFactory portal)
     {
         var owner = await portal.RegisteredPatientAsync();
         var intruder = await portal.RegisteredPatientAsync();
-        var body = (await Grants(g => g.DraftIssueAsync(owner.Principal, Input()))).Draft!.Body;
+        var body = (await Grants(g => g.DraftIssueAsync(owner.Principal, Input()))).Value!.Body;
 
         var outcome = await Grants(g => g.IssueAsync(intruder.Principal, body, intruder.Key!.Jwk, intruder.Key.Sign(TxType.GrantIssue, body)));
 
@@ -111,7 +111,7 @@ public sealed class PatientGrantsTests(PortalFactory portal)
     {
         var patient = await portal.RegisteredPatientAsync();
         using var stranger = new TestBrowserKey();
-        var body = (await Grants(g => g.DraftIssueAsync(patient.Principal, Input()))).Draft!.Body;
+        var body = (await Grants(g => g.DraftIssueAsync(patient.Principal, Input()))).Value!.Body;
 
         var outcome = await Grants(g => g.IssueAsync(patient.Principal, body, stranger.Jwk, stranger.Sign(TxType.GrantIssue, body)));
 
@@ -127,7 +127,8 @@ public sealed class PatientGrantsTests(PortalFactory portal)
 
         var draft = await Grants(g => g.DraftIssueAsync(patient.Principal, input));
 
-        var problem = Assert.Single(draft.Problems);
+        Assert.Equal(LedgerError.InvalidField, draft.Error);
+        var problem = Assert.Single(draft.Fields);
         Assert.Equal(GrantValidation.EndField, problem.Field);
         Assert.Contains("at most 365 days", problem.Message);
     }
@@ -141,7 +142,8 @@ public sealed class PatientGrantsTests(PortalFactory portal)
 
         var draft = await Grants(g => g.DraftIssueAsync(patient.Principal, input));
 
-        Assert.Equal(GrantValidation.FacilityField, Assert.Single(draft.Problems).Field);
+        Assert.Equal(LedgerError.InvalidField, draft.Error);
+        Assert.Equal(GrantValidation.FacilityField, Assert.Single(draft.Fields).Field);
     }
 
     [Fact]

@@ -216,6 +216,7 @@ public sealed class NodeBackupRefusalTests : IAsyncLifetime
         Assert.DoesNotContain('\n', line);
         Assert.False(Directory.Exists(target), "nothing may be put in place from a bad archive");
         Assert.Empty(Directory.EnumerateDirectories(_root, ".damaged.restore-*"));
+        Assert.Equal(BackupError.ArchiveDamaged, NodeBackup.Restore(Archive, target, force: false).Error);
     }
 
     [Fact]

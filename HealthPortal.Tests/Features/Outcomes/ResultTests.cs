@@ -41,4 +41,37 @@ public sealed class ResultTests
     [Fact]
     public void Fail_WithTheDefaultCode_IsMisuse() =>
         Assert.Throws<ArgumentException>(() => Result<int, SampleError>.Fail(SampleError.None, "no code"));
+
+    [Fact]
+    public void Invalid_NamesItsFields_InOrder_AndSaysEachMessageOnce()
+    {
+        Result<int, SampleError> result = Result.Invalid(SampleError.Expired,
+            [new FieldError("Start", "Choose a start."), new FieldError("End", "Choose an end."), new FieldError("End", "Choose an end.")]);
+
+        Assert.Equal(SampleError.Expired, result.Error);
+        Assert.Equal(["Start", "End", "End"], result.Fields.Select(f => f.Field));
+        Assert.Equal("Choose a start. Choose an end.", result.Message);
+        Assert.Equal("Choose an end.", result.FieldMessage("End"));
+        Assert.Null(result.FieldMessage("Name"));
+    }
+
+    [Fact]
+    public void Invalid_OneField_IsAlsoTheSentence()
+    {
+        Result<int, SampleError> result = Result.Invalid(SampleError.Forbidden, "Name", "Taken.");
+
+        Assert.Equal("Taken.", result.Message);
+        Assert.Equal(new FieldError("Name", "Taken."), Assert.Single(result.Fields));
+    }
+
+    [Fact]
+    public void OkAndPlainFailures_HaveNoFields()
+    {
+        Assert.Empty(Parse("1").Fields);
+        Assert.Empty(Parse("x").Fields);
+    }
+
+    [Fact]
+    public void Invalid_WithoutFields_IsMisuse() =>
+        Assert.Throws<ArgumentException>(() => Result.Invalid(SampleError.Expired, []));
 }

@@ -145,9 +145,9 @@ public sealed class LedgerPrivacyTests(InteropWorld world) : IClassFixture<Inter
         {
             var grants = s.GetRequiredService<PatientGrants>();
             var draft = await grants.DraftIssueAsync(patient.Principal, input);
-            Assert.True(draft.IsSuccess, string.Join("; ", draft.Problems.Select(x => x.Message)));
-            var body = draft.Draft!.Body;
-            return await grants.IssueAsync(patient.Principal, body, patient.Key!.Jwk, patient.Key.Sign(TxType.GrantIssue, body), null, draft.Draft.PurposeText);
+            Assert.True(draft.IsOk, draft.ToString());
+            var body = draft.Value!.Body;
+            return await grants.IssueAsync(patient.Principal, body, patient.Key!.Jwk, patient.Key.Sign(TxType.GrantIssue, body), null, draft.Value.PurposeText);
         });
         Assert.True(outcome.IsOk, outcome.Message);
     }
@@ -165,19 +165,22 @@ public sealed class LedgerPrivacyTests(InteropWorld world) : IClassFixture<Inter
     private async Task NodeDecisionsAsync(Planted contact, Planted rejection, Planted revocation)
     {
         var admin = await world.PrincipalOfAsync(PortalFactory.DemoEmail(Roles.Admin));
-        async Task<NetworkResult> ApplyAsync(string name) => await In(s => s.GetRequiredService<NodeRegistrations>().ApplyAsync(
-            new JoinRequest(name, FacilityKind.Clinic, contact.Text, "https://privacy.example")));
+        async Task<AdmissionDone> ApplyAsync(string name)
+        {
+            var applied = await In(s => s.GetRequiredService<NodeRegistrations>().ApplyAsync(
+                new JoinRequest(name, FacilityKind.Clinic, contact.Text, "https://privacy.example")));
+            Assert.True(applied.IsOk, applied.Message);
+            return applied.Value!;
+        }
 
         var rejected = await ApplyAsync($"Privacy Clinic {Guid.NewGuid():N}");
-        Assert.True(rejected.Succeeded, rejected.Error);
-        var reject = await In(s => s.GetRequiredService<NodeRegistrations>().RejectAsync(admin, rejected.FacilityId!, NodeDecisionReasons.Other, rejection.Text));
-        Assert.True(reject.Succeeded, reject.Error);
+        var reject = await In(s => s.GetRequiredService<NodeRegistrations>().RejectAsync(admin, rejected.FacilityId, NodeDecisionReasons.Other, rejection.Text));
+        Assert.True(reject.IsOk, reject.Message);
 
         var revoked = await ApplyAsync($"Privacy Clinic {Guid.NewGuid():N}");
-        Assert.True(revoked.Succeeded, revoked.Error);
-        Assert.True((await In(s => s.GetRequiredService<NodeRegistrations>().ApproveAsync(admin, revoked.FacilityId!))).Succeeded);
-        var revoke = await In(s => s.GetRequiredService<NodeRegistrations>().RevokeAsync(admin, revoked.FacilityId!, NodeDecisionReasons.Other, revocation.Text));
-        Assert.True(revoke.Succeeded, revoke.Error);
+        Assert.True((await In(s => s.GetRequiredService<NodeRegistrations>().ApproveAsync(admin, revoked.FacilityId))).IsOk);
+        var revoke = await In(s => s.GetRequiredService<NodeRegistrations>().RevokeAsync(admin, revoked.FacilityId, NodeDecisionReasons.Other, revocation.Text));
+        Assert.True(revoke.IsOk, revoke.Message);
     }
 
     private async Task AnchorRejectedAsync(TestPatient patient, Planted p)
@@ -194,8 +197,11 @@ public sealed class LedgerPrivacyTests(InteropWorld world) : IClassFixture<Inter
         Assert.True(confirmed.Succeeded, confirmed.Error);
     }
 
-    private static void Saved(HealthPortal.Features.Ehr.EhrSaveResult saved)
-        => Assert.True(saved.Succeeded, string.Join("; ", saved.Errors.Select(e => e.Key + ": " + e.Value)) + saved.Problem);
+    private static HealthPortal.Features.Ehr.EhrSaved Saved(HealthPortal.Features.Outcomes.Result<HealthPortal.Features.Ehr.EhrSaved, HealthPortal.Features.Ehr.EhrError> saved)
+    {
+        Assert.True(saved.IsOk, saved.ToString());
+        return saved.Value!;
+    }
 
     private async Task HospitalAdmissionAnchoredAsync(TestPatient patient, Planted note, Planted clinician)
     {
@@ -203,8 +209,7 @@ public sealed class LedgerPrivacyTests(InteropWorld world) : IClassFixture<Inter
         input.Note = "Brought in by family.\n" + note.Text;
         input.AttendingClinician = clinician.Text;
         var saved = await world.Get<HospitalRecords>().RecordAdmissionAsync(InteropWorld.Caller, patient.Mpi!, input, "staff");
-        Saved(saved);
-        await AnchorAsync(patient, InteropWorld.Caller, saved.Records);
+        await AnchorAsync(patient, InteropWorld.Caller, Saved(saved).Records);
     }
 
     private async Task ClinicVisitAnchoredAsync(TestPatient patient, Planted complaint, Planted findings, Planted treatment)
@@ -214,8 +219,7 @@ public sealed class LedgerPrivacyTests(InteropWorld world) : IClassFixture<Inter
         input.Findings = findings.Text;
         input.Treatment = treatment.Text;
         var saved = await world.Get<ClinicRecords>().RecordVisitAsync(InteropWorld.Holder, patient.Mpi!, input, "staff");
-        Saved(saved);
-        await AnchorAsync(patient, InteropWorld.Holder, saved.Records);
+        await AnchorAsync(patient, InteropWorld.Holder, Saved(saved).Records);
     }
 
     private async Task LabResultAnchoredAsync(TestPatient patient, Planted clinician)
@@ -224,9 +228,7 @@ public sealed class LedgerPrivacyTests(InteropWorld world) : IClassFixture<Inter
         order.OrderingClinician = clinician.Text;
         var lab = world.Get<LaboratoryRecords>();
         var ordered = await lab.CreateOrderAsync(InteropWorld.Third, patient.Mpi!, order, "staff");
-        Saved(ordered);
-        var reported = await lab.ReportResultsAsync(InteropWorld.Third, ordered.CreatedId!, EhrSamples.Values(("2345-7", "95")), "staff");
-        Saved(reported);
-        await AnchorAsync(patient, InteropWorld.Third, reported.Records);
+        var reported = await lab.ReportResultsAsync(InteropWorld.Third, Saved(ordered).CreatedId!, EhrSamples.Values(("2345-7", "95")), "staff");
+        await AnchorAsync(patient, InteropWorld.Third, Saved(reported).Records);
     }
 }

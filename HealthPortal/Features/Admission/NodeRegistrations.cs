@@ -1,4 +1,4 @@
-using HealthPortal.Features.Forms;
+using HealthPortal.Features.Outcomes;
 using System.Security.Claims;
 using System.Text.Json.Nodes;
 using HealthPortal.Data;
@@ -23,8 +23,12 @@ namespace HealthPortal.Features.Admission;
 /// <summary>What a facility states when it applies to join.</summary>
 public sealed record JoinRequest(string Name, FacilityKind Kind, string Contact, string Endpoint);
 
-/// <summary>The answer to an application or decision: the ledger receipt's block, or why it was refused.</summary>
-public sealed record NetworkResult(bool Succeeded, string? FacilityId, long? Height, string? TransactionId, string? Error)
+/// <summary>
+/// An application or decision the ledger committed: its block and transaction. Refusals come as
+/// <see cref="AdmissionError"/> codes in <c>Result&lt;AdmissionDone, AdmissionError&gt;</c>.
+/// </summary>
+/// <param name="Height">The committing block; null for provisioning again, which writes nothing to the ledger.</param>
+public sealed record AdmissionDone(string FacilityId, long? Height, string? TransactionId)
 {
     /// <summary>The facility's node key id (RFC 7638 thumbprint): its fingerprint on the ledger.</summary>
     public string? NodeKeyId { get; init; }
@@ -34,11 +38,6 @@ public sealed record NetworkResult(bool Succeeded, string? FacilityId, long? Hei
 
     /// <summary>Set when the ledger step succeeded but a follow-up (provisioning) did not; the admin can retry it.</summary>
     public string? Warning { get; init; }
-
-    /// <summary>Field → message when the request itself was wrong (so a form can show it beside the field).</summary>
-    public IReadOnlyDictionary<string, string> FieldErrors { get; init; } = new Dictionary<string, string>();
-
-    public static NetworkResult Fail(string error) => new(false, null, null, null, error);
 }
 
 /// <summary>Another facility's name close to an applicant's.</summary>
@@ -66,9 +65,6 @@ public sealed record SimilarName(string Name, bool SameSkeleton, int Distance)
             .ToList();
     }
 }
-
-/// <summary>A drafted application (its proof of work still to do), or why there is none.</summary>
-public sealed record JoinDraftResult(JoinDraft? Draft, NetworkResult? Refused);
 
 /// <summary>Proof-of-work progress while the applicant's browser stamps a node's registration.</summary>
 public readonly record struct PowProgress(long Attempts, long Expected, bool Found = false)
@@ -222,12 +218,12 @@ public sealed class NodeRegistrations(
     /// <see cref="JoinDraft"/> whose proof of work the applicant's browser computes. Nothing is stored yet: the key
     /// lives in the draft until <see cref="SubmitAsync"/>, and disposing the draft forgets it.
     /// </summary>
-    public async Task<JoinDraftResult> DraftAsync(JoinRequest request, CancellationToken cancellationToken = default)
+    public async Task<Result<JoinDraft, AdmissionError>> DraftAsync(JoinRequest request, CancellationToken cancellationToken = default)
     {
         if (Validate(request, AllowsHttpEndpoints) is { Count: > 0 } errors)
-            return new(null, NetworkResult.Fail(string.Join(" ", errors.Values)) with { FieldErrors = errors });
+            return Result.Invalid(AdmissionError.Invalid, [.. errors.Select(e => new FieldError(e.Key, e.Value))]);
         var name = SafeText.NormalizeName(request.Name);
-        if (await CheckNameAsync(name, cancellationToken) is { } taken) return new(null, taken);
+        if (await CheckNameAsync(name, cancellationToken) is { } taken) return taken;
 
         var facility = new HealthFacility
         {
@@ -236,7 +232,7 @@ public sealed class NodeRegistrations(
         };
         var key = LedgerKeyPair.Create();
         var body = _tx.NodeRegisterBody(key.PublicJwk, LedgerKind(request.Kind), name, facility.Endpoint);
-        return new(new JoinDraft(facility, key, body, ledger.Engine.Genesis.Parameters.FacilityPowBits), null);
+        return new JoinDraft(facility, key, body, ledger.Engine.Genesis.Parameters.FacilityPowBits);
     }
 
     /// <summary>
@@ -246,24 +242,24 @@ public sealed class NodeRegistrations(
     /// Nothing is kept when the stamp is wrong, the name was taken meanwhile, or the ledger refuses.
     /// </summary>
     /// <param name="counter">The decimal counter from the browser (untrusted input).</param>
-    public async Task<NetworkResult> SubmitAsync(JoinDraft draft, string? counter)
+    public async Task<Result<AdmissionDone, AdmissionError>> SubmitAsync(JoinDraft draft, string? counter)
     {
         ArgumentNullException.ThrowIfNull(draft);
-        if (draft.Submitted) return NetworkResult.Fail("This application was already submitted.");
+        if (draft.Submitted) return Result.Fail(AdmissionError.AlreadySubmitted, "This application was already submitted.");
         // Digits only, and no more than a 64-bit counter has: anything else is not an answer to the puzzle.
         if (counter is null || counter.Length is 0 or > 20 || !counter.All(char.IsAsciiDigit))
-            return NetworkResult.Fail("The proof of work from your browser is not a counter. Nothing was recorded; apply again.");
+            return Result.Fail(AdmissionError.ProofNotACounter, "The proof of work from your browser is not a counter. Nothing was recorded; apply again.");
 
         var body = (JsonObject)draft.Body.DeepClone();
         body["pow"] = counter;
         var created = Transaction.Create(TxType.NodeRegister, body);
-        if (!created.IsSuccess) return NetworkResult.Fail($"The registration could not be built: {created.Message}");
+        if (!created.IsSuccess) return Result.Fail(AdmissionError.LedgerRefused, $"The registration could not be built: {created.Message}");
         var tx = created.Value!;
         var zeroBits = ProofOfWork.LeadingZeroBits(tx.Id);
         if (zeroBits < draft.PowBits)
         {
             logger.LogWarning("Refused a join stamp for {Facility}: {Bits} leading zero bits, {Required} required", draft.Name, zeroBits, draft.PowBits);
-            return NetworkResult.Fail($"The proof of work from your browser does not meet the network's difficulty ({zeroBits} of {draft.PowBits} bits). Nothing was recorded; apply again.");
+            return Result.Fail(AdmissionError.ProofTooWeak, $"The proof of work from your browser does not meet the network's difficulty ({zeroBits} of {draft.PowBits} bits). Nothing was recorded; apply again.");
         }
         draft.Submitted = true;
 
@@ -303,12 +299,12 @@ public sealed class NodeRegistrations(
                 await db.Facilities.Where(f => f.Id == facility.Id).ExecuteDeleteAsync(CancellationToken.None);
             ForgetKey(draft, keyName);
             logger.LogWarning("The ledger refused the registration of {Facility}: {Result}", facility.Name, result);
-            return NetworkResult.Fail(result.Error == LedgerError.TimestampOutOfRange
-                ? "The application took too long and expired. Nothing was recorded; apply again."
-                : $"The ledger refused the registration: {result.Message}");
+            return result.Error == LedgerError.TimestampOutOfRange
+                ? Result.Fail(AdmissionError.Expired, "The application took too long and expired. Nothing was recorded; apply again.")
+                : Result.Fail(AdmissionError.LedgerRefused, $"The ledger refused the registration: {result.Message}");
         }
         logger.LogInformation("Facility {Facility} ({Id}) applied to join; node {Node} registered at height {Height}", facility.Name, facility.Id, draft.Key.Id, result.Receipt!.Height);
-        return new NetworkResult(true, facility.Id, result.Receipt.Height, result.Receipt.TransactionId, null) { NodeKeyId = draft.Key.Id };
+        return new AdmissionDone(facility.Id, result.Receipt.Height, result.Receipt.TransactionId) { NodeKeyId = draft.Key.Id };
     }
 
     private static readonly SemaphoreSlim NameGate = new(1, 1);
@@ -324,7 +320,7 @@ public sealed class NodeRegistrations(
     /// "Riverside" with a Cyrillic "а", "C1inic"). Compared with every facility this portal knows (pending, approved or
     /// decided) and every node on the ledger, whose names come from other portals too.
     /// </summary>
-    private async Task<NetworkResult?> CheckNameAsync(string name, CancellationToken ct)
+    private async Task<Failure<AdmissionError>?> CheckNameAsync(string name, CancellationToken ct)
     {
         foreach (var existing in await KnownNamesAsync(ct))
         {
@@ -332,7 +328,7 @@ public sealed class NodeRegistrations(
             if (FacilityNameSkeleton.AreConfusable(existing, name))
             {
                 var message = $"This name can be mistaken for '{existing}', a facility already on the network. Choose a name that cannot be confused with it.";
-                return NetworkResult.Fail(message) with { FieldErrors = new Dictionary<string, string> { [nameof(JoinRequest.Name)] = message } };
+                return Result.Invalid(AdmissionError.NameConfusable, nameof(JoinRequest.Name), message);
             }
         }
         return null;
@@ -346,11 +342,8 @@ public sealed class NodeRegistrations(
         return names;
     }
 
-    private static NetworkResult NameTaken(string name)
-    {
-        var message = $"A facility named '{name}' has already applied. If that was you, wait for the consortium's decision.";
-        return NetworkResult.Fail(message) with { FieldErrors = new Dictionary<string, string> { [nameof(JoinRequest.Name)] = message } };
-    }
+    private static Failure<AdmissionError> NameTaken(string name) => Result.Invalid(AdmissionError.NameTaken, nameof(JoinRequest.Name),
+        $"A facility named '{name}' has already applied. If that was you, wait for the consortium's decision.");
 
     /// <summary>
     /// Every application with its ledger entry and recomputed proof-of-work stamp, newest first. Rows whose status
@@ -409,29 +402,29 @@ public sealed class NodeRegistrations(
 
     /// <summary>
     /// Approves a pending application (<c>node.approve</c>), then provisions the facility: its EHR store and a
-    /// one-time invitation link for its first manager, returned in <see cref="NetworkResult.ManagerInvitationToken"/>.
+    /// one-time invitation link for its first manager, returned in <see cref="AdmissionDone.ManagerInvitationToken"/>.
     /// </summary>
-    public async Task<NetworkResult> ApproveAsync(ClaimsPrincipal admin, string facilityId, CancellationToken ct = default)
+    public async Task<Result<AdmissionDone, AdmissionError>> ApproveAsync(ClaimsPrincipal admin, string facilityId, CancellationToken ct = default)
     {
         var decided = await DecideAsync(admin, facilityId, null, (node, _) => _tx.NodeApprove(node), FacilityStatus.Approved, ct);
-        return decided.Succeeded ? await ProvisionAsync(admin, decided) : decided;
+        return decided.Value is { } done ? await ProvisionAsync(admin, done) : decided;
     }
 
     /// <summary>
     /// Provisions an approved facility again: creates its EHR store if missing and a new manager invitation link
     /// (for a link that was lost, or a facility approved before provisioning existed).
     /// </summary>
-    public async Task<NetworkResult> ProvisionAsync(ClaimsPrincipal admin, string facilityId)
+    public async Task<Result<AdmissionDone, AdmissionError>> ProvisionAsync(ClaimsPrincipal admin, string facilityId)
     {
         if (!await IsAdminAsync(admin)) return NotAdmin();
-        return await ProvisionAsync(admin, new NetworkResult(true, facilityId, null, null, null));
+        return await ProvisionAsync(admin, new AdmissionDone(facilityId, null, null));
     }
 
-    private async Task<NetworkResult> ProvisionAsync(ClaimsPrincipal admin, NetworkResult decided)
+    private async Task<Result<AdmissionDone, AdmissionError>> ProvisionAsync(ClaimsPrincipal admin, AdmissionDone decided)
     {
         await using var db = await dbFactory.CreateDbContextAsync();
         var facility = await db.Facilities.AsNoTracking().SingleOrDefaultAsync(f => f.Id == decided.FacilityId);
-        if (facility?.Status != FacilityStatus.Approved) return NetworkResult.Fail("Only an approved facility can be provisioned.");
+        if (facility?.Status != FacilityStatus.Approved) return Result.Fail(AdmissionError.NotApproved, "Only an approved facility can be provisioned.");
         try
         {
             ehrStores.Provision(facility);
@@ -451,16 +444,16 @@ public sealed class NodeRegistrations(
 
     /// <param name="reasonCode">A <see cref="NodeDecisionReasons"/> code: what the ledger says.</param>
     /// <param name="note">The admin's words: kept in the portal (<see cref="HealthFacility.DecisionNote"/>), hashed on the ledger.</param>
-    public Task<NetworkResult> RejectAsync(ClaimsPrincipal admin, string facilityId, string reasonCode, string? note = null, CancellationToken ct = default)
+    public Task<Result<AdmissionDone, AdmissionError>> RejectAsync(ClaimsPrincipal admin, string facilityId, string reasonCode, string? note = null, CancellationToken ct = default)
         => ValidateReason(reasonCode, note, "rejection") is { } error
-            ? Task.FromResult(NetworkResult.Fail(error))
+            ? Task.FromResult<Result<AdmissionDone, AdmissionError>>(Result.Fail(AdmissionError.Invalid, error))
             : DecideAsync(admin, facilityId, Note(note), (node, hash) => _tx.NodeReject(node, reasonCode, hash), FacilityStatus.Rejected, ct);
 
     /// <summary>Revokes an approved facility: from the revoking block on it can no longer anchor, seal or read.</summary>
     /// <inheritdoc cref="RejectAsync" path="/param"/>
-    public Task<NetworkResult> RevokeAsync(ClaimsPrincipal admin, string facilityId, string reasonCode, string? note = null, CancellationToken ct = default)
+    public Task<Result<AdmissionDone, AdmissionError>> RevokeAsync(ClaimsPrincipal admin, string facilityId, string reasonCode, string? note = null, CancellationToken ct = default)
         => ValidateReason(reasonCode, note, "revocation") is { } error
-            ? Task.FromResult(NetworkResult.Fail(error))
+            ? Task.FromResult<Result<AdmissionDone, AdmissionError>>(Result.Fail(AdmissionError.Invalid, error))
             : DecideAsync(admin, facilityId, Note(note), (node, hash) => node == ledger.Engine.NodeId ? null : _tx.NodeRevoke(node, reasonCode, hash), FacilityStatus.Revoked, ct);
 
     /// <summary>The admin's words with a fresh salt, or null when there are none.</summary>
@@ -469,37 +462,37 @@ public sealed class NodeRegistrations(
 
     /// <summary>Signs the decision with the consortium admin key; the portal row follows only after commit.</summary>
     /// <param name="build">The decision for a node id and the hash of the note, or null when this node must not be decided on (the sealer).</param>
-    private async Task<NetworkResult> DecideAsync(ClaimsPrincipal admin, string facilityId, (string Text, string Salt)? note, Func<string, string?, Transaction?> build, FacilityStatus outcome, CancellationToken ct)
+    private async Task<Result<AdmissionDone, AdmissionError>> DecideAsync(ClaimsPrincipal admin, string facilityId, (string Text, string Salt)? note, Func<string, string?, Transaction?> build, FacilityStatus outcome, CancellationToken ct)
     {
         if (!await IsAdminAsync(admin)) return NotAdmin();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var facility = await db.Facilities.SingleOrDefaultAsync(f => f.Id == facilityId, ct);
-        if (facility?.NodeKeyId is null) return NetworkResult.Fail("No such facility registration.");
+        if (facility?.NodeKeyId is null) return Result.Fail(AdmissionError.NotFound, "No such facility registration.");
         // This node seals every block of the solo sequencer; a revoked sealer could seal nothing more.
         var hash = note is { } n ? TextCommitment.Hash(n.Text, n.Salt) : null;
         if (build(facility.NodeKeyId, hash) is not { } decision)
-            return NetworkResult.Fail("This facility's node seals the ledger's blocks; revoking it would stop the ledger.");
+            return Result.Fail(AdmissionError.WouldStopLedger, "This facility's node seals the ledger's blocks; revoking it would stop the ledger.");
         var adminKey = ledger.Keys.Get(ServerKeyVault.ConsortiumAdmin);
         // Once signed and submitted the decision may commit; do not let a closing page cancel the wait for it.
         var result = await ledger.Engine.SubmitAsync(decision.SignWith(adminKey), CancellationToken.None);
-        if (!result.IsCommitted) return NetworkResult.Fail(Explain(result));
+        if (!result.IsCommitted) return Refusal(result);
         facility.Status = outcome;
         (facility.DecisionNote, facility.DecisionNoteSalt) = note is { } kept ? (kept.Text, kept.Salt) : ((string?)null, (string?)null);
         await db.SaveChangesAsync(CancellationToken.None);
         logger.LogInformation("Facility {Id} is {Status} on the ledger at height {Height} (decided by {User})",
             facility.Id, outcome, result.Receipt!.Height, admin.FindFirstValue(ClaimTypes.NameIdentifier));
-        return new NetworkResult(true, facility.Id, result.Receipt.Height, result.Receipt.TransactionId, null) { NodeKeyId = facility.NodeKeyId };
+        return new AdmissionDone(facility.Id, result.Receipt.Height, result.Receipt.TransactionId) { NodeKeyId = facility.NodeKeyId };
     }
 
-    private static string Explain(SubmitResult result) => result.Error switch
+    private static Failure<AdmissionError> Refusal(SubmitResult result) => result.Error switch
     {
-        LedgerError.NodeNotPending => "This registration has already been decided.",
-        LedgerError.NodeNotApproved => "Only an approved facility can be revoked.",
-        LedgerError.UnknownNode => "The ledger does not know this facility's node.",
-        _ => $"The ledger refused it: {result.Message}",
+        LedgerError.NodeNotPending => Result.Fail(AdmissionError.AlreadyDecided, "This registration has already been decided."),
+        LedgerError.NodeNotApproved => Result.Fail(AdmissionError.NotApproved, "Only an approved facility can be revoked."),
+        LedgerError.UnknownNode => Result.Fail(AdmissionError.NotFound, "The ledger does not know this facility's node."),
+        _ => Result.Fail(AdmissionError.LedgerRefused, $"The ledger refused it: {result.Message}"),
     };
 
-    private static NetworkResult NotAdmin() => NetworkResult.Fail("Only a consortium admin may decide registrations.");
+    private static Failure<AdmissionError> NotAdmin() => Result.Fail(AdmissionError.NotAdmin, "Only a consortium admin may decide registrations.");
 
     private async Task<bool> IsAdminAsync(ClaimsPrincipal admin) =>
         (await authorization.AuthorizeAsync(admin, PortalPolicies.AdminPortal)).Succeeded;

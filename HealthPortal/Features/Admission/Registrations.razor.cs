@@ -1,3 +1,4 @@
+using HealthPortal.Features.Outcomes;
 using System.Security.Claims;
 using HealthPortal.Features.Facilities;
 using Microsoft.AspNetCore.Components;
@@ -39,12 +40,12 @@ public partial class Registrations
     private Task ApproveAsync(Registration r) => RunAsync(async admin =>
     {
         var result = await Service.ApproveAsync(admin, r.Facility.Id);
-        if (result.Succeeded)
+        if (result.Value is { } done)
         {
-            ShowInvitation(r, result.ManagerInvitationToken);
+            ShowInvitation(r, done.ManagerInvitationToken);
             tab = Array.IndexOf(Statuses, FacilityStatus.Approved);
         }
-        return (result, $"{r.Facility.Name} is approved (block #{result.Height}).");
+        return (result, $"{r.Facility.Name} is approved (block #{result.Value?.Height}).");
     });
 
     private async Task RejectAsync(Registration r)
@@ -67,18 +68,18 @@ public partial class Registrations
     private Task InviteManagerAsync(Registration r) => RunAsync(async admin =>
     {
         var result = await Service.ProvisionAsync(admin, r.Facility.Id);
-        if (result.Succeeded) ShowInvitation(r, result.ManagerInvitationToken);
+        if (result.Value is { } done) ShowInvitation(r, done.ManagerInvitationToken);
         return (result, $"New manager invitation for {r.Facility.Name}.");
     });
 
-    private async Task RunAsync(Func<ClaimsPrincipal, Task<(NetworkResult Result, string Success)>> action)
+    private async Task RunAsync(Func<ClaimsPrincipal, Task<(Result<AdmissionDone, AdmissionError> Result, string Success)>> action)
     {
         busy = true;
         try
         {
             var (result, success) = await action(await AdminAsync());
-            if (!result.Succeeded) Snackbar.Add(result.Error!, Severity.Error);
-            else if (result.Warning is not null) Snackbar.Add(result.Warning, Severity.Warning);
+            if (!result.IsOk) Snackbar.Add(result.Message!, Severity.Error);
+            else if (result.Value!.Warning is { } warning) Snackbar.Add(warning, Severity.Warning);
             else Snackbar.Add(success, Severity.Success);
             await ReloadAsync();
         }

@@ -1,3 +1,4 @@
+using HealthPortal.Features.Outcomes;
 using HealthPortal.Data;
 using HealthPortal.Features.Ehr;
 using HealthPortal.Features.Ehr.Clinic;
@@ -59,9 +60,9 @@ public sealed class DemoRecordSeeder(
                 if (records.Count == 0)
                 {
                     var saved = await WriteAsync(facility, mpi, p, ct);
-                    if (!saved.Succeeded)
-                        throw new InvalidOperationException($"demo seeding: {facility.Name} refused the demo records: {saved.Problem}{string.Join("; ", saved.Errors.Values)}");
-                    records = saved.Records;
+                    if (!saved.IsOk)
+                        throw new InvalidOperationException($"demo seeding: {facility.Name} refused the demo records: {saved}");
+                    records = saved.Value!.Records;
                     written += records.Count;
                 }
                 var facilityKey = ledger.Keys.Get(ServerKeyVault.FacilityNode(facility.Id));
@@ -86,15 +87,15 @@ public sealed class DemoRecordSeeder(
         return unanchored;
     }
 
-    private Task<EhrSaveResult> WriteAsync(HealthFacility facility, string mpi, int patient, CancellationToken ct) => facility.Kind switch
+    private Task<Result<EhrSaved, EhrError>> WriteAsync(HealthFacility facility, string mpi, int patient, CancellationToken ct) => facility.Kind switch
     {
         FacilityKind.Hospital => hospital.RecordAdmissionAsync(facility.Id, mpi, patient == 0 ? AsthmaAttendance() : HypertensionAdmission(), Staff, ct),
         FacilityKind.Clinic => clinic.RecordVisitAsync(facility.Id, mpi, patient == 0 ? SoreThroatVisit() : BloodPressureVisit(), Staff, ct),
         FacilityKind.Laboratory => LabAsync(facility.Id, mpi, patient, ct),
-        _ => Task.FromResult(EhrSaveResult.Failed("no EHR format")),
+        _ => Task.FromResult<Result<EhrSaved, EhrError>>(Result.Fail(EhrError.NoStore, "no EHR format")),
     };
 
-    private async Task<EhrSaveResult> LabAsync(string facilityId, string mpi, int patient, CancellationToken ct)
+    private async Task<Result<EhrSaved, EhrError>> LabAsync(string facilityId, string mpi, int patient, CancellationToken ct)
     {
         var values = patient == 0
             ? new Dictionary<string, string> { ["718-7"] = "11.4", ["6690-2"] = "7.2" }
@@ -106,8 +107,8 @@ public sealed class DemoRecordSeeder(
             CollectedAt = patient == 0 ? new DateTime(2026, 2, 11, 9, 15, 0, DateTimeKind.Utc) : new DateTime(2025, 11, 4, 7, 40, 0, DateTimeKind.Utc),
             Tests = [.. values.Keys],
         }, Staff, ct);
-        if (!order.Succeeded) return order;
-        return await laboratory.ReportResultsAsync(facilityId, order.CreatedId!,
+        if (!order.IsOk) return order;
+        return await laboratory.ReportResultsAsync(facilityId, order.Value!.CreatedId!,
             values.ToDictionary(v => v.Key, v => new LabValueInput { Value = v.Value, Unit = LabCatalogue.Find(v.Key)!.Unit }), Staff, ct);
     }
 

@@ -1,3 +1,4 @@
+using HealthPortal.Features.Outcomes;
 using HealthPortal.Features.Records;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
@@ -26,7 +27,7 @@ public abstract class EhrFormBase : ComponentBase
     protected string Error(string field) => Errors.TryGetValue(field, out var message) ? message : "";
 
     /// <summary>Runs one save: disables the button meanwhile, shows its field errors or reports its records.</summary>
-    protected async Task SaveAsync(Func<string, Task<EhrSaveResult>> save, Func<EhrSaveResult, string> savedMessage, Action? reset = null)
+    protected async Task SaveAsync(Func<string, Task<Result<EhrSaved, EhrError>>> save, Func<EhrSaved, string> savedMessage, Action? reset = null)
     {
         if (Saving) return;
         Saving = true;
@@ -36,13 +37,14 @@ public abstract class EhrFormBase : ComponentBase
         {
             var staff = Authentication is null ? "" : (await Authentication).User.Identity?.Name ?? "";
             var result = await save(staff.Length > 0 ? staff : "unknown staff");
-            Errors = result.Errors;
-            Problem = result.Problem ?? (result.Errors.Count > 0 ? "Please correct the highlighted fields." : null);
-            if (result.Succeeded)
+            // The first message per field is the one shown beside it.
+            Errors = result.Fields.DistinctBy(f => f.Field).ToDictionary(f => f.Field, f => f.Message);
+            Problem = result.IsOk ? null : result.Error == EhrError.Invalid ? "Please correct the highlighted fields." : result.Message;
+            if (result.Value is { } saved)
             {
-                Saved = savedMessage(result);
+                Saved = savedMessage(saved);
                 reset?.Invoke();
-                if (result.Records.Count > 0) await OnSaved.InvokeAsync(result.Records);
+                if (saved.Records.Count > 0) await OnSaved.InvokeAsync(saved.Records);
             }
         }
         finally

@@ -8,6 +8,9 @@ public static class ExplorerExtensions
     public static WebApplicationBuilder AddExplorer(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<LedgerQueries>();
+        // The Network page's view of the other Raft members (their /node/status); unused in the embedded mode.
+        builder.Services.AddSingleton<ConsortiumMonitor>();
+        builder.Services.AddHttpClient(ConsortiumMonitor.HttpClientName);
         return builder;
     }
 

@@ -49,8 +49,8 @@ public partial class FacilityPatient : IDisposable
         staff = (await AuthenticationState).User;
         facility = await Directory.MineAsync(staff);
         var lookup = await Patients.FindAsync(staff, Mpi);
-        patient = lookup.Patient;
-        lookupError = lookup.Error;
+        patient = lookup.Value;
+        lookupError = lookup.Message;
         current = null;
         prepareError = null;
         await ReloadAsync();

@@ -13,6 +13,7 @@ using HealthPortal.Features.Access;
 using HealthPortal.Features.Admission;
 using HealthPortal.Features.DemoMode;
 using HealthPortal.Features.Patient;
+using HealthPortal.Features.Outcomes;
 
 namespace HealthPortal.Features.FacilityPortal;
 
@@ -32,10 +33,16 @@ public sealed record FoundPatient(string Mpi, string Initials, int BirthYear)
             .Select(part => StringInfo.GetNextTextElement(part).ToUpperInvariant() + "."));
 }
 
-/// <summary>The outcome of looking a patient up: the patient, or a message for the staff member.</summary>
-public sealed record PatientLookup(FoundPatient? Patient, string? Error)
+/// <summary>Why a staff lookup found no patient; the result's message is what the desk shows.</summary>
+public enum LookupError
 {
-    public bool Found => Patient is not null;
+    None,
+    /// <summary>The caller is not staff of a facility (or the trail could not name them).</summary>
+    Forbidden,
+    /// <summary>What was typed or scanned is not an MPI number.</summary>
+    NotAnMpiNumber,
+    /// <summary>No patient with that number is registered on the network and known to this portal (audited like a find).</summary>
+    NotFound,
 }
 
 /// <summary>
@@ -80,14 +87,15 @@ public sealed class FacilityPatients(
         return stray || digits >= MpiNumber.Digits ? error : null;
     }
 
-    public async Task<PatientLookup> FindAsync(ClaimsPrincipal staff, string? mpiInput)
+    /// <summary>The patient with that MPI number (initials and birth year only), or why there is none; every lookup of a well-formed number is audited.</summary>
+    public async Task<Result<FoundPatient, LookupError>> FindAsync(ClaimsPrincipal staff, string? mpiInput)
     {
-        if (!(await authorization.AuthorizeAsync(staff, PortalPolicies.FacilityPortal)).Succeeded) return new(null, "Only facility staff can look patients up.");
-        if (!TryReadMpi(mpiInput, out var mpi, out var error)) return new(null, error);
+        if (!(await authorization.AuthorizeAsync(staff, PortalPolicies.FacilityPortal)).Succeeded) return Result.Fail(LookupError.Forbidden, "Only facility staff can look patients up.");
+        if (!TryReadMpi(mpiInput, out var mpi, out var error)) return Result.Fail(LookupError.NotAnMpiNumber, error);
         var userId = staff.FindFirstValue(ClaimTypes.NameIdentifier);
         var facility = await currentFacility.OfAsync(staff);
         // Nothing is shown to a caller the trail cannot name.
-        if (userId is null || facility is null) return new(null, "Only staff of a facility can look patients up.");
+        if (userId is null || facility is null) return Result.Fail(LookupError.Forbidden, "Only staff of a facility can look patients up.");
 
         await using var db = await dbFactory.CreateDbContextAsync();
         var profile = await db.PatientProfiles.AsNoTracking().Where(p => p.MpiNumber == mpi)
@@ -95,8 +103,8 @@ public sealed class FacilityPatients(
         var found = profile is not null && ledger.Reader.Patient(mpi) is not null;
         await AuditAsync(userId, facility.Id, mpi, found);
         if (!found)
-            return new(null, $"No patient with MPI number {mpi} is registered on the network. Check the number with the patient.");
-        return new(new FoundPatient(mpi, FoundPatient.InitialsOf(profile!.FullName), profile.BirthDate.Year), null);
+            return Result.Fail(LookupError.NotFound, $"No patient with MPI number {mpi} is registered on the network. Check the number with the patient.");
+        return new FoundPatient(mpi, FoundPatient.InitialsOf(profile!.FullName), profile.BirthDate.Year);
     }
 
     private async Task AuditAsync(string userId, string facilityId, string mpi, bool found)

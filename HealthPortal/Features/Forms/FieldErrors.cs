@@ -1,3 +1,4 @@
+using HealthPortal.Features.Outcomes;
 using HealthPortal.Ledger.Text;
 
 namespace HealthPortal.Features.Forms;
@@ -10,6 +11,9 @@ public sealed class FieldErrors
     public bool Any => _errors.Count > 0;
 
     public IReadOnlyDictionary<string, string> All => _errors;
+
+    /// <summary>The errors as a result's field list (input order), for <c>Result.Invalid(code, errors.List)</c>.</summary>
+    public IReadOnlyList<FieldError> List => [.. _errors.Select(e => new FieldError(e.Key, e.Value))];
 
     public void Add(string field, string message) => _errors.TryAdd(field, message);
 

@@ -1,3 +1,4 @@
+using HealthPortal.Features.Outcomes;
 using HealthPortal.Features.Records;
 using HealthPortal.Ledger.Transactions;
 
@@ -32,9 +33,6 @@ public sealed class GrantInput
         => Kinds.Contains(Categories.All) ? [Categories.All] : [.. RecordKinds.All.Where(Kinds.Contains)];
 }
 
-/// <summary>One problem with a grant form, named by field so the form can show it where it belongs.</summary>
-public sealed record GrantProblem(string Field, string Message);
-
 /// <summary>The grant form's rules, shared by the form (immediate messages) and the service (which decides).</summary>
 public static class GrantValidation
 {
@@ -47,9 +45,9 @@ public static class GrantValidation
     /// <summary>A little slack for a start time the form put at "now" a few minutes before it was signed.</summary>
     public static readonly TimeSpan PastStartTolerance = TimeSpan.FromMinutes(10);
 
-    public static IReadOnlyList<GrantProblem> Check(GrantInput input, DateTimeOffset now, int maxDays, IReadOnlyCollection<string> facilityIds)
+    public static IReadOnlyList<FieldError> Check(GrantInput input, DateTimeOffset now, int maxDays, IReadOnlyCollection<string> facilityIds)
     {
-        var problems = new List<GrantProblem>();
+        var problems = new List<FieldError>();
         if (string.IsNullOrEmpty(input.FacilityId)) problems.Add(new(FacilityField, "Choose the facility to share with."));
         else if (!facilityIds.Contains(input.FacilityId)) problems.Add(new(FacilityField, "That facility is not an approved member of the network."));
 

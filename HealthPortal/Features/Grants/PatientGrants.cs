@@ -32,12 +32,6 @@ public sealed record GrantDraft(JsonObject Body, string FacilityName, IReadOnlyL
         $"{FacilityName} may see your {GrantText.KindsLower(Categories)} for {GrantPurposes.Label(Purpose, PurposeText?.Text).ToLowerInvariant()}, from {GrantText.When(NotBefore)} until {GrantText.When(ExpiresAt)}.";
 }
 
-/// <summary>The draft, or what is wrong with the form.</summary>
-public sealed record GrantDraftResult(GrantDraft? Draft, IReadOnlyList<GrantProblem> Problems)
-{
-    public bool IsSuccess => Draft is not null;
-}
-
 /// <summary>
 /// A grant issued or revoked: its block and grant id. Refusals carry the ledger's own codes (<see cref="LedgerError"/>):
 /// every refusal of a grant is one the ledger's rules would give, and the pre-checks here only give it earlier.
@@ -76,14 +70,18 @@ public sealed class PatientGrants(
         return new SharingView(userId, mpi, facilities, list, pending, MaxGrantDays, now);
     }
 
-    /// <summary>Checks the form and builds the grant.issue body; nothing is signed or stored.</summary>
-    public async Task<GrantDraftResult> DraftIssueAsync(ClaimsPrincipal user, GrantInput input)
+    /// <summary>
+    /// Checks the form and builds the grant.issue body; nothing is signed or stored. Refusals carry the code the
+    /// ledger would give: <see cref="LedgerError.UnknownPatient"/> (not registered yet) or
+    /// <see cref="LedgerError.InvalidField"/> with the form's fields named.
+    /// </summary>
+    public async Task<Result<GrantDraft, LedgerError>> DraftIssueAsync(ClaimsPrincipal user, GrantInput input)
     {
         if (await LoadAsync(user) is not { IsRegistered: true } me)
-            return new GrantDraftResult(null, [new GrantProblem("", "You are not registered on the network yet.")]);
+            return Result.Invalid(LedgerError.UnknownPatient, "", "You are not registered on the network yet.");
         var now = clock.GetUtcNow();
         var problems = GrantValidation.Check(input, now, me.MaxGrantDays, [.. me.Facilities.Select(f => f.Id)]);
-        if (problems.Count > 0) return new GrantDraftResult(null, problems);
+        if (problems.Count > 0) return Result.Invalid(LedgerError.InvalidField, problems);
 
         var facility = me.Facilities.Single(f => f.Id == input.FacilityId);
         var categories = input.LedgerCategories();
@@ -99,7 +97,7 @@ public sealed class PatientGrants(
         body["categories"] = new JsonArray([.. categories.Select(c => (JsonNode)JsonValue.Create(c))]);
         body["notBefore"] = notBefore.ToUnixTimeMilliseconds();
         body["expiresAt"] = expiresAt.ToUnixTimeMilliseconds();
-        return new GrantDraftResult(new GrantDraft(body, facility.Name, categories, purpose, notBefore, expiresAt, purposeText), []);
+        return new GrantDraft(body, facility.Name, categories, purpose, notBefore, expiresAt, purposeText);
     }
 
     /// <summary>

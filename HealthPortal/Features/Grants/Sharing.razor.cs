@@ -1,3 +1,4 @@
+using HealthPortal.Features.Outcomes;
 using System.Text.Json.Nodes;
 using HealthPortal.Features.Keys;
 using HealthPortal.Ledger.Transactions;
@@ -31,7 +32,7 @@ public partial class Sharing
     private GrantDraft? draft;
     private string? canonical;
     private Shared? outcome;
-    private IReadOnlyList<GrantProblem> serverProblems = [];
+    private IReadOnlyList<FieldError> serverProblems = [];
     private string? declining;
     private string? declineReason;
     private bool busy;
@@ -70,9 +71,9 @@ public partial class Sharing
     private Task ReviewAsync(GrantInput form) => RunAsync(async () =>
     {
         var result = await Grants.DraftIssueAsync(User, form);
-        serverProblems = result.Problems;
-        if (!result.IsSuccess) return;
-        draft = result.Draft;
+        serverProblems = result.Fields;
+        if (!result.IsOk) return;
+        draft = result.Value;
         canonical = await Browser.CanonicalEnvelopeAsync(TxType.GrantIssue, draft!.Body);
         stage = ShareStage.Review;
     });

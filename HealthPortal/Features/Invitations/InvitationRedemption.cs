@@ -1,6 +1,7 @@
 using HealthPortal.Data;
 using HealthPortal.Features.Auth;
 using HealthPortal.Features.Facilities;
+using HealthPortal.Features.Outcomes;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 
@@ -12,11 +13,6 @@ public sealed record InvitationDetails(string FacilityId, string FacilityName, F
 }
 
 public sealed record NewStaffAccount(string Email, string DisplayName, string Password);
-
-public sealed record RedemptionResult(ApplicationUser? User, IReadOnlyList<string> Errors)
-{
-    public bool Succeeded => User is not null;
-}
 
 /// <summary>
 /// Turns an open invitation into a FacilityStaff (or, when an admin invited the facility's manager,
@@ -44,12 +40,17 @@ public sealed class InvitationRedemption(ApplicationDbContext db, UserManager<Ap
         return new(found.facility.Id, found.facility.Name, found.facility.Kind, found.invitation.Email, found.invitation.ExpiresAt, found.invitation.Role);
     }
 
-    public async Task<RedemptionResult> RedeemAsync(string token, NewStaffAccount account)
+    /// <summary>
+    /// Creates the account and uses up the invitation, both or neither: the new user, or
+    /// <see cref="InvitationError.LinkNotValid"/>, or <see cref="InvitationError.AccountRefused"/> with Identity's
+    /// objections on the <see cref="NewStaffAccount"/> fields they concern.
+    /// </summary>
+    public async Task<Result<ApplicationUser, InvitationError>> RedeemAsync(string token, NewStaffAccount account)
     {
         await using var transaction = await db.Database.BeginTransactionAsync();
 
         var details = await FindOpenAsync(token);
-        if (details is null) return new(null, [InvalidLink]);
+        if (details is null) return Result.Fail(InvitationError.LinkNotValid, InvalidLink);
 
         var hash = InvitationToken.Hash(token);
         var user = new ApplicationUser
@@ -60,17 +61,26 @@ public sealed class InvitationRedemption(ApplicationDbContext db, UserManager<Ap
             FacilityId = details.FacilityId,
         };
         var created = await users.CreateAsync(user, account.Password);
-        if (!created.Succeeded) return new(null, created.Errors.Select(e => e.Description).ToList());
+        if (!created.Succeeded) return Refused(created);
 
         var role = await users.AddToRoleAsync(user, details.Role);
-        if (!role.Succeeded) return new(null, role.Errors.Select(e => e.Description).ToList());
+        if (!role.Succeeded) return Refused(role);
 
         var claimed = await db.StaffInvitations
             .Where(i => i.TokenHash == hash && i.UsedAt == null)
             .ExecuteUpdateAsync(set => set.SetProperty(i => i.UsedAt, clock.GetUtcNow()).SetProperty(i => i.UsedByUserId, user.Id));
-        if (claimed != 1) return new(null, [InvalidLink]);
+        if (claimed != 1) return Result.Fail(InvitationError.LinkNotValid, InvalidLink);
 
         await transaction.CommitAsync();
-        return new(user, []);
+        return user;
     }
+
+    private static Failure<InvitationError> Refused(IdentityResult refused) =>
+        Result.Invalid(InvitationError.AccountRefused, [.. refused.Errors.Select(e => new FieldError(FieldOf(e.Code), e.Description))]);
+
+    /// <summary>The form field an Identity error code is about ("PasswordTooShort" → Password); "" for the account as a whole.</summary>
+    private static string FieldOf(string code) =>
+        code.StartsWith("Password", StringComparison.Ordinal) ? nameof(NewStaffAccount.Password)
+        : code.Contains("Email", StringComparison.Ordinal) || code.Contains("UserName", StringComparison.Ordinal) ? nameof(NewStaffAccount.Email)
+        : "";
 }

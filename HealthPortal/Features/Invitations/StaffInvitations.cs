@@ -20,6 +20,10 @@ public enum InvitationError
     NotFound,
     /// <summary>A manager invitation for a facility that is not approved.</summary>
     FacilityNotApproved,
+    /// <summary>Redeeming a link that was used, withdrawn or has expired, or whose facility is not approved (any more).</summary>
+    LinkNotValid,
+    /// <summary>Identity refused the new account (a weak password, an address already in use); the fields name which.</summary>
+    AccountRefused,
 }
 
 /// <summary>A new invitation: its one-time token, and the address its link was mailed to when one was known and valid.</summary>

@@ -45,7 +45,11 @@ public static class OperationsExtensions
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthResponses.WriteAsync })
             .DisableRateLimiting();
         // One line, as `node status` prints it: public facts of the replicated ledger (ids, heights, hashes), no secrets.
-        app.MapGet("/node/status", (LedgerHost host) => Results.Text(host.Status().ToLine() + "\n", "text/plain"))
+        // A caller that asks for JSON (another member's Network page) gets the same facts with the name and any tamper alarm.
+        app.MapGet("/node/status", (HttpRequest request, LedgerHost host, TimeProvider clock) =>
+                request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase))
+                    ? Results.Text(NodeStatusDocument.Of(host, clock).ToJson(), "application/json")
+                    : Results.Text(host.Status().ToLine() + "\n", "text/plain"))
             .DisableRateLimiting();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = HealthResponses.WriteAsync })
             .DisableRateLimiting();

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using HealthPortal.Data;
 using HealthPortal.Features.Ehr;
 using HealthPortal.Features.Facilities;
+using HealthPortal.Features.Outcomes;
 using HealthPortal.Features.Records;
 using HealthPortal.Ledger.Storage;
 using HealthPortal.Ledger.Verification;
@@ -15,11 +16,39 @@ using Microsoft.Extensions.Options;
 
 namespace HealthPortal.Features.Operator;
 
-/// <summary>The outcome of a backup or restore: the one line the operator sees, and whether it worked.</summary>
-public sealed record NodeBackupResult(bool IsSuccess, string Line)
+/// <summary>Why a backup or restore did not happen; the result's message is the operator's <c>BAD</c> line without the prefix.</summary>
+public enum BackupError
 {
-    public static NodeBackupResult Ok(string line) => new(true, "OK " + line);
-    public static NodeBackupResult Bad(string line) => new(false, "BAD " + line);
+    None,
+    /// <summary>Backup of a folder without a ledger.</summary>
+    NotADataFolder,
+    /// <summary>A database of the folder cannot be read (backup).</summary>
+    Unreadable,
+    /// <summary>Restore from an archive that does not exist.</summary>
+    NoArchive,
+    /// <summary>Restore into a folder that holds something, without <c>--force</c>.</summary>
+    TargetOccupied,
+    /// <summary>Restore onto a path that is a file.</summary>
+    TargetIsAFile,
+    /// <summary>The archive is not one: no or a wrong manifest, an entry that does not match its SHA-256, a path outside the folder.</summary>
+    ArchiveDamaged,
+    /// <summary>The restored ledger does not verify from genesis.</summary>
+    LedgerDoesNotVerify,
+    /// <summary>The restored ledger's height or head is not the manifest's.</summary>
+    LedgerNotAsRecorded,
+    /// <summary>An anchored record of a restored store no longer hashes to its anchor.</summary>
+    RecordsAltered,
+    /// <summary>The file system refused (full, no permission, moved underneath).</summary>
+    Failed,
+}
+
+/// <summary>
+/// The outcome of a backup or restore: <c>Result&lt;string, BackupError&gt;</c> whose value (after <c>OK</c>) or
+/// message (after <c>BAD</c>) is the one line the operator sees (<see cref="Line"/>).
+/// </summary>
+public static class NodeBackupOutcome
+{
+    public static string Line(Result<string, BackupError> result) => result.IsOk ? "OK " + result.Value : "BAD " + result.Message;
 }
 
 /// <summary>
@@ -48,13 +77,13 @@ public static class NodeBackup
     private static readonly string[] SqliteSideFiles = ["-wal", "-shm", "-journal"];
 
     /// <summary>Takes the snapshot of <paramref name="dataFolder"/> into the zip <paramref name="outFile"/> (replaced if it exists).</summary>
-    public static NodeBackupResult Backup(string dataFolder, string outFile, TimeProvider? clock = null)
+    public static Result<string, BackupError> Backup(string dataFolder, string outFile, TimeProvider? clock = null)
     {
         clock ??= TimeProvider.System;
         dataFolder = Path.GetFullPath(dataFolder);
         outFile = Path.GetFullPath(outFile);
         var ledgerPath = Path.Combine(dataFolder, HealthPortal.Features.Ledger.LedgerHost.LedgerFileName);
-        if (!File.Exists(ledgerPath)) return NodeBackupResult.Bad($"no ledger at {ledgerPath}: not a node's data folder");
+        if (!File.Exists(ledgerPath)) return Result.Fail(BackupError.NotADataFolder, $"no ledger at {ledgerPath}: not a node's data folder");
 
         var staging = Directory.CreateTempSubdirectory("hp-backup-").FullName;
         try
@@ -80,7 +109,7 @@ public static class NodeBackup
                 }
                 catch (SqliteException e)
                 {
-                    return NodeBackupResult.Bad($"{relative} cannot be read: {e.Message}");
+                    return Result.Fail(BackupError.Unreadable, $"{relative} cannot be read: {e.Message}");
                 }
                 files.Add(new JsonObject
                 {
@@ -117,15 +146,15 @@ public static class NodeBackup
                 }
             }
             File.Move(partial, outFile, overwrite: true);
-            return NodeBackupResult.Ok($"backup {outFile} files={files.Count} height={height} head={headHash}");
+            return $"backup {outFile} files={files.Count} height={height} head={headHash}";
         }
         catch (IOException e)
         {
-            return NodeBackupResult.Bad("backup failed: " + e.Message);
+            return Result.Fail(BackupError.Failed, "backup failed: " + e.Message);
         }
         catch (UnauthorizedAccessException e)
         {
-            return NodeBackupResult.Bad("backup failed: " + e.Message);
+            return Result.Fail(BackupError.Failed, "backup failed: " + e.Message);
         }
         finally
         {
@@ -140,14 +169,14 @@ public static class NodeBackup
     /// empty is refused unless <paramref name="force"/>; then its old content is kept beside it (<c>DIR.before-restore-…</c>),
     /// never deleted, so a restore over the wrong folder can be undone.
     /// </summary>
-    public static NodeBackupResult Restore(string archive, string dataFolder, bool force, TimeProvider? clock = null)
+    public static Result<string, BackupError> Restore(string archive, string dataFolder, bool force, TimeProvider? clock = null)
     {
         clock ??= TimeProvider.System;
         dataFolder = Path.GetFullPath(dataFolder.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar));
-        if (!File.Exists(archive)) return NodeBackupResult.Bad($"no archive at {archive}");
+        if (!File.Exists(archive)) return Result.Fail(BackupError.NoArchive, $"no archive at {archive}");
         var occupied = Directory.Exists(dataFolder) && Directory.EnumerateFileSystemEntries(dataFolder).Any();
-        if (occupied && !force) return NodeBackupResult.Bad($"{dataFolder} is not empty; restore into an empty folder or add --force (the old content is kept beside it)");
-        if (File.Exists(dataFolder)) return NodeBackupResult.Bad($"{dataFolder} is a file, not a folder");
+        if (occupied && !force) return Result.Fail(BackupError.TargetOccupied, $"{dataFolder} is not empty; restore into an empty folder or add --force (the old content is kept beside it)");
+        if (File.Exists(dataFolder)) return Result.Fail(BackupError.TargetIsAFile, $"{dataFolder} is a file, not a folder");
 
         var parent = Path.GetDirectoryName(dataFolder)!;
         Directory.CreateDirectory(parent);
@@ -157,21 +186,21 @@ public static class NodeBackup
         try
         {
             CreateFolder(staging);
-            if (Unpack(archive, staging) is { } unpackError) return NodeBackupResult.Bad(unpackError);
+            if (Unpack(archive, staging) is { } unpackError) return Result.Fail(BackupError.ArchiveDamaged, unpackError);
             var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(staging, ManifestName)))!;
             File.Delete(Path.Combine(staging, ManifestName));
 
             var ledgerPath = Path.Combine(staging, HealthPortal.Features.Ledger.LedgerHost.LedgerFileName);
             var report = ChainVerifier.VerifyFull(ledgerPath);
-            if (!report.IsValid) return NodeBackupResult.Bad($"the restored ledger does not verify: {report.ToLine()}");
+            if (!report.IsValid) return Result.Fail(BackupError.LedgerDoesNotVerify, $"the restored ledger does not verify: {report.ToLine()}");
             var (height, head) = LedgerHead(ledgerPath);
             var expectedHeight = (long?)manifest["ledger"]?["height"];
             var expectedHead = (string?)manifest["ledger"]?["headHash"];
             if (height != expectedHeight || head != expectedHead)
-                return NodeBackupResult.Bad($"the restored ledger ends at height {height} ({head}), the manifest says {expectedHeight} ({expectedHead})");
+                return Result.Fail(BackupError.LedgerNotAsRecorded, $"the restored ledger ends at height {height} ({head}), the manifest says {expectedHeight} ({expectedHead})");
 
             var records = CheckRecords(staging);
-            if (records.Problem is { } problem) return NodeBackupResult.Bad(problem);
+            if (records.Problem is { } problem) return Result.Fail(BackupError.RecordsAltered, problem);
             SqliteConnection.ClearAllPools();
 
             if (Directory.Exists(dataFolder))
@@ -182,17 +211,17 @@ public static class NodeBackup
                     Directory.Move(dataFolder, aside);
                     Directory.Move(staging, dataFolder);
                     moved = true;
-                    return NodeBackupResult.Ok($"restored {dataFolder} height={height} head={head} records={records.Checked} (old content kept in {aside})");
+                    return $"restored {dataFolder} height={height} head={head} records={records.Checked} (old content kept in {aside})";
                 }
                 Directory.Delete(dataFolder);
             }
             Directory.Move(staging, dataFolder);
             moved = true;
-            return NodeBackupResult.Ok($"restored {dataFolder} height={height} head={head} records={records.Checked}");
+            return $"restored {dataFolder} height={height} head={head} records={records.Checked}";
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or JsonException)
         {
-            return NodeBackupResult.Bad("restore failed: " + e.Message);
+            return Result.Fail(BackupError.Failed, "restore failed: " + e.Message);
         }
         finally
         {

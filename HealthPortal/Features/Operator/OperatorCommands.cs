@@ -1,6 +1,7 @@
 using HealthPortal.Ledger.Receipts;
 using HealthPortal.Ledger.Verification;
 using Microsoft.Extensions.Configuration;
+using HealthPortal.Features.Outcomes;
 
 namespace HealthPortal.Features.Operator;
 
@@ -75,10 +76,10 @@ public static class OperatorCommands
         return 0;
     }
 
-    private static int Report(NodeBackupResult result, TextWriter output)
+    private static int Report(Result<string, BackupError> result, TextWriter output)
     {
-        output.WriteLine(result.Line);
-        return result.IsSuccess ? 0 : 1;
+        output.WriteLine(NodeBackupOutcome.Line(result));
+        return result.IsOk ? 0 : 1;
     }
 
     private static string? Option(string[] rest, string name)

@@ -4,6 +4,7 @@ using Hl7.Fhir.Model;
 using HealthPortal.Features.Ehr.Clinic;
 using HealthPortal.Features.Records;
 using Task = System.Threading.Tasks.Task;
+using HealthPortal.Features.Ehr;
 
 namespace HealthPortal.Tests.Features.Ehr.Clinic;
 
@@ -15,8 +16,8 @@ public sealed class ClinicStoreTests(EhrTestNode node) : IClassFixture<EhrTestNo
     {
         var mpi = EhrTestNode.NewMpi();
         var saved = await node.ClinicRecords.RecordVisitAsync(Facility, mpi, input, "thiha@lakeview");
-        Assert.True(saved.Succeeded, string.Join("; ", saved.Errors.Select(e => e.Key + ": " + e.Value)) + saved.Problem);
-        return (mpi, saved.Records);
+        Assert.True(saved.IsOk, saved.ToString());
+        return (mpi, saved.Value!.Records);
     }
 
     [Fact]
@@ -135,8 +136,9 @@ public sealed class ClinicStoreTests(EhrTestNode node) : IClassFixture<EhrTestNo
 
         var saved = await node.ClinicRecords.RecordVisitAsync(Facility, EhrTestNode.NewMpi(), input, "staff");
 
-        Assert.Contains(message, saved.ErrorOf(field));
-        Assert.Empty(saved.Records);
+        Assert.Equal(EhrError.Invalid, saved.Error);
+        Assert.Contains(message, saved.FieldMessage(field));
+        Assert.Null(saved.Value);
         Assert.Equal(before, (node.Count(Facility, "visits"), node.Count(Facility, "vitals"), node.Count(Facility, "patients")));
     }
 }

@@ -16,8 +16,8 @@ public sealed class HospitalStoreTests(EhrTestNode node) : IClassFixture<EhrTest
     {
         var mpi = EhrTestNode.NewMpi();
         var saved = await node.HospitalRecords.RecordAdmissionAsync(Facility, mpi, input ?? EhrSamples.Admission(), "su.su@riverside");
-        Assert.True(saved.Succeeded, string.Join("; ", saved.Errors.Select(e => e.Key + ": " + e.Value)) + saved.Problem);
-        return (mpi, saved.Records);
+        Assert.True(saved.IsOk, saved.ToString());
+        return (mpi, saved.Value!.Records);
     }
 
     private async Task<T> ReadAsync<T>(string recordId) where T : Resource
@@ -133,9 +133,9 @@ public sealed class HospitalStoreTests(EhrTestNode node) : IClassFixture<EhrTest
 
         var saved = await node.HospitalRecords.RecordAdmissionAsync(Facility, EhrTestNode.NewMpi(), input, "staff");
 
-        Assert.False(saved.Succeeded);
-        Assert.Contains(message, saved.ErrorOf(field));
-        Assert.Empty(saved.Records);
+        Assert.Equal(EhrError.Invalid, saved.Error);
+        Assert.Contains(message, saved.FieldMessage(field));
+        Assert.Null(saved.Value);
         Assert.Equal(before, (node.Count(Facility, "admissions"), node.Count(Facility, "diagnoses"), node.Count(Facility, "patients")));
     }
 
@@ -153,8 +153,8 @@ public sealed class HospitalStoreTests(EhrTestNode node) : IClassFixture<EhrTest
 
         Assert.Equal(1, node.Execute(Facility, "SELECT COUNT(*) FROM patients WHERE Mpi = $mpi", ("$mpi", mpi)));
         var encounters = all.Where(r => r.Kind == RecordKinds.Encounter).ToList();
-        Assert.Equal([second.Records[0].RecordId, first[0].RecordId], encounters.Select(r => r.RecordId));
-        Assert.Equal(first.Count + second.Records.Count, all.Count);
+        Assert.Equal([second.Value!.Records[0].RecordId, first[0].RecordId], encounters.Select(r => r.RecordId));
+        Assert.Equal(first.Count + second.Value!.Records.Count, all.Count);
         Assert.Equal(Encounter.EncounterStatus.InProgress, ((Encounter)encounters[0].Fhir).Status);
     }
 }

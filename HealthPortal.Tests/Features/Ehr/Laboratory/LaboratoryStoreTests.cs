@@ -4,6 +4,7 @@ using Hl7.Fhir.Model;
 using HealthPortal.Features.Ehr.Laboratory;
 using HealthPortal.Features.Records;
 using Task = System.Threading.Tasks.Task;
+using HealthPortal.Features.Ehr;
 
 namespace HealthPortal.Tests.Features.Ehr.Laboratory;
 
@@ -15,15 +16,15 @@ public sealed class LaboratoryStoreTests(EhrTestNode node) : IClassFixture<EhrTe
     {
         var mpi = EhrTestNode.NewMpi();
         var ordered = await node.LaboratoryRecords.CreateOrderAsync(Facility, mpi, EhrSamples.Order(loinc), "may.thu@northgate");
-        Assert.True(ordered.Succeeded, string.Join("; ", ordered.Errors.Select(e => e.Key + ": " + e.Value)) + ordered.Problem);
-        return (mpi, ordered.CreatedId!);
+        Assert.True(ordered.IsOk, ordered.ToString());
+        return (mpi, ordered.Value!.CreatedId!);
     }
 
     private async Task<EhrRecord> ReportAsync(string orderId, params (string, string)[] values)
     {
         var reported = await node.LaboratoryRecords.ReportResultsAsync(Facility, orderId, EhrSamples.Values(values), "may.thu@northgate");
-        Assert.True(reported.Succeeded, string.Join("; ", reported.Errors.Select(e => e.Key + ": " + e.Value)) + reported.Problem);
-        return Assert.Single(reported.Records);
+        Assert.True(reported.IsOk, reported.ToString());
+        return Assert.Single(reported.Value!.Records);
     }
 
     [Fact]
@@ -105,8 +106,7 @@ public sealed class LaboratoryStoreTests(EhrTestNode node) : IClassFixture<EhrTe
 
         var again = await node.LaboratoryRecords.ReportResultsAsync(Facility, orderId, EhrSamples.Values(("2951-2", "141")), "staff");
 
-        Assert.False(again.Succeeded);
-        Assert.Contains("reported already", again.Problem);
+        Assert.Equal(EhrError.AlreadyReported, again.Error);
     }
 
     public static TheoryData<string, string?, string?, string> BadValues => new()
@@ -128,8 +128,9 @@ public sealed class LaboratoryStoreTests(EhrTestNode node) : IClassFixture<EhrTe
 
         var reported = await node.LaboratoryRecords.ReportResultsAsync(Facility, orderId, input, "staff");
 
-        Assert.Contains(message, reported.ErrorOf($"Results[{loinc}]"));
-        Assert.Empty(reported.Records);
+        Assert.Equal(EhrError.Invalid, reported.Error);
+        Assert.Contains(message, reported.FieldMessage($"Results[{loinc}]"));
+        Assert.Null(reported.Value);
         Assert.Equal(0, node.Execute(Facility, "SELECT COUNT(*) FROM results WHERE OrderId = $id AND (Value IS NOT NULL OR Flag IS NOT NULL)", ("$id", orderId)));
         Assert.Single(await ((LaboratoryStore)node.Stores.Find(Facility)!).PendingOrdersAsync(mpi));
     }
@@ -152,8 +153,9 @@ public sealed class LaboratoryStoreTests(EhrTestNode node) : IClassFixture<EhrTe
 
         var ordered = await node.LaboratoryRecords.CreateOrderAsync(Facility, EhrTestNode.NewMpi(), input, "staff");
 
-        Assert.Contains(message, ordered.ErrorOf(field));
-        Assert.Null(ordered.CreatedId);
+        Assert.Equal(EhrError.Invalid, ordered.Error);
+        Assert.Contains(message, ordered.FieldMessage(field));
+        Assert.Null(ordered.Value);
         Assert.Equal(before, (node.Count(Facility, "orders"), node.Count(Facility, "results"), node.Count(Facility, "patients")));
     }
 }

@@ -1,3 +1,4 @@
+using HealthPortal.Features.Outcomes;
 using HealthPortal.Features.Forms;
 using HealthPortal.Features.Ehr.Hospital;
 using HealthPortal.Features.Patients;
@@ -12,7 +13,7 @@ namespace HealthPortal.Features.Ehr.Clinic;
 /// </summary>
 public sealed class ClinicRecords(EhrStores stores, TimeProvider clock)
 {
-    public async Task<EhrSaveResult> RecordVisitAsync(string facilityId, string mpi, VisitInput input, string staff, CancellationToken ct = default)
+    public async Task<Result<EhrSaved, EhrError>> RecordVisitAsync(string facilityId, string mpi, VisitInput input, string staff, CancellationToken ct = default)
     {
         var e = new FieldErrors();
         if (!MpiNumber.TryParse(mpi, out var mpiNumber, out var mpiError)) e.Add("Mpi", mpiError);
@@ -33,10 +34,10 @@ public sealed class ClinicRecords(EhrStores stores, TimeProvider clock)
         Range(e, nameof(input.Pulse), input.Pulse, 20, 250, "Pulse", "/min");
         Range(e, nameof(input.TemperatureC), input.TemperatureC, 30m, 45m, "Temperature", "°C", decimals: 1);
         Range(e, nameof(input.WeightKg), input.WeightKg, 0.3m, 400m, "Weight", "kg", decimals: 1);
-        if (e.Any) return EhrSaveResult.Invalid(e.All);
+        if (e.Any) return Result.Invalid(EhrError.Invalid, e.List);
 
         if (await stores.ForWriteAsync(facilityId, ct) is not ClinicStore store)
-            return EhrSaveResult.Failed($"{facilityId} has no clinic EHR store on this node.");
+            return Result.Fail(EhrError.NoStore, $"{facilityId} has no clinic EHR store on this node.");
         await using var db = store.Open();
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var patient = await db.Patients.SingleOrDefaultAsync(p => p.Mpi == mpiNumber, ct);
@@ -71,7 +72,7 @@ public sealed class ClinicRecords(EhrStores stores, TimeProvider clock)
         db.Visits.Add(visit);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
-        return EhrSaveResult.Saved(ClinicFhir.RecordsOf(facilityId, visit).ToList());
+        return new EhrSaved(ClinicFhir.RecordsOf(facilityId, visit).ToList());
     }
 
     private static void Range(FieldErrors e, string field, decimal? value, decimal min, decimal max, string label, string unit, int decimals = 0)

@@ -1,3 +1,4 @@
+using HealthPortal.Features.Outcomes;
 using HealthPortal.Features.Forms;
 using HealthPortal.Features.Patients;
 using Microsoft.EntityFrameworkCore;
@@ -10,13 +11,13 @@ namespace HealthPortal.Features.Ehr.Hospital;
 /// </summary>
 public sealed class HospitalRecords(EhrStores stores, TimeProvider clock)
 {
-    public async Task<EhrSaveResult> RecordAdmissionAsync(string facilityId, string mpi, AdmissionInput input, string staff, CancellationToken ct = default)
+    public async Task<Result<EhrSaved, EhrError>> RecordAdmissionAsync(string facilityId, string mpi, AdmissionInput input, string staff, CancellationToken ct = default)
     {
         var errors = Validate(mpi, input, clock.GetUtcNow().UtcDateTime, out var valid);
-        if (errors.Any) return EhrSaveResult.Invalid(errors.All);
+        if (errors.Any) return Result.Invalid(EhrError.Invalid, errors.List);
 
         if (await stores.ForWriteAsync(facilityId, ct) is not HospitalStore store)
-            return EhrSaveResult.Failed($"{facilityId} has no hospital EHR store on this node.");
+            return Result.Fail(EhrError.NoStore, $"{facilityId} has no hospital EHR store on this node.");
         await using var db = store.Open();
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var patient = await db.Patients.SingleOrDefaultAsync(p => p.Mpi == valid.Mpi, ct);
@@ -34,7 +35,7 @@ public sealed class HospitalRecords(EhrStores stores, TimeProvider clock)
         db.Admissions.Add(admission);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
-        return EhrSaveResult.Saved(HospitalFhir.RecordsOf(facilityId, admission).ToList());
+        return new EhrSaved(HospitalFhir.RecordsOf(facilityId, admission).ToList());
     }
 
     private sealed record Valid(string Mpi, Admission Admission, string Note);

@@ -1,3 +1,4 @@
+using HealthPortal.Features.Outcomes;
 using HealthPortal.Features.Forms;
 using HealthPortal.Features.Ehr.Hospital;
 using HealthPortal.Features.Patients;
@@ -12,7 +13,7 @@ namespace HealthPortal.Features.Ehr.Laboratory;
 /// </summary>
 public sealed class LaboratoryRecords(EhrStores stores, TimeProvider clock)
 {
-    public async Task<EhrSaveResult> CreateOrderAsync(string facilityId, string mpi, LabOrderInput input, string staff, CancellationToken ct = default)
+    public async Task<Result<EhrSaved, EhrError>> CreateOrderAsync(string facilityId, string mpi, LabOrderInput input, string staff, CancellationToken ct = default)
     {
         var e = new FieldErrors();
         if (!MpiNumber.TryParse(mpi, out var mpiNumber, out var mpiError)) e.Add("Mpi", mpiError);
@@ -24,10 +25,10 @@ public sealed class LaboratoryRecords(EhrStores stores, TimeProvider clock)
         var tests = input.Tests.Distinct().Select(LabCatalogue.Find).ToList();
         if (tests.Count == 0) e.Add(nameof(input.Tests), "Choose at least one test.");
         else if (tests.Any(t => t is null)) e.Add(nameof(input.Tests), "Only tests from the catalogue can be ordered.");
-        if (e.Any) return EhrSaveResult.Invalid(e.All);
+        if (e.Any) return Result.Invalid(EhrError.Invalid, e.List);
 
         if (await stores.ForWriteAsync(facilityId, ct) is not LaboratoryStore store)
-            return EhrSaveResult.Failed($"{facilityId} has no laboratory EHR store on this node.");
+            return Result.Fail(EhrError.NoStore, $"{facilityId} has no laboratory EHR store on this node.");
         await using var db = store.Open();
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var patient = await db.Patients.SingleOrDefaultAsync(p => p.Mpi == mpiNumber, ct);
@@ -59,19 +60,19 @@ public sealed class LaboratoryRecords(EhrStores stores, TimeProvider clock)
         db.Orders.Add(order);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
-        return EhrSaveResult.Saved([]) with { CreatedId = order.Id };
+        return new EhrSaved([], order.Id);
     }
 
     /// <summary>Reports every result of an order: <paramref name="values"/> by LOINC code. Field keys: "Results[LOINC]".</summary>
-    public async Task<EhrSaveResult> ReportResultsAsync(string facilityId, string orderId, IReadOnlyDictionary<string, LabValueInput> values, string staff, CancellationToken ct = default)
+    public async Task<Result<EhrSaved, EhrError>> ReportResultsAsync(string facilityId, string orderId, IReadOnlyDictionary<string, LabValueInput> values, string staff, CancellationToken ct = default)
     {
         if (await stores.ForWriteAsync(facilityId, ct) is not LaboratoryStore store)
-            return EhrSaveResult.Failed($"{facilityId} has no laboratory EHR store on this node.");
+            return Result.Fail(EhrError.NoStore, $"{facilityId} has no laboratory EHR store on this node.");
         await using var db = store.Open();
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var order = await db.Orders.Include(o => o.Patient).Include(o => o.Results).SingleOrDefaultAsync(o => o.Id == orderId, ct);
-        if (order is null) return EhrSaveResult.Failed($"There is no order {orderId}.");
-        if (order.ReportedAt is not null) return EhrSaveResult.Failed("The results of this order were reported already.");
+        if (order is null) return Result.Fail(EhrError.OrderNotFound, $"There is no order {orderId}.");
+        if (order.ReportedAt is not null) return Result.Fail(EhrError.AlreadyReported, "The results of this order were reported already.");
 
         var e = new FieldErrors();
         foreach (var result in order.Results)
@@ -89,13 +90,13 @@ public sealed class LaboratoryRecords(EhrStores stores, TimeProvider clock)
         }
         foreach (var extra in values.Keys.Where(k => order.Results.All(r => r.Loinc != k)))
             e.Add($"Results[{extra}]", $"{extra} was not ordered.");
-        if (e.Any) return EhrSaveResult.Invalid(e.All);
+        if (e.Any) return Result.Invalid(EhrError.Invalid, e.List);
 
         order.ReportedAt = new DateTime(clock.GetUtcNow().UtcDateTime.Ticks / TimeSpan.TicksPerSecond * TimeSpan.TicksPerSecond, DateTimeKind.Utc);
         order.ReportedBy = staff;
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
-        return EhrSaveResult.Saved([LaboratoryFhir.Report(facilityId, order)]);
+        return new EhrSaved([LaboratoryFhir.Report(facilityId, order)]);
     }
 
     private static decimal? Fail(FieldErrors e, string field, string? error)
