@@ -13,7 +13,9 @@ namespace HealthPortal.Tests.Consortium;
 /// <summary>
 /// A loopback consortium in one test process: N facility nodes (founders of one signed genesis), each with its own
 /// data folder, ledger engine, Raft and forwarding ports, ordering by <see cref="RaftOrdering"/>. Nodes can be
-/// stopped and started again on the same folder and ports. Every wait is bounded.
+/// stopped and started again on the same folder and ports. Every wait is bounded. <c>joiners</c> more nodes have keys
+/// and ports but are not founders: started, each knows only the genesis file and the founders' addresses, and waits
+/// until its facility is registered and approved on the ledger to be added to the voting members.
 /// </summary>
 public sealed class RaftTestCluster : IAsyncDisposable
 {
@@ -22,23 +24,25 @@ public sealed class RaftTestCluster : IAsyncDisposable
     private readonly string _root = Directory.CreateTempSubdirectory("hp-raft-").FullName;
     private readonly Func<int, Func<SealedBlock, byte[]>?>? _replicatedBytes;
 
-    public RaftTestCluster(int size = 3, Func<int, Func<SealedBlock, byte[]>?>? replicatedBytes = null)
+    public RaftTestCluster(int size = 3, Func<int, Func<SealedBlock, byte[]>?>? replicatedBytes = null, int joiners = 0)
     {
         _replicatedBytes = replicatedBytes;
-        Keys = [.. Enumerable.Range(0, size).Select(_ => LedgerKeyPair.Create())];
+        Founders = size;
+        Keys = [.. Enumerable.Range(0, size + joiners).Select(_ => LedgerKeyPair.Create())];
         string[] names = ["Riverside Hospital", "Lakeview Clinic", "Northgate Laboratory", "Fourth", "Fifth"];
         string[] kinds = [NodeKind.Hospital, NodeKind.Clinic, NodeKind.Laboratory, NodeKind.Clinic, NodeKind.Clinic];
         var genesis = new Genesis("raft-test", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), [Admin.PublicJwk],
             new GenesisNode(Keys[0].PublicJwk, kinds[0], names[0], "https://node0.example"), new GenesisParameters(4, 6, 365, 300_000),
             Founders: [.. Enumerable.Range(1, size - 1).Select(i => new GenesisNode(Keys[i].PublicJwk, kinds[i], names[i], $"https://node{i}.example"))]);
         GenesisFile = SignedGenesis.Seal(genesis, Keys[0]);
-        Members = [.. Enumerable.Range(0, size).Select(_ => new RaftMember(FreeLoopback(), FreeLoopback()))];
-        Engines = new LedgerEngine?[size];
-        Orderings = new RaftOrdering?[size];
+        Members = [.. Enumerable.Range(0, size + joiners).Select(_ => new RaftMember(FreeLoopback(), FreeLoopback()))];
+        Engines = new LedgerEngine?[size + joiners];
+        Orderings = new RaftOrdering?[size + joiners];
         for (var i = 0; i < size; i++) Start(i);
     }
 
     public LedgerKeyPair Admin { get; } = LedgerKeyPair.Create();
+    public int Founders { get; }
     public LedgerKeyPair[] Keys { get; }
     public SignedGenesis GenesisFile { get; }
     public RaftMember[] Members { get; }
@@ -65,7 +69,8 @@ public sealed class RaftTestCluster : IAsyncDisposable
         Directory.CreateDirectory(Folder(i));
         var options = new RaftOrderingOptions
         {
-            NodeKey = Keys[i], Self = Members[i], Members = Members, DataFolder = Folder(i),
+            // Every node is configured with the founders only: a joiner is added by the leader once approved.
+            NodeKey = Keys[i], Self = Members[i], Members = Members[..Founders], DataFolder = Folder(i),
             Blocks = new SequencerOptions { BlockInterval = TimeSpan.FromMilliseconds(5) },
             ReplicatedBytes = _replicatedBytes?.Invoke(i),
             LoggerFactory = FileLoggerFactory.FromEnvironment($"node{i}"),
@@ -109,6 +114,25 @@ public sealed class RaftTestCluster : IAsyncDisposable
             await Task.Delay(20);
         }
         throw new TimeoutException("replicas did not converge: " + string.Join(", ", Running.Select(i => $"node{i}@{Engines[i]!.Height}")));
+    }
+
+    /// <summary>Waits (bounded) until <paramref name="condition"/> holds.</summary>
+    public static async Task WaitUntil(Func<bool> condition, Func<string> what, TimeSpan? within = null)
+    {
+        var deadline = DateTime.UtcNow + (within ?? Bound);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("not within the bound: " + what());
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>Submits <paramref name="count"/> patient registrations through node <paramref name="node"/> at once.</summary>
+    public async Task<List<(Transaction Tx, SubmitResult Result)>> SubmitThrough(int node, int count, string prefix)
+    {
+        var txs = Enumerable.Range(0, count).Select(i => NewPatient($"{prefix}-{node}-{i:D4}")).ToList();
+        var results = await Task.WhenAll(txs.Select(tx => Task.Run(async () => await Engines[node]!.SubmitAsync(tx)))).WaitAsync(Bound);
+        return [.. txs.Zip(results)];
     }
 
     public Transaction NewPatient(string mpi)
