@@ -24,9 +24,14 @@ namespace HealthPortal.Features.Consortium;
 /// authenticated <see cref="ForwardingChannel"/>; the submitter's receipt comes once its block committed here.
 /// </summary>
 /// <remarks>
-/// A leader seals one block at a time and waits until it has applied it before sealing the next, so it always
-/// builds on a head every node reaches by the same log. A new leader first commits an empty entry and applies the
-/// whole log, so it never seals on a head that misses a block a former leader got committed.
+/// A leader keeps up to <see cref="RaftOrderingOptions.PipelineDepth"/> blocks in flight: block N+1 is sealed on N's
+/// uncommitted state (<see cref="BlockPipeline"/>) and appended after N while N replicates. That is safe because the
+/// Raft log is ordered: an entry commits only with every entry before it, so N+1 can never commit without its parent
+/// N. When anything goes wrong (the term ends, an append or a wait fails), every block in flight is abandoned
+/// together — its submitters retry through the next leader — and the next term starts a new session on the settled
+/// committed head. A block refused by re-verification halts the ledger on every honest node, so nothing built on it
+/// is applied either. A new leader first commits an empty entry and applies the whole log, so it never seals on a
+/// head that misses a block a former leader got committed.
 /// </remarks>
 public sealed class RaftOrdering : IOrderingService
 {
@@ -315,6 +320,7 @@ public sealed class RaftOrdering : IOrderingService
             return;
         }
         var batch = new List<Queued>(_options.Blocks.MaxBlockTransactions);
+        var inFlight = new Queue<InFlight>();
         while (!_stop.IsCancellationRequested)
         {
             CancellationToken lead;
@@ -334,30 +340,58 @@ public sealed class RaftOrdering : IOrderingService
             try
             {
                 // Settle the log first: commit a mark of this term and apply everything before it.
-                await _cluster.ReplicateAsync(new BinaryLogEntry { Term = _cluster.Term, Content = ReadOnlyMemory<byte>.Empty }, lead).ConfigureAwait(false);
+                var term = _cluster.Term;
+                await _cluster.ReplicateAsync(new BinaryLogEntry { Term = term, Content = ReadOnlyMemory<byte>.Empty }, lead).ConfigureAwait(false);
                 await WaitAllApplied(lead).ConfigureAwait(false);
-                _logger.LogInformation("Leading term {Term} at height {Height}", _cluster.Term, _context.Height);
+                _logger.LogInformation("Leading term {Term} at height {Height}", term, _context.Height);
+                // One sealing session per term, started on the settled head: every block of it builds on the one
+                // before, and all of them are dropped together when any of them might not commit (the catch below).
+                var pipeline = _context.Builder.StartPipeline();
+                Task<bool>? waiting = null;
                 while (!lead.IsCancellationRequested)
                 {
+                    // Answer the blocks that have applied here, oldest first (they commit in log order).
+                    while (inFlight.TryPeek(out var oldest) && (oldest.Applied.IsCompleted || inFlight.Count >= _options.PipelineDepth))
+                        await Retire(inFlight.Dequeue(), term, lead).ConfigureAwait(false);
+                    if (_mempool.Reader.Count == 0)
+                    {
+                        // Nothing to seal: wait for a submission, or for the oldest block in flight to apply.
+                        waiting ??= _mempool.Reader.WaitToReadAsync(lead).AsTask();
+                        if (inFlight.TryPeek(out var oldest)) await Task.WhenAny(waiting, oldest.Applied).ConfigureAwait(false);
+                        else await waiting.ConfigureAwait(false);
+                        if (waiting.IsCompleted)
+                        {
+                            if (!await waiting.ConfigureAwait(false)) throw new OperationCanceledException("the mempool closed: stopping");
+                            waiting = null;
+                        }
+                        continue;
+                    }
                     await NextBatch(batch, lead).ConfigureAwait(false);
-                    await SealAndReplicate(batch, lead).ConfigureAwait(false);
+                    if (await Seal(pipeline, batch, term, lead).ConfigureAwait(false) is { } sealedBlock) inFlight.Enqueue(sealedBlock);
                 }
             }
             catch (Exception e) when (e is OperationCanceledException or NotLeaderException or ObjectDisposedException || lead.IsCancellationRequested)
             {
-                // Lost the lead (or stopping): the batch in hand retries through the new leader.
-                foreach (var p in batch) p.Outcome.TrySetResult(new ForwardReply(ForwardStatus.NotLeader));
-                batch.Clear();
+                // Lost the lead (or stopping): the batch in hand and every block in flight retry through the new
+                // leader; a block that did commit after all is found there as a duplicate and awaited locally.
+                AbandonAll(batch, inFlight);
             }
             catch (Exception e)
             {
                 _context.ReportFault(new OrderingFault("replicate", _context.Height + 1, e));
-                foreach (var p in batch) p.Outcome.TrySetResult(new ForwardReply(ForwardStatus.NotLeader));
-                batch.Clear();
+                AbandonAll(batch, inFlight);
                 await Task.Delay(_options.RetryDelay).ConfigureAwait(false);
             }
         }
         while (_mempool.Reader.TryRead(out var left)) left.Outcome.TrySetResult(new ForwardReply(ForwardStatus.NotLeader));
+    }
+
+    private static void AbandonAll(List<Queued> batch, Queue<InFlight> inFlight)
+    {
+        foreach (var p in batch) p.Outcome.TrySetResult(new ForwardReply(ForwardStatus.NotLeader));
+        batch.Clear();
+        while (inFlight.TryDequeue(out var f))
+            foreach (var p in f.Accepted) p.Outcome.TrySetResult(new ForwardReply(ForwardStatus.NotLeader));
     }
 
     private async Task NextBatch(List<Queued> batch, CancellationToken lead)
@@ -370,36 +404,69 @@ public sealed class RaftOrdering : IOrderingService
         Interlocked.Add(ref _pending, -batch.Count);
     }
 
-    private async Task SealAndReplicate(List<Queued> batch, CancellationToken lead)
+    /// <summary>
+    /// Seals the batch on the pipeline's tip and appends it to the log (in sealing order: each append is awaited
+    /// before the next block is sealed), without waiting for the commit. Null when no transaction of it passed.
+    /// </summary>
+    private async Task<InFlight?> Seal(BlockPipeline pipeline, List<Queued> batch, long term, CancellationToken lead)
     {
         if (_context.Applier.Halt is { } halt)
         {
             foreach (var p in batch) p.Outcome.TrySetResult(new ForwardReply(ForwardStatus.Refused, LedgerError.LedgerHalted, $"the leader halted at block {halt.Height}"));
             batch.Clear();
-            return;
+            return null;
         }
-        var built = _context.Builder.Build(batch.ConvertAll(p => p.Transaction));
+        var built = pipeline.Build(batch.ConvertAll(p => p.Transaction));
         for (var i = 0; i < batch.Count; i++)
             if (built.Refusals[i] is { } refusal) batch[i].Outcome.TrySetResult(new ForwardReply(ForwardStatus.Refused, refusal.Error, refusal.Message));
-        if (built.Block is not { } block)
-        {
-            batch.Clear();
-            return;
-        }
-        var bytes = _options.ReplicatedBytes?.Invoke(block) ?? block.ToBytes();
-        // Completes once a majority has the entry (committed); throws when this node is no longer the leader.
-        await _cluster.ReplicateAsync(new BinaryLogEntry { Term = _cluster.Term, Content = bytes }, lead).ConfigureAwait(false);
-        _logger.LogDebug("Replicated block {Height}; applied {Applied} of {Committed}", block.Height, _wal.LastAppliedIndex, _wal.LastCommittedEntryIndex);
-        // Apply before the next block is sealed on the head (the state machine applies asynchronously).
-        await WaitAllApplied(lead).ConfigureAwait(false);
-        _logger.LogDebug("Block {Height} applied here: height {Local}", block.Height, _context.Height);
-        var ordered = _context.Height >= block.Height && _context.Applier.Halt is null;
-        foreach (var i in built.Accepted)
-            batch[i].Outcome.TrySetResult(ordered
-                ? new ForwardReply(ForwardStatus.Committed)
-                : new ForwardReply(ForwardStatus.Refused, LedgerError.LedgerHalted, $"block {block.Height} was refused on the leader"));
+        var accepted = built.Accepted.Select(i => batch[i]).ToList();
         batch.Clear();
+        if (built.Block is not { } block) return null;
+        var bytes = _options.ReplicatedBytes?.Invoke(block) ?? block.ToBytes();
+        // As IRaftCluster.ReplicateAsync does — append, force a replication round, wait until applied — but split,
+        // so the next block is sealed and appended while this one replicates. The appends are awaited one by one,
+        // so the log holds the blocks in the order they were sealed, each after the parent it links to.
+        long index;
+        try
+        {
+            index = await _wal.AppendAsync(new BinaryLogEntry { Term = term, Content = bytes }, lead).ConfigureAwait(false);
+        }
+        catch
+        {
+            foreach (var p in accepted) p.Outcome.TrySetResult(new ForwardReply(ForwardStatus.NotLeader));
+            throw;
+        }
+        _ = _cluster.ForceReplicationAsync(lead).AsTask().ContinueWith(t => _ = t.Exception, TaskScheduler.Default);
+        return new InFlight(block, accepted, _wal.WaitForApplyAsync(index, lead).AsTask());
     }
+
+    /// <summary>Answers the submitters of a block in flight once it has applied here (or says why not).</summary>
+    private async Task Retire(InFlight f, long term, CancellationToken lead)
+    {
+        try
+        {
+            await f.Applied.ConfigureAwait(false);
+        }
+        catch
+        {
+            foreach (var p in f.Accepted) p.Outcome.TrySetResult(new ForwardReply(ForwardStatus.NotLeader));
+            throw;
+        }
+        // Still this term: no other leader can have replaced the entry at that index, so what applied is this block.
+        if (_cluster.Term != term || lead.IsCancellationRequested)
+        {
+            foreach (var p in f.Accepted) p.Outcome.TrySetResult(new ForwardReply(ForwardStatus.NotLeader));
+            throw new OperationCanceledException("the term ended while the block replicated");
+        }
+        _logger.LogDebug("Block {Height} applied here: height {Local}", f.Block.Height, _context.Height);
+        var ordered = _context.Height >= f.Block.Height && _context.Applier.Halt is null;
+        foreach (var p in f.Accepted)
+            p.Outcome.TrySetResult(ordered
+                ? new ForwardReply(ForwardStatus.Committed)
+                : new ForwardReply(ForwardStatus.Refused, LedgerError.LedgerHalted, $"block {f.Block.Height} was refused on the leader"));
+    }
+
+    private sealed record InFlight(SealedBlock Block, List<Queued> Accepted, Task Applied);
 
     private async Task WaitAllApplied(CancellationToken lead)
     {
