@@ -14,7 +14,7 @@ public static class Benchmark
     private const string Usage = """
         usage: dotnet run -c Release --project HealthPortal.Bench -- [--seconds S] [--out FILE.json] [--fill N]
                  [--patients N] [--hospitals N] [--labs N] [--submitters N] [--dir FOLDER] [--keep]
-                 [--store-seconds S] [--store-clients N] [--no-stores]
+                 [--store-seconds S] [--store-clients N] [--no-stores] [--no-cluster]
           --seconds S     length of each timed window (default 20)
           --out FILE      where the JSON figures go (default benchmark-results.json)
           --fill N        fill the ledger to N transactions before the last measurement (default 1000000)
@@ -27,6 +27,7 @@ public static class Benchmark
           --store-seconds S  length of each "through the stores" window (default: --seconds)
           --store-clients N  closed-loop clients per facility writing + anchoring records in (e) (default 4)
           --no-stores     skip (e), the "through the stores" phase
+          --no-cluster    skip (f), the same anchoring on a three-node Raft cluster on loopback
         """;
 
     public static async Task<int> RunAsync(string[] args)
@@ -51,7 +52,7 @@ public static class Benchmark
     }
 
     internal sealed record Settings(double Seconds, string Out, long Fill, int Patients, int Hospitals, int Labs, int Submitters, string? Dir, bool Keep, bool Help,
-        double? StoreSeconds = null, int StoreClients = 4, bool Stores = true)
+        double? StoreSeconds = null, int StoreClients = 4, bool Stores = true, bool Cluster = true)
     {
         public static Settings Parse(string[] args)
         {
@@ -75,6 +76,7 @@ public static class Benchmark
                     "--store-seconds" => s with { StoreSeconds = double.TryParse(Value(), NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && d >= 1 ? d : throw new ArgumentException("--store-seconds: at least 1") },
                     "--store-clients" => s with { StoreClients = (int)Math.Max(1, Number()) },
                     "--no-stores" => s with { Stores = false },
+                    "--no-cluster" => s with { Cluster = false },
                     "--help" or "-h" => s with { Help = true },
                     _ => throw new ArgumentException($"unknown argument {args[i]}"),
                 };
@@ -127,6 +129,14 @@ public static class Benchmark
                 // (c) latency at half the measured maximum.
                 var latency = await LatencyAsync(world, maxRate * 0.5).ConfigureAwait(false);
 
+                // (f) the same anchoring on a three-node Raft cluster, compared with (b)'s single node of this run.
+                ClusterPhase.Figures? cluster = null;
+                if (settings.Cluster)
+                {
+                    cluster = await ClusterPhase.RunAsync(world, settings.Submitters, Warmup, Window, ehr.TxPerSecond, _log).ConfigureAwait(false);
+                    _phases["cluster"] = cluster.Details;
+                }
+
                 // (e) through the stores: write + hash + two signatures + anchor, per record, beside (b).
                 var stores = settings.Stores ? await StoresAsync(world, folder, ehr, lab, ceiling).ConfigureAwait(false) : null;
 
@@ -178,6 +188,19 @@ public static class Benchmark
                     ["phases"] = _phases,
                     ["total_seconds"] = Math.Round(total.Elapsed.TotalSeconds),
                 };
+                if (cluster is not null)
+                {
+                    var at = json.IndexOf("verify_samples_per_s") + 1;
+                    json.Insert(at++, "cluster_tx_per_s", Round(cluster.TxPerSecond));
+                    json.Insert(at++, "cluster_ratio", Math.Round(cluster.TxPerSecond / ehr.TxPerSecond, 3));
+                    json.Insert(at++, "cluster_follower_p50_ms", Math.Round(cluster.FollowerLatency.P50, 1));
+                    json.Insert(at++, "cluster_follower_p99_ms", Math.Round(cluster.FollowerLatency.P99, 1));
+                    json.Insert(at++, "catchup_blocks_per_s", Round(cluster.CatchUpBlocksPerSecond));
+                    json.Insert(at, "catchup_tx_per_s", Round(cluster.CatchUpTxPerSecond));
+                    var targets = json["targets"]!.AsObject();
+                    targets["cluster_ratio_ge_0_60"] = cluster.TxPerSecond / ehr.TxPerSecond >= 0.60;
+                    targets["cluster_follower_p99_le_250_ms"] = cluster.FollowerLatency.P99 <= 250;
+                }
                 if (stores is not null)
                 {
                     // Beside the ledger-only figures, before the supplementary and descriptive blocks.

@@ -53,7 +53,12 @@ internal static class LoadDriver
     /// <paramref name="warmup"/>, committed receipts are counted for <paramref name="window"/>. If the pre-built
     /// transactions run out first, the window ends there and <see cref="WindowResult.RanOut"/> says so.
     /// </summary>
-    public static async Task<WindowResult> RunWindowAsync(LedgerEngine engine, byte[][] wire, int submitters, TimeSpan warmup, TimeSpan window,
+    public static Task<WindowResult> RunWindowAsync(LedgerEngine engine, byte[][] wire, int submitters, TimeSpan warmup, TimeSpan window,
+        Func<(SequencerStats Stats, TimeSpan Cpu)> probe)
+        => RunWindowAsync([engine], wire, submitters, warmup, window, probe);
+
+    /// <summary>As above, with client c submitting through <paramref name="engines"/>[c mod count] (the nodes of a cluster).</summary>
+    public static async Task<WindowResult> RunWindowAsync(IReadOnlyList<LedgerEngine> engines, byte[][] wire, int submitters, TimeSpan warmup, TimeSpan window,
         Func<(SequencerStats Stats, TimeSpan Cpu)> probe)
     {
         var result = new LoadResult();
@@ -61,12 +66,15 @@ internal static class LoadDriver
         var stop = 0;
         var clients = new Task[submitters];
         for (var c = 0; c < clients.Length; c++)
+        {
+            var engine = engines[c % engines.Count];
             clients[c] = Task.Run(async () =>
             {
                 long i;
                 while (Volatile.Read(ref stop) == 0 && (i = Interlocked.Increment(ref next)) < wire.Length)
                     await SubmitOne(engine, wire[i], result).ConfigureAwait(false);
             });
+        }
 
         // Sample on a dedicated thread so a saturated thread pool does not skew the window's edges.
         var sampled = await Task.Factory.StartNew(() =>

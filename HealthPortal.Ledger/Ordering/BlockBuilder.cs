@@ -40,6 +40,9 @@ public sealed class BlockBuilder
     /// </summary>
     public BuiltBlock Build(IReadOnlyList<ParsedTransaction> batch) => Build(batch, _committer.Tip(), null);
 
+    /// <summary>A session that seals blocks one on another from the committed head, before they commit (<see cref="BlockPipeline"/>).</summary>
+    public BlockPipeline StartPipeline() => new(this, _committer.Tip());
+
     /// <summary>
     /// Seals a block on <paramref name="tip"/>, whose state is the committed state plus <paramref name="parent"/>'s
     /// uncommitted changes (the block sealed on the tip before, or null when the tip has committed).

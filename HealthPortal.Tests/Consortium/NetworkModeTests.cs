@@ -48,6 +48,23 @@ public sealed class NetworkModeTests
     }
 
     [Fact]
+    public void AJoiningEntry_IsThisNodesEndpoints_ButNotAnInitialVotingMember()
+    {
+        var s = new NetworkSettings
+        {
+            Mode = "raft", NodeId = "new",
+            Members =
+            [
+                new() { NodeId = "a", RaftEndpoint = "127.0.0.1:7001", ForwardEndpoint = "127.0.0.1:7101", PublicUrl = "https://a.example" },
+                new() { NodeId = "new", RaftEndpoint = "127.0.0.1:7004", ForwardEndpoint = "127.0.0.1:7104", PublicUrl = "https://new.example", Joining = true },
+            ],
+        };
+        var (self, members) = s.Endpoints();
+        Assert.Equal(7004, self.Raft.Port);
+        Assert.Equal([7001], members.Select(m => m.Raft.Port));
+    }
+
+    [Fact]
     public async Task ThreeHostsInRaftMode_FromOneGenesisFile_ElectALeader_AndReplicateWhatEachTakes()
     {
         var root = Directory.CreateTempSubdirectory("hp-network-").FullName;

@@ -16,12 +16,8 @@ namespace HealthPortal.Tests.Consortium;
 /// </summary>
 public sealed class RaftClusterTests(ITestOutputHelper output)
 {
-    private static async Task<List<(Transaction Tx, SubmitResult Result)>> SubmitThrough(RaftTestCluster cluster, int node, int count, string prefix)
-    {
-        var txs = Enumerable.Range(0, count).Select(i => cluster.NewPatient($"{prefix}-{node}-{i:D4}")).ToList();
-        var results = await Task.WhenAll(txs.Select(tx => Task.Run(async () => await cluster.Engines[node]!.SubmitAsync(tx)))).WaitAsync(RaftTestCluster.Bound);
-        return [.. txs.Zip(results)];
-    }
+    private static Task<List<(Transaction Tx, SubmitResult Result)>> SubmitThrough(RaftTestCluster cluster, int node, int count, string prefix)
+        => cluster.SubmitThrough(node, count, prefix);
 
     private static void AssertOnEveryReplica(RaftTestCluster cluster, IEnumerable<Transaction> acknowledged)
     {

@@ -1,5 +1,4 @@
-using System.Net;
-using System.Net.Sockets;
+using HealthPortal.Bench;
 using HealthPortal.Features.Consortium;
 using HealthPortal.Ledger;
 using HealthPortal.Ledger.Blocks;
@@ -11,116 +10,36 @@ using HealthPortal.Tests.Support;
 namespace HealthPortal.Tests.Consortium;
 
 /// <summary>
-/// A loopback consortium in one test process: N facility nodes (founders of one signed genesis), each with its own
-/// data folder, ledger engine, Raft and forwarding ports, ordering by <see cref="RaftOrdering"/>. Nodes can be
-/// stopped and started again on the same folder and ports. Every wait is bounded.
+/// The Raft tests' consortium: <see cref="LoopbackConsortium"/> (founders, joiners, per-node folders and ports) with
+/// the tests' transaction factory, submitting helpers and file logging (HP_RAFT_LOG).
 /// </summary>
-public sealed class RaftTestCluster : IAsyncDisposable
+public sealed class RaftTestCluster(int size = 3, Func<int, Func<SealedBlock, byte[]>?>? replicatedBytes = null, int joiners = 0)
+    : LoopbackConsortium(size, joiners, replicatedBytes: replicatedBytes, loggers: i => FileLoggerFactory.FromEnvironment($"node{i}"))
 {
-    public static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
-
-    private readonly string _root = Directory.CreateTempSubdirectory("hp-raft-").FullName;
-    private readonly Func<int, Func<SealedBlock, byte[]>?>? _replicatedBytes;
-
-    public RaftTestCluster(int size = 3, Func<int, Func<SealedBlock, byte[]>?>? replicatedBytes = null)
-    {
-        _replicatedBytes = replicatedBytes;
-        Keys = [.. Enumerable.Range(0, size).Select(_ => LedgerKeyPair.Create())];
-        string[] names = ["Riverside Hospital", "Lakeview Clinic", "Northgate Laboratory", "Fourth", "Fifth"];
-        string[] kinds = [NodeKind.Hospital, NodeKind.Clinic, NodeKind.Laboratory, NodeKind.Clinic, NodeKind.Clinic];
-        var genesis = new Genesis("raft-test", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), [Admin.PublicJwk],
-            new GenesisNode(Keys[0].PublicJwk, kinds[0], names[0], "https://node0.example"), new GenesisParameters(4, 6, 365, 300_000),
-            Founders: [.. Enumerable.Range(1, size - 1).Select(i => new GenesisNode(Keys[i].PublicJwk, kinds[i], names[i], $"https://node{i}.example"))]);
-        GenesisFile = SignedGenesis.Seal(genesis, Keys[0]);
-        Members = [.. Enumerable.Range(0, size).Select(_ => new RaftMember(FreeLoopback(), FreeLoopback()))];
-        Engines = new LedgerEngine?[size];
-        Orderings = new RaftOrdering?[size];
-        for (var i = 0; i < size; i++) Start(i);
-    }
-
-    public LedgerKeyPair Admin { get; } = LedgerKeyPair.Create();
-    public LedgerKeyPair[] Keys { get; }
-    public SignedGenesis GenesisFile { get; }
-    public RaftMember[] Members { get; }
-    public LedgerEngine?[] Engines { get; }
-    public RaftOrdering?[] Orderings { get; }
     public TransactionFactory Tx { get; } = new(TimeProvider.System);
 
-    public string Folder(int i) => Path.Combine(_root, $"node{i}");
-    public string DatabasePath(int i) => Path.Combine(Folder(i), "ledger.db");
-    public IEnumerable<int> Running => Enumerable.Range(0, Engines.Length).Where(i => Engines[i] is not null);
-
-    /// <summary>A loopback port free now (bound to port 0, then released).</summary>
-    public static IPEndPoint FreeLoopback()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return new IPEndPoint(IPAddress.Loopback, port);
-    }
-
-    public void Start(int i)
-    {
-        Directory.CreateDirectory(Folder(i));
-        var options = new RaftOrderingOptions
-        {
-            NodeKey = Keys[i], Self = Members[i], Members = Members, DataFolder = Folder(i),
-            Blocks = new SequencerOptions { BlockInterval = TimeSpan.FromMilliseconds(5) },
-            ReplicatedBytes = _replicatedBytes?.Invoke(i),
-            LoggerFactory = FileLoggerFactory.FromEnvironment($"node{i}"),
-        };
-        Engines[i] = LedgerEngine.OpenReplica(new LedgerOptions
-        {
-            DatabasePath = DatabasePath(i),
-            Ordering = context => Orderings[i] = new RaftOrdering(options, context),
-        }, GenesisFile, Keys[i]);
-    }
-
-    public async Task Stop(int i)
-    {
-        var engine = Engines[i];
-        Engines[i] = null;
-        Orderings[i] = null;
-        if (engine is not null) await engine.DisposeAsync();
-    }
-
-    /// <summary>Waits (bounded) until one running node leads; returns its index.</summary>
-    public async Task<int> WaitForLeader(TimeSpan? within = null)
+    /// <summary>Waits (bounded) until <paramref name="condition"/> holds.</summary>
+    public static async Task WaitUntil(Func<bool> condition, Func<string> what, TimeSpan? within = null)
     {
         var deadline = DateTime.UtcNow + (within ?? Bound);
-        while (DateTime.UtcNow < deadline)
+        while (!condition())
         {
-            foreach (var i in Running)
-                if (Orderings[i]?.IsLeader == true) return i;
-            await Task.Delay(10);
-        }
-        throw new TimeoutException("no leader within the bound");
-    }
-
-    /// <summary>Waits (bounded) until every running node has the same head hash at the highest height any of them has.</summary>
-    public async Task WaitConverged(TimeSpan? within = null)
-    {
-        var deadline = DateTime.UtcNow + (within ?? Bound);
-        while (DateTime.UtcNow < deadline)
-        {
-            var heads = Running.Select(i => Engines[i]!.Reader.Head()).ToList();
-            if (heads.All(h => h.Height == heads[0].Height && h.Hash.AsSpan().SequenceEqual(heads[0].Hash))) return;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("not within the bound: " + what());
             await Task.Delay(20);
         }
-        throw new TimeoutException("replicas did not converge: " + string.Join(", ", Running.Select(i => $"node{i}@{Engines[i]!.Height}")));
+    }
+
+    /// <summary>Submits <paramref name="count"/> patient registrations through node <paramref name="node"/> at once.</summary>
+    public async Task<List<(Transaction Tx, SubmitResult Result)>> SubmitThrough(int node, int count, string prefix)
+    {
+        var txs = Enumerable.Range(0, count).Select(i => NewPatient($"{prefix}-{node}-{i:D4}")).ToList();
+        var results = await Task.WhenAll(txs.Select(tx => Task.Run(async () => await Engines[node]!.SubmitAsync(tx)))).WaitAsync(Bound);
+        return [.. txs.Zip(results)];
     }
 
     public Transaction NewPatient(string mpi)
     {
         var key = LedgerKeyPair.Create();
         return Tx.PatientRegister(key.PublicJwk, mpi, LedgerKit.Hash(mpi), GenesisFile.Genesis.Parameters.PatientPowBits).SignWith(key);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var i in Running.ToList()) await Stop(i);
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try { Directory.Delete(_root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }

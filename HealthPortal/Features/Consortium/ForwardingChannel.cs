@@ -24,7 +24,8 @@ public sealed record ForwardReply(ForwardStatus Status, LedgerError Error = Ledg
 /// Followers forward their users' transactions to the leader over this channel: TCP with mutual TLS
 /// (<see cref="NodeCertificates"/>), so only approved facility nodes can submit through the leader. Frames are a
 /// big-endian u32 length and a body: a request is a transaction's wire JSON; a reply is status byte, i32 error code
-/// and a UTF-8 message. Connections are reused, one request at a time each.
+/// and a UTF-8 message. Connections are reused, one request at a time each. A request that starts with
+/// <c>HPMJ</c> is a node announcing its endpoints to join the voting membership (<see cref="MemberDirectory"/>).
 /// </summary>
 public sealed class ForwardingChannel : IAsyncDisposable
 {
@@ -33,7 +34,7 @@ public sealed class ForwardingChannel : IAsyncDisposable
 
     private readonly SslServerAuthenticationOptions _server;
     private readonly SslClientAuthenticationOptions _client;
-    private readonly Func<byte[], CancellationToken, Task<ForwardReply>> _handle;
+    private readonly Func<byte[], string?, CancellationToken, Task<ForwardReply>> _handle;
     private readonly Action<string> _log;
     private readonly TcpListener _listener;
     private readonly CancellationTokenSource _stop = new();
@@ -43,6 +44,13 @@ public sealed class ForwardingChannel : IAsyncDisposable
 
     public ForwardingChannel(IPEndPoint listen, SslServerAuthenticationOptions server, SslClientAuthenticationOptions client,
         Func<byte[], CancellationToken, Task<ForwardReply>> handle, Action<string> log)
+        : this(listen, server, client, (request, _, ct) => handle(request, ct), log)
+    {
+    }
+
+    /// <param name="handle">Gets each request with the ledger key id of the peer that sent it (from its TLS certificate).</param>
+    public ForwardingChannel(IPEndPoint listen, SslServerAuthenticationOptions server, SslClientAuthenticationOptions client,
+        Func<byte[], string?, CancellationToken, Task<ForwardReply>> handle, Action<string> log)
     {
         _server = server;
         _client = client;
@@ -89,11 +97,12 @@ public sealed class ForwardingChannel : IAsyncDisposable
                 handshake.CancelAfter(HandshakeTimeout);
                 await ssl.AuthenticateAsServerAsync(_server, handshake.Token).ConfigureAwait(false);
             }
+            var peer = NodeCertificates.NodeIdOf(ssl.RemoteCertificate);
             while (!_stop.IsCancellationRequested)
             {
                 var request = await ReadFrame(ssl, _stop.Token).ConfigureAwait(false);
                 if (request is null) return;
-                var reply = await _handle(request, _stop.Token).ConfigureAwait(false);
+                var reply = await _handle(request, peer, _stop.Token).ConfigureAwait(false);
                 await WriteFrame(ssl, EncodeReply(reply), _stop.Token).ConfigureAwait(false);
             }
         }

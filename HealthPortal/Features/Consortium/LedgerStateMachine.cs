@@ -14,13 +14,20 @@ namespace HealthPortal.Features.Consortium;
 /// The ledger database is the state: nothing is kept in memory, so the snapshot is empty and a restart replays the
 /// log, where blocks already on the chain are "already applied" (identical hash), not an alarm. Empty entries are
 /// the marks a new leader commits to settle the log before it seals on the head; they change nothing.
+/// Directory entries (<see cref="MemberDirectory"/>: which node listens where) go to the directory, not the ledger.
 /// </remarks>
-public sealed class LedgerStateMachine(DirectoryInfo snapshots, BlockApplier applier, Action<BlockApplyResult> applied) : SimpleStateMachine(snapshots)
+public sealed class LedgerStateMachine(DirectoryInfo snapshots, BlockApplier applier, Action<BlockApplyResult> applied, MemberDirectory directory) : SimpleStateMachine(snapshots)
 {
     protected override ValueTask<bool> ApplyAsync(LogEntry entry, CancellationToken token)
     {
         if (entry.IsConfiguration || !entry.TryGetPayload(out var payload) || payload.IsEmpty) return ValueTask.FromResult(false);
         var bytes = payload.IsSingleSegment ? payload.FirstSpan : payload.ToArray();
+        if (MemberDirectory.IsEntry(bytes))
+        {
+            // A malformed record changes nothing: it only maps endpoints, and the ledger never depends on it.
+            if (MemberDirectory.Decode(bytes) is { } record) directory.Apply(record.Node, record.Member);
+            return ValueTask.FromResult(false);
+        }
         applied(applier.Apply(bytes));
         return ValueTask.FromResult(false);
     }

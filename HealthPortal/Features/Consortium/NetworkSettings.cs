@@ -43,16 +43,22 @@ public sealed class NetworkSettings
 
         /// <summary>Ledger ids of the facilities this member's portal hosts (<see cref="NodeDirectory"/>); optional when their ledger endpoints name the member's origin.</summary>
         public List<string> Facilities { get; set; } = [];
+
+        /// <summary>
+        /// True on a node's own entry while its facility joins an existing consortium (it is not a founder of the
+        /// genesis file): it is left out of the initial voting configuration, waits until its <c>node.approve</c> has
+        /// committed, then announces these endpoints to the leader, which adds it. Once added, the node remembers it.
+        /// </summary>
+        public bool Joining { get; set; }
     }
 
     public bool IsRaft => string.Equals(Mode, Raft, StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>The members as ordering endpoints, and this node's own.</summary>
+    /// <summary>The initial voting members (entries marked <see cref="MemberSettings.Joining"/> left out) and this node's own endpoints.</summary>
     public (RaftMember Self, IReadOnlyList<RaftMember> Members) Endpoints()
     {
-        var members = Members.Select(m => new RaftMember(IPEndPoint.Parse(m.RaftEndpoint), IPEndPoint.Parse(m.ForwardEndpoint))).ToList();
-        var self = Members.FindIndex(m => m.NodeId == NodeId);
-        return (members[self], members);
+        static RaftMember Of(MemberSettings m) => new(IPEndPoint.Parse(m.RaftEndpoint), IPEndPoint.Parse(m.ForwardEndpoint));
+        return (Of(Members.Single(m => m.NodeId == NodeId)), [.. Members.Where(m => !m.Joining).Select(Of)]);
     }
 
     public SignedGenesis ReadGenesisFile()

@@ -24,9 +24,14 @@ namespace HealthPortal.Features.Consortium;
 /// authenticated <see cref="ForwardingChannel"/>; the submitter's receipt comes once its block committed here.
 /// </summary>
 /// <remarks>
-/// A leader seals one block at a time and waits until it has applied it before sealing the next, so it always
-/// builds on a head every node reaches by the same log. A new leader first commits an empty entry and applies the
-/// whole log, so it never seals on a head that misses a block a former leader got committed.
+/// A leader keeps up to <see cref="RaftOrderingOptions.PipelineDepth"/> blocks in flight: block N+1 is sealed on N's
+/// uncommitted state (<see cref="BlockPipeline"/>) and appended after N while N replicates. That is safe because the
+/// Raft log is ordered: an entry commits only with every entry before it, so N+1 can never commit without its parent
+/// N. When anything goes wrong (the term ends, an append or a wait fails), every block in flight is abandoned
+/// together — its submitters retry through the next leader — and the next term starts a new session on the settled
+/// committed head. A block refused by re-verification halts the ledger on every honest node, so nothing built on it
+/// is applied either. A new leader first commits an empty entry and applies the whole log, so it never seals on a
+/// head that misses a block a former leader got committed.
 /// </remarks>
 public sealed class RaftOrdering : IOrderingService
 {
@@ -43,7 +48,14 @@ public sealed class RaftOrdering : IOrderingService
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _started;
     private readonly Task _leaderLoop;
+    private readonly MemberDirectory _directory;
+    // Membership changes go one at a time (DotNext refuses concurrent ones); a revocation that commits wakes the reconciler.
+    private readonly SemaphoreSlim _membership = new(1, 1);
+    private readonly Channel<bool> _reconcile = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly Task _announceLoop;
+    private readonly Task _membershipLoop;
     private int _pending;
+    private bool _admitted;
 
     public RaftOrdering(RaftOrderingOptions options, OrderingContext context)
     {
@@ -56,7 +68,8 @@ public sealed class RaftOrdering : IOrderingService
 
         var smFolder = new DirectoryInfo(Path.Combine(options.DataFolder, "raft-state"));
         smFolder.Create();
-        _stateMachine = new LedgerStateMachine(smFolder, context.Applier, OnApplied);
+        _directory = new MemberDirectory(Path.Combine(options.DataFolder, "raft-members.json"));
+        _stateMachine = new LedgerStateMachine(smFolder, context.Applier, OnApplied, _directory);
         // The write-ahead log reads the restored snapshot when it is built, so restore first.
         _stateMachine.RestoreAsync().AsTask().GetAwaiter().GetResult();
         _wal = new WriteAheadLog(new WriteAheadLog.Options { Location = Path.Combine(options.DataFolder, "raft-wal") }, _stateMachine);
@@ -76,6 +89,9 @@ public sealed class RaftOrdering : IOrderingService
         ssl.ClientOptions.EnabledSslProtocols = client.EnabledSslProtocols;
         ssl.ClientOptions.CertificateRevocationCheckMode = client.CertificateRevocationCheckMode;
 
+        var initial = InitialMembers();
+        // A node missing from its own configuration (a facility joining) starts "frozen" in DotNext: it takes the
+        // log from the leader but never stands for election until a configuration that names it arrives.
         var configuration = new RaftCluster.TcpConfiguration(options.Self.Raft)
         {
             ColdStart = false,
@@ -89,13 +105,30 @@ public sealed class RaftOrdering : IOrderingService
             LoggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance,
         };
         var members = ((InMemoryClusterConfigurationStorage<EndPoint>)configuration.ConfigurationStorage!).CreateInitialConfigurationBuilder();
-        foreach (var m in options.Members) members.Add(m.Raft);
+        foreach (var m in initial) members.Add(m.Raft);
         members.Build();
         _cluster = new RaftCluster(configuration) { AuditTrail = _wal };
 
         _channel = new ForwardingChannel(options.Self.Forward, server, client, HandleForwarded, m => _logger.LogWarning("{Message}", m));
         _started = _cluster.StartAsync(_stop.Token);
         _leaderLoop = Task.Run(LeaderLoop);
+        _announceLoop = Task.Run(AnnounceLoop);
+        _membershipLoop = Task.Run(MembershipLoop);
+    }
+
+    /// <summary>
+    /// The voting members this node starts from: the configured ones (<see cref="RaftOrderingOptions.Members"/>) and
+    /// every member the replicated directory knows whose facility is still approved on the local replica — so a node
+    /// that joined after the consortium's start, and the nodes that saw it join, find it again after a restart, and a
+    /// revoked one is not brought back. The leader's configuration replaces it as soon as the leader is heard.
+    /// </summary>
+    private List<RaftMember> InitialMembers()
+    {
+        var revoked = _directory.Members.Where(kv => !_context.IsApprovedFacility(kv.Key)).Select(kv => kv.Value.Raft).ToHashSet();
+        var all = _options.Members.Where(m => !revoked.Contains(m.Raft)).ToList();
+        foreach (var (node, member) in _directory.Members)
+            if (_context.IsApprovedFacility(node) && !all.Any(m => m.Raft.Equals(member.Raft))) all.Add(member);
+        return all;
     }
 
     private void Refused(string why) => _logger.LogWarning("Node authentication refused: {Reason}", why);
@@ -122,7 +155,23 @@ public sealed class RaftOrdering : IOrderingService
 
     /// <summary>This node's status line (<c>node status</c>).</summary>
     public NodeStatusReport Status(LedgerEngine engine)
-        => new(_context.NodeId, Role, Term, engine.Height, HealthPortal.Ledger.Crypto.Base64Url.Encode(engine.Reader.Head().Hash), _options.Members.Count);
+        => new(_context.NodeId, Role, Term, engine.Height, HealthPortal.Ledger.Crypto.Base64Url.Encode(engine.Reader.Head().Hash), VotingMembers.Count);
+
+    /// <summary>The Raft endpoints of the voting members as this node's current configuration has them.</summary>
+    public IReadOnlyList<EndPoint> VotingMembers
+    {
+        get
+        {
+            try { return [.. _cluster.Members.Select(m => m.EndPoint)]; }
+            catch (ObjectDisposedException) { return []; }
+        }
+    }
+
+    /// <summary>True once this node is a voting member (a joining node is not until the leader has added it).</summary>
+    public bool IsVotingMember => Volatile.Read(ref _admitted) && VotingMembers.Contains(_options.Self.Raft);
+
+    /// <summary>Which facility listens where, as the replicated directory has it.</summary>
+    public IReadOnlyDictionary<string, RaftMember> Directory => _directory.Members;
 
     // ---- submitting ---------------------------------------------------------------------------------------------
 
@@ -197,7 +246,7 @@ public sealed class RaftOrdering : IOrderingService
     private EndPoint? LeaderForward()
     {
         if (_cluster.Leader is not { IsRemote: true } leader) return null;
-        foreach (var m in _options.Members)
+        foreach (var m in _directory.Members.Values.Concat(_options.Members))
             if (m.Raft.Equals(leader.EndPoint)) return m.Forward;
         return null;
     }
@@ -224,9 +273,15 @@ public sealed class RaftOrdering : IOrderingService
     }
 
     /// <summary>A transaction another node forwarded: checked statelessly here, then ordered if this node leads.</summary>
-    private async Task<ForwardReply> HandleForwarded(byte[] wire, CancellationToken cancellationToken)
+    private async Task<ForwardReply> HandleForwarded(byte[] wire, string? peer, CancellationToken cancellationToken)
     {
         if (!IsLeader) return new ForwardReply(ForwardStatus.NotLeader);
+        if (MemberDirectory.IsJoinRequest(wire))
+        {
+            if (peer is null || MemberDirectory.Decode(wire) is not { } announced)
+                return new ForwardReply(ForwardStatus.Refused, LedgerError.MalformedTransaction, "a join request needs a ledger key and ip:port endpoints");
+            return await AdmitAsync(peer, announced.Member, cancellationToken).ConfigureAwait(false);
+        }
         var parsed = TransactionCodec.Parse(wire);
         if (!parsed.IsSuccess) return new ForwardReply(ForwardStatus.Refused, parsed.Error, parsed.Message);
         var checkedTx = _context.Check(parsed.Value!);
@@ -238,6 +293,7 @@ public sealed class RaftOrdering : IOrderingService
 
     private void OnCommitted(CommittedBlock block)
     {
+        if (block.Transactions.Any(t => t.Type == TxType.NodeRevoke)) _reconcile.Writer.TryWrite(true);
         foreach (var tx in block.Transactions)
             if (_awaiting.TryRemove(tx.IdText, out var waiter) && _context.ReceiptOf(tx.IdText) is { } receipt)
                 waiter.TrySetResult(receipt);
@@ -264,6 +320,7 @@ public sealed class RaftOrdering : IOrderingService
             return;
         }
         var batch = new List<Queued>(_options.Blocks.MaxBlockTransactions);
+        var inFlight = new Queue<InFlight>();
         while (!_stop.IsCancellationRequested)
         {
             CancellationToken lead;
@@ -283,30 +340,58 @@ public sealed class RaftOrdering : IOrderingService
             try
             {
                 // Settle the log first: commit a mark of this term and apply everything before it.
-                await _cluster.ReplicateAsync(new BinaryLogEntry { Term = _cluster.Term, Content = ReadOnlyMemory<byte>.Empty }, lead).ConfigureAwait(false);
+                var term = _cluster.Term;
+                await _cluster.ReplicateAsync(new BinaryLogEntry { Term = term, Content = ReadOnlyMemory<byte>.Empty }, lead).ConfigureAwait(false);
                 await WaitAllApplied(lead).ConfigureAwait(false);
-                _logger.LogInformation("Leading term {Term} at height {Height}", _cluster.Term, _context.Height);
+                _logger.LogInformation("Leading term {Term} at height {Height}", term, _context.Height);
+                // One sealing session per term, started on the settled head: every block of it builds on the one
+                // before, and all of them are dropped together when any of them might not commit (the catch below).
+                var pipeline = _context.Builder.StartPipeline();
+                Task<bool>? waiting = null;
                 while (!lead.IsCancellationRequested)
                 {
+                    // Answer the blocks that have applied here, oldest first (they commit in log order).
+                    while (inFlight.TryPeek(out var oldest) && (oldest.Applied.IsCompleted || inFlight.Count >= _options.PipelineDepth))
+                        await Retire(inFlight.Dequeue(), term, lead).ConfigureAwait(false);
+                    if (_mempool.Reader.Count == 0)
+                    {
+                        // Nothing to seal: wait for a submission, or for the oldest block in flight to apply.
+                        waiting ??= _mempool.Reader.WaitToReadAsync(lead).AsTask();
+                        if (inFlight.TryPeek(out var oldest)) await Task.WhenAny(waiting, oldest.Applied).ConfigureAwait(false);
+                        else await waiting.ConfigureAwait(false);
+                        if (waiting.IsCompleted)
+                        {
+                            if (!await waiting.ConfigureAwait(false)) throw new OperationCanceledException("the mempool closed: stopping");
+                            waiting = null;
+                        }
+                        continue;
+                    }
                     await NextBatch(batch, lead).ConfigureAwait(false);
-                    await SealAndReplicate(batch, lead).ConfigureAwait(false);
+                    if (await Seal(pipeline, batch, term, lead).ConfigureAwait(false) is { } sealedBlock) inFlight.Enqueue(sealedBlock);
                 }
             }
             catch (Exception e) when (e is OperationCanceledException or NotLeaderException or ObjectDisposedException || lead.IsCancellationRequested)
             {
-                // Lost the lead (or stopping): the batch in hand retries through the new leader.
-                foreach (var p in batch) p.Outcome.TrySetResult(new ForwardReply(ForwardStatus.NotLeader));
-                batch.Clear();
+                // Lost the lead (or stopping): the batch in hand and every block in flight retry through the new
+                // leader; a block that did commit after all is found there as a duplicate and awaited locally.
+                AbandonAll(batch, inFlight);
             }
             catch (Exception e)
             {
                 _context.ReportFault(new OrderingFault("replicate", _context.Height + 1, e));
-                foreach (var p in batch) p.Outcome.TrySetResult(new ForwardReply(ForwardStatus.NotLeader));
-                batch.Clear();
+                AbandonAll(batch, inFlight);
                 await Task.Delay(_options.RetryDelay).ConfigureAwait(false);
             }
         }
         while (_mempool.Reader.TryRead(out var left)) left.Outcome.TrySetResult(new ForwardReply(ForwardStatus.NotLeader));
+    }
+
+    private static void AbandonAll(List<Queued> batch, Queue<InFlight> inFlight)
+    {
+        foreach (var p in batch) p.Outcome.TrySetResult(new ForwardReply(ForwardStatus.NotLeader));
+        batch.Clear();
+        while (inFlight.TryDequeue(out var f))
+            foreach (var p in f.Accepted) p.Outcome.TrySetResult(new ForwardReply(ForwardStatus.NotLeader));
     }
 
     private async Task NextBatch(List<Queued> batch, CancellationToken lead)
@@ -319,36 +404,69 @@ public sealed class RaftOrdering : IOrderingService
         Interlocked.Add(ref _pending, -batch.Count);
     }
 
-    private async Task SealAndReplicate(List<Queued> batch, CancellationToken lead)
+    /// <summary>
+    /// Seals the batch on the pipeline's tip and appends it to the log (in sealing order: each append is awaited
+    /// before the next block is sealed), without waiting for the commit. Null when no transaction of it passed.
+    /// </summary>
+    private async Task<InFlight?> Seal(BlockPipeline pipeline, List<Queued> batch, long term, CancellationToken lead)
     {
         if (_context.Applier.Halt is { } halt)
         {
             foreach (var p in batch) p.Outcome.TrySetResult(new ForwardReply(ForwardStatus.Refused, LedgerError.LedgerHalted, $"the leader halted at block {halt.Height}"));
             batch.Clear();
-            return;
+            return null;
         }
-        var built = _context.Builder.Build(batch.ConvertAll(p => p.Transaction));
+        var built = pipeline.Build(batch.ConvertAll(p => p.Transaction));
         for (var i = 0; i < batch.Count; i++)
             if (built.Refusals[i] is { } refusal) batch[i].Outcome.TrySetResult(new ForwardReply(ForwardStatus.Refused, refusal.Error, refusal.Message));
-        if (built.Block is not { } block)
-        {
-            batch.Clear();
-            return;
-        }
-        var bytes = _options.ReplicatedBytes?.Invoke(block) ?? block.ToBytes();
-        // Completes once a majority has the entry (committed); throws when this node is no longer the leader.
-        await _cluster.ReplicateAsync(new BinaryLogEntry { Term = _cluster.Term, Content = bytes }, lead).ConfigureAwait(false);
-        _logger.LogDebug("Replicated block {Height}; applied {Applied} of {Committed}", block.Height, _wal.LastAppliedIndex, _wal.LastCommittedEntryIndex);
-        // Apply before the next block is sealed on the head (the state machine applies asynchronously).
-        await WaitAllApplied(lead).ConfigureAwait(false);
-        _logger.LogDebug("Block {Height} applied here: height {Local}", block.Height, _context.Height);
-        var ordered = _context.Height >= block.Height && _context.Applier.Halt is null;
-        foreach (var i in built.Accepted)
-            batch[i].Outcome.TrySetResult(ordered
-                ? new ForwardReply(ForwardStatus.Committed)
-                : new ForwardReply(ForwardStatus.Refused, LedgerError.LedgerHalted, $"block {block.Height} was refused on the leader"));
+        var accepted = built.Accepted.Select(i => batch[i]).ToList();
         batch.Clear();
+        if (built.Block is not { } block) return null;
+        var bytes = _options.ReplicatedBytes?.Invoke(block) ?? block.ToBytes();
+        // As IRaftCluster.ReplicateAsync does — append, force a replication round, wait until applied — but split,
+        // so the next block is sealed and appended while this one replicates. The appends are awaited one by one,
+        // so the log holds the blocks in the order they were sealed, each after the parent it links to.
+        long index;
+        try
+        {
+            index = await _wal.AppendAsync(new BinaryLogEntry { Term = term, Content = bytes }, lead).ConfigureAwait(false);
+        }
+        catch
+        {
+            foreach (var p in accepted) p.Outcome.TrySetResult(new ForwardReply(ForwardStatus.NotLeader));
+            throw;
+        }
+        _ = _cluster.ForceReplicationAsync(lead).AsTask().ContinueWith(t => _ = t.Exception, TaskScheduler.Default);
+        return new InFlight(block, accepted, _wal.WaitForApplyAsync(index, lead).AsTask());
     }
+
+    /// <summary>Answers the submitters of a block in flight once it has applied here (or says why not).</summary>
+    private async Task Retire(InFlight f, long term, CancellationToken lead)
+    {
+        try
+        {
+            await f.Applied.ConfigureAwait(false);
+        }
+        catch
+        {
+            foreach (var p in f.Accepted) p.Outcome.TrySetResult(new ForwardReply(ForwardStatus.NotLeader));
+            throw;
+        }
+        // Still this term: no other leader can have replaced the entry at that index, so what applied is this block.
+        if (_cluster.Term != term || lead.IsCancellationRequested)
+        {
+            foreach (var p in f.Accepted) p.Outcome.TrySetResult(new ForwardReply(ForwardStatus.NotLeader));
+            throw new OperationCanceledException("the term ended while the block replicated");
+        }
+        _logger.LogDebug("Block {Height} applied here: height {Local}", f.Block.Height, _context.Height);
+        var ordered = _context.Height >= f.Block.Height && _context.Applier.Halt is null;
+        foreach (var p in f.Accepted)
+            p.Outcome.TrySetResult(ordered
+                ? new ForwardReply(ForwardStatus.Committed)
+                : new ForwardReply(ForwardStatus.Refused, LedgerError.LedgerHalted, $"block {f.Block.Height} was refused on the leader"));
+    }
+
+    private sealed record InFlight(SealedBlock Block, List<Queued> Accepted, Task Applied);
 
     private async Task WaitAllApplied(CancellationToken lead)
     {
@@ -360,6 +478,168 @@ public sealed class RaftOrdering : IOrderingService
         }
     }
 
+    // ---- membership ---------------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Adds an approved facility to the directory and the voting configuration (leader only). Idempotent: a record
+    /// already replicated and a member already voting change nothing, so a node that announces again after a restart
+    /// or a leader change is simply told it is in.
+    /// </summary>
+    private async Task<ForwardReply> AdmitAsync(string nodeId, RaftMember member, CancellationToken cancellationToken)
+    {
+        // The TLS handshake already required it; checked again because approval is what admission means.
+        if (!_context.IsApprovedFacility(nodeId))
+            return new ForwardReply(ForwardStatus.Refused, LedgerError.NodeNotApproved, $"node {nodeId} is not an approved facility on the leader's replica");
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token);
+        await _membership.WaitAsync(linked.Token).ConfigureAwait(false);
+        try
+        {
+            if (!IsLeader) return new ForwardReply(ForwardStatus.NotLeader);
+            using var leading = CancellationTokenSource.CreateLinkedTokenSource(linked.Token, _cluster.LeadershipToken);
+            var lead = leading.Token;
+            if (!_directory.Holds(nodeId, member))
+            {
+                await _cluster.ReplicateAsync(new BinaryLogEntry { Term = _cluster.Term, Content = MemberDirectory.Entry(nodeId, member) }, lead).ConfigureAwait(false);
+                await WaitAllApplied(lead).ConfigureAwait(false);
+            }
+            if (!VotingMembers.Contains(member.Raft))
+            {
+                _logger.LogInformation("Adding approved facility {Node} at {Raft} to the voting members", nodeId, member.Raft);
+                // DotNext first brings the new member's log up to date (warm-up rounds), then commits the configuration.
+                if (!await _cluster.AddMemberAsync(member.Raft, lead).ConfigureAwait(false)) return new ForwardReply(ForwardStatus.NotLeader);
+            }
+            return new ForwardReply(ForwardStatus.Committed);
+        }
+        catch (Exception e) when (e is OperationCanceledException or NotLeaderException or TimeoutException or ObjectDisposedException)
+        {
+            return new ForwardReply(ForwardStatus.NotLeader);
+        }
+        finally
+        {
+            _membership.Release();
+        }
+    }
+
+    /// <summary>
+    /// Until the leader has it in the directory and the voting configuration, a node announces its endpoints to the
+    /// members it knows (the leader first). Those handshakes are refused while its facility is not approved, so the
+    /// first one that succeeds follows the commit of its <c>node.approve</c>. Backs off to 2 s; ends with the node.
+    /// </summary>
+    private async Task AnnounceLoop()
+    {
+        try { await _started.ConfigureAwait(false); } catch (Exception) { return; }
+        var request = MemberDirectory.JoinRequest(_options.Self);
+        var delay = TimeSpan.FromMilliseconds(100);
+        while (!_stop.IsCancellationRequested)
+        {
+            try
+            {
+                if (await AnnounceOnce(request).ConfigureAwait(false))
+                {
+                    Volatile.Write(ref _admitted, true);
+                    _logger.LogInformation("Node {Node} is a voting member", _context.NodeId);
+                    return;
+                }
+                await Task.Delay(delay, _stop.Token).ConfigureAwait(false);
+            }
+            catch (Exception) when (_stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+            delay = TimeSpan.FromMilliseconds(Math.Min(2000, delay.TotalMilliseconds * 1.5));
+        }
+    }
+
+    private async Task<bool> AnnounceOnce(byte[] request)
+    {
+        if (IsLeader) return (await AdmitAsync(_context.NodeId, _options.Self, _stop.Token).ConfigureAwait(false)).Status == ForwardStatus.Committed;
+        var targets = new List<EndPoint>();
+        if (LeaderForward() is { } leader) targets.Add(leader);
+        targets.AddRange(_options.Members.Concat(_directory.Members.Values).Where(m => !m.Raft.Equals(_options.Self.Raft)).Select(m => (EndPoint)m.Forward).Distinct());
+        foreach (var target in targets.Distinct())
+        {
+            try
+            {
+                using var bounded = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+                bounded.CancelAfter(_options.CommitWait);
+                var reply = await _channel.SendAsync(target, request, bounded.Token).ConfigureAwait(false);
+                if (reply.Status == ForwardStatus.Committed) return true;
+                if (reply.Status == ForwardStatus.Refused) _logger.LogDebug("Join refused by {Target}: {Message}", target, reply.Message);
+            }
+            catch (Exception e) when (e is IOException or OperationCanceledException && !_stop.IsCancellationRequested)
+            {
+                // Not approved yet (the handshake is refused), or that member is down: try the next.
+                _logger.LogDebug("Join announcement to {Target} failed: {Message}", target, e.Message);
+            }
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// While this node leads: removes from the voting configuration every member whose facility is no longer approved
+    /// here (its <c>node.revoke</c> committed), at the start of each term and whenever a revocation commits — so a
+    /// revoked node stops counting toward the quorum, and a leader change or restart finishes a removal left undone.
+    /// </summary>
+    private async Task MembershipLoop()
+    {
+        try { await _started.ConfigureAwait(false); } catch (Exception) { return; }
+        while (!_stop.IsCancellationRequested)
+        {
+            try
+            {
+                var lead = await _cluster.WaitForLeadershipAsync(_stop.Token).ConfigureAwait(false);
+                using var leading = CancellationTokenSource.CreateLinkedTokenSource(lead, _stop.Token);
+                while (!leading.IsCancellationRequested)
+                {
+                    if (!await RemoveRevoked(leading.Token).ConfigureAwait(false))
+                        await Task.Delay(_options.RetryDelay, leading.Token).ConfigureAwait(false); // a removal failed: retry
+                    else await _reconcile.Reader.ReadAsync(leading.Token).ConfigureAwait(false);
+                }
+            }
+            catch (Exception) when (_stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is OperationCanceledException or NotLeaderException or ObjectDisposedException or TimeoutException)
+            {
+                // Lost the lead: the next leader reconciles.
+            }
+        }
+    }
+
+    /// <summary>One reconciliation pass; false when a removal did not go through (the caller retries).</summary>
+    private async Task<bool> RemoveRevoked(CancellationToken lead)
+    {
+        await _membership.WaitAsync(lead).ConfigureAwait(false);
+        try
+        {
+            foreach (var member in _cluster.Members.Where(m => m.IsRemote).ToList())
+            {
+                if (_directory.NodeAt(member.EndPoint) is not { } node || _context.IsApprovedFacility(node)) continue;
+                _logger.LogInformation("Removing revoked facility {Node} at {Raft} from the voting members", node, member.EndPoint);
+                if (!await _cluster.RemoveMemberAsync(member.EndPoint, lead).ConfigureAwait(false)) return false;
+            }
+            if (!_context.IsApprovedFacility(_context.NodeId) && VotingMembers.Contains(_options.Self.Raft))
+            {
+                // This leader's own facility was revoked: its builder already refuses to seal, and connections opened
+                // before the revocation outlive the TLS check, so it must leave by itself — remove itself from the
+                // configuration (committed by the others), then hand over the lead.
+                _logger.LogWarning("This node's facility {Node} was revoked: leaving the voting members", _context.NodeId);
+                if (!await _cluster.RemoveMemberAsync(_options.Self.Raft, lead).ConfigureAwait(false)) return false;
+                await ((DotNext.Net.Cluster.ICluster)_cluster).ResignAsync(lead).ConfigureAwait(false);
+            }
+            return true;
+        }
+        finally
+        {
+            _membership.Release();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         _context.Committed -= OnCommitted;
@@ -367,6 +647,8 @@ public sealed class RaftOrdering : IOrderingService
         _mempool.Writer.TryComplete();
         try { await _started.ConfigureAwait(false); } catch (Exception) { /* a start that failed was reported */ }
         await _leaderLoop.ConfigureAwait(false);
+        await _announceLoop.ConfigureAwait(false);
+        await _membershipLoop.ConfigureAwait(false);
         await _channel.DisposeAsync().ConfigureAwait(false);
         try { await _cluster.StopAsync(CancellationToken.None).ConfigureAwait(false); } catch (Exception e) { _logger.LogDebug("Raft stop: {Message}", e.Message); }
         await _cluster.DisposeAsync().ConfigureAwait(false);

@@ -37,6 +37,12 @@ public sealed record RaftOrderingOptions
 
     public SequencerOptions Blocks { get; init; } = new();
 
+    /// <summary>
+    /// How many sealed blocks the leader keeps in flight (appended, not yet applied here). 1 is the old one-at-a-time
+    /// leader; more lets block N+1 be sealed and replicated while N's round trip and fsyncs run.
+    /// </summary>
+    public int PipelineDepth { get; init; } = 4;
+
     /// <summary>A submission tries at most this many times to reach a leader (each a forward or a local order) before "network busy".</summary>
     public int MaxAttempts { get; init; } = 30;
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromMilliseconds(100);
