@@ -8,6 +8,7 @@ public static class AnchoringExtensions
     {
         builder.Services.AddSingleton<AnchorEvents>();
         builder.Services.AddScoped<AnchorWorkflow>();
+        builder.Services.AddSingleton<AnchorReminders>();
         var configuration = builder.Configuration;
         builder.Services.AddOptions<AnchoringOptions>().Bind(configuration.GetSection(AnchoringOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         return builder;
