@@ -3,6 +3,8 @@
 const watched = new WeakSet();
 
 function atEnd(box) {
+    // A box not laid out yet (or hidden) says nothing about what was seen.
+    if (box.clientHeight === 0) return false;
     return box.scrollHeight - box.scrollTop - box.clientHeight <= 8;
 }
 
@@ -19,7 +21,8 @@ export function watch(page) {
             page.invokeMethodAsync("Seen", id).catch(() => { /* circuit gone: nothing to tell */ });
         };
         box.addEventListener("scroll", check, { passive: true });
-        // Fonts and layout settle after the first paint: look again once they did.
+        // Fonts and layout settle after the first paint: look once they did, and whenever the box changes size.
         requestAnimationFrame(() => requestAnimationFrame(check));
+        new ResizeObserver(check).observe(box);
     }
 }
