@@ -122,6 +122,7 @@ public sealed class AnchorConfirmTests(PortalHost host, ChromiumFixture chromium
         await confirm.CanonicalPanel.ClickAsync();
         await Expect(confirm.Canonical).ToContainTextAsync($"\"mpi\":\"{mpi}\"");
         await Expect(confirm.Canonical).ToContainTextAsync("\"type\":\"record.anchor\"");
+        await confirm.ReadEverythingAsync();
         await confirm.ConfirmAndSign.ClickAsync();
         await Expect(confirm.Anchored).ToBeVisibleAsync();
         var height = long.Parse(await confirm.Block.InnerTextAsync(), System.Globalization.CultureInfo.InvariantCulture);

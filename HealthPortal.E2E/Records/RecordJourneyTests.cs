@@ -416,6 +416,7 @@ public sealed class RecordJourneyTests(PortalHost host, ChromiumFixture chromium
         await confirm.WaitForInteractiveAsync();
         if (expectSummary is not null)
             await Expect(confirm.Summaries.Filter(new() { HasText = expectSummary })).ToHaveCountAsync(1);
+        await confirm.ReadEverythingAsync();
         await confirm.ConfirmAndSign.ClickAsync();
         await Expect(confirm.Anchored).ToBeVisibleAsync();
         return long.Parse(await confirm.Block.InnerTextAsync(), System.Globalization.CultureInfo.InvariantCulture);

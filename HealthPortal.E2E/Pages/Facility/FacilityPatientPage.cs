@@ -33,5 +33,8 @@ public sealed class FacilityPatientPage(IPage page, string mpi) : PortalPage(pag
     /// <summary>The id of the confirmation the QR code stands for (the save just made).</summary>
     public async Task<string> ConfirmationIdAsync() => (await ConfirmationPanel.GetAttributeAsync("data-confirmation-id"))!;
 
+    /// <summary>A save of this facility still waiting for the patient, in the "waiting for the patient" list.</summary>
+    public ILocator WaitingItem(string confirmationId) => Page.Locator($"[data-testid='waiting-for-patient-item'][data-confirmation-id='{confirmationId}']");
+
     public ILocator StatusOf(string recordId) => Record(recordId).GetByTestId("anchor-status");
 }

@@ -7,7 +7,11 @@ public sealed class ConfirmRecordsPage(IPage page, string confirmationId) : Port
 {
     protected override string Path => "patient/confirm/" + confirmationId;
 
+    public ILocator Title => TestId("confirm-title");
     public ILocator Facility => TestId("review-facility");
+    /// <summary>The full content of each record (the common record view), in a box the patient reads to its end.</summary>
+    public ILocator Content => TestId("review-content");
+    public ILocator SignBlocked => TestId("confirm-sign-blocked");
     public ILocator Kinds => TestId("review-kind");
     public ILocator Summaries => TestId("review-summary");
     public ILocator Canonical => TestId("review-canonical");
@@ -21,4 +25,20 @@ public sealed class ConfirmRecordsPage(IPage page, string confirmationId) : Port
     public ILocator Reject => TestId("confirm-reject");
     public ILocator Rejected => TestId("confirm-rejected");
     public ILocator Error => TestId("confirm-error");
+
+    /// <summary>
+    /// What a patient does before signing: scrolls every record's box to its end (a short one is read at once). The
+    /// sign button stays disabled until each record to sign was read through.
+    /// </summary>
+    public async Task ReadEverythingAsync()
+    {
+        await Assertions.Expect(Content.First).ToBeVisibleAsync();
+        foreach (var box in await Content.AllAsync())
+        {
+            await box.ScrollIntoViewIfNeededAsync();
+            await box.EvaluateAsync("box => box.scrollTop = box.scrollHeight");
+        }
+    }
+
+    public ILocator Record(string recordId) => Page.Locator($"[data-testid='review-record'][data-record-id='{recordId}']");
 }

@@ -96,35 +96,64 @@ namespace HealthPortal.Data.Migrations
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
-            modelBuilder.Entity("HealthPortal.Features.BreakGlass.BreakGlassReview", b =>
+            modelBuilder.Entity("HealthPortal.Features.Access.FacilityAuditEntry", b =>
                 {
-                    b.Property<string>("AccessTxId")
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("AtMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FacilityId")
+                        .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("Decision")
+                    b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("Note")
+                    b.Property<string>("Mpi")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Nonce")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Outcome")
                         .IsRequired()
-                        .HasMaxLength(1000)
+                        .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
-                    b.Property<DateTimeOffset>("ReviewedAt")
+                    b.Property<string>("StaffPseudonym")
+                        .IsRequired()
+                        .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("ReviewerUserId")
+                    b.Property<int?>("Status")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Target")
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserId")
                         .IsRequired()
                         .HasMaxLength(450)
                         .HasColumnType("TEXT");
 
-                    b.HasKey("AccessTxId");
+                    b.HasKey("Id");
 
-                    b.HasIndex("ReviewerUserId");
+                    b.HasIndex("FacilityId", "AtMs");
 
-                    b.ToTable("BreakGlassReview", (string)null);
+                    b.HasIndex("StaffPseudonym", "Nonce");
+
+                    b.HasIndex("Mpi", "Kind", "AtMs");
+
+                    b.ToTable("FacilityAudit", (string)null);
                 });
 
             modelBuilder.Entity("HealthPortal.Features.Anchoring.AnchorConfirmation", b =>
@@ -163,6 +192,9 @@ namespace HealthPortal.Data.Migrations
                     b.Property<DateTimeOffset?>("RejectedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTimeOffset?>("RemindedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("StaffUserId")
                         .IsRequired()
                         .HasMaxLength(450)
@@ -171,6 +203,9 @@ namespace HealthPortal.Data.Migrations
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset?>("WithdrawnAt")
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
@@ -201,6 +236,14 @@ namespace HealthPortal.Data.Migrations
                         .HasMaxLength(10)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Decision")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FhirJson")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Hash")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -217,6 +260,17 @@ namespace HealthPortal.Data.Migrations
                     b.Property<string>("RecordId")
                         .IsRequired()
                         .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RejectCode")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RejectWords")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset?>("RejectedAt")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Summary")
@@ -286,6 +340,130 @@ namespace HealthPortal.Data.Migrations
                     b.ToTable("UserSession", (string)null);
                 });
 
+            modelBuilder.Entity("HealthPortal.Features.BreakGlass.BreakGlassAccess", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("AtMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("SessionId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TxId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SessionId");
+
+                    b.ToTable("BreakGlassAccess", (string)null);
+                });
+
+            modelBuilder.Entity("HealthPortal.Features.BreakGlass.BreakGlassReview", b =>
+                {
+                    b.Property<string>("AccessTxId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Decision")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Note")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("ReviewedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReviewerUserId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("AccessTxId");
+
+                    b.HasIndex("ReviewerUserId");
+
+                    b.ToTable("BreakGlassReview", (string)null);
+                });
+
+            modelBuilder.Entity("HealthPortal.Features.BreakGlass.BreakGlassSession", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ExpiresAtMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FacilityId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FacilityNodeId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Mpi")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReasonCode")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("other");
+
+                    b.Property<string>("ReasonSalt")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("");
+
+                    b.Property<string>("StaffPseudonym")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("StartedAtMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("FacilityId");
+
+                    b.HasIndex("UserId", "Mpi");
+
+                    b.HasIndex("FacilityNodeId", "StaffPseudonym", "Mpi", "ExpiresAtMs");
+
+                    b.ToTable("BreakGlassSession", (string)null);
+                });
+
             modelBuilder.Entity("HealthPortal.Features.Facilities.HealthFacility", b =>
                 {
                     b.Property<string>("Id")
@@ -336,66 +514,6 @@ namespace HealthPortal.Data.Migrations
                         .IsUnique();
 
                     b.ToTable("Facility", (string)null);
-                });
-
-            modelBuilder.Entity("HealthPortal.Features.Access.FacilityAuditEntry", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("AtMs")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("FacilityId")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Kind")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Mpi")
-                        .HasMaxLength(40)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Nonce")
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Outcome")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("StaffPseudonym")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
-                    b.Property<int?>("Status")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Target")
-                        .HasMaxLength(400)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("UserId")
-                        .IsRequired()
-                        .HasMaxLength(450)
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("FacilityId", "AtMs");
-
-                    b.HasIndex("StaffPseudonym", "Nonce");
-
-                    b.HasIndex("Mpi", "Kind", "AtMs");
-
-                    b.ToTable("FacilityAudit", (string)null);
                 });
 
             modelBuilder.Entity("HealthPortal.Features.Grants.AccessRequest", b =>
@@ -488,99 +606,6 @@ namespace HealthPortal.Data.Migrations
                     b.ToTable("GrantPurposeNote", (string)null);
                 });
 
-            modelBuilder.Entity("HealthPortal.Features.BreakGlass.BreakGlassAccess", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("AtMs")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("SessionId")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("TxId")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("SessionId");
-
-                    b.ToTable("BreakGlassAccess", (string)null);
-                });
-
-            modelBuilder.Entity("HealthPortal.Features.BreakGlass.BreakGlassSession", b =>
-                {
-                    b.Property<string>("Id")
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("ExpiresAtMs")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("FacilityId")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("FacilityNodeId")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Mpi")
-                        .IsRequired()
-                        .HasMaxLength(40)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Reason")
-                        .IsRequired()
-                        .HasMaxLength(1000)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("ReasonCode")
-                        .IsRequired()
-                        .ValueGeneratedOnAdd()
-                        .HasMaxLength(32)
-                        .HasColumnType("TEXT")
-                        .HasDefaultValue("other");
-
-                    b.Property<string>("ReasonSalt")
-                        .IsRequired()
-                        .ValueGeneratedOnAdd()
-                        .HasMaxLength(32)
-                        .HasColumnType("TEXT")
-                        .HasDefaultValue("");
-
-                    b.Property<string>("StaffPseudonym")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("StartedAtMs")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("UserId")
-                        .IsRequired()
-                        .HasMaxLength(450)
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("FacilityId");
-
-                    b.HasIndex("UserId", "Mpi");
-
-                    b.HasIndex("FacilityNodeId", "StaffPseudonym", "Mpi", "ExpiresAtMs");
-
-                    b.ToTable("BreakGlassSession", (string)null);
-                });
-
             modelBuilder.Entity("HealthPortal.Features.Invitations.StaffInvitation", b =>
                 {
                     b.Property<string>("Id")
@@ -631,93 +656,6 @@ namespace HealthPortal.Data.Migrations
                         .IsUnique();
 
                     b.ToTable("StaffInvitation", (string)null);
-                });
-
-            modelBuilder.Entity("HealthPortal.Features.Patients.IdentityCheck", b =>
-                {
-                    b.Property<string>("Id")
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("OtherUserId")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Reason")
-                        .IsRequired()
-                        .HasMaxLength(40)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("UserId")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("OtherUserId");
-
-                    b.HasIndex("UserId", "OtherUserId", "Reason")
-                        .IsUnique();
-
-                    b.ToTable("IdentityCheck", (string)null);
-                });
-
-            modelBuilder.Entity("HealthPortal.Features.Patients.PatientProfile", b =>
-                {
-                    b.Property<string>("UserId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateOnly>("BirthDate")
-                        .HasColumnType("TEXT");
-
-                    b.Property<byte[]>("DemographicsSalt")
-                        .HasColumnType("BLOB");
-
-                    b.Property<string>("FullName")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("MpiNumber")
-                        .HasMaxLength(40)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("NationalId")
-                        .IsRequired()
-                        .HasMaxLength(40)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("PendingMpi")
-                        .HasMaxLength(40)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Phone")
-                        .IsRequired()
-                        .HasMaxLength(40)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Sex")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTimeOffset>("UpdatedAt")
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("UserId");
-
-                    b.HasIndex("MpiNumber")
-                        .IsUnique();
-
-                    b.HasIndex("NationalId");
-
-                    b.HasIndex("PendingMpi")
-                        .IsUnique();
-
-                    b.ToTable("PatientProfile", (string)null);
                 });
 
             modelBuilder.Entity("HealthPortal.Features.Keys.KeyRecoveryRequest", b =>
@@ -815,6 +753,93 @@ namespace HealthPortal.Data.Migrations
                     b.HasIndex("Mpi", "Status");
 
                     b.ToTable("KeyRecoveryRequest", (string)null);
+                });
+
+            modelBuilder.Entity("HealthPortal.Features.Patients.IdentityCheck", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OtherUserId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OtherUserId");
+
+                    b.HasIndex("UserId", "OtherUserId", "Reason")
+                        .IsUnique();
+
+                    b.ToTable("IdentityCheck", (string)null);
+                });
+
+            modelBuilder.Entity("HealthPortal.Features.Patients.PatientProfile", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("BirthDate")
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("DemographicsSalt")
+                        .HasColumnType("BLOB");
+
+                    b.Property<string>("FullName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("MpiNumber")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("NationalId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PendingMpi")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Phone")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Sex")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("UserId");
+
+                    b.HasIndex("MpiNumber")
+                        .IsUnique();
+
+                    b.HasIndex("NationalId");
+
+                    b.HasIndex("PendingMpi")
+                        .IsUnique();
+
+                    b.ToTable("PatientProfile", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRole", b =>
@@ -974,15 +999,6 @@ namespace HealthPortal.Data.Migrations
                         .OnDelete(DeleteBehavior.Restrict);
                 });
 
-            modelBuilder.Entity("HealthPortal.Features.BreakGlass.BreakGlassReview", b =>
-                {
-                    b.HasOne("HealthPortal.Data.ApplicationUser", null)
-                        .WithMany()
-                        .HasForeignKey("ReviewerUserId")
-                        .OnDelete(DeleteBehavior.Restrict)
-                        .IsRequired();
-                });
-
             modelBuilder.Entity("HealthPortal.Features.Anchoring.AnchorConfirmation", b =>
                 {
                     b.HasOne("HealthPortal.Features.Facilities.HealthFacility", null)
@@ -1010,21 +1026,21 @@ namespace HealthPortal.Data.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("HealthPortal.Features.Grants.AccessRequest", b =>
-                {
-                    b.HasOne("HealthPortal.Features.Facilities.HealthFacility", null)
-                        .WithMany()
-                        .HasForeignKey("FacilityId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
             modelBuilder.Entity("HealthPortal.Features.BreakGlass.BreakGlassAccess", b =>
                 {
                     b.HasOne("HealthPortal.Features.BreakGlass.BreakGlassSession", null)
                         .WithMany("Accesses")
                         .HasForeignKey("SessionId")
                         .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("HealthPortal.Features.BreakGlass.BreakGlassReview", b =>
+                {
+                    b.HasOne("HealthPortal.Data.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("ReviewerUserId")
+                        .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });
 
@@ -1043,11 +1059,29 @@ namespace HealthPortal.Data.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("HealthPortal.Features.Grants.AccessRequest", b =>
+                {
+                    b.HasOne("HealthPortal.Features.Facilities.HealthFacility", null)
+                        .WithMany()
+                        .HasForeignKey("FacilityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("HealthPortal.Features.Invitations.StaffInvitation", b =>
                 {
                     b.HasOne("HealthPortal.Features.Facilities.HealthFacility", null)
                         .WithMany()
                         .HasForeignKey("FacilityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("HealthPortal.Features.Keys.KeyRecoveryRequest", b =>
+                {
+                    b.HasOne("HealthPortal.Data.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
@@ -1072,15 +1106,6 @@ namespace HealthPortal.Data.Migrations
                     b.HasOne("HealthPortal.Data.ApplicationUser", null)
                         .WithOne()
                         .HasForeignKey("HealthPortal.Features.Patients.PatientProfile", "UserId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("HealthPortal.Features.Keys.KeyRecoveryRequest", b =>
-                {
-                    b.HasOne("HealthPortal.Data.ApplicationUser", null)
-                        .WithMany()
-                        .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

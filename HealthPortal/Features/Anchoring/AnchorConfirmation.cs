@@ -9,14 +9,26 @@ public enum AnchorStatus
     Pending,
     /// <summary>Every anchor of the save is on the ledger, co-signed by the patient.</summary>
     Anchored,
-    /// <summary>The patient said this was not their visit; nothing went on the ledger.</summary>
+    /// <summary>The patient disputed every record of the save; nothing went on the ledger.</summary>
+    Rejected,
+    /// <summary>The facility withdrew the request before the patient decided (recorded by mistake, wrong patient); nothing went on the ledger.</summary>
+    Withdrawn,
+}
+
+/// <summary>The patient's answer on one record of a save.</summary>
+public enum RecordDecision
+{
+    /// <summary>Not disputed: it is signed with the rest of the save (or waits for that).</summary>
+    Open,
+    /// <summary>The patient disputed this record (<see cref="AnchorConfirmationRecord.RejectCode"/>); it never goes on the ledger.</summary>
     Rejected,
 }
 
 /// <summary>
 /// One save at a facility waiting for the patient's co-signature: the group of records it created and, per record,
-/// the <c>record.anchor</c> the facility node has signed. The patient confirms or rejects the group as a whole,
-/// because a visit's diagnoses and prescriptions only make sense together with the visit.
+/// the <c>record.anchor</c> the facility node has signed. The patient reads every record in full and decides on each:
+/// confirmed records are co-signed together, disputed ones (with a reason code and optional words, kept here and never
+/// on the ledger) are left out, so a visit can be confirmed while one of its prescriptions is disputed.
 /// </summary>
 public sealed class AnchorConfirmation
 {
@@ -31,8 +43,14 @@ public sealed class AnchorConfirmation
     /// <summary>Why the last confirmation attempt did not land (the item stays pending), in words for people.</summary>
     public string? Problem { get; set; }
 
+    /// <summary>The patient's words when the whole save was rejected (or the label of the reason code when they gave none).</summary>
     public string? RejectReason { get; set; }
     public DateTimeOffset? RejectedAt { get; set; }
+
+    public DateTimeOffset? WithdrawnAt { get; set; }
+
+    /// <summary>When staff last sent the patient a reminder (mail), so a reminder is not sent twice in a row by a double click.</summary>
+    public DateTimeOffset? RemindedAt { get; set; }
 
     public DateTimeOffset? AnchoredAt { get; set; }
 
@@ -61,6 +79,23 @@ public sealed class AnchorConfirmationRecord
     public string TransactionId { get; set; } = "";
 
     public long? BlockHeight { get; set; }
+
+    /// <summary>
+    /// The record's FHIR JSON exactly as hashed when the save was prepared: what the confirm page shows the patient, so
+    /// they read the very content their signature vouches for (the page re-checks it against <see cref="Hash"/>).
+    /// Null for saves prepared before this was kept; the page then reads the facility's store.
+    /// </summary>
+    public string? FhirJson { get; set; }
+
+    public RecordDecision Decision { get; set; } = RecordDecision.Open;
+
+    /// <summary>An <see cref="AnchorRejectReasons"/> code when the patient disputed this record.</summary>
+    public string? RejectCode { get; set; }
+
+    /// <summary>The patient's optional words on the dispute; read by the facility, never on the ledger.</summary>
+    public string? RejectWords { get; set; }
+
+    public DateTimeOffset? RejectedAt { get; set; }
 }
 
 internal sealed class AnchorConfirmationConfiguration : IEntityTypeConfiguration<AnchorConfirmation>
@@ -94,6 +129,9 @@ internal sealed class AnchorConfirmationRecordConfiguration : IEntityTypeConfigu
         record.Property(r => r.Summary).HasMaxLength(500);
         record.Property(r => r.Hash).HasMaxLength(64);
         record.Property(r => r.TransactionId).HasMaxLength(64);
+        record.Property(r => r.Decision).HasConversion<string>().HasMaxLength(16);
+        record.Property(r => r.RejectCode).HasMaxLength(32);
+        record.Property(r => r.RejectWords).HasMaxLength(500);
         record.HasIndex(r => r.RecordId);
     }
 }

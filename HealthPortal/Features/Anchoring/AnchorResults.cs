@@ -16,6 +16,8 @@ public enum AnchorError
     UnknownPatient,
     /// <summary>The facility has no approved node key on the ledger.</summary>
     FacilityNotOnLedger,
+    /// <summary>The content of a record to be signed cannot be shown, or is not what was hashed: nobody signs what they cannot read.</summary>
+    ContentUnavailable,
     /// <summary>A record of the save is already anchored or waiting in another confirmation.</summary>
     DuplicateRecord,
     /// <summary>The confirmation was rejected (or anchored) and can no longer change.</summary>
@@ -28,8 +30,14 @@ public enum AnchorError
     BadSignature,
     /// <summary>The prepared anchors are too old for the ledger's clock window: ask for fresh ones and sign again.</summary>
     Expired,
+    /// <summary>The same step was taken a moment ago (a reminder).</summary>
+    TooSoon,
+    /// <summary>The patient has no confirmed e-mail address to remind.</summary>
+    NoAddress,
     /// <summary>The ledger refused the submission; the confirmation stays pending with <see cref="AnchorOutcome.Error"/>.</summary>
     LedgerRefused,
+    /// <summary>The patient's signer (their wallet) did not sign: rejected, locked, another account or chain. Nothing was submitted.</summary>
+    SignerRefused,
 }
 
 /// <summary>The result of confirming or rejecting: the status it came to and, once anchored, the block.</summary>
@@ -46,11 +54,39 @@ public sealed record PrepareOutcome(AnchorError Code, AnchorConfirmationView? Co
     public bool Succeeded => Code == AnchorError.None;
 }
 
-/// <summary>One record of a confirmation as people see it, with the exact text the patient's key signs.</summary>
+/// <summary>One record of a confirmation as people see it, with the exact text the patient's key signs and the patient's decision on it.</summary>
 public sealed record AnchorRecordView(string RecordId, string Kind, string Date, string Summary, string Hash, string TransactionId, string Type, string CanonicalText, long? BlockHeight)
 {
     public string KindLabel => RecordKinds.SingularLabel(Kind);
+
+    public RecordDecision Decision { get; init; } = RecordDecision.Open;
+    public string? RejectCode { get; init; }
+    public string? RejectWords { get; init; }
+    public DateTimeOffset? RejectedAt { get; init; }
+
+    public bool IsRejected => Decision == RecordDecision.Rejected;
 }
+
+/// <summary>Why a record's content cannot be shown for signing.</summary>
+public enum ContentProblem
+{
+    /// <summary>The facility's store does not answer with it (moved, deleted, store down).</summary>
+    Unavailable,
+    /// <summary>What the store holds now hashes to something else than what the facility signed: it changed after the save.</summary>
+    Altered,
+}
+
+/// <summary>
+/// The full clinical content of one record of a confirmation: the FHIR resource parsed from the very bytes whose hash
+/// the anchor carries (checked here), or why it cannot be shown.
+/// </summary>
+public sealed record RecordContent(string RecordId, Hl7.Fhir.Model.Resource? Fhir, ContentProblem? Problem)
+{
+    public bool IsShown => Fhir is not null;
+}
+
+/// <summary>The patient's dispute of one record of a save: a reason code and, optionally, their words.</summary>
+public sealed record RecordDispute(string RecordId, string Code, string? Words = null);
 
 /// <summary>A confirmation as its facility's staff and its patient see it.</summary>
 public sealed record AnchorConfirmationView(
@@ -58,6 +94,11 @@ public sealed record AnchorConfirmationView(
     AnchorStatus Status, string? Problem, string? RejectReason, DateTimeOffset? RejectedAt, DateTimeOffset? AnchoredAt, long? BlockHeight,
     IReadOnlyList<AnchorRecordView> Records)
 {
+    /// <summary>The records the patient has not disputed: these are signed.</summary>
+    public IReadOnlyList<AnchorRecordView> ToConfirm => [.. Records.Where(r => !r.IsRejected)];
+
+    public IReadOnlyList<AnchorRecordView> Disputed => [.. Records.Where(r => r.IsRejected)];
+
     /// <summary>True when a committed block's transaction concerns one of these records (then the page re-reads).</summary>
     public bool Concerns(HealthPortal.Ledger.Transactions.Transaction tx) =>
         tx.Type == HealthPortal.Ledger.Transactions.TxType.RecordAnchor

@@ -30,7 +30,7 @@ namespace HealthPortal.Features.Anchoring;
 public sealed class AnchorWorkflow(
     IDbContextFactory<ApplicationDbContext> dbFactory, IAuthorizationService authorization, LedgerHost ledger, AnchorEvents events,
     TimeProvider clock, ILogger<AnchorWorkflow> logger, Microsoft.Extensions.Options.IOptions<AnchoringOptions>? options = null,
-    CosignRelay? relay = null, RemoteConfirmations? remote = null)
+    CosignRelay? relay = null, RemoteConfirmations? remote = null, IRecordFetcher? records = null, AnchorReminders? reminders = null)
 {
     /// <summary>Shown to staff (and kept on the save) while the patient's node on another machine has not taken it yet.</summary>
     public const string NotYetDelivered = "The patient's account is on another node, which has not received this yet; the portal keeps trying.";
@@ -44,6 +44,9 @@ public sealed class AnchorWorkflow(
     public TimeSpan FreshFor { get; } = (options?.Value ?? new()).FreshFor;
 
     public const int MaxReasonLength = 500;
+
+    /// <summary>A reminder is not mailed again within this time (a double click, two staff at once).</summary>
+    public static readonly TimeSpan ReminderInterval = TimeSpan.FromMinutes(2);
 
     // Confirm, reject and refresh of one confirmation must not interleave (a double click, two open tabs).
     private static readonly SemaphoreSlim Gate = new(1, 1);
@@ -97,10 +100,12 @@ public sealed class AnchorWorkflow(
         for (var i = 0; i < records.Count; i++)
         {
             var record = records[i];
-            string hash;
+            string hash, json;
             try
             {
-                hash = record.Hash;
+                // Hashed from the very text kept for the patient's review, so what they read is what they sign.
+                json = RecordHash.JsonOf(record.Fhir);
+                hash = RecordHash.OfJson(json);
             }
             catch (FormatException e)
             {
@@ -108,7 +113,7 @@ public sealed class AnchorWorkflow(
             }
             var row = new AnchorConfirmationRecord
             {
-                Position = i, RecordId = record.RecordId, Kind = record.Kind, Date = record.DateText, Hash = hash,
+                Position = i, RecordId = record.RecordId, Kind = record.Kind, Date = record.DateText, Hash = hash, FhirJson = json,
                 Summary = record.Summary.Length > 500 ? record.Summary[..500] : record.Summary,
             };
             var tx = _tx.RecordAnchor(mpi, nodeKey.Id, record.RecordId, record.Kind, record.DateText, hash, RecordLink.Of(record)).SignWith(nodeKey);
@@ -156,18 +161,188 @@ public sealed class AnchorWorkflow(
         await using var db = await dbFactory.CreateDbContextAsync();
         // SQLite cannot compare DateTimeOffset columns: filter by status in the database, by time here.
         var open = await db.AnchorConfirmations.Include(c => c.Records)
-            .Where(c => c.FacilityId == facilityId && c.Status != AnchorStatus.Anchored).ToListAsync();
+            .Where(c => c.FacilityId == facilityId && c.Status != AnchorStatus.Anchored && c.Status != AnchorStatus.Withdrawn).ToListAsync();
+        // Anchored today, or anchored with a disputed record (the facility must see that dispute whenever it was).
         var anchored = (await db.AnchorConfirmations.Include(c => c.Records)
             .Where(c => c.FacilityId == facilityId && c.Status == AnchorStatus.Anchored).ToListAsync())
-            .Where(c => c.CreatedAt >= start).ToList();
+            .Where(c => c.CreatedAt >= start || c.Records.Any(r => r.Decision == RecordDecision.Rejected)).ToList();
         var views = await ViewsAsync(db, [.. open, .. anchored], withPatientNames: true);
         return new FacilityAnchorLists(
             views.Where(v => v.CreatedAt >= start).ToList(),
             views.Where(v => v.Status == AnchorStatus.Pending).ToList(),
-            views.Where(v => v.Status == AnchorStatus.Rejected).OrderByDescending(v => v.RejectedAt).Take(50).ToList());
+            views.Where(v => v.Disputed.Count > 0).OrderByDescending(v => v.Disputed.Max(r => r.RejectedAt)).Take(50).ToList());
+    }
+
+    /// <summary>
+    /// The facility takes back a request the patient has not answered (recorded for the wrong patient, or by
+    /// mistake): it leaves the patient's list and can no longer be signed. Nothing of it was on the ledger.
+    /// </summary>
+    public async Task<AnchorOutcome> WithdrawAsync(ClaimsPrincipal staff, string id)
+    {
+        await Gate.WaitAsync();
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync();
+            var confirmation = await LoadAsync(db, id, tracking: true);
+            if (confirmation is null || !await IsStaffOfAsync(staff, confirmation.FacilityId))
+                return AnchorOutcome.Fail(AnchorError.NotFound, "There is no such confirmation at your facility.");
+            if (await ReconcileAsync(db, confirmation)) Changed(confirmation);
+            if (confirmation.Status == AnchorStatus.Withdrawn) return AnchorOutcome.Ok(AnchorStatus.Withdrawn);
+            if (confirmation.Status != AnchorStatus.Pending)
+                return AnchorOutcome.Fail(AnchorError.NotPending, "The patient has already answered; it can no longer be withdrawn.", confirmation.Status);
+            if (confirmation.Records.Any(r => r.BlockHeight is not null))
+                return AnchorOutcome.Fail(AnchorError.NotPending, "Part of it is already on the ledger; it can no longer be withdrawn.", confirmation.Status);
+            confirmation.Status = AnchorStatus.Withdrawn;
+            confirmation.WithdrawnAt = clock.GetUtcNow();
+            confirmation.Problem = null;
+            await db.SaveChangesAsync();
+            logger.LogInformation("Anchor confirmation {Id} withdrawn by facility {Facility}", confirmation.Id, confirmation.FacilityId);
+            Changed(confirmation);
+            return AnchorOutcome.Ok(AnchorStatus.Withdrawn);
+        }
+        finally
+        {
+            Gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Reminds the patient that this waits for them: a mail with the link (when they have a confirmed address) and a
+    /// nudge to their open pages. Not more than once per <see cref="ReminderInterval"/>.
+    /// </summary>
+    public async Task<AnchorOutcome> RemindAsync(ClaimsPrincipal staff, string id, string confirmUrl)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var confirmation = await LoadAsync(db, id, tracking: true);
+        if (confirmation is null || !await IsStaffOfAsync(staff, confirmation.FacilityId))
+            return AnchorOutcome.Fail(AnchorError.NotFound, "There is no such confirmation at your facility.");
+        if (confirmation.Status != AnchorStatus.Pending)
+            return AnchorOutcome.Fail(AnchorError.NotPending, "The patient has already answered, or it was withdrawn.", confirmation.Status);
+        var now = clock.GetUtcNow();
+        if (confirmation.RemindedAt is { } last && now - last < ReminderInterval)
+            return AnchorOutcome.Fail(AnchorError.TooSoon, "A reminder was sent a moment ago.", AnchorStatus.Pending);
+        var facility = await db.Facilities.AsNoTracking().Where(f => f.Id == confirmation.FacilityId).Select(f => f.Name).SingleAsync();
+        var mailed = reminders is not null && await reminders.SendAsync(confirmation.Mpi, facility, confirmUrl);
+        confirmation.RemindedAt = now;
+        await db.SaveChangesAsync();
+        Changed(confirmation);
+        return mailed ? AnchorOutcome.Ok(AnchorStatus.Pending) : AnchorOutcome.Fail(AnchorError.NoAddress,
+            "The patient has no confirmed e-mail address: show them the code again, or give them the link.", AnchorStatus.Pending);
     }
 
     // ---- patient -------------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// The full content of every record of one of the calling patient's confirmations, in order: parsed from the
+    /// FHIR JSON kept at the save (or read from the facility's store for older saves), shown only when it hashes to
+    /// exactly the anchored hash. Null when the confirmation is not the caller's.
+    /// </summary>
+    public async Task<IReadOnlyList<RecordContent>?> ContentOfAsync(ClaimsPrincipal patient, string id, CancellationToken ct = default)
+    {
+        if (await MpiOfAsync(patient) is not { } mpi) return null;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var confirmation = await LoadAsync(db, id);
+        if (confirmation is null || confirmation.Mpi != mpi) return null;
+        var contents = new List<RecordContent>();
+        foreach (var row in confirmation.Records.OrderBy(r => r.Position))
+            contents.Add(await ContentOfAsync(confirmation.FacilityId, row, ct));
+        return contents;
+    }
+
+    private async Task<RecordContent> ContentOfAsync(string facilityId, AnchorConfirmationRecord row, CancellationToken ct)
+    {
+        var json = row.FhirJson;
+        if (json is null && records is not null)
+        {
+            var read = await records.FetchAsync(facilityId, row.RecordId, ct);
+            if (read.Record is { } record) json = RecordHash.JsonOf(record.Fhir);
+        }
+        if (json is null) return new RecordContent(row.RecordId, null, ContentProblem.Unavailable);
+        string hash;
+        try
+        {
+            hash = RecordHash.OfJson(json);
+        }
+        catch (FormatException)
+        {
+            return new RecordContent(row.RecordId, null, ContentProblem.Altered);
+        }
+        if (hash != row.Hash) return new RecordContent(row.RecordId, null, ContentProblem.Altered);
+        return FhirJson.TryParse(json) is { } resource
+            ? new RecordContent(row.RecordId, resource, null)
+            : new RecordContent(row.RecordId, null, ContentProblem.Unavailable);
+    }
+
+    /// <summary>
+    /// The patient disputes some records of a save, each with a reason code and optional words (kept here, never on
+    /// the ledger). Disputed records are never anchored; the rest stay to be signed. Disputing every record rejects
+    /// the save. A dispute is final: the facility corrects a record by recording it again.
+    /// </summary>
+    public async Task<AnchorOutcome> DisputeAsync(ClaimsPrincipal patient, string id, IReadOnlyList<RecordDispute> disputes)
+    {
+        if (await MpiOfAsync(patient) is not { } mpi) return AnchorOutcome.Fail(AnchorError.Forbidden, "Only the patient can dispute their records.");
+        if (disputes.Count == 0) return AnchorOutcome.Fail(AnchorError.Invalid, "Choose at least one record to dispute.", AnchorStatus.Pending);
+        var cleaned = new List<RecordDispute>();
+        foreach (var dispute in disputes)
+        {
+            if (!AnchorRejectReasons.IsValid(dispute.Code))
+                return AnchorOutcome.Fail(AnchorError.Invalid, "Choose why you dispute each record.", AnchorStatus.Pending);
+            var words = string.IsNullOrWhiteSpace(dispute.Words) ? null : dispute.Words.Trim();
+            if (words is null && AnchorRejectReasons.NeedsWords(dispute.Code))
+                return AnchorOutcome.Fail(AnchorError.Invalid, "Say in a few words what is wrong: the facility reads it.", AnchorStatus.Pending);
+            if (words is { Length: > MaxReasonLength })
+                return AnchorOutcome.Fail(AnchorError.Invalid, $"Keep the reason under {MaxReasonLength} characters.", AnchorStatus.Pending);
+            if (words is not null && SafeText.Check(words, multiline: true) is { } problem)
+                return AnchorOutcome.Fail(AnchorError.Invalid, $"The reason cannot be saved: {problem}.", AnchorStatus.Pending);
+            cleaned.Add(dispute with { Words = words });
+        }
+        if (cleaned.Select(d => d.RecordId).Distinct(StringComparer.Ordinal).Count() != cleaned.Count)
+            return AnchorOutcome.Fail(AnchorError.Invalid, "A record is listed twice.", AnchorStatus.Pending);
+        await Gate.WaitAsync();
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync();
+            var confirmation = await LoadAsync(db, id, tracking: true);
+            if (confirmation is null) return AnchorOutcome.Fail(AnchorError.NotFound, "There is no such confirmation.");
+            if (confirmation.Mpi != mpi) return AnchorOutcome.Fail(AnchorError.Forbidden, "These records are not yours to dispute.");
+            if (await ReconcileAsync(db, confirmation)) Changed(confirmation);
+            if (confirmation.Status != AnchorStatus.Pending)
+                return AnchorOutcome.Fail(AnchorError.NotPending, confirmation.Status == AnchorStatus.Withdrawn
+                    ? "The facility withdrew this; there is nothing to dispute." : "You have already answered this.", confirmation.Status);
+            var now = clock.GetUtcNow();
+            foreach (var dispute in cleaned)
+            {
+                var row = confirmation.Records.FirstOrDefault(r => r.RecordId == dispute.RecordId);
+                if (row is null) return AnchorOutcome.Fail(AnchorError.Invalid, "A disputed record is not part of this.", AnchorStatus.Pending);
+                if (row.BlockHeight is not null)
+                    return AnchorOutcome.Fail(AnchorError.NotPending, "A record you dispute is already on the ledger.", AnchorStatus.Pending);
+            }
+            foreach (var dispute in cleaned)
+            {
+                var row = confirmation.Records.First(r => r.RecordId == dispute.RecordId);
+                if (row.Decision == RecordDecision.Rejected) continue;
+                (row.Decision, row.RejectCode, row.RejectWords, row.RejectedAt) = (RecordDecision.Rejected, dispute.Code, dispute.Words, now);
+            }
+            if (confirmation.Records.All(r => r.Decision == RecordDecision.Rejected))
+            {
+                confirmation.Status = AnchorStatus.Rejected;
+                confirmation.RejectedAt = now;
+                var first = confirmation.Records.OrderBy(r => r.Position).First();
+                confirmation.RejectReason = first.RejectWords ?? AnchorRejectReasons.Label(first.RejectCode);
+                confirmation.Problem = null;
+            }
+            await db.SaveChangesAsync();
+            // What is left may already be on the ledger (a retry after a crash): the ledger says.
+            await ReconcileAsync(db, confirmation);
+            logger.LogInformation("Anchor confirmation {Id}: patient disputed {Count} record(s)", confirmation.Id, cleaned.Count);
+            Changed(confirmation);
+            return AnchorOutcome.Ok(confirmation.Status, confirmation.BlockHeight);
+        }
+        finally
+        {
+            Gate.Release();
+        }
+    }
 
     /// <summary>One confirmation of the calling patient.</summary>
     public async Task<AnchorConfirmationView?> ForPatientAsync(ClaimsPrincipal patient, string id)
@@ -207,7 +382,8 @@ public sealed class AnchorWorkflow(
             await using var db = await dbFactory.CreateDbContextAsync();
             var confirmation = await LoadAsync(db, id, tracking: true);
             if (confirmation is null || confirmation.Mpi != mpi || confirmation.Status != AnchorStatus.Pending) return null;
-            var txs = confirmation.Records.Select(r => (Row: r, Tx: Parse(r))).ToList();
+            var txs = confirmation.Records.Where(r => r.Decision == RecordDecision.Open).Select(r => (Row: r, Tx: Parse(r))).ToList();
+            if (txs.Count == 0) return null;
             if (txs.Any(t => Age(t.Tx) > FreshFor))
             {
                 var facility = await db.Facilities.AsNoTracking().SingleAsync(f => f.Id == confirmation.FacilityId);
@@ -222,7 +398,7 @@ public sealed class AnchorWorkflow(
                 }
                 await db.SaveChangesAsync();
             }
-            return confirmation.Records.OrderBy(r => r.Position).Select(r => Parse(r)).Select(t => new AnchorToSign(t.IdText, t.Type, (JsonObject)t.Body.DeepClone())).ToList();
+            return confirmation.Records.Where(r => r.Decision == RecordDecision.Open).OrderBy(r => r.Position).Select(r => Parse(r)).Select(t => new AnchorToSign(t.IdText, t.Type, (JsonObject)t.Body.DeepClone())).ToList();
         }
         finally
         {
@@ -249,7 +425,9 @@ public sealed class AnchorWorkflow(
             if (await ReconcileAsync(db, confirmation)) Changed(confirmation);
             if (confirmation.Status == AnchorStatus.Anchored) return AnchorOutcome.Ok(AnchorStatus.Anchored, confirmation.BlockHeight);
             if (confirmation.Status == AnchorStatus.Rejected)
-                return AnchorOutcome.Fail(AnchorError.NotPending, "You said this was not your visit; it can no longer be confirmed.", AnchorStatus.Rejected);
+                return AnchorOutcome.Fail(AnchorError.NotPending, "You disputed every record of this; it can no longer be confirmed.", AnchorStatus.Rejected);
+            if (confirmation.Status == AnchorStatus.Withdrawn)
+                return AnchorOutcome.Fail(AnchorError.NotPending, "The facility withdrew this; it can no longer be confirmed.", AnchorStatus.Withdrawn);
 
             // The signer must be one of this patient's active keys as the ledger has them: use the ledger's copy of the key.
             var key = ledger.Reader.Key(signer.Kid);
@@ -257,9 +435,9 @@ public sealed class AnchorWorkflow(
             if (key is null || key.Mpi != mpi || key.IsWallet != signer.IsWallet) return Fail(AnchorError.KeyNotActive, $"{whose} is not one of your keys on the ledger.");
             if (!key.IsActive) return Fail(AnchorError.KeyNotActive, $"{whose} was revoked at block {key.RevokedHeight}; it signs nothing any more.");
 
-            var rows = confirmation.Records.OrderBy(r => r.Position).ToList();
+            var rows = confirmation.Records.Where(r => r.Decision == RecordDecision.Open).OrderBy(r => r.Position).ToList();
             if (signatures.Count != rows.Count || signatures.Select(s => s.TransactionId).Distinct().Count() != rows.Count)
-                return Fail(AnchorError.BodyMismatch, "Every record of this visit must be signed, each once.");
+                return Fail(AnchorError.BodyMismatch, "Every record you did not dispute must be signed, each once.");
             var signed = new List<(AnchorConfirmationRecord Row, Transaction Tx)>();
             foreach (var row in rows)
             {
@@ -324,10 +502,17 @@ public sealed class AnchorWorkflow(
             if (confirmation.Status == AnchorStatus.Rejected) return AnchorOutcome.Ok(AnchorStatus.Rejected);
             if (confirmation.Status == AnchorStatus.Anchored)
                 return AnchorOutcome.Fail(AnchorError.NotPending, $"These records are already on the ledger (block {confirmation.BlockHeight}).", AnchorStatus.Anchored);
+            if (confirmation.Status == AnchorStatus.Withdrawn)
+                return AnchorOutcome.Fail(AnchorError.NotPending, "The facility withdrew this; there is nothing to reject.", AnchorStatus.Withdrawn);
+            if (confirmation.Records.Any(r => r.BlockHeight is not null))
+                return AnchorOutcome.Fail(AnchorError.NotPending, "Part of this is already on the ledger.", AnchorStatus.Pending);
+            var now = clock.GetUtcNow();
             confirmation.Status = AnchorStatus.Rejected;
             confirmation.RejectReason = reason;
-            confirmation.RejectedAt = clock.GetUtcNow();
+            confirmation.RejectedAt = now;
             confirmation.Problem = null;
+            foreach (var row in confirmation.Records.Where(r => r.Decision == RecordDecision.Open))
+                (row.Decision, row.RejectCode, row.RejectWords, row.RejectedAt) = (RecordDecision.Rejected, AnchorRejectReasons.NotMe, reason, now);
             await db.SaveChangesAsync();
             Changed(confirmation);
             return AnchorOutcome.Ok(AnchorStatus.Rejected);
@@ -396,9 +581,10 @@ public sealed class AnchorWorkflow(
     /// </summary>
     private async Task<bool> ReconcileAsync(ApplicationDbContext db, AnchorConfirmation confirmation)
     {
-        if (confirmation.Status != AnchorStatus.Pending || confirmation.Records.Count == 0) return false;
-        var facility = Parse(confirmation.Records[0]).GetString("facility")!;
-        var found = confirmation.Records.Select(r => (Row: r, Entry: ledger.Reader.Record(facility, r.RecordId))).ToList();
+        var open = confirmation.Records.Where(r => r.Decision == RecordDecision.Open).ToList();
+        if (confirmation.Status != AnchorStatus.Pending || open.Count == 0) return false;
+        var facility = Parse(open[0]).GetString("facility")!;
+        var found = open.Select(r => (Row: r, Entry: ledger.Reader.Record(facility, r.RecordId))).ToList();
         var changed = false;
         foreach (var (row, entry) in found)
         {
@@ -451,7 +637,10 @@ public sealed class AnchorWorkflow(
         {
             var tx = Parse(r);
             return new AnchorRecordView(r.RecordId, r.Kind, r.Date, r.Summary, r.Hash, r.TransactionId, tx.Type,
-                System.Text.Encoding.UTF8.GetString(tx.SigningBytes), r.BlockHeight);
+                System.Text.Encoding.UTF8.GetString(tx.SigningBytes), r.BlockHeight)
+            {
+                Decision = r.Decision, RejectCode = r.RejectCode, RejectWords = r.RejectWords, RejectedAt = r.RejectedAt,
+            };
         }).ToList();
         return new AnchorConfirmationView(c.Id, c.FacilityId, facility.Name, facility.NodeKeyId ?? "", c.Mpi, patientName, c.StaffUserId, c.CreatedAt,
             c.Status, c.Problem, c.RejectReason, c.RejectedAt, c.AnchoredAt, c.BlockHeight, records);

@@ -14,6 +14,7 @@ public static class AnchoringExtensions
         builder.Services.AddSingleton<RemoteConfirmations>();
         builder.Services.AddSingleton<CosignOrigin>();
         builder.Services.AddHostedService<CosignRelayService>();
+        builder.Services.AddSingleton<AnchorReminders>();
         var configuration = builder.Configuration;
         builder.Services.AddOptions<AnchoringOptions>().Bind(configuration.GetSection(AnchoringOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         return builder;

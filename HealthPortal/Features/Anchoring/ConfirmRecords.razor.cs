@@ -5,15 +5,20 @@ using Microsoft.JSInterop;
 namespace HealthPortal.Features.Anchoring;
 
 /// <summary>
-/// The patient reviews one save of a facility and co-signs every anchor of it with this browser's key, or rejects it
-/// with a reason. Follows the outcome live: the base page re-reads when a block touching the patient lands.
+/// The patient reads every record of one save of a facility in full, decides on each (confirm, or dispute with a
+/// reason), and co-signs the confirmed ones with this browser's key; or rejects the whole save. Signing waits until
+/// every record to sign has been read to its end and its content matched the anchored hash. Follows the outcome live:
+/// the base page re-reads when a block touching the patient lands.
 /// </summary>
 public partial class ConfirmRecords
 {
+    private const string ReadThroughModule = "./js/read-through.js";
+
     [Parameter] public string Id { get; set; } = "";
 
     [Inject] private AnchorWorkflow Workflow { get; set; } = default!;
     [Inject] private AnchorEvents Events { get; set; } = default!;
+    [Inject] private IJSRuntime JS { get; set; } = default!;
 
     private AnchorConfirmationView? confirmation;
     private bool loaded;
@@ -22,6 +27,60 @@ public partial class ConfirmRecords
     private string? reason;
     private string? error;
     private bool listening;
+    private IReadOnlyList<RecordContent>? contents;
+    private readonly Dictionary<string, RecordChoice> choices = new(StringComparer.Ordinal);
+    private DotNetObjectReference<ConfirmRecords>? selfRef;
+    private IJSObjectReference? readThrough;
+
+    private string Title => confirmation is null ? "Confirm my records" : AnchorTitles.For(confirmation.Records);
+
+    private IEnumerable<AnchorRecordView> Undecided => confirmation?.Records.Where(r => !r.IsRejected) ?? [];
+
+    private int ToConfirmCount => Undecided.Count(r => !ChoiceOf(r).Dispute);
+
+    private int ToDisputeCount => Undecided.Count(r => ChoiceOf(r).Dispute);
+
+    private bool ChoicesComplete => Undecided.All(r => ChoiceOf(r).IsComplete);
+
+    /// <summary>Why the sign button is off, in words; null when the patient may sign.</summary>
+    private string? SignBlocker
+    {
+        get
+        {
+            var toSign = Undecided.Where(r => !ChoiceOf(r).Dispute).ToList();
+            if (contents is null) return "Loading the records' content…";
+            if (toSign.Any(r => contents.FirstOrDefault(c => c.RecordId == r.RecordId)?.IsShown != true))
+                return "A record you would sign cannot be shown. Dispute it, or try again later.";
+            if (toSign.Any(r => !ChoiceOf(r).Seen)) return "Read every record to its end (or open it in full) first.";
+            if (!ChoicesComplete) return "Choose why you dispute each record you marked as wrong.";
+            return null;
+        }
+    }
+
+    private bool CanSign => SignBlocker is null && ToConfirmCount > 0;
+
+    private string SignLabel => ToDisputeCount == 0
+        ? "Confirm and sign"
+        : $"Confirm {ToConfirmCount}, dispute {ToDisputeCount}, and sign";
+
+    private string DisputedText => confirmation!.Disputed.Count == 1 ? "1 record you disputed" : $"{confirmation.Disputed.Count} records you disputed";
+
+    private RecordChoice ChoiceOf(AnchorRecordView record)
+    {
+        if (!choices.TryGetValue(record.RecordId, out var choice)) choices[record.RecordId] = choice = new RecordChoice();
+        return choice;
+    }
+
+    /// <summary>Called by the page's script when the end of a record's content came into view.</summary>
+    [JSInvokable]
+    public Task Seen(string recordId) => InvokeAsync(() =>
+    {
+        if (choices.TryGetValue(recordId, out var choice) && !choice.Seen)
+        {
+            choice.Seen = true;
+            StateHasChanged();
+        }
+    });
 
     private string NoKeyText => KeyState switch
     {
@@ -41,45 +100,82 @@ public partial class ConfirmRecords
 
     protected override async Task OnParametersSetAsync()
     {
-        confirmation = await Workflow.ForPatientAsync(User, Id);
+        await ReloadConfirmationAsync();
         loaded = true;
     }
 
-    protected override async Task OnLedgerChangedAsync() => confirmation = await Workflow.ForPatientAsync(User, Id);
+    protected override Task OnLedgerChangedAsync() => ReloadConfirmationAsync();
+
+    private async Task ReloadConfirmationAsync()
+    {
+        confirmation = await Workflow.ForPatientAsync(User, Id);
+        if (confirmation is null) return;
+        foreach (var record in confirmation.Records) ChoiceOf(record);
+        // The content does not change with the confirmation's status: read (and hash-check) it once.
+        contents ??= await Workflow.ContentOfAsync(User, Id);
+    }
+
+    protected override async Task OnAfterRenderAsync(bool firstRender)
+    {
+        await base.OnAfterRenderAsync(firstRender);
+        if (contents is null || confirmation?.Status != AnchorStatus.Pending) return;
+        try
+        {
+            readThrough ??= await JS.InvokeAsync<IJSObjectReference>("import", ReadThroughModule);
+            selfRef ??= DotNetObjectReference.Create(this);
+            if (readThrough is not null) await readThrough.InvokeVoidAsync("watch", selfRef);
+        }
+        catch (JSDisconnectedException)
+        {
+            // The circuit went away; nothing to watch.
+        }
+    }
 
     private void OnAnchorChanged(AnchorChange change)
     {
         if (change.Id != Id) return;
         _ = InvokeAsync(async () =>
         {
-            confirmation = await Workflow.ForPatientAsync(User, Id);
+            await ReloadConfirmationAsync();
             StateHasChanged();
         });
     }
 
-    private async Task ConfirmAsync()
+    /// <summary>Confirm with the chosen signer: the disputes are sent first, then the rest is signed.</summary>
+    private Task ConfirmAsync() => DecideAndSignAsync(SignWithChosenSignerAsync);
+
+    /// <summary>Every record disputed: sends the disputes, no signature needed.</summary>
+    private Task DisputeAllChosenAsync() => DecideAndSignAsync(sign: null);
+
+    /// <summary>
+    /// The one path of a decision, whatever signs it: the patient's disputes are recorded first (they need no
+    /// signature and are final), then <paramref name="sign"/> signs every record left and submits them.
+    /// </summary>
+    private async Task DecideAndSignAsync(Func<IReadOnlyList<AnchorToSign>, Task<AnchorOutcome>>? sign)
     {
         busy = true;
         error = null;
         try
         {
+            var disputes = Undecided.Where(r => ChoiceOf(r).Dispute)
+                .Select(r => new RecordDispute(r.RecordId, ChoiceOf(r).Code ?? "", ChoiceOf(r).Words)).ToList();
+            if (disputes.Count > 0)
+            {
+                var disputed = await Workflow.DisputeAsync(User, Id, disputes);
+                if (!disputed.Succeeded)
+                {
+                    error = disputed.Error;
+                    return;
+                }
+            }
+            if (sign is null || ToConfirmCount == 0) return;
             var toSign = await Workflow.ToSignAsync(User, Id);
             if (toSign is null)
             {
                 error = "This can no longer be confirmed.";
                 return;
             }
-            var signatures = new List<PatientSignature>();
-            PatientSigner? signer = null;
-            foreach (var anchor in toSign)
-            {
-                // This browser's key, or the chosen wallet (one prompt per record); a wallet refusal submits nothing.
-                var signed = await SignForAsync(anchor.Type, anchor.Body);
-                if (!signed.IsOk) { error = signed.Message; return; }
-                signer = signed.Value.Signer;
-                signatures.Add(new PatientSignature(anchor.TransactionId, anchor.Body, signed.Value.Signature));
-            }
-            var outcome = await Workflow.ConfirmAsync(User, Id, signer ?? (PatientSigner)BrowserKey!, signatures);
+            var outcome = await sign(toSign);
             if (!outcome.Succeeded) error = outcome.Error;
         }
         catch (JSException e)
@@ -88,9 +184,25 @@ public partial class ConfirmRecords
         }
         finally
         {
-            confirmation = await Workflow.ForPatientAsync(User, Id);
+            await ReloadConfirmationAsync();
             busy = false;
         }
+    }
+
+    /// <summary>Signs every record left with the chosen signer: this browser's key, or the wallet (one prompt per record).</summary>
+    private async Task<AnchorOutcome> SignWithChosenSignerAsync(IReadOnlyList<AnchorToSign> toSign)
+    {
+        var signatures = new List<PatientSignature>();
+        PatientSigner? signer = null;
+        foreach (var anchor in toSign)
+        {
+            // A wallet that refuses (rejected, locked, wrong account or chain) submits nothing; the disputes already sent stand.
+            var signed = await SignForAsync(anchor.Type, anchor.Body);
+            if (!signed.IsOk) return AnchorOutcome.Fail(AnchorError.SignerRefused, signed.Message);
+            signer = signed.Value.Signer;
+            signatures.Add(new PatientSignature(anchor.TransactionId, anchor.Body, signed.Value.Signature));
+        }
+        return await Workflow.ConfirmAsync(User, Id, signer ?? (PatientSigner)BrowserKey!, signatures);
     }
 
     private async Task RejectAsync()
@@ -101,7 +213,7 @@ public partial class ConfirmRecords
         {
             var outcome = await Workflow.RejectAsync(User, Id, reason);
             if (!outcome.Succeeded) error = outcome.Error;
-            confirmation = await Workflow.ForPatientAsync(User, Id);
+            await ReloadConfirmationAsync();
         }
         finally
         {
@@ -112,6 +224,14 @@ public partial class ConfirmRecords
     public override void Dispose()
     {
         if (listening) Events.Changed -= OnAnchorChanged;
+        selfRef?.Dispose();
+        if (readThrough is not null) _ = DisposeModuleAsync(readThrough);
         base.Dispose();
+    }
+
+    private static async Task DisposeModuleAsync(IJSObjectReference module)
+    {
+        try { await module.DisposeAsync(); }
+        catch (JSDisconnectedException) { /* the circuit is gone with the module */ }
     }
 }

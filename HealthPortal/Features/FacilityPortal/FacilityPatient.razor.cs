@@ -68,7 +68,11 @@ public partial class FacilityPatient : IDisposable
         if (facility is null || patient is null) return;
         confirmations = await Workflow.OfPatientAtFacilityAsync(staff, facility.Id, patient.Mpi);
         if (current is not null) current = confirmations.FirstOrDefault(c => c.Id == current.Id) ?? current;
+        // After a reload or coming back, the newest save still waiting keeps its code on screen.
+        current ??= confirmations.Where(c => c.Status == AnchorStatus.Pending).OrderByDescending(c => c.CreatedAt).FirstOrDefault();
     }
+
+    private void ShowCode(string? id) => current = confirmations.FirstOrDefault(c => c.Id == id);
 
     private async Task OnSavedAsync(IReadOnlyList<EhrRecord> records)
     {
