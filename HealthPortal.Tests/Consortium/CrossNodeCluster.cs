@@ -19,7 +19,7 @@ namespace HealthPortal.Tests.Consortium;
 /// file, without demo seeding (the cluster adds its one facility). Development without a key-encryption key, so the
 /// test can make the node's keys in its vault before it starts (the same ring the app then reads).
 /// </summary>
-public sealed class ConsortiumNode(string nodeId, int port, Dictionary<string, string> network) : PortalFactory
+public sealed class CrossNodeHost(string nodeId, int port, Dictionary<string, string> network) : PortalFactory
 {
     public string NodeId { get; } = nodeId;
     public int Port { get; } = port;
@@ -68,8 +68,8 @@ public class CrossNodeCluster : IAsyncLifetime
     private readonly string _root = Directory.CreateTempSubdirectory("hp-xnode-").FullName;
     private TcpListener? _silent;
 
-    public ConsortiumNode A { get; private set; } = default!;
-    public ConsortiumNode B { get; private set; } = default!;
+    public CrossNodeHost A { get; private set; } = default!;
+    public CrossNodeHost B { get; private set; } = default!;
     public LedgerKeyPair Admin { get; } = LedgerKeyPair.Create();
 
     /// <summary>Facilities on the ledger that no running node serves, with their keys (the test signs their anchors).</summary>
@@ -109,8 +109,8 @@ public class CrossNodeCluster : IAsyncLifetime
             return settings;
         }
 
-        A = new ConsortiumNode("a", ports[0], Network("a"));
-        B = new ConsortiumNode("b", ports[1], Network("b"));
+        A = new CrossNodeHost("a", ports[0], Network("a"));
+        B = new CrossNodeHost("b", ports[1], Network("b"));
         var (vaultA, vaultB) = (A.OfflineVault(), B.OfflineVault());
         var nodeA = vaultA.GetOrCreate(ServerKeyVault.GenesisNode);
         var nodeB = vaultB.GetOrCreate(ServerKeyVault.GenesisNode);
@@ -145,7 +145,7 @@ public class CrossNodeCluster : IAsyncLifetime
     }
 
     /// <summary>The node's one facility in its registry, approved (a founder on the ledger), with its EHR store.</summary>
-    private static async Task HostAsync(ConsortiumNode node, string id, string name, LedgerKeyPair key)
+    private static async Task HostAsync(CrossNodeHost node, string id, string name, LedgerKeyPair key)
     {
         var facility = new HealthFacility
         {
@@ -157,7 +157,7 @@ public class CrossNodeCluster : IAsyncLifetime
     }
 
     /// <summary>A staff account of the node's facility.</summary>
-    public static Task<HealthPortal.Data.ApplicationUser> StaffAsync(ConsortiumNode node, string facilityId) => node.CreateUserAsync(Roles.FacilityStaff, facilityId);
+    public static Task<HealthPortal.Data.ApplicationUser> StaffAsync(CrossNodeHost node, string facilityId) => node.CreateUserAsync(Roles.FacilityStaff, facilityId);
 
     /// <summary>Waits until <paramref name="node"/>'s replica satisfies <paramref name="done"/> (replication is asynchronous).</summary>
     public static async Task<bool> EventuallyAsync(Func<bool> done, TimeSpan? within = null)

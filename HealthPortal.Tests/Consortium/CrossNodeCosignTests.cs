@@ -16,8 +16,8 @@ namespace HealthPortal.Tests.Consortium;
 [Collection(CrossNodeCollection.Name)]
 public sealed class CrossNodeCosignTests(CrossNodeCluster cluster)
 {
-    private ConsortiumNode A => cluster.A;
-    private ConsortiumNode B => cluster.B;
+    private CrossNodeHost A => cluster.A;
+    private CrossNodeHost B => cluster.B;
 
     [Fact]
     public async Task VisitAtB_ForAPatientOfA_IsCoSignedAtA_AndBSeesItCommitted()
@@ -87,7 +87,7 @@ public sealed class CrossNodeCosignTests(CrossNodeCluster cluster)
         var staff = await StaffPrincipalAsync();
         var saved = await B.Get<ClinicRecords>().RecordVisitAsync(CrossNodeCluster.Riverside, mpi, EhrSamples.Visit(), "staff");
 
-        var prepared = await B.Workflow(w => w.PrepareAsync(staff, CrossNodeCluster.Riverside, mpi, saved.Records));
+        var prepared = await B.Workflow(w => w.PrepareAsync(staff, CrossNodeCluster.Riverside, mpi, saved.Value!.Records));
 
         Assert.True(prepared.Succeeded, prepared.Error);
         Assert.Equal(AnchorWorkflow.NotYetDelivered, prepared.Confirmation!.Problem);
@@ -98,8 +98,8 @@ public sealed class CrossNodeCosignTests(CrossNodeCluster cluster)
         Assert.True(await CrossNodeCluster.EventuallyAsync(() => B.Ledger.Reader.Patient(patient.Mpi!) is not null));
         var staff = await StaffPrincipalAsync();
         var saved = await B.Get<ClinicRecords>().RecordVisitAsync(CrossNodeCluster.Riverside, patient.Mpi!, EhrSamples.Visit(), "staff");
-        Assert.True(saved.Succeeded, saved.Problem);
-        var prepared = await B.Workflow(w => w.PrepareAsync(staff, CrossNodeCluster.Riverside, patient.Mpi!, saved.Records));
+        Assert.True(saved.IsOk, saved.Message);
+        var prepared = await B.Workflow(w => w.PrepareAsync(staff, CrossNodeCluster.Riverside, patient.Mpi!, saved.Value!.Records));
         Assert.True(prepared.Succeeded, prepared.Error);
         return (staff, prepared.Confirmation!);
     }

@@ -25,8 +25,8 @@ namespace HealthPortal.Tests.Consortium;
 [Collection(CrossNodeCollection.Name)]
 public sealed class CrossNodeInteropTests(CrossNodeCluster cluster, ITestOutputHelper output)
 {
-    private ConsortiumNode A => cluster.A;
-    private ConsortiumNode B => cluster.B;
+    private CrossNodeHost A => cluster.A;
+    private CrossNodeHost B => cluster.B;
 
     [Fact]
     public async Task FhirRead_FromB_OfRecordsHeldAtA_UnderAGrant_GoesOverHttp_AndTheAccessLogCommitsAtAFirst()
@@ -159,16 +159,16 @@ public sealed class CrossNodeInteropTests(CrossNodeCluster cluster, ITestOutputH
     private static long Now => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
     /// <summary>A clinic visit saved in the node's own store and anchored (facility and patient signatures) through that node.</summary>
-    internal static async Task<IReadOnlyList<EhrRecord>> VisitAnchoredAtAsync(ConsortiumNode node, string facilityId, LedgerKeyPair facilityKey, TestPatient patient)
+    internal static async Task<IReadOnlyList<EhrRecord>> VisitAnchoredAtAsync(CrossNodeHost node, string facilityId, LedgerKeyPair facilityKey, TestPatient patient)
     {
         var saved = await node.Get<ClinicRecords>().RecordVisitAsync(facilityId, patient.Mpi!, EhrSamples.Visit(), "staff");
-        Assert.True(saved.Succeeded, saved.Problem + string.Join("; ", saved.Errors.Values));
-        foreach (var record in saved.Records)
+        Assert.True(saved.IsOk, saved.Message + string.Join("; ", saved.Fields.Select(f => f.Message)));
+        foreach (var record in saved.Value!.Records)
         {
             var tx = CrossNodeCluster.Tx.RecordAnchor(patient.Mpi!, facilityKey.Id, record.RecordId, record.Kind, record.DateText, record.Hash, RecordLink.Of(record));
             await CommitAsync(node, PatientAnchoring.By(patient.Key!)(tx.SignWith(facilityKey)));
         }
-        return saved.Records;
+        return saved.Value!.Records;
     }
 
     /// <summary>A lab result anchored for a facility no running node serves; returns its record id.</summary>
@@ -180,7 +180,7 @@ public sealed class CrossNodeInteropTests(CrossNodeCluster cluster, ITestOutputH
         return recordId;
     }
 
-    internal static async Task CommitAsync(ConsortiumNode node, Transaction tx)
+    internal static async Task CommitAsync(CrossNodeHost node, Transaction tx)
     {
         var result = await node.Ledger.Engine.SubmitAsync(tx).AsTask().WaitAsync(CrossNodeCluster.Bound);
         Assert.True(result.IsCommitted, $"{tx.Type} was refused: {result}");

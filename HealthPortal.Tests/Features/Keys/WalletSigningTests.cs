@@ -57,8 +57,8 @@ public sealed class WalletSigningTests(PortalFactory portal)
     private async Task<JsonObject> DraftGrantAsync(TestPatient patient)
     {
         var draft = await Grants(g => g.DraftIssueAsync(patient.Principal, Input()));
-        Assert.True(draft.IsSuccess);
-        return draft.Draft!.Body;
+        Assert.True(draft.IsOk);
+        return draft.Value!.Body;
     }
 
     [Fact]

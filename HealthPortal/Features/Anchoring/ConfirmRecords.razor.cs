@@ -198,7 +198,7 @@ public partial class ConfirmRecords
         {
             // A wallet that refuses (rejected, locked, wrong account or chain) submits nothing; the disputes already sent stand.
             var signed = await SignForAsync(anchor.Type, anchor.Body);
-            if (!signed.IsOk) return AnchorOutcome.Fail(AnchorError.SignerRefused, signed.Message);
+            if (!signed.IsOk) return AnchorOutcome.Fail(AnchorError.SignerRefused, signed.Message ?? "Your wallet did not sign; nothing was submitted.");
             signer = signed.Value.Signer;
             signatures.Add(new PatientSignature(anchor.TransactionId, anchor.Body, signed.Value.Signature));
         }

@@ -1,3 +1,4 @@
+using HealthPortal.Features.Keys;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using HealthPortal.Features.Consortium;
@@ -176,7 +177,7 @@ public sealed class RemoteConfirmations(
     }
 
     /// <summary>As <see cref="AnchorWorkflow.ConfirmAsync"/>: the patient's signatures over exactly the stored bodies, by an active key of theirs on this replica; then submitted here.</summary>
-    public async Task<AnchorOutcome> ConfirmAsync(string mpi, string id, Jwk signer, IReadOnlyList<PatientSignature> signatures)
+    public async Task<AnchorOutcome> ConfirmAsync(string mpi, string id, PatientSigner signer, IReadOnlyList<PatientSignature> signatures)
     {
         await Gate.WaitAsync();
         try
@@ -188,13 +189,14 @@ public sealed class RemoteConfirmations(
             if (confirmation.Status == AnchorStatus.Rejected)
                 return AnchorOutcome.Fail(AnchorError.NotPending, "You said this was not your visit; it can no longer be confirmed.", AnchorStatus.Rejected);
 
-            var key = ledger.Reader.Key(signer.Thumbprint());
-            if (key is null || key.Mpi != mpi) return Fail(AnchorError.KeyNotActive, "This browser's key is not one of your keys on the ledger.");
-            if (!key.IsActive) return Fail(AnchorError.KeyNotActive, $"This browser's key was revoked at block {key.RevokedHeight}; it signs nothing any more.");
+            // The same key checks as a local confirmation: the ledger's copy of the signer, a browser key or a wallet.
+            var key = ledger.Reader.Key(signer.Kid);
+            var whose = signer.IsWallet ? $"The wallet {signer.Kid}" : "This browser's key";
+            if (key is null || key.Mpi != mpi || key.IsWallet != signer.IsWallet) return Fail(AnchorError.KeyNotActive, $"{whose} is not one of your keys on the ledger.");
+            if (!key.IsActive) return Fail(AnchorError.KeyNotActive, $"{whose} was revoked at block {key.RevokedHeight}; it signs nothing any more.");
             if (signatures.Count != confirmation.Records.Count || signatures.Select(s => s.TransactionId).Distinct().Count() != confirmation.Records.Count)
                 return Fail(AnchorError.BodyMismatch, "Every record of this visit must be signed, each once.");
             var signed = new List<Transaction>();
-            using var ecdsa = ECDsa.Create(key.Key!.ToParameters());
             foreach (var row in confirmation.Records)
             {
                 var tx = Parse(row);
@@ -203,9 +205,10 @@ public sealed class RemoteConfirmations(
                 var canonical = Jcs.Canonicalize(signature.Body);
                 if (!canonical.IsSuccess || !canonical.Bytes!.AsSpan().SequenceEqual(Jcs.Canonicalize(tx.Body).Bytes))
                     return Fail(AnchorError.BodyMismatch, "What you signed is not exactly what was prepared.");
-                if (!Base64Url.TryDecode(signature.Signature, out var sig) || !Es256.Verify(ecdsa, tx.SigningBytes, sig))
-                    return Fail(AnchorError.BadSignature, "The signature from this browser did not verify. Try again.");
-                signed.Add(tx.WithSignature(key.Kid, sig));
+                // ES256 over the canonical bytes, or the wallet's EIP-712 RecordCosign rebuilt from this stored body.
+                var cosigned = PatientSignatures.Add(ledger.Reader, tx, mpi, signer, signature.Signature);
+                if (!cosigned.IsOk) return Fail(AnchorError.BadSignature, signer.IsWallet ? cosigned.Message! : "The signature from this browser did not verify. Try again.");
+                signed.Add(cosigned.Value!);
             }
             var skew = TimeSpan.FromMilliseconds(ledger.Engine.Genesis.Parameters.MaxSkewMs);
             if (signed.Any(t => Age(t) > skew - TimeSpan.FromSeconds(15))) return Fail(AnchorError.Expired, "This took too long and expired. Please confirm again.");
