@@ -34,6 +34,11 @@ public sealed class CrossNodeCosignTests(CrossNodeCluster cluster)
         Assert.Equal(prepared.Id, waiting.Id);
         Assert.Equal("Riverside Clinic", waiting.FacilityName);
         Assert.Equal(prepared.Records.Select(r => r.TransactionId), waiting.Records.Select(r => r.TransactionId));
+        // The patient reads every record before signing (issue 16): the offer carried the content, checked against the hash at a.
+        var contents = await A.Workflow(w => w.ContentOfAsync(patient.Principal, prepared.Id));
+        Assert.NotNull(contents);
+        Assert.Equal(prepared.Records.Select(r => r.RecordId), contents.Select(c => c.RecordId));
+        Assert.All(contents, c => Assert.True(c.IsShown, c.Problem?.ToString()));
 
         var outcome = await A.ConfirmAsync(patient, prepared.Id);
 
@@ -61,6 +66,27 @@ public sealed class CrossNodeCosignTests(CrossNodeCluster cluster)
         Assert.True(outcome.Succeeded, outcome.Error);
         Assert.True(await CrossNodeCluster.EventuallyAsync(() => prepared.Records.All(r => B.Ledger.Reader.Record(cluster.RiversideKey.Id, r.RecordId) is not null)));
         Assert.Equal(AnchorStatus.Anchored, (await B.Workflow(w => w.ForFacilityAsync(staff, prepared.Id)))!.Status);
+    }
+
+    [Fact]
+    public async Task DisputesAtA_OfASaveAtB_CoverEveryRecord_AndTheCodesReachB()
+    {
+        var patient = await A.RegisteredPatientAsync();
+        var (staff, prepared) = await VisitPreparedAtBAsync(patient);
+        var disputes = prepared.Records.Select(r => new RecordDispute(r.RecordId, AnchorRejectReasons.DidNotHappen)).ToList();
+
+        if (disputes.Count > 1)
+        {
+            var some = await A.Workflow(w => w.DisputeAsync(patient.Principal, prepared.Id, disputes.Take(1).ToList()));
+            Assert.Equal(AnchorError.Invalid, some.Code);
+        }
+        var all = await A.Workflow(w => w.DisputeAsync(patient.Principal, prepared.Id, disputes));
+
+        Assert.True(all.Succeeded, all.Error);
+        var atB = await B.Workflow(w => w.ForFacilityAsync(staff, prepared.Id));
+        Assert.Equal(AnchorStatus.Rejected, atB!.Status);
+        Assert.Equal(AnchorRejectReasons.StaffLabel(AnchorRejectReasons.DidNotHappen), atB.RejectReason);
+        Assert.All(prepared.Records, r => Assert.Null(A.Ledger.Reader.Record(cluster.RiversideKey.Id, r.RecordId)));
     }
 
     [Fact]

@@ -240,6 +240,7 @@ public sealed class AnchorWorkflow(
     public async Task<IReadOnlyList<RecordContent>?> ContentOfAsync(ClaimsPrincipal patient, string id, CancellationToken ct = default)
     {
         if (await MpiOfAsync(patient) is not { } mpi) return null;
+        if (remote?.Holds(id) == true) return remote.ContentOf(mpi, id);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var confirmation = await LoadAsync(db, id);
         if (confirmation is null || confirmation.Mpi != mpi) return null;
@@ -257,7 +258,13 @@ public sealed class AnchorWorkflow(
             var read = await records.FetchAsync(facilityId, row.RecordId, ct);
             if (read.Record is { } record) json = RecordHash.JsonOf(record.Fhir);
         }
-        if (json is null) return new RecordContent(row.RecordId, null, ContentProblem.Unavailable);
+        return ContentOf(row.RecordId, row.Hash, json);
+    }
+
+    /// <summary>A record's content for the patient to read: shown only when it hashes to what the facility signed.</summary>
+    public static RecordContent ContentOf(string recordId, string signedHash, string? json)
+    {
+        if (json is null) return new RecordContent(recordId, null, ContentProblem.Unavailable);
         string hash;
         try
         {
@@ -265,12 +272,12 @@ public sealed class AnchorWorkflow(
         }
         catch (FormatException)
         {
-            return new RecordContent(row.RecordId, null, ContentProblem.Altered);
+            return new RecordContent(recordId, null, ContentProblem.Altered);
         }
-        if (hash != row.Hash) return new RecordContent(row.RecordId, null, ContentProblem.Altered);
+        if (hash != signedHash) return new RecordContent(recordId, null, ContentProblem.Altered);
         return FhirJson.TryParse(json) is { } resource
-            ? new RecordContent(row.RecordId, resource, null)
-            : new RecordContent(row.RecordId, null, ContentProblem.Unavailable);
+            ? new RecordContent(recordId, resource, null)
+            : new RecordContent(recordId, null, ContentProblem.Unavailable);
     }
 
     /// <summary>
@@ -298,6 +305,18 @@ public sealed class AnchorWorkflow(
         }
         if (cleaned.Select(d => d.RecordId).Distinct(StringComparer.Ordinal).Count() != cleaned.Count)
             return AnchorOutcome.Fail(AnchorError.Invalid, "A record is listed twice.", AnchorStatus.Pending);
+        if (remote?.Holds(id) == true)
+        {
+            // A save of another organisation's node: its node is told of a refusal of the whole save (with the reasons);
+            // it does not yet take a dispute of some records, so the patient is asked to decide on all of them at once.
+            var held = remote.ForPatient(mpi, id);
+            if (held is null) return AnchorOutcome.Fail(AnchorError.NotFound, "There is no such confirmation.");
+            if (cleaned.Select(d => d.RecordId).Distinct().Count() != held.Records.Count)
+                return AnchorOutcome.Fail(AnchorError.Invalid,
+                    "These records were saved at another organisation's node: confirm them all, or dispute them all.", AnchorStatus.Pending);
+            var reason = string.Join("; ", cleaned.Select(d => d.Words is null ? AnchorRejectReasons.StaffLabel(d.Code) : $"{AnchorRejectReasons.StaffLabel(d.Code)}: {d.Words}").Distinct());
+            return await remote.RejectAsync(mpi, id, reason.Length > MaxReasonLength ? reason[..MaxReasonLength] : reason);
+        }
         await Gate.WaitAsync();
         try
         {

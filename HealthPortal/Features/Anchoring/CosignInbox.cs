@@ -41,6 +41,8 @@ public sealed class RemoteConfirmationRecord
     public string Hash { get; set; } = "";
     public string TransactionJson { get; set; } = "";
     public string TransactionId { get; set; } = "";
+    /// <summary>The record's FHIR JSON as the facility hashed it: what the patient reads before signing.</summary>
+    public string? FhirJson { get; set; }
     public long? BlockHeight { get; set; }
 }
 

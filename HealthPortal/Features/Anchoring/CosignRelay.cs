@@ -99,6 +99,8 @@ public sealed class CosignRelay(NodeDirectory directory, NodeApiClient nodes, ID
         ["records"] = new JsonArray([.. confirmation.Records.OrderBy(r => r.Position).Select(r => (JsonNode)new JsonObject
         {
             ["recordId"] = r.RecordId, ["kind"] = r.Kind, ["date"] = r.Date, ["summary"] = r.Summary, ["hash"] = r.Hash, ["tx"] = r.TransactionJson,
+            // The content the patient reads before signing (issue 16): the patient's own record, going to the patient's own node; checked against the hash there.
+            ["fhir"] = r.FhirJson,
         })]),
     };
 

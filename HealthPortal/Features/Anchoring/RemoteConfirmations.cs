@@ -100,7 +100,14 @@ public sealed class RemoteConfirmations(
                 {
                     RecordId = item["recordId"]?.GetValue<string>() ?? "", Kind = item["kind"]?.GetValue<string>() ?? "", Date = item["date"]?.GetValue<string>() ?? "",
                     Summary = item["summary"]?.GetValue<string>() ?? "", Hash = item["hash"]?.GetValue<string>() ?? "", TransactionJson = item["tx"]?.GetValue<string>() ?? "",
+                    FhirJson = item["fhir"]?.GetValue<string>(),
                 };
+                // Nobody signs what they cannot read: an offer carries each record's content, and it must be what was hashed.
+                if (AnchorWorkflow.ContentOf(row.RecordId, row.Hash, row.FhirJson).Problem is not null)
+                {
+                    problem = $"record {row.RecordId}: the content is missing or does not hash to the anchor";
+                    return null;
+                }
                 if (row.Summary.Length > 500 || HealthPortal.Ledger.Text.SafeText.Check(row.Summary, multiline: false) is not null)
                 {
                     problem = $"record {row.RecordId}: the summary is not text this portal shows";
@@ -136,6 +143,12 @@ public sealed class RemoteConfirmations(
     }
 
     // ---- the patient --------------------------------------------------------------------------------------
+
+    /// <summary>The content of each record, hash-checked again as it is read from the inbox file.</summary>
+    public IReadOnlyList<RecordContent>? ContentOf(string mpi, string id) =>
+        inbox.Find(id) is { } confirmation && confirmation.Mpi == mpi
+            ? [.. confirmation.Records.Select(r => AnchorWorkflow.ContentOf(r.RecordId, r.Hash, r.FhirJson))]
+            : null;
 
     public AnchorConfirmationView? ForPatient(string mpi, string id)
     {
