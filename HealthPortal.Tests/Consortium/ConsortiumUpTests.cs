@@ -132,6 +132,17 @@ public sealed class ConsortiumUpTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void FiveNodes_AddHillsideAndEastbank_AsFoundersOfTheSameGenesis()
+    {
+        var plan = ConsortiumProvisioner.Provision(Path.Combine(_root, "five"), 5, Settings(), "Development");
+        Assert.Equal(["riverside", "lakeview", "northgate", "hillside", "eastbank"], plan.Nodes.Select(n => n.NodeId));
+        var genesis = SignedGenesis.FromJson(JsonNode.Parse(File.ReadAllText(Path.Combine(_root, "five", ConsortiumProvisioner.GenesisFileName)))).ValueOrThrow();
+        Assert.Equal(DemoData.ConsortiumFacilities.Select(f => f.Name), genesis.Genesis.ApprovedAtGenesis.Select(n => n.Name));
+        Assert.All(plan.Nodes, n => Assert.Equal("5", new ConfigurationBuilder().AddJsonFile(n.SettingsFile).Build()
+            .GetSection("HealthPortal:Network:Members").GetChildren().Count().ToString(System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    [Fact]
     public void DemoPatients_SignUpAtTheirHomeNode_OrAtTheFirstWhenItIsNotInTheConsortium()
     {
         var three = DemoData.ConsortiumFacilities.Take(3).ToList();

@@ -115,7 +115,7 @@ public sealed class DemoLedgerSeeder(IDbContextFactory<ApplicationDbContext> dbF
             if (demo.Id == own && facility.Status == FacilityStatus.Approved) ehrStores.Provision(facility);
         }
         await db.SaveChangesAsync(ct);
-        if (await db.Facilities.AnyAsync(f => f.Id == own && f.NodeKeyId == nodeKey.Id, ct) is false)
+        if (!await db.Facilities.AnyAsync(f => f.Id == own && f.NodeKeyId == nodeKey.Id, ct))
             throw new InvalidOperationException($"demo seeding: this node's key {nodeKey.Id} is not a facility node in the genesis file; provision the consortium again (consortium up)");
 
         seeded += await RegisterPatientsAsync(db, DemoData.PatientsOf(_demo), ct);

@@ -24,7 +24,12 @@ public static class NodeTransactionsEndpoint
 
     private static async Task<IResult> SubmitAsync(HttpContext http, LedgerHost ledger, CancellationToken ct)
     {
-        if (http.Connection.RemoteIpAddress is not { } caller || !IPAddress.IsLoopback(caller)) return Results.NotFound();
+        if (http.Connection.RemoteIpAddress is not { } caller || !IPAddress.IsLoopback(caller))
+        {
+            // A plain 404: the status-code pages would re-run this POST against the not-found page (antiforgery 400).
+            if (http.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodePagesFeature>() is { } pages) pages.Enabled = false;
+            return Results.NotFound();
+        }
         var body = new MemoryStream();
         var buffer = new byte[8192];
         int read;
