@@ -26,6 +26,9 @@ public sealed class RaftHostCluster : IAsyncDisposable
 
     public LedgerHost?[] Hosts { get; }
 
+    /// <summary>The consortium admin key of the genesis file (signs node decisions).</summary>
+    public LedgerKeyPair Admin { get; } = LedgerKeyPair.Create();
+
     public NetworkSettings[] Settings { get; }
 
     public static string PublicUrl(int i) => $"https://member{i}.test";
@@ -36,7 +39,7 @@ public sealed class RaftHostCluster : IAsyncDisposable
         _vaults = folders.Select(f => new ServerKeyVault(new EphemeralDataProtectionProvider(), Path.Combine(f, "ledger-keys"))).ToArray();
         var keys = _vaults.Select(v => v.GetOrCreate(ServerKeyVault.GenesisNode)).ToArray();
         var nodes = keys.Select((k, i) => new GenesisNode(k.PublicJwk, Facilities[i].Kind, Facilities[i].Name, PublicUrl(i))).ToArray();
-        var genesis = new Genesis("raft-hosts-test", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), [LedgerKeyPair.Create().PublicJwk],
+        var genesis = new Genesis("raft-hosts-test", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), [Admin.PublicJwk],
             nodes[0], new GenesisParameters(4, 4, 365, 300_000), Founders: [.. nodes.Skip(1)]);
         var genesisFile = Path.Combine(_root, "genesis.json");
         File.WriteAllText(genesisFile, SignedGenesis.Seal(genesis, keys[0]).ToJson().ToJsonString());

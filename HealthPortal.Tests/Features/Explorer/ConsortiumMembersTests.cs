@@ -137,6 +137,37 @@ public sealed class ConsortiumMembersTests(RaftHostsFixture hosts) : PortalCompo
     }
 
     [Fact]
+    public async Task Facility_ApprovedAfterGenesis_AtAnUnconfiguredNode_IsAMemberAskedAtItsLedgerEndpoint()
+    {
+        // A cluster of its own: the other tests count the fixture's three members.
+        await using var cluster = new RaftHostCluster();
+        await cluster.StartAsync();
+        var answers = new MemberAnswers(cluster);
+        var monitor = new ConsortiumMonitor(cluster.Hosts[0]!, Options.Create(cluster.Settings[0]), answers, TimeProvider.System, NullLogger<ConsortiumMonitor>.Instance);
+        var leader = await cluster.WaitForLeaderAsync();
+        var engine = cluster.Hosts[leader]!.Engine;
+        var tx = new HealthPortal.Ledger.Transactions.TransactionFactory(TimeProvider.System);
+        var joiner = HealthPortal.Ledger.Crypto.LedgerKeyPair.Create();
+        // Hosted by a configured member (its origin): not a member of its own.
+        var hosted = HealthPortal.Ledger.Crypto.LedgerKeyPair.Create();
+        foreach (var (key, name, endpoint) in new[] { (joiner, "Eastbank Clinic", "https://eastbank.test/fhir"), (hosted, "Riverside Annex", RaftHostCluster.PublicUrl(0) + "/fhir") })
+        {
+            Assert.True((await engine.SubmitAsync(tx.NodeRegister(key.PublicJwk, "clinic", name, endpoint, 4).SignWith(key))).IsCommitted);
+            Assert.True((await engine.SubmitAsync(tx.NodeApprove(key.Id).SignWith(cluster.Admin))).IsCommitted);
+        }
+        var deadline = DateTime.UtcNow + HealthPortal.Tests.Consortium.RaftTestCluster.Bound;
+        while (cluster.Hosts[0]!.Engine.Reader.Node(hosted.Id)?.Status != HealthPortal.Ledger.State.NodeStatus.Approved && DateTime.UtcNow < deadline) await Task.Delay(10);
+
+        var view = await monitor.PollAsync();
+
+        var joined = Assert.Single(view.Members, m => m.MemberId == "https://eastbank.test");
+        Assert.Equal("Eastbank Clinic", joined.Label);
+        Assert.False(joined.IsReachable);
+        Assert.Contains("https://eastbank.test", answers.Asked);
+        Assert.Equal(4, view.Members.Count);
+    }
+
+    [Fact]
     public void HeadHash_CopyButton_WritesTheFullHashToTheClipboard()
     {
         Render<MudPopoverProvider>();
@@ -175,6 +206,7 @@ public sealed class ConsortiumMembersTests(RaftHostsFixture hosts) : PortalCompo
         public HashSet<int> Down { get; } = [];
         public HashSet<int> Hanging { get; } = [];
         public Dictionary<int, NodeAlarm> Alarm { get; } = [];
+        public System.Collections.Concurrent.ConcurrentBag<string> Asked { get; } = [];
         public int Requests => Volatile.Read(ref _requests);
 
         public HttpClient CreateClient(string name) => new(this, disposeHandler: false);
@@ -184,7 +216,9 @@ public sealed class ConsortiumMembersTests(RaftHostsFixture hosts) : PortalCompo
             Interlocked.Increment(ref _requests);
             Assert.Equal("/node/status", request.RequestUri!.AbsolutePath);
             Assert.Contains(request.Headers.Accept, a => a.MediaType == "application/json");
-            var i = Enumerable.Range(0, cluster.Hosts.Length).Single(i => new Uri(RaftHostCluster.PublicUrl(i)).Host == request.RequestUri.Host);
+            Asked.Add(request.RequestUri.GetLeftPart(UriPartial.Authority));
+            var i = Enumerable.Range(0, cluster.Hosts.Length).SingleOrDefault(i => new Uri(RaftHostCluster.PublicUrl(i)).Host == request.RequestUri.Host, -1);
+            if (i < 0) throw new HttpRequestException($"Name or service not known ({request.RequestUri.Host})");
             if (Hanging.Contains(i)) await Task.Delay(Timeout.Infinite, cancellationToken);
             if (Down.Contains(i) || cluster.Hosts[i] is not { } host) throw new HttpRequestException("Connection refused (member down)");
             var status = NodeStatusDocument.Of(host, TimeProvider.System);

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace HealthPortal.Features.Explorer;
 
 /// <summary>One consortium member as the admin's Network page shows it.</summary>
-/// <param name="MemberId">The member's id in <c>HealthPortal:Network:Members</c>.</param>
+/// <param name="MemberId">The member's id in <c>HealthPortal:Network:Members</c>; for a member that joined later (approved on the ledger, not configured here), the origin of its ledger endpoint.</param>
 /// <param name="Status">Its last answer (kept while it is unreachable, so the page can show what it last said).</param>
 /// <param name="Lag">Blocks behind the leader (or the highest member when no leader answered); null while unreachable.</param>
 /// <param name="LastContact">When it last answered this node (this node itself: now).</param>
@@ -17,6 +17,9 @@ public sealed record MemberView(
     DateTimeOffset? UnreachableSince, string? Problem)
 {
     public bool IsReachable => UnreachableSince is null && Status is not null;
+
+    /// <summary>What to call it before it has ever answered: its configured id, or the facility names the ledger gives its endpoint.</summary>
+    public string Label { get; init; } = MemberId;
 }
 
 /// <summary>One point of the live chart: this node's height and each reachable member's lag at a poll.</summary>
@@ -70,9 +73,11 @@ public sealed class ConsortiumMonitor(
             var now = clock.GetUtcNow();
             if (_last is { } recent && now - recent.At < MinInterval) return recent;
             var settings = network.Value;
-            var answers = await Task.WhenAll(settings.Members.Select(m => m.NodeId == settings.NodeId
+            var targets = settings.Members.Select(m => new Target(m.NodeId, m.PublicUrl, m.NodeId == settings.NodeId, m.NodeId))
+                .Concat(JoinedLater(settings)).ToList();
+            var answers = await Task.WhenAll(targets.Select(t => t.IsSelf
                 ? Task.FromResult(Answer.Of(NodeStatusDocument.Of(ledger, clock)))
-                : AskAsync(m.PublicUrl, cancellationToken))).ConfigureAwait(false);
+                : AskAsync(t.Url, cancellationToken))).ConfigureAwait(false);
             now = clock.GetUtcNow();
 
             var leaderHeight = answers.Where(a => a.Status?.Role == "leader").Select(a => (long?)a.Status!.Height).Max()
@@ -80,15 +85,16 @@ public sealed class ConsortiumMonitor(
             var members = new List<MemberView>(answers.Length);
             for (var i = 0; i < answers.Length; i++)
             {
-                var m = settings.Members[i];
-                var contact = _contacts.TryGetValue(m.NodeId, out var known) ? known : new Contact(null, null, null);
+                var t = targets[i];
+                var contact = _contacts.TryGetValue(t.Id, out var known) ? known : new Contact(null, null, null);
                 contact = answers[i].Status is { } status
                     ? new Contact(status, now, null)
                     : contact with { UnreachableSince = contact.UnreachableSince ?? now };
-                _contacts[m.NodeId] = contact;
+                _contacts[t.Id] = contact;
                 var answered = answers[i].Status is not null;
-                members.Add(new MemberView(m.NodeId, m.PublicUrl, m.NodeId == settings.NodeId, contact.Status,
-                    answered ? Math.Max(0, leaderHeight - contact.Status!.Height) : null, contact.LastContact, contact.UnreachableSince, answers[i].Problem));
+                members.Add(new MemberView(t.Id, t.Url, t.IsSelf, contact.Status,
+                    answered ? Math.Max(0, leaderHeight - contact.Status!.Height) : null, contact.LastContact, contact.UnreachableSince, answers[i].Problem)
+                    { Label = t.Label });
             }
 
             _samples.Add(new ConsortiumSample(now, ledger.Engine.Height,
@@ -101,6 +107,31 @@ public sealed class ConsortiumMonitor(
             _gate.Release();
         }
     }
+
+    /// <summary>
+    /// Members that joined after this node was configured: facilities approved on the ledger after genesis whose endpoint is not at a
+    /// configured member's origin and whose node id no configured member has answered with (one per origin, since one
+    /// portal may host several facilities). Membership follows the ledger (approve adds, revoke removes), so they vote.
+    /// </summary>
+    private IEnumerable<Target> JoinedLater(NetworkSettings settings)
+    {
+        var configured = settings.Members.Select(m => OriginOf(m.PublicUrl)).OfType<string>().ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var answered = settings.Members.Select(m => _contacts.GetValueOrDefault(m.NodeId)?.Status?.NodeId).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        answered.Add(ledger.Engine.NodeId);
+        return ledger.Reader.Nodes()
+            // Genesis nodes (the sealer, the founders) are in every member's configuration from the start.
+            .Where(n => n.Status == HealthPortal.Ledger.State.NodeStatus.Approved && n.RegisterTx != "genesis" && !answered.Contains(n.Id))
+            .Select(n => (Node: n, Origin: OriginOf(n.Endpoint)))
+            .Where(x => x.Origin is not null && !configured.Contains(x.Origin))
+            .GroupBy(x => x.Origin!, StringComparer.OrdinalIgnoreCase)
+            .Select(g => new Target(g.Key, g.Key, false, string.Join(", ", g.Select(x => x.Node.Name))));
+    }
+
+    /// <summary>The scheme, host and port of an absolute http(s) URL (a ledger endpoint may carry a path such as /fhir).</summary>
+    private static string? OriginOf(string? url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
+            ? uri.GetLeftPart(UriPartial.Authority)
+            : null;
 
     private async Task<Answer> AskAsync(string baseUrl, CancellationToken cancellationToken)
     {
@@ -128,6 +159,8 @@ public sealed class ConsortiumMonitor(
             return Answer.Failed(e.Message);
         }
     }
+
+    private sealed record Target(string Id, string Url, bool IsSelf, string Label);
 
     private sealed record Contact(NodeStatusDocument? Status, DateTimeOffset? LastContact, DateTimeOffset? UnreachableSince);
 
