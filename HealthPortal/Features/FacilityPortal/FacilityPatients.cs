@@ -46,7 +46,7 @@ public sealed record PatientLookup(FoundPatient? Patient, string? Error)
 /// </summary>
 public sealed class FacilityPatients(
     IDbContextFactory<ApplicationDbContext> dbFactory, IAuthorizationService authorization, LedgerHost ledger, CurrentFacility currentFacility,
-    FacilityAuditTrail audit, StaffPseudonyms pseudonyms, TimeProvider clock)
+    FacilityAuditTrail audit, StaffPseudonyms pseudonyms, TimeProvider clock, HealthPortal.Features.Anchoring.CosignRelay? relay = null)
 {
     /// <summary>
     /// One desk visit is one lookup: the dashboard's finder looks the number up and opens the patient page, which
@@ -92,11 +92,16 @@ public sealed class FacilityPatients(
         await using var db = await dbFactory.CreateDbContextAsync();
         var profile = await db.PatientProfiles.AsNoTracking().Where(p => p.MpiNumber == mpi)
             .Select(p => new { p.FullName, p.BirthDate }).SingleOrDefaultAsync();
-        var found = profile is not null && ledger.Reader.Patient(mpi) is not null;
+        var onLedger = ledger.Reader.Patient(mpi) is not null;
+        // In a consortium the patient may have signed up at another node: it tells the desk their initials and birth year.
+        var home = profile is null && onLedger && relay is { IsConsortium: true } ? await relay.HomeOfAsync(mpi) : null;
+        var found = onLedger && (profile is not null || home is { Initials: not null, BirthYear: not null });
         await AuditAsync(userId, facility.Id, mpi, found);
         if (!found)
             return new(null, $"No patient with MPI number {mpi} is registered on the network. Check the number with the patient.");
-        return new(new FoundPatient(mpi, FoundPatient.InitialsOf(profile!.FullName), profile.BirthDate.Year), null);
+        return profile is not null
+            ? new(new FoundPatient(mpi, FoundPatient.InitialsOf(profile.FullName), profile.BirthDate.Year), null)
+            : new(new FoundPatient(mpi, home!.Initials!, home.BirthYear!.Value), null);
     }
 
     private async Task AuditAsync(string userId, string facilityId, string mpi, bool found)
