@@ -1,6 +1,9 @@
 using System.Security.Claims;
 using HealthPortal.Features.Anchoring;
 using HealthPortal.Features.Ehr.Clinic;
+using HealthPortal.Features.FacilityPortal;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using HealthPortal.Features.Patients;
 using HealthPortal.Ledger.Crypto;
 using HealthPortal.Tests.Features.Ehr;
@@ -49,6 +52,23 @@ public sealed class CrossNodeCosignTests(CrossNodeCluster cluster)
         var atB = await B.Workflow(w => w.ForFacilityAsync(staff, prepared.Id));
         Assert.Equal(AnchorStatus.Anchored, atB!.Status);
         Assert.Empty(await A.Workflow(w => w.WaitingForMeAsync(patient.Principal)));
+    }
+
+    [Fact]
+    public async Task DeskAtB_FindsAPatientOfA_ByMpi_WithTheInitialsAndBirthYearANodeKeeps()
+    {
+        var patient = await A.RegisteredPatientAsync();
+        Assert.True(await CrossNodeCluster.EventuallyAsync(() => B.Ledger.Reader.Patient(patient.Mpi!) is not null));
+        var profile = await A.QueryAsync(db => db.PatientProfiles.Where(p => p.MpiNumber == patient.Mpi).Select(p => new { p.FullName, p.BirthDate }).SingleAsync());
+        var staff = await StaffPrincipalAsync();
+
+        var lookup = await B.WithScopeAsync(s => s.GetRequiredService<FacilityPatients>().FindAsync(staff, patient.Mpi));
+
+        Assert.True(lookup.Found, lookup.Error);
+        Assert.Equal(FoundPatient.InitialsOf(profile.FullName), lookup.Patient!.Initials);
+        Assert.Equal(profile.BirthDate.Year, lookup.Patient.BirthYear);
+        var unknown = await B.WithScopeAsync(s => s.GetRequiredService<FacilityPatients>().FindAsync(staff, MpiNumber.NewNumber()));
+        Assert.False(unknown.Found);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Net;
 using HealthPortal.Features.Consortium;
 using HealthPortal.Features.Ehr.Clinic;
+using HealthPortal.Features.Grants;
 using HealthPortal.Features.Interop;
 using HealthPortal.Features.Ledger;
 using HealthPortal.Features.Patient.Records;
@@ -33,9 +34,20 @@ public sealed class CrossNodeInteropTests(CrossNodeCluster cluster, ITestOutputH
     {
         var patient = await A.RegisteredPatientAsync();
         var records = await VisitAnchoredAtAsync(A, CrossNodeCluster.Lakeview, cluster.LakeviewKey, patient);
-        var categories = records.Select(r => r.Kind).Distinct().ToList();
-        await CommitAsync(A, PatientAnchoring.By(patient.Key!)(CrossNodeCluster.Tx.GrantIssue(patient.Mpi!, cluster.RiversideKey.Id, categories, Purposes.Treatment,
-            Now - 60_000, Now + 3_600_000)));
+        // The patient shares from their Sharing page on node a: Riverside is not in a's registry, but approved on the ledger.
+        var sharing = (await A.WithScopeAsync(s => s.GetRequiredService<PatientGrants>().LoadAsync(patient.Principal)))!;
+        var riverside = Assert.Single(sharing.Facilities, f => f.NodeId == cluster.RiversideKey.Id);
+        Assert.Equal("Riverside Clinic", riverside.Name);
+        var input = new GrantInput
+        {
+            FacilityId = riverside.Id, Kinds = [.. records.Select(r => r.Kind).Distinct()], Purpose = GrantPurposes.Treatment,
+            Start = DateTime.UtcNow.AddMinutes(-1), End = DateTime.UtcNow.AddDays(30),
+        };
+        var draft = await A.WithScopeAsync(s => s.GetRequiredService<PatientGrants>().DraftIssueAsync(patient.Principal, input));
+        Assert.True(draft.IsSuccess, string.Join("; ", draft.Problems.Select(p => p.Message)));
+        var body = draft.Draft!.Body;
+        var issued = await A.WithScopeAsync(s => s.GetRequiredService<PatientGrants>().IssueAsync(patient.Principal, body, patient.Key!.Jwk, patient.Key.Sign(TxType.GrantIssue, body)));
+        Assert.True(issued.IsOk, issued.Message);
         Assert.True(await CrossNodeCluster.EventuallyAsync(() => B.Ledger.Reader.GrantsOf(patient.Mpi!).Count == 1 && records.All(r => B.Ledger.Reader.Record(cluster.LakeviewKey.Id, r.RecordId) is not null)));
         var staff = await CrossNodeCluster.StaffAsync(B, CrossNodeCluster.Riverside);
 

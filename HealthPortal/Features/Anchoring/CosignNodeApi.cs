@@ -83,8 +83,8 @@ public sealed class CosignOrigin(IDbContextFactory<ApplicationDbContext> dbFacto
 
 /// <summary>
 /// The node API of co-signatures (signed <see cref="NodeRequestSignature"/>, checked against this replica):
-/// <c>GET /node/v1/patients/{mpi}/home</c> (200 with this node's ledger id when the patient's account is here, else
-/// 404), <c>POST /node/v1/cosign/offers</c> (a facility's pending save for a patient of this node: 202),
+/// <c>GET /node/v1/patients/{mpi}/home</c> (200 with this node's ledger id, and the initials and birth year a desk
+/// checks, when the patient's account is here; else 404), <c>POST /node/v1/cosign/offers</c> (a facility's pending save for a patient of this node: 202),
 /// <c>POST /node/v1/cosign/{id}/refresh</c> and <c>/reject</c> (from the patient's home node to the facility's).
 /// </summary>
 public static class CosignNodeApi
@@ -99,8 +99,8 @@ public static class CosignNodeApi
         app.MapGet(CosignRelay.HomePrefix + "{mpi}/home", async (string mpi, HttpContext context, NodeRequestAuthenticator auth, CosignRelay relay) =>
         {
             if (await AuthenticateAsync(context, auth) is { Refusal: { } refused }) return refused;
-            return await relay.IsLocalPatientAsync(mpi, context.RequestAborted)
-                ? Json(200, new JsonObject { ["node"] = relay.NodeId })
+            return await relay.HomeAnswerAsync(mpi, context.RequestAborted) is { } home
+                ? Json(200, home)
                 : Json(404, new JsonObject { ["problem"] = "no patient with this MPI number has an account on this node" });
         });
 

@@ -10,6 +10,12 @@ using Microsoft.EntityFrameworkCore;
 namespace HealthPortal.Features.Anchoring;
 
 /// <summary>
+/// A patient's home node as it answered: its origin and ledger id, and what a desk may see to tell the person in front
+/// of it is the card's holder (initials and birth year, as a local lookup shows; never the name or birth date).
+/// </summary>
+public sealed record HomeNode(Uri Origin, string Node, string? Initials, int? BirthYear);
+
+/// <summary>
 /// Carries pending co-signatures between nodes (issue 10): a facility here saves a visit of a patient whose account
 /// lives on another node, so the facility-signed anchors travel to that node — the patient's <b>home node</b> — over
 /// the signed node API, never through the ledger; the patient co-signs there and that node submits. How this node
@@ -24,7 +30,7 @@ public sealed class CosignRelay(NodeDirectory directory, NodeApiClient nodes, ID
     public const string OffersTarget = "/node/v1/cosign/offers";
     public const int MaxRecords = 50;
 
-    private readonly ConcurrentDictionary<string, (Uri Origin, string Node)> _homes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, HomeNode> _homes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _delivered = new(StringComparer.Ordinal);
 
     /// <summary>Whether this process has delivered the offer (after a restart each pending one is offered once more).</summary>
@@ -50,13 +56,13 @@ public sealed class CosignRelay(NodeDirectory directory, NodeApiClient nodes, ID
     public Uri? PortalOf(string mpi) => IsConsortium && _homes.TryGetValue(mpi, out var home) ? home.Origin : null;
 
     /// <summary>The node where the patient's account lives (its origin and ledger id), asked of every other member once; null when none says so.</summary>
-    public async Task<(Uri Origin, string Node)?> HomeOfAsync(string mpi, bool fresh = false, CancellationToken ct = default)
+    public async Task<HomeNode?> HomeOfAsync(string mpi, bool fresh = false, CancellationToken ct = default)
     {
         if (!fresh && _homes.TryGetValue(mpi, out var known)) return known;
         var answers = await Task.WhenAll(directory.OtherMembers().Select(async member =>
             (Member: member, Answer: await nodes.SendAsync(member.BaseUrl!, HttpMethod.Get, HomeTarget(mpi), null, null, ct))));
-        var claims = answers.Where(a => a.Answer.Status == 200 && NodeOf(a.Answer.Body) is not null)
-            .Select(a => (Origin: a.Member.BaseUrl!, Node: NodeOf(a.Answer.Body)!)).DistinctBy(c => c.Node).ToList();
+        var claims = answers.Where(a => a.Answer.Status == 200).Select(a => HomeOf(a.Member.BaseUrl!, a.Answer.Body)).OfType<HomeNode>()
+            .DistinctBy(c => c.Node).ToList();
         // An account lives on one node. Two claims mean a member is wrong or lying: the save goes to neither (its summaries
         // are health data), and operators are told.
         if (claims.Count > 1)
@@ -130,10 +136,30 @@ public sealed class CosignRelay(NodeDirectory directory, NodeApiClient nodes, ID
     /// <summary>This node's answer to "where does patient X live": its own ledger id.</summary>
     public string NodeId => nodes.NodeId;
 
-    private static string? NodeOf(byte[] body)
+    private static HomeNode? HomeOf(Uri origin, byte[] body)
     {
-        try { return (JsonNode.Parse(body) as JsonObject)?["node"]?.GetValue<string>(); }
-        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException) { return null; }
+        try
+        {
+            var json = JsonNode.Parse(body) as JsonObject;
+            if (json?["node"]?.GetValue<string>() is not { } node) return null;
+            var initials = json["initials"]?.GetValue<string>();
+            return new HomeNode(origin, node, initials is { Length: <= 40 } && HealthPortal.Ledger.Text.SafeText.Check(initials, multiline: false) is null ? initials : null,
+                json["birthYear"]?.GetValue<int>());
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or FormatException) { return null; }
+    }
+
+    /// <summary>What the home node tells a desk: initials of each part of the name ("Aye Aye Mon" → "A. A. M."), as a local lookup shows them.</summary>
+    public static string InitialsOf(string fullName) =>
+        string.Join(" ", fullName.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(part => System.Globalization.StringInfo.GetNextTextElement(part).ToUpperInvariant() + "."));
+
+    /// <summary>The home-node answer for a patient with an account here: this node's id, initials and birth year; null when none.</summary>
+    public async Task<JsonObject?> HomeAnswerAsync(string mpi, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var profile = await db.PatientProfiles.AsNoTracking().Where(p => p.MpiNumber == mpi).Select(p => new { p.FullName, p.BirthDate }).FirstOrDefaultAsync(ct);
+        return profile is null ? null : new JsonObject { ["node"] = NodeId, ["initials"] = InitialsOf(profile.FullName), ["birthYear"] = profile.BirthDate.Year };
     }
 
     /// <summary>

@@ -53,7 +53,7 @@ public enum LookupError
 /// </summary>
 public sealed class FacilityPatients(
     IDbContextFactory<ApplicationDbContext> dbFactory, IAuthorizationService authorization, LedgerHost ledger, CurrentFacility currentFacility,
-    FacilityAuditTrail audit, StaffPseudonyms pseudonyms, TimeProvider clock)
+    FacilityAuditTrail audit, StaffPseudonyms pseudonyms, TimeProvider clock, HealthPortal.Features.Anchoring.CosignRelay? relay = null)
 {
     /// <summary>
     /// One desk visit is one lookup: the dashboard's finder looks the number up and opens the patient page, which
@@ -100,11 +100,16 @@ public sealed class FacilityPatients(
         await using var db = await dbFactory.CreateDbContextAsync();
         var profile = await db.PatientProfiles.AsNoTracking().Where(p => p.MpiNumber == mpi)
             .Select(p => new { p.FullName, p.BirthDate }).SingleOrDefaultAsync();
-        var found = profile is not null && ledger.Reader.Patient(mpi) is not null;
+        var onLedger = ledger.Reader.Patient(mpi) is not null;
+        // In a consortium the patient may have signed up at another node: it tells the desk their initials and birth year.
+        var home = profile is null && onLedger && relay is { IsConsortium: true } ? await relay.HomeOfAsync(mpi) : null;
+        var found = onLedger && (profile is not null || home is { Initials: not null, BirthYear: not null });
         await AuditAsync(userId, facility.Id, mpi, found);
         if (!found)
             return Result.Fail(LookupError.NotFound, $"No patient with MPI number {mpi} is registered on the network. Check the number with the patient.");
-        return new FoundPatient(mpi, FoundPatient.InitialsOf(profile!.FullName), profile.BirthDate.Year);
+        return profile is not null
+            ? new FoundPatient(mpi, FoundPatient.InitialsOf(profile.FullName), profile.BirthDate.Year)
+            : new FoundPatient(mpi, home!.Initials!, home.BirthYear!.Value);
     }
 
     private async Task AuditAsync(string userId, string facilityId, string mpi, bool found)

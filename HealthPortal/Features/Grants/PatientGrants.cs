@@ -46,7 +46,7 @@ public sealed record GrantDone(long Height, string GrantId);
 /// </summary>
 public sealed class PatientGrants(
     IDbContextFactory<ApplicationDbContext> dbFactory, IAuthorizationService authorization, LedgerHost ledger, ActiveGrants grants,
-    AccessRequestNotifier notifier, FacilityNames facilityNames, TimeProvider clock)
+    AccessRequestNotifier notifier, FacilityNames facilityNames, TimeProvider clock, HealthPortal.Features.Consortium.NodeDirectory? directory = null)
 {
     private readonly TransactionFactory _tx = new(clock);
 
@@ -62,6 +62,8 @@ public sealed class PatientGrants(
         if (mpi is null || ledger.Reader.Patient(mpi) is null) return new SharingView(userId, null, [], [], [], MaxGrantDays, now);
 
         var facilities = await ApprovedFacilitiesAsync(db);
+        // In a consortium, facilities served by other nodes are approved on the ledger but not in this node's registry.
+        if (directory is { IsConsortium: true }) facilities = [.. facilities, .. OtherNodesFacilities(facilities)];
         var names = await facilityNames.LoadAsync();
         var all = grants.AllOf(mpi).ToList();
         var notes = await PurposeNotesAsync(db, all.Select(x => x.Grant.Id).ToList());
@@ -219,6 +221,18 @@ public sealed class PatientGrants(
             .Where(f => f.Status == FacilityStatus.Approved && f.NodeKeyId != null)
             .OrderBy(f => f.Name).ToListAsync();
         return [.. rows.Select(f => new FacilityChoice(f.Id, f.Name, f.Kind, f.NodeKeyId!))];
+    }
+
+    /// <summary>Facilities approved on the ledger that this node's registry does not list (by name; the grant names the ledger id).</summary>
+    private IEnumerable<FacilityChoice> OtherNodesFacilities(IReadOnlyList<FacilityChoice> registered)
+    {
+        var known = registered.Select(f => f.NodeId).ToHashSet(StringComparer.Ordinal);
+        return ledger.Reader.Nodes()
+            .Where(n => n.Status == HealthPortal.Ledger.State.NodeStatus.Approved && !known.Contains(n.Id))
+            .Select(n => (Node: n, Kind: Enum.TryParse<FacilityKind>(n.Kind, ignoreCase: true, out var kind) ? kind : (FacilityKind?)null))
+            .Where(n => n.Kind is not null)
+            .Select(n => new FacilityChoice(n.Node.Id, n.Node.Name, n.Kind!.Value, n.Node.Id))
+            .OrderBy(f => f.Name, StringComparer.CurrentCultureIgnoreCase);
     }
 
     private static GrantView ToView(HealthPortal.Ledger.State.GrantEntry g, GrantStatus status, FacilityNames.Lookup names)

@@ -101,7 +101,7 @@ public sealed class InteropClient(
             group.Anchors.Add(anchor);
         }
         // Nobody holds anything yet (or only this node): this node answers, with the same refusals as embedded.
-        if (!byNode.Values.Any(g => g.Location.IsRemote)) return EverythingOf(await SendAsync(userId, target, purpose, breakGlassSession, transport, ct));
+        if (byNode.Values.All(g => g.Location.IsLocal)) return EverythingOf(await SendAsync(userId, target, purpose, breakGlassSession, transport, ct));
 
         var asked = byNode.Values.Where(g => g.Location.Kind != NodeLocationKind.Unknown).ToList();
         var answers = await System.Threading.Tasks.Task.WhenAll(asked.Select(async g =>
