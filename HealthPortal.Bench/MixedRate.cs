@@ -82,7 +82,7 @@ internal static class MixedRate
                 ["mixed_tx_per_s"] = Math.Round(mixed.TxPerSecond),
                 ["mixed_ceiling_tx_per_s"] = Math.Round(mixedCeiling),
                 ["mixed_ratio"] = Math.Round(mixed.TxPerSecond / mixedCeiling, 3),
-                ["windows"] = new JsonObject { ["es256-only"] = Describe(esOnly), ["mixed"] = Describe(mixed) },
+                ["windows"] = new JsonObject { ["es256-only"] = Describe(esOnly, "es256-only"), ["mixed"] = Describe(mixed, "mixed") },
                 ["patients"] = patients,
                 ["patients_with_wallet"] = wallets.Count(w => w is not null),
                 ["submitters"] = submitters,
@@ -104,8 +104,9 @@ internal static class MixedRate
         }
     }
 
-    private static JsonObject Describe(WindowResult r) => new()
+    private static JsonObject Describe(WindowResult r, string label) => new()
     {
+        ["sequencer_thread_cpu_us_per_tx"] = Math.Round(SequencerCpuUs.GetValueOrDefault(label), 1),
         ["tx_per_s"] = Math.Round(r.TxPerSecond), ["receipts_in_window"] = r.CommittedInWindow, ["window_s"] = Math.Round(r.Window.TotalSeconds, 2),
         ["ran_out"] = r.RanOut, ["busy_retries"] = r.BusyRetries, ["refused"] = r.Refusals,
         ["per_second"] = new JsonArray([.. r.PerSecond.Select(p => (JsonNode)p)]), ["sequencer"] = r.Sequencer.ToJson(),
@@ -137,6 +138,9 @@ internal static class MixedRate
 
     private static long _records;
 
+    /// <summary>Sequencer-thread CPU µs per transaction, by window.</summary>
+    private static readonly Dictionary<string, double> SequencerCpuUs = [];
+
     private static async Task<WindowResult> WindowAsync(BenchPopulation world, EthECKey?[] wallets, bool walletShare, int count, int submitters,
         TimeSpan warmup, TimeSpan window, string label, TextWriter log)
     {
@@ -167,8 +171,15 @@ internal static class MixedRate
         });
         log.WriteLine($"({label}) pre-built and pre-signed {count:N0} anchors in {build.Elapsed.TotalSeconds:N1} s");
         GC.Collect();
+        var threads = ThreadCpu.Snapshot();
         var result = await LoadDriver.RunWindowAsync(world.Engine, wire, submitters, warmup, window,
             () => (world.Engine.SequencerStats, Process.GetCurrentProcess().TotalProcessorTime)).ConfigureAwait(false);
+        // CPU (not wall) time of the sequencer thread per transaction submitted in the phase: what the one ordering thread
+        // spends on each, whatever else the machine runs (wall-clock per-tx figures stretch with the load).
+        var cpu = ThreadCpu.Difference(ThreadCpu.Snapshot(), threads);
+        var sequencerCpuUs = cpu.GetValueOrDefault("sequencer") * 1e6 / Math.Max(1, result.Submitted);
+        log.WriteLine($"({label}) sequencer thread CPU {sequencerCpuUs:N1} µs per tx");
+        SequencerCpuUs[label] = sequencerCpuUs;
         log.WriteLine($"({label}) {result.TxPerSecond:N0} committed tx/s over {result.Window.TotalSeconds:N1} s ({result.CommittedInWindow:N0} receipts{(result.RanOut ? ", RAN OUT" : "")}); " +
             $"busy retries {result.BusyRetries:N0}; refused {result.Refusals}; per second [{string.Join(' ', result.PerSecond)}]");
         log.WriteLine($"({label}) sequencer: {result.Sequencer.Describe()}");

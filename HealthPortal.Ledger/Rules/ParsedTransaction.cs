@@ -10,4 +10,12 @@ public sealed class ParsedTransaction(Transaction tx, TxPayload payload, bool[] 
 
     /// <summary>Per signature: true once verified against its key. Unresolvable keys are left for the stateful pass.</summary>
     internal bool[] Verified { get; } = verified;
+
+    /// <summary>
+    /// Per signature: for a wallet signature that already recovered its address in the parallel pass, the EIP-712 digest
+    /// it was recovered from (else null). The stateful pass rebuilds the digest from the block's state and skips the
+    /// recovery only when it is this one, so a changed facility name or anything else still gets a full check; the
+    /// role checks (an active key of this patient) run there regardless, so a revoked wallet is refused as before.
+    /// </summary>
+    internal byte[]?[]? WalletDigests { get; init; }
 }

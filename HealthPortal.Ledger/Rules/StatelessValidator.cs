@@ -8,7 +8,11 @@ namespace HealthPortal.Ledger.Rules;
 /// Checks that need no ledger state beyond the (append-only, content-addressed) key directory: structure, timestamp
 /// against the clock, proof of work and signatures. Safe to run on many threads at once; this is where the CPU goes.
 /// </summary>
-public sealed class StatelessValidator(GenesisParameters parameters, PublicKeyCache keyCache, Func<string, Jwk?> resolveKey, TimeProvider clock)
+/// <param name="walletDomain">With <paramref name="facilityName"/>: recover wallet signatures here too, in parallel, from
+/// the committed state's facility names (see <see cref="ParsedTransaction.WalletDigests"/>); without, the stateful
+/// pass recovers them all.</param>
+public sealed class StatelessValidator(GenesisParameters parameters, PublicKeyCache keyCache, Func<string, Jwk?> resolveKey, TimeProvider clock,
+    Crypto.Wallet.WalletDomain? walletDomain = null, Func<string, string?>? facilityName = null)
 {
     public Result<ParsedTransaction> Validate(Transaction tx, bool checkClock = true)
     {
@@ -36,21 +40,34 @@ public sealed class StatelessValidator(GenesisParameters parameters, PublicKeyCa
         if (tx.Signatures.Count == 0)
             return Result<ParsedTransaction>.Fail(LedgerError.MissingSignature, "$.signatures: at least one signature is required");
         var verified = new bool[tx.Signatures.Count];
+        byte[]?[]? walletDigests = null;
         for (var i = 0; i < tx.Signatures.Count; i++)
         {
             var sig = tx.Signatures[i];
             for (var j = 0; j < i; j++)
                 if (tx.Signatures[j].Kid == sig.Kid)
                     return Result<ParsedTransaction>.Fail(LedgerError.UnexpectedSignature, $"$.signatures[{i}]: key {sig.Kid} signed twice");
-            // Wallet signatures need the facility names and wallet keys of the block's state: the stateful pass checks them.
-            if (sig.IsWallet) continue;
+            // Wallet signatures need the facility names and wallet keys of the block's state: the stateful pass checks them,
+            // but the costly part, recovering the address, can be done here with the committed names (a facility registered
+            // in the block being built has none yet: then it is left whole to the stateful pass, as is any failure here).
+            if (sig.IsWallet)
+            {
+                if (walletDomain is not null && facilityName is not null
+                    && WalletSignatures.TypedData(tx, payload.Value!, facilityName) is { } data)
+                {
+                    var digest = data.Digest(walletDomain);
+                    if (Crypto.Wallet.WalletVerifier.VerifyDigest(digest, sig.Kid, sig.Signature).IsValid)
+                        (walletDigests ??= new byte[]?[tx.Signatures.Count])[i] = digest;
+                }
+                continue;
+            }
             var jwk = EmbeddedKey(payload.Value!, sig.Kid) ?? resolveKey(sig.Kid);
             if (jwk is null) continue; // not known yet (e.g. registered in a block still being built): the stateful pass verifies it
             if (!keyCache.Verify(jwk, tx.SigningBytes, sig.Signature))
                 return Result<ParsedTransaction>.Fail(LedgerError.BadSignature, $"$.signatures[{i}]: signature by {sig.Kid} does not verify");
             verified[i] = true;
         }
-        return Result<ParsedTransaction>.Ok(new ParsedTransaction(tx, payload.Value!, verified));
+        return Result<ParsedTransaction>.Ok(new ParsedTransaction(tx, payload.Value!, verified) { WalletDigests = walletDigests });
     }
 
     /// <summary>Keys a transaction introduces itself (registrations, new device, recovery key).</summary>

@@ -48,7 +48,7 @@ public sealed class TransactionRules(PublicKeyCache keyCache, IRecordLookup reco
             var sig = tx.Signatures[i];
             if (sig.IsWallet)
             {
-                if (WalletSignatures.Check(tx, ptx.Payload, i, state) is { IsValid: false } wallet) return wallet;
+                if (WalletSignatures.Check(tx, ptx.Payload, i, state, ptx.WalletDigests?[i]) is { IsValid: false } wallet) return wallet;
                 ptx.Verified[i] = true;
                 continue;
             }

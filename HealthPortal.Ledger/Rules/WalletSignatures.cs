@@ -51,7 +51,9 @@ public static class WalletSignatures
     /// ledger knows (or the one this <c>key.add</c> introduces), the type is one a wallet may sign, and the signature
     /// recovers the wallet's address from the typed data of this transaction in this chain's domain.
     /// </summary>
-    internal static Validation Check(Transaction tx, TxPayload payload, int index, StateOverlay state)
+    /// <param name="recoveredDigest">The digest this signature already recovered the wallet's address from in the
+    /// parallel pass, if any: when the block's state gives the same digest, the recovery is not repeated.</param>
+    internal static Validation Check(Transaction tx, TxPayload payload, int index, StateOverlay state, byte[]? recoveredDigest = null)
     {
         var sig = tx.Signatures[index];
         var introduced = payload is KeyAddPayload { Wallet: { } added } && added == sig.Kid
@@ -65,7 +67,9 @@ public static class WalletSignatures
                 ? Validation.Fail(LedgerError.UnknownNode, $"the facility of this {tx.Type} is not registered")
                 : Validation.Fail(LedgerError.SignerNotAuthorized, $"$.signatures[{index}]: a wallet cannot sign {tx.Type}");
         }
-        var result = WalletVerifier.Verify(data, state.Committed.WalletDomain, sig.Kid, sig.Signature);
+        var digest = data.Digest(state.Committed.WalletDomain);
+        if (recoveredDigest is not null && digest.AsSpan().SequenceEqual(recoveredDigest)) return Validation.Ok;
+        var result = WalletVerifier.VerifyDigest(digest, sig.Kid, sig.Signature);
         return result.IsValid
             ? Validation.Ok
             : Validation.Fail(LedgerError.WalletSignatureRefused, $"$.signatures[{index}]: wallet signature by {sig.Kid} refused: {result.Error}: {result.Message}");

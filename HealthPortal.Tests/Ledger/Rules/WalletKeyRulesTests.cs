@@ -279,6 +279,26 @@ public sealed class WalletKeyRulesTests
     }
 
     [Fact]
+    public async Task ParallelPass_RecoversAWalletSignatureOnce_AndATamperedOneIsLeftToTheStatefulPassWhichRefusesIt()
+    {
+        await using var kit = new LedgerKit();
+        var lab = await kit.ApprovedFacility();
+        var (_, wallet) = await PatientWithWallet(kit);
+        var grant = WalletSigned(kit, Grant(kit, lab), wallet);
+        var other = WalletSigned(kit, Grant(kit, lab, purpose: "referral"), wallet);
+        var forged = Grant(kit, lab).WithSignature(wallet.GetPublicAddress(), other.Signatures[0].Signature);
+
+        var parsed = kit.Engine.Check(grant);
+        var parsedForged = kit.Engine.Check(forged);
+
+        Assert.True(parsed.IsSuccess && parsedForged.IsSuccess);
+        Assert.Equal(32, parsed.Value!.WalletDigests![0]!.Length);
+        Assert.Null(parsedForged.Value!.WalletDigests);
+        await kit.MustCommit(grant);
+        await kit.MustRefuse(forged, LedgerError.WalletSignatureRefused);
+    }
+
+    [Fact]
     public async Task ChainWithWalletSignatures_PassesVerifyFull_AndReloadsAfterRestart()
     {
         await using var kit = new LedgerKit();
