@@ -18,12 +18,25 @@ namespace HealthPortal.Bench;
 /// </summary>
 internal static class ClusterPhase
 {
+    /// <summary>Lower election timeout of the bench cluster (upper = twice), overridable with HP_BENCH_ELECTION_MS.</summary>
+    private static readonly int ElectionMs = int.TryParse(Environment.GetEnvironmentVariable("HP_BENCH_ELECTION_MS"), out var ms) && ms >= 300 ? ms : 1500;
+
     public sealed record Figures(double TxPerSecond, LatencyResult FollowerLatency, double CatchUpBlocksPerSecond, double CatchUpTxPerSecond, JsonObject Details);
 
     public static async Task<Figures> RunAsync(BenchPopulation world, int submitters, TimeSpan warmup, TimeSpan window, double expectedRate, TextWriter log)
     {
         var setup = Stopwatch.StartNew();
-        await using var cluster = new LoopbackConsortium(3, admin: world.Admin, parameters: world.Genesis.Parameters, blocks: BenchPopulation.DefaultSequencer);
+        await using var cluster = new LoopbackConsortium(3, admin: world.Admin, parameters: world.Genesis.Parameters, blocks: BenchPopulation.DefaultSequencer,
+            loggers: i => FileLoggerFactory.FromEnvironment($"node{i}"),
+            tune: o => o with
+            {
+                // Blocks here hold up to 2,000 anchors (~1.3 MB per log entry), each re-verified by every node: the
+                // tests' 200 ms request timeout let one slow round trip on a loaded machine look like a dead member
+                // and start elections. Longer timeouts, the heartbeat kept at ~50 ms so followers hear commits soon.
+                LowerElectionTimeoutMs = ElectionMs, UpperElectionTimeoutMs = 2 * ElectionMs,
+                RequestTimeout = TimeSpan.FromMilliseconds(ElectionMs * 0.8), ConnectTimeout = TimeSpan.FromMilliseconds(200),
+                HeartbeatThreshold = 50.0 / ElectionMs,
+            });
         var leader = await cluster.WaitForLeader();
         var factory = new TransactionFactory();
         var facilities = world.Hospitals.Select(k => (k, NodeKind.Hospital)).Concat(world.Laboratories.Select(k => (k, NodeKind.Laboratory))).ToList();

@@ -26,11 +26,13 @@ public class LoopbackConsortium : IAsyncDisposable
     private readonly Func<int, Func<SealedBlock, byte[]>?>? _replicatedBytes;
     private readonly Func<int, ILoggerFactory?>? _loggers;
     private readonly SequencerOptions _blocks;
+    private readonly Func<RaftOrderingOptions, RaftOrderingOptions>? _tune;
 
     public LoopbackConsortium(int size = 3, int joiners = 0, LedgerKeyPair? admin = null, GenesisParameters? parameters = null,
         SequencerOptions? blocks = null, Func<int, Func<SealedBlock, byte[]>?>? replicatedBytes = null, Func<int, ILoggerFactory?>? loggers = null,
-        string? folder = null)
+        string? folder = null, Func<RaftOrderingOptions, RaftOrderingOptions>? tune = null)
     {
+        _tune = tune;
         _ownsRoot = folder is null;
         _root = folder ?? Directory.CreateTempSubdirectory("hp-raft-").FullName;
         _replicatedBytes = replicatedBytes;
@@ -84,6 +86,7 @@ public class LoopbackConsortium : IAsyncDisposable
             ReplicatedBytes = _replicatedBytes?.Invoke(i),
             LoggerFactory = _loggers?.Invoke(i),
         };
+        if (_tune is not null) options = _tune(options);
         Engines[i] = LedgerEngine.OpenReplica(new LedgerOptions
         {
             DatabasePath = DatabasePath(i),

@@ -64,11 +64,11 @@ public sealed class CrossNodeCosignTests(CrossNodeCluster cluster)
 
         var lookup = await B.WithScopeAsync(s => s.GetRequiredService<FacilityPatients>().FindAsync(staff, patient.Mpi));
 
-        Assert.True(lookup.Found, lookup.Error);
-        Assert.Equal(FoundPatient.InitialsOf(profile.FullName), lookup.Patient!.Initials);
-        Assert.Equal(profile.BirthDate.Year, lookup.Patient.BirthYear);
+        Assert.True(lookup.IsOk, lookup.Message);
+        Assert.Equal(FoundPatient.InitialsOf(profile.FullName), lookup.Value!.Initials);
+        Assert.Equal(profile.BirthDate.Year, lookup.Value.BirthYear);
         var unknown = await B.WithScopeAsync(s => s.GetRequiredService<FacilityPatients>().FindAsync(staff, MpiNumber.NewNumber()));
-        Assert.False(unknown.Found);
+        Assert.Equal(LookupError.NotFound, unknown.Error);
     }
 
     [Fact]

@@ -44,8 +44,8 @@ public sealed class CrossNodeInteropTests(CrossNodeCluster cluster, ITestOutputH
             Start = DateTime.UtcNow.AddMinutes(-1), End = DateTime.UtcNow.AddDays(30),
         };
         var draft = await A.WithScopeAsync(s => s.GetRequiredService<PatientGrants>().DraftIssueAsync(patient.Principal, input));
-        Assert.True(draft.IsSuccess, string.Join("; ", draft.Problems.Select(p => p.Message)));
-        var body = draft.Draft!.Body;
+        Assert.True(draft.IsOk, draft.Message + string.Join("; ", draft.Fields.Select(f => f.Message)));
+        var body = draft.Value!.Body;
         var issued = await A.WithScopeAsync(s => s.GetRequiredService<PatientGrants>().IssueAsync(patient.Principal, body, patient.Key!.Jwk, patient.Key.Sign(TxType.GrantIssue, body)));
         Assert.True(issued.IsOk, issued.Message);
         Assert.True(await CrossNodeCluster.EventuallyAsync(() => B.Ledger.Reader.GrantsOf(patient.Mpi!).Count == 1 && records.All(r => B.Ledger.Reader.Record(cluster.LakeviewKey.Id, r.RecordId) is not null)));

@@ -1,3 +1,4 @@
+using HealthPortal.Bench;
 using HealthPortal.Features.Consortium;
 using HealthPortal.Ledger.Crypto;
 using HealthPortal.Ledger.Ordering;

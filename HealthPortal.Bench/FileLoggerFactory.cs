@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Logging;
 
-namespace HealthPortal.Tests.Consortium;
+namespace HealthPortal.Bench;
 
-/// <summary>Writes Raft and ordering logs of a test run to a file (set HP_RAFT_LOG to its path) for diagnosing a failure.</summary>
-internal sealed class FileLoggerFactory(string path, string prefix) : ILoggerFactory, ILogger
+/// <summary>Writes Raft and ordering logs of a test or bench run to a file (set HP_RAFT_LOG to its path) for diagnosing a failure.</summary>
+public sealed class FileLoggerFactory(string path, string prefix) : ILoggerFactory, ILogger
 {
     private static readonly Lock Gate = new();
     public static ILoggerFactory? FromEnvironment(string prefix)
