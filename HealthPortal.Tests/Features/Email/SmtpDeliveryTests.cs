@@ -36,6 +36,24 @@ public sealed class SmtpDeliveryTests
     }
 
     [Fact]
+    public async Task ResendConfirmation_RelayUp_DeliversTheConfirmationLinkOverSmtp()
+    {
+        await using var relay = LoopbackSmtpServer.Start();
+        using var portal = new SmtpPortal(relay.Port);
+        var user = await portal.CreateUserAsync(Roles.Patient);
+        var browser = portal.CreateBrowser();
+        var form = await HtmlForm.LoadAsync(browser, "/Account/ResendEmailConfirmation", "resend-email-confirmation");
+        form["Input.Email"] = user.Email!;
+
+        await form.PostAsync(browser);
+
+        var mail = await relay.WaitForAsync(user.Email!);
+        Assert.Equal("Confirm your HealthPortal email address", mail.Subject);
+        Assert.Contains($"/Account/ConfirmEmail?userId={user.Id}&code=", mail.Body);
+        Assert.Empty(portal.MailTo(user.Email!));
+    }
+
+    [Fact]
     public async Task ForgotPassword_RelayDown_AnswersAtOnce_KeepsTheMailQueued_AndDeliversWhenTheRelayComesUp()
     {
         var port = LoopbackSmtpServer.FreePort();

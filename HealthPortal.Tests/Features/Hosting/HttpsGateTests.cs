@@ -53,6 +53,29 @@ public sealed class PortalWithHttpsPort : HostedPortal
 
 public sealed class HttpsGateTests(PortalBehindProxyNetwork portal) : IClassFixture<PortalBehindProxyNetwork>
 {
+    [Theory]
+    [InlineData("/health/live")]
+    [InlineData("/health/ready")]
+    public async Task PlainHttp_HealthProbes_AreAnswered_NotGated(string path)
+    {
+        var response = await portal.PlainHttp().GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("Healthy", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task PlainHttp_Metrics_FromLoopback_AreAnswered()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+        request.Headers.Add(PortalFactory.ClientAddressHeader, "127.0.0.1");
+
+        var response = await portal.PlainHttp().SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("healthportal_ledger_height", await response.Content.ReadAsStringAsync());
+    }
+
     [Fact]
     public async Task PlainHttp_WithoutHttpsEndpoint_LoginIs403PageSayingWhyAndHow_Not500()
     {

@@ -18,9 +18,16 @@ public sealed class HttpsGate(RequestDelegate next, IServer server, IOptions<Htt
     private int? _httpsPort;
     private bool _portKnown;
 
+    /// <summary>
+    /// The node's probes, read by load balancers, monitoring and operators on the machine itself, which talk plain
+    /// HTTP to Kestrel: they set no cookie and take no form, so plain HTTP cannot break them, and each keeps its own
+    /// access rule (status only without an admin's cookie, which is never sent over HTTP; metrics only to listed networks).
+    /// </summary>
+    public static readonly string[] ProbePaths = ["/health/live", "/health/ready", "/metrics", "/node/status"];
+
     public Task InvokeAsync(HttpContext context)
     {
-        if (context.Request.IsHttps) return next(context);
+        if (context.Request.IsHttps || ProbePaths.Any(p => context.Request.Path.Equals(p, StringComparison.OrdinalIgnoreCase))) return next(context);
 
         var port = HttpsPort();
         if (port is not null)

@@ -26,11 +26,26 @@ public static class OperationsExtensions
             .AddCheck<LedgerReadinessCheck>("ledger", tags: [ReadyTag])
             .AddCheck<EhrStoresCheck>("ehr-stores", tags: [ReadyTag]);
 
-        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(PortalMetrics.MeterName)
-            .AddAspNetCoreInstrumentation()
-            .AddRuntimeInstrumentation()
-            .AddPrometheusExporter());
+        var otlp = builder.Configuration.GetSection(OperationsOptions.Section).Get<OperationsOptions>()?.OtlpEndpoint;
+        if (!string.IsNullOrWhiteSpace(otlp) && !Uri.TryCreate(otlp, UriKind.Absolute, out _))
+            throw new InvalidOperationException($"{OperationsOptions.Section}:OtlpEndpoint '{otlp}' is not an absolute URL such as http://collector:4318");
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics =>
+        {
+            metrics
+                .AddMeter(PortalMetrics.MeterName)
+                .AddAspNetCoreInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddPrometheusExporter();
+            // Pushed as well when a collector is configured: OTLP/HTTP to {endpoint}/v1/metrics.
+            if (!string.IsNullOrWhiteSpace(otlp))
+            {
+                metrics.AddOtlpExporter(exporter =>
+                {
+                    exporter.Protocol = OpenTelemetry.Exporter.OtlpExportProtocol.HttpProtobuf;
+                    exporter.Endpoint = new Uri(new Uri(otlp.TrimEnd('/') + "/"), "v1/metrics");
+                });
+            }
+        });
         return builder;
     }
 

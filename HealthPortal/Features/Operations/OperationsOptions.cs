@@ -12,6 +12,13 @@ public sealed class OperationsOptions
     /// </summary>
     public string[] MetricsNetworks { get; set; } = [];
 
+    /// <summary>
+    /// An OpenTelemetry collector to push the same metrics to over OTLP (e.g. <c>http://collector:4318</c>, OTLP/HTTP
+    /// protobuf), besides <c>/metrics</c>; unset: none. The standard <c>OTEL_EXPORTER_OTLP_*</c> variables refine it
+    /// (headers, timeout), and <c>OTEL_METRIC_EXPORT_INTERVAL</c> sets how often (default 60 s).
+    /// </summary>
+    public string? OtlpEndpoint { get; set; }
+
     /// <summary>Transactions waiting this long with no block committed make the node not ready.</summary>
     public int CommitStallSeconds { get; set; } = 30;
 }
