@@ -84,6 +84,8 @@ public sealed class SharedRecordsPanelTests(InteropWorld world) : PortalComponen
         // The grant's block is announced, but nothing is read (and logged on the ledger) until staff ask.
         panel.WaitForElement("[data-testid=shared-access-changed]");
         Assert.Empty(panel.FindAll("[data-testid=shared-records]"));
+        // Banners never contradict: "no access" is stale once the patient changed it, so it is not shown beside the news.
+        Assert.Empty(panel.FindAll("[data-testid=shared-no-grant]"));
         panel.Find("[data-testid=shared-reload]").Click();
         panel.WaitForElement("[data-testid=shared-records]");
         Assert.Equal("Verified", panel.Find("[data-testid=integrity-chip]").TextContent.Trim());
