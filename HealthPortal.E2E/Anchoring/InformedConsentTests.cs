@@ -140,6 +140,10 @@ public sealed class InformedConsentTests(PortalHost host, ChromiumFixture chromi
         var staffPage = new FacilityPatientPage(desk, mpi);
         await staffPage.GotoAsync();
         await Expect(staffPage.ConfirmQr).ToBeVisibleAsync();
+        // The facility's own records of the patient include those never sent through the portal (the seeded admission).
+        var fromStore = desk.Locator("[data-testid='patient-record'][data-source='store']");
+        await Expect(fromStore.First).ToBeVisibleAsync();
+        await Expect(fromStore.First.GetByTestId("anchor-status")).ToHaveAttributeAsync("data-status", "Anchored");
         Assert.Equal(saved.Id, await staffPage.ConfirmationIdAsync());
         await desk.ReloadAsync();
         await desk.WaitForInteractiveAsync();

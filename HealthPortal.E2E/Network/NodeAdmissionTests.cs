@@ -38,6 +38,7 @@ public sealed class NodeAdmissionTests(PortalHost host, ChromiumFixture chromium
         await Expect(registrations.Tab("Pending")).ToHaveAttributeAsync("aria-selected", "true");
         await Expect(registrations.Stamp(name)).ToHaveTextAsync("VERIFIED");
         await registrations.Approve(name).ClickAsync();
+        await registrations.ConfirmApprove.ClickAsync();
         await Expect(registrations.ManagerInvitationLink).ToHaveValueAsync(new Regex("/Account/AcceptInvitation\\?token=[A-Za-z0-9_-]{43}$"));
         await Expect(registrations.Tab("Approved")).ToHaveAttributeAsync("aria-selected", "true");
         await Expect(registrations.Status(name)).ToHaveTextAsync("Approved");
@@ -97,6 +98,7 @@ public sealed class NodeAdmissionTests(PortalHost host, ChromiumFixture chromium
         var registrations = new RegistrationsPage(await NewPageAsync(Admin));
         await registrations.GotoAsync();
         await registrations.Approve(name).ClickAsync();
+        await registrations.ConfirmApprove.ClickAsync();
         var link = await registrations.ManagerInvitationLink.InputValueAsync();
         Assert.Matches("AcceptInvitation\\?token=", link);
 

@@ -20,5 +20,8 @@ public sealed class RegistrationsPage(IPage page) : PortalPage(page)
 
     public ILocator Approve(string facilityName) => Row(facilityName).GetByTestId("approve");
 
+    /// <summary>"Approve" in the plain-words confirmation that follows the row's button.</summary>
+    public ILocator ConfirmApprove => Page.Locator(".mud-dialog").GetByRole(AriaRole.Button, new() { Name = "Approve", Exact = true });
+
     public ILocator ManagerInvitationLink => Page.GetByLabel("Manager invitation link");
 }

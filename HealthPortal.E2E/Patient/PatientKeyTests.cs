@@ -156,6 +156,7 @@ public sealed class PatientKeyTests(PortalHost host, ChromiumFixture chromium, I
         var admin = new RecoveriesPage(await NewPageAsync(new PortalRole("admin", DemoData.AccountFor(HealthPortal.Features.Auth.Roles.Admin).Email, DemoPassword)));
         await admin.GotoAsync();
         await admin.CoSign.ClickAsync();
+        await admin.ConfirmCoSign.ClickAsync();
         await Expect(admin.Message).ToContainTextAsync("Recovery submitted");
         await Expect(recovery.Completed).ToBeVisibleAsync();
         await Expect(oldDevices.ThisDeviceStatus).ToContainTextAsync("revoked");

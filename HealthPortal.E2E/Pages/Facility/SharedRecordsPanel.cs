@@ -42,5 +42,13 @@ public sealed class SharedRecordsPanel(IPage page)
         await EmergencyReasonCode(codeLabel).CheckAsync();
         await EmergencyReason.FillAsync(reason);
         await EmergencyConfirm.ClickAsync();
+        // The plain-words confirmation (a MudBlazor message box) before the session opens.
+        await EmergencyYes.ClickAsync();
     }
+
+    /// <summary>The confirmation dialog's "Yes, open it" (the dialog renders outside the panel).</summary>
+    public ILocator EmergencyYes => page.GetByRole(AriaRole.Button, new() { Name = "Yes, open it" });
+
+    public ILocator EmergencyEnd => root.GetByTestId("emergency-end");
+    public ILocator EmergencyEnded => root.GetByTestId("emergency-ended");
 }

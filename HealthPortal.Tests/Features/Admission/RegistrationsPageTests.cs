@@ -126,9 +126,14 @@ public sealed class RegistrationsPageTests(NetworkTestNode node) : PortalCompone
         var name = $"Approved Lab {Guid.NewGuid():N}";
         var applied = await ApplyAsync(name);
         Render<MudPopoverProvider>();
+        var dialogs = Render<MudDialogProvider>();
         var page = Render<Registrations>();
 
         page.WaitForAssertion(() => Row(page, name).QuerySelector("[data-testid='approve']")!.Click());
+        // First the plain-words confirmation: nothing is signed until the admin says yes.
+        dialogs.WaitForAssertion(() => Assert.Contains("becomes a member of the network", dialogs.Markup));
+        Assert.Equal(NodeStatus.Pending, node.Ledger.Engine.State.Node(applied.NodeKeyId!)!.Status);
+        dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Approve").Click();
 
         // Approval commits a block, creates the facility's EHR store and now also mails the contact its invitation: on a
         // loaded machine that outlasts bUnit's default one-second wait, so the link gets a longer one.

@@ -84,6 +84,8 @@ public sealed class SharedRecordsPanelTests(InteropWorld world) : PortalComponen
         // The grant's block is announced, but nothing is read (and logged on the ledger) until staff ask.
         panel.WaitForElement("[data-testid=shared-access-changed]");
         Assert.Empty(panel.FindAll("[data-testid=shared-records]"));
+        // Banners never contradict: "no access" is stale once the patient changed it, so it is not shown beside the news.
+        Assert.Empty(panel.FindAll("[data-testid=shared-no-grant]"));
         panel.Find("[data-testid=shared-reload]").Click();
         panel.WaitForElement("[data-testid=shared-records]");
         Assert.Equal("Verified", panel.Find("[data-testid=integrity-chip]").TextContent.Trim());
@@ -117,6 +119,7 @@ public sealed class SharedRecordsPanelTests(InteropWorld world) : PortalComponen
         var patient = await world.PatientAsync();
         await world.RecordAsync(InteropWorld.Holder, patient);
 
+        var dialogs = Render<MudBlazor.MudDialogProvider>();
         var panel = Render<SharedRecordsPanel>(p => p.Add(x => x.Mpi, patient.Mpi));
         panel.WaitForElement("[data-testid=shared-no-grant]");
         panel.Find("[data-testid=emergency-open]").Click();
@@ -129,11 +132,45 @@ public sealed class SharedRecordsPanelTests(InteropWorld world) : PortalComponen
 
         panel.Find("#emergency-reason").Input("Unconscious patient, allergies unknown, ER bay 2");
         panel.Find("[data-testid=emergency-confirm]").Click();
+        // A complete form asks once more, in plain words, before anything is opened.
+        dialogs.WaitForAssertion(() => Assert.Contains("without their permission", dialogs.Markup));
+        Assert.Empty(world.AccessesOf(patient.Mpi));
+        dialogs.FindAll("button").Single(b => b.TextContent.Contains("Yes, open it")).Click();
 
         panel.WaitForElement("[data-testid=emergency-session-expiry]");
         var expected = DateTimeOffset.FromUnixTimeMilliseconds(world.Now).AddMinutes(60).ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture);
         Assert.Contains(expected, panel.Find("[data-testid=emergency-session-expiry]").TextContent);
         panel.WaitForElement("[data-testid=shared-records]");
         Assert.Single(world.AccessesOf(patient.Mpi));
+    }
+
+    [Fact]
+    public async Task EndEmergencyAccess_ClosesTheSessionAtOnce_ReadsNothingMore_AndSaysSo()
+    {
+        await SignInAsync(canBreakGlass: true);
+        var patient = await world.PatientAsync();
+        await world.RecordAsync(InteropWorld.Holder, patient);
+        var dialogs = Render<MudBlazor.MudDialogProvider>();
+        var panel = Render<SharedRecordsPanel>(p => p.Add(x => x.Mpi, patient.Mpi));
+        panel.WaitForElement("[data-testid=shared-no-grant]");
+        panel.Find("[data-testid=emergency-open]").Click();
+        panel.Find("[data-testid=emergency-reason-code-unconscious]").Click();
+        panel.Find("#emergency-reason").Input("Unconscious patient, allergies unknown, ER bay 2");
+        panel.Find("[data-testid=emergency-confirm]").Click();
+        dialogs.WaitForAssertion(() => dialogs.FindAll("button").Single(b => b.TextContent.Contains("Yes, open it")).Click());
+        panel.WaitForElement("[data-testid=shared-records]");
+        var reads = world.AccessesOf(patient.Mpi).Count;
+
+        panel.Find("[data-testid=emergency-end]").Click();
+
+        panel.WaitForElement("[data-testid=emergency-ended]");
+        Assert.Empty(panel.FindAll("[data-testid=emergency-session]"));
+        Assert.Empty(panel.FindAll("[data-testid=shared-records]"));
+        Assert.Null(await world.Get<BreakGlassSessions>().ActiveForUserAsync(staff.Id, patient.Mpi));
+        Assert.Equal(reads, world.AccessesOf(patient.Mpi).Count);
+        // Listing again afterwards reads only what a grant allows: there is none, and nothing is read under the ended session.
+        panel.Find("[data-testid=shared-reload-after-emergency]").Click();
+        panel.WaitForElement("[data-testid=shared-no-grant]");
+        Assert.Equal(reads, world.AccessesOf(patient.Mpi).Count);
     }
 }

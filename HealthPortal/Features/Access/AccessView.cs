@@ -26,6 +26,15 @@ public sealed record AccessView(
 {
     public string? BreakGlassText { get; init; }
 
+    /// <summary>
+    /// The salted hash of the staff member's words that a break-glass access.log carries. The salt is new for every
+    /// emergency session, so the hash names the session on the ledger itself, on every node (not only where it was opened).
+    /// </summary>
+    public string? BreakGlassHash { get; init; }
+
+    /// <summary>One emergency session's key: the same facility, staff member, patient and reason commitment.</summary>
+    public string? SessionKey => IsBreakGlass ? $"{FacilityId}|{Staff}|{Mpi}|{BreakGlassHash ?? TxId}" : null;
+
     public bool IsBreakGlass => BreakGlassCode is not null;
 
     /// <summary>The kind of emergency in words, for display; null for a read under a grant.</summary>

@@ -44,11 +44,20 @@ public sealed class AccessViews(
                 DateTimeOffset.FromUnixTimeMilliseconds(entry.Timestamp), entry.Height, entry.Index)
             {
                 BreakGlassText = reasons.GetValueOrDefault(entry.TxId),
+                BreakGlassHash = entry.BreakGlass is null ? null : BreakGlassHashOf(entry.TxId),
             });
         }
         return views;
 
         string NameOf(string nodeId) => names[nodeId];
+
+        // The state's access index keeps the code only; the committed transaction has the reason's commitment.
+        string? BreakGlassHashOf(string txId) =>
+            engine.Reader.Transaction(txId)?.Transaction is { } tx
+            && HealthPortal.Ledger.Transactions.PayloadParser.Parse(tx) is { IsSuccess: true } parsed
+            && parsed.Value is HealthPortal.Ledger.Transactions.AccessLogPayload access
+                ? access.BreakGlassHash
+                : null;
 
         AccessedRecord RecordOf(string reference)
         {

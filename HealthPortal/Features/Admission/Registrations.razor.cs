@@ -37,7 +37,18 @@ public partial class Registrations
 
     private static string Short(string id) => id.Length > 16 ? id[..16] + "…" : id;
 
-    private Task ApproveAsync(Registration r) => RunAsync(async admin =>
+    private async Task ApproveAsync(Registration r)
+    {
+        // Admission is hard to take back (what the node writes stays on the ledger): say so before signing.
+        var sure = await Dialogs.ShowMessageBoxAsync($"Approve {r.Facility.Name}?",
+            $"{r.Facility.Name} becomes a member of the network: its node can anchor patients' records on the shared ledger, " +
+            "and read a patient's records held elsewhere when that patient shares them with it, or in an emergency. " +
+            "Its manager gets an invitation link. You can revoke the facility later, but what it wrote on the ledger stays there.",
+            yesText: "Approve", cancelText: "Not now");
+        if (sure == true) await ApproveConfirmedAsync(r);
+    }
+
+    private Task ApproveConfirmedAsync(Registration r) => RunAsync(async admin =>
     {
         var result = await Service.ApproveAsync(admin, r.Facility.Id);
         if (result.Value is { } done)

@@ -8,6 +8,8 @@ public static class BreakGlassExtensions
     public static WebApplicationBuilder AddBreakGlass(this WebApplicationBuilder builder)
     {
         builder.Services.AddBreakGlassServices();
+        // Needs the patient notices' mail words (AddPatientNotices), which hosts without a web application lack.
+        builder.Services.AddSingleton<BreakGlassReviewNotices>();
         return builder;
     }
 

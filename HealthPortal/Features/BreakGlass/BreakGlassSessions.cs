@@ -97,6 +97,35 @@ public sealed class BreakGlassSessions(
         return session is null ? null : await ActiveAsync(session.FacilityNodeId, session.StaffPseudonym, mpi, now, ct);
     }
 
+    /// <summary>
+    /// The staff member ends their own emergency session now ("End emergency access"): from this moment it reads
+    /// nothing more, and the patient and the reviewing admin see when it ended. False when there is no such open
+    /// session of theirs.
+    /// </summary>
+    public async Task<bool> EndAsync(string userId, string sessionId, CancellationToken ct = default)
+    {
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var session = await db.Set<BreakGlassSession>().SingleOrDefaultAsync(s => s.Id == sessionId && s.UserId == userId, ct);
+        if (session is null || !session.IsActiveAt(now)) return false;
+        // The end is the expiry brought forward: every check of a session already compares with it.
+        session.ExpiresAtMs = now;
+        await db.SaveChangesAsync(ct);
+        logger.LogWarning(InteropEvents.BreakGlassEnded, "Break-glass session {Session} ended by {Staff} for patient {Mpi}", session.Id, session.StaffPseudonym, session.Mpi);
+        return true;
+    }
+
+    /// <summary>When the sessions behind these access.log ids end (or ended), by tx id, read in <paramref name="db"/>; accesses of other nodes have none here.</summary>
+    internal static async Task<Dictionary<string, DateTimeOffset>> EndsOfAsync(ApplicationDbContext db, IReadOnlyCollection<string> accessTxIds, CancellationToken ct = default)
+    {
+        if (accessTxIds.Count == 0) return [];
+        var rows = await (from a in db.Set<BreakGlassAccess>().AsNoTracking()
+                          join s in db.Set<BreakGlassSession>().AsNoTracking() on a.SessionId equals s.Id
+                          where accessTxIds.Contains(a.TxId)
+                          select new { a.TxId, s.ExpiresAtMs }).ToListAsync(ct);
+        return rows.GroupBy(r => r.TxId).ToDictionary(g => g.Key, g => DateTimeOffset.FromUnixTimeMilliseconds(g.First().ExpiresAtMs));
+    }
+
     public async Task RecordAccessAsync(string sessionId, string txId, long atMs, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);

@@ -13,4 +13,5 @@ public static class InteropEvents
     public static readonly EventId RequestRefused = new(4101, "InteropRequestRefused");
     public static readonly EventId BreakGlassStarted = new(4200, "BreakGlassStarted");
     public static readonly EventId BreakGlassRefused = new(4203, "BreakGlassRefused");
+    public static readonly EventId BreakGlassEnded = new(4201, "BreakGlassEnded");
 }

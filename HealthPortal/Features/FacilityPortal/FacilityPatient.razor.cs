@@ -26,6 +26,7 @@ public partial class FacilityPatient : IDisposable
     [Inject] private AnchorWorkflow Workflow { get; set; } = default!;
     [Inject] private AnchorEvents Events { get; set; } = default!;
     [Inject] private LedgerHost Ledger { get; set; } = default!;
+    [Inject] private HealthPortal.Features.Ehr.EhrStores Stores { get; set; } = default!;
 
     private ClaimsPrincipal staff = new();
     private HealthFacility? facility;
@@ -40,7 +41,10 @@ public partial class FacilityPatient : IDisposable
     private bool sending;
     private bool listening;
 
-    private int RecordCount => confirmations.Sum(c => c.Records.Count);
+    // Records in this facility's own store that no save sent through the portal (seeded or imported ones), with their anchor when the ledger has one.
+    private IReadOnlyList<(EhrRecord Record, long? Height)> storeOnly = [];
+
+    private int RecordCount => confirmations.Sum(c => c.Records.Count) + storeOnly.Count;
 
     protected override async Task OnParametersSetAsync()
     {
@@ -67,6 +71,10 @@ public partial class FacilityPatient : IDisposable
     {
         if (facility is null || patient is null) return;
         confirmations = await Workflow.OfPatientAtFacilityAsync(staff, facility.Id, patient.Mpi);
+        var sent = confirmations.SelectMany(c => c.Records).Select(r => r.RecordId).ToHashSet(StringComparer.Ordinal);
+        var own = Stores.Find(facility.Id) is { } store ? await store.RecordsOfAsync(patient.Mpi) : [];
+        storeOnly = [.. own.Where(r => !sent.Contains(r.RecordId))
+            .Select(r => (r, facility.NodeKeyId is { } node ? Ledger.Reader.Record(node, r.RecordId)?.Height : null))];
         if (current is not null) current = confirmations.FirstOrDefault(c => c.Id == current.Id) ?? current;
         // After a reload or coming back, the newest save still waiting keeps its code on screen.
         current ??= confirmations.Where(c => c.Status == AnchorStatus.Pending).OrderByDescending(c => c.CreatedAt).FirstOrDefault();

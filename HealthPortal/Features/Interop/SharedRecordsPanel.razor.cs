@@ -18,6 +18,7 @@ public partial class SharedRecordsPanel : IDisposable
     [Inject] private BreakGlassSessions BreakGlass { get; set; } = default!;
     [Inject] private IDbContextFactory<ApplicationDbContext> DbFactory { get; set; } = default!;
     [Inject] private LedgerHost Ledger { get; set; } = default!;
+    [Inject] private MudBlazor.IDialogService Dialogs { get; set; } = default!;
 
     [CascadingParameter] private Task<AuthenticationState>? AuthenticationState { get; set; }
 
@@ -29,6 +30,7 @@ public partial class SharedRecordsPanel : IDisposable
     private string mpi = "";
     private bool canBreakGlass;
     private BreakGlassSession? session;
+    private DateTimeOffset? emergencyEnded;
     private bool loading = true;
     private bool busy;
     private int status;
@@ -66,6 +68,7 @@ public partial class SharedRecordsPanel : IDisposable
     private async Task LoadAsync()
     {
         loading = true;
+        emergencyEnded = null;
         accessChanged = false;
         if (userId is null) { (status, message, loading) = (403, "not signed in", false); return; }
         // The permission is read from the database each time, never from the sign-in claims.
@@ -112,6 +115,18 @@ public partial class SharedRecordsPanel : IDisposable
     private async Task StartEmergencyAsync()
     {
         if (userId is null) return;
+        // A complete form gets one last step in plain words; an incomplete one goes straight to the checks, which say what is missing.
+        if (BreakGlassReasons.IsValid(reasonCode) && (reason ?? "").Trim().Length >= InteropOptions.MinReasonLength)
+        {
+            var minutes = (int)BreakGlass.MaxDuration.TotalMinutes;
+            var sure = await Dialogs.ShowMessageBoxAsync("Open emergency access?",
+                $"You are about to open this patient's records held by other facilities without their permission, for up to {minutes} minutes. " +
+                "Every record you open is written on the shared ledger with your staff pseudonym and the kind of emergency. " +
+                "The patient is alerted and reads your explanation, and the network's administrators review this emergency access. " +
+                "End it as soon as you have what you need.",
+                yesText: "Yes, open it", cancelText: "Go back");
+            if (sure != true) return;
+        }
         busy = true;
         try
         {
@@ -125,6 +140,24 @@ public partial class SharedRecordsPanel : IDisposable
             }
             (emergencyOpen, reason, reasonCode, reasonError, reasonCodeError) = (false, null, null, null, null);
             await LoadAsync();
+        }
+        finally { busy = false; }
+    }
+
+    /// <summary>
+    /// Ends the emergency session now and takes what it showed off the screen. The panel does not list again by
+    /// itself: the staff member may, and then sees only what a grant allows.
+    /// </summary>
+    private async Task EndEmergencyAsync()
+    {
+        if (userId is null || session is null) return;
+        busy = true;
+        try
+        {
+            await BreakGlass.EndAsync(userId, session.Id);
+            // Nothing is listed again by itself: a listing is a read, logged and shown to the patient; the staff member decides.
+            emergencyEnded = DateTimeOffset.UtcNow;
+            (session, detail, detailDenied, records) = (null, null, null, []);
         }
         finally { busy = false; }
     }

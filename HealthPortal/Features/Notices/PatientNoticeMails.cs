@@ -17,6 +17,7 @@ public sealed class PatientNoticeMails(PortalEmailSender sender, PublicUrls urls
     public const string BreakGlassSubject = "Emergency access to your HealthPortal records";
     public const string NewDeviceSubject = "A new device was added to your HealthPortal account";
     public const string GrantEndingSubject = "A sharing permission you gave ends soon";
+    public const string BreakGlassReviewedSubject = "The emergency access to your records was reviewed";
 
     public Task BreakGlassAsync(NoticeRecipient to, string facility, DateTimeOffset at) =>
         sender.SendAsync(to.Email, BreakGlassSubject, $"""
@@ -30,6 +31,20 @@ public sealed class PatientNoticeMails(PortalEmailSender sender, PublicUrls urls
             {Link("patient/access")}
 
             If you think this access was not justified, say so to the administrators of HealthPortal or to {facility}.
+            """);
+
+    public Task BreakGlassReviewedAsync(NoticeRecipient to, string facility, DateTimeOffset at, bool justified) =>
+        sender.SendAsync(to.Email, BreakGlassReviewedSubject, $"""
+            Hello {to.Name},
+
+            The network's administrators reviewed the emergency access to your health records by {facility} on {When(at)}.
+            They found it {(justified ? "justified" : "NOT justified")}.
+
+            See their decision and the reads it covers:
+
+            {Link("patient")}
+
+            {(justified ? "If you still think it was not right, you can say so to the administrators of HealthPortal." : $"The administrators follow this up with {facility}.")}
             """);
 
     public Task NewDeviceAsync(NoticeRecipient to, string kid, DateTimeOffset at) =>
