@@ -61,7 +61,10 @@ public sealed class PatientGrants(
         var now = clock.GetUtcNow();
         if (mpi is null || ledger.Reader.Patient(mpi) is null) return new SharingView(userId, null, [], [], [], MaxGrantDays, now);
 
-        var facilities = await ApprovedFacilitiesAsync(db);
+        // The registry may still say approved while the ledger has revoked the node (a revocation from another node or
+        // an operator): the ledger decides, and a grant to a revoked facility would be refused there.
+        var facilities = (await ApprovedFacilitiesAsync(db))
+            .Where(f => ledger.Reader.Node(f.NodeId)?.Status == HealthPortal.Ledger.State.NodeStatus.Approved).ToList();
         // In a consortium, facilities served by other nodes are approved on the ledger but not in this node's registry.
         if (directory is { IsConsortium: true }) facilities = [.. facilities, .. OtherNodesFacilities(facilities)];
         var names = await facilityNames.LoadAsync();
