@@ -1,3 +1,4 @@
+using HealthPortal.Features.Outcomes;
 using HealthPortal.Ledger.Text;
 using System.Security.Claims;
 using System.Security.Cryptography;
@@ -261,6 +262,36 @@ public sealed class AnchorWorkflow(
         return ContentOf(row.RecordId, row.Hash, json);
     }
 
+    /// <summary>
+    /// The checks every co-signature goes through, for a save of this node and for one another node offered: the signer
+    /// is an active key of this patient as this replica has it (browser key or wallet), and each stored anchor is signed
+    /// once, over exactly its stored body. The anchors come back with the patient's signature added, in the order given.
+    /// </summary>
+    internal static Result<IReadOnlyList<Transaction>, AnchorError> Cosign(HealthPortal.Ledger.Reading.LedgerReader reader, string mpi, PatientSigner signer,
+        IReadOnlyList<(string TransactionId, Transaction Anchor)> anchors, IReadOnlyList<PatientSignature> signatures, string eachOnce)
+    {
+        var key = reader.Key(signer.Kid);
+        var whose = signer.IsWallet ? $"The wallet {signer.Kid}" : "This browser's key";
+        if (key is null || key.Mpi != mpi || key.IsWallet != signer.IsWallet) return Result.Fail(AnchorError.KeyNotActive, $"{whose} is not one of your keys on the ledger.");
+        if (!key.IsActive) return Result.Fail(AnchorError.KeyNotActive, $"{whose} was revoked at block {key.RevokedHeight}; it signs nothing any more.");
+        if (signatures.Count != anchors.Count || signatures.Select(s => s.TransactionId).Distinct().Count() != anchors.Count)
+            return Result.Fail(AnchorError.BodyMismatch, eachOnce);
+        var signed = new List<Transaction>();
+        foreach (var (id, tx) in anchors)
+        {
+            var signature = signatures.FirstOrDefault(s => s.TransactionId == id);
+            if (signature is null) return Result.Fail(AnchorError.BodyMismatch, "What you signed is not what was prepared (it may have been renewed): please sign again.");
+            var canonical = Jcs.Canonicalize(signature.Body);
+            if (!canonical.IsSuccess || !canonical.Bytes!.AsSpan().SequenceEqual(Jcs.Canonicalize(tx.Body).Bytes))
+                return Result.Fail(AnchorError.BodyMismatch, "What you signed is not exactly what was prepared.");
+            // ES256 over the canonical bytes, or the wallet's EIP-712 RecordCosign rebuilt from this stored body.
+            var cosigned = PatientSignatures.Add(reader, tx, mpi, signer, signature.Signature);
+            if (!cosigned.IsOk) return Result.Fail(AnchorError.BadSignature, signer.IsWallet ? cosigned.Message! : "The signature from this browser did not verify. Try again.");
+            signed.Add(cosigned.Value!);
+        }
+        return signed;
+    }
+
     /// <summary>A record's content for the patient to read: shown only when it hashes to what the facility signed.</summary>
     public static RecordContent ContentOf(string recordId, string signedHash, string? json)
     {
@@ -448,29 +479,11 @@ public sealed class AnchorWorkflow(
             if (confirmation.Status == AnchorStatus.Withdrawn)
                 return AnchorOutcome.Fail(AnchorError.NotPending, "The facility withdrew this; it can no longer be confirmed.", AnchorStatus.Withdrawn);
 
-            // The signer must be one of this patient's active keys as the ledger has them: use the ledger's copy of the key.
-            var key = ledger.Reader.Key(signer.Kid);
-            var whose = signer.IsWallet ? $"The wallet {signer.Kid}" : "This browser's key";
-            if (key is null || key.Mpi != mpi || key.IsWallet != signer.IsWallet) return Fail(AnchorError.KeyNotActive, $"{whose} is not one of your keys on the ledger.");
-            if (!key.IsActive) return Fail(AnchorError.KeyNotActive, $"{whose} was revoked at block {key.RevokedHeight}; it signs nothing any more.");
-
             var rows = confirmation.Records.Where(r => r.Decision == RecordDecision.Open).OrderBy(r => r.Position).ToList();
-            if (signatures.Count != rows.Count || signatures.Select(s => s.TransactionId).Distinct().Count() != rows.Count)
-                return Fail(AnchorError.BodyMismatch, "Every record you did not dispute must be signed, each once.");
-            var signed = new List<(AnchorConfirmationRecord Row, Transaction Tx)>();
-            foreach (var row in rows)
-            {
-                var tx = Parse(row);
-                var signature = signatures.FirstOrDefault(s => s.TransactionId == row.TransactionId);
-                if (signature is null) return Fail(AnchorError.BodyMismatch, "What you signed is not what was prepared (it may have been renewed): please sign again.");
-                var canonical = Jcs.Canonicalize(signature.Body);
-                if (!canonical.IsSuccess || !canonical.Bytes!.AsSpan().SequenceEqual(Jcs.Canonicalize(tx.Body).Bytes))
-                    return Fail(AnchorError.BodyMismatch, "What you signed is not exactly what was prepared.");
-                // ES256 over the canonical bytes, or the wallet's EIP-712 RecordCosign rebuilt from this stored body.
-                var cosigned = PatientSignatures.Add(ledger.Reader, tx, mpi, signer, signature.Signature);
-                if (!cosigned.IsOk) return Fail(AnchorError.BadSignature, signer.IsWallet ? cosigned.Message! : "The signature from this browser did not verify. Try again.");
-                signed.Add((row, cosigned.Value!));
-            }
+            var cosigned = Cosign(ledger.Reader, mpi, signer, [.. rows.Select(r => (r.TransactionId, Parse(r)))], signatures,
+                "Every record you did not dispute must be signed, each once.");
+            if (!cosigned.IsOk) return Fail(cosigned.Error, cosigned.Message!);
+            var signed = rows.Zip(cosigned.Value!, (row, tx) => (Row: row, Tx: tx)).ToList();
             var skew = TimeSpan.FromMilliseconds(ledger.Engine.Genesis.Parameters.MaxSkewMs);
             if (signed.Any(s => Age(s.Tx) > skew - TimeSpan.FromSeconds(15)))
                 return Fail(AnchorError.Expired, "This took too long and expired. Please confirm again.");

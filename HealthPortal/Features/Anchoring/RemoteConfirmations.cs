@@ -202,27 +202,11 @@ public sealed class RemoteConfirmations(
             if (confirmation.Status == AnchorStatus.Rejected)
                 return AnchorOutcome.Fail(AnchorError.NotPending, "You said this was not your visit; it can no longer be confirmed.", AnchorStatus.Rejected);
 
-            // The same key checks as a local confirmation: the ledger's copy of the signer, a browser key or a wallet.
-            var key = ledger.Reader.Key(signer.Kid);
-            var whose = signer.IsWallet ? $"The wallet {signer.Kid}" : "This browser's key";
-            if (key is null || key.Mpi != mpi || key.IsWallet != signer.IsWallet) return Fail(AnchorError.KeyNotActive, $"{whose} is not one of your keys on the ledger.");
-            if (!key.IsActive) return Fail(AnchorError.KeyNotActive, $"{whose} was revoked at block {key.RevokedHeight}; it signs nothing any more.");
-            if (signatures.Count != confirmation.Records.Count || signatures.Select(s => s.TransactionId).Distinct().Count() != confirmation.Records.Count)
-                return Fail(AnchorError.BodyMismatch, "Every record of this visit must be signed, each once.");
-            var signed = new List<Transaction>();
-            foreach (var row in confirmation.Records)
-            {
-                var tx = Parse(row);
-                var signature = signatures.FirstOrDefault(s => s.TransactionId == row.TransactionId);
-                if (signature is null) return Fail(AnchorError.BodyMismatch, "What you signed is not what was prepared (it may have been renewed): please sign again.");
-                var canonical = Jcs.Canonicalize(signature.Body);
-                if (!canonical.IsSuccess || !canonical.Bytes!.AsSpan().SequenceEqual(Jcs.Canonicalize(tx.Body).Bytes))
-                    return Fail(AnchorError.BodyMismatch, "What you signed is not exactly what was prepared.");
-                // ES256 over the canonical bytes, or the wallet's EIP-712 RecordCosign rebuilt from this stored body.
-                var cosigned = PatientSignatures.Add(ledger.Reader, tx, mpi, signer, signature.Signature);
-                if (!cosigned.IsOk) return Fail(AnchorError.BadSignature, signer.IsWallet ? cosigned.Message! : "The signature from this browser did not verify. Try again.");
-                signed.Add(cosigned.Value!);
-            }
+            // The same checks as a local confirmation: the ledger's copy of the signer (browser key or wallet), each anchor once, exactly.
+            var cosigned = AnchorWorkflow.Cosign(ledger.Reader, mpi, signer, [.. confirmation.Records.Select(r => (r.TransactionId, Parse(r)))], signatures,
+                "Every record of this visit must be signed, each once.");
+            if (!cosigned.IsOk) return Fail(cosigned.Error, cosigned.Message!);
+            var signed = cosigned.Value!;
             var skew = TimeSpan.FromMilliseconds(ledger.Engine.Genesis.Parameters.MaxSkewMs);
             if (signed.Any(t => Age(t) > skew - TimeSpan.FromSeconds(15))) return Fail(AnchorError.Expired, "This took too long and expired. Please confirm again.");
 
