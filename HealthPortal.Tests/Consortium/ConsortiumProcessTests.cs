@@ -47,7 +47,7 @@ public sealed class ConsortiumProcessTests(ITestOutputHelper output) : IDisposab
     };
 
     [Fact]
-    public async Task ThreeProcesses_ElectALeader_SurviveKill9OfTheLeader_AFollowerRestart_AndARestartOfAll_WithEveryAcknowledgedTransactionOnEveryReplica()
+    public async Task ThreeProcesses_ElectALeader_SurviveKill9OfTheLeader_AFollowerRestart_APartitionedFollower_AndARestartOfAll_WithEveryAcknowledgedTransactionOnEveryReplica()
     {
         var plan = ConsortiumProvisioner.Provision(_root, 3, Settings(), "Development");
         var nodes = new ConsortiumNodeProcess?[3];
@@ -109,6 +109,29 @@ public sealed class ConsortiumProcessTests(ITestOutputHelper output) : IDisposab
             nodes[follower] = Start(plan.Nodes[follower]);
             await InSyncAsync(plan, nodes, StartBound);
 
+            // Partition a follower: SIGSTOP freezes the process, so it neither sends nor answers anything (its
+            // connections stay open, as behind a cut link). The other two keep committing; healed with SIGCONT, the
+            // follower (whose election timer fires at once, so it may call an election with a higher term) rejoins and
+            // catches up with every write it missed.
+            leader = await LeaderAsync(plan, nodes, SyncBound);
+            var cut = Enumerable.Range(0, 3).First(i => i != leader);
+            Assert.Equal(0, Signal(nodes[cut]!.Id, SigStop));
+            try
+            {
+                foreach (var i in Enumerable.Range(0, 3).Where(i => i != cut))
+                    for (var k = 0; k < 5; k++)
+                    {
+                        acknowledged[await AcknowledgedAsync(plan.Nodes[i])] = 0;
+                    }
+            }
+            finally
+            {
+                Assert.Equal(0, Signal(nodes[cut]!.Id, SigCont));
+            }
+            clock.Restart();
+            await InSyncAsync(plan, nodes, StartBound);
+            output.WriteLine($"partitioned follower {plan.Nodes[cut].NodeId} healed and caught up in {clock.Elapsed.TotalSeconds:F1} s");
+
             // Restart all three: SIGTERM, then the same folders again; a leader, and writes through each node.
             Assert.True(await ConsortiumUp.StopAll([.. nodes.OfType<ConsortiumNodeProcess>()], new StringWriter()), "a node did not stop within 10 s of SIGTERM");
             clock.Restart();
@@ -152,6 +175,11 @@ public sealed class ConsortiumProcessTests(ITestOutputHelper output) : IDisposab
             }
         }
     }
+
+    private const int SigStop = 19, SigCont = 18; // Linux (x86-64 and arm64)
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Signal(int pid, int signal);
 
     private ConsortiumNodeProcess Start(ConsortiumNode node) => ConsortiumNodeProcess.Start(node, App, NoDemo, "Development");
 
