@@ -71,19 +71,33 @@ public sealed class ConsortiumJourneyTests : ChromiumTest, IClassFixture<Consort
         var admin = await SignInAsync(Riverside, AdminEmail);
         await admin.GotoAsync("admin/network");
         await admin.WaitForInteractiveAsync();
-        var height = await AgreedHeightAsync();
-        foreach (var node in new[] { Riverside, Lakeview, Northgate })
+        var rows = new[] { Riverside, Lakeview, Northgate }.Select(node => admin.Locator("tr").Filter(new() { Has = admin.GetByTestId("member-" + node) })).ToList();
+        foreach (var row in rows)
         {
-            var row = admin.Locator("tr").Filter(new() { Has = admin.GetByTestId("member-" + node) });
             await Expect(row.GetByTestId("member-role")).ToHaveTextAsync(new Regex("leader|follower"), new() { Timeout = CrossNodeTimeoutMs });
-            await Expect(row.GetByTestId("member-height")).ToHaveTextAsync("#" + height.ToString(CultureInfo.InvariantCulture), new() { Timeout = CrossNodeTimeoutMs });
             await Expect(row.GetByTestId("member-alarm")).Not.ToContainTextAsync("height");
         }
+        // Every member's row shows the height all three nodes report on /node/status (the page polls every 3 s; a
+        // late block of a node's own demo seeding may still move it, hence the bounded retry).
+        var shown = new List<string>();
+        var expectedHeight = "";
+        var until = DateTime.UtcNow.AddMilliseconds(CrossNodeTimeoutMs);
+        do
+        {
+            expectedHeight = "#" + (await AgreedHeightAsync()).ToString(CultureInfo.InvariantCulture);
+            shown = [];
+            foreach (var row in rows)
+                shown.Add((await row.GetByTestId("member-height").InnerTextAsync()).Trim());
+            if (shown.All(h => h == expectedHeight)) break;
+            await Task.Delay(1000);
+        }
+        while (DateTime.UtcNow < until);
+        Assert.All(shown, h => Assert.Equal(expectedHeight, h));
         await Expect(admin.GetByTestId("member-role").Filter(new() { HasText = "leader" })).ToHaveCountAsync(1);
     }
 
     [Fact]
-    public async Task HospitalRecordsAVisitForLakeviewsPatient_SheCoSignsOnLakeview_TheBlockIsOnEveryNode()
+    public async Task HospitalRecordsAVisitForLakeviewsPatient_SheCoSignsOnLakeview_BlockOnEveryNode_LabReadsItThroughTheHospitalsNodeUnderHerGrant()
     {
         // Aye signed up at Lakeview: her account, key and MPI card live on Lakeview's node.
         var phone = await SignInAsync(Lakeview, Aye.Email);
@@ -140,6 +154,51 @@ public sealed class ConsortiumJourneyTests : ChromiumTest, IClassFixture<Consort
         // Riverside's staff page follows the block on Riverside's own replica; every node has it.
         await Expect(desk.StaffAnchoredBlock).ToHaveTextAsync(height.ToString(CultureInfo.InvariantCulture), new() { Timeout = CrossNodeTimeoutMs });
         Assert.True(await AgreedHeightAsync() >= height);
+
+        // Aye shares her encounters with the laboratory, on her own node.
+        var sharing = new SharingPage(phone);
+        await sharing.GotoAsync();
+        await sharing.Facility("demo-northgate").CheckAsync();
+        await sharing.Kind("encounter").CheckAsync();
+        await sharing.Purpose("treatment").CheckAsync();
+        await sharing.Review.ClickAsync();
+        await Expect(sharing.Summary).ToContainTextAsync("Northgate Diagnostics Laboratory may see your encounters");
+        await sharing.Sign.ClickAsync();
+        await Expect(sharing.Done).ToBeVisibleAsync(new() { Timeout = CrossNodeTimeoutMs });
+
+        // Northgate's staff, on Northgate's node, read the hospital's encounter: fetched from Riverside's node over
+        // the interop API under her grant, verified against Northgate's own replica.
+        var lab = new FacilityPatientPage(await SignInAsync(Northgate, StaffOf("demo-northgate")), mpi);
+        await lab.GotoAsync();
+        await Expect(lab.Mpi).ToHaveTextAsync(mpi);
+        var shared = lab.SharedRecords;
+        var encounter = shared.Rows("Encounter", "Riverside General Hospital");
+        var until = DateTime.UtcNow.AddMilliseconds(CrossNodeTimeoutMs);
+        // The grant commits on Lakeview's node first; Northgate's replica has it a Raft round later.
+        while (await encounter.CountAsync() == 0 && DateTime.UtcNow < until)
+        {
+            await Task.Delay(500);
+            await lab.GotoAsync();
+        }
+        await Expect(encounter).ToHaveCountAsync(1);
+        await Expect(shared.Integrity(encounter)).ToHaveTextAsync("Verified");
+        await shared.View(encounter).ClickAsync();
+        await Expect(shared.Detail).ToContainTextAsync(ward, new() { Timeout = CrossNodeTimeoutMs });
+
+        // Riverside's node committed the laboratory's reads (access.log, signed by Northgate) before answering:
+        // Aye sees them on her own node, relying on her grant, not as an emergency.
+        var history = new AccessHistoryPage(phone);
+        var labReads = history.RowsOf("Northgate Diagnostics Laboratory");
+        until = DateTime.UtcNow.AddMilliseconds(CrossNodeTimeoutMs);
+        do
+        {
+            await history.GotoAsync();
+            if (await labReads.CountAsync() > 0) break;
+            await Task.Delay(500);
+        }
+        while (DateTime.UtcNow < until);
+        await Expect(labReads.First.GetByTestId("access-grant")).ToContainTextAsync("Encounters for");
+        await Expect(history.Highlighted).ToHaveCountAsync(0);
     }
 
     /// <summary>
