@@ -31,6 +31,7 @@ public sealed class ConsortiumJourneyTests : ChromiumTest, IClassFixture<Consort
     private readonly ChromiumFixture chromium;
     private readonly ITestOutputHelper output;
     private readonly List<(IBrowserContext Context, BrowserDiagnostics Diagnostics)> sessions = [];
+    private readonly FailureProbe probe = FailureProbe.Start();
 
     public ConsortiumJourneyTests(ConsortiumProcesses consortium, ChromiumFixture chromium, ITestOutputHelper output)
     {
@@ -272,14 +273,52 @@ public sealed class ConsortiumJourneyTests : ChromiumTest, IClassFixture<Consort
             .SelectMany(s => s.Diagnostics.CspViolations.Select(v => $"CSP violation: {v}")
                 .Concat(s.Diagnostics.Errors.Select(e => $"Console error: {e}")))
             .ToList();
-        foreach (var (context, _) in sessions)
-            await context.CloseAsync();
-        if (problems.Count > 0)
+        try
         {
-            // The nodes' own account of a server error (their log files go with the data folder).
-            foreach (var node in consortium.Nodes.Keys)
-                output.WriteLine($"--- {node}.log (tail)\n" + string.Join('\n', consortium.NodeLog(node).Split('\n').TakeLast(120)));
-            throw new Xunit.Sdk.XunitException(string.Join(Environment.NewLine, problems));
+            if (probe.FirstException is not null || problems.Count > 0)
+                await SaveArtifactsAsync(problems);
         }
+        finally
+        {
+            foreach (var (context, _) in sessions)
+                await context.CloseAsync();
+        }
+        if (problems.Count > 0)
+            throw new Xunit.Sdk.XunitException(string.Join(Environment.NewLine, problems));
+    }
+
+    /// <summary>
+    /// Screenshots and HTML of every page, the browser consoles and each node's log (the nodes' folder is deleted
+    /// with the consortium), under <c>bin/…/artifacts/</c>.
+    /// </summary>
+    private async Task SaveArtifactsAsync(IReadOnlyList<string> problems)
+    {
+        var folder = Path.Combine(AppContext.BaseDirectory, "artifacts", $"{nameof(ConsortiumJourneyTests)}-{DateTime.UtcNow:yyyyMMdd-HHmmss.fff}");
+        Directory.CreateDirectory(folder);
+        var number = 0;
+        foreach (var (context, diagnostics) in sessions)
+        {
+            foreach (var open in context.Pages)
+            {
+                var name = Path.Combine(folder, $"page{++number}");
+                await File.WriteAllTextAsync($"{name}.url.txt", open.Url);
+                try
+                {
+                    await open.ScreenshotAsync(new() { Path = $"{name}.png", FullPage = true, Timeout = 5_000 });
+                    await File.WriteAllTextAsync($"{name}.html", await open.ContentAsync());
+                }
+                catch (Exception e) when (e is PlaywrightException or TimeoutException)
+                {
+                    await File.WriteAllTextAsync($"{name}.error.txt", e.ToString());
+                }
+            }
+            await File.AppendAllLinesAsync(Path.Combine(folder, "console.log"), diagnostics.Log.Prepend($"--- context {sessions.FindIndex(s => s.Context == context) + 1}"));
+        }
+        foreach (var node in consortium.Nodes.Keys)
+            await File.WriteAllTextAsync(Path.Combine(folder, $"{node}.log"), consortium.NodeLog(node));
+        await File.WriteAllTextAsync(Path.Combine(folder, "consortium-up.log"), consortium.Output);
+        var failure = probe.FirstException is { } thrown ? problems.Prepend(thrown.ToString()) : problems;
+        await File.WriteAllLinesAsync(Path.Combine(folder, "failure.txt"), failure);
+        output.WriteLine($"Artifacts: {folder}");
     }
 }
