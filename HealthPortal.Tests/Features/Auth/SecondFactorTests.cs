@@ -66,6 +66,21 @@ public sealed partial class SecondFactorTests(PortalFactory portal)
     }
 
     [Fact]
+    public async Task CodeStepWithoutAPendingSignIn_SendsBackToTheLoginForm_NotAnErrorPage()
+    {
+        // No password step in this browser (or its pending sign-in was lost): the form and a post to it both go
+        // back to the login form, which says why.
+        var browser = portal.CreateBrowser();
+
+        var form = await browser.GetAsync("/Account/LoginWith2fa");
+        Assert.Equal(HttpStatusCode.Redirect, form.StatusCode);
+        Assert.Equal("/Account/Login", new Uri(browser.BaseAddress!, form.Headers.Location!).AbsolutePath);
+        var login = await browser.GetAsync(form.Headers.Location);
+        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+        Assert.Contains("Your sign-in was interrupted", await login.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task WrongAuthenticatorCode_IsRefused()
     {
         var user = await portal.CreateUserAsync(Roles.FacilityStaff, "demo-riverside");

@@ -65,6 +65,24 @@ public sealed class DeskLookupAuditTests(PortalFactory portal)
     }
 
     [Fact]
+    public async Task Lookup_PatientOnTheLedgerWithTheirAccountOnAnotherNode_IsFoundByNumberAlone_AndAudited()
+    {
+        // A consortium: the patient signed up at another organisation's node, so this portal has their ledger
+        // registration (replicated) but no profile. Modelled by removing the profile here.
+        var patient = await portal.RegisteredPatientAsync();
+        await portal.QueryAsync(db => db.PatientProfiles.Where(p => p.UserId == patient.UserId).ExecuteDeleteAsync());
+        var (staff, userId) = await StaffAsync();
+
+        var lookup = await LookUpAsync(staff, patient.Mpi!);
+
+        Assert.True(lookup.IsOk, lookup.Message);
+        Assert.Equal(new FoundPatient(patient.Mpi!, null, null), lookup.Value);
+        Assert.False(lookup.Value!.HasAccountHere);
+        var entry = Assert.Single(await AuditOfAsync(userId));
+        Assert.Equal((patient.Mpi, FacilityAuditOutcome.Found), (entry.Mpi, entry.Outcome));
+    }
+
+    [Fact]
     public async Task Lookup_ShowsInitialsAndBirthYear_NeverTheNameBirthDateOrSex()
     {
         var patient = await portal.RegisteredPatientAsync();

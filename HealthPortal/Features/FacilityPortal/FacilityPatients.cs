@@ -24,9 +24,14 @@ namespace HealthPortal.Features.FacilityPortal;
 /// have shared anything yet), so it must not hand a near-unique identity (name + birth date + sex) to anyone who
 /// types or guesses a number. The patient is present and co-signs every record on their own phone before it reaches
 /// the ledger, which is the real check that a record lands with the right person.
+/// A patient registered on the ledger whose account is at another organisation's node (a consortium: they signed up
+/// there) has no profile here: <see cref="Initials"/> and <see cref="BirthYear"/> are null, and staff check the MPI card.
 /// </summary>
-public sealed record FoundPatient(string Mpi, string Initials, int BirthYear)
+public sealed record FoundPatient(string Mpi, string? Initials, int? BirthYear)
 {
+    /// <summary>Whether the patient's account (name, birth date) is held by this portal.</summary>
+    public bool HasAccountHere => Initials is not null;
+
     /// <summary>The first letter of each part of the name, e.g. "Aye Aye Mon" → "A. A. M." (text elements, so non-Latin scripts keep whole letters).</summary>
     public static string InitialsOf(string fullName) =>
         string.Join(" ", fullName.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
@@ -100,16 +105,17 @@ public sealed class FacilityPatients(
         await using var db = await dbFactory.CreateDbContextAsync();
         var profile = await db.PatientProfiles.AsNoTracking().Where(p => p.MpiNumber == mpi)
             .Select(p => new { p.FullName, p.BirthDate }).SingleOrDefaultAsync();
-        var onLedger = ledger.Reader.Patient(mpi) is not null;
-        // In a consortium the patient may have signed up at another node: it tells the desk their initials and birth year.
-        var home = profile is null && onLedger && relay is { IsConsortium: true } ? await relay.HomeOfAsync(mpi) : null;
-        var found = onLedger && (profile is not null || home is { Initials: not null, BirthYear: not null });
+        // The ledger says who is registered on the network; the profile only exists on the node where the patient
+        // signed up. In a consortium that node tells the desk the initials and birth year it checks; when it cannot be
+        // reached the patient is still found by the replicated ledger, with the number only (staff check the card).
+        var found = ledger.Reader.Patient(mpi) is not null;
+        var home = profile is null && found && relay is { IsConsortium: true } ? await relay.HomeOfAsync(mpi) : null;
         await AuditAsync(userId, facility.Id, mpi, found);
         if (!found)
             return Result.Fail(LookupError.NotFound, $"No patient with MPI number {mpi} is registered on the network. Check the number with the patient.");
         return profile is not null
             ? new FoundPatient(mpi, FoundPatient.InitialsOf(profile.FullName), profile.BirthDate.Year)
-            : new FoundPatient(mpi, home!.Initials!, home.BirthYear!.Value);
+            : new FoundPatient(mpi, home?.Initials, home?.BirthYear);
     }
 
     private async Task AuditAsync(string userId, string facilityId, string mpi, bool found)
