@@ -114,7 +114,7 @@ public sealed class ConsortiumJourneyTests : ChromiumTest, IClassFixture<Consort
         var desk = new FacilityPatientPage(await SignInAsync(Riverside, StaffOf("demo-riverside")), mpi);
         await desk.GotoAsync();
         await Expect(desk.Mpi).ToHaveTextAsync(mpi);
-        // Her name and birth year are on Lakeview's node only: Riverside's desk checks her card's number instead.
+        // Her account is on Lakeview's node: Riverside's desk says so (initials and birth year as Lakeview gives them), never her name.
         await Expect(desk.Page.GetByTestId("staff-patient-account-elsewhere")).ToBeVisibleAsync();
         await Expect(desk.Page.Locator("body")).Not.ToContainTextAsync(Aye.FullName);
         await Expect(desk.EntryForm).ToBeVisibleAsync();

@@ -76,8 +76,8 @@ public sealed class DeskLookupAuditTests(PortalFactory portal)
         var lookup = await LookUpAsync(staff, patient.Mpi!);
 
         Assert.True(lookup.IsOk, lookup.Message);
-        Assert.Equal(new FoundPatient(patient.Mpi!, null, null), lookup.Value);
-        Assert.False(lookup.Value!.HasAccountHere);
+        Assert.Equal(new FoundPatient(patient.Mpi!, null, null, AtAnotherNode: true), lookup.Value);
+        Assert.False(lookup.Value!.HasInitials);
         var entry = Assert.Single(await AuditOfAsync(userId));
         Assert.Equal((patient.Mpi, FacilityAuditOutcome.Found), (entry.Mpi, entry.Outcome));
     }

@@ -25,12 +25,13 @@ namespace HealthPortal.Features.FacilityPortal;
 /// types or guesses a number. The patient is present and co-signs every record on their own phone before it reaches
 /// the ledger, which is the real check that a record lands with the right person.
 /// A patient registered on the ledger whose account is at another organisation's node (a consortium: they signed up
-/// there) has no profile here: <see cref="Initials"/> and <see cref="BirthYear"/> are null, and staff check the MPI card.
+/// there) has no profile here (<see cref="AtAnotherNode"/>): that node tells the initials and birth year; when it cannot
+/// be reached they are null, and staff check the MPI card.
 /// </summary>
-public sealed record FoundPatient(string Mpi, string? Initials, int? BirthYear)
+public sealed record FoundPatient(string Mpi, string? Initials, int? BirthYear, bool AtAnotherNode = false)
 {
-    /// <summary>Whether the patient's account (name, birth date) is held by this portal.</summary>
-    public bool HasAccountHere => Initials is not null;
+    /// <summary>Whether the initials and birth year are known (from this portal's profile or the patient's home node).</summary>
+    public bool HasInitials => Initials is not null;
 
     /// <summary>The first letter of each part of the name, e.g. "Aye Aye Mon" → "A. A. M." (text elements, so non-Latin scripts keep whole letters).</summary>
     public static string InitialsOf(string fullName) =>
@@ -115,7 +116,7 @@ public sealed class FacilityPatients(
             return Result.Fail(LookupError.NotFound, $"No patient with MPI number {mpi} is registered on the network. Check the number with the patient.");
         return profile is not null
             ? new FoundPatient(mpi, FoundPatient.InitialsOf(profile.FullName), profile.BirthDate.Year)
-            : new FoundPatient(mpi, home?.Initials, home?.BirthYear);
+            : new FoundPatient(mpi, home?.Initials, home?.BirthYear, AtAnotherNode: true);
     }
 
     private async Task AuditAsync(string userId, string facilityId, string mpi, bool found)
