@@ -51,6 +51,9 @@ builder.AddPortalConfiguration(args)
     .AddOperations()
     .AddPatientNotices();
 
+// A node of `consortium up` stops with the command that started it (see ParentWatch).
+if (ParentWatch.IsWanted) builder.Services.AddHostedService<ParentWatch>();
+
 var app = builder.Build();
 app.UsePortalHosting();
 await app.PreparePortalDataAsync();

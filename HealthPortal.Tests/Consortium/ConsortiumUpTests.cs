@@ -226,6 +226,27 @@ public sealed class ConsortiumUpTests(ITestOutputHelper output) : IDisposable
         var afterSecond = VerifyLines(data);
         Assert.Equal(afterFirst[0], afterSecond[0]);
         Assert.Equal(afterFirst[1], afterSecond[1]);
+
+        // The command itself killed with SIGKILL (no chance to stop its children): every node sees its standard
+        // input close, stops on its own (ParentWatch), and the replicas are intact.
+        await using (var third = Up.Start(data))
+        {
+            await third.WaitForAsync("The consortium is up", TimeSpan.FromSeconds(120));
+            var folders = new[] { "riverside", "lakeview", "northgate" }.Select(n => Path.Combine(data, n, "data")).ToList();
+            Assert.Equal(3, folders.Sum(f => NodeProcessIds(f).Count));
+            third.KillCommandOnly();
+            try
+            {
+                await WaitUntilAsync(() => folders.All(f => NodeProcessIds(f).Count == 0), TimeSpan.FromSeconds(45), () => NodeLog(data, "riverside"));
+            }
+            finally
+            {
+                // Failed or not, no node of this test outlives it.
+                foreach (var pid in folders.SelectMany(NodeProcessIds))
+                    try { Process.GetProcessById(pid).Kill(); } catch (ArgumentException) { } catch (InvalidOperationException) { }
+            }
+        }
+        Assert.Single(VerifyLines(data).Distinct());
     }
 
     private static string NodeLog(string data, string node)
@@ -338,6 +359,14 @@ public sealed class ConsortiumUpTests(ITestOutputHelper output) : IDisposable
             .TakeWhile(l => l.StartsWith("  ", StringComparison.Ordinal))
             .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
             .Select(f => (f[0], f.First(x => x.StartsWith("http://", StringComparison.Ordinal)), f[^1]))];
+
+        /// <summary>SIGKILL to the command alone, not its process tree: what an operator's kill -9 does.</summary>
+        public void KillCommandOnly()
+        {
+            using var kill = Process.Start("kill", ["-KILL", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            kill?.WaitForExit();
+            _process.WaitForExit();
+        }
 
         public async Task<(int Code, TimeSpan Took)> TerminateAsync()
         {

@@ -220,6 +220,8 @@ public sealed class ConsortiumNodeProcess : IDisposable
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            // Held open and never written: the node reads end-of-file when this process ends (ParentWatch).
+            RedirectStandardInput = true,
             UseShellExecute = false,
             WorkingDirectory = Environment.CurrentDirectory,
         };
@@ -235,6 +237,7 @@ public sealed class ConsortiumNodeProcess : IDisposable
         foreach (var (key, value) in ConsortiumProvisioner.EnvironmentOf(node)) start.Environment[key] = value;
         foreach (var (key, value) in extra) start.Environment[key] = value;
         start.Environment["ASPNETCORE_ENVIRONMENT"] = environmentName;
+        start.Environment[ParentWatch.Variable] = "1";
         // N servers share the machine: the workstation GC keeps each one's memory small.
         start.Environment.TryAdd("DOTNET_gcServer", "0");
         // node.log interleaves elections, seeding and requests: times make it readable.
