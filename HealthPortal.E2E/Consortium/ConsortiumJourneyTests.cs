@@ -18,6 +18,7 @@ namespace HealthPortal.E2E.Consortium;
 /// organisation's node through its login form — staff and the admin with the authenticator code the demo login page
 /// shows — and everything crosses between nodes only through the nodes themselves (replicated ledger, node API).
 /// </summary>
+[Collection(ConsortiumAlone.Name)]
 public sealed class ConsortiumJourneyTests : ChromiumTest, IClassFixture<ConsortiumProcesses>, IAsyncLifetime
 {
     private const string Riverside = "riverside";
@@ -321,4 +322,15 @@ public sealed class ConsortiumJourneyTests : ChromiumTest, IClassFixture<Consort
         await File.WriteAllLinesAsync(Path.Combine(folder, "failure.txt"), failure);
         output.WriteLine($"Artifacts: {folder}");
     }
+}
+
+/// <summary>
+/// Three node processes starting and seeding take both cores for a while: the journey runs after the other classes,
+/// on its own, so their sign-ins (15 s bounds) do not starve beside it (a CI run saw a two-factor step time out
+/// next to it; alone both pass).
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ConsortiumAlone
+{
+    public const string Name = "consortium processes, alone";
 }
