@@ -37,8 +37,11 @@ public sealed class RegistrationsPageTests(NetworkTestNode node) : PortalCompone
     private static AngleSharp.Dom.IElement Row(IRenderedComponent<Registrations> page, string name) =>
         page.FindAll("[data-testid='registrations-table'] tbody tr").Single(r => r.TextContent.Contains(name));
 
+    // The page re-renders on every committed block: find and click in one step on the renderer's thread, so the tab's
+    // handler cannot be replaced between the two (a CI run clicked a stale handler).
     private static void ShowTab(IRenderedComponent<Registrations> page, string status) =>
-        page.FindAll(".mud-tab").Single(t => t.TextContent.StartsWith(status, StringComparison.OrdinalIgnoreCase)).Click();
+        page.InvokeAsync(() => page.FindAll(".mud-tab").Single(t => t.TextContent.StartsWith(status, StringComparison.OrdinalIgnoreCase)).Click())
+            .GetAwaiter().GetResult();
 
     private async Task<FacilityStatus> PortalStatusAsync(string facilityId)
     {
