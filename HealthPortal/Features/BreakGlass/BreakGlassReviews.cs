@@ -50,12 +50,7 @@ public sealed class BreakGlassReviews(
     public async Task<IReadOnlyList<BreakGlassSessionCase>> SessionsAsync(ClaimsPrincipal admin)
     {
         if (!await IsAdminAsync(admin)) return [];
-        var accesses = await views.ViewsAsync(ledger.Reader.BreakGlassAccesses(), resolveStaff: true);
-        await using var db = await dbFactory.CreateDbContextAsync();
-        var reviews = await db.Set<BreakGlassReview>().AsNoTracking().ToDictionaryAsync(r => r.AccessTxId);
-        var reviewerIds = reviews.Values.Select(r => r.ReviewerUserId).Distinct().ToList();
-        var reviewers = await db.Users.AsNoTracking().Where(u => reviewerIds.Contains(u.Id))
-            .ToDictionaryAsync(u => u.Id, u => string.IsNullOrEmpty(u.DisplayName) ? u.Email ?? u.Id : u.DisplayName);
+        var (accesses, reviews, reviewers) = await LoadReviewedAccessesAsync();
         return [.. AccessGroups.Episodes(accesses).Select(e => new BreakGlassSessionCase(e,
             e.Reads.Where(r => reviews.ContainsKey(r.TxId)).ToDictionary(r => r.TxId, r => reviews[r.TxId]), reviewers))];
     }
@@ -119,16 +114,23 @@ public sealed class BreakGlassReviews(
         return outcomes;
     }
 
-    /// <summary>Every break-glass access, newest first, with its review; empty for non-admins.</summary>
-    public async Task<IReadOnlyList<BreakGlassCase>> CasesAsync(ClaimsPrincipal admin)
+    /// <summary>The ledger's break-glass reads (staff resolved), this node's reviews by access, and the reviewers' names.</summary>
+    private async Task<(IReadOnlyList<AccessView> Accesses, Dictionary<string, BreakGlassReview> Reviews, Dictionary<string, string> Reviewers)> LoadReviewedAccessesAsync()
     {
-        if (!await IsAdminAsync(admin)) return [];
         var accesses = await views.ViewsAsync(ledger.Reader.BreakGlassAccesses(), resolveStaff: true);
         await using var db = await dbFactory.CreateDbContextAsync();
         var reviews = await db.Set<BreakGlassReview>().AsNoTracking().ToDictionaryAsync(r => r.AccessTxId);
         var reviewerIds = reviews.Values.Select(r => r.ReviewerUserId).Distinct().ToList();
         var reviewers = await db.Users.AsNoTracking().Where(u => reviewerIds.Contains(u.Id))
             .ToDictionaryAsync(u => u.Id, u => string.IsNullOrEmpty(u.DisplayName) ? u.Email ?? u.Id : u.DisplayName);
+        return (accesses, reviews, reviewers);
+    }
+
+    /// <summary>Every break-glass access, newest first, with its review; empty for non-admins.</summary>
+    public async Task<IReadOnlyList<BreakGlassCase>> CasesAsync(ClaimsPrincipal admin)
+    {
+        if (!await IsAdminAsync(admin)) return [];
+        var (accesses, reviews, reviewers) = await LoadReviewedAccessesAsync();
         return accesses.Select(a => reviews.GetValueOrDefault(a.TxId) is { } r
                 ? new BreakGlassCase(a, r, reviewers.GetValueOrDefault(r.ReviewerUserId))
                 : new BreakGlassCase(a, null, null))
