@@ -12,7 +12,8 @@ public sealed class IdentityDatabaseCheck(IDbContextFactory<ApplicationDbContext
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         try
         {
-            await db.Users.AsNoTracking().Select(u => u.Id).FirstOrDefaultAsync(cancellationToken);
+            // AnyAsync: the same query of the users table, without the unordered-First warning EF logs on every probe.
+            await db.Users.AsNoTracking().AnyAsync(cancellationToken);
             return HealthCheckResult.Healthy("Identity database reachable");
         }
         catch (Microsoft.Data.Sqlite.SqliteException e)
