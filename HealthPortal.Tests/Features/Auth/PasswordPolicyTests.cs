@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using HealthPortal.Data;
 using HealthPortal.Features.Auth;
+using HealthPortal.Features.Auth.Passwords;
 using HealthPortal.Tests.Support;
 using System.Net;
 using Microsoft.AspNetCore.Identity;
@@ -30,14 +31,53 @@ public sealed class PasswordPolicyTests(PortalFactory portal)
     }
 
     [Theory]
-    [InlineData("abcdefghijkl")]     // lowercase only
-    [InlineData("correct horse")]    // words and a space
-    [InlineData("123456789012")]     // digits only
+    [InlineData("kettle river lamp")]  // lowercase words and spaces
+    [InlineData("mingalaba pyay 7")]   // no composition rule asks for capitals or symbols
+    [InlineData("730291584620")]       // digits only, not a run or a common one
     public async Task Password_TwelveCharactersWithoutCompositionRules_IsAccepted(string password)
     {
         var result = await CreateWithPasswordAsync(password);
 
         Assert.True(result.Succeeded, string.Join("; ", result.Errors.Select(e => e.Description)));
+    }
+
+    // ASVS 6.2.4: the leaked passwords of the policy's length are refused, whatever their case.
+    [Theory]
+    [InlineData("password1234")]
+    [InlineData("iloveyou1234")]
+    [InlineData("1q2w3e4r5t6y")]
+    [InlineData("QAZWSXEDCRFV")]
+    public async Task Password_OnTheCommonList_IsRefusedWithAClearReason(string password)
+    {
+        var result = await CreateWithPasswordAsync(password);
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal(CommonPasswordValidator.CommonCode, error.Code);
+        Assert.Contains("leaked", error.Description);
+    }
+
+    [Theory]
+    [InlineData("aaaaaaaaaaaaaaaa")]   // one character
+    [InlineData("abcabcabcabcabc")]    // a short unit repeated
+    [InlineData("2026202620262026")]
+    [InlineData("lmnopqrstuvwxyz")]    // a run of the alphabet
+    [InlineData("9876543210987")]      // digits backwards, wrapping
+    [InlineData("tyuiopasdfghj")]      // along the keyboard's rows
+    public async Task Password_RepeatedOrStraightSequence_IsRefused(string password)
+    {
+        var result = await CreateWithPasswordAsync(password);
+
+        Assert.Contains(result.Errors, e => e.Code is CommonPasswordValidator.PatternCode or CommonPasswordValidator.CommonCode);
+        Assert.False(result.Succeeded);
+    }
+
+    [Fact]
+    public void CommonList_HoldsAtLeastTheTop3000OfThePolicysLength()
+    {
+        Assert.True(CommonPasswordValidator.ListSize >= 3000, $"{CommonPasswordValidator.ListSize} passwords");
+        Assert.Equal(43_940, CommonPasswordValidator.ListSize); // 44,150 lines, 43,940 distinct ignoring case
+        Assert.False(CommonPasswordValidator.IsCommon(PortalFactory.DemoPassword));
+        Assert.False(CommonPasswordValidator.IsPattern(PortalFactory.DemoPassword));
     }
 
     [Fact]
