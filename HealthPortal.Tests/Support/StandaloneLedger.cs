@@ -37,6 +37,7 @@ public sealed class StandaloneLedger : IAsyncLifetime
         services.AddSingleton(Anchors);
         services.AddScoped<AnchorWorkflow>();
         services.AddScoped<FacilityPatients>();
+        services.AddScoped<PatientSearch>();
         services.AddSingleton(Pseudonyms);
     }
 

@@ -20,6 +20,7 @@ public static class PortalFeatureExtensions
         builder.Services.AddScoped<AdminDirectory>();
         builder.Services.AddScoped<FacilityDirectory>();
         builder.Services.AddScoped<FacilityPatients>();
+        builder.Services.AddScoped<PatientSearch>();
         builder.Services.AddScoped<PatientProfiles>();
         builder.Services.AddScoped<IdentityChecks>();
         builder.Services.AddScoped<MailOutbox>();

@@ -123,4 +123,29 @@ public sealed class PatientFinderTests(PortalTestDatabase database, StandaloneLe
         Assert.True(FacilityPatients.TryReadMpi(QrCodes.MpiPayload(mpi), out var read, out _));
         Assert.Equal(mpi, read);
     }
+
+    [Fact]
+    public void Search_NameOfNoOwnPatient_ShowsTheEmptyState_AndSaysWhereOthersAreFound()
+    {
+        var finder = Render<PatientFinder>();
+
+        finder.Find("input[data-testid='search-input']").Input("Nobody Qqxxzz");
+        finder.Find("button[data-testid='search-patients']").Click();
+
+        var empty = finder.WaitForElement("[data-testid='search-empty']");
+        Assert.Contains("No patient of this facility matches this name", empty.TextContent);
+        Assert.Contains("MPI number", empty.TextContent);
+    }
+
+    [Fact]
+    public void Search_MalformedNrc_SaysWhatAnNrcLooksLike_AndSearchesNothing()
+    {
+        var finder = Render<PatientFinder>();
+
+        finder.Find("input[data-testid='search-input']").Input("12/MAYAKA(N)12");
+        finder.Find("button[data-testid='search-patients']").Click();
+
+        finder.WaitForAssertion(() => Assert.Contains("six digits", ErrorOf(finder)));
+        Assert.Empty(finder.FindAll("[data-testid='search-empty'], [data-testid='search-results']"));
+    }
 }

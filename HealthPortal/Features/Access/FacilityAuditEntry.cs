@@ -12,6 +12,8 @@ public enum FacilityAuditKind
     DeskLookup,
     /// <summary>A staff member read another facility's records through the interop API, under a pseudonym.</summary>
     InteropRead,
+    /// <summary>A staff member searched the facility's own patients by name, date of birth or NRC (what and how many found in <c>Target</c>).</summary>
+    DeskSearch,
 }
 
 public enum FacilityAuditOutcome { Found, NotFound, Answered, Refused }

@@ -53,6 +53,16 @@ public abstract class EhrStoreBase<TContext>(string facilityId, string path) : I
         return records.Select((r, i) => (r, i)).OrderByDescending(x => x.r.Date).ThenBy(x => x.i).Select(x => x.r).ToList();
     }
 
+    /// <summary>A missing store holds no patients; a broken one throws <see cref="SqliteException"/>.</summary>
+    public async Task<IReadOnlyList<string>> PatientMpisAsync(CancellationToken ct = default)
+    {
+        if (!File.Exists(Path)) return [];
+        await using var db = Open();
+        return await PatientMpisAsync(db, ct);
+    }
+
+    protected abstract Task<List<string>> PatientMpisAsync(TContext db, CancellationToken ct);
+
     protected abstract Task<EhrRecord?> ReadAsync(TContext db, string recordId, CancellationToken ct);
 
     protected abstract Task<List<EhrRecord>> RecordsOfAsync(TContext db, string mpi, CancellationToken ct);

@@ -49,6 +49,8 @@ public enum LookupError
     NotAnMpiNumber,
     /// <summary>No patient with that number is registered on the network and known to this portal (audited like a find).</summary>
     NotFound,
+    /// <summary>A desk search that is not a name, date of birth or NRC number (too short, a malformed NRC or date).</summary>
+    NotASearch,
 }
 
 /// <summary>

@@ -18,4 +18,7 @@ public interface IEhrStore
 
     /// <summary>Every record this store holds for the patient with MPI number <paramref name="mpi"/>, newest first.</summary>
     Task<IReadOnlyList<EhrRecord>> RecordsOfAsync(string mpi, CancellationToken ct = default);
+
+    /// <summary>The MPI numbers of every patient this store holds records of (the facility's own patients, for the staff search).</summary>
+    Task<IReadOnlyList<string>> PatientMpisAsync(CancellationToken ct = default);
 }

@@ -22,6 +22,9 @@ public sealed class ClinicStore(string facilityId, string path) : EhrStoreBase<C
         return null;
     }
 
+    protected override Task<List<string>> PatientMpisAsync(ClinicStoreContext db, CancellationToken ct) =>
+        db.Patients.AsNoTracking().Select(p => p.Mpi).ToListAsync(ct);
+
     protected override async Task<List<EhrRecord>> RecordsOfAsync(ClinicStoreContext db, string mpi, CancellationToken ct)
     {
         var visits = await Visits(db).Where(v => v.Patient.Mpi == mpi).ToListAsync(ct);

@@ -33,6 +33,9 @@ public sealed class HospitalStore(string facilityId, string path) : EhrStoreBase
         }
     }
 
+    protected override Task<List<string>> PatientMpisAsync(HospitalStoreContext db, CancellationToken ct) =>
+        db.Patients.AsNoTracking().Select(p => p.Mpi).ToListAsync(ct);
+
     protected override async Task<List<EhrRecord>> RecordsOfAsync(HospitalStoreContext db, string mpi, CancellationToken ct)
     {
         var admissions = await db.Admissions.AsNoTracking().AsSplitQuery()

@@ -16,6 +16,9 @@ public sealed class LaboratoryStore(string facilityId, string path) : EhrStoreBa
     protected override async Task<EhrRecord?> ReadAsync(LaboratoryStoreContext db, string recordId, CancellationToken ct) =>
         await Orders(db).SingleOrDefaultAsync(o => o.Id == recordId && o.ReportedAt != null, ct) is { } order ? LaboratoryFhir.Report(FacilityId, order) : null;
 
+    protected override Task<List<string>> PatientMpisAsync(LaboratoryStoreContext db, CancellationToken ct) =>
+        db.Patients.AsNoTracking().Select(p => p.Mpi).ToListAsync(ct);
+
     protected override async Task<List<EhrRecord>> RecordsOfAsync(LaboratoryStoreContext db, string mpi, CancellationToken ct)
     {
         var orders = await Orders(db).Where(o => o.Patient.Mpi == mpi && o.ReportedAt != null).ToListAsync(ct);
