@@ -19,6 +19,7 @@ using HealthPortal.Features.Operations;
 using HealthPortal.Features.Notices;
 using HealthPortal.Features.Operator;
 using HealthPortal.Features.Patient.Records;
+using HealthPortal.Features.Patient.Summary;
 using HealthPortal.Features.Security;
 
 // The executable doubles as the operator tool (`ledger verify`, `receipt verify`): no web host for those.
@@ -45,6 +46,7 @@ builder.AddPortalConfiguration(args)
     .AddStaffPseudonyms()
     .AddAnchoring()
     .AddPatientRecords()
+    .AddPatientSummary()
     .AddGrants()
     .AddEhrStores()
     .AddInterop()
@@ -66,6 +68,7 @@ app.MapAdditionalIdentityEndpoints();
 app.MapExplorerEndpoints();
 app.MapAccessEndpoints();
 app.MapPatientRecordEndpoints();
+app.MapPatientSummaryEndpoints();
 app.MapInteropEndpoints();
 app.MapCosignNodeApi();
 app.MapOperationsEndpoints();

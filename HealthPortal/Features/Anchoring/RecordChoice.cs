@@ -34,6 +34,7 @@ public static class AnchorTitles
             RecordKinds.Diagnosis => many ? "Confirm my diagnoses" : "Confirm my diagnosis",
             RecordKinds.Prescription => many ? "Confirm my prescriptions" : "Confirm my prescription",
             RecordKinds.Note => many ? "Confirm my clinical notes" : "Confirm my clinical note",
+            RecordKinds.Allergy => many ? "Confirm my allergies" : "Confirm my allergy",
             _ => "Confirm my records",
         };
     }

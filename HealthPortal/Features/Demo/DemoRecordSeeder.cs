@@ -15,7 +15,7 @@ namespace HealthPortal.Features.Demo;
 
 /// <summary>
 /// Gives each demo patient a few records in each demo facility's own store (Riverside: an admission with
-/// diagnoses, prescriptions and a note; Lakeview: a visit with vitals; Northgate: a reported lab order) and anchors
+/// diagnoses, prescriptions, a note and for one patient an allergy; Lakeview: a visit with vitals; Northgate: two reported lab orders months apart) and anchors
 /// every one of them on the ledger, signed by the facility node and the patient's demo enrolment key, as the
 /// anchoring workflow would. Runs after <see cref="DemoLedgerSeeder"/>. Idempotent: a store that already holds
 /// records for the patient gets no new ones, and only records not yet on the ledger are anchored (so a start after a
@@ -95,16 +95,34 @@ public sealed class DemoRecordSeeder(
         _ => Task.FromResult<Result<EhrSaved, EhrError>>(Result.Fail(EhrError.NoStore, "no EHR format")),
     };
 
+    /// <summary>
+    /// Two reports per patient, months apart, so the health summary has a trend to show: Aye's hemoglobin recovering
+    /// from mild anaemia, Min's HbA1c and glucose coming down after metformin was started.
+    /// </summary>
     private async Task<Result<EhrSaved, EhrError>> LabAsync(string facilityId, string mpi, int patient, CancellationToken ct)
     {
-        var values = patient == 0
-            ? new Dictionary<string, string> { ["718-7"] = "11.4", ["6690-2"] = "7.2" }
-            : new Dictionary<string, string> { ["4548-4"] = "7.2", ["2345-7"] = "148", ["2093-3"] = "221", ["2160-0"] = "1.10" };
+        var earlier = patient == 0
+            ? await LabReportAsync(facilityId, mpi, patient, new DateTime(2025, 8, 20, 8, 30, 0, DateTimeKind.Utc),
+                new Dictionary<string, string> { ["718-7"] = "10.6", ["6690-2"] = "6.8" }, ct)
+            : await LabReportAsync(facilityId, mpi, patient, new DateTime(2025, 5, 12, 7, 50, 0, DateTimeKind.Utc),
+                new Dictionary<string, string> { ["4548-4"] = "7.9", ["2345-7"] = "162" }, ct);
+        if (!earlier.IsOk) return earlier;
+        var later = patient == 0
+            ? await LabReportAsync(facilityId, mpi, patient, new DateTime(2026, 2, 11, 9, 15, 0, DateTimeKind.Utc),
+                new Dictionary<string, string> { ["718-7"] = "11.4", ["6690-2"] = "7.2" }, ct)
+            : await LabReportAsync(facilityId, mpi, patient, new DateTime(2025, 11, 4, 7, 40, 0, DateTimeKind.Utc),
+                new Dictionary<string, string> { ["4548-4"] = "7.2", ["2345-7"] = "148", ["2093-3"] = "221", ["2160-0"] = "1.10" }, ct);
+        if (!later.IsOk) return later;
+        return new EhrSaved([.. earlier.Value!.Records, .. later.Value!.Records]);
+    }
+
+    private async Task<Result<EhrSaved, EhrError>> LabReportAsync(string facilityId, string mpi, int patient, DateTime collectedAt, Dictionary<string, string> values, CancellationToken ct)
+    {
         var order = await laboratory.CreateOrderAsync(facilityId, mpi, new LabOrderInput
         {
             OrderingClinician = patient == 0 ? "Dr. Hnin Wai Lwin" : "Dr. Kyaw Zin Oo",
             SpecimenType = patient == 0 ? "whole blood" : "serum",
-            CollectedAt = patient == 0 ? new DateTime(2026, 2, 11, 9, 15, 0, DateTimeKind.Utc) : new DateTime(2025, 11, 4, 7, 40, 0, DateTimeKind.Utc),
+            CollectedAt = collectedAt,
             Tests = [.. values.Keys],
         }, Staff, ct);
         if (!order.IsOk) return order;
@@ -121,6 +139,7 @@ public sealed class DemoRecordSeeder(
         EndedAt = new DateTime(2026, 1, 15, 3, 30, 0, DateTimeKind.Utc),
         Diagnoses = [new() { Icd10 = "J45.9", Description = "Asthma, unspecified" }],
         Prescriptions = [new() { Drug = "Salbutamol inhaler 100 micrograms/dose", Dose = "2 puffs", Route = "inhaled", Frequency = "as needed, up to 4 times daily", DurationDays = 30 }],
+        Allergies = [new() { Substance = "Penicillin", Category = AllergyCategories.Medication, Reaction = "Widespread itchy rash", Severity = "moderate" }],
         Note = "Acute wheeze after a cold. Nebulised salbutamol given; peak flow improved. Discharged with inhaler and asthma plan.",
     };
 

@@ -83,7 +83,7 @@ public static class InteropFhir
                 [
                     Readable("Patient", "$everything: every record of the patient the caller may read"),
                     Readable("Encounter"), Readable("Condition"), Readable("MedicationRequest"), Readable("Observation"),
-                    Readable("DiagnosticReport"), Readable("DocumentReference"),
+                    Readable("DiagnosticReport"), Readable("DocumentReference"), Readable("AllergyIntolerance"),
                 ],
                 Operation = [new CapabilityStatement.OperationComponent { Name = "everything", Definition = "http://hl7.org/fhir/OperationDefinition/Patient-everything" }],
             },

@@ -79,7 +79,8 @@ public static class FhirFormat
     {
         if (quantity?.Value is not { } value) return null;
         var comparator = quantity.Comparator is { } c ? Comparator(c) + " " : "";
-        var unit = quantity.Unit ?? quantity.Code;
+        var unit = ClinicalTerms.UnitOf(quantity);
+        // Units that are symbols attach to the number ("38.2 °C" and "7.2 %" read fine; "×10³/µL" too): one space always.
         return $"{comparator}{Number(value)}{(string.IsNullOrWhiteSpace(unit) ? "" : " " + unit)}";
     }
 
@@ -104,7 +105,7 @@ public static class FhirFormat
             (null, null) => null,
             (_, null) => $"≥ {low}",
             (null, _) => $"≤ {high}",
-            _ when range.Low!.Unit == range.High!.Unit => $"{Number(range.Low.Value!.Value)}–{high}",
+            _ when ClinicalTerms.UnitOf(range.Low!) == ClinicalTerms.UnitOf(range.High!) => $"{Number(range.Low!.Value!.Value)}–{high}",
             _ => $"{low} – {high}",
         };
     }
@@ -193,6 +194,14 @@ public static class FhirFormat
             _ => unit.ToString().ToLowerInvariant(),
         };
         return count == 1 ? name : name + "s";
+    }
+
+    /// <summary>"rash (moderate)": an allergy reaction's manifestations and, when recorded, its severity.</summary>
+    public static string? Reaction(AllergyIntolerance.ReactionComponent? reaction)
+    {
+        var what = Text(reaction?.Manifestation);
+        if (what is null) return null;
+        return reaction!.Severity is { } severity ? $"{what} ({Status(severity)})" : what;
     }
 
     /// <summary>The readable text of a note's attachments (text/* content inline); other attachments by title.</summary>

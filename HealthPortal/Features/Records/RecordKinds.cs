@@ -12,8 +12,10 @@ public static class RecordKinds
     public const string Prescription = "prescription";
     public const string LabResult = "lab-result";
     public const string Note = "note";
+    /// <summary>An allergy or intolerance recorded at a hospital or clinic visit (FHIR AllergyIntolerance).</summary>
+    public const string Allergy = "allergy";
 
-    public static readonly IReadOnlyList<string> All = [Encounter, Diagnosis, Prescription, LabResult, Note];
+    public static readonly IReadOnlyList<string> All = [Encounter, Diagnosis, Prescription, LabResult, Note, Allergy];
 
     public static bool IsKnown(string kind) => All.Contains(kind);
 
@@ -25,6 +27,7 @@ public static class RecordKinds
         Prescription => "Prescriptions",
         LabResult => "Lab results",
         Note => "Clinical notes",
+        Allergy => "Allergies",
         HealthPortal.Ledger.Transactions.Categories.All => "All records",
         _ => kind,
     };
@@ -37,6 +40,7 @@ public static class RecordKinds
         Prescription => "Prescription",
         LabResult => "Lab result",
         Note => "Clinical note",
+        Allergy => "Allergy",
         _ => kind,
     };
 }

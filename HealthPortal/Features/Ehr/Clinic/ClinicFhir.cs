@@ -6,14 +6,16 @@ using HealthPortal.Features.Records;
 namespace HealthPortal.Features.Ehr.Clinic;
 
 /// <summary>
-/// Clinic visits as FHIR R4, two records per visit:
+/// Clinic visits as FHIR R4, two records per visit and one per allergy:
 /// <list type="bullet">
 /// <item>kind encounter: a collection Bundle (id = visit id) of the Encounter (complaint as reasonCode) and one
 /// vital-signs Observation per measurement taken, so what was measured travels and hashes with the visit;</item>
 /// <item>kind note: a DocumentReference with findings, treatment and follow-up as text, so a patient can share
 /// that a visit happened and its vitals without sharing the clinician's narrative.</item>
 /// </list>
-/// Needs the visit's patient and vitals loaded.
+/// <item>kind allergy: one AllergyIntolerance per allergy recorded at the visit (visits saved before allergies
+/// existed have none, so their two records hash as before).</item>
+/// Needs the visit's patient, vitals and allergies loaded.
 /// </summary>
 public static class ClinicFhir
 {
@@ -61,7 +63,15 @@ public static class ClinicFhir
         return new(facilityId, v.NoteId, v.Patient.Mpi, RecordKinds.Note, DateOnly.FromDateTime(v.SeenAt), $"Visit note — {v.Clinician}", document);
     }
 
-    public static IEnumerable<EhrRecord> RecordsOf(string facilityId, Visit v) => [Encounter(facilityId, v), Note(facilityId, v)];
+    public static EhrRecord AllergyIntolerance(string facilityId, ClinicAllergy x)
+    {
+        var v = x.Visit;
+        var allergy = Allergies.Fhir(facilityId, x.Id, v.Patient.Mpi, v.Id, v.SeenAt, v.Clinician, x.Substance, x.Category, x.Reaction, x.Severity);
+        return new(facilityId, x.Id, v.Patient.Mpi, RecordKinds.Allergy, DateOnly.FromDateTime(v.SeenAt), Allergies.SummaryOf(x.Substance, x.Reaction), allergy);
+    }
+
+    public static IEnumerable<EhrRecord> RecordsOf(string facilityId, Visit v) =>
+        [Encounter(facilityId, v), Note(facilityId, v), .. v.Allergies.OrderBy(x => x.Position).Select(x => AllergyIntolerance(facilityId, x))];
 
     public static string NoteText(Visit v)
     {

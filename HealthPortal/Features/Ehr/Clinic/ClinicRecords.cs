@@ -8,7 +8,7 @@ namespace HealthPortal.Features.Ehr.Clinic;
 
 /// <summary>
 /// Writes a clinic visit with its vitals into the facility's own store in one transaction; answers with the visit's
-/// two records (encounter bundle, note). Vital signs outside what a living patient can show are refused, so a
+/// records (encounter bundle, note, one per allergy). Vital signs outside what a living patient can show are refused, so a
 /// slipped digit is caught at the desk rather than anchored forever.
 /// </summary>
 public sealed class ClinicRecords(EhrStores stores, TimeProvider clock)
@@ -34,6 +34,7 @@ public sealed class ClinicRecords(EhrStores stores, TimeProvider clock)
         Range(e, nameof(input.Pulse), input.Pulse, 20, 250, "Pulse", "/min");
         Range(e, nameof(input.TemperatureC), input.TemperatureC, 30m, 45m, "Temperature", "°C", decimals: 1);
         Range(e, nameof(input.WeightKg), input.WeightKg, 0.3m, 400m, "Weight", "kg", decimals: 1);
+        var allergies = Allergies.Validate(e, input.Allergies);
         if (e.Any) return Result.Invalid(EhrError.Invalid, e.List);
 
         if (await stores.ForWriteAsync(facilityId, ct) is not ClinicStore store)
@@ -69,6 +70,12 @@ public sealed class ClinicRecords(EhrStores stores, TimeProvider clock)
                 TemperatureC = input.TemperatureC,
                 WeightKg = input.WeightKg,
             };
+        for (var i = 0; i < allergies.Count; i++)
+            visit.Allergies.Add(new ClinicAllergy
+            {
+                Id = EhrIds.New("alg"), Position = i, Substance = allergies[i].Substance, Category = allergies[i].Category,
+                Reaction = allergies[i].Reaction, Severity = allergies[i].Severity,
+            });
         db.Visits.Add(visit);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);

@@ -26,6 +26,20 @@ public sealed class Visit
     public string NoteId { get; set; } = "";
     public string EnteredBy { get; set; } = "";
     public Vitals? Vitals { get; set; }
+    public List<ClinicAllergy> Allergies { get; set; } = [];
+}
+
+/// <summary>An allergy or intolerance recorded at the visit (see <see cref="Ehr.Allergies"/>); its own record, id alg-.</summary>
+public sealed class ClinicAllergy
+{
+    public string Id { get; set; } = "";
+    public string VisitId { get; set; } = "";
+    public Visit Visit { get; set; } = null!;
+    public int Position { get; set; }
+    public string Substance { get; set; } = "";
+    public string Category { get; set; } = AllergyCategories.Medication;
+    public string Reaction { get; set; } = "";
+    public string Severity { get; set; } = "";
 }
 
 /// <summary>The vital signs taken at a visit; each measurement is optional.</summary>
@@ -46,6 +60,7 @@ public sealed class ClinicStoreContext(DbContextOptions<ClinicStoreContext> opti
     public DbSet<ClinicPatient> Patients => Set<ClinicPatient>();
     public DbSet<Visit> Visits => Set<Visit>();
     public DbSet<Vitals> Vitals => Set<Vitals>();
+    public DbSet<ClinicAllergy> Allergies => Set<ClinicAllergy>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -77,6 +92,16 @@ public sealed class ClinicStoreContext(DbContextOptions<ClinicStoreContext> opti
             v.HasOne(x => x.Visit).WithOne(x => x.Vitals).HasForeignKey<Vitals>(x => x.VisitId).OnDelete(DeleteBehavior.Cascade);
             v.Property(x => x.TemperatureC).HasPrecision(4, 1);
             v.Property(x => x.WeightKg).HasPrecision(5, 1);
+        });
+        builder.Entity<ClinicAllergy>(a =>
+        {
+            a.ToTable("allergies", t => t.HasCheckConstraint("CK_allergies_category", "Category IN ('medication','food','environment','biologic')"));
+            a.Property(x => x.Id).HasMaxLength(64);
+            a.HasOne(x => x.Visit).WithMany(x => x.Allergies).HasForeignKey(x => x.VisitId).OnDelete(DeleteBehavior.Cascade);
+            a.Property(x => x.Substance).HasMaxLength(Ehr.Allergies.SubstanceMax);
+            a.Property(x => x.Category).HasMaxLength(16);
+            a.Property(x => x.Reaction).HasMaxLength(Ehr.Allergies.ReactionMax);
+            a.Property(x => x.Severity).HasMaxLength(16);
         });
     }
 }

@@ -4,14 +4,14 @@ using Microsoft.EntityFrameworkCore;
 
 namespace HealthPortal.Features.Ehr.Clinic;
 
-/// <summary>A clinic's store served as FHIR. Record ids: visit- (the encounter bundle), note- (the visit note).</summary>
+/// <summary>A clinic's store served as FHIR. Record ids: visit- (the encounter bundle), note- (the visit note), alg- (an allergy).</summary>
 public sealed class ClinicStore(string facilityId, string path) : EhrStoreBase<ClinicStoreContext>(facilityId, path)
 {
     public override FacilityKind Kind => FacilityKind.Clinic;
 
     protected override ClinicStoreContext Create(DbContextOptions<ClinicStoreContext> options) => new(options);
 
-    private static IQueryable<Visit> Visits(ClinicStoreContext db) => db.Visits.AsNoTracking().Include(v => v.Patient).Include(v => v.Vitals);
+    private static IQueryable<Visit> Visits(ClinicStoreContext db) => db.Visits.AsNoTracking().Include(v => v.Patient).Include(v => v.Vitals).Include(v => v.Allergies);
 
     protected override async Task<EhrRecord?> ReadAsync(ClinicStoreContext db, string recordId, CancellationToken ct)
     {
@@ -19,6 +19,9 @@ public sealed class ClinicStore(string facilityId, string path) : EhrStoreBase<C
             return await Visits(db).SingleOrDefaultAsync(v => v.Id == recordId, ct) is { } visit ? ClinicFhir.Encounter(FacilityId, visit) : null;
         if (recordId.StartsWith("note-", StringComparison.Ordinal))
             return await Visits(db).SingleOrDefaultAsync(v => v.NoteId == recordId, ct) is { } visit ? ClinicFhir.Note(FacilityId, visit) : null;
+        if (recordId.StartsWith("alg-", StringComparison.Ordinal))
+            return await db.Allergies.AsNoTracking().Include(x => x.Visit).ThenInclude(v => v.Patient).SingleOrDefaultAsync(x => x.Id == recordId, ct) is { } allergy
+                ? ClinicFhir.AllergyIntolerance(FacilityId, allergy) : null;
         return null;
     }
 

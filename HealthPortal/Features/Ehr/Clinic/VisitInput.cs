@@ -14,4 +14,5 @@ public sealed class VisitInput
     public int? Pulse { get; set; }
     public decimal? TemperatureC { get; set; }
     public decimal? WeightKg { get; set; }
+    public List<AllergyInput> Allergies { get; set; } = [];
 }

@@ -10,6 +10,7 @@ public sealed class AdmissionInput
     public DateTime? EndedAt { get; set; }
     public List<DiagnosisInput> Diagnoses { get; set; } = [];
     public List<PrescriptionInput> Prescriptions { get; set; } = [];
+    public List<AllergyInput> Allergies { get; set; } = [];
     /// <summary>Optional free text; saved as a clinical note record when not empty.</summary>
     public string? Note { get; set; }
 }

@@ -6,7 +6,7 @@ namespace HealthPortal.Features.Ehr.Hospital;
 /// <summary>
 /// Hospital rows as FHIR R4. One admission is several records, so a patient can share the encounter without its
 /// diagnoses: the admission is an Encounter (kind encounter), each diagnosis a Condition (diagnosis), each
-/// prescription a MedicationRequest (prescription), the note a DocumentReference with the text as an attachment
+/// prescription a MedicationRequest (prescription), each allergy an AllergyIntolerance (allergy), the note a DocumentReference with the text as an attachment
 /// (note). The pieces point at the Encounter; the Encounter does not list them, so adding a record never changes
 /// the hash of one that is anchored already. Needs the admission's patient loaded.
 /// </summary>
@@ -100,6 +100,13 @@ public static class HospitalFhir
         return new(facilityId, n.Id, a.Patient.Mpi, RecordKinds.Note, DateOnly.FromDateTime(n.WrittenAt), $"Clinical note — {n.Author}", document);
     }
 
+    public static EhrRecord AllergyIntolerance(string facilityId, HospitalAllergy x)
+    {
+        var a = x.Admission;
+        var allergy = Allergies.Fhir(facilityId, x.Id, a.Patient.Mpi, a.Id, a.StartedAt, a.AttendingClinician, x.Substance, x.Category, x.Reaction, x.Severity);
+        return new(facilityId, x.Id, a.Patient.Mpi, RecordKinds.Allergy, DateOnly.FromDateTime(a.StartedAt), Allergies.SummaryOf(x.Substance, x.Reaction), allergy);
+    }
+
     /// <summary>Every record of one admission, encounter first.</summary>
     public static IEnumerable<EhrRecord> RecordsOf(string facilityId, Admission a) =>
     [
@@ -107,6 +114,7 @@ public static class HospitalFhir
         .. a.Diagnoses.OrderBy(d => d.Position).Select(d => Condition(facilityId, d)),
         .. a.Prescriptions.OrderBy(p => p.Position).Select(p => MedicationRequest(facilityId, p)),
         .. a.Notes.OrderBy(n => n.Id, StringComparer.Ordinal).Select(n => DocumentReference(facilityId, n)),
+        .. a.Allergies.OrderBy(x => x.Position).Select(x => AllergyIntolerance(facilityId, x)),
     ];
 
     private static string DosageText(Prescription p) => $"{p.Dose} {p.Route} {p.Frequency} for {p.DurationDays} day{(p.DurationDays == 1 ? "" : "s")}";

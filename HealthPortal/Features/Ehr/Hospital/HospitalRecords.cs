@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 namespace HealthPortal.Features.Ehr.Hospital;
 
 /// <summary>
-/// Writes a hospital admission (encounter, diagnoses, prescriptions, note) into the facility's own store in one
+/// Writes a hospital admission (encounter, diagnoses, prescriptions, allergies, note) into the facility's own store in one
 /// transaction and answers with the records it created. Bad input comes back as field errors and writes nothing.
 /// </summary>
 public sealed class HospitalRecords(EhrStores stores, TimeProvider clock)
@@ -85,6 +85,11 @@ public sealed class HospitalRecords(EhrStores stores, TimeProvider clock)
             if (days is < 1 or > 365) e.Add(field + "DurationDays", "Duration is 1 to 365 days.");
             admission.Prescriptions.Add(new Prescription { Id = EhrIds.New("rx"), Position = i, Drug = drug, Dose = dose, Route = route, Frequency = frequency, DurationDays = days ?? 0 });
         }
+        foreach (var (allergy, i) in Allergies.Validate(e, input.Allergies).Select((x, i) => (x, i)))
+            admission.Allergies.Add(new HospitalAllergy
+            {
+                Id = EhrIds.New("alg"), Position = i, Substance = allergy.Substance, Category = allergy.Category, Reaction = allergy.Reaction, Severity = allergy.Severity,
+            });
         var note = e.Optional(nameof(input.Note), input.Note, "Note", 8000, multiline: true);
         valid = new Valid(mpiNumber, admission, note);
         return e;

@@ -26,6 +26,7 @@ public sealed class Admission
     public List<Diagnosis> Diagnoses { get; set; } = [];
     public List<Prescription> Prescriptions { get; set; } = [];
     public List<ClinicalNote> Notes { get; set; } = [];
+    public List<HospitalAllergy> Allergies { get; set; } = [];
 }
 
 public sealed class Diagnosis
@@ -61,6 +62,19 @@ public sealed class ClinicalNote
     public string Text { get; set; } = "";
 }
 
+/// <summary>An allergy or intolerance recorded at the admission (see <see cref="Ehr.Allergies"/>).</summary>
+public sealed class HospitalAllergy
+{
+    public string Id { get; set; } = "";
+    public string AdmissionId { get; set; } = "";
+    public Admission Admission { get; set; } = null!;
+    public int Position { get; set; }
+    public string Substance { get; set; } = "";
+    public string Category { get; set; } = AllergyCategories.Medication;
+    public string Reaction { get; set; } = "";
+    public string Severity { get; set; } = "";
+}
+
 public static class AdmissionTypes
 {
     public const string Inpatient = "inpatient";
@@ -78,6 +92,7 @@ public sealed class HospitalStoreContext(DbContextOptions<HospitalStoreContext> 
     public DbSet<Diagnosis> Diagnoses => Set<Diagnosis>();
     public DbSet<Prescription> Prescriptions => Set<Prescription>();
     public DbSet<ClinicalNote> Notes => Set<ClinicalNote>();
+    public DbSet<HospitalAllergy> Allergies => Set<HospitalAllergy>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -124,6 +139,16 @@ public sealed class HospitalStoreContext(DbContextOptions<HospitalStoreContext> 
             n.HasOne(x => x.Admission).WithMany(a => a.Notes).HasForeignKey(x => x.AdmissionId).OnDelete(DeleteBehavior.Cascade);
             n.Property(x => x.Author).HasMaxLength(200);
             n.Property(x => x.Text).HasMaxLength(8000);
+        });
+        builder.Entity<HospitalAllergy>(a =>
+        {
+            a.ToTable("allergies", t => t.HasCheckConstraint("CK_allergies_category", "Category IN ('medication','food','environment','biologic')"));
+            a.Property(x => x.Id).HasMaxLength(64);
+            a.HasOne(x => x.Admission).WithMany(x => x.Allergies).HasForeignKey(x => x.AdmissionId).OnDelete(DeleteBehavior.Cascade);
+            a.Property(x => x.Substance).HasMaxLength(Ehr.Allergies.SubstanceMax);
+            a.Property(x => x.Category).HasMaxLength(16);
+            a.Property(x => x.Reaction).HasMaxLength(Ehr.Allergies.ReactionMax);
+            a.Property(x => x.Severity).HasMaxLength(16);
         });
     }
 }

@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace HealthPortal.Features.Ehr.Hospital;
 
-/// <summary>A hospital's store served as FHIR. Record ids carry their table: adm-, dx-, rx-, note-.</summary>
+/// <summary>A hospital's store served as FHIR. Record ids carry their table: adm-, dx-, rx-, note-, alg-.</summary>
 public sealed class HospitalStore(string facilityId, string path) : EhrStoreBase<HospitalStoreContext>(facilityId, path)
 {
     public override FacilityKind Kind => FacilityKind.Hospital;
@@ -28,6 +28,9 @@ public sealed class HospitalStore(string facilityId, string path) : EhrStoreBase
             case "note":
                 var n = await db.Notes.AsNoTracking().Include(x => x.Admission).ThenInclude(x => x.Patient).SingleOrDefaultAsync(x => x.Id == recordId, ct);
                 return n is null ? null : HospitalFhir.DocumentReference(FacilityId, n);
+            case "alg":
+                var al = await db.Allergies.AsNoTracking().Include(x => x.Admission).ThenInclude(x => x.Patient).SingleOrDefaultAsync(x => x.Id == recordId, ct);
+                return al is null ? null : HospitalFhir.AllergyIntolerance(FacilityId, al);
             default:
                 return null;
         }
@@ -39,7 +42,7 @@ public sealed class HospitalStore(string facilityId, string path) : EhrStoreBase
     protected override async Task<List<EhrRecord>> RecordsOfAsync(HospitalStoreContext db, string mpi, CancellationToken ct)
     {
         var admissions = await db.Admissions.AsNoTracking().AsSplitQuery()
-            .Include(a => a.Patient).Include(a => a.Diagnoses).Include(a => a.Prescriptions).Include(a => a.Notes)
+            .Include(a => a.Patient).Include(a => a.Diagnoses).Include(a => a.Prescriptions).Include(a => a.Notes).Include(a => a.Allergies)
             .Where(a => a.Patient.Mpi == mpi)
             .ToListAsync(ct);
         return admissions.OrderByDescending(a => a.StartedAt).ThenBy(a => a.Id, StringComparer.Ordinal)

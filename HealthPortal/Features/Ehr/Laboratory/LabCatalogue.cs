@@ -11,11 +11,14 @@ public sealed record LabTest(string Loinc, string Name, string Unit, int Decimal
 {
     public string RangeText => (Low, High) switch
     {
-        ({ } l, { } h) => $"{Format(l)}–{Format(h)} {Unit}",
-        (null, { } h) => $"< {Format(h)} {Unit}",
-        ({ } l, null) => $"> {Format(l)} {Unit}",
+        ({ } l, { } h) => $"{Format(l)}–{Format(h)} {ReadableUnit}",
+        (null, { } h) => $"< {Format(h)} {ReadableUnit}",
+        ({ } l, null) => $"> {Format(l)} {ReadableUnit}",
         _ => "",
     };
+
+    /// <summary>The unit as people read it ("×10³/µL"); <see cref="Unit"/> stays the UCUM code the record carries.</summary>
+    public string ReadableUnit => Records.ClinicalTerms.Unit(Unit);
 
     public static string Format(decimal value) => value.ToString(CultureInfo.InvariantCulture);
 

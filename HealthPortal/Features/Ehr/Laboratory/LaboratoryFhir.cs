@@ -50,7 +50,8 @@ public static class LaboratoryFhir
             Result = [.. observations.Select(x => new ResourceReference("#" + x.Id))],
         };
         var abnormal = results.Count(r => r.Flag is LabFlags.Low or LabFlags.High);
-        var names = string.Join(", ", results.Select(r => LabCatalogue.Find(r.Loinc)?.Name.Split(' ')[0] ?? r.Loinc));
+        // The readable names ("Hemoglobin A1c (HbA1c)"), not the first word of the LOINC name ("Hemoglobin" for HbA1c too).
+        var names = string.Join(", ", results.Select(r => ClinicalTerms.TestName(r.Loinc) ?? r.Name));
         return new(facilityId, o.Id, mpi, RecordKinds.LabResult, DateOnly.FromDateTime(o.CollectedAt),
             $"Lab report: {names}{(abnormal > 0 ? $" ({abnormal} abnormal)" : "")}", report);
     }

@@ -17,6 +17,49 @@ namespace HealthPortal.Features.Ehr.Clinic.Migrations
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("HealthPortal.Features.Ehr.Clinic.ClinicAllergy", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Category")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Reaction")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Severity")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Substance")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("VisitId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("VisitId");
+
+                    b.ToTable("allergies", null, t =>
+                        {
+                            t.HasCheckConstraint("CK_allergies_category", "Category IN ('medication','food','environment','biologic')");
+                        });
+                });
+
             modelBuilder.Entity("HealthPortal.Features.Ehr.Clinic.ClinicPatient", b =>
                 {
                     b.Property<string>("Mrn")
@@ -119,6 +162,17 @@ namespace HealthPortal.Features.Ehr.Clinic.Migrations
                     b.ToTable("vitals", (string)null);
                 });
 
+            modelBuilder.Entity("HealthPortal.Features.Ehr.Clinic.ClinicAllergy", b =>
+                {
+                    b.HasOne("HealthPortal.Features.Ehr.Clinic.Visit", "Visit")
+                        .WithMany("Allergies")
+                        .HasForeignKey("VisitId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Visit");
+                });
+
             modelBuilder.Entity("HealthPortal.Features.Ehr.Clinic.Visit", b =>
                 {
                     b.HasOne("HealthPortal.Features.Ehr.Clinic.ClinicPatient", "Patient")
@@ -148,6 +202,8 @@ namespace HealthPortal.Features.Ehr.Clinic.Migrations
 
             modelBuilder.Entity("HealthPortal.Features.Ehr.Clinic.Visit", b =>
                 {
+                    b.Navigation("Allergies");
+
                     b.Navigation("Vitals");
                 });
 #pragma warning restore 612, 618

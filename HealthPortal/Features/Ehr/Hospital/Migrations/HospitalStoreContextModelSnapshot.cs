@@ -123,6 +123,49 @@ namespace HealthPortal.Features.Ehr.Hospital.Migrations
                     b.ToTable("diagnoses", (string)null);
                 });
 
+            modelBuilder.Entity("HealthPortal.Features.Ehr.Hospital.HospitalAllergy", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AdmissionId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Category")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Reaction")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Severity")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Substance")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AdmissionId");
+
+                    b.ToTable("allergies", null, t =>
+                        {
+                            t.HasCheckConstraint("CK_allergies_category", "Category IN ('medication','food','environment','biologic')");
+                        });
+                });
+
             modelBuilder.Entity("HealthPortal.Features.Ehr.Hospital.HospitalPatient", b =>
                 {
                     b.Property<string>("Mrn")
@@ -218,6 +261,17 @@ namespace HealthPortal.Features.Ehr.Hospital.Migrations
                     b.Navigation("Admission");
                 });
 
+            modelBuilder.Entity("HealthPortal.Features.Ehr.Hospital.HospitalAllergy", b =>
+                {
+                    b.HasOne("HealthPortal.Features.Ehr.Hospital.Admission", "Admission")
+                        .WithMany("Allergies")
+                        .HasForeignKey("AdmissionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Admission");
+                });
+
             modelBuilder.Entity("HealthPortal.Features.Ehr.Hospital.Prescription", b =>
                 {
                     b.HasOne("HealthPortal.Features.Ehr.Hospital.Admission", "Admission")
@@ -231,6 +285,8 @@ namespace HealthPortal.Features.Ehr.Hospital.Migrations
 
             modelBuilder.Entity("HealthPortal.Features.Ehr.Hospital.Admission", b =>
                 {
+                    b.Navigation("Allergies");
+
                     b.Navigation("Diagnoses");
 
                     b.Navigation("Notes");
