@@ -13,7 +13,8 @@ public static class PortalFeatureExtensions
     /// <summary>Razor components on an interactive server circuit, MudBlazor, and the portals' services.</summary>
     public static WebApplicationBuilder AddPortalUi(this WebApplicationBuilder builder)
     {
-        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents()
+            .AddHubOptions(hub => hub.MaximumReceiveMessageSize = Forms.TextLimits.HubMessageBytes);
         builder.Services.AddMudServices();
 
         // Scoped: one per circuit, but each holds only factories and opens a DbContext per operation.

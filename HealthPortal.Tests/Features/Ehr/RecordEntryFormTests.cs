@@ -4,6 +4,7 @@ using HealthPortal.Features.Ehr.Clinic;
 using HealthPortal.Features.Ehr.Hospital;
 using HealthPortal.Features.Ehr.Laboratory;
 using HealthPortal.Features.Facilities;
+using HealthPortal.Features.Forms;
 using HealthPortal.Features.Records;
 using HealthPortal.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
@@ -36,11 +37,11 @@ public sealed class RecordEntryFormTests(EhrTestNode node) : PortalComponentTest
     {
         var form = RenderForm(EhrTestNode.Hospital, FacilityKind.Hospital);
 
-        form.Find("input[data-testid='admission-ward']").Change("Ward 3");
-        form.Find("input[data-testid='admission-attending']").Change("Dr. Okafor");
+        form.Find("input[data-testid='admission-ward']").Input("Ward 3");
+        form.Find("input[data-testid='admission-attending']").Input("Dr. Okafor");
         form.Find("input[data-testid='admission-start-date']").Change("2026-03-02");
         form.Find("input[data-testid='diagnosis-0-icd10']").Change("J18.9");
-        form.Find("input[data-testid='diagnosis-0-description']").Change("Pneumonia");
+        form.Find("input[data-testid='diagnosis-0-description']").Input("Pneumonia");
         form.Find("[data-testid='save-admission']").Click();
 
         form.WaitForAssertion(() => Assert.Single(_saved));
@@ -49,15 +50,30 @@ public sealed class RecordEntryFormTests(EhrTestNode node) : PortalComponentTest
     }
 
     [Fact]
+    public void HospitalForm_StatesTheNoteMaximum_AndTheBrowserStopsTypingThere()
+    {
+        var form = RenderForm(EhrTestNode.Hospital, FacilityKind.Hospital);
+
+        var note = form.Find("textarea[data-testid='admission-note']");
+        Assert.Equal(TextLimits.ClinicalNote.ToString(System.Globalization.CultureInfo.InvariantCulture), note.GetAttribute("maxlength"));
+        Assert.Contains("Up to 50,000 characters", form.Markup);
+        Assert.Equal(TextLimits.Short.ToString(System.Globalization.CultureInfo.InvariantCulture), form.Find("input[data-testid='admission-ward']").GetAttribute("maxlength"));
+
+        // The counter follows the text as it is typed.
+        form.Find("input[data-testid='admission-ward']").Input("Ward 3");
+        form.WaitForAssertion(() => Assert.Contains($"6 / {TextLimits.Short}", form.Markup));
+    }
+
+    [Fact]
     public void HospitalForm_WithABadIcd10Code_ShowsTheMessageBesideItAndSavesNothing()
     {
         var form = RenderForm(EhrTestNode.Hospital, FacilityKind.Hospital);
 
-        form.Find("input[data-testid='admission-ward']").Change("Ward 3");
-        form.Find("input[data-testid='admission-attending']").Change("Dr. Okafor");
+        form.Find("input[data-testid='admission-ward']").Input("Ward 3");
+        form.Find("input[data-testid='admission-attending']").Input("Dr. Okafor");
         form.Find("input[data-testid='admission-start-date']").Change("2026-03-02");
         form.Find("input[data-testid='diagnosis-0-icd10']").Change("pneumonia");
-        form.Find("input[data-testid='diagnosis-0-description']").Change("Pneumonia");
+        form.Find("input[data-testid='diagnosis-0-description']").Input("Pneumonia");
         form.Find("[data-testid='save-admission']").Click();
 
         form.WaitForAssertion(() => Assert.Contains("Not an ICD-10 code", form.Markup));
@@ -71,8 +87,8 @@ public sealed class RecordEntryFormTests(EhrTestNode node) : PortalComponentTest
         var form = RenderForm(EhrTestNode.Clinic, FacilityKind.Clinic);
 
         form.Find("input[data-testid='visit-date']").Change("2026-03-02");
-        form.Find("input[data-testid='visit-clinician']").Change("Dr. Hnin");
-        form.Find("input[data-testid='visit-complaint']").Change("Cough");
+        form.Find("input[data-testid='visit-clinician']").Input("Dr. Hnin");
+        form.Find("input[data-testid='visit-complaint']").Input("Cough");
         form.Find("textarea[data-testid='visit-findings']").Change("Clear chest.");
         form.Find("input[data-testid='vitals-pulse']").Change("72");
         form.Find("[data-testid='save-visit']").Click();
@@ -86,7 +102,7 @@ public sealed class RecordEntryFormTests(EhrTestNode node) : PortalComponentTest
     {
         var form = RenderForm(EhrTestNode.Laboratory, FacilityKind.Laboratory);
 
-        form.Find("input[data-testid='order-clinician']").Change("Dr. Kyaw");
+        form.Find("input[data-testid='order-clinician']").Input("Dr. Kyaw");
         form.Find("input[data-testid='order-collected-date']").Change("2026-03-02");
         form.Find("input[data-testid='order-test-2345-7']").Change(true);
         form.Find("[data-testid='save-order']").Click();

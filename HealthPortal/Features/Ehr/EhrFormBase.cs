@@ -2,16 +2,23 @@ using HealthPortal.Features.Outcomes;
 using HealthPortal.Features.Records;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.JSInterop;
 
 namespace HealthPortal.Features.Ehr;
 
 /// <summary>
 /// What the three entry forms share: the patient and facility they write for, the field errors of the last save
 /// (shown beside their fields), a busy flag that disables saving while a save runs, and the signed-in staff member
-/// recorded as the one who entered the data.
+/// recorded as the one who entered the data. What is typed is kept as a draft in the tab's sessionStorage (the form's
+/// root carries <c>data-draft="@DraftKey"</c>) and restored after a lost circuit, until a save succeeds.
 /// </summary>
-public abstract class EhrFormBase : ComponentBase
+public abstract class EhrFormBase : ComponentBase, IAsyncDisposable
 {
+    private const string DraftModule = "./js/form-drafts.js";
+    private IJSObjectReference? drafts;
+
+    [Inject] private IJSRuntime JS { get; set; } = default!;
+
     [Parameter, EditorRequired] public string FacilityId { get; set; } = "";
     [Parameter, EditorRequired] public string Mpi { get; set; } = "";
     [Parameter] public EventCallback<IReadOnlyList<EhrRecord>> OnSaved { get; set; }
@@ -21,6 +28,42 @@ public abstract class EhrFormBase : ComponentBase
     protected string? Problem { get; private set; }
     protected string? Saved { get; private set; }
     protected bool Saving { get; private set; }
+
+    /// <summary>How many fields a kept draft put back on this visit (0: none), for the notice above the form.</summary>
+    protected int RestoredFields { get; private set; }
+
+    /// <summary>One draft per form, facility and patient: a draft for one patient never fills another's form.</summary>
+    protected string DraftKey => $"{GetType().Name}:{FacilityId}:{Mpi}";
+
+    protected override async Task OnAfterRenderAsync(bool firstRender)
+    {
+        if (!firstRender) return;
+        try
+        {
+            drafts = await JS.InvokeAsync<IJSObjectReference>("import", DraftModule);
+            RestoredFields = await drafts.InvokeAsync<int>("track", DraftKey);
+            if (RestoredFields > 0) StateHasChanged();
+        }
+        catch (JSDisconnectedException)
+        {
+            // The circuit ended before the module loaded: the next visit restores the draft.
+        }
+    }
+
+    private async Task ClearDraftAsync()
+    {
+        if (drafts is null) return;
+        try { await drafts.InvokeVoidAsync("clear", DraftKey); }
+        catch (JSDisconnectedException) { /* saved; the tab's stale draft only fills empty fields next time */ }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (drafts is null) return;
+        try { await drafts.DisposeAsync(); }
+        catch (JSDisconnectedException) { /* the browser is gone, and the module with it */ }
+        GC.SuppressFinalize(this);
+    }
 
     protected bool Has(string field) => Errors.ContainsKey(field);
 
@@ -44,6 +87,8 @@ public abstract class EhrFormBase : ComponentBase
             {
                 Saved = savedMessage(saved);
                 reset?.Invoke();
+                RestoredFields = 0;
+                await ClearDraftAsync();
                 if (saved.Records.Count > 0) await OnSaved.InvokeAsync(saved.Records);
             }
         }

@@ -21,9 +21,9 @@ public sealed class ClinicRecords(EhrStores stores, TimeProvider clock)
         var seenAt = e.Require(nameof(input.SeenAt), input.SeenAt, "Seen at");
         if (seenAt > now.AddDays(1)) e.Add(nameof(input.SeenAt), "Seen at cannot be in the future.");
         var clinician = e.Required(nameof(input.Clinician), input.Clinician, "Clinician");
-        var complaint = e.Required(nameof(input.ChiefComplaint), input.ChiefComplaint, "Chief complaint", 500, multiline: true);
-        var findings = e.Required(nameof(input.Findings), input.Findings, "Findings", 4000, multiline: true);
-        var treatment = e.Optional(nameof(input.Treatment), input.Treatment, "Treatment", 4000, multiline: true);
+        var complaint = e.Required(nameof(input.ChiefComplaint), input.ChiefComplaint, "Chief complaint", TextLimits.Sentence, multiline: true);
+        var findings = e.Required(nameof(input.Findings), input.Findings, "Findings", TextLimits.Paragraphs, multiline: true);
+        var treatment = e.Optional(nameof(input.Treatment), input.Treatment, "Treatment", TextLimits.Paragraphs, multiline: true);
         if (input.FollowUpOn is { } followUp && seenAt is { } seen && followUp < DateOnly.FromDateTime(seen))
             e.Add(nameof(input.FollowUpOn), "Follow-up cannot be before the visit.");
         Range(e, nameof(input.Systolic), input.Systolic, 50, 260, "Systolic BP", "mmHg");

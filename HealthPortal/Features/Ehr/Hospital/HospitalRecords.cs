@@ -46,8 +46,8 @@ public sealed class HospitalRecords(EhrStores stores, TimeProvider clock)
         if (!MpiNumber.TryParse(mpi, out var mpiNumber, out var mpiError)) e.Add("Mpi", mpiError);
         if (!AdmissionTypes.All.Contains(input.Type)) e.Add(nameof(input.Type), "Choose inpatient, outpatient or emergency.");
         var ward = input.Type == AdmissionTypes.Inpatient
-            ? e.Required(nameof(input.Ward), input.Ward, "Ward", 100)
-            : e.Optional(nameof(input.Ward), input.Ward, "Ward", 100);
+            ? e.Required(nameof(input.Ward), input.Ward, "Ward", TextLimits.Short)
+            : e.Optional(nameof(input.Ward), input.Ward, "Ward", TextLimits.Short);
         var attending = e.Required(nameof(input.AttendingClinician), input.AttendingClinician, "Attending clinician");
         var start = e.Require(nameof(input.StartedAt), input.StartedAt, "Start");
         if (start > now.AddDays(1)) e.Add(nameof(input.StartedAt), "Start cannot be in the future.");
@@ -90,7 +90,7 @@ public sealed class HospitalRecords(EhrStores stores, TimeProvider clock)
             {
                 Id = EhrIds.New("alg"), Position = i, Substance = allergy.Substance, Category = allergy.Category, Reaction = allergy.Reaction, Severity = allergy.Severity,
             });
-        var note = e.Optional(nameof(input.Note), input.Note, "Note", 8000, multiline: true);
+        var note = e.Optional(nameof(input.Note), input.Note, "Note", TextLimits.ClinicalNote, multiline: true);
         valid = new Valid(mpiNumber, admission, note);
         return e;
     }

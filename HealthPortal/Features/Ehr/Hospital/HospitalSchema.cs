@@ -1,3 +1,4 @@
+using HealthPortal.Features.Forms;
 using Microsoft.EntityFrameworkCore;
 
 namespace HealthPortal.Features.Ehr.Hospital;
@@ -138,7 +139,7 @@ public sealed class HospitalStoreContext(DbContextOptions<HospitalStoreContext> 
             n.Property(x => x.Id).HasMaxLength(64);
             n.HasOne(x => x.Admission).WithMany(a => a.Notes).HasForeignKey(x => x.AdmissionId).OnDelete(DeleteBehavior.Cascade);
             n.Property(x => x.Author).HasMaxLength(200);
-            n.Property(x => x.Text).HasMaxLength(8000);
+            n.Property(x => x.Text).HasMaxLength(TextLimits.ClinicalNote);
         });
         builder.Entity<HospitalAllergy>(a =>
         {

@@ -80,7 +80,7 @@ namespace HealthPortal.Features.Ehr.Hospital.Migrations
 
                     b.Property<string>("Text")
                         .IsRequired()
-                        .HasMaxLength(8000)
+                        .HasMaxLength(50000)
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime>("WrittenAt")
