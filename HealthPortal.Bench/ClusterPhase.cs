@@ -60,20 +60,36 @@ internal static class ClusterPhase
         var wire = world.BuildAnchors(world.Hospitals, "encounter", count, 23);
         var engines = cluster.Running.Select(i => cluster.Engines[i]!).ToList();
         var heightBefore = cluster.Engines[leader]!.Height;
-        var result = await LoadDriver.RunWindowAsync(engines, wire, submitters, warmup, window, () => (default, Process.GetCurrentProcess().TotalProcessorTime));
+        var stagesBefore = Stages(cluster);
+        ClusterStages? stagesAtStart = null;
+        PoolSampler? pool = null;
+        var result = await LoadDriver.RunWindowAsync(engines, wire, submitters, warmup, window, () =>
+        {
+            // Called at the window's start and end: the stage counters and the thread-pool sampling cover the window.
+            if (stagesAtStart is null) { stagesAtStart = Stages(cluster); pool = PoolSampler.Start(); }
+            else pool?.Stop();
+            return (default, Process.GetCurrentProcess().TotalProcessorTime);
+        });
+        var stages = Stages(cluster) - (stagesAtStart ?? stagesBefore);
         leader = await cluster.WaitForLeader();
         var blocks = cluster.Engines[leader]!.Height - heightBefore;
         log.WriteLine($"(f) cluster: {result.TxPerSecond:N0} committed tx/s over {result.Window.TotalSeconds:N1} s ({result.CommittedInWindow:N0} receipts{(result.RanOut ? ", RAN OUT of pre-built transactions" : "")}); " +
             $"{blocks:N0} blocks ({(double)result.Submitted / Math.Max(1, blocks):N0} tx per block); busy retries {result.BusyRetries:N0}; refused {result.Refusals}; per second [{string.Join(' ', result.PerSecond)}]; " +
             $"process CPU {(result.Cpu.TotalMicroseconds / Math.Max(1, result.CommittedInWindow)):N0} µs per committed tx");
+        log.WriteLine($"(f) cluster stages over the window: {stages.Describe()}; thread pool {pool?.Describe()}");
         await cluster.WaitConverged(TimeSpan.FromMinutes(2));
 
         // Latency through a follower, open loop at half the cluster's rate.
         var follower = cluster.Running.First(i => i != leader);
         var rate = Math.Max(1, result.TxPerSecond * 0.5);
         var paced = world.BuildAnchors(world.Laboratories, "lab", (int)Math.Max(100, rate * (window.TotalSeconds + 1)), 29);
+        var pacedBefore = Stages(cluster);
+        var pacedPool = PoolSampler.Start();
         var latency = await LoadDriver.RunPacedAsync(cluster.Engines[follower]!, paced, rate, TimeSpan.FromSeconds(1));
+        pacedPool.Stop();
+        var pacedStages = Stages(cluster) - pacedBefore;
         log.WriteLine($"(f) through follower node{follower} at {rate:N0} tx/s: p50 {latency.P50:N1} ms, p90 {latency.P90:N1} ms, p99 {latency.P99:N1} ms, max {latency.Max:N1} ms ({latency.Samples:N0} samples; refused {latency.Refusals})");
+        log.WriteLine($"(f) cluster stages at half load: {pacedStages.Describe()}; thread pool {pacedPool.Describe()}");
         await cluster.WaitConverged(TimeSpan.FromMinutes(2));
 
         // Catch-up: the other follower is stopped while about ten seconds' worth of anchors commit, then restarted.
@@ -100,6 +116,8 @@ internal static class ClusterPhase
             ["ran_out"] = result.RanOut, ["blocks"] = blocks, ["busy_retries"] = result.BusyRetries, ["refused"] = result.Refusals,
             ["per_second"] = new JsonArray([.. result.PerSecond.Select(p => (JsonNode)p)]),
             ["cpu_us_per_tx"] = Math.Round(result.Cpu.TotalMicroseconds / Math.Max(1, result.CommittedInWindow), 1),
+            ["stages"] = stages.ToJson(), ["thread_pool"] = pool?.ToJson(),
+            ["stages_at_half_load"] = pacedStages.ToJson(), ["thread_pool_at_half_load"] = pacedPool.ToJson(),
             ["follower_latency"] = new JsonObject
             {
                 ["rate_tx_per_s"] = Math.Round(rate), ["samples"] = latency.Samples, ["p50_ms"] = Math.Round(latency.P50, 2), ["p90_ms"] = Math.Round(latency.P90, 2),
@@ -111,6 +129,10 @@ internal static class ClusterPhase
         };
         return new Figures(result.TxPerSecond, latency, catchUpBlocks / seconds, catchUpTx / seconds, details);
     }
+
+    private static ClusterStages Stages(LoopbackConsortium cluster)
+        => new([.. Enumerable.Range(0, cluster.Engines.Length).Select(i => cluster.Engines[i]?.ApplierStats ?? default)],
+            [.. Enumerable.Range(0, cluster.Engines.Length).Select(i => cluster.Orderings[i]?.Stats ?? default)]);
 
     private static byte[] Wire(Transaction tx) => Encoding.UTF8.GetBytes(tx.ToJsonString());
 

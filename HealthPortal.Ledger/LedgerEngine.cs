@@ -71,6 +71,9 @@ public sealed class LedgerEngine : IAsyncDisposable
     /// <summary>Cumulative counters of the sequencer (blocks, transactions, time per stage) since the engine opened.</summary>
     public SequencerStats SequencerStats => _ordering is SoloSequencer solo ? solo.Stats : default;
 
+    /// <summary>Stage counters of this node's block applier (blocks ordered elsewhere, or by a replicated ordering).</summary>
+    public ApplierStats ApplierStats => _applier.Stats;
+
     /// <summary>
     /// Set when this node refused a block sealed elsewhere because it did not verify (height, code, reason). From then
     /// on the node takes no writes (<see cref="LedgerError.LedgerHalted"/>) and keeps serving reads of what it verified.

@@ -59,8 +59,12 @@ internal static class BlockChecks
     /// </summary>
     public static (ParsedTransaction? Parsed, BlockFault Fault, LedgerError Error, string? Problem) Transaction(
         StatelessValidator validator, TransactionRules rules, Transaction tx, StateOverlay overlay, BlockContext block)
+        => Transaction(validator.Validate(tx, checkClock: false), rules, overlay, block);
+
+    /// <summary>As above, with the form and signatures already checked (<c>Validate(tx, checkClock: false)</c>), e.g. for a whole block at once.</summary>
+    public static (ParsedTransaction? Parsed, BlockFault Fault, LedgerError Error, string? Problem) Transaction(
+        Result<ParsedTransaction> stateless, TransactionRules rules, StateOverlay overlay, BlockContext block)
     {
-        var stateless = validator.Validate(tx, checkClock: false);
         if (!stateless.IsSuccess) return (null, BlockFault.InvalidTransaction, stateless.Error, $"transaction {block.Index}: {stateless.Error}: {stateless.Message}");
         var verdict = rules.Apply(stateless.Value!, overlay, block);
         if (!verdict.IsValid) return (null, BlockFault.RuleViolation, verdict.Error, $"transaction {block.Index} breaks a rule: {verdict}");

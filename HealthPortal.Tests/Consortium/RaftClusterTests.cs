@@ -61,6 +61,18 @@ public sealed class RaftClusterTests(ITestOutputHelper output)
         await AssertAllVerifyWithOneHead(cluster);
         AssertOnEveryReplica(cluster, acknowledged);
         Assert.All(cluster.Running, i => Assert.Equal(45, cluster.Engines[i]!.TransactionCount));
+        // The node that sealed a block writes it as sealed when it comes back through the log; every other node
+        // re-verified it in full: no node took that shortcut for a block another node proposed.
+        var current = await cluster.WaitForLeader();
+        foreach (var i in cluster.Running)
+        {
+            var stats = cluster.Engines[i]!.ApplierStats;
+            var proposedHere = Enumerable.Range(1, (int)cluster.Engines[i]!.Height).Count(h => cluster.Engines[i]!.Store.ReadBlock(h)!.Header.Proposer == cluster.Keys[i].Id);
+            output.WriteLine($"node{i}: {stats.Describe()}; proposed {proposedHere}");
+            Assert.InRange(stats.Own, 0, proposedHere);
+            Assert.Equal(cluster.Engines[i]!.Height, stats.Blocks);
+        }
+        Assert.True(cluster.Engines[current]!.ApplierStats.Own > 0, "the leader re-verified every block it sealed itself");
         // Stopped, each replica's file verifies offline too (the `ledger verify` path).
         foreach (var i in cluster.Running.ToList()) await cluster.Stop(i);
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();

@@ -65,6 +65,16 @@ public sealed class BlockApplierTests
         return (kit, replica, decoded, BlockHeader.Parse(decoded.HeaderBytes).ValueOrThrow());
     }
 
+    /// <summary>A populated chain, a replica one block behind it, and the header of that last block (to re-pack other transactions under).</summary>
+    private static async Task<(LedgerKeyPair Lab, LedgerKeyPair Patient, Replica Replica, BlockHeader Header)> ManyAhead(LedgerKit kit)
+    {
+        var (lab, patient) = await Populate(kit);
+        var replica = new Replica(kit);
+        ApplyAll(kit, replica.Engine, kit.Engine.Height - 1);
+        var decoded = SealedBlockCodec.Decode(kit.Engine.SealedBlockBytes(kit.Engine.Height)).ValueOrThrow();
+        return (lab, patient, replica, BlockHeader.Parse(decoded.HeaderBytes).ValueOrThrow());
+    }
+
     private static void AssertRefusedWithAlarm(LedgerEngine replica, BlockApplyResult result, long height, BlockRefusalCode code)
     {
         Assert.False(result.IsApplied);
@@ -176,6 +186,63 @@ public sealed class BlockApplierTests
         Assert.Equal(LedgerError.LedgerHalted, write.Error);
         Assert.Equal(BlockRefusalCode.Halted, honest.Refusal!.Code);
         Assert.NotNull(replica.Engine.GetReceipt(kit.Engine.SealedBlockBytes(1) is { } b1 ? SealedBlockCodec.Decode(b1).ValueOrThrow().Transactions[0].Id : []));
+        Assert.Equal(header.Height - 1, replica.Engine.Height);
+    }
+
+    [Fact]
+    public async Task InABlockOfManyTransactions_AForgedSignatureLateInTheBlock_IsNamedByItsIndex()
+    {
+        // The replica checks a block's signatures all at once (in parallel) before its rules in block order: the
+        // refusal must still name the transaction that fails, as a one-by-one check would.
+        await using var kit = new LedgerKit();
+        var (lab, patient, replica, header) = await ManyAhead(kit);
+        await using var _r = replica;
+        var forger = LedgerKeyPair.Create();
+        Transaction Forged(Transaction anchor)
+            => TransactionCodec.Parse(ForgeSignatures(anchor, [.. anchor.Signatures.Select(s => s.Kid == patient.Id ? new TxSignature(s.Kid, forger.Sign(anchor.SigningBytes)) : s)])).ValueOrThrow();
+        byte[] BlockOf(IReadOnlyList<Transaction> transactions)
+        {
+            var tree = new BlockMerkleTree([.. transactions.Select(t => t.Id)]);
+            return Reseal(header with
+            {
+                TxRoot = tree.Root, SigRoot = BlockHeader.SignatureRoot(transactions.Select(StoredTransactionSignatures)),
+                TxCount = transactions.Count, TxTotal = header.TxTotal - header.TxCount + transactions.Count,
+            }, kit.Sealer, transactions);
+        }
+        var anchors = Enumerable.Range(0, 12).Select(i => kit.Anchor(lab, patient, "MPI-0001", $"r-many-{i}")).ToList();
+
+        var forgedOnly = anchors.Select((a, i) => i == 9 ? Forged(a) : a).ToList();
+        var result = replica.Engine.ApplyBlock(BlockOf(forgedOnly));
+        Assert.Equal(BlockRefusalCode.InvalidTransaction, result.Refusal!.Code);
+        Assert.Equal(LedgerError.BadSignature, result.Refusal.TransactionError);
+        Assert.StartsWith("transaction 9:", result.Refusal.Reason);
+        Assert.Equal(header.Height, replica.Engine.TamperAlarm!.Height);
+    }
+
+    [Fact]
+    public async Task InABlockOfManyTransactions_ARuleBrokenBeforeAForgedSignature_IsTheOneNamed()
+    {
+        // The forged signature is found first (the parallel signature pass), but a one-by-one check would have
+        // stopped at the broken rule before it: that is the refusal.
+        await using var kit = new LedgerKit();
+        var (lab, patient, replica, header) = await ManyAhead(kit);
+        await using var _r = replica;
+        var forger = LedgerKeyPair.Create();
+        var anchors = Enumerable.Range(0, 12).Select(i => kit.Anchor(lab, patient, "MPI-0001", $"r-many-{i}")).ToList();
+        // Transaction 3 anchors a record for a patient the ledger does not know (a rule), transaction 9 is forged.
+        anchors[3] = kit.Anchor(lab, patient, "MPI-9999", "r-unknown-patient");
+        anchors[9] = TransactionCodec.Parse(ForgeSignatures(anchors[9], [.. anchors[9].Signatures.Select(s => s.Kid == patient.Id ? new TxSignature(s.Kid, forger.Sign(anchors[9].SigningBytes)) : s)])).ValueOrThrow();
+        var tree = new BlockMerkleTree([.. anchors.Select(t => t.Id)]);
+        var bytes = Reseal(header with
+        {
+            TxRoot = tree.Root, SigRoot = BlockHeader.SignatureRoot(anchors.Select(StoredTransactionSignatures)),
+            TxCount = anchors.Count, TxTotal = header.TxTotal - header.TxCount + anchors.Count,
+        }, kit.Sealer, anchors);
+
+        var result = replica.Engine.ApplyBlock(bytes);
+
+        Assert.Equal(BlockRefusalCode.RuleViolation, result.Refusal!.Code);
+        Assert.StartsWith("transaction 3 breaks a rule", result.Refusal.Reason);
         Assert.Equal(header.Height - 1, replica.Engine.Height);
     }
 

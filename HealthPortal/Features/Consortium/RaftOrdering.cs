@@ -56,6 +56,8 @@ public sealed class RaftOrdering : IOrderingService
     private readonly Task _membershipLoop;
     private int _pending;
     private bool _admitted;
+    // Stage counters (Stopwatch ticks) for Stats; forwarded checks run on many threads, the rest on the leader loop.
+    private long _forwarded, _forwardTicks, _sealed, _sealedTransactions, _sealTicks, _appendTicks, _appliedTicks;
 
     public RaftOrdering(RaftOrderingOptions options, OrderingContext context)
     {
@@ -134,6 +136,12 @@ public sealed class RaftOrdering : IOrderingService
     private void Refused(string why) => _logger.LogWarning("Node authentication refused: {Reason}", why);
 
     public int Pending => Volatile.Read(ref _pending);
+
+    /// <summary>Cumulative stage counters of this node's ordering (see <see cref="RaftOrderingStats"/>).</summary>
+    public RaftOrderingStats Stats => new(Interlocked.Read(ref _forwarded), Elapsed(Interlocked.Read(ref _forwardTicks)), Interlocked.Read(ref _sealed),
+        Interlocked.Read(ref _sealedTransactions), Elapsed(Interlocked.Read(ref _sealTicks)), Elapsed(Interlocked.Read(ref _appendTicks)), Elapsed(Interlocked.Read(ref _appliedTicks)));
+
+    private static TimeSpan Elapsed(long stopwatchTicks) => TimeSpan.FromTicks((long)(stopwatchTicks * ((double)TimeSpan.TicksPerSecond / System.Diagnostics.Stopwatch.Frequency)));
 
     /// <summary>True while this node leads (and may seal).</summary>
     public bool IsLeader
@@ -284,7 +292,10 @@ public sealed class RaftOrdering : IOrderingService
         }
         var parsed = TransactionCodec.Parse(wire);
         if (!parsed.IsSuccess) return new ForwardReply(ForwardStatus.Refused, parsed.Error, parsed.Message);
+        var checking = System.Diagnostics.Stopwatch.GetTimestamp();
         var checkedTx = _context.Check(parsed.Value!);
+        Interlocked.Add(ref _forwardTicks, System.Diagnostics.Stopwatch.GetTimestamp() - checking);
+        Interlocked.Increment(ref _forwarded);
         if (!checkedTx.IsSuccess) return new ForwardReply(ForwardStatus.Refused, checkedTx.Error, checkedTx.Message);
         if (_context.ReceiptOf(parsed.Value!.IdText) is not null)
             return new ForwardReply(ForwardStatus.Refused, LedgerError.DuplicateTransaction, $"transaction {parsed.Value.IdText} is already on the ledger");
@@ -347,6 +358,7 @@ public sealed class RaftOrdering : IOrderingService
                 // One sealing session per term, started on the settled head: every block of it builds on the one
                 // before, and all of them are dropped together when any of them might not commit (the catch below).
                 var pipeline = _context.Builder.StartPipeline();
+                _context.Applier.StartSealingSession();
                 Task<bool>? waiting = null;
                 while (!lead.IsCancellationRequested)
                 {
@@ -416,6 +428,7 @@ public sealed class RaftOrdering : IOrderingService
             batch.Clear();
             return null;
         }
+        var sealing = System.Diagnostics.Stopwatch.GetTimestamp();
         var built = pipeline.Build(batch.ConvertAll(p => p.Transaction));
         for (var i = 0; i < batch.Count; i++)
             if (built.Refusals[i] is { } refusal) batch[i].Outcome.TrySetResult(new ForwardReply(ForwardStatus.Refused, refusal.Error, refusal.Message));
@@ -423,6 +436,12 @@ public sealed class RaftOrdering : IOrderingService
         batch.Clear();
         if (built.Block is not { } block) return null;
         var bytes = _options.ReplicatedBytes?.Invoke(block) ?? block.ToBytes();
+        // The block comes back through the log to be applied here like everywhere; this node built it from checked
+        // transactions on this state, so it is written as sealed rather than re-verified (BlockApplier.Expect) —
+        // unless a test replaces the replicated bytes, which must then be judged like any other node's.
+        if (_options.ReplicatedBytes is null) _context.Applier.Expect(block, bytes);
+        var appending = System.Diagnostics.Stopwatch.GetTimestamp();
+        Interlocked.Add(ref _sealTicks, appending - sealing);
         // As IRaftCluster.ReplicateAsync does — append, force a replication round, wait until applied — but split,
         // so the next block is sealed and appended while this one replicates. The appends are awaited one by one,
         // so the log holds the blocks in the order they were sealed, each after the parent it links to.
@@ -436,8 +455,12 @@ public sealed class RaftOrdering : IOrderingService
             foreach (var p in accepted) p.Outcome.TrySetResult(new ForwardReply(ForwardStatus.NotLeader));
             throw;
         }
+        var appended = System.Diagnostics.Stopwatch.GetTimestamp();
+        Interlocked.Add(ref _appendTicks, appended - appending);
+        Interlocked.Increment(ref _sealed);
+        Interlocked.Add(ref _sealedTransactions, accepted.Count);
         _ = _cluster.ForceReplicationAsync(lead).AsTask().ContinueWith(t => _ = t.Exception, TaskScheduler.Default);
-        return new InFlight(block, accepted, _wal.WaitForApplyAsync(index, lead).AsTask());
+        return new InFlight(block, accepted, Committed(_wal.WaitForApplyAsync(index, lead).AsTask(), appended, lead));
     }
 
     /// <summary>Answers the submitters of a block in flight once it has applied here (or says why not).</summary>
@@ -464,6 +487,19 @@ public sealed class RaftOrdering : IOrderingService
             p.Outcome.TrySetResult(ordered
                 ? new ForwardReply(ForwardStatus.Committed)
                 : new ForwardReply(ForwardStatus.Refused, LedgerError.LedgerHalted, $"block {f.Block.Height} was refused on the leader"));
+    }
+
+    /// <summary>
+    /// Completes when the block has applied here. Then one more replication round goes out at once: followers learn
+    /// the new commit index from the leader's next message, and without it that is the next heartbeat (or the next
+    /// block), which a submitter on a follower waits for on top of everything else.
+    /// </summary>
+    private async Task Committed(Task applied, long appended, CancellationToken lead)
+    {
+        await applied.ConfigureAwait(false);
+        Interlocked.Add(ref _appliedTicks, System.Diagnostics.Stopwatch.GetTimestamp() - appended);
+        if (!lead.IsCancellationRequested)
+            _ = _cluster.ForceReplicationAsync(lead).AsTask().ContinueWith(t => _ = t.Exception, TaskScheduler.Default);
     }
 
     private sealed record InFlight(SealedBlock Block, List<Queued> Accepted, Task Applied);
