@@ -13,6 +13,11 @@ public sealed class FacilityDashboardPage(IPage page) : PortalPage(page)
     public ILocator ScanUnavailable => TestId("scan-unavailable");
     public ILocator FindError => TestId("find-error");
     public ILocator MpiTypo => Page.GetByText("This MPI number has a typo");
+    public ILocator Search => TestId("search-input");
+    public ILocator SearchButton => TestId("search-patients");
+    public ILocator SearchResults => TestId("search-result");
+    public ILocator SearchEmpty => TestId("search-empty");
+    public ILocator RecentPatients => TestId("recent-patient");
     public ILocator TodayCount => TestId("today-count");
     public ILocator WaitingCount => TestId("facility-waiting-count");
     public ILocator RejectedCount => TestId("rejected-count");

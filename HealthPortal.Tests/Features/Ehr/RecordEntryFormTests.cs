@@ -20,6 +20,7 @@ public sealed class RecordEntryFormTests(EhrTestNode node) : PortalComponentTest
     {
         Services.AddSingleton(node.Stores);
         Services.AddSingleton(node.HospitalRecords);
+        Services.AddSingleton(new HealthPortal.Features.Ehr.Codes.ClinicalCodes());
         Services.AddSingleton(node.ClinicRecords);
         Services.AddSingleton(node.LaboratoryRecords);
         Auth.SetAuthorized("su.su@riverside.test");
@@ -115,5 +116,38 @@ public sealed class RecordEntryFormTests(EhrTestNode node) : PortalComponentTest
         form.WaitForAssertion(() => Assert.Single(_saved));
         Assert.Equal(RecordKinds.LabResult, Assert.Single(_saved[0]).Kind);
         Assert.Empty(form.FindAll("[data-testid='save-results']"));
+    }
+
+    [Fact]
+    public void HospitalForm_DiagnosisPicker_FillsCodeAndTitle_MedicinePicker_SuggestsWhileTyping_AndTheyAreSaved()
+    {
+        // The suggestions open in MudBlazor's popover layer, rendered by its provider outside the form.
+        var popovers = Render<MudBlazor.MudPopoverProvider>();
+        var form = RenderForm(EhrTestNode.Hospital, FacilityKind.Hospital);
+
+        form.Find("input[data-testid='admission-ward']").Change("Ward 3");
+        form.Find("input[data-testid='admission-attending']").Change("Dr. Okafor");
+        form.Find("input[data-testid='admission-start-date']").Change("2026-03-02");
+        form.Find("[data-testid='diagnosis-0-picker'] input, input[data-testid='diagnosis-0-picker']").Input("dengue haem");
+        form.WaitForAssertion(() => Assert.NotEmpty(popovers.FindAll(".mud-popover .mud-list-item")), TimeSpan.FromSeconds(5));
+        popovers.FindAll(".mud-popover .mud-list-item").First(e => e.TextContent.Contains("A91", StringComparison.Ordinal)).Click();
+        form.WaitForAssertion(() => Assert.Equal("A91", form.Find("input[data-testid='diagnosis-0-icd10']").GetAttribute("value")));
+        Assert.Equal("Dengue haemorrhagic fever", form.Find("input[data-testid='diagnosis-0-description']").GetAttribute("value"));
+
+        form.Find("[data-testid='add-prescription']").Click();
+        form.Find("[data-testid='prescription-0-drug'] input, input[data-testid='prescription-0-drug']").Input("paracetamol 500");
+        form.WaitForAssertion(() => Assert.Contains(popovers.FindAll(".mud-popover .mud-list-item"), e => e.TextContent.Contains("Paracetamol 500 mg tablet", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(5));
+        popovers.FindAll(".mud-popover .mud-list-item").First(e => e.TextContent.Contains("Paracetamol 500 mg tablet", StringComparison.Ordinal)).Click();
+        form.Find("input[data-testid='prescription-0-dose']").Change("1 g");
+        form.Find("input[data-testid='prescription-0-frequency']").Change("four times daily");
+        form.Find("input[data-testid='prescription-0-days']").Change("3");
+        form.Find("[data-testid='save-admission']").Click();
+
+        form.WaitForAssertion(() => Assert.Single(_saved), TimeSpan.FromSeconds(5));
+        var json = string.Join("\n", _saved[0].Select(r => HealthPortal.Features.Records.FhirJson.Serialize(r.Fhir)));
+        Assert.Contains("A91", json, StringComparison.Ordinal);
+        Assert.Contains("Dengue haemorrhagic fever", json, StringComparison.Ordinal);
+        Assert.Contains("Paracetamol 500 mg tablet", json, StringComparison.Ordinal);
     }
 }

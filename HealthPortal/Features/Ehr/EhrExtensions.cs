@@ -18,6 +18,7 @@ public static class EhrExtensions
     {
         services.AddSingleton<EhrStoreProvisioner>();
         services.AddSingleton<EhrStores>();
+        services.AddSingleton<Codes.ClinicalCodes>();
         services.AddSingleton<IRecordFetcher, LocalRecordFetcher>();
         services.AddSingleton<HospitalRecords>();
         services.AddSingleton<ClinicRecords>();
