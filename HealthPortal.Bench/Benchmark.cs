@@ -129,7 +129,8 @@ public static class Benchmark
                 _log.WriteLine($"(a) verify {verifyPerSecond:N0}/s (samples {string.Join(", ", _verifySamples.Select(v => v.ToString("N0", CultureInfo.InvariantCulture)))}) → ceiling {ceiling:N0} tx/s; ratio {ratio:P1}");
 
                 // (c) latency at half the measured maximum.
-                var latency = await LatencyAsync(world, maxRate * 0.5).ConfigureAwait(false);
+                // At least 1 tx/s: a window that committed nothing (a starved machine) must not pace at 0 tx/s, which never ends.
+                var latency = await LatencyAsync(world, Math.Max(1, maxRate * 0.5)).ConfigureAwait(false);
 
                 // (f) the same anchoring on a three-node Raft cluster, compared with (b)'s single node of this run.
                 ClusterPhase.Figures? cluster = null;

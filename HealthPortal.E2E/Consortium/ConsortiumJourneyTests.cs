@@ -6,6 +6,7 @@ using HealthPortal.E2E.Pages.Facility;
 using HealthPortal.E2E.Pages.Patient;
 using HealthPortal.Features.Auth;
 using HealthPortal.Features.DemoMode;
+using HealthPortal.Features.Patients;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
@@ -42,6 +43,11 @@ public sealed class ConsortiumJourneyTests : ChromiumTest, IClassFixture<Consort
     }
 
     private static DemoData.Patient Aye => DemoData.Patients[0];
+
+    /// <summary>The patient who signs up on Lakeview's node during the journey (a fresh account on each run).</summary>
+    private const string NewPatientName = "Nilar Thein";
+
+    private const string NewPatientPassword = "e2e consortium patient 2026";
 
     private static string AdminEmail => DemoData.ConsortiumAccounts.Single(a => a.Role == Roles.Admin).Email;
 
@@ -99,17 +105,37 @@ public sealed class ConsortiumJourneyTests : ChromiumTest, IClassFixture<Consort
     }
 
     [Fact]
-    public async Task HospitalRecordsAVisitForLakeviewsPatient_SheCoSignsOnLakeview_BlockOnEveryNode_LabReadsItThroughTheHospitalsNodeUnderHerGrant()
+    public async Task PatientSignsUpOnLakeview_HospitalRecordsAVisit_SheCoSignsOnLakeview_BlockOnEveryNode_LabReadsItThroughTheHospitalsNodeUnderHerGrant()
     {
-        // Aye signed up at Lakeview: her account, key and MPI card live on Lakeview's node.
-        var phone = await SignInAsync(Lakeview, Aye.Email);
-        var devices = new DevicesPage(phone);
-        await devices.GotoAsync();
-        await phone.GetByTestId("demo-link").ClickAsync();
-        await Expect(devices.ThisDeviceRow).ToBeVisibleAsync(new() { Timeout = CrossNodeTimeoutMs });
+        // A new patient signs up on the clinic's node through its sign-up form, gives her details and sets up her
+        // key in this browser (WebCrypto key, proof of work in a Web Worker, signed patient.register): her account,
+        // key and MPI card live on Lakeview's node, and her registration reaches every replica through Raft.
+        var email = $"e2e-consortium-{Guid.NewGuid():N}@example.test";
+        var phone = await NewPageAsync(Lakeview);
+        var signUp = new SignUpPage(phone);
+        await signUp.GotoAsync();
+        await signUp.SignUpAsync(NewPatientName, email, NewPatientPassword);
+        var home = new PatientDashboardPage(phone);
+        await home.FillDetailsAsync(NewPatientName, "1991-07-14", "12/LAKEVW(N)" + Random.Shared.Next(100_000, 999_999), "+95 9 400 000 017");
+        await home.SetUpKey.ClickAsync();
+        var setup = new KeySetupPage(phone);
+        await phone.WaitForURLAsync("**/patient/key");
+        await setup.WaitForInteractiveAsync();
+        await setup.MakeKey.ClickAsync();
+        await Expect(setup.SignAndRegister).ToBeEnabledAsync(new() { Timeout = 60_000 });
+        await setup.SignAndRegister.ClickAsync();
+        await Expect(setup.RegisteredMpi).ToBeVisibleAsync(new() { Timeout = CrossNodeTimeoutMs });
+        var mpi = (await setup.RegisteredMpi.InnerTextAsync()).Trim();
+        Assert.True(MpiNumber.IsValid(mpi), mpi);
+        var registeredAt = long.Parse(await setup.RegisteredHeight.InnerTextAsync(), CultureInfo.InvariantCulture);
+
+        // The MPI number the hospital's desk is given is the one on her card.
+        await setup.OpenCard.ClickAsync();
         var card = new MpiCardPage(phone);
-        await card.GotoAsync();
-        var mpi = (await card.Mpi.InnerTextAsync()).Trim();
+        await Expect(card.Name).ToHaveTextAsync(NewPatientName);
+        await Expect(card.Mpi).ToHaveTextAsync(mpi);
+        output.WriteLine($"signed up on lakeview: MPI {mpi}, registered at height {registeredAt}");
+        Assert.True(await AgreedHeightAsync() >= registeredAt);
 
         // Riverside's staff find her by MPI (her registration is on Riverside's replica) and admit her.
         var desk = new FacilityPatientPage(await SignInAsync(Riverside, StaffOf("demo-riverside")), mpi);
@@ -117,7 +143,7 @@ public sealed class ConsortiumJourneyTests : ChromiumTest, IClassFixture<Consort
         await Expect(desk.Mpi).ToHaveTextAsync(mpi);
         // Her account is on Lakeview's node: Riverside's desk says so (initials and birth year as Lakeview gives them), never her name.
         await Expect(desk.Page.GetByTestId("staff-patient-account-elsewhere")).ToBeVisibleAsync();
-        await Expect(desk.Page.Locator("body")).Not.ToContainTextAsync(Aye.FullName);
+        await Expect(desk.Page.Locator("body")).Not.ToContainTextAsync(NewPatientName);
         await Expect(desk.EntryForm).ToBeVisibleAsync();
         var ward = "Ward 3A-" + Guid.NewGuid().ToString("N")[..6].ToUpperInvariant();
         var form = desk.Admission;
@@ -129,8 +155,8 @@ public sealed class ConsortiumJourneyTests : ChromiumTest, IClassFixture<Consort
         await form.Save.ClickAsync();
         await Expect(form.Saved).ToHaveTextAsync("Admission saved: 2 records written.");
 
-        // The save travels from Riverside's node to Lakeview's; Aye sees it waiting there and co-signs it.
-        var home = new PatientDashboardPage(phone);
+        // The save travels from Riverside's node to Lakeview's; she sees it waiting there and co-signs it with the
+        // key she made at sign-up.
         var waiting = phone.GetByTestId("waiting-item");
         var deadline = DateTime.UtcNow.AddMilliseconds(CrossNodeTimeoutMs);
         do
@@ -157,7 +183,29 @@ public sealed class ConsortiumJourneyTests : ChromiumTest, IClassFixture<Consort
         await Expect(desk.StaffAnchoredBlock).ToHaveTextAsync(height.ToString(CultureInfo.InvariantCulture), new() { Timeout = CrossNodeTimeoutMs });
         Assert.True(await AgreedHeightAsync() >= height);
 
-        // Aye shares her encounters with the laboratory, on her own node.
+        // The admin's Network page (on Riverside's node) shows all three members at that block or past it: each row
+        // is the member's own report of its replica, not Riverside's.
+        var admin = await SignInAsync(Riverside, AdminEmail);
+        await admin.GotoAsync("admin/network");
+        await admin.WaitForInteractiveAsync();
+        foreach (var node in new[] { Riverside, Lakeview, Northgate })
+        {
+            var row = admin.Locator("tr").Filter(new() { Has = admin.GetByTestId("member-" + node) });
+            // The page polls the members every few seconds.
+            var pageDeadline = DateTime.UtcNow.AddMilliseconds(CrossNodeTimeoutMs);
+            string shown;
+            long reached;
+            while (true)
+            {
+                shown = (await row.GetByTestId("member-height").InnerTextAsync()).Trim().TrimStart('#');
+                if ((long.TryParse(shown, CultureInfo.InvariantCulture, out reached) && reached >= height) || DateTime.UtcNow > pageDeadline) break;
+                await Task.Delay(500);
+            }
+            Assert.True(reached >= height, $"{node} shows height '{shown}', the visit's block is {height}");
+            await Expect(row.GetByTestId("member-alarm")).Not.ToContainTextAsync("height");
+        }
+
+        // She shares her encounters with the laboratory, on her own node.
         var sharing = new SharingPage(phone);
         await sharing.GotoAsync();
         await sharing.Facility("demo-northgate").CheckAsync();
@@ -188,7 +236,7 @@ public sealed class ConsortiumJourneyTests : ChromiumTest, IClassFixture<Consort
         await Expect(shared.Detail).ToContainTextAsync(ward, new() { Timeout = CrossNodeTimeoutMs });
 
         // Riverside's node committed the laboratory's reads (access.log, signed by Northgate) before answering:
-        // Aye sees them on her own node, relying on her grant, not as an emergency.
+        // she sees them on her own node, relying on her grant, not as an emergency.
         var history = new AccessHistoryPage(phone);
         var labReads = history.RowsOf("Northgate Diagnostics Laboratory");
         until = DateTime.UtcNow.AddMilliseconds(CrossNodeTimeoutMs);
