@@ -34,7 +34,7 @@ public sealed class LedgerEngine : IAsyncDisposable
         _head = head;
         Clock = clock;
         NodeId = sealer.Id;
-        _validator = new StatelessValidator(state.Genesis.Parameters, _keyCache, state.ResolveKey, clock, state.WalletDomain, id => state.Node(id)?.Name);
+        _validator = new StatelessValidator(state.Genesis.Parameters, _keyCache, state.ResolveKey, clock, state.WalletDomain, id => WalletSignatures.Facility(state.Node(id)));
         var rules = new TransactionRules(_keyCache, store);
         var reportFault = options.OnFault ?? (fault => System.Diagnostics.Trace.TraceError(fault.ToString()));
         var committer = new BlockCommitter(store, state, head, reportFault);

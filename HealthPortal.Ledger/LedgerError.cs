@@ -56,6 +56,17 @@ public enum LedgerError
     /// (<c>WrongSigner</c>, <c>HighS</c>, <c>BadRecoveryId</c>…), see docs/wallets.md.
     /// </summary>
     WalletSignatureRefused,
+    /// <summary>
+    /// An admin transaction (<c>node.approve/reject/revoke</c>, <c>admin.add/revoke</c>, the admin co-signature of
+    /// <c>key.recover</c>) is signed by a wallet that is no consortium admin: never added, or a patient's wallet.
+    /// </summary>
+    UnknownAdmin,
+    /// <summary>The admin (ES256 key or wallet) was removed by <c>admin.revoke</c> and signs nothing any more.</summary>
+    RevokedAdmin,
+    /// <summary><c>admin.revoke</c> would leave the consortium without an active admin.</summary>
+    LastAdmin,
+    /// <summary><c>admin.add</c> names an admin that exists already (active or revoked: an id is never reused).</summary>
+    AdminAlreadyRegistered,
 }
 
 /// <summary>The outcome of a check: <see cref="LedgerError.None"/> or a code with a human-readable message.</summary>

@@ -32,9 +32,17 @@ public sealed record GenesisNode(Jwk Key, string Kind, string Name, string Endpo
 /// quorum of approved sealers before any admin decision). Optional: without founders the JSON carries no field, so the
 /// hash of every genesis written before founders existed is unchanged.
 /// </param>
+/// <param name="AdminWallets">
+/// Consortium admins that are Ethereum accounts (EIP-55 addresses, JSON <c>adminWallets</c>) beside the ES256
+/// <see cref="Admins"/>: they sign admin transactions as EIP-712 typed data (docs/wallets.md), so the approval key can
+/// live on a hardware wallet. Optional like <see cref="Founders"/>: absent, the document and its hash are unchanged.
+/// </param>
 public sealed record Genesis(string ChainId, long Timestamp, IReadOnlyList<Jwk> Admins, GenesisNode Sealer, GenesisParameters Parameters,
-    long? WalletChainId = null, IReadOnlyList<GenesisNode>? Founders = null)
+    long? WalletChainId = null, IReadOnlyList<GenesisNode>? Founders = null, IReadOnlyList<string>? AdminWallets = null)
 {
+    /// <summary>Every genesis admin's id: ES256 key thumbprints, then wallet addresses.</summary>
+    public IEnumerable<string> AdminIds => [.. Admins.Select(a => a.Thumbprint()), .. AdminWallets ?? []];
+
     /// <summary>Every node approved at height 0: the sealer first, then the founders.</summary>
     public IEnumerable<GenesisNode> ApprovedAtGenesis => Founders is { Count: > 0 } f ? [Sealer, .. f] : [Sealer];
 
@@ -73,6 +81,7 @@ public sealed record Genesis(string ChainId, long Timestamp, IReadOnlyList<Jwk> 
             json["founders"] = founders;
         }
         if (WalletChainId is { } walletChain) json["params"]!["walletChainId"] = walletChain;
+        if (AdminWallets is { Count: > 0 }) json["adminWallets"] = new JsonArray([.. AdminWallets.Select(w => (JsonNode)w)]);
         return json;
     }
 
@@ -114,6 +123,17 @@ public sealed record Genesis(string ChainId, long Timestamp, IReadOnlyList<Jwk> 
                     founders.Add(founder.Value!);
                 }
             }
+            List<string>? adminWallets = null;
+            if (o["adminWallets"] is JsonArray wa)
+            {
+                adminWallets = [];
+                foreach (var w in wa)
+                {
+                    if (w is not JsonValue v || !v.TryGetValue<string>(out var address))
+                        return Result<Genesis>.Fail(LedgerError.InvalidField, "genesis adminWallets: every entry is an address string");
+                    adminWallets.Add(address);
+                }
+            }
             var p = o["params"]!.AsObject();
             var genesis = new Genesis(
                 o["chain"]!.GetValue<string>(),
@@ -124,7 +144,8 @@ public sealed record Genesis(string ChainId, long Timestamp, IReadOnlyList<Jwk> 
                     p["patientPowBits"]!.GetValue<int>(), p["facilityPowBits"]!.GetValue<int>(),
                     p["maxGrantDays"]!.GetValue<int>(), p["maxSkewMs"]!.GetValue<long>()),
                 p["walletChainId"]?.GetValue<long>(),
-                founders);
+                founders,
+                adminWallets);
             return genesis.Check() is { IsValid: false } bad ? Result<Genesis>.Fail(bad) : Result<Genesis>.Ok(genesis);
         }
         catch (Exception e) when (e is InvalidOperationException or NullReferenceException or FormatException or System.Text.Json.JsonException)
@@ -137,7 +158,17 @@ public sealed record Genesis(string ChainId, long Timestamp, IReadOnlyList<Jwk> 
     public Validation Check()
     {
         if (string.IsNullOrWhiteSpace(ChainId)) return Validation.Fail(LedgerError.InvalidField, "genesis: chain id required");
-        if (Admins.Count == 0) return Validation.Fail(LedgerError.InvalidField, "genesis: at least one consortium admin required");
+        if (Admins.Count == 0 && AdminWallets is not { Count: > 0 }) return Validation.Fail(LedgerError.InvalidField, "genesis: at least one consortium admin required");
+        var adminIds = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var a in Admins)
+            if (!adminIds.Add(a.Thumbprint())) return Validation.Fail(LedgerError.InvalidField, $"genesis: admin key {a.Thumbprint()} appears twice");
+        foreach (var w in AdminWallets ?? [])
+        {
+            // The EIP-55 spelling only: an address is an admin id, and ids compare as exact strings everywhere.
+            if (!EthereumAddress.TryParse(w, out var address, out var error)) return Validation.Fail(LedgerError.InvalidField, $"genesis: admin wallet {w}: {error}");
+            if (address.ToString() != w) return Validation.Fail(LedgerError.InvalidField, $"genesis: write admin wallet {w} in its EIP-55 spelling, {address}");
+            if (!adminIds.Add(w)) return Validation.Fail(LedgerError.InvalidField, $"genesis: admin wallet {w} appears twice");
+        }
         if (!NodeKind.IsValid(Sealer.Kind)) return Validation.Fail(LedgerError.InvalidField, "genesis: sealer kind must be hospital, clinic or laboratory");
         var ids = new HashSet<string>(StringComparer.Ordinal);
         foreach (var n in ApprovedAtGenesis)

@@ -210,8 +210,17 @@ public sealed class LedgerReader
     public FacilityLedgerView? FacilityView(string nodeId, int recordLimit = 200)
         => _state.Node(nodeId) is { } n ? new FacilityLedgerView(n, RecordsOfFacility(n.Id, recordLimit)) : null;
 
-    /// <summary>Consortium admin keys by kid (from genesis).</summary>
+    /// <summary>The ES256 consortium admin keys of genesis by kid (revoked ones included); wallet admins are in <see cref="AdminList"/>.</summary>
     public IReadOnlyDictionary<string, Jwk> Admins => _state.Admins;
+
+    /// <summary>Every consortium admin the chain has had (ES256 keys and wallets, active and revoked), oldest first.</summary>
+    public IReadOnlyList<AdminEntry> AdminList => _state.AdminList;
+
+    /// <summary>A consortium admin by id (key thumbprint or EIP-55 wallet address), active or revoked; null if never one.</summary>
+    public AdminEntry? Admin(string id) => _state.Admin(id);
+
+    /// <summary>True when <paramref name="id"/> is an active consortium admin (ES256 key or wallet).</summary>
+    public bool IsAdmin(string id) => _state.IsAdmin(id);
 
     /// <summary>Resolves any key the ledger knows: admins, nodes and patient devices (revoked ones included).</summary>
     public Jwk? ResolveKey(string kid) => _state.ResolveKey(kid);
@@ -223,11 +232,11 @@ public sealed class LedgerReader
     /// The EIP-712 typed data a wallet signs for <paramref name="tx"/> (pass <c>ToJson(WalletDomain)</c> to
     /// <c>eth_signTypedData_v4</c>), or null when a wallet cannot sign that transaction or its facility is unknown.
     /// </summary>
-    public Crypto.Wallet.WalletTypedData? WalletTypedData(Transaction tx) => WalletSignatures.TypedData(tx, id => _state.Node(id)?.Name);
+    public Crypto.Wallet.WalletTypedData? WalletTypedData(Transaction tx) => WalletSignatures.TypedDataFor(tx, id => WalletSignatures.Facility(_state.Node(id)));
 
     /// <summary>Whose key <paramref name="kid"/> is: an admin's, a facility node's, a patient device's, or unknown.</summary>
     public KeyHolder HolderOf(string kid)
-        => _state.Admins.ContainsKey(kid) ? KeyHolder.Admin
+        => _state.Admin(kid) is not null ? KeyHolder.Admin
             : _state.Node(kid) is not null ? KeyHolder.Facility
             : _state.Key(kid) is not null ? KeyHolder.Patient
             : KeyHolder.Unknown;

@@ -53,7 +53,7 @@ public sealed record Receipt(
         var wallets = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
         if (payload is null) return wallets;
         foreach (var sig in tx.Signatures)
-            if (sig.IsWallet && Rules.WalletSignatures.TypedData(tx, payload, id => state.Node(id)?.Name) is { } data)
+            if (sig.IsWallet && Rules.WalletSignatures.TypedDataFor(tx, payload, id => Rules.WalletSignatures.Facility(state.Node(id))) is { } data)
                 wallets[sig.Kid] = data.ToJson(state.WalletDomain);
         return wallets;
     }

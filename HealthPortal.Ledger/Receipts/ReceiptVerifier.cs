@@ -88,8 +88,8 @@ public static class ReceiptVerifier
 
     /// <summary>
     /// A wallet signature, offline: the receipt's typed data for the wallet must be exactly what the transaction gives
-    /// (all fields rebuilt from the body and id; the facility's name, which lives in ledger state, is taken as
-    /// presented) and the signature must recover the wallet's address from it. Like the keys of ES256 signers, the
+    /// (all fields rebuilt from the body and id; the facility's name, kind and endpoint, which live in ledger state, are
+    /// taken as presented) and the signature must recover the wallet's address from it. Like the keys of ES256 signers, the
     /// domain is taken from the receipt: whether it is this chain's is a question for the chain (<c>ledger verify</c>).
     /// </summary>
     private static Validation VerifyWallet(Transaction tx, TxSignature sig, JsonNode? presented)
@@ -100,8 +100,11 @@ public static class ReceiptVerifier
             || !Crypto.Wallet.EthereumAddress.TryParse(contract, out var contractAddress, out _) || chainId < 1)
             return Validation.Fail(LedgerError.UnknownSigner, $"no typed data for wallet signer {sig.Kid}");
         var domain = new Crypto.Wallet.WalletDomain(chainId, contractAddress.ToString());
-        var facilityName = typed["message"]?["facilityName"] is JsonValue n && n.TryGetValue<string>(out var name) ? name : null;
-        var data = Rules.WalletSignatures.TypedData(tx, _ => facilityName);
+        // What lives in ledger state rather than in the transaction (a facility's name, and for an approval its kind
+        // and endpoint) is taken as presented; every other member is rebuilt from the transaction.
+        string? Presented(string member) => typed["message"]?[member] is JsonValue v && v.TryGetValue<string>(out var text) ? text : null;
+        var facility = Presented("facilityName") is { } facilityName ? new Rules.WalletFacility(facilityName, Presented("kind"), Presented("endpoint")) : null;
+        var data = Rules.WalletSignatures.TypedDataFor(tx, _ => facility);
         if (data is null) return Validation.Fail(LedgerError.SignerNotAuthorized, $"a wallet cannot sign {tx.Type}");
         var presentedCheck = Crypto.Wallet.WalletVerifier.CheckPresented(typed, data, domain);
         if (!presentedCheck.IsValid)

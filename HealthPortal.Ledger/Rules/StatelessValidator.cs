@@ -12,7 +12,7 @@ namespace HealthPortal.Ledger.Rules;
 /// the committed state's facility names (see <see cref="ParsedTransaction.WalletDigests"/>); without, the stateful
 /// pass recovers them all.</param>
 public sealed class StatelessValidator(GenesisParameters parameters, PublicKeyCache keyCache, Func<string, Jwk?> resolveKey, TimeProvider clock,
-    Crypto.Wallet.WalletDomain? walletDomain = null, Func<string, string?>? facilityName = null)
+    Crypto.Wallet.WalletDomain? walletDomain = null, Func<string, WalletFacility?>? facilityName = null)
 {
     public Result<ParsedTransaction> Validate(Transaction tx, bool checkClock = true)
     {
@@ -53,7 +53,7 @@ public sealed class StatelessValidator(GenesisParameters parameters, PublicKeyCa
             if (sig.IsWallet)
             {
                 if (walletDomain is not null && facilityName is not null
-                    && WalletSignatures.TypedData(tx, payload.Value!, facilityName) is { } data)
+                    && WalletSignatures.TypedDataFor(tx, payload.Value!, facilityName) is { } data)
                 {
                     var digest = data.Digest(walletDomain);
                     if (Crypto.Wallet.WalletVerifier.VerifyDigest(digest, sig.Kid, sig.Signature).IsValid)

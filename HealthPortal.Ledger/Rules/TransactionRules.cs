@@ -34,6 +34,8 @@ public sealed class TransactionRules(PublicKeyCache keyCache, IRecordLookup reco
             GrantIssuePayload p => GrantIssue(tx, p, state, block, parameters.MaxGrantDays),
             GrantRevokePayload p => GrantRevoke(tx, p, state, block),
             AccessLogPayload p => AccessLog(tx, p, state, block),
+            AdminAddPayload p => AdminAdd(tx, p, state, block),
+            AdminRevokePayload p => AdminRevoke(tx, p, state, block),
             _ => Fail(LedgerError.UnknownType, $"no rule for {tx.Type}"),
         };
     }
@@ -86,7 +88,16 @@ public sealed class TransactionRules(PublicKeyCache keyCache, IRecordLookup reco
     }
 
     private static bool KeyInUse(StateOverlay state, string kid)
-        => state.IsAdmin(kid) || state.Node(kid) is not null || state.Key(kid) is not null;
+        => state.Admin(kid) is not null || state.Node(kid) is not null || state.Key(kid) is not null;
+
+    /// <summary>The signer of an admin transaction is an active consortium admin (ES256 key or wallet).</summary>
+    private static Validation ActiveAdmin(StateOverlay state, string kid, string what)
+    {
+        var admin = state.Admin(kid);
+        if (admin is null) return Fail(LedgerError.SignerNotAuthorized, $"{what} must be signed by a consortium admin; {kid} is not one");
+        if (!admin.IsActive) return Fail(LedgerError.RevokedAdmin, $"admin {kid} was revoked at height {admin.RevokedHeight} and signs nothing");
+        return Validation.Ok;
+    }
 
     // ---- nodes --------------------------------------------------------------------------------------------------
 
@@ -105,7 +116,7 @@ public sealed class TransactionRules(PublicKeyCache keyCache, IRecordLookup reco
     {
         if (ExpectSigners(tx, 1, "a consortium admin") is { IsValid: false } s) return s;
         var admin = tx.Signatures[0].Kid;
-        if (!state.IsAdmin(admin)) return Fail(LedgerError.SignerNotAuthorized, $"{tx.Type} must be signed by a consortium admin; {admin} is not one");
+        if (ActiveAdmin(state, admin, tx.Type) is { IsValid: false } a) return a;
         var node = state.Node(p.Node);
         if (node is null) return Fail(LedgerError.UnknownNode, $"node {p.Node} is not registered");
         var (from, to) = tx.Type switch
@@ -172,12 +183,42 @@ public sealed class TransactionRules(PublicKeyCache keyCache, IRecordLookup reco
         if (tx.Signatures.All(x => x.Kid != p.Facility)) return Fail(LedgerError.MissingSignature, $"key.recover must be signed by facility {p.Facility}");
         if (ApprovedFacility(state, p.Facility) is { IsValid: false } f) return f;
         var other = tx.Signatures.First(x => x.Kid != p.Facility).Kid;
-        if (!state.IsAdmin(other)) return Fail(LedgerError.SignerNotAuthorized, "key.recover must be co-signed by a consortium admin");
-        var newKid = p.Key.Thumbprint();
+        if (ActiveAdmin(state, other, "the co-signature of key.recover") is { IsValid: false } a) return a;
+        var newKid = p.NewKid;
         if (KeyInUse(state, newKid)) return Fail(LedgerError.KeyAlreadyRegistered, $"key {newKid} is already registered");
         foreach (var key in state.KeysOf(p.Mpi).Where(k => k.IsActive).ToList())
             state.Put(key with { RevokedHeight = block.Height, Height = block.Height });
         state.Put(new KeyEntry(newKid, p.Key, p.Mpi, block.Height, null, block.Height));
+        return Validation.Ok;
+    }
+
+    // ---- consortium admins --------------------------------------------------------------------------------------
+
+    private static Validation AdminAdd(Transaction tx, AdminAddPayload p, StateOverlay state, BlockContext block)
+    {
+        if (ExpectSigners(tx, 2, "an active consortium admin and the new admin wallet") is { IsValid: false } s) return s;
+        if (tx.Signatures.All(x => x.Kid != p.Wallet))
+            return Fail(LedgerError.MissingSignature, $"admin.add needs the new wallet {p.Wallet}'s signature (proof of possession) and an admin's");
+        var existing = tx.Signatures.First(x => x.Kid != p.Wallet).Kid;
+        if (ActiveAdmin(state, existing, "admin.add") is { IsValid: false } a) return a;
+        if (state.Admin(p.Wallet) is { } known)
+            return Fail(LedgerError.AdminAlreadyRegistered, $"wallet {p.Wallet} is already {(known.IsActive ? "an admin" : "a revoked admin")}; an admin id is never reused");
+        // One role per key: a patient's wallet or a facility's key does not become an admin's.
+        if (KeyInUse(state, p.Wallet)) return Fail(LedgerError.KeyAlreadyRegistered, $"wallet {p.Wallet} is already a key on the ledger");
+        state.Put(new AdminEntry(p.Wallet, null, block.Height, tx.IdText, existing, null, null, block.Height));
+        return Validation.Ok;
+    }
+
+    private static Validation AdminRevoke(Transaction tx, AdminRevokePayload p, StateOverlay state, BlockContext block)
+    {
+        if (ExpectSigners(tx, 1, "an active consortium admin") is { IsValid: false } s) return s;
+        var signer = tx.Signatures[0].Kid;
+        if (ActiveAdmin(state, signer, "admin.revoke") is { IsValid: false } a) return a;
+        var target = state.Admin(p.Admin);
+        if (target is null) return Fail(LedgerError.UnknownAdmin, $"{p.Admin} is not a consortium admin");
+        if (!target.IsActive) return Fail(LedgerError.RevokedAdmin, $"admin {p.Admin} was already revoked at height {target.RevokedHeight}");
+        if (state.ActiveAdminCount() == 1) return Fail(LedgerError.LastAdmin, "the last active consortium admin cannot be revoked; add another first");
+        state.Put(target with { RevokedHeight = block.Height, RevokedBy = signer, Height = block.Height });
         return Validation.Ok;
     }
 

@@ -34,6 +34,31 @@ public sealed record KeyEntry(string Kid, Jwk? Key, string Mpi, long AddedHeight
         : new System.Text.Json.Nodes.JsonObject { ["wallet"] = Kid }.ToJsonString();
 }
 
+/// <summary>
+/// A consortium admin: an ES256 <see cref="Key"/> from genesis (id = its thumbprint), or an Ethereum wallet
+/// (<see cref="Key"/> null, id = its EIP-55 address) from genesis or <c>admin.add</c>. <c>admin.revoke</c> sets
+/// <see cref="RevokedHeight"/>; an admin is never deleted, so an id is never reused and old signatures stay attributable.
+/// </summary>
+/// <param name="AddedTx">The <c>admin.add</c> transaction id, or <c>genesis</c>.</param>
+/// <param name="AddedBy">The admin who signed the <c>admin.add</c> (the existing one), or <c>genesis</c>.</param>
+public sealed record AdminEntry(string Id, Jwk? Key, long AddedHeight, string AddedTx, string AddedBy, long? RevokedHeight, string? RevokedBy, long Height)
+{
+    public bool IsActive => RevokedHeight is null;
+
+    /// <summary>True for an Ethereum wallet admin.</summary>
+    public bool IsWallet => Key is null;
+
+    /// <summary>How the store keeps the admin's key: the JWK, or <c>{"wallet":"0x…"}</c> (as for patient keys).</summary>
+    internal string StoredForm() => Key is { } jwk
+        ? jwk.ToJson().ToJsonString()
+        : new System.Text.Json.Nodes.JsonObject { ["wallet"] = Id }.ToJsonString();
+
+    /// <summary>The admins a genesis document names, active from height 0.</summary>
+    public static IEnumerable<AdminEntry> AtGenesis(Blocks.Genesis genesis)
+        => [.. genesis.Admins.Select(a => new AdminEntry(a.Thumbprint(), a, 0, "genesis", "genesis", null, null, 0)),
+            .. (genesis.AdminWallets ?? []).Select(w => new AdminEntry(w, null, 0, "genesis", "genesis", null, null, 0))];
+}
+
 /// <summary>A grant: <see cref="Facility"/> may read <see cref="Categories"/> of <see cref="Mpi"/> for a purpose within a window.</summary>
 public sealed record GrantEntry(
     string Id, string Mpi, string Facility, IReadOnlyList<string> Categories, string Purpose,

@@ -17,11 +17,13 @@ public sealed class LedgerState
     private readonly ConcurrentDictionary<string, string[]> _patientKeys = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, GrantEntry> _grants = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string[]> _patientGrants = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, AdminEntry> _admins = new(StringComparer.Ordinal);
 
     public LedgerState(Genesis genesis)
     {
         Genesis = genesis;
         Admins = genesis.Admins.ToDictionary(a => a.Thumbprint(), a => a, StringComparer.Ordinal);
+        foreach (var a in AdminEntry.AtGenesis(genesis)) _admins[a.Id] = a;
     }
 
     public Genesis Genesis { get; }
@@ -31,8 +33,20 @@ public sealed class LedgerState
     /// <summary>The EIP-712 domain wallet signatures on this chain are made in (from genesis; computed once).</summary>
     public Crypto.Wallet.WalletDomain WalletDomain => _walletDomain ??= Genesis.WalletDomain();
 
-    /// <summary>Consortium admin keys by kid (from genesis).</summary>
+    /// <summary>
+    /// The ES256 admin keys of genesis by kid, revoked ones included (to resolve old signatures). Whether an id is an
+    /// admin now is <see cref="Admin"/>'s <see cref="AdminEntry.IsActive"/>: wallets join by <c>admin.add</c>.
+    /// </summary>
     public IReadOnlyDictionary<string, Jwk> Admins { get; }
+
+    /// <summary>A consortium admin (key or wallet, active or revoked), or null.</summary>
+    public AdminEntry? Admin(string id) => _admins.GetValueOrDefault(id);
+
+    /// <summary>Every admin the chain has had, oldest first.</summary>
+    public IReadOnlyList<AdminEntry> AdminList => [.. _admins.Values.OrderBy(a => a.AddedHeight).ThenBy(a => a.Id, StringComparer.Ordinal)];
+
+    /// <summary>True when <paramref name="id"/> is an active consortium admin.</summary>
+    public bool IsAdmin(string id) => _admins.TryGetValue(id, out var a) && a.IsActive;
 
     public long Height { get; internal set; } = -1;
 
@@ -56,6 +70,7 @@ public sealed class LedgerState
 
     internal void Put(NodeEntry n) => _nodes[n.Id] = n;
     internal void Put(PatientEntry p) => _patients[p.Mpi] = p;
+    internal void Put(AdminEntry a) => _admins[a.Id] = a;
 
     internal void Put(KeyEntry k)
     {

@@ -26,6 +26,7 @@ public sealed class StateOverlay
     internal readonly Dictionary<string, PatientEntry> Patients = new(StringComparer.Ordinal);
     internal readonly Dictionary<string, KeyEntry> Keys = new(StringComparer.Ordinal);
     internal readonly Dictionary<string, GrantEntry> Grants = new(StringComparer.Ordinal);
+    internal readonly Dictionary<string, AdminEntry> Admins = new(StringComparer.Ordinal);
     internal readonly List<RecordEntry> Records = [];
     internal readonly Dictionary<(string Facility, string Record), RecordEntry> RecordsByKey = [];
     internal readonly List<AccessEntry> Accesses = [];
@@ -77,7 +78,26 @@ public sealed class StateOverlay
     public PatientEntry? Patient(string mpi) => Patients.TryGetValue(mpi, out var p) ? p : PendingPatient(mpi) ?? _committed.Patient(mpi);
     public KeyEntry? Key(string kid) => Keys.TryGetValue(kid, out var k) ? k : PendingKey(kid) ?? _committed.Key(kid);
     public GrantEntry? Grant(string id) => Grants.TryGetValue(id, out var g) ? g : PendingGrant(id) ?? _committed.Grant(id);
-    public bool IsAdmin(string kid) => _committed.Admins.ContainsKey(kid);
+    public AdminEntry? Admin(string id)
+    {
+        if (Admins.TryGetValue(id, out var a)) return a;
+        for (var p = _parent; p is not null && !p._merged; p = p._parent)
+            if (p.Admins.TryGetValue(id, out a)) return a;
+        return _committed.Admin(id);
+    }
+
+    /// <summary>True when <paramref name="id"/> is an active consortium admin in this block's state.</summary>
+    public bool IsAdmin(string id) => Admin(id) is { IsActive: true };
+
+    /// <summary>How many admins are active in this block's state (admins are few: the union is cheap).</summary>
+    public int ActiveAdminCount()
+    {
+        // Uncommitted parents first, then the committed list, as KeysOf does: a parent merging meanwhile is seen somewhere.
+        var ids = new HashSet<string>(Admins.Keys, StringComparer.Ordinal);
+        for (var p = _parent; p is not null && !p._merged; p = p._parent) ids.UnionWith(p.Admins.Keys);
+        foreach (var a in _committed.AdminList) ids.Add(a.Id);
+        return ids.Count(id => IsAdmin(id));
+    }
 
     /// <summary>A record anchored in this block or in an earlier block that has not committed yet (the store has the rest).</summary>
     internal RecordEntry? UncommittedRecord(string facility, string record)
@@ -118,6 +138,7 @@ public sealed class StateOverlay
     public void Put(NodeEntry n) => Nodes[n.Id] = n;
     public void Put(PatientEntry p) => Patients[p.Mpi] = p;
     public void Put(GrantEntry g) => Grants[g.Id] = g;
+    public void Put(AdminEntry a) => Admins[a.Id] = a;
 
     public void Put(KeyEntry k)
     {
@@ -144,6 +165,7 @@ public sealed class StateOverlay
         foreach (var p in Patients.Values) _committed.Put(p);
         foreach (var k in Keys.Values) _committed.Put(k);
         foreach (var g in Grants.Values) _committed.Put(g);
+        foreach (var a in Admins.Values) _committed.Put(a);
         _committed.Height = height;
         // From now on overlays above this one read the committed state instead, and nothing below is kept alive.
         _merged = true;

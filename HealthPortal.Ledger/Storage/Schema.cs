@@ -82,8 +82,17 @@ internal static class Schema
             records TEXT NOT NULL, grant_id TEXT, break_glass TEXT, purpose TEXT NOT NULL, ts INTEGER NOT NULL,
             height INTEGER NOT NULL);
         CREATE INDEX IF NOT EXISTS access_mpi ON access_log(mpi);
+        CREATE TABLE IF NOT EXISTS admins(
+            id TEXT PRIMARY KEY, jwk TEXT NOT NULL, added_height INTEGER NOT NULL, added_tx TEXT NOT NULL, added_by TEXT NOT NULL,
+            revoked_height INTEGER, revoked_by TEXT, height INTEGER NOT NULL);
         """;
 
     /// <summary>Derived-state tables, in the order replay comparison reports them.</summary>
-    public static readonly string[] StateTables = ["nodes", "patients", "patient_keys", "grants", "records", "access_log"];
+    /// <remarks>
+    /// <c>admins</c> holds only the admins that transactions changed (<c>admin.add</c>, <c>admin.revoke</c>); genesis
+    /// admins come from the genesis document on load. So a store written before the table existed (it has no admin
+    /// transactions) gets an empty table from <see cref="Create"/>, which is exactly what replay produces: the layout
+    /// only grew by a table, and <see cref="Version"/> stays 1.
+    /// </remarks>
+    public static readonly string[] StateTables = ["nodes", "patients", "patient_keys", "grants", "records", "access_log", "admins"];
 }

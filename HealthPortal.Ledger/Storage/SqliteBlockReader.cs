@@ -224,6 +224,12 @@ internal sealed class SqliteBlockReader(SqliteConnection writer, string readConn
                 state.Put(new GrantEntry(r.GetString(0), r.GetString(1), r.GetString(2), JsonSerializer.Deserialize<string[]>(r.GetString(3))!,
                     r.GetString(4), r.GetInt64(5), r.GetInt64(6), r.GetInt64(7), r.GetInt64(8),
                     r.IsDBNull(9) ? null : r.GetInt64(9), r.IsDBNull(10) ? null : r.GetInt64(10), r.GetInt64(11)));
+        // Rows override the genesis admins the state starts with (a revoked genesis admin has a row).
+        using (var cmd = Sql.Command(conn, "SELECT id, jwk, added_height, added_tx, added_by, revoked_height, revoked_by, height FROM admins"))
+        using (var r = cmd.ExecuteReader())
+            while (r.Read())
+                state.Put(new AdminEntry(r.GetString(0), ParseDeviceKey(r.GetString(0), r.GetString(1)), r.GetInt64(2), r.GetString(3), r.GetString(4),
+                    r.IsDBNull(5) ? null : r.GetInt64(5), r.IsDBNull(6) ? null : r.GetString(6), r.GetInt64(7)));
         return state;
     }
 

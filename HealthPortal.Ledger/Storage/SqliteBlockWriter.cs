@@ -100,6 +100,15 @@ internal sealed class SqliteBlockWriter(SqliteConnection connection, StoreIndexe
             c.Parameters.AddWithValue("$h", g.Height);
             c.ExecuteNonQuery();
         }
+        foreach (var a in changes.Admins.Values)
+        {
+            using var c = Sql.Command(_writer, "INSERT OR REPLACE INTO admins VALUES ($id, $jwk, $ah, $at, $ab, $rh, $rb, $h)", tx);
+            c.Parameters.AddWithValue("$id", a.Id); c.Parameters.AddWithValue("$jwk", a.StoredForm());
+            c.Parameters.AddWithValue("$ah", a.AddedHeight); c.Parameters.AddWithValue("$at", a.AddedTx); c.Parameters.AddWithValue("$ab", a.AddedBy);
+            c.Parameters.AddWithValue("$rh", (object?)a.RevokedHeight ?? DBNull.Value); c.Parameters.AddWithValue("$rb", (object?)a.RevokedBy ?? DBNull.Value);
+            c.Parameters.AddWithValue("$h", a.Height);
+            c.ExecuteNonQuery();
+        }
         if (changes.Records.Count > 0)
         {
             _insertRecord ??= new RawStatement(_writer, "INSERT INTO records VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");

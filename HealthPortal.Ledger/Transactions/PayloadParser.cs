@@ -35,7 +35,9 @@ public static partial class PayloadParser
             TxType.PatientRegister => r.Allow("pow", "key", "wallet", "mpi", "demographics") is { } ? r.PatientRegister() : null,
             TxType.KeyAdd => r.Allow("mpi", "key", "wallet") is { } ? r.KeyAdd() : null,
             TxType.KeyRevoke => r.Allow("mpi", "kid") is { } ? new KeyRevokePayload(r.Mpi("mpi"), r.KeyId("kid")) : null,
-            TxType.KeyRecover => r.Allow("mpi", "key", "facility") is { } ? new KeyRecoverPayload(r.Mpi("mpi"), r.Key("key"), r.Id("facility")) : null,
+            TxType.KeyRecover => r.Allow("mpi", "key", "wallet", "facility") is { } ? r.KeyRecover() : null,
+            TxType.AdminAdd => r.Allow("wallet") is { } ? new AdminAddPayload(r.Wallet("wallet")) : null,
+            TxType.AdminRevoke => r.Allow("admin") is { } ? new AdminRevokePayload(r.KeyId("admin")) : null,
             TxType.RecordAnchor => r.Allow("mpi", "facility", "record", "category", "date", "hash", "link") is { } ? r.Anchor() : null,
             TxType.GrantIssue => r.Allow("mpi", "facility", "categories", "purpose", "purposeHash", "notBefore", "expiresAt") is { }
                 ? r.Grant()
@@ -219,6 +221,19 @@ public static partial class PayloadParser
                 return new KeyAddPayload(mpi, null, Wallet("wallet"));
             }
             return new KeyAddPayload(mpi, Key("key"));
+        }
+
+        /// <summary>key.recover: the new JWK <c>key</c> or a <c>wallet</c> address in its EIP-55 spelling, never both.</summary>
+        public KeyRecoverPayload KeyRecover()
+        {
+            var mpi = Mpi("mpi");
+            var facility = Id("facility");
+            if (body.ContainsKey("wallet"))
+            {
+                if (body.ContainsKey("key")) Fail(LedgerError.InvalidField, "$.body: key.recover moves the patient to a key or a wallet, not both");
+                return new KeyRecoverPayload(mpi, null, facility, Wallet("wallet"));
+            }
+            return new KeyRecoverPayload(mpi, Key("key"), facility);
         }
 
         /// <summary>A patient key id: a JWK thumbprint or a wallet's EIP-55 address.</summary>

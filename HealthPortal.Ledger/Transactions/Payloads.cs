@@ -36,8 +36,21 @@ public sealed record KeyAddPayload(string Mpi, Jwk? Key, string? Wallet = null) 
 
 public sealed record KeyRevokePayload(string Mpi, string Kid) : TxPayload;
 
-/// <summary>Replaces all of a patient's keys with <see cref="Key"/>; signed by <see cref="Facility"/> and an admin.</summary>
-public sealed record KeyRecoverPayload(string Mpi, Jwk Key, string Facility) : TxPayload;
+/// <summary>
+/// Replaces all of a patient's keys with <see cref="Key"/> (body member <c>key</c>, a JWK) or an Ethereum
+/// <see cref="Wallet"/> (body member <c>wallet</c>, EIP-55) — exactly one; signed by <see cref="Facility"/> and an admin.
+/// </summary>
+public sealed record KeyRecoverPayload(string Mpi, Jwk? Key, string Facility, string? Wallet = null) : TxPayload
+{
+    /// <summary>The new key's id on the ledger: the JWK thumbprint, or the wallet address.</summary>
+    public string NewKid => Key?.Thumbprint() ?? Wallet!;
+}
+
+/// <summary>A new consortium admin: the Ethereum account <see cref="Wallet"/> (EIP-55).</summary>
+public sealed record AdminAddPayload(string Wallet) : TxPayload;
+
+/// <summary>Removes consortium admin <see cref="Admin"/> (an ES256 key thumbprint or a wallet address).</summary>
+public sealed record AdminRevokePayload(string Admin) : TxPayload;
 
 /// <summary>A record exists. <see cref="Link"/> is its FHIR reference at the facility, "{ResourceType}/{Record}".</summary>
 public sealed record RecordAnchorPayload(string Mpi, string Facility, string Record, string Category, string Date, string Hash, string Link) : TxPayload;

@@ -83,6 +83,16 @@ public sealed class TransactionFactory(TimeProvider? clock = null)
         return Make(TxType.KeyRecover, body);
     }
 
+    /// <summary>key.recover to an Ethereum wallet (EIP-55 <paramref name="wallet"/>): the patient's keys are replaced by that wallet.</summary>
+    public Transaction KeyRecoverWallet(string mpi, string wallet, string facility)
+        => Make(TxType.KeyRecover, With(Body(), ("mpi", mpi), ("facility", facility), ("wallet", wallet)));
+
+    /// <summary>admin.add of the wallet <paramref name="wallet"/> (EIP-55), to be signed by an active admin and by the wallet.</summary>
+    public Transaction AdminAdd(string wallet) => Make(TxType.AdminAdd, With(Body(), ("wallet", wallet)));
+
+    /// <summary>admin.revoke of <paramref name="admin"/> (a key thumbprint or a wallet address), signed by another active admin.</summary>
+    public Transaction AdminRevoke(string admin) => Make(TxType.AdminRevoke, With(Body(), ("admin", admin)));
+
     public Transaction RecordAnchor(string mpi, string facility, string record, string category, string date, string hash, string link)
         => Make(TxType.RecordAnchor, With(Body(), ("mpi", mpi), ("facility", facility), ("record", record), ("category", category),
             ("date", date), ("hash", hash), ("link", link)));

@@ -15,10 +15,14 @@ public static class TxType
     public const string GrantIssue = "grant.issue";
     public const string GrantRevoke = "grant.revoke";
     public const string AccessLog = "access.log";
+    /// <summary>A new consortium admin (an Ethereum wallet), signed by an active admin and by the wallet itself.</summary>
+    public const string AdminAdd = "admin.add";
+    /// <summary>Removes a consortium admin (key or wallet), signed by another active admin; never the last one.</summary>
+    public const string AdminRevoke = "admin.revoke";
 
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
     {
         NodeRegister, NodeApprove, NodeReject, NodeRevoke, PatientRegister, KeyAdd, KeyRevoke, KeyRecover,
-        RecordAnchor, GrantIssue, GrantRevoke, AccessLog,
+        RecordAnchor, GrantIssue, GrantRevoke, AccessLog, AdminAdd, AdminRevoke,
     };
 }

@@ -16,13 +16,14 @@ public sealed class LedgerKit : IAsyncDisposable
     private bool _closed;
 
     public LedgerKit(int patientPowBits = 4, int facilityPowBits = 6, TimeProvider? clock = null, SequencerOptions? sequencer = null,
-        Func<LedgerOptions, LedgerOptions>? configure = null)
+        Func<LedgerOptions, LedgerOptions>? configure = null, Func<Genesis, Genesis>? configureGenesis = null)
     {
         Folder = Directory.CreateTempSubdirectory("hp-ledger-").FullName;
         Clock = clock ?? TimeProvider.System;
         Genesis = new Genesis("test-chain", Clock.GetUtcNow().ToUnixTimeMilliseconds(), [Admin.PublicJwk],
             new GenesisNode(Sealer.PublicJwk, NodeKind.Hospital, "Genesis Hospital", "https://genesis.example"),
             new GenesisParameters(patientPowBits, facilityPowBits, 365, 300_000));
+        if (configureGenesis is not null) Genesis = configureGenesis(Genesis);
         Options = new LedgerOptions { DatabasePath = Path.Combine(Folder, "ledger.db"), Sequencer = sequencer ?? new SequencerOptions { BlockInterval = TimeSpan.FromMilliseconds(2) } };
         if (configure is not null) Options = configure(Options);
         Engine = LedgerEngine.Open(Options, Genesis, Sealer, Clock);
@@ -101,6 +102,21 @@ public sealed class LedgerKit : IAsyncDisposable
         await MustCommit(Tx.PatientRegister(key.PublicJwk, mpi, Base64Url.Encode(new byte[32]), Genesis.Parameters.PatientPowBits).SignWith(key));
         return key;
     }
+
+    /// <summary>
+    /// Adds <paramref name="wallet"/>'s signature of <paramref name="tx"/>: EIP-712 typed data rebuilt as the ledger
+    /// does (facility name, kind and endpoint from this node's state), in this chain's domain unless another is given.
+    /// </summary>
+    public Transaction WalletSigned(Transaction tx, Nethereum.Signer.EthECKey wallet, HealthPortal.Ledger.Crypto.Wallet.WalletDomain? domain = null)
+    {
+        var data = HealthPortal.Ledger.Rules.WalletSignatures.TypedDataFor(tx, id => HealthPortal.Ledger.Rules.WalletSignatures.Facility(Engine.State.Node(id)))
+            ?? throw new InvalidOperationException($"no typed data for {tx.Type}");
+        return tx.WithSignature(wallet.GetPublicAddress(), HealthPortal.Tests.Ledger.Crypto.Wallet.WalletTestKeys.SignTyped(wallet, data, domain ?? Engine.State.WalletDomain));
+    }
+
+    /// <summary>Adds <paramref name="wallet"/> as a consortium admin, co-signed by the kit's genesis admin.</summary>
+    public async Task AdminWallet(Nethereum.Signer.EthECKey wallet)
+        => await MustCommit(WalletSigned(Tx.AdminAdd(wallet.GetPublicAddress()).SignWith(Admin), wallet));
 
     /// <summary>A break-glass basis as a node writes it: a reason code and the hash of the words (kept off the ledger).</summary>
     public static BreakGlassBasis BreakGlass(string code = BreakGlassReasons.Unconscious) => new(code, Hash("the words stay in the node's database"));

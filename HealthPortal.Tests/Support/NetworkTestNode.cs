@@ -44,6 +44,7 @@ public sealed class NetworkTestNode : IAsyncLifetime
         services.AddSingleton(new NodeRegistrationLimiter(registrationLimit ?? new RateLimitWindow { PermitLimit = 1000, WindowSeconds = 60 }));
         services.AddScoped<CircuitClientAddress>();
         services.AddScoped<NodeRegistrations>();
+        services.AddScoped<HealthPortal.Features.Keys.AdminWallets>();
         // The join page's proof of work runs in the browser (JS interop, set up by each test) through this.
         services.AddScoped<BrowserKeys>();
         // Production rules for what applicants type (https-only endpoints) unless a test says otherwise.

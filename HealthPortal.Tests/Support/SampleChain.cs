@@ -54,6 +54,14 @@ public static class SampleChain
             kit.Anchor(lab, recovered, "MPI-0002", "lab-5", "lab"),
             tx.NodeRevoke(leaving.Id, NodeDecisionReasons.LeftNetwork).SignWith(kit.Admin),
         ]);
+        // Consortium admins that are wallets: one added by the genesis admin, a second added by the first (a wallet
+        // co-signature), which then approves the pending application and is revoked by the first.
+        var firstAdmin = Nethereum.Signer.EthECKey.GenerateKey();
+        var secondAdmin = Nethereum.Signer.EthECKey.GenerateKey();
+        await kit.AdminWallet(firstAdmin);
+        await kit.MustCommit(kit.WalletSigned(kit.WalletSigned(tx.AdminAdd(secondAdmin.GetPublicAddress()), firstAdmin), secondAdmin));
+        await kit.MustCommit(kit.WalletSigned(tx.NodeApprove(pending.Id), secondAdmin));
+        await kit.MustCommit(kit.WalletSigned(tx.AdminRevoke(secondAdmin.GetPublicAddress()), firstAdmin));
         await kit.MustCommit(kit.Anchor(clinic, patients[2], "MPI-0003", "visit-3", "visit"));
     }
 

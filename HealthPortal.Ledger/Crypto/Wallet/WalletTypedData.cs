@@ -20,7 +20,15 @@ namespace HealthPortal.Ledger.Crypto.Wallet;
 /// KeyAdd(string patient,string key,bytes32 txId)
 /// KeyRevoke(string patient,string key,bytes32 txId)
 /// RecordCosign(string patient,string facilityName,string facilityId,string kind,string date,string record,string contentHash,bytes32 txId)
+/// NodeApprove(string facilityName,string facilityId,string kind,string endpoint,bytes32 txId)
+/// NodeReject(string facilityName,string facilityId,string reason,bytes32 txId)
+/// NodeRevoke(string facilityName,string facilityId,string reason,bytes32 txId)
+/// RecoveryCosign(string patient,string newKey,string facilityName,string facilityId,bytes32 txId)
+/// AdminAdd(string admin,bytes32 txId)
+/// AdminRevoke(string admin,bytes32 txId)
 /// </code>
+/// The last six are consortium admins' signatures: the facility's name, kind and endpoint are its registration's, the
+/// reason the <c>NodeDecisionReasons</c> code; the patient's new key is a JWK thumbprint or a wallet address.
 /// </remarks>
 public sealed class WalletTypedData
 {
@@ -80,6 +88,30 @@ public sealed class WalletTypedData
         new("contentHash", "string", contentHash),
         TxIdMember(txId),
     ]);
+
+    /// <summary>An admin's approval of a facility's application, with what the application registered.</summary>
+    public static WalletTypedData NodeApprove(string facilityName, string facilityId, string kind, string endpoint, byte[] txId) => new("NodeApprove",
+        [new("facilityName", "string", facilityName), new("facilityId", "string", facilityId), new("kind", "string", kind),
+         new("endpoint", "string", endpoint), TxIdMember(txId)]);
+
+    /// <summary>An admin's rejection of an application (<paramref name="reason"/> a <c>NodeDecisionReasons</c> code).</summary>
+    public static WalletTypedData NodeReject(string facilityName, string facilityId, string reason, byte[] txId) => new("NodeReject",
+        [new("facilityName", "string", facilityName), new("facilityId", "string", facilityId), new("reason", "string", reason), TxIdMember(txId)]);
+
+    /// <summary>An admin's revocation of a member facility (<paramref name="reason"/> a <c>NodeDecisionReasons</c> code).</summary>
+    public static WalletTypedData NodeRevoke(string facilityName, string facilityId, string reason, byte[] txId) => new("NodeRevoke",
+        [new("facilityName", "string", facilityName), new("facilityId", "string", facilityId), new("reason", "string", reason), TxIdMember(txId)]);
+
+    /// <summary>An admin's co-signature of a key recovery: the patient, the key (thumbprint or wallet) that replaces all of theirs, and the facility that checked who they are.</summary>
+    public static WalletTypedData RecoveryCosign(string patient, string newKey, string facilityName, string facilityId, byte[] txId) => new("RecoveryCosign",
+        [new("patient", "string", patient), new("newKey", "string", newKey), new("facilityName", "string", facilityName),
+         new("facilityId", "string", facilityId), TxIdMember(txId)]);
+
+    /// <summary>admin.add: signed by the existing admin (if a wallet) and by the new admin wallet (proof of possession).</summary>
+    public static WalletTypedData AdminAdd(string admin, byte[] txId) => new("AdminAdd", [new("admin", "string", admin), TxIdMember(txId)]);
+
+    /// <summary>admin.revoke of <paramref name="admin"/> (a key thumbprint or a wallet address).</summary>
+    public static WalletTypedData AdminRevoke(string admin, byte[] txId) => new("AdminRevoke", [new("admin", "string", admin), TxIdMember(txId)]);
 
     /// <summary>The EIP-712 digest a wallet signs: Keccak-256(0x19 0x01 ‖ domainSeparator ‖ hashStruct(message)).</summary>
     public byte[] Digest(WalletDomain domain)

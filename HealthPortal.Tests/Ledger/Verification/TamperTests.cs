@@ -264,6 +264,8 @@ public sealed class TamperTests(TamperTests.PristineChain chain, ITestOutputHelp
         {
             ["seq"] = StoreFile.Long(path, "SELECT MAX(seq) + 100 FROM access_log"),
         }),
+        // A revoked admin wallet brought back.
+        ["admins"] = ("revoked_height IS NOT NULL", "revoked_height = NULL", (_, _) => new Dictionary<string, object> { ["id"] = "0x" + new string('A', 40) }),
     };
 
     public static TheoryData<string, RowDamage> StateRowDamages()

@@ -30,4 +30,6 @@ public enum AdmissionError
     AlreadyDecided,
     /// <summary>Revoking this node would stop the ledger: it seals the blocks.</summary>
     WouldStopLedger,
+    /// <summary>The admin chose to sign with their wallet, and it gave no valid signature (rejected, locked, wrong account or chain); nothing was submitted.</summary>
+    WalletRefused,
 }

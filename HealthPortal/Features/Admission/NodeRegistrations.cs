@@ -404,9 +404,10 @@ public sealed class NodeRegistrations(
     /// Approves a pending application (<c>node.approve</c>), then provisions the facility: its EHR store and a
     /// one-time invitation link for its first manager, returned in <see cref="AdmissionDone.ManagerInvitationToken"/>.
     /// </summary>
-    public async Task<Result<AdmissionDone, AdmissionError>> ApproveAsync(ClaimsPrincipal admin, string facilityId, CancellationToken ct = default)
+    /// <param name="sign">Who signs: null for the server-held consortium key, else <see cref="Keys.AdminWallets.WalletAsync"/> (the admin's wallet).</param>
+    public async Task<Result<AdmissionDone, AdmissionError>> ApproveAsync(ClaimsPrincipal admin, string facilityId, CancellationToken ct = default, Keys.AdminSign? sign = null)
     {
-        var decided = await DecideAsync(admin, facilityId, null, (node, _) => _tx.NodeApprove(node), FacilityStatus.Approved, ct);
+        var decided = await DecideAsync(admin, facilityId, null, (node, _) => _tx.NodeApprove(node), FacilityStatus.Approved, ct, sign);
         return decided.Value is { } done ? await ProvisionAsync(admin, done) : decided;
     }
 
@@ -444,25 +445,27 @@ public sealed class NodeRegistrations(
 
     /// <param name="reasonCode">A <see cref="NodeDecisionReasons"/> code: what the ledger says.</param>
     /// <param name="note">The admin's words: kept in the portal (<see cref="HealthFacility.DecisionNote"/>), hashed on the ledger.</param>
-    public Task<Result<AdmissionDone, AdmissionError>> RejectAsync(ClaimsPrincipal admin, string facilityId, string reasonCode, string? note = null, CancellationToken ct = default)
+    /// <param name="sign">Who signs: null for the server-held consortium key, else the admin's wallet.</param>
+    public Task<Result<AdmissionDone, AdmissionError>> RejectAsync(ClaimsPrincipal admin, string facilityId, string reasonCode, string? note = null, CancellationToken ct = default, Keys.AdminSign? sign = null)
         => ValidateReason(reasonCode, note, "rejection") is { } error
             ? Task.FromResult<Result<AdmissionDone, AdmissionError>>(Result.Fail(AdmissionError.Invalid, error))
-            : DecideAsync(admin, facilityId, Note(note), (node, hash) => _tx.NodeReject(node, reasonCode, hash), FacilityStatus.Rejected, ct);
+            : DecideAsync(admin, facilityId, Note(note), (node, hash) => _tx.NodeReject(node, reasonCode, hash), FacilityStatus.Rejected, ct, sign);
 
     /// <summary>Revokes an approved facility: from the revoking block on it can no longer anchor, seal or read.</summary>
     /// <inheritdoc cref="RejectAsync" path="/param"/>
-    public Task<Result<AdmissionDone, AdmissionError>> RevokeAsync(ClaimsPrincipal admin, string facilityId, string reasonCode, string? note = null, CancellationToken ct = default)
+    public Task<Result<AdmissionDone, AdmissionError>> RevokeAsync(ClaimsPrincipal admin, string facilityId, string reasonCode, string? note = null, CancellationToken ct = default, Keys.AdminSign? sign = null)
         => ValidateReason(reasonCode, note, "revocation") is { } error
             ? Task.FromResult<Result<AdmissionDone, AdmissionError>>(Result.Fail(AdmissionError.Invalid, error))
-            : DecideAsync(admin, facilityId, Note(note), (node, hash) => node == ledger.Engine.NodeId ? null : _tx.NodeRevoke(node, reasonCode, hash), FacilityStatus.Revoked, ct);
+            : DecideAsync(admin, facilityId, Note(note), (node, hash) => node == ledger.Engine.NodeId ? null : _tx.NodeRevoke(node, reasonCode, hash), FacilityStatus.Revoked, ct, sign);
 
     /// <summary>The admin's words with a fresh salt, or null when there are none.</summary>
     private static (string Text, string Salt)? Note(string? note)
         => string.IsNullOrWhiteSpace(note) ? null : (note.Trim(), TextCommitment.NewSalt());
 
-    /// <summary>Signs the decision with the consortium admin key; the portal row follows only after commit.</summary>
+    /// <summary>Signs the decision with the consortium admin key or the admin's wallet; the portal row follows only after commit.</summary>
     /// <param name="build">The decision for a node id and the hash of the note, or null when this node must not be decided on (the sealer).</param>
-    private async Task<Result<AdmissionDone, AdmissionError>> DecideAsync(ClaimsPrincipal admin, string facilityId, (string Text, string Salt)? note, Func<string, string?, Transaction?> build, FacilityStatus outcome, CancellationToken ct)
+    private async Task<Result<AdmissionDone, AdmissionError>> DecideAsync(ClaimsPrincipal admin, string facilityId, (string Text, string Salt)? note, Func<string, string?, Transaction?> build, FacilityStatus outcome, CancellationToken ct,
+        Keys.AdminSign? sign)
     {
         if (!await IsAdminAsync(admin)) return NotAdmin();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -472,9 +475,17 @@ public sealed class NodeRegistrations(
         var hash = note is { } n ? TextCommitment.Hash(n.Text, n.Salt) : null;
         if (build(facility.NodeKeyId, hash) is not { } decision)
             return Result.Fail(AdmissionError.WouldStopLedger, "This facility's node seals the ledger's blocks; revoking it would stop the ledger.");
-        var adminKey = ledger.Keys.Get(ServerKeyVault.ConsortiumAdmin);
+        Transaction signed;
+        if (sign is null) signed = decision.SignWith(ledger.Keys.Get(ServerKeyVault.ConsortiumAdmin));
+        else
+        {
+            // The wallet refused, or signed something else: nothing reaches the ledger, the row stays as it was.
+            var walletSigned = await sign(decision);
+            if (!walletSigned.IsOk) return Result.Fail(AdmissionError.WalletRefused, walletSigned.Message!);
+            signed = walletSigned.Value!;
+        }
         // Once signed and submitted the decision may commit; do not let a closing page cancel the wait for it.
-        var result = await ledger.Engine.SubmitAsync(decision.SignWith(adminKey), CancellationToken.None);
+        var result = await ledger.Engine.SubmitAsync(signed, CancellationToken.None);
         if (!result.IsCommitted) return Refusal(result);
         facility.Status = outcome;
         (facility.DecisionNote, facility.DecisionNoteSalt) = note is { } kept ? (kept.Text, kept.Salt) : ((string?)null, (string?)null);

@@ -19,6 +19,10 @@ public partial class Registrations
     private int tab;
     private bool busy;
     private (string Facility, string Contact, string Link)? invitation;
+    private HealthPortal.Features.Keys.AdminSignerChoice? signer;
+
+    /// <summary>The signer the admin chose: null for the server-held consortium key, else their wallet.</summary>
+    private async Task<HealthPortal.Features.Keys.AdminSign?> SignerAsync() => signer is null ? null : await signer.SignerAsync();
 
     [Inject] private NodeRegistrations Service { get; set; } = default!;
     [Inject] private IDialogService Dialogs { get; set; } = default!;
@@ -50,7 +54,7 @@ public partial class Registrations
 
     private Task ApproveConfirmedAsync(Registration r) => RunAsync(async admin =>
     {
-        var result = await Service.ApproveAsync(admin, r.Facility.Id);
+        var result = await Service.ApproveAsync(admin, r.Facility.Id, sign: await SignerAsync());
         if (result.Value is { } done)
         {
             ShowInvitation(r, done.ManagerInvitationToken);
@@ -64,7 +68,7 @@ public partial class Registrations
         var reason = await AskReasonAsync($"Reject {r.Facility.Name}?",
             "The rejection and its reason are recorded on the ledger. The facility cannot apply again under this key.", "Reject", "rejection");
         if (reason is null) return;
-        await RunAsync(async admin => (await Service.RejectAsync(admin, r.Facility.Id, reason.ReasonCode, reason.Note), $"{r.Facility.Name} is rejected."));
+        await RunAsync(async admin => (await Service.RejectAsync(admin, r.Facility.Id, reason.ReasonCode, reason.Note, sign: await SignerAsync()), $"{r.Facility.Name} is rejected."));
     }
 
     private async Task RevokeAsync(Registration r)
@@ -73,7 +77,7 @@ public partial class Registrations
             "From the revoking block on, this facility can no longer anchor records, seal blocks or read anyone's records, and its staff lose the facility portal. This cannot be undone.",
             "Revoke", "revocation");
         if (reason is null) return;
-        await RunAsync(async admin => (await Service.RevokeAsync(admin, r.Facility.Id, reason.ReasonCode, reason.Note), $"{r.Facility.Name} is revoked."));
+        await RunAsync(async admin => (await Service.RevokeAsync(admin, r.Facility.Id, reason.ReasonCode, reason.Note, sign: await SignerAsync()), $"{r.Facility.Name} is revoked."));
     }
 
     private Task InviteManagerAsync(Registration r) => RunAsync(async admin =>

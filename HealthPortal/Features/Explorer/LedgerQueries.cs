@@ -147,7 +147,8 @@ public sealed class LedgerQueries(LedgerHost ledger)
     public (SignerRole Role, string Name) SignerName(string kid, Transaction? context = null)
     {
         var state = Reader;
-        if (state.Admins.ContainsKey(kid)) return (SignerRole.Admin, "Consortium admin");
+        if (state.Admin(kid) is { } admin)
+            return (SignerRole.Admin, admin.IsWallet ? $"Consortium admin (wallet {kid})" : "Consortium admin");
         if (state.Node(kid) is { } node) return (SignerRole.Facility, node.Name);
         if (state.Key(kid) is { } key) return (SignerRole.Patient, $"Patient {key.Mpi} (device key)");
         // A registration signed by the key it brings, not yet in state (or a damaged store).

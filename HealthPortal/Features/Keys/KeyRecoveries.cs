@@ -210,8 +210,8 @@ public sealed class KeyRecoveries(
             .ToList();
     }
 
-    /// <summary>Co-signs the facility's key.recover with the consortium admin key and submits it.</summary>
-    public async Task<Result<long?, KeyError>> ApproveAsync(ClaimsPrincipal admin, string requestId, CancellationToken ct = default)
+    /// <summary>Co-signs the facility's key.recover with the consortium admin key (or the admin's wallet, <paramref name="sign"/>) and submits it.</summary>
+    public async Task<Result<long?, KeyError>> ApproveAsync(ClaimsPrincipal admin, string requestId, CancellationToken ct = default, AdminSign? sign = null)
     {
         if (!await IsAdminAsync(admin)) return Result.Fail(KeyError.Forbidden, "Only a consortium admin can approve a recovery.");
         await notifier.Gate.WaitAsync(ct);
@@ -237,8 +237,20 @@ public sealed class KeyRecoveries(
                 request.Body = tx.Body.ToJsonString();
                 request.FacilitySignature = Base64Url.Encode(tx.Signatures[0].Signature);
             }
-            var adminKey = ledger.Keys.Get(ServerKeyVault.ConsortiumAdmin);
-            var result = await ledger.Engine.SubmitAsync(tx.SignWith(adminKey), ct);
+            Transaction signed;
+            if (sign is null) signed = tx.SignWith(ledger.Keys.Get(ServerKeyVault.ConsortiumAdmin));
+            else
+            {
+                // A wallet that refuses leaves the request waiting (a restamped body is saved, the decision is not).
+                var walletSigned = await sign(tx);
+                if (!walletSigned.IsOk)
+                {
+                    await db.SaveChangesAsync(CancellationToken.None);
+                    return Result.Fail(walletSigned.Error, walletSigned.Message!);
+                }
+                signed = walletSigned.Value!;
+            }
+            var result = await ledger.Engine.SubmitAsync(signed, ct);
 
             request.DecidedByUserId = admin.FindFirstValue(ClaimTypes.NameIdentifier);
             request.DecidedAt = clock.GetUtcNow();

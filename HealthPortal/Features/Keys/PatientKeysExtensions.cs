@@ -11,6 +11,7 @@ public static class PatientKeysExtensions
         builder.Services.AddScoped<BrowserKeys>();
         builder.Services.AddScoped<PatientKeys>();
         builder.Services.AddScoped<KeyRecoveries>();
+        builder.Services.AddScoped<AdminWallets>();
         var configuration = builder.Configuration;
         builder.Services.AddOptions<HealthPortal.Features.Keys.RecoveryOptions>().Bind(configuration.GetSection(HealthPortal.Features.Keys.RecoveryOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<DeviceLinkOptions>().Bind(configuration.GetSection(DeviceLinkOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
