@@ -54,6 +54,50 @@ public sealed class AdminWalletsTests(PortalFactory portal)
     }
 
     [Fact]
+    public async Task Revoke_RemovesAWalletAdmin_WhoseSignaturesTheLedgerThenRefuses()
+    {
+        var admin = await AdminAsync();
+        var key = EthECKey.GenerateKey();
+        try
+        {
+            var address = await LinkAsync(admin, key);
+            Assert.Contains(await With(s => s.WalletAdminsAsync(admin)), a => a.Id == address && a.IsActive);
+
+            var revoked = await With(s => s.RevokeAsync(admin, address.ToLowerInvariant()));
+
+            Assert.True(revoked.IsOk, revoked.Message);
+            Assert.Equal(address, revoked.Value);
+            Assert.False(Ledger.Reader.IsAdmin(address));
+            Assert.Equal(new AdminWalletStatus(address, false, true), await With(s => s.StatusAsync(admin)));
+            Assert.Contains(await With(s => s.WalletAdminsAsync(admin)), a => a.Id == address && !a.IsActive);
+            var applied = await ApplyAsync();
+            var approved = await Registrations(s => s.ApproveAsync(admin, applied.FacilityId!, sign: WalletOf(key)));
+            Assert.False(approved.IsOk);
+            Assert.True(Ledger.Reader.Node(applied.NodeKeyId!) is { Status: NodeStatus.Pending });
+
+            var again = await With(s => s.RevokeAsync(admin, address));
+            Assert.Equal(KeyError.KeyNotActive, again.Error);
+        }
+        finally
+        {
+            await With(s => s.UnlinkAsync(admin));
+        }
+    }
+
+    [Theory]
+    [InlineData("not-an-address", KeyError.Unreadable)]
+    [InlineData("0x52908400098527886E0F7030069857D2E4169EE7", KeyError.NotYours)] // EIP-55's example: valid, never an admin
+    public async Task Revoke_OfSomethingThatIsNotAWalletAdmin_IsRefusedWithItsCode(string address, KeyError expected)
+    {
+        var admin = await AdminAsync();
+
+        var revoked = await With(s => s.RevokeAsync(admin, address));
+
+        Assert.Equal(expected, revoked.Error);
+        Assert.False(revoked.IsOk);
+    }
+
+    [Fact]
     public async Task Link_MakesTheWalletALedgerAdmin_AndItApprovesARegistration()
     {
         var admin = await AdminAsync();

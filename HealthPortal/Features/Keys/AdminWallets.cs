@@ -5,6 +5,7 @@ using HealthPortal.Features.Ledger;
 using HealthPortal.Features.Outcomes;
 using HealthPortal.Ledger;
 using HealthPortal.Ledger.Crypto.Wallet;
+using HealthPortal.Ledger.State;
 using HealthPortal.Ledger.Transactions;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
@@ -97,6 +98,41 @@ public sealed class AdminWallets(IDbContextFactory<ApplicationDbContext> dbFacto
         db.UserClaims.RemoveRange(await db.UserClaims.Where(c => c.UserId == userId && c.ClaimType == ClaimType).ToListAsync());
         await db.SaveChangesAsync();
         return true;
+    }
+
+    /// <summary>The wallet admins on the ledger (active first); the genesis ES256 admin keys are not listed here.</summary>
+    public async Task<IReadOnlyList<AdminEntry>> WalletAdminsAsync(ClaimsPrincipal admin)
+    {
+        if (!await IsAdminAsync(admin)) return [];
+        return ledger.Reader.AdminList.Where(a => a.Key is null).OrderBy(a => !a.IsActive).ThenBy(a => a.AddedHeight).ToList();
+    }
+
+    /// <summary>
+    /// Removes a wallet admin (a lost or compromised wallet, an admin who left) with an <c>admin.revoke</c> signed by
+    /// <paramref name="sign"/>; the ledger refuses to remove the last admin. Accounts that linked the wallet keep the
+    /// claim, and their page says it was removed, so nobody wonders why "my wallet" disappeared from the signing pages.
+    /// </summary>
+    public async Task<Result<string, KeyError>> RevokeAsync(ClaimsPrincipal admin, string? address, AdminSign? sign = null)
+    {
+        if (!await IsAdminAsync(admin)) return Result.Fail(KeyError.Forbidden, "Only a consortium admin can remove an admin wallet.");
+        if (!EthereumAddress.TryParse(address, out var parsed, out var error)) return Result.Fail(KeyError.Unreadable, $"This is not a wallet address: {error}");
+        var canonical = parsed.ToString();
+        if (ledger.Reader.Admin(canonical) is not { Key: null } entry) return Result.Fail(KeyError.NotYours, $"{canonical} is not a wallet admin on the ledger. Nothing was submitted.");
+        if (!entry.IsActive) return Result.Fail(KeyError.KeyNotActive, $"{canonical} was already removed as a consortium admin. Nothing was submitted.");
+        var signed = await (sign ?? ServerKey())(_tx.AdminRevoke(canonical));
+        if (!signed.IsOk) return Result.Fail(signed.Error, signed.Message!);
+        var result = await ledger.Engine.SubmitAsync(signed.Value!, CancellationToken.None);
+        if (result.IsCommitted)
+        {
+            logger.LogInformation("Admin wallet {Address} revoked", canonical);
+            return canonical;
+        }
+        return result.Error switch
+        {
+            LedgerError.LastAdmin => Result.Fail(KeyError.LastKey, $"{canonical} is the consortium's last admin: add another admin before removing it. Nothing changed."),
+            LedgerError.Busy => Result.Fail(KeyError.Busy, "The network is busy; try again in a moment. Nothing changed."),
+            _ => Result.Fail(KeyError.LedgerRefused, $"The ledger refused the removal: {result.Message}. Nothing changed."),
+        };
     }
 
     /// <summary>Signs with the server-held consortium admin key (the demo's, and any node's without admin wallets).</summary>
