@@ -38,6 +38,47 @@ public sealed class ManagerInvitationTests(PortalFactory portal)
         Assert.True(details.IsManager);
     }
 
+    [Fact]
+    public async Task RegeneratedManagerInvitation_RevokesTheEarlierLink()
+    {
+        var facility = await FacilityAsync(FacilityStatus.Approved);
+        var admin = PortalFactory.DemoEmail(Roles.Admin);
+
+        var first = await InviteManagerAsync(admin, facility.Id);
+        var second = await InviteManagerAsync(admin, facility.Id);
+
+        Assert.True(first.IsOk && second.IsOk, first.Message + second.Message);
+        var redemption = (Func<string, Task<InvitationDetails?>>)(token =>
+            portal.WithScopeAsync(services => services.GetRequiredService<InvitationRedemption>().FindOpenAsync(token)));
+        Assert.Null(await redemption(first.Value!.Token));
+        Assert.True((await redemption(second.Value!.Token))!.IsManager);
+    }
+
+    [Fact]
+    public async Task RegeneratedManagerInvitation_LeavesTheFacilitysStaffInvitationsOpen()
+    {
+        var facility = await FacilityAsync(FacilityStatus.Approved);
+        var admin = PortalFactory.DemoEmail(Roles.Admin);
+        var managerLink = await InviteManagerAsync(admin, facility.Id);
+        var staffToken = await portal.QueryAsync(async db =>
+        {
+            var token = InvitationToken.New();
+            db.StaffInvitations.Add(new StaffInvitation
+            {
+                FacilityId = facility.Id, TokenHash = InvitationToken.Hash(token), Role = Roles.FacilityStaff,
+                CreatedByUserId = "test", CreatedAt = DateTimeOffset.UtcNow, ExpiresAt = DateTimeOffset.UtcNow.AddDays(1),
+            });
+            await db.SaveChangesAsync();
+            return token;
+        });
+
+        await InviteManagerAsync(admin, facility.Id);
+
+        var staff = await portal.WithScopeAsync(services => services.GetRequiredService<InvitationRedemption>().FindOpenAsync(staffToken));
+        Assert.Equal(Roles.FacilityStaff, staff!.Role);
+        Assert.True(managerLink.IsOk);
+    }
+
     [Theory]
     [InlineData(FacilityStatus.Pending)]
     [InlineData(FacilityStatus.Rejected)]

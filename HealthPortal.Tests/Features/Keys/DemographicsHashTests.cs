@@ -29,7 +29,7 @@ public sealed class DemographicsHashTests
         ];
         Assert.Equal(expected, DemographicsHash.CanonicalBytes(p.DemographicsSalt, p.FullName, p.BirthDate, p.Sex, p.NationalId));
         Assert.Equal(Base64Url.Encode(SHA256.HashData(expected)), DemographicsHash.Of(p));
-        Assert.Equal(["F", "M", "O"], Enum.GetValues<Sex>().Select(DemographicsHash.SexCode));
+        Assert.Equal(["F", "M", "O", "U"], Enum.GetValues<Sex>().Select(DemographicsHash.SexCode));
     }
 
     [Fact]

@@ -66,13 +66,25 @@ public sealed class PatientDashboardTests(PortalTestDatabase database, Standalon
         page.Find("input[data-testid='profile-birthdate']").Change("1990-02-03");
         page.Find("input[data-testid='profile-nrc']").Change("14/PATHANA(N)300003");
         page.Find("input[data-testid='profile-phone']").Change("+95 9 400 000 003");
+
+        // Sex has no default: leaving it unanswered is refused with words a person understands, and nothing is saved.
+        page.Find("form").Submit();
+        page.WaitForAssertion(() => Assert.Contains("Choose one; \"Unknown / prefer not to say\" is a fine answer.", page.Markup));
+        Assert.DoesNotContain("field is required", page.Markup);
+        await using (var none = database.CreateContext())
+            Assert.False(await none.PatientProfiles.AnyAsync(p => p.UserId == userId));
+
+        var sex = page.FindComponent<MudBlazor.MudSelect<Sex?>>();
+        await page.InvokeAsync(() => sex.Instance.ValueChanged.InvokeAsync(Sex.Unknown));
         page.Find("form").Submit();
 
         page.WaitForAssertion(() => Assert.Equal("Hla Hla Win", page.Find("[data-testid='patient-name']").TextContent.Trim()));
+        Assert.Contains("Unknown / prefer not to say", page.Markup);
         await using var check = database.CreateContext();
         var saved = await check.PatientProfiles.SingleAsync(p => p.UserId == userId);
         Assert.Equal(new DateOnly(1990, 2, 3), saved.BirthDate);
         Assert.Equal("14/PATHANA(N)300003", saved.NationalId);
+        Assert.Equal(Sex.Unknown, saved.Sex);
     }
 
     [Fact]

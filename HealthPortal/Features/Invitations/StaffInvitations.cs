@@ -55,8 +55,9 @@ public sealed class StaffInvitations(
 
     /// <summary>
     /// A consortium admin invites the manager of an approved facility: the person who redeems the link becomes
-    /// its FacilityManager and can then invite the staff. Several may be made (a lost link is replaced by a new
-    /// one); each works once.
+    /// its FacilityManager and can then invite the staff. A lost link is replaced by a new one, and the new one
+    /// revokes every earlier unused manager link of the facility: a link that went astray (a wrong address, a
+    /// forwarded mail) must not still make someone the facility's manager once the admin has sent another.
     /// </summary>
     public async Task<Result<NewInvitation, InvitationError>> CreateManagerInvitationAsync(ClaimsPrincipal admin, string facilityId, string? email = null, string? requestBase = null)
     {
@@ -67,14 +68,20 @@ public sealed class StaffInvitations(
             if (status is null) return Result.Fail(InvitationError.NotFound, "No such facility.");
             if (status != FacilityStatus.Approved) return Result.Fail(InvitationError.FacilityNotApproved, "The facility is not approved.");
         }
-        return await AddAsync(admin, facilityId, email, Roles.FacilityManager, requestBase);
+        return await AddAsync(admin, facilityId, email, Roles.FacilityManager, requestBase, revokeEarlier: true);
     }
 
-    private async Task<Result<NewInvitation, InvitationError>> AddAsync(ClaimsPrincipal creator, string facilityId, string? email, string role, string? requestBase)
+    private async Task<Result<NewInvitation, InvitationError>> AddAsync(ClaimsPrincipal creator, string facilityId, string? email, string role, string? requestBase, bool revokeEarlier = false)
     {
         var token = InvitationToken.New();
         var now = clock.GetUtcNow();
         await using var db = await dbFactory.CreateDbContextAsync();
+        // Revoking and adding in one transaction: there is never a moment with two open manager links, nor none.
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        if (revokeEarlier)
+            await db.StaffInvitations
+                .Where(i => i.FacilityId == facilityId && i.Role == role && i.UsedAt == null)
+                .ExecuteDeleteAsync();
         db.StaffInvitations.Add(new StaffInvitation
         {
             FacilityId = facilityId,
@@ -86,6 +93,7 @@ public sealed class StaffInvitations(
             ExpiresAt = now + Lifetime,
         });
         await db.SaveChangesAsync();
+        await transaction.CommitAsync();
         var mailedTo = mails is null ? null : await mails.SendAsync(facilityId, email, role, token, now + Lifetime, requestBase);
         return new NewInvitation(token, mailedTo);
     }

@@ -72,6 +72,7 @@ public static class DemographicsHash
         Sex.Female => "F",
         Sex.Male => "M",
         Sex.Other => "O",
+        Sex.Unknown => "U",
         _ => throw new ArgumentOutOfRangeException(nameof(sex), sex, "no demographics code for this value"),
     };
 

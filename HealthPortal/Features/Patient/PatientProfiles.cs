@@ -12,19 +12,25 @@ namespace HealthPortal.Features.Patient;
 
 public sealed class PatientProfileInput
 {
-    [Required, StringLength(200, MinimumLength = 2)]
+    [Required(ErrorMessage = "Enter your full name as on your national ID card.")]
+    [StringLength(200, MinimumLength = 2, ErrorMessage = "Your full name is 2 to 200 characters.")]
     public string FullName { get; set; } = "";
 
-    [Required]
+    [Required(ErrorMessage = "Enter your date of birth.")]
     public DateTime? BirthDate { get; set; }
 
-    public Sex Sex { get; set; }
+    /// <summary>No default: a patient who skips the question has not said "female".</summary>
+    [Required(ErrorMessage = "Choose one; \"Unknown / prefer not to say\" is a fine answer.")]
+    public Sex? Sex { get; set; }
 
-    [Required, StringLength(40, MinimumLength = 4)]
+    [Required(ErrorMessage = "Enter your national ID (NRC) number.")]
+    [StringLength(40, MinimumLength = 4, ErrorMessage = "An NRC number is 4 to 40 characters, e.g. 12/LAMANA(N)123456.")]
     [Display(Name = "National ID (NRC)")]
     public string NationalId { get; set; } = "";
 
-    [Required, Phone, StringLength(40)]
+    [Required(ErrorMessage = "Enter a phone number facilities can reach you on.")]
+    [Phone(ErrorMessage = "That is not a phone number (e.g. +95 9 400 000 001).")]
+    [StringLength(40, ErrorMessage = "A phone number is at most 40 characters.")]
     public string Phone { get; set; } = "";
 
     public static PatientProfileInput From(PatientProfile? profile) => profile is null ? new() : new()
@@ -81,7 +87,7 @@ public sealed class PatientProfiles(
         }
         profile.FullName = input.FullName.Trim();
         profile.BirthDate = birthDate;
-        profile.Sex = input.Sex;
+        profile.Sex = input.Sex!.Value;
         profile.NationalId = nationalId;
         profile.Phone = input.Phone.Trim();
         profile.UpdatedAt = clock.GetUtcNow();
