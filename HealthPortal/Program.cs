@@ -8,6 +8,7 @@ using HealthPortal.Features.Auth.Sessions;
 using HealthPortal.Features.Grants;
 using HealthPortal.Features.Interop;
 using HealthPortal.Features.Ehr;
+using HealthPortal.Features.Mpi;
 using HealthPortal.Features.Hosting;
 using HealthPortal.Features.Ledger;
 using HealthPortal.Features.Keys;
@@ -47,6 +48,7 @@ builder.AddPortalConfiguration(args)
     .AddPatientRecords()
     .AddGrants()
     .AddEhrStores()
+    .AddMpi()
     .AddInterop()
     .AddOperations()
     .AddPatientNotices();
