@@ -94,12 +94,13 @@ public static class MpiExtensions
         return builder;
     }
 
-    /// <summary>The MPI matcher and its configuration (section <c>Mpi</c>).</summary>
+    /// <summary>The MPI matcher, its configuration (section <c>Mpi</c>) and the desk's walk-in check.</summary>
     public static IServiceCollection AddMpi(this IServiceCollection services, IConfiguration? configuration = null)
     {
         var options = services.AddOptions<MpiOptions>();
         if (configuration is not null) options.Bind(configuration.GetSection(MpiOptions.Section));
         services.AddSingleton<MpiMatcher>();
+        services.AddScoped<WalkInCandidates>();
         return services;
     }
 }
