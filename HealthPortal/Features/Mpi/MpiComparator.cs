@@ -52,7 +52,7 @@ public static class MpiComparator
         // Syllable by syllable: a Myanmar name that has one syllable replaced ("Aung Kyaw Moe", "Aung Kyaw Min") is
         // another person's name, often a sibling's, however alike the letters look; a misspelled syllable is not.
         if (x.Count == y.Count)
-            return Enumerable.Range(0, x.Count).All(i => Similarity(x[i], y[i]) >= SyllableTypo) ? (byte)2 : (byte)4;
+            return Enumerable.Range(0, x.Count).All(i => SameSyllable(x[i], y[i])) ? (byte)2 : (byte)4;
         // One syllable dropped, or a run-together name that did not split into known syllables.
         if (Math.Abs(x.Count - y.Count) == 1 && (IsSubsequence(x, y) || IsSubsequence(y, x))) return 3;
         return Similarity(a.Compact, b.Compact) >= CloseName ? (byte)3 : (byte)4;
@@ -60,6 +60,26 @@ public static class MpiComparator
 
     /// <summary>Two spellings of a syllable at least this alike are one syllable mistyped ("kyaw", "kyw").</summary>
     public const double SyllableTypo = 0.8;
+
+    // A mistyped syllable: alike by Jaro–Winkler, or one edit apart when long enough that one edit cannot make another
+    // common syllable ("min" and "win" are two names; "thein" and "thexn" are one).
+    private static bool SameSyllable(string a, string b) =>
+        Similarity(a, b) >= SyllableTypo || (Math.Max(a.Length, b.Length) >= 4 && WithinOneEdit(a, b));
+
+    private static bool WithinOneEdit(string a, string b)
+    {
+        if (Math.Abs(a.Length - b.Length) > 1) return false;
+        if (a.Length > b.Length) (a, b) = (b, a);
+        int i = 0, j = 0, edits = 0;
+        while (i < a.Length && j < b.Length)
+        {
+            if (a[i] == b[j]) { i++; j++; continue; }
+            if (++edits > 1) return false;
+            if (a.Length == b.Length) i++;
+            j++;
+        }
+        return edits + (b.Length - j) + (a.Length - i) <= 1;
+    }
 
     private static bool IsSubsequence(IReadOnlyList<string> shorter, IReadOnlyList<string> longer)
     {

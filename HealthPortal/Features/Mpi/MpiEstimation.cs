@@ -70,17 +70,17 @@ public static class MpiEstimation
     /// threshold the highest score at which the expected recall of link + review reaches <paramref name="reviewRecall"/>.
     /// No labels are used: "expected" is the sum of posteriors the fitted model assigns.
     /// </summary>
-    public static MpiModel ChooseThresholds(MpiModel model, IReadOnlyCollection<(byte[] Levels, long Count)> patterns, double linkPrecision = 0.999, double reviewRecall = 0.995)
+    public static MpiModel ChooseThresholds(MpiModel model, IEnumerable<double> scores, double linkPrecision = 0.999, double reviewRecall = 0.995)
     {
-        var scored = patterns.Select(x => (Score: model.Score(x.Levels), x.Count)).OrderByDescending(x => x.Score).ToList();
-        var expectedMatches = scored.Sum(x => model.Posterior(x.Score) * x.Count);
+        var scored = scores.OrderByDescending(x => x).ToArray();
+        var expectedMatches = scored.Sum(model.Posterior);
         double link = double.PositiveInfinity, review = double.PositiveInfinity;
         double taken = 0, takenMatches = 0;
         var reachedRecall = false;
-        foreach (var (score, count) in scored)
+        foreach (var score in scored)
         {
-            taken += count;
-            takenMatches += model.Posterior(score) * count;
+            taken++;
+            takenMatches += model.Posterior(score);
             if (takenMatches / taken >= linkPrecision) link = score;
             if (!reachedRecall) { review = score; reachedRecall = takenMatches >= reviewRecall * expectedMatches; }
         }

@@ -20,13 +20,14 @@ public sealed class MpiMatcher(IOptions<MpiOptions> options)
 {
     public MpiModel Model { get; } = options.Value.ToModel();
 
-    public MpiMatch Compare(MpiRecord a, MpiRecord b)
+    public MpiMatch Compare(MpiRecord a, MpiRecord b, NameFrequencies? names = null)
     {
         var levels = MpiComparator.Compare(a, b);
-        var score = Model.Score(levels);
+        var adjustment = (names ?? NameFrequencies.None).Adjustment(a);
+        var score = Model.Score(levels, adjustment);
         var fields = MpiLevels.Fields.Select(f => new FieldComparison(f, levels[(int)f], MpiLevels.Of(f)[levels[(int)f]],
             MpiLevels.Agreement(f, levels[(int)f]), Model.Weight(f, levels[(int)f]))).ToList();
-        return new MpiMatch(a, b, fields, score, Model.Posterior(score), Model.Classify(levels));
+        return new MpiMatch(a, b, fields, score, Model.Posterior(score), Model.Classify(levels, adjustment));
     }
 
     /// <summary>
@@ -36,7 +37,8 @@ public sealed class MpiMatcher(IOptions<MpiOptions> options)
     public IReadOnlyList<MpiMatch> Candidates(MpiRecord probe, IEnumerable<MpiRecord> pool)
     {
         var index = MpiIndex.Build(pool);
-        return index.Candidates(probe).Select(i => Compare(probe, index.Records[i]))
+        var names = NameFrequencies.Of(index.Records);
+        return index.Candidates(probe).Select(i => Compare(probe, index.Records[i], names))
             .Where(m => m.Outcome != MatchOutcome.NoMatch)
             .OrderByDescending(m => m.Score).ThenBy(m => m.Right.Id, StringComparer.Ordinal)
             .ToList();

@@ -20,9 +20,10 @@ public sealed record MpiModel(double[][] M, double[][] U, double Prior, double L
     /// <summary>log2(m/u) of a level; a missing value (level 0) weighs nothing either way.</summary>
     public double Weight(MpiField field, int level) => level == 0 ? 0 : Math.Log2(M[(int)field][level] / U[(int)field][level]);
 
-    public double Score(ReadOnlySpan<byte> levels)
+    /// <summary>The pair's score; <paramref name="exactNameAdjustment"/> (from <see cref="NameFrequencies"/>) applies when the names agree exactly.</summary>
+    public double Score(ReadOnlySpan<byte> levels, double exactNameAdjustment = 0)
     {
-        var score = 0.0;
+        var score = levels[(int)MpiField.Name] == 1 ? exactNameAdjustment : 0.0;
         for (var f = 0; f < levels.Length; f++)
             if (levels[f] != 0) score += Math.Log2(M[f][levels[f]] / U[f][levels[f]]);
         return score;
@@ -30,16 +31,17 @@ public sealed record MpiModel(double[][] M, double[][] U, double Prior, double L
 
     /// <summary>
     /// The outcome of a compared pair. Fellegi–Sunter assumes fields are independent given match status; a household
-    /// breaks that (twins share birth date, father, phone and township), so two vetoes keep such pairs from an
-    /// automatic link however high they score: names that disagree (no romanised or Burmese name agreeing at least
-    /// partly) and two readable NRC numbers that differ. Such a pair goes to review at most.
+    /// breaks that (twins share birth date, father, phone and township), so names that disagree (no romanised or
+    /// Burmese name agreeing at least partly) and two readable NRC numbers that differ each keep a pair from an
+    /// automatic link however high it scores (review at most); both together say two people (no match).
     /// </summary>
-    public MatchOutcome Classify(ReadOnlySpan<byte> levels)
+    public MatchOutcome Classify(ReadOnlySpan<byte> levels, double exactNameAdjustment = 0)
     {
-        var outcome = Classify(Score(levels));
-        if (outcome != MatchOutcome.Link) return outcome;
+        var outcome = Classify(Score(levels, exactNameAdjustment));
         var nameAgrees = levels[(int)MpiField.Name] is 1 or 2 or 3 || levels[(int)MpiField.BurmeseName] is 1 or 2;
         var cardsDiffer = levels[(int)MpiField.Nrc] == MpiLevels.Count(MpiField.Nrc) - 1;
+        if (!nameAgrees && cardsDiffer) return MatchOutcome.NoMatch;
+        if (outcome != MatchOutcome.Link) return outcome;
         return nameAgrees && !cardsDiffer ? MatchOutcome.Link : MatchOutcome.Review;
     }
 

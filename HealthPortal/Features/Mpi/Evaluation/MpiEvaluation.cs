@@ -42,13 +42,17 @@ public static class MpiEvaluation
         var match = clock.Elapsed;
 
         clock.Restart();
+        var names = NameFrequencies.Of(records);
+        var adjustments = new double[pairs.Length];
+        Parallel.For(0, pairs.Length, k => adjustments[k] = names.Adjustment(records[pairs[k].I]));
         var model = fixedModel;
         var iterations = 0;
         if (model is null)
         {
             var patterns = MpiEstimation.Patterns(vectors).Values.ToList();
             (model, iterations) = MpiEstimation.Fit(patterns, MpiDefaults.Start);
-            model = MpiEstimation.ChooseThresholds(model, patterns);
+            var fitted = model;
+            model = MpiEstimation.ChooseThresholds(model, Enumerable.Range(0, pairs.Length).Select(k => fitted.Score(vectors[k], adjustments[k])));
         }
         var fit = clock.Elapsed;
 
@@ -60,7 +64,7 @@ public static class MpiEvaluation
             var (i, j) = pairs[k];
             var same = population[i].PersonId == population[j].PersonId;
             if (same) trueCompared++;
-            switch (model.Classify(vectors[k]))
+            switch (model.Classify(vectors[k], adjustments[k]))
             {
                 case MatchOutcome.Link: links++; if (same) trueLinks++; break;
                 case MatchOutcome.Review: reviews++; if (same) trueReviews++; inReview[i] = inReview[j] = true; break;
