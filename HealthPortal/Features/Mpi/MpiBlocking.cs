@@ -5,7 +5,7 @@ namespace HealthPortal.Features.Mpi;
 /// a few million pairs instead of five billion. Each key catches the duplicates another one misses: birth year and the
 /// name's first sound (survives a changed NRC or phone and spelling variants), NRC card number (survives a wrong birth
 /// date or a renamed person), phone, day and month with the name's first sound (survives a mistyped year, and in either
-/// order survives swapped day and month), the whole canonical name, and the Burmese-script name's first letter with the birth year.
+/// order survives swapped day and month), the whole canonical name when there is no birth date, and the Burmese-script name's first letter with the birth year.
 /// </summary>
 public static class MpiBlocking
 {
@@ -21,10 +21,14 @@ public static class MpiBlocking
             }
             if (r.Name.Burmese.Length > 0) yield return $"b{d.Year}|{r.Name.Burmese[0]}";
         }
-        // The whole canonical name: the only key of a record without birth date, NRC or phone, and it catches a
-        // person whose date, card and phone all changed.
-        if (r.Name.Compact.Length > 0) yield return "s" + r.Name.Compact;
-        else if (r.Name.Burmese.Length > 0) yield return "s" + r.Name.Burmese;
+        // The whole canonical name, for a record without a birth date (otherwise it may have no key at all). Not for
+        // every record: at 100,000 records it floods the pairs with namesakes and EM then fits "same name" instead
+        // of "same person" (measured: docs/mpi.md, run 2).
+        if (r.BirthDate is null)
+        {
+            if (r.Name.Compact.Length > 0) yield return "s" + r.Name.Compact;
+            else if (r.Name.Burmese.Length > 0) yield return "s" + r.Name.Burmese;
+        }
         if (r.Nrc is { } nrc) yield return "n" + nrc.Number;
         if (r.Phone.Length > 0) yield return "p" + r.Phone;
     }
