@@ -16,6 +16,7 @@ internal static class BenchProgram
         ["crash-child", ..] => await CrashChild.RunAsync(args[1..]),
         ["wallet-verify", ..] => await WalletVerifyRate.RunAsync(args[1..]),
         ["mixed", ..] => await MixedRate.RunAsync(args[1..]),
+        ["mpi", ..] => await MpiBench.RunAsync(args[1..]),
         _ => await Benchmark.RunAsync(args),
     };
 }

@@ -8,6 +8,7 @@ using HealthPortal.Features.Auth.Sessions;
 using HealthPortal.Features.Grants;
 using HealthPortal.Features.Interop;
 using HealthPortal.Features.Ehr;
+using HealthPortal.Features.Mpi;
 using HealthPortal.Features.Hosting;
 using HealthPortal.Features.Ledger;
 using HealthPortal.Features.Keys;
@@ -49,6 +50,7 @@ builder.AddPortalConfiguration(args)
     .AddPatientSummary()
     .AddGrants()
     .AddEhrStores()
+    .AddMpi()
     .AddInterop()
     .AddOperations()
     .AddPatientNotices();
