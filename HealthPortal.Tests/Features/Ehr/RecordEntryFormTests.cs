@@ -125,8 +125,8 @@ public sealed class RecordEntryFormTests(EhrTestNode node) : PortalComponentTest
         var popovers = Render<MudBlazor.MudPopoverProvider>();
         var form = RenderForm(EhrTestNode.Hospital, FacilityKind.Hospital);
 
-        form.Find("input[data-testid='admission-ward']").Change("Ward 3");
-        form.Find("input[data-testid='admission-attending']").Change("Dr. Okafor");
+        form.Find("input[data-testid='admission-ward']").Input("Ward 3");
+        form.Find("input[data-testid='admission-attending']").Input("Dr. Okafor");
         form.Find("input[data-testid='admission-start-date']").Change("2026-03-02");
         form.Find("[data-testid='diagnosis-0-picker'] input, input[data-testid='diagnosis-0-picker']").Input("dengue haem");
         form.WaitForAssertion(() => Assert.NotEmpty(popovers.FindAll(".mud-popover .mud-list-item")), TimeSpan.FromSeconds(5));
@@ -139,8 +139,8 @@ public sealed class RecordEntryFormTests(EhrTestNode node) : PortalComponentTest
         form.WaitForAssertion(() => Assert.Contains(popovers.FindAll(".mud-popover .mud-list-item"), e => e.TextContent.Contains("Paracetamol 500 mg tablet", StringComparison.Ordinal)),
             TimeSpan.FromSeconds(5));
         popovers.FindAll(".mud-popover .mud-list-item").First(e => e.TextContent.Contains("Paracetamol 500 mg tablet", StringComparison.Ordinal)).Click();
-        form.Find("input[data-testid='prescription-0-dose']").Change("1 g");
-        form.Find("input[data-testid='prescription-0-frequency']").Change("four times daily");
+        form.Find("input[data-testid='prescription-0-dose']").Input("1 g");
+        form.Find("input[data-testid='prescription-0-frequency']").Input("four times daily");
         form.Find("input[data-testid='prescription-0-days']").Change("3");
         form.Find("[data-testid='save-admission']").Click();
 
