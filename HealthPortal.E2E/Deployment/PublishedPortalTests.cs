@@ -42,7 +42,8 @@ public abstract class PublishedPortalTests<TDeployment>(TDeployment deployment, 
 
         Assert.Equal(200, response!.Status);
         Assert.Equal(new Uri(Deployment.BaseUrl, path).AbsoluteUri, page.Url);
-        Assert.Contains(title, await page.TitleAsync(), StringComparison.Ordinal);
+        // The interactive HeadOutlet re-renders <title> when the circuit takes over; wait for it rather than read it once.
+        await Assertions.Expect(page).ToHaveTitleAsync(new Regex(Regex.Escape(title)));
         // The page answers clicks: the circuit came up over wss:// on the public origin and rendered it.
         await page.Locator("[data-interactive=true]").First.WaitForAsync(new() { State = WaitForSelectorState.Attached });
         var socketUrl = await circuit.WaitAsync(TimeSpan.FromSeconds(30));

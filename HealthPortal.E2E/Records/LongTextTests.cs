@@ -60,13 +60,17 @@ public sealed class LongTextTests(PortalHost host, ChromiumFixture chromium, ITe
         var ward = "Ward D-" + Guid.NewGuid().ToString("N")[..6];
         var desk = await StaffPatientPageAsync(DemoData.Patients[1]);
         var form = desk.Admission;
+        // The draft module loads after the circuit's first render; on a loaded machine that can trail the page.
+        var tracked = desk.Page.Locator("[data-draft][data-draft-tracked]").First;
+        await tracked.WaitForAsync(new() { Timeout = 30_000 });
         await form.Ward.FillAsync(ward);
         await form.Note.FillAsync("Febrile on arrival.\nStarted on IV fluids.");
         await form.Note.PressAsync("Tab");
 
         // A lost circuit ends in a reload; the tab's draft puts the text back and says so.
         await desk.GotoAsync();
-        await Expect(desk.Page.GetByTestId("ehr-form-draft-restored")).ToBeVisibleAsync();
+        await tracked.WaitForAsync(new() { Timeout = 30_000 });
+        await Expect(desk.Page.GetByTestId("ehr-form-draft-restored")).ToBeVisibleAsync(new() { Timeout = 15_000 });
         await Expect(form.Ward).ToHaveValueAsync(ward);
         await Expect(form.Note).ToHaveValueAsync("Febrile on arrival.\nStarted on IV fluids.");
 

@@ -54,6 +54,9 @@ export function track(key) {
         tracked.add(root);
         root.addEventListener("input", () => save(key, root));
         root.addEventListener("change", () => save(key, root));
+        // Text typed while this module was still loading is kept too, not only what comes after it.
+        save(key, root);
+        root.setAttribute("data-draft-tracked", "true");
     }
     return restored;
 }
