@@ -22,6 +22,7 @@ using HealthPortal.Features.Operator;
 using HealthPortal.Features.Patient.Records;
 using HealthPortal.Features.Patient.Summary;
 using HealthPortal.Features.Security;
+using HealthPortal.Features.ShareLinks;
 
 // The executable doubles as the operator tool (`ledger verify`, `receipt verify`): no web host for those.
 if (OperatorCommands.IsCommand(args)) return OperatorCommands.Run(args);
@@ -48,6 +49,7 @@ builder.AddPortalConfiguration(args)
     .AddAnchoring()
     .AddPatientRecords()
     .AddPatientSummary()
+    .AddShareLinks()
     .AddGrants()
     .AddEhrStores()
     .AddMpi()
@@ -71,6 +73,7 @@ app.MapExplorerEndpoints();
 app.MapAccessEndpoints();
 app.MapPatientRecordEndpoints();
 app.MapPatientSummaryEndpoints();
+app.MapShareLinkEndpoints();
 app.MapInteropEndpoints();
 app.MapCosignNodeApi();
 app.MapOperationsEndpoints();
