@@ -67,6 +67,14 @@ public enum LedgerError
     LastAdmin,
     /// <summary><c>admin.add</c> names an admin that exists already (active or revoked: an id is never reused).</summary>
     AdminAlreadyRegistered,
+    /// <summary><c>record.anchor</c>'s <c>supersedes</c> names a record the ledger has not anchored.</summary>
+    UnknownSupersededRecord,
+    /// <summary><c>record.anchor</c>'s <c>supersedes</c> names a record of another patient.</summary>
+    SupersedesOtherPatient,
+    /// <summary><c>record.anchor</c>'s <c>supersedes</c> names a record of another facility: only its author corrects a record.</summary>
+    SupersedesOtherFacility,
+    /// <summary><c>record.anchor</c>'s <c>supersedes</c> names a record already replaced by another version (correct the newest one).</summary>
+    AlreadySuperseded,
 }
 
 /// <summary>The outcome of a check: <see cref="LedgerError.None"/> or a code with a human-readable message.</summary>

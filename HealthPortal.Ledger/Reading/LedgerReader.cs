@@ -180,6 +180,50 @@ public sealed class LedgerReader
         return _store.RecordsOfFacility(facility, limit);
     }
 
+    /// <summary>The committed record that replaced <paramref name="recordId"/> (its next version), or null while it is current.</summary>
+    public string? SupersededBy(string facility, string recordId) => _store.FindSupersession(facility, recordId)?.RecordId;
+
+    /// <summary>
+    /// The current version of a record: the end of its chain of corrections (the record itself when never corrected),
+    /// or null when <paramref name="recordId"/> is not anchored.
+    /// </summary>
+    public RecordEntry? CurrentVersion(string facility, string recordId)
+    {
+        var history = History(facility, recordId);
+        return history.Count == 0 ? null : history[^1].Record;
+    }
+
+    /// <summary>
+    /// Every version of the record <paramref name="recordId"/> belongs to, oldest first: the chain of
+    /// <c>record.anchor</c>s linked by <c>supersedes</c>, whichever version is asked about. Empty when it is not anchored.
+    /// </summary>
+    public IReadOnlyList<RecordVersion> History(string facility, string recordId)
+    {
+        if (_store.FindRecord(facility, recordId) is null) return [];
+        // Walk back to the first version, then forward. The rules keep each step unique (one successor, one
+        // predecessor), so the walk ends; the bound guards only against a damaged store.
+        var first = recordId;
+        for (var guard = 0; guard < 10_000 && _store.SupersessionMaking(facility, first) is { } made; guard++) first = made.Superseded;
+        var versions = new List<RecordVersion>();
+        string? previous = null;
+        for (var id = first; id is not null && versions.Count < 10_000;)
+        {
+            if (_store.FindRecord(facility, id) is not { } record) break;
+            var next = _store.FindSupersession(facility, id)?.RecordId;
+            versions.Add(new RecordVersion(record, previous, next));
+            previous = id;
+            id = next;
+        }
+        return versions;
+    }
+
+    /// <summary>
+    /// For a patient's records: which are replaced by a newer version (key: facility and old record id; value: the
+    /// record id that replaced it). One query, for a timeline that shows only current versions.
+    /// </summary>
+    public IReadOnlyDictionary<(string Facility, string RecordId), string> SupersessionsOf(string mpi)
+        => _store.SupersessionsOf(mpi).ToDictionary(s => (s.Facility, s.Superseded), s => s.RecordId);
+
     /// <summary>The record a <c>record.anchor</c> transaction anchored, or null when the id names no committed anchor.</summary>
     public RecordEntry? RecordAnchoredBy(ReadOnlySpan<byte> transactionId)
     {

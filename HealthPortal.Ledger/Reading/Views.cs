@@ -46,6 +46,15 @@ public sealed record PatientLedgerView(
     PatientEntry Patient, IReadOnlyList<KeyEntry> Keys, IReadOnlyList<GrantEntry> Grants,
     IReadOnlyList<RecordEntry> Records, IReadOnlyList<AccessEntry> Accesses);
 
+/// <summary>
+/// One version of a corrected record: its anchor, the record id it replaced (<see cref="Supersedes"/>, null for the
+/// first version) and the one that replaced it (<see cref="SupersededBy"/>, null for the current version).
+/// </summary>
+public sealed record RecordVersion(RecordEntry Record, string? Supersedes, string? SupersededBy)
+{
+    public bool IsCurrent => SupersededBy is null;
+}
+
 /// <summary>A facility node with its most recently anchored records (newest first).</summary>
 public sealed record FacilityLedgerView(NodeEntry Node, IReadOnlyList<RecordEntry> Records);
 

@@ -6,4 +6,7 @@ namespace HealthPortal.Ledger.Rules;
 public interface IRecordLookup
 {
     RecordEntry? FindRecord(string facility, string recordId);
+
+    /// <summary>The committed record that superseded <paramref name="recordId"/> of <paramref name="facility"/>, or null.</summary>
+    SupersessionEntry? FindSupersession(string facility, string recordId);
 }

@@ -234,7 +234,31 @@ public sealed class TransactionRules(PublicKeyCache keyCache, IRecordLookup reco
         if (ActivePatientKey(state, p.Mpi, patientSigner) is { IsValid: false } a) return a;
         if (state.UncommittedRecord(p.Facility, p.Record) is not null || records.FindRecord(p.Facility, p.Record) is not null)
             return Fail(LedgerError.DuplicateRecord, $"record {p.Record} of facility {p.Facility} is already anchored");
+        if (p.Supersedes is not null && Supersession(p, state) is { IsValid: false } v) return v;
+        if (p.Supersedes is not null)
+            state.Add(new SupersessionEntry(p.Facility, p.Record, p.Supersedes[(p.Supersedes.IndexOf('/') + 1)..], p.Mpi, tx.IdText, block.Height, block.Index));
         state.Add(new RecordEntry(p.Facility, p.Record, p.Mpi, p.Category, p.Date, p.Hash, p.Link, tx.IdText, block.Height, block.Index, tx.Timestamp));
+        return Validation.Ok;
+    }
+
+    /// <summary>
+    /// A correction replaces an anchored record of the same patient written by the same facility, and only the newest
+    /// version: a record superseded already (committed, or earlier in this block or an uncommitted one) is refused, so
+    /// the versions of a record always form one chain.
+    /// </summary>
+    private Validation Supersession(RecordAnchorPayload p, StateOverlay state)
+    {
+        var reference = p.Supersedes!;
+        var slash = reference.IndexOf('/');
+        var (facility, record) = (reference[..slash], reference[(slash + 1)..]);
+        var old = state.UncommittedRecord(facility, record) ?? records.FindRecord(facility, record);
+        if (old is null) return Fail(LedgerError.UnknownSupersededRecord, $"$.body.supersedes: record {reference} is not anchored");
+        if (old.Facility != p.Facility)
+            return Fail(LedgerError.SupersedesOtherFacility, $"$.body.supersedes: record {reference} belongs to facility {old.Facility}; only it may correct it");
+        if (old.Mpi != p.Mpi) return Fail(LedgerError.SupersedesOtherPatient, $"$.body.supersedes: record {reference} is not a record of patient {p.Mpi}");
+        var already = state.UncommittedSupersession(facility, record) ?? records.FindSupersession(facility, record);
+        if (already is not null)
+            return Fail(LedgerError.AlreadySuperseded, $"$.body.supersedes: record {reference} was already replaced by {already.RecordId}; correct that version instead");
         return Validation.Ok;
     }
 

@@ -75,6 +75,13 @@ public sealed record RecordEntry(
     string Facility, string RecordId, string Mpi, string Category, string Date, string Hash, string Link,
     string TxId, long Height, int Index, long Timestamp);
 
+/// <summary>
+/// A record that replaces an earlier one of the same facility and patient (<c>record.anchor</c> with <c>supersedes</c>):
+/// <see cref="RecordId"/> is the new version, <see cref="Superseded"/> the one it replaces. A record is superseded at
+/// most once, so a record's versions form one chain.
+/// </summary>
+public sealed record SupersessionEntry(string Facility, string RecordId, string Superseded, string Mpi, string TxId, long Height, int Index);
+
 /// <summary>One logged access to a patient's records.</summary>
 public sealed record AccessEntry(
     string TxId, string Facility, string Staff, string Mpi, IReadOnlyList<string> Records, string? Grant,

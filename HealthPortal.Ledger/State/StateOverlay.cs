@@ -30,6 +30,8 @@ public sealed class StateOverlay
     internal readonly List<RecordEntry> Records = [];
     internal readonly Dictionary<(string Facility, string Record), RecordEntry> RecordsByKey = [];
     internal readonly List<AccessEntry> Accesses = [];
+    internal readonly List<SupersessionEntry> Supersessions = [];
+    internal readonly Dictionary<(string Facility, string Superseded), SupersessionEntry> SupersessionsByOld = [];
     private readonly Dictionary<string, List<string>> _newPatientKeys = new(StringComparer.Ordinal);
 
     public StateOverlay(LedgerState committed) => _committed = committed;
@@ -108,6 +110,15 @@ public sealed class StateOverlay
         return null;
     }
 
+    /// <summary>The supersession of <paramref name="record"/> made in this block or an earlier one not committed yet (the store has the rest).</summary>
+    internal SupersessionEntry? UncommittedSupersession(string facility, string record)
+    {
+        if (SupersessionsByOld.TryGetValue((facility, record), out var s)) return s;
+        for (var p = _parent; p is not null && !p._merged; p = p._parent)
+            if (p.SupersessionsByOld.TryGetValue((facility, record), out s)) return s;
+        return null;
+    }
+
     /// <summary>True when an earlier block that has not committed yet holds this transaction id.</summary>
     internal bool HasUncommittedTransaction(string idText)
     {
@@ -157,6 +168,12 @@ public sealed class StateOverlay
     }
 
     public void Add(AccessEntry a) => Accesses.Add(a);
+
+    public void Add(SupersessionEntry s)
+    {
+        Supersessions.Add(s);
+        SupersessionsByOld[(s.Facility, s.Superseded)] = s;
+    }
 
     /// <summary>Publishes the block's changes to the committed state. Call only after the store has committed.</summary>
     public void MergeInto(long height)

@@ -85,6 +85,12 @@ internal static class Schema
         CREATE TABLE IF NOT EXISTS admins(
             id TEXT PRIMARY KEY, jwk TEXT NOT NULL, added_height INTEGER NOT NULL, added_tx TEXT NOT NULL, added_by TEXT NOT NULL,
             revoked_height INTEGER, revoked_by TEXT, height INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS supersessions(
+            seq INTEGER PRIMARY KEY, facility TEXT NOT NULL, record_id TEXT NOT NULL, superseded TEXT NOT NULL,
+            mpi TEXT NOT NULL, tx_id TEXT NOT NULL, height INTEGER NOT NULL);
+        CREATE UNIQUE INDEX IF NOT EXISTS supersessions_old ON supersessions(facility, superseded);
+        CREATE UNIQUE INDEX IF NOT EXISTS supersessions_new ON supersessions(facility, record_id);
+        CREATE INDEX IF NOT EXISTS supersessions_mpi ON supersessions(mpi);
         """;
 
     /// <summary>Derived-state tables, in the order replay comparison reports them.</summary>
@@ -92,7 +98,9 @@ internal static class Schema
     /// <c>admins</c> holds only the admins that transactions changed (<c>admin.add</c>, <c>admin.revoke</c>); genesis
     /// admins come from the genesis document on load. So a store written before the table existed (it has no admin
     /// transactions) gets an empty table from <see cref="Create"/>, which is exactly what replay produces: the layout
-    /// only grew by a table, and <see cref="Version"/> stays 1.
+    /// only grew by a table, and <see cref="Version"/> stays 1. <c>supersessions</c> (record corrections, one row per
+    /// <c>record.anchor</c> with <c>supersedes</c>) grew the same way: an older store has no such anchor, so its empty
+    /// table is what replay produces. Its indexes cost nothing to ordinary anchors, which write no row there.
     /// </remarks>
-    public static readonly string[] StateTables = ["nodes", "patients", "patient_keys", "grants", "records", "access_log", "admins"];
+    public static readonly string[] StateTables = ["nodes", "patients", "patient_keys", "grants", "records", "access_log", "admins", "supersessions"];
 }

@@ -175,6 +175,30 @@ internal sealed class SqliteBlockReader(SqliteConnection writer, string readConn
         return list;
     }
 
+    /// <summary>The supersession that replaced <paramref name="recordId"/> (its newer version), or null. Any thread.</summary>
+    public SupersessionEntry? FindSupersession(string facility, string recordId)
+        => QuerySupersessions("WHERE facility = $f AND superseded = $r", ("$f", facility), ("$r", recordId)).FirstOrDefault();
+
+    /// <summary>The supersession that made <paramref name="recordId"/> (naming the version it replaced), or null. Any thread.</summary>
+    public SupersessionEntry? SupersessionMaking(string facility, string recordId)
+        => QuerySupersessions("WHERE facility = $f AND record_id = $r", ("$f", facility), ("$r", recordId)).FirstOrDefault();
+
+    /// <summary>Every supersession among a patient's records, in ledger order.</summary>
+    public IReadOnlyList<SupersessionEntry> SupersessionsOf(string mpi)
+        => QuerySupersessions("WHERE mpi = $m ORDER BY seq", ("$m", mpi));
+
+    private List<SupersessionEntry> QuerySupersessions(string where, params (string Name, object Value)[] parameters)
+    {
+        using var conn = OpenRead();
+        using var cmd = Sql.Command(conn, "SELECT facility, record_id, superseded, mpi, tx_id, height, (SELECT idx FROM txs WHERE txs.seq = supersessions.seq) FROM supersessions " + where);
+        foreach (var (name, value) in parameters) cmd.Parameters.AddWithValue(name, value);
+        using var r = cmd.ExecuteReader();
+        var list = new List<SupersessionEntry>();
+        while (r.Read())
+            list.Add(new SupersessionEntry(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetInt64(5), r.IsDBNull(6) ? -1 : StoredInt32(r, 6)));
+        return list;
+    }
+
     public IReadOnlyList<RecordEntry> RecordsOfFacility(string facility, int limit = 1000)
         => QueryRecords("SELECT * FROM records WHERE facility = $v ORDER BY seq DESC LIMIT " + limit, facility);
 

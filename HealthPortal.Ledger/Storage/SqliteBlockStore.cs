@@ -171,6 +171,15 @@ public sealed class SqliteBlockStore : IBlockStore
     /// </summary>
     public RecordEntry? FindRecord(string facility, string recordId) => _reader.FindRecord(facility, recordId);
 
+    /// <summary>The committed supersession that replaced a record (any thread), or null.</summary>
+    public SupersessionEntry? FindSupersession(string facility, string recordId) => _reader.FindSupersession(facility, recordId);
+
+    /// <summary>The committed supersession that made a record (naming the version it replaced), or null.</summary>
+    public SupersessionEntry? SupersessionMaking(string facility, string recordId) => _reader.SupersessionMaking(facility, recordId);
+
+    /// <summary>Every committed supersession among a patient's records, in ledger order.</summary>
+    public IReadOnlyList<SupersessionEntry> SupersessionsOf(string mpi) => _reader.SupersessionsOf(mpi);
+
     /// <summary>Looks up a record from a reader connection (any thread).</summary>
     public RecordEntry? ReadRecord(string facility, string recordId) => _reader.ReadRecord(facility, recordId);
 

@@ -121,6 +121,14 @@ internal sealed class SqliteBlockWriter(SqliteConnection connection, StoreIndexe
                 p.Execute();
             }
         }
+        foreach (var v in changes.Supersessions)
+        {
+            using var c = Sql.Command(_writer, "INSERT INTO supersessions VALUES ($seq, $f, $r, $old, $mpi, $tx, $h)", tx);
+            c.Parameters.AddWithValue("$seq", txFirst + v.Index); c.Parameters.AddWithValue("$f", v.Facility); c.Parameters.AddWithValue("$r", v.RecordId);
+            c.Parameters.AddWithValue("$old", v.Superseded); c.Parameters.AddWithValue("$mpi", v.Mpi); c.Parameters.AddWithValue("$tx", v.TxId);
+            c.Parameters.AddWithValue("$h", v.Height);
+            c.ExecuteNonQuery();
+        }
         foreach (var a in changes.Accesses)
         {
             using var c = Sql.Command(_writer, "INSERT INTO access_log VALUES ($seq, $tx, $f, $s, $mpi, $r, $g, $b, $p, $ts, $h)", tx);

@@ -38,7 +38,7 @@ public static partial class PayloadParser
             TxType.KeyRecover => r.Allow("mpi", "key", "wallet", "facility") is { } ? r.KeyRecover() : null,
             TxType.AdminAdd => r.Allow("wallet") is { } ? new AdminAddPayload(r.Wallet("wallet")) : null,
             TxType.AdminRevoke => r.Allow("admin") is { } ? new AdminRevokePayload(r.KeyId("admin")) : null,
-            TxType.RecordAnchor => r.Allow("mpi", "facility", "record", "category", "date", "hash", "link") is { } ? r.Anchor() : null,
+            TxType.RecordAnchor => r.Allow("mpi", "facility", "record", "category", "date", "hash", "link", "supersedes") is { } ? r.Anchor() : null,
             TxType.GrantIssue => r.Allow("mpi", "facility", "categories", "purpose", "purposeHash", "notBefore", "expiresAt") is { }
                 ? r.Grant()
                 : null,
@@ -329,7 +329,15 @@ public static partial class PayloadParser
             var slash = link.IndexOf('/');
             if (Error is null && (slash <= 0 || !ResourceTypePattern().IsMatch(link[..slash]) || link[(slash + 1)..] != record))
                 Fail(LedgerError.InvalidField, "$.body.link: must be \"{FHIR resource type}/{record}\" for this record");
-            return new RecordAnchorPayload(mpi, facility, record, category, date, hash, link);
+            // Optional, and only ever written when present: an anchor without it keeps its exact canonical bytes.
+            string? supersedes = null;
+            if (body["supersedes"] is not null)
+            {
+                supersedes = RawString("supersedes");
+                if (Error is null && (supersedes is null || !RecordReferencePattern().IsMatch(supersedes)))
+                    Fail(LedgerError.InvalidField, "$.body.supersedes: must be \"{facility id}/{record id}\" of the record this one corrects");
+            }
+            return new RecordAnchorPayload(mpi, facility, record, category, date, hash, link, supersedes);
         }
 
         public GrantIssuePayload Grant()

@@ -52,8 +52,12 @@ public sealed record AdminAddPayload(string Wallet) : TxPayload;
 /// <summary>Removes consortium admin <see cref="Admin"/> (an ES256 key thumbprint or a wallet address).</summary>
 public sealed record AdminRevokePayload(string Admin) : TxPayload;
 
-/// <summary>A record exists. <see cref="Link"/> is its FHIR reference at the facility, "{ResourceType}/{Record}".</summary>
-public sealed record RecordAnchorPayload(string Mpi, string Facility, string Record, string Category, string Date, string Hash, string Link) : TxPayload;
+/// <summary>
+/// A record exists. <see cref="Link"/> is its FHIR reference at the facility, "{ResourceType}/{Record}".
+/// <see cref="Supersedes"/> (body member <c>supersedes</c>, optional) names the earlier version this record corrects,
+/// as "facility id/record id" (the form access.log uses); absent, the body is byte for byte what it always was.
+/// </summary>
+public sealed record RecordAnchorPayload(string Mpi, string Facility, string Record, string Category, string Date, string Hash, string Link, string? Supersedes = null) : TxPayload;
 
 /// <summary>
 /// A patient's grant. <see cref="Purpose"/> is a <see cref="Purposes"/> code; for "other", <see cref="PurposeHash"/>

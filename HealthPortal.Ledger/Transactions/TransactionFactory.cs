@@ -93,9 +93,14 @@ public sealed class TransactionFactory(TimeProvider? clock = null)
     /// <summary>admin.revoke of <paramref name="admin"/> (a key thumbprint or a wallet address), signed by another active admin.</summary>
     public Transaction AdminRevoke(string admin) => Make(TxType.AdminRevoke, With(Body(), ("admin", admin)));
 
-    public Transaction RecordAnchor(string mpi, string facility, string record, string category, string date, string hash, string link)
-        => Make(TxType.RecordAnchor, With(Body(), ("mpi", mpi), ("facility", facility), ("record", record), ("category", category),
-            ("date", date), ("hash", hash), ("link", link)));
+    /// <param name="supersedes">For a correction, "facility id/record id" of the version it replaces; null leaves the member out.</param>
+    public Transaction RecordAnchor(string mpi, string facility, string record, string category, string date, string hash, string link, string? supersedes = null)
+    {
+        var body = With(Body(), ("mpi", mpi), ("facility", facility), ("record", record), ("category", category),
+            ("date", date), ("hash", hash), ("link", link));
+        if (supersedes is not null) body["supersedes"] = supersedes;
+        return Make(TxType.RecordAnchor, body);
+    }
 
     /// <param name="purpose">A <see cref="Purposes"/> code.</param>
     /// <param name="purposeHash">For "other", the <see cref="HealthPortal.Ledger.Text.TextCommitment"/> hash of the patient's words.</param>

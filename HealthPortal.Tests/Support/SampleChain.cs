@@ -51,6 +51,8 @@ public static class SampleChain
         await CommitTogether(kit,
         [
             kit.Anchor(lab, second, "MPI-0001", "lab-4", "lab"),
+            // A correction: lab-2 replaced by lab-2-v2 (a row in supersessions).
+            tx.RecordAnchor("MPI-0001", lab.Id, "lab-2-v2", "lab", "2026-11-25", LedgerKit.Hash("lab-2-v2"), "Observation/lab-2-v2", $"{lab.Id}/lab-2").SignWith(lab).SignWith(second),
             kit.Anchor(lab, recovered, "MPI-0002", "lab-5", "lab"),
             tx.NodeRevoke(leaving.Id, NodeDecisionReasons.LeftNetwork).SignWith(kit.Admin),
         ]);

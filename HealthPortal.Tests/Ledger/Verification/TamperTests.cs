@@ -264,6 +264,11 @@ public sealed class TamperTests(TamperTests.PristineChain chain, ITestOutputHelp
         {
             ["seq"] = StoreFile.Long(path, "SELECT MAX(seq) + 100 FROM access_log"),
         }),
+        // A correction pointed at another record, so the wrong version reads as current.
+        ["supersessions"] = ("record_id = 'lab-2-v2'", $"superseded = {OtherFirstChar("superseded")}", (path, _) => new Dictionary<string, object>
+        {
+            ["seq"] = StoreFile.Long(path, "SELECT MAX(seq) + 100 FROM supersessions"), ["record_id"] = "lab-forged", ["superseded"] = "lab-forged-old",
+        }),
         // A revoked admin wallet brought back.
         ["admins"] = ("revoked_height IS NOT NULL", "revoked_height = NULL", (_, _) => new Dictionary<string, object> { ["id"] = "0x" + new string('A', 40) }),
     };
