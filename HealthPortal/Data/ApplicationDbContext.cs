@@ -55,6 +55,7 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
             facility.Property(f => f.Contact).HasMaxLength(200);
             facility.Property(f => f.Endpoint).HasMaxLength(400);
             facility.Property(f => f.NodeKeyId).HasMaxLength(64);
+            facility.Property(f => f.TimeZone).HasMaxLength(Features.Times.PortalTimeZones.MaxIdLength).HasDefaultValue(Features.Times.PortalTimeZones.DefaultId);
         });
 
         builder.Entity<PatientProfile>(profile =>
@@ -72,6 +73,7 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
             profile.Property(p => p.MpiNumber).HasMaxLength(40);
             profile.HasIndex(p => p.MpiNumber).IsUnique();
             profile.Property(p => p.PendingMpi).HasMaxLength(40);
+            profile.Property(p => p.TimeZone).HasMaxLength(Features.Times.PortalTimeZones.MaxIdLength).HasDefaultValue(Features.Times.PortalTimeZones.DefaultId);
             profile.HasIndex(p => p.PendingMpi).IsUnique();
         });
 

@@ -12,6 +12,9 @@ namespace HealthPortal.Features.Keys;
 /// </summary>
 public partial class Devices
 {
+    /// <summary>The reader's clock (facility zone for staff, profile zone for patients).</summary>
+    [CascadingParameter] private HealthPortal.Features.Times.UserTime Clock { get; set; } = HealthPortal.Features.Times.UserTime.Default;
+
     [Inject] private NavigationManager Navigation { get; set; } = default!;
     [Inject] private HealthPortal.Features.Security.PublicUrls PublicUrls { get; set; } = default!;
 
