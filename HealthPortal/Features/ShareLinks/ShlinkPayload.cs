@@ -27,6 +27,7 @@ public sealed record ShlinkPayload(
 
     private static readonly JsonSerializerOptions Json = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
+    [JsonIgnore]
     public bool NeedsPasscode => Flag?.Contains('P') == true;
 
     /// <summary><c>shlink:/…</c>, optionally after <paramref name="viewerUrl"/> and <c>#</c>, as the spec allows.</summary>
