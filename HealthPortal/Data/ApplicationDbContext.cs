@@ -10,6 +10,7 @@ using HealthPortal.Features.Interop;
 using HealthPortal.Features.Invitations;
 using HealthPortal.Features.Admin;
 using HealthPortal.Features.Patient;
+using HealthPortal.Features.Mpi;
 using HealthPortal.Features.Patients;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -95,6 +96,7 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
         builder.ApplyConfiguration(new AccessRequestConfiguration());
         builder.ApplyConfiguration(new FacilityAuditEntryConfiguration());
         builder.ApplyConfiguration(new IdentityCheckConfiguration());
+        MpiRegisterModel.Configure(builder);
         builder.ApplyConfiguration(new GrantPurposeNoteConfiguration());
         builder.ApplyConfiguration(new UserSessionConfiguration());
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace HealthPortal.Features.Mpi;
@@ -96,13 +97,15 @@ public static class MpiExtensions
         return builder;
     }
 
-    /// <summary>The MPI matcher, its configuration (section <c>Mpi</c>) and the desk's walk-in check.</summary>
+    /// <summary>The MPI matcher, its configuration (section <c>Mpi</c>), the desk's walk-in check and the stewards' review queue.</summary>
     public static IServiceCollection AddMpi(this IServiceCollection services, IConfiguration? configuration = null)
     {
         var options = services.AddOptions<MpiOptions>();
         if (configuration is not null) options.Bind(configuration.GetSection(MpiOptions.Section));
         services.AddSingleton<MpiMatcher>();
+        services.TryAddSingleton(TimeProvider.System);
         services.AddScoped<WalkInCandidates>();
+        services.AddScoped<MpiStewardQueue>();
         return services;
     }
 }
