@@ -4,6 +4,7 @@ using HealthPortal.Features;
 using HealthPortal.Features.Access;
 using HealthPortal.Features.Anchoring;
 using HealthPortal.Features.Auth;
+using HealthPortal.Features.Corrections;
 using HealthPortal.Features.Auth.Sessions;
 using HealthPortal.Features.Grants;
 using HealthPortal.Features.Interop;
@@ -48,6 +49,7 @@ builder.AddPortalConfiguration(args)
     .AddStaffPseudonyms()
     .AddAnchoring()
     .AddPatientRecords()
+    .AddCorrections()
     .AddPatientSummary()
     .AddShareLinks()
     .AddGrants()

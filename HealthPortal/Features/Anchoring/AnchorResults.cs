@@ -65,6 +65,9 @@ public sealed record AnchorRecordView(string RecordId, string Kind, string Date,
     public DateTimeOffset? RejectedAt { get; init; }
 
     public bool IsRejected => Decision == RecordDecision.Rejected;
+
+    /// <summary>For a correction of an anchored record: the id of the version it replaces (its anchor's <c>supersedes</c>).</summary>
+    public string? Supersedes { get; init; }
 }
 
 /// <summary>Why a record's content cannot be shown for signing.</summary>

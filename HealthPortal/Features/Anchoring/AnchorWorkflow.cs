@@ -62,7 +62,13 @@ public sealed class AnchorWorkflow(
     /// Prepares one save for the patient's confirmation: checks the records belong to this facility and patient,
     /// has the facility node sign one <c>record.anchor</c> per record and stores them as one pending confirmation.
     /// </summary>
-    public async Task<PrepareOutcome> PrepareAsync(ClaimsPrincipal staff, string facilityId, string mpi, IReadOnlyList<EhrRecord> records)
+    /// <param name="supersedes">
+    /// For a correction: new record id → the id of this facility's record it replaces. The anchor names the old one
+    /// (<c>supersedes</c>) when the old one is anchored; a version the patient rejected was never anchored, so its
+    /// correction is an ordinary anchor (the facility's store keeps the link).
+    /// </param>
+    public async Task<PrepareOutcome> PrepareAsync(ClaimsPrincipal staff, string facilityId, string mpi, IReadOnlyList<EhrRecord> records,
+        IReadOnlyDictionary<string, string>? supersedes = null)
     {
         if (!await IsStaffOfAsync(staff, facilityId)) return PrepareFail(AnchorError.Forbidden, "You may not record for this facility.");
         return await PrepareCheckedAsync(facilityId, mpi, records, staff.FindFirstValue(ClaimTypes.NameIdentifier)!);
@@ -135,7 +141,14 @@ public sealed class AnchorWorkflow(
                 Position = i, RecordId = record.RecordId, Kind = record.Kind, Date = record.DateText, Hash = hash, FhirJson = json,
                 Summary = record.Summary.Length > 500 ? record.Summary[..500] : record.Summary,
             };
-            var tx = _tx.RecordAnchor(mpi, nodeKey.Id, record.RecordId, record.Kind, record.DateText, hash, RecordLink.Of(record)).SignWith(nodeKey);
+            string? replaces = null;
+            if (supersedes?.GetValueOrDefault(record.RecordId) is { } old && ledger.Reader.Record(nodeKey.Id, old) is not null)
+            {
+                if (ledger.Reader.SupersededBy(nodeKey.Id, old) is { } newer)
+                    return PrepareFail(AnchorError.Invalid, $"Record {old} was already corrected by {newer}; correct that version instead.");
+                replaces = $"{nodeKey.Id}/{old}";
+            }
+            var tx = _tx.RecordAnchor(mpi, nodeKey.Id, record.RecordId, record.Kind, record.DateText, hash, RecordLink.Of(record), replaces).SignWith(nodeKey);
             if (ledger.Engine.Check(tx) is { IsSuccess: false } check)
                 return PrepareFail(AnchorError.Invalid, $"Record {record.RecordId} cannot be anchored: {check.Message}");
             Store(row, tx);
@@ -689,6 +702,7 @@ public sealed class AnchorWorkflow(
             return new AnchorRecordView(r.RecordId, r.Kind, r.Date, r.Summary, r.Hash, r.TransactionId, tx.Type,
                 System.Text.Encoding.UTF8.GetString(tx.SigningBytes), r.BlockHeight)
             {
+                Supersedes = tx.GetString("supersedes") is { } reference ? reference[(reference.IndexOf('/') + 1)..] : null,
                 Decision = r.Decision, RejectCode = r.RejectCode, RejectWords = r.RejectWords, RejectedAt = r.RejectedAt,
             };
         }).ToList();

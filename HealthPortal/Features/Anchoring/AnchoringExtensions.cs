@@ -8,6 +8,7 @@ public static class AnchoringExtensions
     {
         builder.Services.AddSingleton<AnchorEvents>();
         builder.Services.AddScoped<AnchorWorkflow>();
+        builder.Services.AddScoped<ReplacedVersions>();
         // Co-signatures across nodes (issue 10): idle in the embedded mode.
         builder.Services.AddSingleton<CosignInbox>();
         builder.Services.AddSingleton<CosignRelay>();

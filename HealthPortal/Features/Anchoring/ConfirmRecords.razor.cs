@@ -31,6 +31,9 @@ public partial class ConfirmRecords
     private string? error;
     private bool listening;
     private IReadOnlyList<RecordContent>? contents;
+    private IReadOnlyDictionary<string, ReplacedVersion>? replaced;
+    [Inject] private IServiceProvider Services { get; set; } = default!;
+    private ReplacedVersions? Replaced => Services.GetService(typeof(ReplacedVersions)) as ReplacedVersions;
     private readonly Dictionary<string, RecordChoice> choices = new(StringComparer.Ordinal);
     private DotNetObjectReference<ConfirmRecords>? selfRef;
     private IJSObjectReference? readThrough;
@@ -116,6 +119,8 @@ public partial class ConfirmRecords
         foreach (var record in confirmation.Records) ChoiceOf(record);
         // The content does not change with the confirmation's status: read (and hash-check) it once.
         contents ??= await Workflow.ContentOfAsync(User, Id);
+        // A correction says which version it replaces and what changed (optional service: partial test containers lack it).
+        replaced ??= Replaced is null ? null : await Replaced.OfAsync(confirmation, contents);
     }
 
     protected override async Task OnAfterRenderAsync(bool firstRender)

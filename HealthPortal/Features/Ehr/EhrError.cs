@@ -12,4 +12,6 @@ public enum EhrError
     OrderNotFound,
     /// <summary>The results of the laboratory order were reported already.</summary>
     AlreadyReported,
+    /// <summary>The record to correct was corrected already: a correction replaces the newest version.</summary>
+    AlreadyCorrected,
 }

@@ -23,6 +23,7 @@ public static class EhrExtensions
         services.AddSingleton<HospitalRecords>();
         services.AddSingleton<ClinicRecords>();
         services.AddSingleton<LaboratoryRecords>();
+        services.AddSingleton<EhrVersions>();
         return services;
     }
 }

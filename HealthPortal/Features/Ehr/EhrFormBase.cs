@@ -22,6 +22,13 @@ public abstract class EhrFormBase : ComponentBase, IAsyncDisposable
     [Parameter, EditorRequired] public string FacilityId { get; set; } = "";
     [Parameter, EditorRequired] public string Mpi { get; set; } = "";
     [Parameter] public EventCallback<IReadOnlyList<EhrRecord>> OnSaved { get; set; }
+
+    /// <summary>
+    /// The record this save corrects (null: a new record). The form then opens filled with the save that holds it,
+    /// asks why, and reports through <see cref="OnCorrected"/> instead of <see cref="OnSaved"/>.
+    /// </summary>
+    [Parameter] public string? CorrectionOf { get; set; }
+    [Parameter] public EventCallback<EhrCorrectionSaved> OnCorrected { get; set; }
     [CascadingParameter] public Task<AuthenticationState>? Authentication { get; set; }
 
     /// <summary>The facility's clock: dates and times are typed in its zone and stored as UTC.</summary>
@@ -35,8 +42,14 @@ public abstract class EhrFormBase : ComponentBase, IAsyncDisposable
     /// <summary>How many fields a kept draft put back on this visit (0: none), for the notice above the form.</summary>
     protected int RestoredFields { get; private set; }
 
-    /// <summary>One draft per form, facility and patient: a draft for one patient never fills another's form.</summary>
-    protected string DraftKey => $"{GetType().Name}:{FacilityId}:{Mpi}";
+    /// <summary>Why the record is corrected, as typed (required for a correction).</summary>
+    protected string? CorrectionReason { get; set; }
+
+    /// <summary>The records of the save being corrected (empty for a new record, or while it loads).</summary>
+    protected IReadOnlyList<EhrRecord> CorrectionOld { get; set; } = [];
+
+    /// <summary>One draft per form, facility and patient (and corrected record): a draft for one patient never fills another's form.</summary>
+    protected string DraftKey => $"{GetType().Name}:{FacilityId}:{Mpi}" + (CorrectionOf is null ? "" : ":" + CorrectionOf);
 
     protected override async Task OnAfterRenderAsync(bool firstRender)
     {
@@ -81,6 +94,20 @@ public abstract class EhrFormBase : ComponentBase, IAsyncDisposable
         Saved = null;
         try
         {
+            string? reason = null;
+            if (CorrectionOf is not null)
+            {
+                // Checked before anything is written: a correction without its reason is not saved at all.
+                var e = new Forms.FieldErrors();
+                reason = e.Required("CorrectionReason", CorrectionReason, "Reason for the correction", EhrCorrections.MaxReason, multiline: true);
+                if (CorrectionOld.Count == 0) e.Add("CorrectionReason", "The record to correct is no longer in this facility's store.");
+                if (e.Any)
+                {
+                    Errors = e.All.ToDictionary();
+                    Problem = "Please correct the highlighted fields.";
+                    return;
+                }
+            }
             var staff = Authentication is null ? "" : (await Authentication).User.Identity?.Name ?? "";
             var result = await save(staff.Length > 0 ? staff : "unknown staff");
             // The first message per field is the one shown beside it.
@@ -92,7 +119,9 @@ public abstract class EhrFormBase : ComponentBase, IAsyncDisposable
                 reset?.Invoke();
                 RestoredFields = 0;
                 await ClearDraftAsync();
-                if (saved.Records.Count > 0) await OnSaved.InvokeAsync(saved.Records);
+                if (CorrectionOf is not null && saved.Records.Count > 0)
+                    await OnCorrected.InvokeAsync(new EhrCorrectionSaved(CorrectionOf, saved.Records, CorrectionOld, reason!));
+                else if (saved.Records.Count > 0) await OnSaved.InvokeAsync(saved.Records);
             }
         }
         finally

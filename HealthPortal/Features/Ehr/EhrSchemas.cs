@@ -9,7 +9,8 @@ namespace HealthPortal.Features.Ehr;
 
 /// <summary>
 /// Brings a store file to its format's current schema with that format's own migrations. Migrating is a no-op on
-/// a current store and creates the tables beside anything else in the file (the provisioner's <c>store_info</c>).
+/// a current store and creates the tables beside anything else in the file (the provisioner's <c>store_info</c>),
+/// then the format-independent correction tables (<see cref="EhrVersions.Tables"/>, idempotent).
 /// </summary>
 public static class EhrSchemas
 {
@@ -17,12 +18,14 @@ public static class EhrSchemas
     {
         using DbContext db = Create(kind, path);
         db.Database.Migrate();
+        db.Database.ExecuteSqlRaw(EhrVersions.Tables);
     }
 
     public static async Task MigrateAsync(FacilityKind kind, string path, CancellationToken ct = default)
     {
         await using DbContext db = Create(kind, path);
         await db.Database.MigrateAsync(ct);
+        await db.Database.ExecuteSqlRawAsync(EhrVersions.Tables, ct);
     }
 
     private static DbContext Create(FacilityKind kind, string path) => kind switch

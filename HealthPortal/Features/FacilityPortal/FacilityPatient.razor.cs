@@ -27,6 +27,8 @@ public partial class FacilityPatient : IDisposable
     [Inject] private AnchorEvents Events { get; set; } = default!;
     [Inject] private LedgerHost Ledger { get; set; } = default!;
     [Inject] private HealthPortal.Features.Ehr.EhrStores Stores { get; set; } = default!;
+    [Inject] private HealthPortal.Features.Ehr.EhrVersions Versions { get; set; } = default!;
+    [Inject] private HealthPortal.Features.Corrections.RecordCorrections Corrections { get; set; } = default!;
 
     private ClaimsPrincipal staff = new();
     private HealthFacility? facility;
@@ -38,11 +40,17 @@ public partial class FacilityPatient : IDisposable
     private string? prepareError;
     // The records of a save that reached the store but not the patient: kept so staff can send them again.
     private IReadOnlyList<EhrRecord>? unsent;
+    private IReadOnlyDictionary<string, string>? unsentSupersedes;
     private bool sending;
     private bool listening;
 
     // Records in this facility's own store that no save sent through the portal (seeded or imported ones), with their anchor when the ledger has one.
     private IReadOnlyList<(EhrRecord Record, long? Height)> storeOnly = [];
+
+    // The record being corrected (the entry panel shows the correction form), and which records newer versions replaced.
+    private string? correcting;
+    private IReadOnlyDictionary<string, string> replaced = new Dictionary<string, string>();
+    private int requestsVersion;
 
     private int RecordCount => confirmations.Sum(c => c.Records.Count) + storeOnly.Count;
 
@@ -75,6 +83,7 @@ public partial class FacilityPatient : IDisposable
         var own = Stores.Find(facility.Id) is { } store ? await store.RecordsOfAsync(patient.Mpi) : [];
         storeOnly = [.. own.Where(r => !sent.Contains(r.RecordId))
             .Select(r => (r, facility.NodeKeyId is { } node ? Ledger.Reader.Record(node, r.RecordId)?.Height : null))];
+        replaced = await Versions.ReplacedOfAsync(facility.Id, [.. sent, .. own.Select(r => r.RecordId)]);
         if (current is not null) current = confirmations.FirstOrDefault(c => c.Id == current.Id) ?? current;
         // After a reload or coming back, the newest save still waiting keeps its code on screen.
         current ??= confirmations.Where(c => c.Status == AnchorStatus.Pending).OrderByDescending(c => c.CreatedAt).FirstOrDefault();
@@ -82,25 +91,56 @@ public partial class FacilityPatient : IDisposable
 
     private void ShowCode(string? id) => current = confirmations.FirstOrDefault(c => c.Id == id);
 
-    private async Task OnSavedAsync(IReadOnlyList<EhrRecord> records)
+    private Task OnSavedAsync(IReadOnlyList<EhrRecord> records) => SendAsync(records, null);
+
+    private async Task SendAsync(IReadOnlyList<EhrRecord> records, IReadOnlyDictionary<string, string>? supersedes)
     {
         prepareError = null;
         sending = true;
         try
         {
-            var prepared = await Workflow.PrepareAsync(staff, facility!.Id, patient!.Mpi, records);
+            var prepared = await Workflow.PrepareAsync(staff, facility!.Id, patient!.Mpi, records, supersedes);
             if (!prepared.Succeeded)
             {
-                (prepareError, unsent) = (prepared.Error, records);
+                (prepareError, unsent, unsentSupersedes) = (prepared.Error, records, supersedes);
                 return;
             }
-            (current, unsent) = (prepared.Confirmation, null);
+            (current, unsent, unsentSupersedes) = (prepared.Confirmation, null, null);
             await ReloadAsync();
         }
         finally { sending = false; }
     }
 
-    private Task SendAgainAsync() => unsent is { } records ? OnSavedAsync(records) : Task.CompletedTask;
+    private void StartCorrection(string recordId) => (correcting, prepareError) = (recordId, null);
+
+    private void CancelCorrection() => correcting = null;
+
+    /// <summary>The correction was saved in the store: link it to what it replaces and send it for the patient's co-signature.</summary>
+    private async Task OnCorrectedAsync(HealthPortal.Features.Ehr.EhrCorrectionSaved saved)
+    {
+        prepareError = null;
+        sending = true;
+        try
+        {
+            var sent = await Corrections.SendCorrectionAsync(staff, facility!.Id, patient!.Mpi, saved);
+            correcting = null;
+            requestsVersion++;
+            if (!sent.IsOk)
+            {
+                // Saved and linked already (nothing typed is lost); only the confirmation step failed, so it can be sent again.
+                var notSent = sent.Error == HealthPortal.Features.Corrections.CorrectionError.NotSent;
+                (prepareError, unsent) = (sent.Message, notSent ? saved.Records : null);
+                unsentSupersedes = notSent ? HealthPortal.Features.Ehr.EhrCorrections.Pair(saved.Records, saved.Replaced).ToDictionary(p => p.New.RecordId, p => p.Old.RecordId) : null;
+                await ReloadAsync();
+                return;
+            }
+            (current, unsent) = (sent.Value!.Confirmation, null);
+            await ReloadAsync();
+        }
+        finally { sending = false; }
+    }
+
+    private Task SendAgainAsync() => unsent is { } records ? SendAsync(records, unsentSupersedes) : Task.CompletedTask;
 
     private void OnBlockCommitted(CommittedBlock block)
     {

@@ -82,6 +82,38 @@ public sealed class ClinicRecords(EhrStores stores, TimeProvider clock)
         return new EhrSaved(ClinicFhir.RecordsOf(facilityId, visit).ToList());
     }
 
+    /// <summary>
+    /// The visit that holds <paramref name="recordId"/> (its encounter, note or an allergy) as the form's input, for a
+    /// correction; null when this facility holds no such record of this patient.
+    /// </summary>
+    public async Task<EhrCorrectionSource<VisitInput>?> CorrectionSourceAsync(string facilityId, string mpi, string recordId, CancellationToken ct = default)
+    {
+        if (stores.Find(facilityId) is not ClinicStore store || !File.Exists(store.Path)) return null;
+        await using var db = store.Open();
+        var visits = db.Visits.AsNoTracking().Include(v => v.Patient).Include(v => v.Vitals).Include(v => v.Allergies);
+        var visit = await visits.SingleOrDefaultAsync(v => v.Id == recordId || v.NoteId == recordId || v.Allergies.Any(a => a.Id == recordId), ct);
+        if (visit is null || visit.Patient.Mpi != mpi) return null;
+        var input = new VisitInput
+        {
+            SeenAt = DateTime.SpecifyKind(visit.SeenAt, DateTimeKind.Utc),
+            Clinician = visit.Clinician,
+            ChiefComplaint = visit.ChiefComplaint,
+            Findings = visit.Findings,
+            Treatment = visit.Treatment.Length > 0 ? visit.Treatment : null,
+            FollowUpOn = visit.FollowUpOn,
+            Systolic = visit.Vitals?.Systolic,
+            Diastolic = visit.Vitals?.Diastolic,
+            Pulse = visit.Vitals?.Pulse,
+            TemperatureC = visit.Vitals?.TemperatureC,
+            WeightKg = visit.Vitals?.WeightKg,
+            Allergies = [.. visit.Allergies.OrderBy(a => a.Position).Select(a => new AllergyInput
+            {
+                Substance = a.Substance, Category = a.Category, Reaction = a.Reaction.Length > 0 ? a.Reaction : null, Severity = a.Severity.Length > 0 ? a.Severity : null,
+            })],
+        };
+        return new EhrCorrectionSource<VisitInput>(input, ClinicFhir.RecordsOf(facilityId, visit).ToList());
+    }
+
     private static void Range(FieldErrors e, string field, decimal? value, decimal min, decimal max, string label, string unit, int decimals = 0)
     {
         if (value is not { } v) return;

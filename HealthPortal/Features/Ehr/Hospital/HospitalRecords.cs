@@ -38,6 +38,40 @@ public sealed class HospitalRecords(EhrStores stores, TimeProvider clock)
         return new EhrSaved(HospitalFhir.RecordsOf(facilityId, admission).ToList());
     }
 
+    /// <summary>
+    /// The admission that holds <paramref name="recordId"/> (its encounter, a diagnosis, prescription, allergy or the
+    /// note) as the form's input, for a correction; null when this facility holds no such record of this patient.
+    /// </summary>
+    public async Task<EhrCorrectionSource<AdmissionInput>?> CorrectionSourceAsync(string facilityId, string mpi, string recordId, CancellationToken ct = default)
+    {
+        if (stores.Find(facilityId) is not HospitalStore store || !File.Exists(store.Path)) return null;
+        await using var db = store.Open();
+        var admission = await db.Admissions.AsNoTracking().AsSplitQuery()
+            .Include(a => a.Patient).Include(a => a.Diagnoses).Include(a => a.Prescriptions).Include(a => a.Notes).Include(a => a.Allergies)
+            .SingleOrDefaultAsync(a => a.Id == recordId || a.Diagnoses.Any(d => d.Id == recordId) || a.Prescriptions.Any(p => p.Id == recordId)
+                || a.Notes.Any(n => n.Id == recordId) || a.Allergies.Any(x => x.Id == recordId), ct);
+        if (admission is null || admission.Patient.Mpi != mpi) return null;
+        var input = new AdmissionInput
+        {
+            Type = admission.Type,
+            Ward = admission.Ward.Length > 0 ? admission.Ward : null,
+            AttendingClinician = admission.AttendingClinician,
+            StartedAt = DateTime.SpecifyKind(admission.StartedAt, DateTimeKind.Utc),
+            EndedAt = admission.EndedAt is { } end ? DateTime.SpecifyKind(end, DateTimeKind.Utc) : null,
+            Diagnoses = [.. admission.Diagnoses.OrderBy(d => d.Position).Select(d => new DiagnosisInput { Icd10 = d.Icd10, Description = d.Description })],
+            Prescriptions = [.. admission.Prescriptions.OrderBy(p => p.Position).Select(p => new PrescriptionInput
+            {
+                Drug = p.Drug, Dose = p.Dose, Route = p.Route, Frequency = p.Frequency, DurationDays = p.DurationDays,
+            })],
+            Allergies = [.. admission.Allergies.OrderBy(a => a.Position).Select(a => new AllergyInput
+            {
+                Substance = a.Substance, Category = a.Category, Reaction = a.Reaction.Length > 0 ? a.Reaction : null, Severity = a.Severity.Length > 0 ? a.Severity : null,
+            })],
+            Note = admission.Notes.OrderBy(n => n.WrittenAt).FirstOrDefault()?.Text,
+        };
+        return new EhrCorrectionSource<AdmissionInput>(input, HospitalFhir.RecordsOf(facilityId, admission).ToList());
+    }
+
     private sealed record Valid(string Mpi, Admission Admission, string Note);
 
     private static FieldErrors Validate(string mpi, AdmissionInput input, DateTime now, out Valid valid)

@@ -36,7 +36,7 @@ public sealed record AnchorLookup(RecordLookup Status, RecordEntry? Anchor, Rece
 /// </summary>
 public sealed class PatientRecords(
     LedgerHost ledger, RecordVerifier verifier, PatientProfiles profiles, IAuthorizationService authorization,
-    FacilityNames facilityNames)
+    FacilityNames facilityNames, Corrections.RecordCorrections? corrections = null)
 {
     // Records come from several facility stores (remote ones over the interop API later): fetch a few at a time.
     private const int ParallelFetches = 4;
@@ -45,15 +45,18 @@ public sealed class PatientRecords(
     {
         if ((await profiles.MineAsync(patient))?.MpiNumber is not { } mpi) return PatientTimeline.NotRegistered;
 
-        var anchors = ledger.Reader.RecordsOf(mpi);
+        // A corrected record shows once, as its current version (the history is on its page).
+        var replaced = ledger.Reader.SupersessionsOf(mpi);
+        var anchors = ledger.Reader.RecordsOf(mpi).Where(a => !replaced.ContainsKey((a.Facility, a.RecordId))).ToList();
         var verified = new VerifiedRecord[anchors.Count];
         await Parallel.ForEachAsync(Enumerable.Range(0, anchors.Count),
             new ParallelOptions { MaxDegreeOfParallelism = ParallelFetches, CancellationToken = ct },
             async (i, token) => verified[i] = await verifier.VerifyAsync(anchors[i], token));
 
         var names = await facilityNames.LoadAsync(ct);
+        var versions = corrections is null ? null : await corrections.VersionCountsAsync(anchors, ct);
         var entries = verified
-            .Select(v => new TimelineEntry(v, names[v.Anchor.Facility]))
+            .Select(v => new TimelineEntry(v, names[v.Anchor.Facility]) { Versions = versions?.GetValueOrDefault((v.Anchor.Facility, v.Anchor.RecordId), 1) ?? 1 })
             .OrderByDescending(e => e.Date).ThenByDescending(e => e.Anchor.Height).ThenByDescending(e => e.Anchor.Index)
             .ToList();
         return new PatientTimeline(mpi, entries);

@@ -17,6 +17,9 @@ public sealed record TimelineEntry(VerifiedRecord Verified, string FacilityName)
 
     public DateTimeOffset AnchoredAt => DateTimeOffset.FromUnixTimeMilliseconds(Anchor.Timestamp);
 
+    /// <summary>How many versions the record has had (1 when never corrected); only the current one is on the timeline.</summary>
+    public int Versions { get; init; } = 1;
+
     /// <summary>The facility's one-line summary, only when the content is the anchored one: an altered record's words are not trusted.</summary>
     public string? TrustedSummary => Integrity == RecordIntegrity.Verified ? Verified.Record?.Summary : null;
 }
