@@ -53,9 +53,9 @@ export async function seal(bundleUrl) {
     return { handle, length: jwe.length };
 }
 
-/** The ciphertext, as a stream the server reads (no SignalR message-size limit). */
+/** The ciphertext's bytes; Blazor turns a returned typed array into a stream the server reads (no message-size limit). */
 export function ciphertext(handle) {
-    return DotNet.createJSStreamReference(utf8.encode(sealed.get(handle).jwe));
+    return utf8.encode(sealed.get(handle).jwe);
 }
 
 /** Forgets a sealed content that was not stored (the form was refused). */
