@@ -7,6 +7,7 @@ using HealthPortal.Features.Auth;
 using HealthPortal.Features.Auth.Sessions;
 using HealthPortal.Features.Grants;
 using HealthPortal.Features.Interop;
+using HealthPortal.Features.Ingest;
 using HealthPortal.Features.Ehr;
 using HealthPortal.Features.Mpi;
 using HealthPortal.Features.Hosting;
@@ -52,6 +53,7 @@ builder.AddPortalConfiguration(args)
     .AddEhrStores()
     .AddMpi()
     .AddInterop()
+    .AddIngest()
     .AddOperations()
     .AddPatientNotices();
 
@@ -72,6 +74,7 @@ app.MapAccessEndpoints();
 app.MapPatientRecordEndpoints();
 app.MapPatientSummaryEndpoints();
 app.MapInteropEndpoints();
+app.MapIngest();
 app.MapCosignNodeApi();
 app.MapOperationsEndpoints();
 app.MapNodeTransactions();
