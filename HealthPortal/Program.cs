@@ -8,6 +8,7 @@ using HealthPortal.Features.Corrections;
 using HealthPortal.Features.Auth.Sessions;
 using HealthPortal.Features.Grants;
 using HealthPortal.Features.Interop;
+using HealthPortal.Features.Ingest;
 using HealthPortal.Features.Ehr;
 using HealthPortal.Features.Mpi;
 using HealthPortal.Features.Hosting;
@@ -56,6 +57,7 @@ builder.AddPortalConfiguration(args)
     .AddEhrStores()
     .AddMpi()
     .AddInterop()
+    .AddIngest()
     .AddOperations()
     .AddPatientNotices();
 
@@ -77,6 +79,7 @@ app.MapPatientRecordEndpoints();
 app.MapPatientSummaryEndpoints();
 app.MapShareLinkEndpoints();
 app.MapInteropEndpoints();
+app.MapIngest();
 app.MapCosignNodeApi();
 app.MapOperationsEndpoints();
 app.MapNodeTransactions();
