@@ -71,7 +71,7 @@ public sealed class AnchorWorkflow(
         IReadOnlyDictionary<string, string>? supersedes = null)
     {
         if (!await IsStaffOfAsync(staff, facilityId)) return PrepareFail(AnchorError.Forbidden, "You may not record for this facility.");
-        return await PrepareCheckedAsync(facilityId, mpi, records, staff.FindFirstValue(ClaimTypes.NameIdentifier)!);
+        return await PrepareCheckedAsync(facilityId, mpi, records, staff.FindFirstValue(ClaimTypes.NameIdentifier)!, supersedes);
     }
 
     /// <summary>
@@ -85,7 +85,8 @@ public sealed class AnchorWorkflow(
     /// <summary>Marks a confirmation's <c>StaffUserId</c> as an API client's id, not an account's.</summary>
     public const string SystemPrefix = "api-client:";
 
-    private async Task<PrepareOutcome> PrepareCheckedAsync(string facilityId, string mpi, IReadOnlyList<EhrRecord> records, string staffUserId)
+    private async Task<PrepareOutcome> PrepareCheckedAsync(string facilityId, string mpi, IReadOnlyList<EhrRecord> records, string staffUserId,
+        IReadOnlyDictionary<string, string>? supersedes = null)
     {
         if (!MpiNumber.TryParse(mpi, out mpi, out var mpiError)) return PrepareFail(AnchorError.Invalid, mpiError);
         if (records.Count == 0) return PrepareFail(AnchorError.Invalid, "The save created no records.");
