@@ -7,7 +7,8 @@ public sealed class RecordDetailPage(IPage page, string txId) : PortalPage(page)
 {
     protected override string Path => $"patient/records/{txId}";
 
-    public ILocator Integrity => TestId("integrity-chip");
+    /// <summary>The record's verdict in the page header (a corrected record's history shows each version's verdict below it).</summary>
+    public ILocator Integrity => TestId("integrity-chip").First;
     public ILocator IntegrityMessage => TestId("integrity-message");
     /// <summary>The verified record's view (a bundle's entries nest views of their own inside it).</summary>
     public ILocator Record => TestId("fhir-record").First;
