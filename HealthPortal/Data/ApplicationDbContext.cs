@@ -30,6 +30,7 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
     public DbSet<FacilityAuditEntry> FacilityAudit => Set<FacilityAuditEntry>();
     public DbSet<IdentityCheck> IdentityChecks => Set<IdentityCheck>();
     public DbSet<UserSession> Sessions => Set<UserSession>();
+    public DbSet<DeviceLabel> DeviceLabels => Set<DeviceLabel>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -57,6 +58,14 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
             facility.Property(f => f.Endpoint).HasMaxLength(400);
             facility.Property(f => f.NodeKeyId).HasMaxLength(64);
             facility.Property(f => f.TimeZone).HasMaxLength(Features.Times.PortalTimeZones.MaxIdLength).HasDefaultValue(Features.Times.PortalTimeZones.DefaultId);
+        });
+
+        builder.Entity<DeviceLabel>(device =>
+        {
+            device.ToTable("DeviceLabel");
+            device.HasKey(d => d.Kid);
+            device.Property(d => d.Kid).HasMaxLength(64);
+            device.Property(d => d.Name).HasMaxLength(DeviceLabel.MaxNameLength);
         });
 
         builder.Entity<PatientProfile>(profile =>

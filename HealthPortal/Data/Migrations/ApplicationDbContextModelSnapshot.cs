@@ -665,6 +665,24 @@ namespace HealthPortal.Data.Migrations
                     b.ToTable("StaffInvitation", (string)null);
                 });
 
+            modelBuilder.Entity("HealthPortal.Features.Keys.DeviceLabel", b =>
+                {
+                    b.Property<string>("Kid")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset?>("LastUsedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(60)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Kid");
+
+                    b.ToTable("DeviceLabel", (string)null);
+                });
+
             modelBuilder.Entity("HealthPortal.Features.Keys.KeyRecoveryRequest", b =>
                 {
                     b.Property<string>("Id")

@@ -38,6 +38,32 @@ public partial class Devices
         checkResult = await Keys.VerifyKeyCheckAsync(User, challenge, BrowserKey!, signature);
     });
 
+    // ---- names -------------------------------------------------------------------------------------------
+
+    private string? renaming;
+    private string? newName;
+
+    /// <summary>What a device is called before the patient names it.</summary>
+    private static string DefaultName(DeviceKey key, bool isThis) =>
+        key.IsWallet ? "Ethereum wallet" : key.IsDemoEnrolment ? "Demo enrolment device" : isThis ? "This browser" : "Another browser";
+
+    private void StartRename(DeviceKey key)
+    {
+        error = null;
+        notice = null;
+        renaming = key.Kid;
+        newName = key.Name ?? "";
+    }
+
+    private Task SaveNameAsync(string kid) => RunAsync(async () =>
+    {
+        var saved = await Keys.NameDeviceAsync(User, kid, newName);
+        if (!saved.IsOk) { error = saved.Message; return; }
+        renaming = null;
+        notice = saved.Value is { } name ? $"The device is now called “{name}”." : "The device's name was removed.";
+        await ReloadAsync();
+    });
+
     // ---- revoke --------------------------------------------------------------------------------------------
 
     private void AskRevoke(string kid)
