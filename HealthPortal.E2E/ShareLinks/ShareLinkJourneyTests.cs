@@ -36,13 +36,16 @@ public sealed class ShareLinkJourneyTests(PortalHost host, ChromiumFixture chrom
         var share = new ShareLinksPage(patient);
         await share.GotoAsync();
 
-        var row = share.Selectable.First;
+        // The seeded lab report: the viewer must show its results with units.
+        var row = share.Selectable.Filter(new() { HasText = "Hemoglobin" }).First;
         await Expect(row).ToBeVisibleAsync(new() { Timeout = 30_000 });
         var txId = await row.GetAttributeAsync("data-txid");
         await share.TickAsync(row);
         var label = "For Dr. Tan " + Guid.NewGuid().ToString("N")[..6];
         await share.Label.FillAsync(label);
         await share.Pin.FillAsync("4711");
+        // The fields update the circuit as typed; wait for that render before clicking, so the click finds the button it saw.
+        await Expect(patient.GetByText("4 digits: tell them")).ToBeVisibleAsync();
         await share.Make.ClickAsync();
 
         await Expect(share.LinkValue).ToHaveValueAsync(new Regex("/shl/view#shlink:/"), new() { Timeout = 30_000 });
@@ -84,7 +87,9 @@ public sealed class ShareLinkJourneyTests(PortalHost host, ChromiumFixture chrom
         await Expect(shown.GetByTestId("shl-record-verdict")).ToHaveAttributeAsync("data-verdict", "verified");
         await Expect(shown.GetByTestId("shl-record-anchor")).ToContainTextAsync(txId!);
         await Expect(shown.GetByTestId("shl-record-anchor")).ToContainTextAsync("block ");
-        await Expect(shown.GetByTestId("shl-record-facility")).Not.ToBeEmptyAsync();
+        await Expect(shown.GetByTestId("shl-record-facility")).ToHaveTextAsync("Northgate Diagnostics Laboratory");
+        await Expect(shown).ToContainTextAsync("Hemoglobin");
+        await Expect(shown).ToContainTextAsync("g/dL");
 
         // The patient sees the opening in their list and in the access history.
         await share.GotoAsync();
@@ -117,6 +122,7 @@ public sealed class ShareLinkJourneyTests(PortalHost host, ChromiumFixture chrom
         await share.TickAsync(row);
         var label = "Revoke me " + Guid.NewGuid().ToString("N")[..6];
         await share.Label.FillAsync(label);
+        await Expect(patient.GetByText($"{label.Length} / 80")).ToBeVisibleAsync();
         await share.Make.ClickAsync();
         await Expect(share.LinkValue).ToHaveValueAsync(new Regex("shlink:/"), new() { Timeout = 30_000 });
         var link = await share.LinkValue.InputValueAsync();

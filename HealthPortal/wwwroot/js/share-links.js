@@ -82,6 +82,7 @@ export function finish(handle, manifestUrl, exp, flag, label, viewerUrl, box) {
     field.rows = 3;
     field.value = link;
     field.className = 'shl-link';
+    field.style.cssText = 'display:block;width:100%;box-sizing:border-box;font-family:monospace;font-size:.85rem;margin-bottom:8px;word-break:break-all';
     field.setAttribute('aria-label', 'Share link');
     field.dataset.testid = 'share-link-value';
     const copy = document.createElement('button');
@@ -97,7 +98,7 @@ export function finish(handle, manifestUrl, exp, flag, label, viewerUrl, box) {
     img.src = qr.createDataURL(4, 8);
     img.alt = 'QR code of the share link';
     img.dataset.testid = 'share-link-qr';
-    img.style.imageRendering = 'pixelated';
+    img.style.cssText = 'image-rendering:pixelated;margin-top:12px;max-width:100%';
     box.append(field, copy, document.createElement('br'), img);
     return link.length;
 }

@@ -86,6 +86,13 @@ const quantity = q => q ? `${q.value ?? ''} ${q.unit ?? q.code ?? ''}`.trim() : 
 const dateOf = r => r.effectiveDateTime || r.effectivePeriod?.start || r.issued || r.period?.start || r.recordedDate
     || r.authoredOn || r.onsetDateTime || r.date || r.occurrenceDateTime || null;
 
+// FHIR dates may be partial (2026, 2026-03) or plain days: shown as given; instants in the reader's own time.
+function when(text) {
+    if (!text || text.length <= 10) return text;
+    const moment = new Date(text);
+    return isNaN(moment) ? text : moment.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
 function valueOf(x) {
     if (x.valueQuantity) return quantity(x.valueQuantity);
     if (x.valueString !== undefined) return x.valueString;
@@ -119,6 +126,12 @@ function rows(r) {
     add('Note', r.note?.map(n => n.text).join('\n'));
     for (const c of r.content ?? []) add(c.attachment?.title ?? 'Text', attachmentText(c.attachment));
     add('Conclusion', r.conclusion);
+    // A lab report carries its results as contained Observations: one line per test, value with unit and range.
+    for (const o of (r.contained ?? []).filter(c => c.resourceType === 'Observation')) {
+        const range = o.referenceRange?.map(rr => rr.text || [quantity(rr.low), quantity(rr.high)].filter(Boolean).join(' – ')).join('; ');
+        const flag = o.interpretation?.map(concept).filter(Boolean).join(', ');
+        add(concept(o.code) ?? 'Result', [valueOf(o), range ? `(normal ${range})` : null, flag ? `· ${flag}` : null].filter(Boolean).join(' '));
+    }
     return out;
 }
 
@@ -141,7 +154,7 @@ function render(bundle) {
         card.className = 'shl-record';
         card.dataset.testid = 'shl-record';
         const h = document.createElement('h2');
-        h.textContent = `${KIND[r.resourceType] ?? r.resourceType} · ${dateOf(r) ?? 'no date'}`;
+        h.textContent = `${KIND[r.resourceType] ?? r.resourceType} · ${when(dateOf(r)) ?? 'no date'}`;
         const facility = document.createElement('div');
         facility.textContent = meta.facility;
         facility.dataset.testid = 'shl-record-facility';
