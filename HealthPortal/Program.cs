@@ -29,6 +29,15 @@ using HealthPortal.Features.ShareLinks;
 // The executable doubles as the operator tool (`ledger verify`, `receipt verify`): no web host for those.
 if (OperatorCommands.IsCommand(args)) return OperatorCommands.Run(args);
 
+// `demo load` needs the whole portal (stores, ingestion, anchoring, the ledger) but no web server: built, never run.
+HealthPortal.Features.Demo.DemoLoad? demoLoad = null;
+if (HealthPortal.Features.Demo.DemoLoad.IsCommand(args))
+{
+    demoLoad = HealthPortal.Features.Demo.DemoLoad.Parse(args, Console.Out);
+    if (demoLoad is null) return 2;
+    args = demoLoad.HostArgs;
+}
+
 // A configuration mistake ends the start with one line and exit code 1, not a stack trace.
 StartupFailure.ReportInsteadOfCrash();
 var builder = WebApplication.CreateBuilder(PublishedLayout.Options(args));
@@ -65,6 +74,12 @@ builder.AddPortalConfiguration(args)
 if (ParentWatch.IsWanted) builder.Services.AddHostedService<ParentWatch>();
 
 var app = builder.Build();
+if (demoLoad is not null)
+{
+    var loaded = await demoLoad.RunAsync(app, app.PreparePortalDataAsync, Console.Out);
+    await app.DisposeAsync();
+    return loaded;
+}
 app.UsePortalHosting();
 await app.PreparePortalDataAsync();
 
