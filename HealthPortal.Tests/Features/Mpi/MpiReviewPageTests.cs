@@ -37,9 +37,20 @@ public sealed class MpiReviewPageTests(PortalTestDatabase database) : MpiSteward
 
         page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-testid='mpi-review-item']")));
         Assert.Contains("Linked", page.Find("[data-testid='mpi-review-message']").TextContent);
-        var decision = Assert.Single(page.FindAll("[data-testid='mpi-review-decision']"));
+        var decision = page.FindAll("[data-testid='mpi-review-decision']")[0];
         Assert.Contains("Patient showed NRC card; same phone", decision.TextContent);
         Assert.Contains("lakeview.manager@", decision.TextContent);
+        // Two numbers that facilities issued (neither patient registered): the first registration's number is kept.
+        page.Find("textarea[data-testid='mpi-review-reason']").Change("Same phone, Kyaw/Chaw and Thein/Thane are one name");
+        page.Find("[data-testid='mpi-review-link']").Click();
+        page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid='mpi-review-empty']")));
+        Assert.Contains("Linked", page.Find("[data-testid='mpi-review-message']").TextContent);
+        Assert.Equal(2, page.FindAll("[data-testid='mpi-review-decision']").Count);
+        using (var db = Database.CreateContext())
+        {
+            var kyaw = db.Set<MpiRegisterEntry>().Where(e => e.Mrn == "H-000311" || e.Mrn == "C-2021-1188").OrderBy(e => e.Id).ToList();
+            Assert.Equal(kyaw[0].Mpi, kyaw[1].Mpi); // Riverside's entry was seeded first; its number survives
+        }
         // The manager names stewards among the facility's staff.
         Assert.NotEmpty(page.FindAll("[data-testid='mpi-steward-switch']"));
     }

@@ -97,7 +97,7 @@ public static class MpiExtensions
         return builder;
     }
 
-    /// <summary>The MPI matcher, its configuration (section <c>Mpi</c>), the desk's walk-in check and the stewards' review queue.</summary>
+    /// <summary>The MPI matcher, its configuration (section <c>Mpi</c>), the desk's walk-in check, the stewards' review queue and the patient-list import.</summary>
     public static IServiceCollection AddMpi(this IServiceCollection services, IConfiguration? configuration = null)
     {
         var options = services.AddOptions<MpiOptions>();
@@ -106,6 +106,7 @@ public static class MpiExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddScoped<WalkInCandidates>();
         services.AddScoped<MpiStewardQueue>();
+        services.AddScoped<MpiImport>();
         return services;
     }
 }

@@ -308,10 +308,11 @@ public sealed class MpiStewardQueue(IDbContextFactory<ApplicationDbContext> dbFa
         return scope.FacilityId is null ? items : items.Where(i => i.FacilityId == scope.FacilityId);
     }
 
-    // The number in use longer keeps it: the first register entry or, failing that, ordinal order (stable, if arbitrary).
+    // The number in use longer keeps it: the first register entry's or, failing that, ordinal order (stable, if arbitrary).
     private static async Task<string> OlderAsync(ApplicationDbContext db, string a, string b, CancellationToken ct)
     {
-        var first = await db.Set<MpiRegisterEntry>().Where(e => e.Mpi == a || e.Mpi == b).OrderBy(e => e.CreatedAt).ThenBy(e => e.Id)
+        // Ids grow with insertion, so the lowest is the first registered (SQLite cannot order by DateTimeOffset).
+        var first = await db.Set<MpiRegisterEntry>().Where(e => e.Mpi == a || e.Mpi == b).OrderBy(e => e.Id)
             .Select(e => e.Mpi).FirstOrDefaultAsync(ct);
         return first ?? (string.CompareOrdinal(a, b) <= 0 ? a : b);
     }
