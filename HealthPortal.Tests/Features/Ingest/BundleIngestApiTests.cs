@@ -202,6 +202,23 @@ public sealed class BundleIngestApiTests(PortalFactory portal)
     }
 
     [Fact]
+    public async Task TheSameBundlePostedTwiceAtOnce_IsWrittenOnce()
+    {
+        var client = await ClientOfAsync(Northgate);
+        var patient = await portal.RegisteredPatientAsync();
+        var json = Bundle("batch", [Entry(Glucose(patient.Mpi!)), Entry(Glucose(patient.Mpi!, value: "140"))]);
+
+        // A system retrying after a timeout while its first post is still being written.
+        var answers = await Task.WhenAll(PostAsync(client.Token, json), PostAsync(client.Token, json));
+
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.StatusCode));
+        var statuses = (await Task.WhenAll(answers.Select(JsonOf))).Select(b => Status(b, 0)).Order().ToList();
+        Assert.Equal(["200 OK", "201 Created"], statuses);
+        var waiting = Assert.Single(await portal.Workflow(w => w.WaitingForMeAsync(patient.Principal)));
+        Assert.Equal(2, waiting.Records.Count);
+    }
+
+    [Fact]
     public async Task WithoutValidCredentials_NothingIsTaken()
     {
         var client = await ClientOfAsync(Northgate);

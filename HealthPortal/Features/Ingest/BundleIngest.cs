@@ -50,6 +50,9 @@ public sealed class BundleIngest(
 {
     private const string DefaultSpecimen = "serum";
 
+    // Static: the service is scoped (one per request), the store file is shared by all of them.
+    private static readonly KeyedLock Writers = new();
+
     public IngestOptions Limits => options.Value;
 
     /// <summary>Why one entry was refused: its HTTP status in the response Bundle, the FHIR issue type and a sentence.</summary>
@@ -142,6 +145,9 @@ public sealed class BundleIngest(
             else entry.Order = mapped.Order;
         }
 
+        // One Bundle of a facility at a time from here to the commit: two posts of the same Bundle (a client retrying
+        // after a timeout) must find each other's records rather than both insert them, and SQLite takes one writer anyway.
+        using var turn = await Writers.AcquireAsync(client.FacilityId, ct);
         await using var db = lab.Open();
         // Posted before: the same derived id is in the store already (with its confirmation, made in the same step).
         var ids = entries.Where(e => e.Refused is null).Select(e => e.RecordId).ToList();
