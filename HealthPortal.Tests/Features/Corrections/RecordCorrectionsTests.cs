@@ -2,6 +2,7 @@ using HealthPortal.Features.Anchoring;
 using HealthPortal.Features.Corrections;
 using HealthPortal.Features.Ehr;
 using HealthPortal.Features.Ehr.Clinic;
+using HealthPortal.Features.Ehr.Laboratory;
 using HealthPortal.Features.Ledger;
 using HealthPortal.Features.Patient.Records;
 using HealthPortal.Features.Records;
@@ -82,6 +83,41 @@ public sealed class RecordCorrectionsTests(PortalFactory portal)
         var timeline = await portal.WithScopeAsync(s => s.GetRequiredService<PatientRecords>().TimelineAsync(patient.Principal));
         Assert.DoesNotContain(timeline.Entries, e => e.Anchor.RecordId == oldEncounter.RecordId);
         Assert.Equal(2, timeline.Entries.Single(e => e.Anchor.RecordId == newEncounter.RecordId).Versions);
+    }
+
+    [Fact]
+    public async Task Correction_OfAnchoredLabReport_IsANewReportOfTheSameTests_AnchoredAsReplacingTheOld()
+    {
+        const string Northgate = "demo-northgate", Hemoglobin = "718-7";
+        var patient = await portal.RegisteredPatientAsync();
+        var lab = portal.Services.GetRequiredService<LaboratoryRecords>();
+        var unit = LabCatalogue.Find(Hemoglobin)!.Unit;
+        var order = await lab.CreateOrderAsync(Northgate, patient.Mpi!, new LabOrderInput { OrderingClinician = "Dr. Test", SpecimenType = "whole blood", CollectedAt = DateTime.UtcNow.AddHours(-2), Tests = [Hemoglobin] }, "tech@test");
+        Assert.True(order.IsOk, order.Message);
+        var report = await lab.ReportResultsAsync(Northgate, order.Value!.CreatedId!, new Dictionary<string, LabValueInput> { [Hemoglobin] = new() { Value = "9.5", Unit = unit } }, "tech@test");
+        Assert.True(report.IsOk, report.Message);
+        var old = report.Value!.Records.Single();
+        var prepared = await portal.PrepareAsync(Northgate, patient.Mpi!, old);
+        Assert.True((await portal.ConfirmAsync(patient, prepared.Id)).Succeeded);
+
+        var source = await lab.CorrectionSourceAsync(Northgate, patient.Mpi!, old.RecordId);
+        Assert.NotNull(source);
+        Assert.Equal(9.5m, source.Input.Results.Single().Value);
+        var corrected = await lab.CorrectReportAsync(Northgate, patient.Mpi!, old.RecordId, new Dictionary<string, LabValueInput> { [Hemoglobin] = new() { Value = "13.5", Unit = unit } }, "tech@test");
+        Assert.True(corrected.IsOk, corrected.Message);
+        var fresh = corrected.Value!.Records.Single();
+        Assert.NotEqual(old.RecordId, fresh.RecordId);
+        Assert.Equal(old.Date, fresh.Date); // same collection, so the same clinical date
+        var staff = await portal.StaffOfAsync(Northgate);
+
+        var sent = await Corrections(c => c.SendCorrectionAsync(staff, Northgate, patient.Mpi!, new EhrCorrectionSaved(old.RecordId, [fresh], source.Records, "Typing slip: 13.5, not 9.5")));
+
+        Assert.True(sent.IsOk, sent.Message);
+        Assert.True((await portal.ConfirmAsync(patient, sent.Value!.Confirmation.Id)).Succeeded);
+        Assert.Equal(fresh.RecordId, Host.Reader.SupersededBy(sent.Value.Confirmation.FacilityNodeId, old.RecordId));
+        // The old report is still served as it was anchored.
+        Assert.Equal(RecordIntegrity.Verified, (await portal.Services.GetRequiredService<RecordVerifier>()
+            .VerifyAsync(Host.Reader.Record(sent.Value.Confirmation.FacilityNodeId, old.RecordId)!)).Integrity);
     }
 
     [Fact]

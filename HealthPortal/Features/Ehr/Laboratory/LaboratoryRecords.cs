@@ -75,6 +75,72 @@ public sealed class LaboratoryRecords(EhrStores stores, TimeProvider clock)
         if (order.ReportedAt is not null) return Result.Fail(EhrError.AlreadyReported, "The results of this order were reported already.");
 
         var e = new FieldErrors();
+        Enter(order, values, e);
+        if (e.Any) return Result.Invalid(EhrError.Invalid, e.List);
+
+        order.ReportedAt = new DateTime(clock.GetUtcNow().UtcDateTime.Ticks / TimeSpan.TicksPerSecond * TimeSpan.TicksPerSecond, DateTimeKind.Utc);
+        order.ReportedBy = staff;
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        return new EhrSaved([LaboratoryFhir.Report(facilityId, order)]);
+    }
+
+    /// <summary>
+    /// A reported order of this patient (the report <paramref name="recordId"/>), for a correction: its results as the
+    /// form's input, and the report; null when this laboratory holds no such report of this patient.
+    /// </summary>
+    public async Task<EhrCorrectionSource<LabOrder>?> CorrectionSourceAsync(string facilityId, string mpi, string recordId, CancellationToken ct = default)
+    {
+        if (stores.Find(facilityId) is not LaboratoryStore store || !File.Exists(store.Path)) return null;
+        await using var db = store.Open();
+        var order = await db.Orders.AsNoTracking().Include(o => o.Patient).Include(o => o.Results).SingleOrDefaultAsync(o => o.Id == recordId && o.ReportedAt != null, ct);
+        if (order is null || order.Patient.Mpi != mpi) return null;
+        order.Results = [.. order.Results.OrderBy(r => r.Position)];
+        return new EhrCorrectionSource<LabOrder>(order, [LaboratoryFhir.Report(facilityId, order)]);
+    }
+
+    /// <summary>
+    /// A corrected report of a reported order: a new order with the same specimen, collection time, clinician and
+    /// tests, reported with <paramref name="values"/>, in one transaction; the old order and its report stay as they
+    /// were. Field keys as in <see cref="ReportResultsAsync"/>.
+    /// </summary>
+    public async Task<Result<EhrSaved, EhrError>> CorrectReportAsync(string facilityId, string mpi, string oldOrderId, IReadOnlyDictionary<string, LabValueInput> values, string staff, CancellationToken ct = default)
+    {
+        if (await stores.ForWriteAsync(facilityId, ct) is not LaboratoryStore store)
+            return Result.Fail(EhrError.NoStore, $"{facilityId} has no laboratory EHR store on this node.");
+        await using var db = store.Open();
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var old = await db.Orders.Include(o => o.Patient).Include(o => o.Results).SingleOrDefaultAsync(o => o.Id == oldOrderId && o.ReportedAt != null, ct);
+        if (old is null || old.Patient.Mpi != mpi) return Result.Fail(EhrError.OrderNotFound, $"There is no reported order {oldOrderId} of this patient.");
+        var order = new LabOrder
+        {
+            Id = EhrIds.New("lab"),
+            Patient = old.Patient,
+            PatientMrn = old.PatientMrn,
+            OrderingClinician = old.OrderingClinician,
+            SpecimenType = old.SpecimenType,
+            CollectedAt = old.CollectedAt,
+            EnteredBy = staff,
+        };
+        order.Results.AddRange(old.Results.OrderBy(r => r.Position).Select(r => new LabResult
+        {
+            Id = EhrIds.New("res"), Position = r.Position, Loinc = r.Loinc, Name = r.Name, Unit = r.Unit, ReferenceLow = r.ReferenceLow, ReferenceHigh = r.ReferenceHigh,
+        }));
+        var e = new FieldErrors();
+        Enter(order, values, e);
+        if (e.Any) return Result.Invalid(EhrError.Invalid, e.List);
+
+        order.ReportedAt = new DateTime(clock.GetUtcNow().UtcDateTime.Ticks / TimeSpan.TicksPerSecond * TimeSpan.TicksPerSecond, DateTimeKind.Utc);
+        order.ReportedBy = staff;
+        db.Orders.Add(order);
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        return new EhrSaved([LaboratoryFhir.Report(facilityId, order)]);
+    }
+
+    /// <summary>Checks and sets every result of <paramref name="order"/> from the values typed (by LOINC code); errors go to <paramref name="e"/>.</summary>
+    private static void Enter(LabOrder order, IReadOnlyDictionary<string, LabValueInput> values, FieldErrors e)
+    {
         foreach (var result in order.Results)
         {
             var field = $"Results[{result.Loinc}]";
@@ -90,13 +156,6 @@ public sealed class LaboratoryRecords(EhrStores stores, TimeProvider clock)
         }
         foreach (var extra in values.Keys.Where(k => order.Results.All(r => r.Loinc != k)))
             e.Add($"Results[{extra}]", $"{extra} was not ordered.");
-        if (e.Any) return Result.Invalid(EhrError.Invalid, e.List);
-
-        order.ReportedAt = new DateTime(clock.GetUtcNow().UtcDateTime.Ticks / TimeSpan.TicksPerSecond * TimeSpan.TicksPerSecond, DateTimeKind.Utc);
-        order.ReportedBy = staff;
-        await db.SaveChangesAsync(ct);
-        await transaction.CommitAsync(ct);
-        return new EhrSaved([LaboratoryFhir.Report(facilityId, order)]);
     }
 
     private static decimal? Fail(FieldErrors e, string field, string? error)
