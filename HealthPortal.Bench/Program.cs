@@ -17,6 +17,7 @@ internal static class BenchProgram
         ["wallet-verify", ..] => await WalletVerifyRate.RunAsync(args[1..]),
         ["mixed", ..] => await MixedRate.RunAsync(args[1..]),
         ["mpi", ..] => await MpiBench.RunAsync(args[1..]),
+        ["confirmations", ..] => await ConfirmationLock.RunAsync(args[1..]),
         _ => await Benchmark.RunAsync(args),
     };
 }

@@ -8,6 +8,7 @@ using HealthPortal.Features.Corrections;
 using HealthPortal.Features.Auth.Sessions;
 using HealthPortal.Features.Grants;
 using HealthPortal.Features.Interop;
+using HealthPortal.Features.Ingest;
 using HealthPortal.Features.Ehr;
 using HealthPortal.Features.Mpi;
 using HealthPortal.Features.Hosting;
@@ -23,9 +24,19 @@ using HealthPortal.Features.Operator;
 using HealthPortal.Features.Patient.Records;
 using HealthPortal.Features.Patient.Summary;
 using HealthPortal.Features.Security;
+using HealthPortal.Features.ShareLinks;
 
 // The executable doubles as the operator tool (`ledger verify`, `receipt verify`): no web host for those.
 if (OperatorCommands.IsCommand(args)) return OperatorCommands.Run(args);
+
+// `demo load` needs the whole portal (stores, ingestion, anchoring, the ledger) but no web server: built, never run.
+HealthPortal.Features.Demo.DemoLoad? demoLoad = null;
+if (HealthPortal.Features.Demo.DemoLoad.IsCommand(args))
+{
+    demoLoad = HealthPortal.Features.Demo.DemoLoad.Parse(args, Console.Out);
+    if (demoLoad is null) return 2;
+    args = demoLoad.HostArgs;
+}
 
 // A configuration mistake ends the start with one line and exit code 1, not a stack trace.
 StartupFailure.ReportInsteadOfCrash();
@@ -50,10 +61,12 @@ builder.AddPortalConfiguration(args)
     .AddPatientRecords()
     .AddCorrections()
     .AddPatientSummary()
+    .AddShareLinks()
     .AddGrants()
     .AddEhrStores()
     .AddMpi()
     .AddInterop()
+    .AddIngest()
     .AddOperations()
     .AddPatientNotices();
 
@@ -61,6 +74,12 @@ builder.AddPortalConfiguration(args)
 if (ParentWatch.IsWanted) builder.Services.AddHostedService<ParentWatch>();
 
 var app = builder.Build();
+if (demoLoad is not null)
+{
+    var loaded = await demoLoad.RunAsync(app, app.PreparePortalDataAsync, Console.Out);
+    await app.DisposeAsync();
+    return loaded;
+}
 app.UsePortalHosting();
 await app.PreparePortalDataAsync();
 
@@ -73,7 +92,9 @@ app.MapExplorerEndpoints();
 app.MapAccessEndpoints();
 app.MapPatientRecordEndpoints();
 app.MapPatientSummaryEndpoints();
+app.MapShareLinkEndpoints();
 app.MapInteropEndpoints();
+app.MapIngest();
 app.MapCosignNodeApi();
 app.MapOperationsEndpoints();
 app.MapNodeTransactions();

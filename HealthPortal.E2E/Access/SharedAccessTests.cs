@@ -197,8 +197,9 @@ public sealed class SharedAccessTests(AccessHost host, ChromiumFixture chromium,
 
         await Expect(shared.EmergencySession).ToBeVisibleAsync();
         var expiryText = await shared.EmergencyExpiry.InnerTextAsync();
-        Assert.Matches(new Regex(@"^\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC$"), expiryText);
-        var expiry = DateTimeOffset.ParseExact(expiryText, "yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+        // Shown day first on the facility's clock (Riverside keeps the default, Asia/Yangon, UTC+06:30).
+        Assert.Matches(new Regex(@"^\d{1,2} [A-Z][a-z]{2,3} \d{4}, \d{2}:\d{2}$"), expiryText);
+        var expiry = new DateTimeOffset(DateTime.ParseExact(expiryText, "d MMM yyyy, HH:mm", CultureInfo.GetCultureInfo("en-GB")), TimeSpan.FromMinutes(390));
         Assert.InRange(expiry, opened.AddMinutes(58), opened.AddMinutes(61)); // the default 60-minute session
         await Expect(shared.Rows("Lab result", Northgate).First).ToBeVisibleAsync();
         await Expect(shared.Rows("Encounter", Lakeview).First).ToBeVisibleAsync();

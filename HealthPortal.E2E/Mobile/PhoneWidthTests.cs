@@ -5,6 +5,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
+using static Microsoft.Playwright.Assertions;
 
 namespace HealthPortal.E2E.Mobile;
 
@@ -16,9 +17,7 @@ public sealed class PhoneWidthTests(PortalHost host, ChromiumFixture chromium, I
     : PortalTest(host, chromium, output)
 {
     private static readonly string[] PatientPages =
-        // The dashboard ("patient") is not in the list yet: its profile card's edit button still ends 6 px past a
-        // 390 px screen (the unbroken e-mail under the name), and the header's name wraps; both are open work.
-        ["patient/records", "patient/access", "patient/grants", "patient/devices", "patient/card", "patient/key", "patient/recovery"];
+        ["patient", "patient/records", "patient/access", "patient/grants", "patient/devices", "patient/card", "patient/key", "patient/recovery"];
 
     [Fact]
     public async Task PatientPages_At390Pixels_NeverScrollSideways()
@@ -49,5 +48,58 @@ public sealed class PhoneWidthTests(PortalHost host, ChromiumFixture chromium, I
         }
 
         Assert.True(overflowing.Count == 0, string.Join("\n", overflowing));
+    }
+
+    [Fact]
+    public async Task AppBarName_At390Pixels_StaysOnOneLine()
+    {
+        var phone = await PhoneAsync();
+        await phone.GotoAsync("patient");
+        await phone.WaitForInteractiveAsync();
+
+        var label = phone.Locator(".app-bar-user .mud-button-label");
+        await Expect(label).ToBeVisibleAsync();
+        // One line: the label is no taller than its own line height (a wrapped name is two or three).
+        var measured = await label.EvaluateAsync<double[]>("e => [e.getBoundingClientRect().height, parseFloat(getComputedStyle(e).lineHeight)]");
+        var (height, lineHeight) = (measured[0], measured[1]);
+        Assert.True(height < lineHeight * 1.5, $"the app bar name is {height} px tall for a {lineHeight} px line");
+    }
+
+    [Fact]
+    public async Task LabResult_At390Pixels_ShowsReferenceRangeAndFlagOnScreen()
+    {
+        var phone = await PhoneAsync();
+        await phone.GotoAsync("patient/records");
+        await phone.WaitForInteractiveAsync();
+        var lab = phone.Locator("[data-testid='timeline-row'][data-kind='lab-result']").First;
+        await Expect(lab).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await lab.GetByTestId("record-open").ClickAsync();
+        await phone.WaitForInteractiveAsync();
+
+        var results = phone.GetByTestId("report-result");
+        await Expect(results.First).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        var clientWidth = await phone.EvaluateAsync<int>("() => document.documentElement.clientWidth");
+        foreach (var cell in new[] { "result-range-cell", "result-flag-cell" })
+        {
+            var first = results.First.GetByTestId(cell);
+            await Expect(first).ToBeVisibleAsync();
+            // In view without scrolling sideways, inside the page, and labelled for a reader who sees no header row.
+            var right = await first.EvaluateAsync<double>("e => e.getBoundingClientRect().right");
+            Assert.True(right <= clientWidth, $"{cell} ends at {right} px on a {clientWidth} px screen");
+            Assert.True(await first.IsVisibleAsync());
+        }
+        await Expect(results.First.GetByTestId("result-range-cell")).Not.ToBeEmptyAsync();
+        await Expect(results.First.GetByTestId("result-flag-cell")).Not.ToBeEmptyAsync();
+        var overflow = await phone.EvaluateAsync<int[]>("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]");
+        Assert.True(overflow[0] <= overflow[1], $"the record page scrolls sideways: {overflow[0]} > {overflow[1]}");
+    }
+
+    private async Task<IPage> PhoneAsync()
+    {
+        var demo = DemoData.Patients[0];
+        var password = Host.Services.GetRequiredService<IConfiguration>()["HealthPortal:Demo:Password"]!;
+        var phone = await LoginAsAsync(new PortalRole("patient " + demo.FullName, demo.Email, password));
+        await phone.SetViewportSizeAsync(390, 844);
+        return phone;
     }
 }

@@ -54,6 +54,7 @@ public sealed class PortalTestDatabase : IAsyncLifetime
         services.AddSingleton<FacilityAuditTrail>();
         services.AddScoped<FacilityAuditLog>();
         services.AddScoped<PatientProfiles>();
+        services.AddSingleton<HealthPortal.Features.Shell.UserTimes>();
         services.AddScoped<IdentityChecks>();
         services.AddSingleton(new IdentityLookupLimiter(new RateLimitWindow { PermitLimit = 100_000, WindowSeconds = 60 }));
         services.AddScoped<CircuitClientAddress>();

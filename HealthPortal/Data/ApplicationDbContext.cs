@@ -10,6 +10,7 @@ using HealthPortal.Features.Interop;
 using HealthPortal.Features.Invitations;
 using HealthPortal.Features.Admin;
 using HealthPortal.Features.Patient;
+using HealthPortal.Features.Mpi;
 using HealthPortal.Features.Patients;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -29,6 +30,7 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
     public DbSet<FacilityAuditEntry> FacilityAudit => Set<FacilityAuditEntry>();
     public DbSet<IdentityCheck> IdentityChecks => Set<IdentityCheck>();
     public DbSet<UserSession> Sessions => Set<UserSession>();
+    public DbSet<DeviceLabel> DeviceLabels => Set<DeviceLabel>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -55,6 +57,15 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
             facility.Property(f => f.Contact).HasMaxLength(200);
             facility.Property(f => f.Endpoint).HasMaxLength(400);
             facility.Property(f => f.NodeKeyId).HasMaxLength(64);
+            facility.Property(f => f.TimeZone).HasMaxLength(Features.Times.PortalTimeZones.MaxIdLength).HasDefaultValue(Features.Times.PortalTimeZones.DefaultId);
+        });
+
+        builder.Entity<DeviceLabel>(device =>
+        {
+            device.ToTable("DeviceLabel");
+            device.HasKey(d => d.Kid);
+            device.Property(d => d.Kid).HasMaxLength(64);
+            device.Property(d => d.Name).HasMaxLength(DeviceLabel.MaxNameLength);
         });
 
         builder.Entity<PatientProfile>(profile =>
@@ -72,6 +83,7 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
             profile.Property(p => p.MpiNumber).HasMaxLength(40);
             profile.HasIndex(p => p.MpiNumber).IsUnique();
             profile.Property(p => p.PendingMpi).HasMaxLength(40);
+            profile.Property(p => p.TimeZone).HasMaxLength(Features.Times.PortalTimeZones.MaxIdLength).HasDefaultValue(Features.Times.PortalTimeZones.DefaultId);
             profile.HasIndex(p => p.PendingMpi).IsUnique();
         });
 
@@ -93,6 +105,7 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
         builder.ApplyConfiguration(new AccessRequestConfiguration());
         builder.ApplyConfiguration(new FacilityAuditEntryConfiguration());
         builder.ApplyConfiguration(new IdentityCheckConfiguration());
+        MpiRegisterModel.Configure(builder);
         builder.ApplyConfiguration(new GrantPurposeNoteConfiguration());
         builder.ApplyConfiguration(new UserSessionConfiguration());
 

@@ -25,6 +25,7 @@ public static class PortalFeatureExtensions
         builder.Services.AddScoped<PatientProfiles>();
         builder.Services.AddScoped<IdentityChecks>();
         builder.Services.AddScoped<MailOutbox>();
+        builder.Services.AddSingleton<Shell.UserTimes>();
         builder.Services.AddStaffInvitations(builder.Configuration);
         return builder;
     }

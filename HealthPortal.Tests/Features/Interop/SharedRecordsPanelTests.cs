@@ -138,7 +138,8 @@ public sealed class SharedRecordsPanelTests(InteropWorld world) : PortalComponen
         dialogs.FindAll("button").Single(b => b.TextContent.Contains("Yes, open it")).Click();
 
         panel.WaitForElement("[data-testid=emergency-session-expiry]");
-        var expected = DateTimeOffset.FromUnixTimeMilliseconds(world.Now).AddMinutes(60).ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+        // On the facility's clock (the default zone, Asia/Yangon), day first.
+        var expected = HealthPortal.Features.Times.UserTime.Default.Format(DateTimeOffset.FromUnixTimeMilliseconds(world.Now).AddMinutes(60));
         Assert.Contains(expected, panel.Find("[data-testid=emergency-session-expiry]").TextContent);
         panel.WaitForElement("[data-testid=shared-records]");
         Assert.Single(world.AccessesOf(patient.Mpi));

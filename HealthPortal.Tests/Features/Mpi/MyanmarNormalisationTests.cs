@@ -66,50 +66,6 @@ public sealed class MyanmarNameTests
         Assert.Equal(MyanmarName.Parse(a).InitialSound, MyanmarName.Parse(b).InitialSound);
 }
 
-public sealed class NrcTests
-{
-    [Theory]
-    [InlineData("12/LAMANA(N)123456")]
-    [InlineData("12/lamana(n)123456")]
-    [InlineData("12/LAMANA(Naing)123456")]
-    [InlineData("12 / LAMANA (N) 123456")]
-    [InlineData("12LAMANA(N)123456")]
-    [InlineData("12/LAMANAN123456")]
-    [InlineData("၁၂/လမန(နိုင်)၁၂၃၄၅၆")]
-    [InlineData("12/LAMANA(N)၁၂၃၄၅၆")]
-    public void TypingVariants_AndBurmeseForm_ReadAsOneNumber(string typed)
-    {
-        var nrc = Nrc.Parse(typed);
-
-        Assert.True(nrc.IsOk, nrc.ToString());
-        Assert.Equal("12/LAMANA(N)123456", nrc.Value!.ToString());
-    }
-
-    [Theory]
-    [InlineData("၁၄/ဥကမ(ဧည့်)၀၀၀၀၁၂", "14/OUKAMA(E)000012")]
-    [InlineData("9/MAHAMA(P)654321", "9/MAHAMA(P)654321")]
-    public void OtherStatesAndTypes_Parse(string typed, string expected) =>
-        Assert.Equal(expected, Nrc.Parse(typed).Value!.ToString());
-
-    [Theory]
-    [InlineData("", NrcError.Empty)]
-    [InlineData("LAMANA(N)123456", NrcError.BadState)]
-    [InlineData("15/LAMANA(N)123456", NrcError.BadState)]
-    [InlineData("12/(N)123456", NrcError.BadTownship)]
-    [InlineData("12/LA#NA(N)123456", NrcError.BadTownship)]
-    [InlineData("12/LAMANA(X)123456", NrcError.BadType)]
-    [InlineData("12/LAMANA(N)12345", NrcError.BadNumber)]
-    [InlineData("12/LAMANA(N)1234567", NrcError.BadNumber)]
-    public void InvalidNumbers_GetAClearCode(string typed, NrcError expected)
-    {
-        var nrc = Nrc.Parse(typed);
-
-        Assert.False(nrc.IsOk);
-        Assert.Equal(expected, nrc.Error);
-        Assert.False(string.IsNullOrWhiteSpace(nrc.Message));
-    }
-}
-
 public sealed class MpiDatesTests
 {
     [Theory]

@@ -62,9 +62,27 @@ public sealed class WalkInCheckTests(PortalTestDatabase database, StandaloneLedg
             Assert.DoesNotContain("100001", candidate.TextContent);
         });
 
+        Fill(page, "walk-in-mrn", "h-2026-0042");
         page.Find("[data-testid='walk-in-same']").Click();
 
+        // The desk's decision is the register's: Riverside's MRN now names Aye's MPI number.
+        page.WaitForAssertion(() => Assert.Equal("H-2026-0042", page.Find("[data-testid='walk-in-linked-mrn']").TextContent.Trim()));
+        using (var db = database.CreateContext())
+        {
+            var entry = db.Set<MpiRegisterEntry>().Single(e => e.FacilityId == "demo-riverside" && e.Mrn == "H-2026-0042");
+            Assert.Equal(ayeMpi, entry.Mpi);
+            Assert.Equal(RegisterSource.WalkIn, entry.Source);
+            Assert.Equal("12/LAMANA(N)100001", entry.Nrc); // kept in its one normal form
+        }
+        page.Find("[data-testid='walk-in-open']").Click();
         Assert.EndsWith("facility/patients/" + ayeMpi, Services.GetRequiredService<NavigationManager>().Uri);
+
+        // The same MRN cannot name a second patient; what was typed stays.
+        page.Find("[data-testid='walk-in-check']").Click();
+        page.WaitForElement("[data-testid='walk-in-new-patient']").Click();
+        page.WaitForAssertion(() => Assert.Contains("already another patient's number",
+            string.Concat(page.FindAll(".mud-input-helper-text.mud-input-error").Select(e => e.TextContent))));
+        Assert.Equal("h-2026-0042", page.Find("input[data-testid='walk-in-mrn']").GetAttribute("value"));
     }
 
     [Fact]
@@ -78,7 +96,13 @@ public sealed class WalkInCheckTests(PortalTestDatabase database, StandaloneLedg
         page.WaitForElement("[data-testid='walk-in-none']");
         page.Find("[data-testid='walk-in-new-patient']").Click();
 
-        Assert.Contains("MPI number is issued", page.Find("[data-testid='walk-in-new']").TextContent);
+        // A new MPI number is issued and the next W-number of Riverside's register is linked to it.
+        var issued = page.WaitForElement("[data-testid='walk-in-new-mpi']").TextContent.Trim();
+        Assert.True(MpiNumber.IsValid(issued), issued);
+        using var db = database.CreateContext();
+        var entry = db.Set<MpiRegisterEntry>().Single(e => e.Mpi == issued);
+        Assert.Equal(("demo-riverside", "Ko Thet Naing Oo"), (entry.FacilityId, entry.FullName));
+        Assert.StartsWith("W", entry.Mrn, StringComparison.Ordinal);
         Assert.Empty(page.FindAll("[data-testid='walk-in-candidate']"));
     }
 

@@ -3,11 +3,20 @@ using HealthPortal.Features.Auth;
 using HealthPortal.Features.Shell;
 using HealthPortal.Tests.Support;
 using Microsoft.AspNetCore.Components;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace HealthPortal.Tests.Features.Shell;
 
 public sealed class MainLayoutTests : PortalComponentTest
 {
+    public MainLayoutTests()
+    {
+        // Never opened here: nobody signed in carries an account id, so the layout keeps the default clock.
+        Services.AddDbContextFactory<HealthPortal.Data.ApplicationDbContext>(db => db.UseSqlite("Data Source=:memory:"));
+        Services.AddSingleton<UserTimes>();
+    }
+
     [Fact]
     public void MainLayout_Interactive_MarksRootInteractiveForEndToEndTests()
     {

@@ -49,8 +49,10 @@ public sealed class AnchorWorkflow(
     /// <summary>A reminder is not mailed again within this time (a double click, two staff at once).</summary>
     public static readonly TimeSpan ReminderInterval = TimeSpan.FromMinutes(2);
 
-    // Confirm, reject and refresh of one confirmation must not interleave (a double click, two open tabs).
-    private static readonly SemaphoreSlim Gate = new(1, 1);
+    // Confirm, reject and refresh of one confirmation must not interleave (a double click, two open tabs); different
+    // confirmations go side by side (issue 17: one static semaphore made every patient on the node wait for every other).
+    // Static because the workflow is scoped: two circuits on the same confirmation hold two instances.
+    private static readonly KeyedLock Gate = new();
 
     private readonly TransactionFactory _tx = new(clock);
 
@@ -69,6 +71,23 @@ public sealed class AnchorWorkflow(
         IReadOnlyDictionary<string, string>? supersedes = null)
     {
         if (!await IsStaffOfAsync(staff, facilityId)) return PrepareFail(AnchorError.Forbidden, "You may not record for this facility.");
+        return await PrepareCheckedAsync(facilityId, mpi, records, staff.FindFirstValue(ClaimTypes.NameIdentifier)!, supersedes);
+    }
+
+    /// <summary>
+    /// As <see cref="PrepareAsync"/> for records a facility's own system pushed (issue 17, <c>POST /fhir/r4</c>): the
+    /// caller has already authenticated that system as an API client of <paramref name="facilityId"/>, whose id is kept
+    /// where a staff member's would be.
+    /// </summary>
+    public Task<PrepareOutcome> PrepareFromFacilitySystemAsync(string facilityId, string apiClientId, string mpi, IReadOnlyList<EhrRecord> records) =>
+        PrepareCheckedAsync(facilityId, mpi, records, SystemPrefix + apiClientId);
+
+    /// <summary>Marks a confirmation's <c>StaffUserId</c> as an API client's id, not an account's.</summary>
+    public const string SystemPrefix = "api-client:";
+
+    private async Task<PrepareOutcome> PrepareCheckedAsync(string facilityId, string mpi, IReadOnlyList<EhrRecord> records, string staffUserId,
+        IReadOnlyDictionary<string, string>? supersedes = null)
+    {
         if (!MpiNumber.TryParse(mpi, out mpi, out var mpiError)) return PrepareFail(AnchorError.Invalid, mpiError);
         if (records.Count == 0) return PrepareFail(AnchorError.Invalid, "The save created no records.");
         if (ledger.Reader.Patient(mpi) is null) return PrepareFail(AnchorError.UnknownPatient, $"MPI number {mpi} is not registered on the network.");
@@ -101,7 +120,7 @@ public sealed class AnchorWorkflow(
         {
             FacilityId = facilityId,
             Mpi = mpi,
-            StaffUserId = staff.FindFirstValue(ClaimTypes.NameIdentifier)!,
+            StaffUserId = staffUserId,
             CreatedAt = clock.GetUtcNow(),
         };
         for (var i = 0; i < records.Count; i++)
@@ -193,7 +212,7 @@ public sealed class AnchorWorkflow(
     /// </summary>
     public async Task<AnchorOutcome> WithdrawAsync(ClaimsPrincipal staff, string id)
     {
-        await Gate.WaitAsync();
+        var turn = await Gate.AcquireAsync(id);
         try
         {
             await using var db = await dbFactory.CreateDbContextAsync();
@@ -216,7 +235,7 @@ public sealed class AnchorWorkflow(
         }
         finally
         {
-            Gate.Release();
+            turn.Dispose();
         }
     }
 
@@ -361,7 +380,7 @@ public sealed class AnchorWorkflow(
             var reason = string.Join("; ", cleaned.Select(d => d.Words is null ? AnchorRejectReasons.StaffLabel(d.Code) : $"{AnchorRejectReasons.StaffLabel(d.Code)}: {d.Words}").Distinct());
             return await remote.RejectAsync(mpi, id, reason.Length > MaxReasonLength ? reason[..MaxReasonLength] : reason);
         }
-        await Gate.WaitAsync();
+        var turn = await Gate.AcquireAsync(id);
         try
         {
             await using var db = await dbFactory.CreateDbContextAsync();
@@ -403,7 +422,7 @@ public sealed class AnchorWorkflow(
         }
         finally
         {
-            Gate.Release();
+            turn.Dispose();
         }
     }
 
@@ -439,7 +458,7 @@ public sealed class AnchorWorkflow(
     {
         if (await MpiOfAsync(patient) is not { } mpi) return null;
         if (remote?.Holds(id) == true) return await remote.ToSignAsync(mpi, id);
-        await Gate.WaitAsync();
+        var turn = await Gate.AcquireAsync(id);
         try
         {
             await using var db = await dbFactory.CreateDbContextAsync();
@@ -465,7 +484,7 @@ public sealed class AnchorWorkflow(
         }
         finally
         {
-            Gate.Release();
+            turn.Dispose();
         }
     }
 
@@ -478,7 +497,7 @@ public sealed class AnchorWorkflow(
     {
         if (await MpiOfAsync(patient) is not { } mpi) return AnchorOutcome.Fail(AnchorError.Forbidden, "Only the patient can confirm their records.");
         if (remote?.Holds(id) == true) return await remote.ConfirmAsync(mpi, id, signer, signatures);
-        await Gate.WaitAsync();
+        var turn = await Gate.AcquireAsync(id);
         try
         {
             await using var db = await dbFactory.CreateDbContextAsync();
@@ -521,7 +540,7 @@ public sealed class AnchorWorkflow(
         }
         finally
         {
-            Gate.Release();
+            turn.Dispose();
         }
 
         static AnchorOutcome Fail(AnchorError code, string error) => AnchorOutcome.Fail(code, error, AnchorStatus.Pending);
@@ -536,7 +555,7 @@ public sealed class AnchorWorkflow(
         if (reason.Length > MaxReasonLength) return AnchorOutcome.Fail(AnchorError.Invalid, $"Keep the reason under {MaxReasonLength} characters.", AnchorStatus.Pending);
         if (SafeText.Check(reason, multiline: true) is { } problem) return AnchorOutcome.Fail(AnchorError.Invalid, $"The reason cannot be saved: {problem}.", AnchorStatus.Pending);
         if (remote?.Holds(id) == true) return await remote.RejectAsync(mpi, id, reason);
-        await Gate.WaitAsync();
+        var turn = await Gate.AcquireAsync(id);
         try
         {
             await using var db = await dbFactory.CreateDbContextAsync();
@@ -564,7 +583,7 @@ public sealed class AnchorWorkflow(
         }
         finally
         {
-            Gate.Release();
+            turn.Dispose();
         }
     }
 

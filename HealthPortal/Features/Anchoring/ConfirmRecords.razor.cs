@@ -12,6 +12,9 @@ namespace HealthPortal.Features.Anchoring;
 /// </summary>
 public partial class ConfirmRecords
 {
+    /// <summary>The reader's clock (facility zone for staff, profile zone for patients).</summary>
+    [CascadingParameter] private HealthPortal.Features.Times.UserTime Clock { get; set; } = HealthPortal.Features.Times.UserTime.Default;
+
     private const string ReadThroughModule = "./js/read-through.js";
 
     [Parameter] public string Id { get; set; } = "";

@@ -27,7 +27,9 @@ public sealed class RemoteConfirmations(
     CosignInbox inbox, CosignRelay relay, LedgerHost ledger, AnchorEvents events, TimeProvider clock, ILogger<RemoteConfirmations> logger,
     IOptions<AnchoringOptions>? options = null)
 {
-    private static readonly SemaphoreSlim Gate = new(1, 1);
+    // Per confirmation id (issue 17): an offer, a refresh, a confirm or a reject of one confirmation never interleave,
+    // while different patients' confirmations proceed side by side. Static like the local workflow's.
+    private static readonly KeyedLock Gate = new();
     private readonly PublicKeyCache _keys = new(1_000);
 
     public TimeSpan FreshFor { get; } = (options?.Value ?? new()).FreshFor;
@@ -48,7 +50,7 @@ public sealed class RemoteConfirmations(
         if (!await relay.IsLocalPatientAsync(parsed.Mpi, ct)) return OfferAnswer.Refused(404, "no patient with this MPI number has an account on this node");
         if (await isLocalConfirmation(parsed.Id)) return OfferAnswer.Refused(409, "a confirmation with this id already exists here");
         parsed.OriginNode = caller.Node;
-        await Gate.WaitAsync(ct);
+        var turn = await Gate.AcquireAsync(parsed.Id, ct);
         try
         {
             var existing = inbox.Find(parsed.Id);
@@ -66,7 +68,7 @@ public sealed class RemoteConfirmations(
         }
         finally
         {
-            Gate.Release();
+            turn.Dispose();
         }
         logger.LogInformation("Confirmation {Id} of facility {Facility} offered by node {Node} waits for patient {Mpi}", parsed.Id, parsed.Facility, caller.Node, parsed.Mpi);
         events.Raise(new AnchorChange(parsed.Id, parsed.Facility, parsed.Mpi, parsed.Status));
@@ -164,7 +166,7 @@ public sealed class RemoteConfirmations(
     /// <summary>The bodies to sign; anchors older than <see cref="FreshFor"/> are first renewed by the facility's node (same content).</summary>
     public async Task<IReadOnlyList<AnchorToSign>?> ToSignAsync(string mpi, string id)
     {
-        await Gate.WaitAsync();
+        var turn = await Gate.AcquireAsync(id);
         try
         {
             var confirmation = inbox.Find(id);
@@ -185,14 +187,14 @@ public sealed class RemoteConfirmations(
         }
         finally
         {
-            Gate.Release();
+            turn.Dispose();
         }
     }
 
     /// <summary>As <see cref="AnchorWorkflow.ConfirmAsync"/>: the patient's signatures over exactly the stored bodies, by an active key of theirs on this replica; then submitted here.</summary>
     public async Task<AnchorOutcome> ConfirmAsync(string mpi, string id, PatientSigner signer, IReadOnlyList<PatientSignature> signatures)
     {
-        await Gate.WaitAsync();
+        var turn = await Gate.AcquireAsync(id);
         try
         {
             var confirmation = inbox.Find(id);
@@ -225,7 +227,7 @@ public sealed class RemoteConfirmations(
         }
         finally
         {
-            Gate.Release();
+            turn.Dispose();
         }
 
         static AnchorOutcome Fail(AnchorError code, string error) => AnchorOutcome.Fail(code, error, AnchorStatus.Pending);
@@ -235,7 +237,7 @@ public sealed class RemoteConfirmations(
     public async Task<AnchorOutcome> RejectAsync(string mpi, string id, string reason)
     {
         RemoteConfirmation? confirmation;
-        await Gate.WaitAsync();
+        var turn = await Gate.AcquireAsync(id);
         try
         {
             confirmation = inbox.Find(id);
@@ -253,7 +255,7 @@ public sealed class RemoteConfirmations(
         }
         finally
         {
-            Gate.Release();
+            turn.Dispose();
         }
         events.Raise(new AnchorChange(id, confirmation.Facility, mpi, AnchorStatus.Rejected));
         await DeliverRejectionAsync(confirmation);
@@ -265,7 +267,7 @@ public sealed class RemoteConfirmations(
     {
         if (confirmation.Status != AnchorStatus.Rejected || confirmation.RejectDelivered) return;
         if (!await relay.SendRejectionAsync(confirmation, ct)) return;
-        await Gate.WaitAsync(ct);
+        var turn = await Gate.AcquireAsync(confirmation.Id, ct);
         try
         {
             if (inbox.Find(confirmation.Id) is { } current)
@@ -276,7 +278,7 @@ public sealed class RemoteConfirmations(
         }
         finally
         {
-            Gate.Release();
+            turn.Dispose();
         }
     }
 

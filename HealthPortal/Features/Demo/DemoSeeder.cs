@@ -1,5 +1,6 @@
 using HealthPortal.Data;
 using HealthPortal.Features.Facilities;
+using HealthPortal.Features.Mpi;
 using HealthPortal.Features.Patient;
 using HealthPortal.Features.Patients;
 using Microsoft.AspNetCore.Identity;
@@ -34,6 +35,7 @@ public sealed class DemoSeeder(
         }
         created += await SeedPatientProfilesAsync(cancellationToken);
         created += await SeedAuthenticatorsAsync();
+        created += await SeedMpiRegistersAsync(cancellationToken);
 
         await transaction.CommitAsync(cancellationToken);
         if (created > 0) logger.LogInformation("Demo data seeded ({Count} new rows); demo accounts are listed on the login page", created);
@@ -105,6 +107,42 @@ public sealed class DemoSeeder(
                 Sex = patient.Sex,
                 NationalId = patient.NationalId,
                 Phone = patient.Phone,
+            });
+            created++;
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        return created;
+    }
+
+    /// <summary>
+    /// Near-duplicates in the facilities' own registers, so the walk-in check and the MPI steward's queue can be tried:
+    /// Min Thant Zaw registered again at Lakeview as "Mg Min Thant Zaw" with day and month swapped and no NRC, and one
+    /// person who is no portal patient, registered at Riverside and at Lakeview with the romanisation varying
+    /// (Kyaw/Chaw, Thein/Thane) and day and month swapped. Each entry has the MPI number its facility issued.
+    /// </summary>
+    public static readonly IReadOnlyList<MpiRegisterEntry> NearDuplicates =
+    [
+        new() { FacilityId = "demo-lakeview", Mrn = "C-2019-0417", FullName = "Mg Min Thant Zaw", BirthDate = new DateOnly(1975, 3, 11), Sex = Sex.Male,
+            Phone = "09 400 000 002", Township = "Hlaing", Source = RegisterSource.Demo },
+        new() { FacilityId = "demo-riverside", Mrn = "H-000311", FullName = "U Kyaw Thein Naing", BirthDate = new DateOnly(1962, 6, 5), Sex = Sex.Male,
+            Nrc = "12/KAMAYA(N)334455", Phone = "09 5123 4567", Township = "Kamayut", Source = RegisterSource.Demo },
+        new() { FacilityId = "demo-lakeview", Mrn = "C-2021-1188", FullName = "Chaw Thane Naing", BirthDate = new DateOnly(1962, 5, 6), Sex = Sex.Male,
+            Phone = "+95 9 5123 4567", Township = "Kamayut", Source = RegisterSource.Demo },
+    ];
+
+    /// <summary>Step 5: <see cref="NearDuplicates"/> for the facilities this node holds.</summary>
+    private async Task<int> SeedMpiRegistersAsync(CancellationToken cancellationToken)
+    {
+        var here = await db.Facilities.Select(f => f.Id).ToListAsync(cancellationToken);
+        var created = 0;
+        foreach (var entry in NearDuplicates.Where(e => here.Contains(e.FacilityId)))
+        {
+            if (await db.Set<MpiRegisterEntry>().AnyAsync(e => e.FacilityId == entry.FacilityId && e.Mrn == entry.Mrn, cancellationToken)) continue;
+            db.Add(new MpiRegisterEntry
+            {
+                FacilityId = entry.FacilityId, Mrn = entry.Mrn, FullName = entry.FullName, BirthDate = entry.BirthDate, Sex = entry.Sex,
+                Nrc = entry.Nrc, Phone = entry.Phone, Township = entry.Township, Source = RegisterSource.Demo,
+                Mpi = MpiNumber.NewNumber(), CreatedAt = DateTimeOffset.UtcNow,
             });
             created++;
         }

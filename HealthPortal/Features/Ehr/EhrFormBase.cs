@@ -31,6 +31,9 @@ public abstract class EhrFormBase : ComponentBase, IAsyncDisposable
     [Parameter] public EventCallback<EhrCorrectionSaved> OnCorrected { get; set; }
     [CascadingParameter] public Task<AuthenticationState>? Authentication { get; set; }
 
+    /// <summary>The facility's clock: dates and times are typed in its zone and stored as UTC.</summary>
+    [CascadingParameter] public Times.UserTime Clock { get; set; } = Times.UserTime.Default;
+
     protected IReadOnlyDictionary<string, string> Errors { get; private set; } = new Dictionary<string, string>();
     protected string? Problem { get; private set; }
     protected string? Saved { get; private set; }
@@ -127,7 +130,6 @@ public abstract class EhrFormBase : ComponentBase, IAsyncDisposable
         }
     }
 
-    /// <summary>A date and a time picked separately as one UTC instant (null without a date).</summary>
-    protected static DateTime? Combine(DateTime? date, TimeSpan? time) =>
-        date is { } d ? DateTime.SpecifyKind(d.Date + (time ?? TimeSpan.Zero), DateTimeKind.Utc) : null;
+    /// <summary>A date and a time picked separately, in the facility's zone, as one UTC instant (null without a date).</summary>
+    protected DateTime? Combine(DateTime? date, TimeSpan? time) => Clock.ToUtc(date, time);
 }

@@ -17,6 +17,12 @@ public sealed class HealthFacility
     public DateTimeOffset CreatedAt { get; set; } = DateTimeOffset.UtcNow;
 
     /// <summary>
+    /// The IANA zone its staff read and type times in (the facility's wall clock); storage stays UTC. A manager
+    /// changes it on the facility dashboard.
+    /// </summary>
+    public string TimeZone { get; set; } = Times.PortalTimeZones.DefaultId;
+
+    /// <summary>
     /// The admin's words on a rejection or revocation. The ledger carries only the reason code and the
     /// <c>TextCommitment</c> hash of these words under <see cref="DecisionNoteSalt"/>; the words stay here.
     /// </summary>

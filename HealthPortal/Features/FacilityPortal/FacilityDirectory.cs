@@ -22,6 +22,18 @@ public sealed class FacilityDirectory(
         return await currentFacility.OfAsync(staff);
     }
 
+    /// <summary>
+    /// Sets the zone the facility's staff read and type times in; managers of this facility only, and only a zone the
+    /// portal offers. Stored times are UTC and do not change.
+    /// </summary>
+    public async Task<bool> SetTimeZoneAsync(ClaimsPrincipal manager, string facilityId, string zoneId)
+    {
+        if (!Times.PortalTimeZones.IsOffered(zoneId)) return false;
+        if (!(await authorization.AuthorizeAsync(manager, new FacilityScope(facilityId), PortalPolicies.FacilityManagement)).Succeeded) return false;
+        await using var db = await dbFactory.CreateDbContextAsync();
+        return await db.Facilities.Where(f => f.Id == facilityId).ExecuteUpdateAsync(f => f.SetProperty(x => x.TimeZone, zoneId)) == 1;
+    }
+
     public async Task<IReadOnlyList<AccountSummary>> StaffAsync(ClaimsPrincipal manager, string facilityId)
     {
         if (!(await authorization.AuthorizeAsync(manager, new FacilityScope(facilityId), PortalPolicies.FacilityManagement)).Succeeded) return [];

@@ -62,7 +62,9 @@ public sealed class PatientSearch(
         if (text.Length > MaxQueryLength) { error = $"Type at most {MaxQueryLength} characters."; return null; }
         if (Nrc.LooksLikeNrc(text))
         {
-            if (Nrc.TryParse(text, out var nrc, out error)) return (PatientQueryKind.Nrc, nrc);
+            var nrc = Nrc.Parse(text);
+            if (nrc.IsOk) return (PatientQueryKind.Nrc, nrc.Value!.ToString());
+            error = nrc.Message!;
             return null;
         }
         if (text.Length > 0 && char.IsAsciiDigit(text[0]))

@@ -14,6 +14,9 @@ namespace HealthPortal.Features.Interop;
 
 public partial class SharedRecordsPanel : IDisposable
 {
+    /// <summary>The reader's clock (facility zone for staff, profile zone for patients).</summary>
+    [CascadingParameter] private HealthPortal.Features.Times.UserTime Clock { get; set; } = HealthPortal.Features.Times.UserTime.Default;
+
     [Inject] private InteropClient Interop { get; set; } = default!;
     [Inject] private BreakGlassSessions BreakGlass { get; set; } = default!;
     [Inject] private IDbContextFactory<ApplicationDbContext> DbFactory { get; set; } = default!;
@@ -183,5 +186,4 @@ public partial class SharedRecordsPanel : IDisposable
         if (listening) Ledger.Engine.BlockCommitted -= OnBlockCommitted;
     }
 
-    private static string Utc(DateTimeOffset at) => at.ToUniversalTime().ToString("yyyy-MM-dd HH:mm 'UTC'", System.Globalization.CultureInfo.InvariantCulture);
 }

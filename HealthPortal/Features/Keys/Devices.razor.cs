@@ -12,6 +12,9 @@ namespace HealthPortal.Features.Keys;
 /// </summary>
 public partial class Devices
 {
+    /// <summary>The reader's clock (facility zone for staff, profile zone for patients).</summary>
+    [CascadingParameter] private HealthPortal.Features.Times.UserTime Clock { get; set; } = HealthPortal.Features.Times.UserTime.Default;
+
     [Inject] private NavigationManager Navigation { get; set; } = default!;
     [Inject] private HealthPortal.Features.Security.PublicUrls PublicUrls { get; set; } = default!;
 
@@ -33,6 +36,32 @@ public partial class Devices
         if (challenge is null) { error = "You are not registered on the network yet."; return; }
         var signature = await Browser.SignAsync(Owner, PatientKeys.KeyCheckType, challenge);
         checkResult = await Keys.VerifyKeyCheckAsync(User, challenge, BrowserKey!, signature);
+    });
+
+    // ---- names -------------------------------------------------------------------------------------------
+
+    private string? renaming;
+    private string? newName;
+
+    /// <summary>What a device is called before the patient names it.</summary>
+    private static string DefaultName(DeviceKey key, bool isThis) =>
+        key.IsWallet ? "Ethereum wallet" : key.IsDemoEnrolment ? "Demo enrolment device" : isThis ? "This browser" : "Another browser";
+
+    private void StartRename(DeviceKey key)
+    {
+        error = null;
+        notice = null;
+        renaming = key.Kid;
+        newName = key.Name ?? "";
+    }
+
+    private Task SaveNameAsync(string kid) => RunAsync(async () =>
+    {
+        var saved = await Keys.NameDeviceAsync(User, kid, newName);
+        if (!saved.IsOk) { error = saved.Message; return; }
+        renaming = null;
+        notice = saved.Value is { } name ? $"The device is now called “{name}”." : "The device's name was removed.";
+        await ReloadAsync();
     });
 
     // ---- revoke --------------------------------------------------------------------------------------------

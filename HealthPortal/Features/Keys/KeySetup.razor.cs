@@ -109,6 +109,8 @@ public partial class KeySetup
         }, "The proof of work did not finish");
     }
 
+    private string? deviceName;
+
     private async Task SignAndRegisterAsync()
     {
         if (draft is null || solved is null) return;
@@ -139,6 +141,11 @@ public partial class KeySetup
             }
             outcome = result.Value;
             step = SetupStep.Done;
+            if (!string.IsNullOrWhiteSpace(deviceName))
+            {
+                // Registered either way; a name the form refused (it cannot, within its limits) is asked again on My devices.
+                await Keys.NameDeviceAsync(User, walletAccount is not null ? new PatientSigner.Wallet(walletAccount).Kid : BrowserKey!.Thumbprint(), deviceName);
+            }
             await ReloadAsync();
         }, "Signing in this browser failed");
     }

@@ -38,6 +38,15 @@ public sealed record DeviceKey(string Kid, long AddedHeight, long? RevokedHeight
 {
     public bool IsActive => RevokedHeight is null;
 
+    /// <summary>The name the patient gave the device ("My phone"), kept in this node's database; null when none.</summary>
+    public string? Name { get; init; }
+
+    /// <summary>When the block that added the key was sealed.</summary>
+    public DateTimeOffset? AddedAt { get; init; }
+
+    /// <summary>When the key last signed (a committed transaction, or a key check); null when not seen since names were kept.</summary>
+    public DateTimeOffset? LastUsedAt { get; init; }
+
     /// <summary>An Ethereum wallet (its kid is its EIP-55 address) rather than a browser's ES256 key.</summary>
     public bool IsWallet => TxSignature.IsWalletKid(Kid);
 }
@@ -89,11 +98,42 @@ public sealed class PatientKeys(
         if (mpi is null) return new PatientKeyView(userId, true, profile.FullName, null, [], false);
 
         var demoKid = DemoKey(userId)?.Id;
-        var keys = ledger.Reader.KeysOf(mpi)
-            .Select(k => new DeviceKey(k.Kid, k.AddedHeight, k.RevokedHeight, k.Kid == demoKid))
+        var onLedger = ledger.Reader.KeysOf(mpi);
+        var kids = onLedger.Select(k => k.Kid).ToList();
+        var labels = await db.DeviceLabels.AsNoTracking().Where(d => kids.Contains(d.Kid)).ToDictionaryAsync(d => d.Kid);
+        var keys = onLedger
+            .Select(k => new DeviceKey(k.Kid, k.AddedHeight, k.RevokedHeight, k.Kid == demoKid)
+            {
+                Name = labels.GetValueOrDefault(k.Kid)?.Name,
+                AddedAt = ledger.Reader.Block(k.AddedHeight) is { } block ? DateTimeOffset.FromUnixTimeMilliseconds(block.Timestamp) : null,
+                LastUsedAt = labels.GetValueOrDefault(k.Kid)?.LastUsedAt,
+            })
             .OrderBy(k => k.AddedHeight).ToList();
         var demoAvailable = keys.Any(k => k.IsDemoEnrolment && k.IsActive);
         return new PatientKeyView(userId, true, profile.FullName, mpi, keys, demoAvailable);
+    }
+
+    // ---- device names ----------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Names one of the caller's own keys (or clears its name with an empty one). The words stay in this node's
+    /// database; the ledger knows the key only by its kid.
+    /// </summary>
+    public async Task<Result<string?, KeyError>> NameDeviceAsync(ClaimsPrincipal user, string kid, string? name)
+    {
+        if (await LoadAsync(user) is not { IsRegistered: true } me) return Result.Fail(KeyError.NotRegistered, "Your account is not registered on the network yet.");
+        if (me.Keys.All(k => k.Kid != kid)) return Result.Fail(KeyError.NotYours, "That key is not one of yours.");
+        var errors = new HealthPortal.Features.Forms.FieldErrors();
+        var text = errors.Optional("Name", name, "Device name", DeviceLabel.MaxNameLength);
+        if (errors.Any) return Result.Fail(KeyError.Invalid, errors.All.Values.First());
+        var given = string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var label = await db.DeviceLabels.SingleOrDefaultAsync(d => d.Kid == kid);
+        if (label is null) db.DeviceLabels.Add(label = new DeviceLabel { Kid = kid });
+        label.Name = given;
+        await db.SaveChangesAsync();
+        return given;
     }
 
     // ---- linking by one-time code ---------------------------------------------------------------------------
@@ -265,9 +305,10 @@ public sealed class PatientKeys(
         var canonical = Jcs.Canonicalize(envelope);
         if (!canonical.IsSuccess || !Base64Url.TryDecode(signature, out var sig)) return Result.Fail(KeyError.Unreadable, "The signature is not readable.");
         using var ecdsa = ECDsa.Create(signer.ToParameters());
-        return Es256.Verify(ecdsa, canonical.Bytes!, sig)
-            ? ledger.Engine.Height
-            : Result.Fail(KeyError.BadSignature, "The signature did not verify against this browser's key.");
+        if (!Es256.Verify(ecdsa, canonical.Bytes!, sig)) return Result.Fail(KeyError.BadSignature, "The signature did not verify against this browser's key.");
+        // A check is a signature too: "My devices" shows the key as used now.
+        await DeviceUsage.MarkUsedAsync(dbFactory, [key.Kid], clock.GetUtcNow());
+        return ledger.Engine.Height;
     }
 
     // ---- helpers -------------------------------------------------------------------------------------------

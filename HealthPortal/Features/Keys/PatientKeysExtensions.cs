@@ -16,6 +16,8 @@ public static class PatientKeysExtensions
         builder.Services.AddOptions<HealthPortal.Features.Keys.RecoveryOptions>().Bind(configuration.GetSection(HealthPortal.Features.Keys.RecoveryOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<DeviceLinkOptions>().Bind(configuration.GetSection(DeviceLinkOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<RecoveryNotifier>();
+        // "Last used" on My devices, from every committed block's signatures.
+        builder.Services.AddHostedService<DeviceUsage>();
         return builder;
     }
 }

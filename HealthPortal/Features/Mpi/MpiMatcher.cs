@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace HealthPortal.Features.Mpi;
@@ -96,13 +97,16 @@ public static class MpiExtensions
         return builder;
     }
 
-    /// <summary>The MPI matcher, its configuration (section <c>Mpi</c>) and the desk's walk-in check.</summary>
+    /// <summary>The MPI matcher, its configuration (section <c>Mpi</c>), the desk's walk-in check, the stewards' review queue and the patient-list import.</summary>
     public static IServiceCollection AddMpi(this IServiceCollection services, IConfiguration? configuration = null)
     {
         var options = services.AddOptions<MpiOptions>();
         if (configuration is not null) options.Bind(configuration.GetSection(MpiOptions.Section));
         services.AddSingleton<MpiMatcher>();
+        services.TryAddSingleton(TimeProvider.System);
         services.AddScoped<WalkInCandidates>();
+        services.AddScoped<MpiStewardQueue>();
+        services.AddScoped<MpiImport>();
         return services;
     }
 }

@@ -33,8 +33,12 @@ public sealed class PatientProfileInput
     [StringLength(40, ErrorMessage = "A phone number is at most 40 characters.")]
     public string Phone { get; set; } = "";
 
+    /// <summary>The zone times are shown in (IANA id, one the portal offers).</summary>
+    public string TimeZone { get; set; } = Times.PortalTimeZones.DefaultId;
+
     public static PatientProfileInput From(PatientProfile? profile) => profile is null ? new() : new()
     {
+        TimeZone = profile.TimeZone,
         FullName = profile.FullName,
         BirthDate = profile.BirthDate.ToDateTime(TimeOnly.MinValue),
         Sex = profile.Sex,
@@ -67,6 +71,7 @@ public sealed class PatientProfiles(
     {
         if (await PatientIdAsync(patient) is not { } userId) return ProfileSave.Forbidden;
         if (!Validator.TryValidateObject(input, new ValidationContext(input), null, validateAllProperties: true)) return ProfileSave.Invalid;
+        if (!Times.PortalTimeZones.IsOffered(input.TimeZone)) return ProfileSave.Invalid;
 
         var birthDate = DateOnly.FromDateTime(input.BirthDate!.Value);
         if (birthDate > DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime) || birthDate.Year < 1900) return ProfileSave.Invalid;
@@ -90,6 +95,7 @@ public sealed class PatientProfiles(
         profile.Sex = input.Sex!.Value;
         profile.NationalId = nationalId;
         profile.Phone = input.Phone.Trim();
+        profile.TimeZone = input.TimeZone;
         profile.UpdatedAt = clock.GetUtcNow();
 
         // Someone else already has this ID: save anyway and answer exactly as for any save (telling the user would

@@ -25,4 +25,7 @@ public sealed class PatientProfile
     /// <summary>Random salt of the demographics hash on the ledger; without it the hash cannot be tested against guesses.</summary>
     public byte[]? DemographicsSalt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; } = DateTimeOffset.UtcNow;
+
+    /// <summary>The IANA zone the patient reads times in (a profile setting); storage stays UTC.</summary>
+    public string TimeZone { get; set; } = Times.PortalTimeZones.DefaultId;
 }
