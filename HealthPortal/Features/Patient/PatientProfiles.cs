@@ -101,6 +101,17 @@ public sealed class PatientProfiles(
         // Someone else already has this ID: save anyway and answer exactly as for any save (telling the user would
         // tell anyone that a named person is a patient), and put the pair before an MPI steward.
         if (lookup) await FlagDuplicatesAsync(db, userId, nationalId);
+        // One phone number per patient: the account's follows the profile's, so the account page shows this one
+        // instead of asking for a second number that could disagree with it.
+        if (await db.Users.SingleOrDefaultAsync(u => u.Id == userId) is { } account)
+        {
+            var phone = profile.Phone.Length == 0 ? null : profile.Phone;
+            if (account.PhoneNumber != phone)
+            {
+                account.PhoneNumber = phone;
+                account.PhoneNumberConfirmed = false;
+            }
+        }
         await db.SaveChangesAsync();
         return ProfileSave.Saved;
     }
