@@ -29,6 +29,13 @@ public static class RateLimitPolicies
         limiter.AddPolicy(NodeRegistration, context => Window(ClientKey(context, NodeRegistration), limits.NodeRegistration));
     }
 
+    /// <summary>
+    /// A fixed window per client address under a feature's own policy name, for an anonymous API that registers its
+    /// own policy (share links' manifest) with the same keying as the policies above.
+    /// </summary>
+    public static RateLimitPartition<string> PerClient(HttpContext context, string policy, RateLimitWindow window) =>
+        Window(ClientKey(context, policy), window);
+
     private static RateLimitPartition<string> FormPosts(HttpContext context, string policy, RateLimitWindow window) =>
         HttpMethods.IsPost(context.Request.Method)
             ? Window(ClientKey(context, policy), window)

@@ -1,8 +1,8 @@
 using System.Text.Json.Serialization;
-using System.Threading.RateLimiting;
 using HealthPortal.Data;
 using HealthPortal.Features.Access;
 using HealthPortal.Features.Auth;
+using HealthPortal.Features.Security;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
@@ -28,14 +28,9 @@ public static class ShareLinksExtensions
         builder.Services.AddScoped<IShareLinkOpenings, ShareLinkOpeningsSource>();
         var limits = builder.Configuration.GetSection(ShareLinkOptions.Section).Get<ShareLinkOptions>() ?? new();
         // Anonymous and guessable by design (a PIN is a few digits): a fixed window per client address on top of the lockout.
-        builder.Services.Configure<RateLimiterOptions>(limiter => limiter.AddPolicy(RateLimitPolicy, context =>
-            RateLimitPartition.GetFixedWindowLimiter(RateLimitPolicy + ":" + context.Connection.RemoteIpAddress, _ => new FixedWindowRateLimiterOptions
-            {
-                PermitLimit = limits.PermitLimit,
-                Window = TimeSpan.FromSeconds(limits.WindowSeconds),
-                QueueLimit = 0,
-                AutoReplenishment = true,
-            })));
+        var window = new RateLimitWindow { PermitLimit = limits.PermitLimit, WindowSeconds = limits.WindowSeconds };
+        builder.Services.Configure<RateLimiterOptions>(limiter =>
+            limiter.AddPolicy(RateLimitPolicy, context => RateLimitPolicies.PerClient(context, RateLimitPolicy, window)));
         return builder;
     }
 
