@@ -236,9 +236,17 @@ public static partial class PayloadParser
             return new KeyRecoverPayload(mpi, Key("key"), facility);
         }
 
-        /// <summary>A patient key id: a JWK thumbprint or a wallet's EIP-55 address.</summary>
+        /// <summary>
+        /// A patient key id: a JWK thumbprint or a wallet's EIP-55 address. A thumbprint is 43 base64url characters and
+        /// may itself begin with "0x" (one key in 4,096), so only a "0x" id of another length is read as an address
+        /// (a mistyped address still gets the address's error message).
+        /// </summary>
         public string KeyId(string name)
-            => body[name] is JsonValue v && v.TryGetValue<string>(out var s) && s.StartsWith("0x", StringComparison.Ordinal) ? Wallet(name) : Id(name);
+            => body[name] is JsonValue v && v.TryGetValue<string>(out var s) && s.StartsWith("0x", StringComparison.Ordinal) && s.Length != ThumbprintLength
+                ? Wallet(name)
+                : Id(name);
+
+        private const int ThumbprintLength = 43;
 
         public string Wallet(string name)
         {

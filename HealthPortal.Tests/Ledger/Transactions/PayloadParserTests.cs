@@ -38,6 +38,33 @@ public sealed class PayloadParserTests
         Assert.True(parsed.IsSuccess, parsed.Message);
     }
 
+    /// <summary>
+    /// A thumbprint begins with "0x" for one key in 4,096; CI met one (GrantRevokeRulesTests' second key): its
+    /// key.revoke was read as a malformed wallet address and refused, so that patient could never revoke the key.
+    /// </summary>
+    [Fact]
+    public void Parse_KeyRevokeOfAThumbprintStartingWith0x_IsAKeyId_NotAWallet()
+    {
+        var kid = "0x" + new string('A', 41);
+        var revoke = new TransactionFactory().KeyRevoke("MPI-0001", kid);
+
+        var parsed = PayloadParser.Parse(revoke);
+
+        Assert.True(parsed.IsSuccess, parsed.Message);
+        Assert.Equal(kid, Assert.IsType<KeyRevokePayload>(parsed.Value).Kid);
+    }
+
+    [Theory]
+    [InlineData("0x1234")]
+    [InlineData("0x52908400098527886E0F7030069857D2E4169EE")]
+    public void Parse_KeyRevokeOfAMistypedWalletAddress_IsRefusedInvalidField(string kid)
+    {
+        var parsed = PayloadParser.Parse(new TransactionFactory().KeyRevoke("MPI-0001", kid));
+
+        Assert.Equal(LedgerError.InvalidField, parsed.Error);
+        Assert.Contains("address", parsed.Message);
+    }
+
     [Theory]
     [InlineData("lab-1")]
     [InlineData("/lab-1")]
