@@ -75,6 +75,14 @@ public enum LedgerError
     SupersedesOtherFacility,
     /// <summary><c>record.anchor</c>'s <c>supersedes</c> names a record already replaced by another version (correct the newest one).</summary>
     AlreadySuperseded,
+    /// <summary>A <c>delegation</c> member or <c>delegation.revoke</c> names no delegation of this patient.</summary>
+    DelegationNotFound,
+    /// <summary>The delegation is outside its from–until period at the block's time (not begun yet, or ended).</summary>
+    DelegationExpired,
+    /// <summary>The delegation was revoked (<c>delegation.revoke</c>) and lets its delegate do nothing more.</summary>
+    DelegationRevoked,
+    /// <summary>The delegation does not give its delegate the power this transaction needs (e.g. <c>share</c> for a grant).</summary>
+    PowerNotDelegated,
 }
 
 /// <summary>The outcome of a check: <see cref="LedgerError.None"/> or a code with a human-readable message.</summary>

@@ -162,6 +162,15 @@ public sealed class LedgerReader
     /// <summary>A patient's logged accesses in ledger order.</summary>
     public IReadOnlyList<AccessEntry> AccessesOf(string mpi) => _store.AccessesOf(mpi);
 
+    /// <summary>A delegation by its id (the <c>delegation.issue</c> transaction id), revoked and ended ones included.</summary>
+    public DelegationEntry? Delegation(string id) => _state.Delegation(id);
+
+    /// <summary>The delegations <paramref name="mpi"/> gave and holds as a delegate, in the order issued (revoked and ended ones included).</summary>
+    public IReadOnlyList<DelegationEntry> DelegationsOf(string mpi) => _state.DelegationsOf(mpi);
+
+    /// <summary>What delegates signed for <paramref name="mpi"/> (grants, co-signatures, device keys), in ledger order.</summary>
+    public IReadOnlyList<DelegatedActEntry> DelegatedActsOf(string mpi) => _store.DelegatedActsOf(mpi);
+
     /// <summary>Everything about one patient, or null for an MPI number that is not registered.</summary>
     public PatientLedgerView? PatientView(string mpi)
         => _state.Patient(mpi) is { } p

@@ -30,7 +30,8 @@ public sealed class StatelessValidator(GenesisParameters parameters, PublicKeyCa
         var powBits = tx.Type switch
         {
             TxType.NodeRegister => parameters.FacilityPowBits,
-            TxType.PatientRegister => parameters.PatientPowBits,
+            // A keyless registration (a child's) is signed by an approved facility instead of solving a puzzle.
+            TxType.PatientRegister when payload.Value is not KeylessRegisterPayload => parameters.PatientPowBits,
             _ => 0,
         };
         if (powBits > 0 && !ProofOfWork.Satisfies(tx, powBits))

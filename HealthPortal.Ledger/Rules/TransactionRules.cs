@@ -8,7 +8,7 @@ namespace HealthPortal.Ledger.Rules;
 /// The ledger's rules, enforced by the engine for every transaction in block order, identically when sealing and on
 /// replay. <see cref="Apply"/> either refuses (and changes nothing) or applies every effect to the overlay.
 /// </summary>
-public sealed class TransactionRules(PublicKeyCache keyCache, IRecordLookup records)
+public sealed partial class TransactionRules(PublicKeyCache keyCache, IRecordLookup records)
 {
     public const int MaxKeysPerPatient = 10;
 
@@ -36,6 +36,9 @@ public sealed class TransactionRules(PublicKeyCache keyCache, IRecordLookup reco
             AccessLogPayload p => AccessLog(tx, p, state, block),
             AdminAddPayload p => AdminAdd(tx, p, state, block),
             AdminRevokePayload p => AdminRevoke(tx, p, state, block),
+            DelegationIssuePayload p => DelegationIssue(tx, p, state, block),
+            DelegationRevokePayload p => DelegationRevoke(tx, p, state, block),
+            KeylessRegisterPayload p => KeylessRegister(tx, p, state, block),
             _ => Fail(LedgerError.UnknownType, $"no rule for {tx.Type}"),
         };
     }
@@ -154,11 +157,17 @@ public sealed class TransactionRules(PublicKeyCache keyCache, IRecordLookup reco
         var existing = tx.Signatures.FirstOrDefault(x => x.Kid != newKid);
         if (existing is null || tx.Signatures.All(x => x.Kid != newKid))
             return Fail(LedgerError.MissingSignature, "key.add needs the new key's signature (proof of possession) and an existing key's");
-        if (ActivePatientKey(state, p.Mpi, existing.Kid) is { IsValid: false } a) return a;
+        // The existing key's place may be taken by a delegate (the devices power) or, for a child's first key, by a facility.
+        if (p.Facility is not null)
+        {
+            if (FirstKeyAttestation(p, existing.Kid, state) is { IsValid: false } f) return f;
+        }
+        else if (PatientOrDelegate(tx, p.Mpi, p.Delegation, existing.Kid, state, block) is { IsValid: false } a) return a;
         if (KeyInUse(state, newKid)) return Fail(LedgerError.KeyAlreadyRegistered, $"key {newKid} is already registered");
         if (state.KeysOf(p.Mpi).Count(k => k.IsActive) >= MaxKeysPerPatient)
             return Fail(LedgerError.InvalidField, $"a patient has at most {MaxKeysPerPatient} active keys");
         state.Put(new KeyEntry(newKid, p.Key, p.Mpi, block.Height, null, block.Height));
+        RecordDelegatedAct(tx, p.Mpi, p.Delegation, existing.Kid, state, block);
         return Validation.Ok;
     }
 
@@ -166,13 +175,14 @@ public sealed class TransactionRules(PublicKeyCache keyCache, IRecordLookup reco
     {
         if (state.Patient(p.Mpi) is null) return Fail(LedgerError.UnknownPatient, $"MPI number {p.Mpi} is not registered");
         if (ExpectSigners(tx, 1, "a key of the patient") is { IsValid: false } s) return s;
-        if (ActivePatientKey(state, p.Mpi, tx.Signatures[0].Kid) is { IsValid: false } a) return a;
+        if (PatientOrDelegate(tx, p.Mpi, p.Delegation, tx.Signatures[0].Kid, state, block) is { IsValid: false } a) return a;
         var target = state.Key(p.Kid);
         if (target is null || target.Mpi != p.Mpi) return Fail(LedgerError.UnknownKey, $"key {p.Kid} is not a key of patient {p.Mpi}");
         if (!target.IsActive) return Fail(LedgerError.RevokedKey, $"key {p.Kid} is already revoked");
         if (state.KeysOf(p.Mpi).Count(k => k.IsActive) == 1)
             return Fail(LedgerError.LastKey, "the last active key cannot be revoked; use recovery to replace it");
         state.Put(target with { RevokedHeight = block.Height, Height = block.Height });
+        RecordDelegatedAct(tx, p.Mpi, p.Delegation, tx.Signatures[0].Kid, state, block);
         return Validation.Ok;
     }
 
@@ -231,13 +241,14 @@ public sealed class TransactionRules(PublicKeyCache keyCache, IRecordLookup reco
         if (ApprovedFacility(state, p.Facility) is { IsValid: false } f) return f;
         if (state.Patient(p.Mpi) is null) return Fail(LedgerError.UnknownPatient, $"MPI number {p.Mpi} is not registered");
         var patientSigner = tx.Signatures.First(x => x.Kid != p.Facility).Kid;
-        if (ActivePatientKey(state, p.Mpi, patientSigner) is { IsValid: false } a) return a;
+        if (PatientOrDelegate(tx, p.Mpi, p.Delegation, patientSigner, state, block) is { IsValid: false } a) return a;
         if (state.UncommittedRecord(p.Facility, p.Record) is not null || records.FindRecord(p.Facility, p.Record) is not null)
             return Fail(LedgerError.DuplicateRecord, $"record {p.Record} of facility {p.Facility} is already anchored");
         if (p.Supersedes is not null && Supersession(p, state) is { IsValid: false } v) return v;
         if (p.Supersedes is not null)
             state.Add(new SupersessionEntry(p.Facility, p.Record, p.Supersedes[(p.Supersedes.IndexOf('/') + 1)..], p.Mpi, tx.IdText, block.Height, block.Index));
         state.Add(new RecordEntry(p.Facility, p.Record, p.Mpi, p.Category, p.Date, p.Hash, p.Link, tx.IdText, block.Height, block.Index, tx.Timestamp));
+        RecordDelegatedAct(tx, p.Mpi, p.Delegation, patientSigner, state, block);
         return Validation.Ok;
     }
 
@@ -266,24 +277,26 @@ public sealed class TransactionRules(PublicKeyCache keyCache, IRecordLookup reco
     {
         if (state.Patient(p.Mpi) is null) return Fail(LedgerError.UnknownPatient, $"MPI number {p.Mpi} is not registered");
         if (ExpectSigners(tx, 1, "the patient") is { IsValid: false } s) return s;
-        if (ActivePatientKey(state, p.Mpi, tx.Signatures[0].Kid) is { IsValid: false } a) return a;
+        if (PatientOrDelegate(tx, p.Mpi, p.Delegation, tx.Signatures[0].Kid, state, block) is { IsValid: false } a) return a;
         if (ApprovedFacility(state, p.Facility) is { IsValid: false } f) return f;
         if (p.ExpiresAt - p.NotBefore > maxDays * 86_400_000L)
             return Fail(LedgerError.GrantTooLong, $"a grant lasts at most {maxDays} days");
         if (p.ExpiresAt <= block.Timestamp) return Fail(LedgerError.GrantNotActive, "the grant has already expired");
         state.Put(new GrantEntry(tx.IdText, p.Mpi, p.Facility, p.Categories, p.Purpose, p.NotBefore, p.ExpiresAt,
             block.Height, block.Timestamp, null, null, block.Height));
+        RecordDelegatedAct(tx, p.Mpi, p.Delegation, tx.Signatures[0].Kid, state, block);
         return Validation.Ok;
     }
 
     private static Validation GrantRevoke(Transaction tx, GrantRevokePayload p, StateOverlay state, BlockContext block)
     {
         if (ExpectSigners(tx, 1, "the patient") is { IsValid: false } s) return s;
-        if (ActivePatientKey(state, p.Mpi, tx.Signatures[0].Kid) is { IsValid: false } a) return a;
+        if (PatientOrDelegate(tx, p.Mpi, p.Delegation, tx.Signatures[0].Kid, state, block) is { IsValid: false } a) return a;
         var grant = state.Grant(p.Grant);
         if (grant is null || grant.Mpi != p.Mpi) return Fail(LedgerError.UnknownGrant, $"grant {p.Grant} is not a grant of patient {p.Mpi}");
         if (grant.RevokedHeight is not null) return Fail(LedgerError.GrantAlreadyRevoked, $"grant {p.Grant} was already revoked at height {grant.RevokedHeight}");
         state.Put(grant with { RevokedHeight = block.Height, RevokedAt = block.Timestamp, Height = block.Height });
+        RecordDelegatedAct(tx, p.Mpi, p.Delegation, tx.Signatures[0].Kid, state, block);
         return Validation.Ok;
     }
 

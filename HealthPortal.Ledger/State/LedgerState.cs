@@ -9,7 +9,7 @@ namespace HealthPortal.Ledger.State;
 /// Records and the access log live only in the store. Only the sequencer writes, and only after a block's SQLite
 /// transaction has committed; readers may read concurrently at any time.
 /// </summary>
-public sealed class LedgerState
+public sealed partial class LedgerState
 {
     private readonly ConcurrentDictionary<string, NodeEntry> _nodes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, PatientEntry> _patients = new(StringComparer.Ordinal);

@@ -16,7 +16,7 @@ namespace HealthPortal.Ledger.State;
 /// the uncommitted parents before the committed state (or the store), so a parent merging concurrently is seen in
 /// one place or the other, never in neither.
 /// </remarks>
-public sealed class StateOverlay
+public sealed partial class StateOverlay
 {
     private readonly LedgerState _committed;
     private StateOverlay? _parent;
@@ -183,6 +183,7 @@ public sealed class StateOverlay
         foreach (var k in Keys.Values) _committed.Put(k);
         foreach (var g in Grants.Values) _committed.Put(g);
         foreach (var a in Admins.Values) _committed.Put(a);
+        MergeDelegations();
         _committed.Height = height;
         // From now on overlays above this one read the committed state instead, and nothing below is kept alive.
         _merged = true;

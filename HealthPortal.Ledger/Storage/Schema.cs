@@ -91,6 +91,14 @@ internal static class Schema
         CREATE UNIQUE INDEX IF NOT EXISTS supersessions_old ON supersessions(facility, superseded);
         CREATE UNIQUE INDEX IF NOT EXISTS supersessions_new ON supersessions(facility, record_id);
         CREATE INDEX IF NOT EXISTS supersessions_mpi ON supersessions(mpi);
+        CREATE TABLE IF NOT EXISTS delegations(
+            id TEXT PRIMARY KEY, mpi TEXT NOT NULL, delegate TEXT NOT NULL, kind TEXT NOT NULL, powers TEXT NOT NULL,
+            valid_from INTEGER NOT NULL, valid_until INTEGER NOT NULL, facility TEXT, issued_height INTEGER NOT NULL,
+            issued_at INTEGER NOT NULL, revoked_height INTEGER, revoked_at INTEGER, revoked_by TEXT, height INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS delegated_acts(
+            seq INTEGER PRIMARY KEY, tx_id TEXT NOT NULL, delegation TEXT NOT NULL, mpi TEXT NOT NULL, delegate TEXT NOT NULL,
+            signer TEXT NOT NULL, type TEXT NOT NULL, power TEXT NOT NULL, ts INTEGER NOT NULL, height INTEGER NOT NULL);
+        CREATE INDEX IF NOT EXISTS delegated_acts_mpi ON delegated_acts(mpi);
         """;
 
     /// <summary>Derived-state tables, in the order replay comparison reports them.</summary>
@@ -101,6 +109,8 @@ internal static class Schema
     /// only grew by a table, and <see cref="Version"/> stays 1. <c>supersessions</c> (record corrections, one row per
     /// <c>record.anchor</c> with <c>supersedes</c>) grew the same way: an older store has no such anchor, so its empty
     /// table is what replay produces. Its indexes cost nothing to ordinary anchors, which write no row there.
+    /// <c>delegations</c> and <c>delegated_acts</c> (docs/delegation.md) grew the same way: an older chain has no
+    /// delegation transaction, so their empty tables are what replay produces.
     /// </remarks>
-    public static readonly string[] StateTables = ["nodes", "patients", "patient_keys", "grants", "records", "access_log", "admins", "supersessions"];
+    public static readonly string[] StateTables = ["nodes", "patients", "patient_keys", "grants", "records", "access_log", "admins", "supersessions", "delegations", "delegated_acts"];
 }

@@ -13,7 +13,7 @@ namespace HealthPortal.Ledger.Storage;
 /// connection, as the start-up check needs the view the writer will extend. Committed ids and record keys are
 /// answered from the in-memory <see cref="StoreIndexes"/> first.
 /// </summary>
-internal sealed class SqliteBlockReader(SqliteConnection writer, string readConnectionString, StoreIndexes indexes) : IDisposable
+internal sealed partial class SqliteBlockReader(SqliteConnection writer, string readConnectionString, StoreIndexes indexes) : IDisposable
 {
     private readonly SqliteConnection _writer = writer;
     private readonly string _readConnectionString = readConnectionString;
@@ -254,6 +254,7 @@ internal sealed class SqliteBlockReader(SqliteConnection writer, string readConn
             while (r.Read())
                 state.Put(new AdminEntry(r.GetString(0), ParseDeviceKey(r.GetString(0), r.GetString(1)), r.GetInt64(2), r.GetString(3), r.GetString(4),
                     r.IsDBNull(5) ? null : r.GetInt64(5), r.IsDBNull(6) ? null : r.GetString(6), r.GetInt64(7)));
+        LoadDelegations(conn, state);
         return state;
     }
 

@@ -191,6 +191,9 @@ public sealed class SqliteBlockStore : IBlockStore
     /// <summary>A patient's logged accesses in ledger order.</summary>
     public IReadOnlyList<AccessEntry> AccessesOf(string mpi) => _reader.AccessesOf(mpi);
 
+    /// <summary>The transactions delegates signed for a patient, in ledger order.</summary>
+    public IReadOnlyList<DelegatedActEntry> DelegatedActsOf(string mpi) => _reader.DelegatedActsOf(mpi);
+
     /// <summary>Every break-glass access of every patient, newest first: the review queue of the consortium.</summary>
     public IReadOnlyList<AccessEntry> BreakGlassAccesses() => _reader.BreakGlassAccesses();
 

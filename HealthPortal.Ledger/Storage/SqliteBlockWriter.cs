@@ -11,7 +11,7 @@ namespace HealthPortal.Ledger.Storage;
 /// so after a crash either all of a block is there or none of it. The in-memory indexes learn a block only after it
 /// has committed. Calls are serialised by a lock; only the sequencer appends.
 /// </summary>
-internal sealed class SqliteBlockWriter(SqliteConnection connection, StoreIndexes indexes) : IDisposable
+internal sealed partial class SqliteBlockWriter(SqliteConnection connection, StoreIndexes indexes) : IDisposable
 {
     private readonly SqliteConnection _writer = connection;
     private readonly Lock _writeLock = new();
@@ -129,6 +129,7 @@ internal sealed class SqliteBlockWriter(SqliteConnection connection, StoreIndexe
             c.Parameters.AddWithValue("$h", v.Height);
             c.ExecuteNonQuery();
         }
+        WriteDelegations(changes, txFirst, tx);
         foreach (var a in changes.Accesses)
         {
             using var c = Sql.Command(_writer, "INSERT INTO access_log VALUES ($seq, $tx, $f, $s, $mpi, $r, $g, $b, $p, $ts, $h)", tx);

@@ -32,18 +32,22 @@ public static partial class PayloadParser
             TxType.NodeRegister => r.Allow("pow", "key", "kind", "name", "endpoint") is { } ? new NodeRegisterPayload(r.Key("key"), r.Kind("kind"), r.Text("name", MaxText), r.Endpoint("endpoint")) : null,
             TxType.NodeApprove => r.Allow("node") is { } ? new NodeDecisionPayload(r.Id("node"), null) : null,
             TxType.NodeReject or TxType.NodeRevoke => r.Allow("node", "reason", "reasonHash") is { } ? r.Decision() : null,
+            // A registration naming a facility is a keyless one (a child; DelegationPayloads.cs): no key, no proof of work.
+            TxType.PatientRegister when tx.Body.ContainsKey("facility") => r.Allow("mpi", "demographics", "facility") is { } ? r.KeylessRegister() : null,
             TxType.PatientRegister => r.Allow("pow", "key", "wallet", "mpi", "demographics") is { } ? r.PatientRegister() : null,
-            TxType.KeyAdd => r.Allow("mpi", "key", "wallet") is { } ? r.KeyAdd() : null,
-            TxType.KeyRevoke => r.Allow("mpi", "kid") is { } ? new KeyRevokePayload(r.Mpi("mpi"), r.KeyId("kid")) : null,
+            TxType.KeyAdd => r.Allow("mpi", "key", "wallet", "delegation", "facility") is { } ? r.KeyAdd() : null,
+            TxType.KeyRevoke => r.Allow("mpi", "kid", "delegation") is { } ? new KeyRevokePayload(r.Mpi("mpi"), r.KeyId("kid"), r.OptionalId("delegation")) : null,
             TxType.KeyRecover => r.Allow("mpi", "key", "wallet", "facility") is { } ? r.KeyRecover() : null,
             TxType.AdminAdd => r.Allow("wallet") is { } ? new AdminAddPayload(r.Wallet("wallet")) : null,
             TxType.AdminRevoke => r.Allow("admin") is { } ? new AdminRevokePayload(r.KeyId("admin")) : null,
-            TxType.RecordAnchor => r.Allow("mpi", "facility", "record", "category", "date", "hash", "link", "supersedes") is { } ? r.Anchor() : null,
-            TxType.GrantIssue => r.Allow("mpi", "facility", "categories", "purpose", "purposeHash", "notBefore", "expiresAt") is { }
+            TxType.RecordAnchor => r.Allow("mpi", "facility", "record", "category", "date", "hash", "link", "supersedes", "delegation") is { } ? r.Anchor() : null,
+            TxType.GrantIssue => r.Allow("mpi", "facility", "categories", "purpose", "purposeHash", "notBefore", "expiresAt", "delegation") is { }
                 ? r.Grant()
                 : null,
-            TxType.GrantRevoke => r.Allow("mpi", "grant") is { } ? new GrantRevokePayload(r.Mpi("mpi"), r.Id("grant")) : null,
+            TxType.GrantRevoke => r.Allow("mpi", "grant", "delegation") is { } ? new GrantRevokePayload(r.Mpi("mpi"), r.Id("grant"), r.OptionalId("delegation")) : null,
             TxType.AccessLog => r.Allow("facility", "staff", "mpi", "records", "grant", "breakGlass", "breakGlassHash", "purpose") is { } ? r.Access() : null,
+            TxType.DelegationIssue => r.Allow("mpi", "delegate", "powers", "from", "until", "kind", "facility") is { } ? r.DelegationIssue() : null,
+            TxType.DelegationRevoke => r.Allow("mpi", "delegation") is { } ? new DelegationRevokePayload(r.Mpi("mpi"), r.Id("delegation")) : null,
             _ => null,
         };
         if (r.Error is { } error) return Result<TxPayload>.Fail(error);
@@ -67,9 +71,12 @@ public static partial class PayloadParser
     [GeneratedRegex("^[A-Za-z0-9_-]{43}/[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$")] private static partial Regex RecordReferencePattern();
 
     /// <summary>Collects the first error; later reads after an error return placeholders and are discarded.</summary>
-    private sealed class Reader(JsonObject body)
+    private sealed partial class Reader(JsonObject body)
     {
         private static readonly string[] CommonMembers = ["ts", "nonce"];
+
+        /// <summary>The body, for the members read in the other part of this class (PayloadParser.Delegation.cs).</summary>
+        private JsonObject Members => body;
         public Validation? Error { get; private set; }
 
         private void Fail(LedgerError code, string message) => Error ??= Validation.Fail(code, message);
@@ -211,16 +218,23 @@ public static partial class PayloadParser
             return new PatientRegisterPayload(Key("key"), mpi, demographics);
         }
 
-        /// <summary>key.add: a JWK <c>key</c> or a <c>wallet</c> address in its EIP-55 spelling, never both.</summary>
+        /// <summary>
+        /// key.add: a JWK <c>key</c> or a <c>wallet</c> address in its EIP-55 spelling, never both; optionally the
+        /// <c>delegation</c> a delegate signs under or the <c>facility</c> attesting a child's first key, never both.
+        /// </summary>
         public KeyAddPayload KeyAdd()
         {
             var mpi = Mpi("mpi");
+            var delegation = OptionalId("delegation");
+            var facility = OptionalId("facility");
+            if (delegation is not null && facility is not null)
+                Fail(LedgerError.InvalidField, "$.body: key.add is signed for the patient by a delegate or attested by a facility, not both");
             if (body.ContainsKey("wallet"))
             {
                 if (body.ContainsKey("key")) Fail(LedgerError.InvalidField, "$.body: key.add adds a key or a wallet, not both");
-                return new KeyAddPayload(mpi, null, Wallet("wallet"));
+                return new KeyAddPayload(mpi, null, Wallet("wallet"), delegation, facility);
             }
-            return new KeyAddPayload(mpi, Key("key"));
+            return new KeyAddPayload(mpi, Key("key"), null, delegation, facility);
         }
 
         /// <summary>key.recover: the new JWK <c>key</c> or a <c>wallet</c> address in its EIP-55 spelling, never both.</summary>
@@ -345,7 +359,7 @@ public static partial class PayloadParser
                 if (Error is null && (supersedes is null || !RecordReferencePattern().IsMatch(supersedes)))
                     Fail(LedgerError.InvalidField, "$.body.supersedes: must be \"{facility id}/{record id}\" of the record this one corrects");
             }
-            return new RecordAnchorPayload(mpi, facility, record, category, date, hash, link, supersedes);
+            return new RecordAnchorPayload(mpi, facility, record, category, date, hash, link, supersedes, OptionalId("delegation"));
         }
 
         public GrantIssuePayload Grant()
@@ -361,7 +375,7 @@ public static partial class PayloadParser
             var expiresAt = Long("expiresAt");
             if (Error is null && expiresAt <= notBefore)
                 Fail(LedgerError.InvalidField, "$.body.expiresAt: must be after notBefore");
-            return new GrantIssuePayload(mpi, facility, categories, purpose, notBefore, expiresAt, purposeHash);
+            return new GrantIssuePayload(mpi, facility, categories, purpose, notBefore, expiresAt, purposeHash, OptionalId("delegation"));
         }
 
         public AccessLogPayload Access()

@@ -27,14 +27,19 @@ public sealed record PatientRegisterPayload(Jwk? Key, string Mpi, string Demogra
 /// <summary>
 /// A new device key for a patient: an ES256 <see cref="Key"/> (body member <c>key</c>, a JWK) or an Ethereum
 /// <see cref="Wallet"/> (body member <c>wallet</c>, the EIP-55 address) — exactly one of them.
+/// <see cref="Delegation"/> (body member <c>delegation</c>, optional): a delegate with the <c>devices</c> power signs
+/// instead of an existing key of the patient. <see cref="Facility"/> (body member <c>facility</c>, optional): the
+/// first key of a patient registered without one (a child), attested by that facility instead of an existing key.
+/// Absent, the body is byte for byte what it always was.
 /// </summary>
-public sealed record KeyAddPayload(string Mpi, Jwk? Key, string? Wallet = null) : TxPayload
+public sealed record KeyAddPayload(string Mpi, Jwk? Key, string? Wallet = null, string? Delegation = null, string? Facility = null) : TxPayload
 {
     /// <summary>The new key's id on the ledger: the JWK thumbprint, or the wallet address.</summary>
     public string NewKid => Key?.Thumbprint() ?? Wallet!;
 }
 
-public sealed record KeyRevokePayload(string Mpi, string Kid) : TxPayload;
+/// <summary>Revokes a device key; <see cref="Delegation"/> as for <see cref="KeyAddPayload"/> (the <c>devices</c> power).</summary>
+public sealed record KeyRevokePayload(string Mpi, string Kid, string? Delegation = null) : TxPayload;
 
 /// <summary>
 /// Replaces all of a patient's keys with <see cref="Key"/> (body member <c>key</c>, a JWK) or an Ethereum
@@ -56,16 +61,20 @@ public sealed record AdminRevokePayload(string Admin) : TxPayload;
 /// A record exists. <see cref="Link"/> is its FHIR reference at the facility, "{ResourceType}/{Record}".
 /// <see cref="Supersedes"/> (body member <c>supersedes</c>, optional) names the earlier version this record corrects,
 /// as "facility id/record id" (the form access.log uses); absent, the body is byte for byte what it always was.
+/// <see cref="Delegation"/> (body member <c>delegation</c>, optional, same rule): the co-signature is a delegate's
+/// with the <c>cosign</c> power, not the patient's own.
 /// </summary>
-public sealed record RecordAnchorPayload(string Mpi, string Facility, string Record, string Category, string Date, string Hash, string Link, string? Supersedes = null) : TxPayload;
+public sealed record RecordAnchorPayload(string Mpi, string Facility, string Record, string Category, string Date, string Hash, string Link, string? Supersedes = null, string? Delegation = null) : TxPayload;
 
 /// <summary>
 /// A patient's grant. <see cref="Purpose"/> is a <see cref="Purposes"/> code; for "other", <see cref="PurposeHash"/>
-/// commits to the patient's words, which stay in the portal.
+/// commits to the patient's words, which stay in the portal. <see cref="Delegation"/> (body member <c>delegation</c>,
+/// optional): signed by a delegate with the <c>share</c> power instead of the patient.
 /// </summary>
-public sealed record GrantIssuePayload(string Mpi, string Facility, IReadOnlyList<string> Categories, string Purpose, long NotBefore, long ExpiresAt, string? PurposeHash = null) : TxPayload;
+public sealed record GrantIssuePayload(string Mpi, string Facility, IReadOnlyList<string> Categories, string Purpose, long NotBefore, long ExpiresAt, string? PurposeHash = null, string? Delegation = null) : TxPayload;
 
-public sealed record GrantRevokePayload(string Mpi, string Grant) : TxPayload;
+/// <summary>Revokes a grant; <see cref="Delegation"/> as for <see cref="GrantIssuePayload"/>.</summary>
+public sealed record GrantRevokePayload(string Mpi, string Grant, string? Delegation = null) : TxPayload;
 
 /// <summary>
 /// A read of a patient's records by a facility, under a grant or with a break-glass reason (exactly one).

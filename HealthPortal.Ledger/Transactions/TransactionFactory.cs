@@ -8,7 +8,7 @@ namespace HealthPortal.Ledger.Transactions;
 /// Builds unsigned transactions of every type with a fresh timestamp and nonce; registrations come with their
 /// proof of work solved. Sign the result with <see cref="Transaction.SignWith"/> or in the browser.
 /// </summary>
-public sealed class TransactionFactory(TimeProvider? clock = null)
+public sealed partial class TransactionFactory(TimeProvider? clock = null)
 {
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 

@@ -19,10 +19,15 @@ public static class TxType
     public const string AdminAdd = "admin.add";
     /// <summary>Removes a consortium admin (key or wallet), signed by another active admin; never the last one.</summary>
     public const string AdminRevoke = "admin.revoke";
+    /// <summary>A patient (or, for a child, the guardian with a facility) lets another patient account act for them (Transactions/DelegationPayloads.cs).</summary>
+    public const string DelegationIssue = "delegation.issue";
+    /// <summary>Ends a delegation, signed by the patient or the delegate.</summary>
+    public const string DelegationRevoke = "delegation.revoke";
 
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
     {
         NodeRegister, NodeApprove, NodeReject, NodeRevoke, PatientRegister, KeyAdd, KeyRevoke, KeyRecover,
         RecordAnchor, GrantIssue, GrantRevoke, AccessLog, AdminAdd, AdminRevoke,
+        DelegationIssue, DelegationRevoke,
     };
 }

@@ -64,6 +64,21 @@ public static class SampleChain
         await kit.MustCommit(kit.WalletSigned(kit.WalletSigned(tx.AdminAdd(secondAdmin.GetPublicAddress()), firstAdmin), secondAdmin));
         await kit.MustCommit(kit.WalletSigned(tx.NodeApprove(pending.Id), secondAdmin));
         await kit.MustCommit(kit.WalletSigned(tx.AdminRevoke(secondAdmin.GetPublicAddress()), firstAdmin));
+        // Delegations: MPI-0003 makes MPI-0002 a caregiver, who shares and co-signs for them (rows in delegated_acts)
+        // until MPI-0003 revokes it; a keyless child MPI-0004 registered by the clinic, with MPI-0001 as guardian.
+        var caregiving = await kit.MustCommit(tx.DelegationIssue("MPI-0003", "MPI-0002", [DelegationPowers.View, DelegationPowers.Share, DelegationPowers.Cosign],
+            now - 1000, now + 86_400_000, DelegationKinds.Caregiver).SignWith(patients[2]));
+        var caregivingId = caregiving.Receipt!.TransactionId;
+        await CommitTogether(kit,
+        [
+            TransactionFactory.OnBehalf(tx.GrantIssue("MPI-0003", lab.Id, ["visit"], Purposes.Treatment, now, now + 3_600_000), caregivingId).SignWith(recovered),
+            TransactionFactory.OnBehalf(tx.RecordAnchor("MPI-0003", clinic.Id, "visit-4", "visit", "2026-11-26", LedgerKit.Hash("visit-4"), "Encounter/visit-4"), caregivingId)
+                .SignWith(clinic).SignWith(recovered),
+            tx.KeylessRegister("MPI-0004", LedgerKit.Hash("child demographics"), clinic.Id).SignWith(clinic),
+        ]);
+        await kit.MustCommit(tx.DelegationIssue("MPI-0004", "MPI-0001", DelegationPowers.All, now - 1000, now + 86_400_000, DelegationKinds.Guardian, clinic.Id)
+            .SignWith(second).SignWith(clinic));
+        await kit.MustCommit(tx.DelegationRevoke("MPI-0003", caregivingId).SignWith(patients[2]));
         await kit.MustCommit(kit.Anchor(clinic, patients[2], "MPI-0003", "visit-3", "visit"));
     }
 

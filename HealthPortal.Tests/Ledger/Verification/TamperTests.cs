@@ -269,6 +269,13 @@ public sealed class TamperTests(TamperTests.PristineChain chain, ITestOutputHelp
         {
             ["seq"] = StoreFile.Long(path, "SELECT MAX(seq) + 100 FROM supersessions"), ["record_id"] = "lab-forged", ["superseded"] = "lab-forged-old",
         }),
+        // A revoked delegation brought back.
+        ["delegations"] = ("revoked_height IS NOT NULL", "revoked_height = NULL", (_, _) => new Dictionary<string, object> { ["id"] = new string('D', 43) }),
+        // A delegate's co-signature passed off as another key's.
+        ["delegated_acts"] = ("type = 'record.anchor'", $"signer = {OtherFirstChar("signer")}", (path, _) => new Dictionary<string, object>
+        {
+            ["seq"] = StoreFile.Long(path, "SELECT MAX(seq) + 100 FROM delegated_acts"),
+        }),
         // A revoked admin wallet brought back.
         ["admins"] = ("revoked_height IS NOT NULL", "revoked_height = NULL", (_, _) => new Dictionary<string, object> { ["id"] = "0x" + new string('A', 40) }),
     };
