@@ -8,6 +8,7 @@ using HealthPortal.Features.Corrections;
 using HealthPortal.Features.Auth.Sessions;
 using HealthPortal.Features.Grants;
 using HealthPortal.Features.Interop;
+using HealthPortal.Features.Mpi.Pprl;
 using HealthPortal.Features.Ingest;
 using HealthPortal.Features.Ehr;
 using HealthPortal.Features.Mpi;
@@ -96,6 +97,7 @@ app.MapShareLinkEndpoints();
 app.MapInteropEndpoints();
 app.MapIngest();
 app.MapCosignNodeApi();
+app.MapPprlNodeApi();
 app.MapOperationsEndpoints();
 app.MapNodeTransactions();
 

@@ -89,6 +89,7 @@ public class CrossNodeCluster : IAsyncLifetime
         var raft = new[] { RaftTestCluster.FreeLoopback(), RaftTestCluster.FreeLoopback() };
         var forward = new[] { RaftTestCluster.FreeLoopback(), RaftTestCluster.FreeLoopback() };
         var genesisFile = Path.Combine(_root, "genesis.json");
+        var pprlSecret = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 
         Dictionary<string, string> Network(string self)
         {
@@ -98,6 +99,8 @@ public class CrossNodeCluster : IAsyncLifetime
                 ["HealthPortal:Network:NodeCallTimeoutSeconds"] = "2",
                 // Anchors older than this are renewed by the facility's node before the patient signs (the co-sign tests wait past it).
                 ["HealthPortal:Anchoring:FreshForSeconds"] = "5",
+                // The consortium's linkage secret for cross-node MPI candidates: one per cluster, the same on both nodes.
+                ["Mpi:Pprl:Secret"] = pprlSecret,
             };
             for (var i = 0; i < 2; i++)
             {

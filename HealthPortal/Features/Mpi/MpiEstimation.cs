@@ -33,12 +33,13 @@ public static class MpiEstimation
         var p = start.Prior;
         var total = patterns.Sum(x => (double)x.Count);
         var iteration = 0;
+        var counted = patterns.Select(x => (Levels: Counted(x.Levels), x.Count)).ToList();
         while (iteration++ < maxIterations)
         {
             var mNext = m.Select(a => new double[a.Length]).ToArray();
             var uNext = u.Select(a => new double[a.Length]).ToArray();
             double matches = 0;
-            foreach (var (levels, count) in patterns)
+            foreach (var (levels, count) in counted)
             {
                 double pm = p, pu = 1 - p;
                 // A missing value says nothing about match status (level 0 is left out of the likelihood).
@@ -85,6 +86,13 @@ public static class MpiEstimation
             if (!reachedRecall) { review = score; reachedRecall = takenMatches >= reviewRecall * expectedMatches; }
         }
         return model.WithThresholds(link, Math.Min(review, link));
+    }
+
+    private static byte[] Counted(byte[] levels)
+    {
+        var counted = new byte[levels.Length];
+        for (var f = 0; f < levels.Length; f++) counted[f] = (byte)MpiLevels.Counted(levels, f);
+        return counted;
     }
 
     // Level 0 (missing) keeps its share of all pairs but is never scored; levels 1.. are a distribution over the pairs

@@ -47,6 +47,16 @@ public static class MpiLevels
 
     public static int Count(MpiField field) => Of(field).Count;
 
+    /// <summary>
+    /// The level of <paramref name="field"/> that the score and EM count: as compared, except that the Burmese-script
+    /// name is left out (0) when the romanised names already agree exactly or closely. Both scripts write the same
+    /// syllables, so counting both counted one name twice — namesakes born the same year then linked on the name
+    /// alone (docs/mpi.md, run 4). Where the romanised names are missing, only similar or disagree, the Burmese
+    /// spelling is the independent evidence that romanisation hid.
+    /// </summary>
+    public static int Counted(ReadOnlySpan<byte> levels, int field) =>
+        field == (int)MpiField.BurmeseName && levels[(int)MpiField.Name] is 1 or 2 ? 0 : levels[field];
+
     /// <summary>What a level means at the desk: the first non-missing level agrees, the last disagrees, the rest are partial.</summary>
     public static FieldAgreement Agreement(MpiField field, int level) =>
         level == 0 ? FieldAgreement.Missing : level == 1 ? FieldAgreement.Agree : level == Count(field) - 1 ? FieldAgreement.Disagree : FieldAgreement.Partial;

@@ -27,7 +27,7 @@ public sealed class MpiMatcher(IOptions<MpiOptions> options)
         var adjustment = (names ?? NameFrequencies.None).Adjustment(a);
         var score = Model.Score(levels, adjustment);
         var fields = MpiLevels.Fields.Select(f => new FieldComparison(f, levels[(int)f], MpiLevels.Of(f)[levels[(int)f]],
-            MpiLevels.Agreement(f, levels[(int)f]), Model.Weight(f, levels[(int)f]))).ToList();
+            MpiLevels.Agreement(f, levels[(int)f]), Model.Weight(f, MpiLevels.Counted(levels, (int)f)))).ToList();
         return new MpiMatch(a, b, fields, score, Model.Posterior(score), Model.Classify(levels, adjustment));
     }
 
@@ -97,7 +97,7 @@ public static class MpiExtensions
         return builder;
     }
 
-    /// <summary>The MPI matcher, its configuration (section <c>Mpi</c>), the desk's walk-in check, the stewards' review queue and the patient-list import.</summary>
+    /// <summary>The MPI matcher, its configuration (section <c>Mpi</c>), the desk's walk-in check, the stewards' review queue, the patient-list import and the cross-node (PPRL) candidate search.</summary>
     public static IServiceCollection AddMpi(this IServiceCollection services, IConfiguration? configuration = null)
     {
         var options = services.AddOptions<MpiOptions>();
@@ -107,6 +107,12 @@ public static class MpiExtensions
         services.AddScoped<WalkInCandidates>();
         services.AddScoped<MpiStewardQueue>();
         services.AddScoped<MpiImport>();
+        // Cross-node candidates (Bloom-filter encodings under the consortium secret, section Mpi:Pprl).
+        var pprl = services.AddOptions<Pprl.PprlOptions>();
+        if (configuration is not null) pprl.Bind(configuration.GetSection(Pprl.PprlOptions.Section));
+        services.AddSingleton<Pprl.PprlRegisterSearch>();
+        services.AddSingleton<Pprl.PprlSearchLimiter>();
+        services.AddScoped<Pprl.CrossNodeCandidates>();
         return services;
     }
 }

@@ -17,7 +17,7 @@ public enum MatchOutcome
 /// </summary>
 public sealed record MpiModel(double[][] M, double[][] U, double Prior, double LinkThreshold, double ReviewThreshold)
 {
-    /// <summary>log2(m/u) of a level; a missing value (level 0) weighs nothing either way.</summary>
+    /// <summary>log2(m/u) of a level; a missing value (level 0) weighs nothing either way (see <see cref="MpiLevels.Counted"/> for a level the score leaves out).</summary>
     public double Weight(MpiField field, int level) => level == 0 ? 0 : Math.Log2(M[(int)field][level] / U[(int)field][level]);
 
     /// <summary>The pair's score; <paramref name="exactNameAdjustment"/> (from <see cref="NameFrequencies"/>) applies when the names agree exactly.</summary>
@@ -25,7 +25,7 @@ public sealed record MpiModel(double[][] M, double[][] U, double Prior, double L
     {
         var score = levels[(int)MpiField.Name] == 1 ? exactNameAdjustment : 0.0;
         for (var f = 0; f < levels.Length; f++)
-            if (levels[f] != 0) score += Math.Log2(M[f][levels[f]] / U[f][levels[f]]);
+            if (MpiLevels.Counted(levels, f) is var level and not 0) score += Math.Log2(M[f][level] / U[f][level]);
         return score;
     }
 
@@ -38,7 +38,11 @@ public sealed record MpiModel(double[][] M, double[][] U, double Prior, double L
     public MatchOutcome Classify(ReadOnlySpan<byte> levels, double exactNameAdjustment = 0)
     {
         var outcome = Classify(Score(levels, exactNameAdjustment));
-        var nameAgrees = levels[(int)MpiField.Name] is 1 or 2 or 3 || levels[(int)MpiField.BurmeseName] is 1 or 2;
+        // A Burmese-script name only "close" (Jaro–Winkler ≥ 0.9) is what twins named alike show ("Aung Kyaw Moe",
+        // "Aung Kyaw Min" in Myanmar script), so it counts as the names agreeing only when there is no romanised name.
+        var latin = levels[(int)MpiField.Name];
+        var burmese = levels[(int)MpiField.BurmeseName];
+        var nameAgrees = latin is 1 or 2 or 3 || burmese == 1 || (latin == 0 && burmese == 2);
         var cardsDiffer = levels[(int)MpiField.Nrc] == MpiLevels.Count(MpiField.Nrc) - 1;
         if (!nameAgrees && cardsDiffer) return MatchOutcome.NoMatch;
         if (outcome != MatchOutcome.Link) return outcome;

@@ -60,7 +60,7 @@ public sealed class WalkInCandidates(IDbContextFactory<ApplicationDbContext> dbF
             return Result.Fail(WalkInError.Forbidden, "Only staff of a facility can check a walk-in patient.");
 
         if (Validate(form) is { } refused) return refused;
-        var probe = MpiRecord.Create("walk-in", form.Name, MpiDates.Parse(form.BirthDate).Value, form.Sex, form.Nrc, form.Phone, burmeseName: form.BurmeseName);
+        var probe = ProbeOf(form);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         // Registered patients and every facility's register entries (earlier walk-ins, imports), one person per MPI number.
         var people = await MpiPeople.LoadAsync(db, ct);
@@ -68,6 +68,10 @@ public sealed class WalkInCandidates(IDbContextFactory<ApplicationDbContext> dbF
             .Select(m => new WalkInCandidate(m.Right.Id, InitialsOf(people[m.Right.Id].FullName), people[m.Right.Id].BirthDate?.Year, m.Outcome, m.Score, m.Fields))
             .ToList();
     }
+
+    /// <summary>The walk-in as the matcher reads it (the form already validated).</summary>
+    public static MpiRecord ProbeOf(WalkInForm form) =>
+        MpiRecord.Create("walk-in", form.Name, MpiDates.Parse(form.BirthDate).Value, form.Sex, form.Nrc, form.Phone, burmeseName: form.BurmeseName);
 
     /// <summary>
     /// Writes the desk's decision in the facility's register: with <paramref name="existingMpi"/> ("same person") the
