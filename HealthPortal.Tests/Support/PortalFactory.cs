@@ -44,6 +44,9 @@ public class PortalFactory : WebApplicationFactory<Program>
         builder.UseSetting("HealthPortal:DataFolder", DataFolder);
         builder.UseSetting("HealthPortal:Demo:Seed", "true");
         builder.UseSetting("HealthPortal:Demo:Password", DemoPassword);
+        // The warm-up reads every store in the background after start; tests that edit store files or count reads
+        // must not race it. WarmUpTests switches it on.
+        builder.UseSetting("HealthPortal:Operations:WarmUp", "false");
         if (KeyEncryptionKey is not null) builder.UseSetting("HealthPortal:KeyRing:KeyEncryptionKey", KeyEncryptionKey);
         // Registration proof of work is a genesis parameter; tests keep it cheap (seeding stamps two facilities).
         builder.UseSetting("Ledger:Genesis:FacilityPowDifficultyBits", "8");

@@ -19,6 +19,8 @@ public static class OperationsExtensions
             TimeSpan.FromSeconds(Math.Max(1, sp.GetRequiredService<IOptions<OperationsOptions>>().Value.CommitStallSeconds))));
         builder.Services.AddSingleton<PortalMetrics>();
         builder.Services.AddHostedService<LedgerEventsFeed>();
+        builder.Services.AddSingleton<WarmUpState>();
+        builder.Services.AddHostedService<WarmUp>();
         builder.Services.AddScoped<CircuitHandler, ActiveCircuitsHandler>();
 
         builder.Services.AddHealthChecks()

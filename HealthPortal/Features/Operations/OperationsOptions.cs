@@ -21,4 +21,10 @@ public sealed class OperationsOptions
 
     /// <summary>Transactions waiting this long with no block committed make the node not ready.</summary>
     public int CommitStallSeconds { get; set; } = 30;
+
+    /// <summary>
+    /// Read what the first pages read once, right after start (<see cref="WarmUp"/>), so the first person is not the
+    /// one who waits for EF Core's models, the stores' schema checks and Firely's model of R4. On by default.
+    /// </summary>
+    public bool WarmUp { get; set; } = true;
 }
