@@ -21,6 +21,22 @@ public sealed class AccessPagesTests(PortalFactory portal)
     }
 
     [Fact]
+    public async Task AccessPage_ShowsStaffByRoleAndFacility_WithTheStaffIdAsADetail()
+    {
+        var s = await portal.ScenarioAsync();
+        var browser = await portal.SignInAsync(s.Patient.Email);
+
+        var html = await browser.GetStringAsync("/patient/access");
+
+        Assert.Contains("<span data-testid=\"access-role\">Staff member</span> at <span data-testid=\"access-facility\">Lakeview Family Clinic</span>", html);
+        // The pseudonym is a secondary line ("Staff id …") with its copy button, never the reader's name.
+        Assert.Contains("data-pseudonym=\"staff-7f3a\"", html);
+        Assert.Contains("Staff id staff-7f3a", html);
+        Assert.DoesNotContain("Staff staff-7f3a", html);
+        Assert.Contains("Copy staff id", html);
+    }
+
+    [Fact]
     public async Task Dashboard_WithRecentBreakGlass_ShowsTheAlert()
     {
         var s = await portal.ScenarioAsync();

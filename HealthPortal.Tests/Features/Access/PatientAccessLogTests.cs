@@ -48,6 +48,33 @@ public sealed class PatientAccessLogTests(PortalFactory portal)
     }
 
     [Fact]
+    public async Task Mine_NamesStaffByRoleAndFacility_NeverByAccount()
+    {
+        var patient = await portal.RegisteredPatientAsync();
+        var lab = await portal.AnchorAsync(patient, AccessKit.Northgate, RecordKinds.LabResult);
+        var grant = await portal.GrantAsync(patient, AccessKit.Lakeview);
+        var (manager, staff) = await portal.WithScopeAsync(async services =>
+        {
+            var users = services.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<HealthPortal.Data.ApplicationUser>>();
+            var pseudonyms = services.GetRequiredService<HealthPortal.Features.Pseudonyms.StaffPseudonyms>();
+            var m = await users.FindByEmailAsync(PortalFactory.DemoEmail(HealthPortal.Features.Auth.Roles.FacilityManager, AccessKit.Lakeview));
+            var st = await users.FindByEmailAsync(PortalFactory.DemoEmail(HealthPortal.Features.Auth.Roles.FacilityStaff, AccessKit.Lakeview));
+            return (pseudonyms.Of(m!.Id), pseudonyms.Of(st!.Id));
+        });
+        await portal.AccessAsync(patient, AccessKit.Lakeview, manager, [lab], grant: grant);
+        await portal.AccessAsync(patient, AccessKit.Lakeview, staff, [lab], grant: grant);
+        await portal.AccessAsync(patient, AccessKit.Lakeview, "staff-unknown", [lab], grant: grant);
+
+        var accesses = await WithLog(log => log.MineAsync(patient.Principal));
+
+        Assert.Equal(["Staff member at Lakeview Family Clinic", "Staff member at Lakeview Family Clinic", "Manager at Lakeview Family Clinic"],
+            accesses.Select(a => a.StaffLabel));
+        Assert.Equal([null, "Staff member", "Manager"], accesses.Select(a => a.StaffRole));
+        // The account behind a pseudonym is for the admins' review only.
+        Assert.All(accesses, a => Assert.Null(a.StaffAccount));
+    }
+
+    [Fact]
     public async Task Mine_DoesNotListAnotherPatientsAccesses()
     {
         var s = await portal.ScenarioAsync();

@@ -93,6 +93,21 @@ public sealed class DemoSeederTests(PortalFactory portal)
     }
 
     [Fact]
+    public async Task DemoRecordSeeder_DatesTheHospitalNoteOnItsAdmission_NotOnTheSeedingDay()
+    {
+        var all = await DemoRecordsAsync();
+
+        var hospitalRecords = all.Where(r => r.Facility.Kind == HealthPortal.Features.Facilities.FacilityKind.Hospital).ToList();
+        Assert.Equal(DemoData.Patients.Count, hospitalRecords.Count);
+        foreach (var (mpi, _, records) in hospitalRecords)
+        {
+            var encounter = Assert.Single(records, r => r.Kind == HealthPortal.Features.Records.RecordKinds.Encounter);
+            var note = Assert.Single(records, r => r.Kind == HealthPortal.Features.Records.RecordKinds.Note);
+            Assert.True(encounter.Date == note.Date, $"the note of {mpi} is dated {note.Date}, its admission {encounter.Date}");
+        }
+    }
+
+    [Fact]
     public async Task DemoRecordSeeder_RunAgain_WritesAndAnchorsNothingNew()
     {
         var ledger = await portal.WithScopeAsync(services => Task.FromResult(services.GetRequiredService<HealthPortal.Features.Ledger.LedgerHost>()));

@@ -169,16 +169,18 @@ public sealed class GrantFormTests : PortalComponentTest
     }
 
     [Fact]
-    public void TypedDates_AreReadAsUtc_AndAnUnreadableOneAsksForADate()
+    public void TypedDates_AreReadOnThePatientsClock_AndAnUnreadableOneAsksForADate()
     {
         var input = Valid();
         var form = Form(input);
 
+        // No zone cascaded: the default, Asia/Yangon (UTC+06:30), as for a patient who never chose one.
+        Assert.Contains("When (Yangon time)", form.Markup);
         form.Find("#grant-start").Change("2026-11-26T09:30");
         form.Find("#grant-end").Change("not a date");
         form.Find("[data-testid='grant-review']").Click();
 
-        Assert.Equal(new DateTime(2026, 11, 26, 9, 30, 0, DateTimeKind.Utc), input.Start);
+        Assert.Equal(new DateTime(2026, 11, 26, 3, 0, 0, DateTimeKind.Utc), input.Start);
         Assert.Equal(DateTimeKind.Utc, input.Start!.Value.Kind);
         Assert.Equal("Choose when the access ends.", ErrorOf(form, GrantValidation.EndField));
     }

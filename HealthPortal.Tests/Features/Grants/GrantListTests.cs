@@ -33,12 +33,13 @@ public sealed class GrantListTests : PortalComponentTest
 
         string Meaning(string status) => list.Find($"[data-testid='grants-{status}'] [data-testid='grant-meaning']").TextContent;
         Assert.Equal("Because of this grant, Lakeview Family Clinic can see your encounters, lab results.", Meaning("active"));
-        Assert.StartsWith("Because of this grant, Lakeview Family Clinic will be able to see your lab results from 24 Nov 2026 10:00 UTC", Meaning("scheduled"));
-        Assert.Contains("ended on 24 Dec 2026", Meaning("expired"));
-        Assert.StartsWith("You revoked this grant in block 9", Meaning("revoked"));
+        // Times on the reader's clock (the default zone here, Asia/Yangon: UTC+06:30), not in UTC; no block numbers.
+        Assert.StartsWith("Because of this grant, Lakeview Family Clinic will be able to see your lab results from 24 Nov 2026, 16:30", Meaning("scheduled"));
+        Assert.Contains("ended on 24 Dec 2026, 16:30", Meaning("expired"));
+        Assert.StartsWith("You revoked this grant on 25 Nov 2026, 16:30;", Meaning("revoked"));
         Assert.Equal(["active", "scheduled", "expired", "revoked"], list.FindAll("[data-testid='grant-row']").Select(r => r.GetAttribute("data-status")));
         Assert.Contains("Referral", list.Find("[data-testid='grants-active'] [data-testid='grant-purpose']").TextContent);
-        Assert.Equal("24 Nov 2026 10:00 UTC – 24 Dec 2026 10:00 UTC", list.Find("[data-testid='grants-active'] [data-testid='grant-period']").TextContent);
+        Assert.Equal("24 Nov 2026, 16:30 – 24 Dec 2026, 16:30", list.Find("[data-testid='grants-active'] [data-testid='grant-period']").TextContent);
     }
 
     [Fact]

@@ -63,7 +63,7 @@ public sealed class PatientGrantsTests(PortalFactory portal)
         var view = (await Grants(g => g.LoadAsync(patient.Principal)))!;
         var listed = Assert.Single(view.Grants);
         Assert.Equal(GrantStatus.Active, listed.Status);
-        Assert.Equal("Because of this grant, Lakeview Family Clinic can see your diagnoses, lab results.", listed.Meaning);
+        Assert.Equal("Because of this grant, Lakeview Family Clinic can see your diagnoses, lab results.", listed.MeaningOn(HealthPortal.Features.Times.UserTime.Default));
     }
 
     [Fact]

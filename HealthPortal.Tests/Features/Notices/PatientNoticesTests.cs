@@ -124,12 +124,17 @@ public sealed class PatientNoticesTests(NoticePortal fixture) : IClassFixture<No
     {
         var patient = await PatientAsync();
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        var grant = SignedBy(tx.GrantIssue(patient.Mpi!, Facility.Id, [Categories.All], "treatment", now - 60_000, now + (long)TimeSpan.FromHours(2).TotalMilliseconds), patient.Key!);
+        var ends = now + (long)TimeSpan.FromHours(2).TotalMilliseconds;
+        var grant = SignedBy(tx.GrantIssue(patient.Mpi!, Facility.Id, [Categories.All], "treatment", now - 60_000, ends), patient.Key!);
         await CommitAsync(grant);
 
         await portal.Services.GetRequiredService<PatientNotices>().ScanGrantsAsync();
         var mail = await relay.WaitForAsync(patient.Email, m => m.Subject == PatientNoticeMails.GrantEndingSubject);
         Assert.Contains("http://localhost/patient/grants", mail.Body);
+        // On the patient's clock (their profile's zone, Asia/Yangon by default), saying which clock, not in UTC.
+        var local = HealthPortal.Features.Times.UserTime.Default.Local(DateTimeOffset.FromUnixTimeMilliseconds(ends));
+        Assert.Contains($"ends on {local.ToString("d MMMM yyyy, HH:mm", System.Globalization.CultureInfo.GetCultureInfo("en-GB"))} (Yangon time, UTC+06:30)", mail.Body);
+        Assert.DoesNotContain("UTC.", mail.Body);
 
         // A new instance reads the same notice log from disk, as after a restart.
         var restarted = ActivatorUtilities.CreateInstance<PatientNotices>(portal.Services);
@@ -152,5 +157,7 @@ public sealed class PatientNoticesTests(NoticePortal fixture) : IClassFixture<No
         var mail = await relay.WaitForAsync(email);
         Assert.Contains(DemoData.Facilities[0].Name, mail.Subject);
         Assert.Contains("http://localhost/Account/AcceptInvitation?token=" + Uri.EscapeDataString(result.Value!.Token), mail.Body);
+        // The link's expiry on the facility's clock (Asia/Yangon for the demo facilities), not in UTC.
+        Assert.Contains("(Yangon time, UTC+06:30)", mail.Body);
     }
 }

@@ -26,6 +26,14 @@ public sealed record AccessView(
 {
     public string? BreakGlassText { get; init; }
 
+    /// <summary>What the reader does at the facility ("Staff member", "Manager"), from <see cref="IStaffPseudonyms"/>;
+    /// null when the pseudonym is not this portal's to resolve.</summary>
+    public string? StaffRole { get; init; }
+
+    /// <summary>The reader as a patient sees them: role and facility ("Staff member at Riverside General Hospital");
+    /// the pseudonym is a detail beside it, not the name.</summary>
+    public string StaffLabel => $"{StaffRole ?? "Staff member"} at {FacilityName}";
+
     /// <summary>
     /// The salted hash of the staff member's words that a break-glass access.log carries. The salt is new for every
     /// emergency session, so the hash names the session on the ledger itself, on every node (not only where it was opened).

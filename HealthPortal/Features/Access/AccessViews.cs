@@ -32,11 +32,15 @@ public sealed class AccessViews(
         var views = new List<AccessView>();
         // One staff member usually reads many times: resolve each (facility, pseudonym) once per listing.
         var accounts = new Dictionary<(string, string), string?>();
+        var roles = new Dictionary<(string, string), string?>();
         foreach (var entry in entries)
         {
             string? staffAccount = null;
             if (resolveStaff && !accounts.TryGetValue((entry.Facility, entry.Staff), out staffAccount))
                 accounts[(entry.Facility, entry.Staff)] = staffAccount = await pseudonyms.AccountOfAsync(entry.Facility, entry.Staff, ct);
+            // The role, unlike the account, is for everyone: patients see staff by role and facility.
+            if (!roles.TryGetValue((entry.Facility, entry.Staff), out var staffRole))
+                roles[(entry.Facility, entry.Staff)] = staffRole = await pseudonyms.RoleOfAsync(entry.Facility, entry.Staff, ct);
             views.Add(new AccessView(
                 entry.TxId, entry.Mpi, entry.Facility, NameOf(entry.Facility), entry.Staff, staffAccount,
                 entry.Records.Select(RecordOf).ToList(), entry.Purpose,
@@ -44,6 +48,7 @@ public sealed class AccessViews(
                 DateTimeOffset.FromUnixTimeMilliseconds(entry.Timestamp), entry.Height, entry.Index)
             {
                 BreakGlassText = reasons.GetValueOrDefault(entry.TxId),
+                StaffRole = staffRole,
                 BreakGlassHash = entry.BreakGlass is null ? null : BreakGlassHashOf(entry.TxId),
             });
         }

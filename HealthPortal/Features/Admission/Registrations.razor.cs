@@ -39,7 +39,6 @@ public partial class Registrations
 
     private async Task ReloadAsync() => registrations = await Service.ListAsync(await AdminAsync());
 
-    private static string Short(string id) => id.Length > 16 ? id[..16] + "…" : id;
 
     private async Task ApproveAsync(Registration r)
     {

@@ -17,10 +17,10 @@ public sealed class BreakGlassReviewNotices(IDbContextFactory<ApplicationDbConte
         var to = await (from profile in db.PatientProfiles
                         join user in db.Users on profile.UserId equals user.Id
                         where profile.MpiNumber == mpi && user.EmailConfirmed && user.Email != null
-                        select new { user.Email, user.DisplayName, profile.FullName }).FirstOrDefaultAsync(ct);
+                        select new { user.Email, user.DisplayName, profile.FullName, profile.TimeZone }).FirstOrDefaultAsync(ct);
         if (to is null) return;
         var name = !string.IsNullOrWhiteSpace(to.DisplayName) ? to.DisplayName : !string.IsNullOrWhiteSpace(to.FullName) ? to.FullName : "there";
-        await mails.BreakGlassReviewedAsync(new NoticeRecipient(to.Email!, name), facility, at, decision == ReviewDecision.Justified);
+        await mails.BreakGlassReviewedAsync(new NoticeRecipient(to.Email!, name, to.TimeZone), facility, at, decision == ReviewDecision.Justified);
         logger.LogInformation("Break-glass review outcome mailed to the patient of {Mpi}", mpi);
     }
 }

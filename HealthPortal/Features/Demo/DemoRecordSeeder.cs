@@ -89,7 +89,10 @@ public sealed class DemoRecordSeeder(
 
     private Task<Result<EhrSaved, EhrError>> WriteAsync(HealthFacility facility, string mpi, int patient, CancellationToken ct) => facility.Kind switch
     {
-        FacilityKind.Hospital => hospital.RecordAdmissionAsync(facility.Id, mpi, patient == 0 ? AsthmaAttendance() : HypertensionAdmission(), Staff, ct),
+        // The note was written during the admission it belongs to, not on the day the demo was seeded.
+        FacilityKind.Hospital => patient == 0
+            ? hospital.RecordAdmissionAsync(facility.Id, mpi, AsthmaAttendance(), Staff, ct, AsthmaAttendance().StartedAt)
+            : hospital.RecordAdmissionAsync(facility.Id, mpi, HypertensionAdmission(), Staff, ct, HypertensionAdmission().StartedAt),
         FacilityKind.Clinic => clinic.RecordVisitAsync(facility.Id, mpi, patient == 0 ? SoreThroatVisit() : BloodPressureVisit(), Staff, ct),
         FacilityKind.Laboratory => LabAsync(facility.Id, mpi, patient, ct),
         _ => Task.FromResult<Result<EhrSaved, EhrError>>(Result.Fail(EhrError.NoStore, "no EHR format")),

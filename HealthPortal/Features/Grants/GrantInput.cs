@@ -21,7 +21,7 @@ public sealed class GrantInput
     /// <summary>The access request this grant answers, when it does.</summary>
     public string? RequestId { get; set; }
 
-    /// <summary>The default grant: starting now, for 30 days, in the patient's local time (UTC on the server).</summary>
+    /// <summary>The default grant: starting now, for 30 days (kept as UTC; the form shows it on the patient's clock).</summary>
     public static GrantInput Default(DateTimeOffset now, int days = 30) => new()
     {
         Start = now.UtcDateTime,

@@ -1,5 +1,6 @@
 using HealthPortal.Features.Facilities;
 using HealthPortal.Features.Records;
+using HealthPortal.Features.Times;
 
 namespace HealthPortal.Features.Grants;
 
@@ -18,13 +19,13 @@ public sealed record GrantView(
 
     public string KindsText => GrantText.Kinds(Categories);
 
-    /// <summary>What the grant means, in the tense of its status.</summary>
-    public string Meaning => Status switch
+    /// <summary>What the grant means, in the tense of its status, with times on the reader's clock.</summary>
+    public string MeaningOn(UserTime clock) => Status switch
     {
         GrantStatus.Active => $"Because of this grant, {FacilityName} can see your {GrantText.KindsLower(Categories)}.",
-        GrantStatus.Scheduled => $"Because of this grant, {FacilityName} will be able to see your {GrantText.KindsLower(Categories)} from {GrantText.When(NotBefore)}.",
-        GrantStatus.Expired => $"This grant ended on {GrantText.When(ExpiresAt)}; {FacilityName} can no longer see your records because of it.",
-        _ => $"You revoked this grant in block {RevokedHeight}; {FacilityName} can no longer see your records because of it.",
+        GrantStatus.Scheduled => $"Because of this grant, {FacilityName} will be able to see your {GrantText.KindsLower(Categories)} from {GrantText.When(NotBefore, clock)}.",
+        GrantStatus.Expired => $"This grant ended on {GrantText.When(ExpiresAt, clock)}; {FacilityName} can no longer see your records because of it.",
+        _ => $"You revoked this grant{(RevokedAt is { } at ? " on " + GrantText.When(at, clock) : "")}; {FacilityName} can no longer see your records because of it.",
     };
 }
 
@@ -46,7 +47,8 @@ public static class GrantText
             ? "records of every kind"
             : string.Join(", ", categories.Select(c => RecordKinds.Label(c).ToLowerInvariant()));
 
-    public static string When(DateTimeOffset at) => at.ToUniversalTime().ToString("d MMM yyyy HH:mm", System.Globalization.CultureInfo.InvariantCulture) + " UTC";
+    /// <summary>An instant on the reader's clock (the patient's profile zone, a facility's zone for its staff), not UTC.</summary>
+    public static string When(DateTimeOffset at, UserTime clock) => clock.Format(at);
 
-    public static string Period(DateTimeOffset from, DateTimeOffset to) => $"{When(from)} – {When(to)}";
+    public static string Period(DateTimeOffset from, DateTimeOffset to, UserTime clock) => $"{When(from, clock)} – {When(to, clock)}";
 }

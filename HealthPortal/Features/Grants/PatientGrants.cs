@@ -28,8 +28,8 @@ public sealed record SharingView(
 public sealed record GrantDraft(JsonObject Body, string FacilityName, IReadOnlyList<string> Categories, string Purpose, DateTimeOffset NotBefore, DateTimeOffset ExpiresAt,
     GrantPurposeText? PurposeText = null)
 {
-    public string Summary =>
-        $"{FacilityName} may see your {GrantText.KindsLower(Categories)} for {GrantPurposes.Label(Purpose, PurposeText?.Text).ToLowerInvariant()}, from {GrantText.When(NotBefore)} until {GrantText.When(ExpiresAt)}.";
+    public string SummaryOn(HealthPortal.Features.Times.UserTime clock) =>
+        $"{FacilityName} may see your {GrantText.KindsLower(Categories)} for {GrantPurposes.Label(Purpose, PurposeText?.Text).ToLowerInvariant()}, from {GrantText.When(NotBefore, clock)} until {GrantText.When(ExpiresAt, clock)}.";
 }
 
 /// <summary>

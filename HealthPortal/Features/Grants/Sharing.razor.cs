@@ -1,3 +1,4 @@
+using HealthPortal.Features.Times;
 using HealthPortal.Features.Outcomes;
 using System.Text.Json.Nodes;
 using HealthPortal.Features.Keys;
@@ -20,6 +21,9 @@ public partial class Sharing
     [Inject] private AccessRequestNotifier RequestNotifier { get; set; } = default!;
     [Inject] private IDialogService Dialogs { get; set; } = default!;
     [Inject] private TimeProvider Clock { get; set; } = default!;
+
+    /// <summary>The patient's clock (their profile zone): grant times are shown and typed on it.</summary>
+    [CascadingParameter] private UserTime Time { get; set; } = UserTime.Default;
 
     private enum ShareStage { Form, Review, Done }
 

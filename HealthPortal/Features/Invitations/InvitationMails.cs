@@ -26,7 +26,11 @@ public sealed class InvitationMails(IDbContextFactory<ApplicationDbContext> dbFa
             return null;
         }
         await using var db = await dbFactory.CreateDbContextAsync();
-        var facility = await db.Facilities.Where(f => f.Id == facilityId).Select(f => f.Name).SingleOrDefaultAsync() ?? "a facility";
+        var found = await db.Facilities.Where(f => f.Id == facilityId).Select(f => new { f.Name, f.TimeZone }).SingleOrDefaultAsync();
+        var facility = found?.Name ?? "a facility";
+        // The invitee works at the facility: its clock, named, rather than UTC.
+        var clock = HealthPortal.Features.Times.UserTime.For(found?.TimeZone);
+        var expires = clock.Local(expiresAt);
         var link = new Uri(new Uri(linkBase), "Account/AcceptInvitation?token=" + Uri.EscapeDataString(token)).AbsoluteUri;
         var what = role == Roles.FacilityManager ? "the manager" : "a member of staff";
         await sender.SendAsync(address.Address, $"You are invited to HealthPortal as {what} of {facility}", $"""
@@ -36,7 +40,7 @@ public sealed class InvitationMails(IDbContextFactory<ApplicationDbContext> dbFa
 
             {link}
 
-            The link works once and until {expiresAt.ToUniversalTime().ToString("d MMMM yyyy, HH:mm 'UTC'", CultureInfo.InvariantCulture)}. You will set a
+            The link works once and until {expires.ToString("d MMMM yyyy, HH:mm", CultureInfo.GetCultureInfo("en-GB"))} ({clock.ZoneName}, {HealthPortal.Features.Times.UserTime.Offset(expires.Offset)}). You will set a
             password and an authenticator app. If you did not expect this invitation, ignore this message and tell {facility}.
             """);
         return address.Address;

@@ -5,7 +5,8 @@ using HealthPortal.Features.Security;
 namespace HealthPortal.Features.Notices;
 
 /// <summary>A patient who receives notices: a confirmed address and the name to greet.</summary>
-public sealed record NoticeRecipient(string Email, string Name);
+/// <param name="TimeZone">The patient's profile zone (IANA id); times in the mail are on their clock, the default zone when unset.</param>
+public sealed record NoticeRecipient(string Email, string Name, string? TimeZone = null);
 
 /// <summary>
 /// The notices' words. Each says what happened, when, and what to do, and links to the page that shows the detail
@@ -23,7 +24,7 @@ public sealed class PatientNoticeMails(PortalEmailSender sender, PublicUrls urls
         sender.SendAsync(to.Email, BreakGlassSubject, $"""
             Hello {to.Name},
 
-            On {When(at)}, staff of {facility} opened your health records in an emergency ("break-glass"), without a
+            On {When(at, to)}, staff of {facility} opened your health records in an emergency ("break-glass"), without a
             sharing permission from you. The network's administrators review every emergency access.
 
             See who accessed your records, when, and the reason they gave:
@@ -37,7 +38,7 @@ public sealed class PatientNoticeMails(PortalEmailSender sender, PublicUrls urls
         sender.SendAsync(to.Email, BreakGlassReviewedSubject, $"""
             Hello {to.Name},
 
-            The network's administrators reviewed the emergency access to your health records by {facility} on {When(at)}.
+            The network's administrators reviewed the emergency access to your health records by {facility} on {When(at, to)}.
             They found it {(justified ? "justified" : "NOT justified")}.
 
             See their decision and the reads it covers:
@@ -51,7 +52,7 @@ public sealed class PatientNoticeMails(PortalEmailSender sender, PublicUrls urls
         sender.SendAsync(to.Email, NewDeviceSubject, $"""
             Hello {to.Name},
 
-            On {When(at)}, a new device key ({kid[..Math.Min(8, kid.Length)]}…) was added to your HealthPortal account.
+            On {When(at, to)}, a new device key ({kid[..Math.Min(8, kid.Length)]}…) was added to your HealthPortal account.
             A device key can sign for you: share your records, confirm records, add further devices.
 
             If you added it, there is nothing to do. If you did not, remove it now and sign out everywhere:
@@ -63,7 +64,7 @@ public sealed class PatientNoticeMails(PortalEmailSender sender, PublicUrls urls
         sender.SendAsync(to.Email, GrantEndingSubject, $"""
             Hello {to.Name},
 
-            The permission you gave {facility} to read your health records ends on {When(endsAt)}.
+            The permission you gave {facility} to read your health records ends on {When(endsAt, to)}.
 
             If {facility} should keep reading them (for example for continuing care), give a new permission:
 
@@ -75,5 +76,11 @@ public sealed class PatientNoticeMails(PortalEmailSender sender, PublicUrls urls
     private string Link(string path) =>
         urls.Base is null ? $"/{path} (sign in to HealthPortal first)" : urls.Absolute(path, urls.Base.AbsoluteUri);
 
-    private static string When(DateTimeOffset at) => at.ToUniversalTime().ToString("d MMMM yyyy, HH:mm 'UTC'", CultureInfo.InvariantCulture);
+    /// <summary>"7 December 2026, 09:15 (Yangon time, UTC+06:30)": on the recipient's clock, saying which clock it is.</summary>
+    public static string When(DateTimeOffset at, NoticeRecipient to)
+    {
+        var clock = HealthPortal.Features.Times.UserTime.For(to.TimeZone);
+        var local = clock.Local(at);
+        return $"{local.ToString("d MMMM yyyy, HH:mm", CultureInfo.GetCultureInfo("en-GB"))} ({clock.ZoneName}, {HealthPortal.Features.Times.UserTime.Offset(local.Offset)})";
+    }
 }

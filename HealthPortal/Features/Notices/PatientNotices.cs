@@ -162,10 +162,10 @@ public sealed class PatientNotices(
         var found = await (from profile in db.PatientProfiles
                            join user in db.Users on profile.UserId equals user.Id
                            where profile.MpiNumber == mpi && user.EmailConfirmed && user.Email != null
-                           select new { user.Email, user.DisplayName, profile.FullName })
+                           select new { user.Email, user.DisplayName, profile.FullName, profile.TimeZone })
             .FirstOrDefaultAsync(ct);
         if (found is null) return null;
         var name = !string.IsNullOrWhiteSpace(found.DisplayName) ? found.DisplayName : !string.IsNullOrWhiteSpace(found.FullName) ? found.FullName : "there";
-        return new NoticeRecipient(found.Email!, name);
+        return new NoticeRecipient(found.Email!, name, found.TimeZone);
     }
 }

@@ -14,10 +14,29 @@ public sealed class StaffAccountsByPseudonym(IDbContextFactory<ApplicationDbCont
     public async Task<string?> AccountOfAsync(string facilityId, string pseudonym, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var facility = await db.Facilities.Where(f => f.NodeKeyId == facilityId || f.Id == facilityId).Select(f => f.Id).FirstOrDefaultAsync(ct);
-        if (facility is null) return null;
-        var staff = await db.Users.Where(u => u.FacilityId == facility).Select(u => new { u.Id, u.DisplayName, u.Email }).ToListAsync(ct);
-        var match = staff.FirstOrDefault(u => pseudonyms.Of(u.Id) == pseudonym);
+        var match = await AccountAsync(db, facilityId, pseudonym, ct);
         return match is null ? null : (match.DisplayName is { Length: > 0 } name ? name : match.Email);
     }
+
+    /// <summary>The role only (a patient's access history shows it): "Manager" for a facility manager, else "Staff member".</summary>
+    public async Task<string?> RoleOfAsync(string facilityId, string pseudonym, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (await AccountAsync(db, facilityId, pseudonym, ct) is not { } match) return null;
+        var isManager = await (from ur in db.UserRoles
+                               join r in db.Roles on ur.RoleId equals r.Id
+                               where ur.UserId == match.Id && r.Name == HealthPortal.Features.Auth.Roles.FacilityManager
+                               select ur.UserId).AnyAsync(ct);
+        return isManager ? "Manager" : "Staff member";
+    }
+
+    private async Task<StaffAccount?> AccountAsync(ApplicationDbContext db, string facilityId, string pseudonym, CancellationToken ct)
+    {
+        var facility = await db.Facilities.Where(f => f.NodeKeyId == facilityId || f.Id == facilityId).Select(f => f.Id).FirstOrDefaultAsync(ct);
+        if (facility is null) return null;
+        var staff = await db.Users.Where(u => u.FacilityId == facility).Select(u => new StaffAccount(u.Id, u.DisplayName, u.Email)).ToListAsync(ct);
+        return staff.FirstOrDefault(u => pseudonyms.Of(u.Id) == pseudonym);
+    }
+
+    private sealed record StaffAccount(string Id, string DisplayName, string? Email);
 }

@@ -11,7 +11,10 @@ namespace HealthPortal.Features.Ehr.Hospital;
 /// </summary>
 public sealed class HospitalRecords(EhrStores stores, TimeProvider clock)
 {
-    public async Task<Result<EhrSaved, EhrError>> RecordAdmissionAsync(string facilityId, string mpi, AdmissionInput input, string staff, CancellationToken ct = default)
+    /// <param name="noteWrittenAt">When the note was written, for an admission brought in from the past (the demo's
+    /// history); a note typed now, the default, is dated now.</param>
+    public async Task<Result<EhrSaved, EhrError>> RecordAdmissionAsync(string facilityId, string mpi, AdmissionInput input, string staff, CancellationToken ct = default,
+        DateTime? noteWrittenAt = null)
     {
         var errors = Validate(mpi, input, clock.GetUtcNow().UtcDateTime, out var valid);
         if (errors.Any) return Result.Invalid(EhrError.Invalid, errors.List);
@@ -31,7 +34,7 @@ public sealed class HospitalRecords(EhrStores stores, TimeProvider clock)
         admission.PatientMrn = patient.Mrn;
         admission.EnteredBy = staff;
         if (valid.Note.Length > 0)
-            admission.Notes.Add(new ClinicalNote { Id = EhrIds.New("note"), Author = admission.AttendingClinician, Text = valid.Note, WrittenAt = Truncate(clock.GetUtcNow().UtcDateTime) });
+            admission.Notes.Add(new ClinicalNote { Id = EhrIds.New("note"), Author = admission.AttendingClinician, Text = valid.Note, WrittenAt = Truncate(noteWrittenAt ?? clock.GetUtcNow().UtcDateTime) });
         db.Admissions.Add(admission);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
