@@ -7,6 +7,7 @@ using HealthPortal.Features.Auth;
 using HealthPortal.Features.Corrections;
 using HealthPortal.Features.Auth.Sessions;
 using HealthPortal.Features.Grants;
+using HealthPortal.Features.Delegation;
 using HealthPortal.Features.Interop;
 using HealthPortal.Features.Ingest;
 using HealthPortal.Features.Ehr;
@@ -63,6 +64,7 @@ builder.AddPortalConfiguration(args)
     .AddPatientSummary()
     .AddShareLinks()
     .AddGrants()
+    .AddDelegation()
     .AddEhrStores()
     .AddMpi()
     .AddInterop()
