@@ -7,6 +7,7 @@ using HealthPortal.Features.Auth;
 using HealthPortal.Features.Corrections;
 using HealthPortal.Features.Auth.Sessions;
 using HealthPortal.Features.Grants;
+using HealthPortal.Features.Delegation;
 using HealthPortal.Features.Interop;
 using HealthPortal.Features.Mpi.Pprl;
 using HealthPortal.Features.Ingest;
@@ -64,6 +65,7 @@ builder.AddPortalConfiguration(args)
     .AddPatientSummary()
     .AddShareLinks()
     .AddGrants()
+    .AddDelegation()
     .AddEhrStores()
     .AddMpi()
     .AddInterop()

@@ -61,6 +61,7 @@ public sealed class MyRecordsPageTests(TimelineTestNode node) : PortalComponentT
         Services.AddSingleton<IRecordFetcher>(node.Fetcher);
         Services.AddScoped<RecordVerifier>();
         Services.AddScoped<PatientRecords>();
+        HealthPortal.Features.ActingFor.ActingForExtensions.AddActingForServices(Services);
         return Task.CompletedTask;
     }
 

@@ -1,5 +1,6 @@
 using HealthPortal.Features.Facilities;
 using HealthPortal.Features.Auth;
+using HealthPortal.Features.ActingFor;
 using System.Security.Claims;
 using HealthPortal.Data;
 using HealthPortal.Features.Ledger;
@@ -36,7 +37,7 @@ public sealed record AnchorLookup(RecordLookup Status, RecordEntry? Anchor, Rece
 /// </summary>
 public sealed class PatientRecords(
     LedgerHost ledger, RecordVerifier verifier, PatientProfiles profiles, IAuthorizationService authorization,
-    FacilityNames facilityNames, Corrections.RecordCorrections? corrections = null)
+    FacilityNames facilityNames, Corrections.RecordCorrections? corrections = null, DelegateAccess? delegates = null)
 {
     // Records come from several facility stores (remote ones over the interop API later): fetch a few at a time.
     private const int ParallelFetches = 4;
@@ -44,6 +45,22 @@ public sealed class PatientRecords(
     public async Task<PatientTimeline> TimelineAsync(ClaimsPrincipal patient, CancellationToken ct = default)
     {
         if ((await profiles.MineAsync(patient))?.MpiNumber is not { } mpi) return PatientTimeline.NotRegistered;
+        return await TimelineOfAsync(mpi, ct);
+    }
+
+    /// <summary>
+    /// The timeline of <paramref name="subjectMpi"/>: the caller's own, or that of someone who gave the caller a
+    /// delegation with the view power in force now (checked here, at read time, per patient: not by the page).
+    /// Null when the caller may not see that patient's records.
+    /// </summary>
+    public async Task<PatientTimeline?> TimelineForAsync(ClaimsPrincipal caller, string subjectMpi, CancellationToken ct = default)
+    {
+        var allowed = delegates is not null && await delegates.AllowsAsync(caller, subjectMpi, DelegationPowers.View);
+        return allowed ? await TimelineOfAsync(subjectMpi, ct) : null;
+    }
+
+    private async Task<PatientTimeline> TimelineOfAsync(string mpi, CancellationToken ct)
+    {
 
         // A corrected record shows once, as its current version (the history is on its page).
         var replaced = ledger.Reader.SupersessionsOf(mpi);
@@ -64,7 +81,8 @@ public sealed class PatientRecords(
 
     /// <summary>
     /// The record anchored by transaction <paramref name="txId"/> with its receipt, if it is a record anchor of the
-    /// caller's MPI number (decided by <see cref="PortalPolicies.PatientOfMpi"/> on the anchor's MPI).
+    /// caller's MPI number or of a patient whose delegation lets the caller view their records now (decided by
+    /// <see cref="PortalPolicies.PatientOfMpi"/>, else <see cref="DelegateAccess"/> with the view power, on the anchor's MPI).
     /// </summary>
     public async Task<AnchorLookup> AnchorAsync(ClaimsPrincipal patient, string txId)
     {
@@ -72,8 +90,10 @@ public sealed class PatientRecords(
         if (engine.GetReceipt(txId) is not { } receipt || receipt.Transaction.Type != TxType.RecordAnchor) return AnchorLookup.NotFound;
         if (PayloadParser.Parse(receipt.Transaction) is not { IsSuccess: true, Value: RecordAnchorPayload payload }) return AnchorLookup.NotFound;
 
-        var allowed = await authorization.AuthorizeAsync(patient, new PatientScope(payload.Mpi), PortalPolicies.PatientOfMpi);
-        if (!allowed.Succeeded) return AnchorLookup.Forbidden;
+        // The patient, or a delegate with the view power now (ActingFor): decided per record, at every read.
+        var allowed = (await authorization.AuthorizeAsync(patient, new PatientScope(payload.Mpi), PortalPolicies.PatientOfMpi)).Succeeded
+            || (delegates is not null && await delegates.AllowsAsync(patient, payload.Mpi, DelegationPowers.View));
+        if (!allowed) return AnchorLookup.Forbidden;
 
         return engine.Reader.Record(payload.Facility, payload.Record) is { } anchor && anchor.TxId == receipt.TransactionId
             ? new AnchorLookup(RecordLookup.Found, anchor, receipt)
