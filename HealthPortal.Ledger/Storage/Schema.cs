@@ -91,6 +91,11 @@ internal static class Schema
         CREATE UNIQUE INDEX IF NOT EXISTS supersessions_old ON supersessions(facility, superseded);
         CREATE UNIQUE INDEX IF NOT EXISTS supersessions_new ON supersessions(facility, record_id);
         CREATE INDEX IF NOT EXISTS supersessions_mpi ON supersessions(mpi);
+        CREATE TABLE IF NOT EXISTS retractions(
+            seq INTEGER PRIMARY KEY, facility TEXT NOT NULL, record_id TEXT NOT NULL, mpi TEXT NOT NULL, reason TEXT NOT NULL,
+            tx_id TEXT NOT NULL, ts INTEGER NOT NULL, height INTEGER NOT NULL);
+        CREATE UNIQUE INDEX IF NOT EXISTS retractions_record ON retractions(facility, record_id);
+        CREATE INDEX IF NOT EXISTS retractions_mpi ON retractions(mpi);
         """;
 
     /// <summary>Derived-state tables, in the order replay comparison reports them.</summary>
@@ -101,6 +106,7 @@ internal static class Schema
     /// only grew by a table, and <see cref="Version"/> stays 1. <c>supersessions</c> (record corrections, one row per
     /// <c>record.anchor</c> with <c>supersedes</c>) grew the same way: an older store has no such anchor, so its empty
     /// table is what replay produces. Its indexes cost nothing to ordinary anchors, which write no row there.
+    /// <c>retractions</c> (<c>record.retract</c>) grew the same way.
     /// </remarks>
-    public static readonly string[] StateTables = ["nodes", "patients", "patient_keys", "grants", "records", "access_log", "admins", "supersessions"];
+    public static readonly string[] StateTables = ["nodes", "patients", "patient_keys", "grants", "records", "access_log", "admins", "supersessions", "retractions"];
 }

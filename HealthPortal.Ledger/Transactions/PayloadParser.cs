@@ -44,6 +44,7 @@ public static partial class PayloadParser
                 : null,
             TxType.GrantRevoke => r.Allow("mpi", "grant") is { } ? new GrantRevokePayload(r.Mpi("mpi"), r.Id("grant")) : null,
             TxType.AccessLog => r.Allow("facility", "staff", "mpi", "records", "grant", "breakGlass", "breakGlassHash", "purpose") is { } ? r.Access() : null,
+            TxType.RecordRetract => r.Allow("facility", "record", "reason") is { } ? r.Retract() : null,
             _ => null,
         };
         if (r.Error is { } error) return Result<TxPayload>.Fail(error);
@@ -379,6 +380,14 @@ public static partial class PayloadParser
             if (Error is null && (grant is null) == (breakGlass is null))
                 Fail(LedgerError.AccessWithoutBasis, "$.body: an access names exactly one basis, a grant or a break-glass reason");
             return new AccessLogPayload(facility, staff, mpi, records, grant, breakGlass, purpose, breakGlassHash);
+        }
+
+        public RecordRetractPayload Retract()
+        {
+            var facility = Id("facility");
+            var record = Token("record", MaxRecordId);
+            var reason = Code("reason", RetractReasons.IsValid, RetractReasons.All);
+            return new RecordRetractPayload(facility, record, reason);
         }
 
         private T FailWith<T>(LedgerError code, string message, T placeholder)

@@ -19,10 +19,13 @@ public static class TxType
     public const string AdminAdd = "admin.add";
     /// <summary>Removes a consortium admin (key or wallet), signed by another active admin; never the last one.</summary>
     public const string AdminRevoke = "admin.revoke";
+    /// <summary>A facility withdraws a record it anchored (filed under the wrong patient, entered in error, a duplicate), with a reason code.</summary>
+    public const string RecordRetract = "record.retract";
 
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
     {
         NodeRegister, NodeApprove, NodeReject, NodeRevoke, PatientRegister, KeyAdd, KeyRevoke, KeyRecover,
         RecordAnchor, GrantIssue, GrantRevoke, AccessLog, AdminAdd, AdminRevoke,
+        RecordRetract,
     };
 }

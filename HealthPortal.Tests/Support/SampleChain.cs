@@ -64,6 +64,9 @@ public static class SampleChain
         await kit.MustCommit(kit.WalletSigned(kit.WalletSigned(tx.AdminAdd(secondAdmin.GetPublicAddress()), firstAdmin), secondAdmin));
         await kit.MustCommit(kit.WalletSigned(tx.NodeApprove(pending.Id), secondAdmin));
         await kit.MustCommit(kit.WalletSigned(tx.AdminRevoke(secondAdmin.GetPublicAddress()), firstAdmin));
+        // A retraction: visit-2, filed under the wrong patient, withdrawn by its facility (a row in retractions; not
+        // in the last block, so the tamper tests have a block after it).
+        await kit.MustCommit(tx.RecordRetract(clinic.Id, "visit-2", RetractReasons.WrongPatient).SignWith(clinic));
         await kit.MustCommit(kit.Anchor(clinic, patients[2], "MPI-0003", "visit-3", "visit"));
     }
 

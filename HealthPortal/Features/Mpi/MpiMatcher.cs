@@ -107,6 +107,7 @@ public static class MpiExtensions
         services.AddScoped<WalkInCandidates>();
         services.AddScoped<MpiStewardQueue>();
         services.AddScoped<MpiImport>();
+        services.AddScoped<MpiDisputes>();
         return services;
     }
 }
