@@ -83,6 +83,12 @@ public enum LedgerError
     DelegationRevoked,
     /// <summary>The delegation does not give its delegate the power this transaction needs (e.g. <c>share</c> for a grant).</summary>
     PowerNotDelegated,
+    /// <summary><c>record.retract</c> names a record the ledger has not anchored.</summary>
+    UnknownRetractedRecord,
+    /// <summary><c>record.retract</c> is signed by, or names, a facility other than the one that anchored the record: only its author retracts it.</summary>
+    RetractsOtherFacility,
+    /// <summary><c>record.retract</c> names a record already retracted, or <c>record.anchor</c> would correct a retracted record.</summary>
+    AlreadyRetracted,
 }
 
 /// <summary>The outcome of a check: <see cref="LedgerError.None"/> or a code with a human-readable message.</summary>

@@ -25,6 +25,8 @@ using HealthPortal.Features.Notices;
 using HealthPortal.Features.Operator;
 using HealthPortal.Features.Patient.Records;
 using HealthPortal.Features.Patient.Summary;
+using HealthPortal.Features.Retractions;
+using HealthPortal.Features.Patient.Identity;
 using HealthPortal.Features.Security;
 using HealthPortal.Features.ShareLinks;
 
@@ -62,6 +64,8 @@ builder.AddPortalConfiguration(args)
     .AddAnchoring()
     .AddPatientRecords()
     .AddCorrections()
+    .AddRetractions()
+    .AddPatientIdentity()
     .AddPatientSummary()
     .AddShareLinks()
     .AddGrants()

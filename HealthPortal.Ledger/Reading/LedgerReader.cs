@@ -233,6 +233,16 @@ public sealed class LedgerReader
     public IReadOnlyDictionary<(string Facility, string RecordId), string> SupersessionsOf(string mpi)
         => _store.SupersessionsOf(mpi).ToDictionary(s => (s.Facility, s.Superseded), s => s.RecordId);
 
+    /// <summary>Whether, when and why a record was retracted by its facility (<c>record.retract</c>), or null while it stands.</summary>
+    public RetractionEntry? Retraction(string facility, string recordId) => _store.FindRetraction(facility, recordId);
+
+    /// <summary>
+    /// For a patient's records: which were retracted (key: facility and record id). One query, for a timeline that
+    /// shows a retraction notice in place of the record and for the sharing paths that must leave it out.
+    /// </summary>
+    public IReadOnlyDictionary<(string Facility, string RecordId), RetractionEntry> RetractionsOf(string mpi)
+        => _store.RetractionsOf(mpi).ToDictionary(r => (r.Facility, r.RecordId));
+
     /// <summary>The record a <c>record.anchor</c> transaction anchored, or null when the id names no committed anchor.</summary>
     public RecordEntry? RecordAnchoredBy(ReadOnlySpan<byte> transactionId)
     {

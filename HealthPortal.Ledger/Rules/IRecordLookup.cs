@@ -9,4 +9,7 @@ public interface IRecordLookup
 
     /// <summary>The committed record that superseded <paramref name="recordId"/> of <paramref name="facility"/>, or null.</summary>
     SupersessionEntry? FindSupersession(string facility, string recordId);
+
+    /// <summary>The committed retraction of <paramref name="recordId"/> of <paramref name="facility"/>, or null.</summary>
+    RetractionEntry? FindRetraction(string facility, string recordId);
 }

@@ -39,6 +39,7 @@ public sealed partial class TransactionRules(PublicKeyCache keyCache, IRecordLoo
             DelegationIssuePayload p => DelegationIssue(tx, p, state, block),
             DelegationRevokePayload p => DelegationRevoke(tx, p, state, block),
             KeylessRegisterPayload p => KeylessRegister(tx, p, state, block),
+            RecordRetractPayload p => RecordRetract(tx, p, state, block),
             _ => Fail(LedgerError.UnknownType, $"no rule for {tx.Type}"),
         };
     }
@@ -270,6 +271,31 @@ public sealed partial class TransactionRules(PublicKeyCache keyCache, IRecordLoo
         var already = state.UncommittedSupersession(facility, record) ?? records.FindSupersession(facility, record);
         if (already is not null)
             return Fail(LedgerError.AlreadySuperseded, $"$.body.supersedes: record {reference} was already replaced by {already.RecordId}; correct that version instead");
+        // A withdrawn record stays withdrawn: a correction would bring it back to the timeline under the same patient.
+        if ((state.UncommittedRetraction(facility, record) ?? records.FindRetraction(facility, record)) is not null)
+            return Fail(LedgerError.AlreadyRetracted, $"$.body.supersedes: record {reference} was retracted; anchor a new record instead");
+        return Validation.Ok;
+    }
+
+    /// <summary>
+    /// A facility withdraws a record it anchored, signed by its own node key alone (the patient's co-signature is not
+    /// needed to take a wrong record off their timeline; re-filing it under the right patient is a new anchor they
+    /// co-sign). Only the current version of a record, and only once.
+    /// </summary>
+    private Validation RecordRetract(Transaction tx, RecordRetractPayload p, StateOverlay state, BlockContext block)
+    {
+        if (ExpectSigners(tx, 1, "the facility that anchored the record") is { IsValid: false } s) return s;
+        if (tx.Signatures[0].Kid != p.Facility)
+            return Fail(LedgerError.RetractsOtherFacility, $"record.retract for facility {p.Facility} must be signed by that facility's key");
+        if (ApprovedFacility(state, p.Facility) is { IsValid: false } f) return f;
+        var record = state.UncommittedRecord(p.Facility, p.Record) ?? records.FindRecord(p.Facility, p.Record);
+        if (record is null)
+            return Fail(LedgerError.UnknownRetractedRecord, $"$.body.record: facility {p.Facility} has anchored no record {p.Record}");
+        if ((state.UncommittedRetraction(p.Facility, p.Record) ?? records.FindRetraction(p.Facility, p.Record)) is { } done)
+            return Fail(LedgerError.AlreadyRetracted, $"$.body.record: record {p.Record} was already retracted at height {(done.Height)}");
+        if ((state.UncommittedSupersession(p.Facility, p.Record) ?? records.FindSupersession(p.Facility, p.Record)) is { } newer)
+            return Fail(LedgerError.AlreadySuperseded, $"$.body.record: record {p.Record} was replaced by {newer.RecordId}; retract the current version");
+        state.Add(new RetractionEntry(p.Facility, p.Record, record.Mpi, p.Reason, tx.IdText, block.Height, block.Index, tx.Timestamp));
         return Validation.Ok;
     }
 

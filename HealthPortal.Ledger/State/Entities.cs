@@ -82,6 +82,13 @@ public sealed record RecordEntry(
 /// </summary>
 public sealed record SupersessionEntry(string Facility, string RecordId, string Superseded, string Mpi, string TxId, long Height, int Index);
 
+/// <summary>
+/// A record its facility withdrew (<c>record.retract</c>): <see cref="Mpi"/> is the patient it was anchored under (kept
+/// so a patient's timeline reads its retractions in one query), <see cref="Reason"/> a
+/// <see cref="Transactions.RetractReasons"/> code, <see cref="Timestamp"/> the transaction's time. A record is retracted at most once.
+/// </summary>
+public sealed record RetractionEntry(string Facility, string RecordId, string Mpi, string Reason, string TxId, long Height, int Index, long Timestamp);
+
 /// <summary>One logged access to a patient's records.</summary>
 public sealed record AccessEntry(
     string TxId, string Facility, string Staff, string Mpi, IReadOnlyList<string> Records, string? Grant,

@@ -32,6 +32,8 @@ public sealed partial class StateOverlay
     internal readonly List<AccessEntry> Accesses = [];
     internal readonly List<SupersessionEntry> Supersessions = [];
     internal readonly Dictionary<(string Facility, string Superseded), SupersessionEntry> SupersessionsByOld = [];
+    internal readonly List<RetractionEntry> Retractions = [];
+    internal readonly Dictionary<(string Facility, string Record), RetractionEntry> RetractionsByKey = [];
     private readonly Dictionary<string, List<string>> _newPatientKeys = new(StringComparer.Ordinal);
 
     public StateOverlay(LedgerState committed) => _committed = committed;
@@ -119,6 +121,15 @@ public sealed partial class StateOverlay
         return null;
     }
 
+    /// <summary>The retraction of <paramref name="record"/> made in this block or an earlier one not committed yet (the store has the rest).</summary>
+    internal RetractionEntry? UncommittedRetraction(string facility, string record)
+    {
+        if (RetractionsByKey.TryGetValue((facility, record), out var r)) return r;
+        for (var p = _parent; p is not null && !p._merged; p = p._parent)
+            if (p.RetractionsByKey.TryGetValue((facility, record), out r)) return r;
+        return null;
+    }
+
     /// <summary>True when an earlier block that has not committed yet holds this transaction id.</summary>
     internal bool HasUncommittedTransaction(string idText)
     {
@@ -173,6 +184,12 @@ public sealed partial class StateOverlay
     {
         Supersessions.Add(s);
         SupersessionsByOld[(s.Facility, s.Superseded)] = s;
+    }
+
+    public void Add(RetractionEntry r)
+    {
+        Retractions.Add(r);
+        RetractionsByKey[(r.Facility, r.RecordId)] = r;
     }
 
     /// <summary>Publishes the block's changes to the committed state. Call only after the store has committed.</summary>

@@ -99,6 +99,11 @@ internal static class Schema
             seq INTEGER PRIMARY KEY, tx_id TEXT NOT NULL, delegation TEXT NOT NULL, mpi TEXT NOT NULL, delegate TEXT NOT NULL,
             signer TEXT NOT NULL, type TEXT NOT NULL, power TEXT NOT NULL, ts INTEGER NOT NULL, height INTEGER NOT NULL);
         CREATE INDEX IF NOT EXISTS delegated_acts_mpi ON delegated_acts(mpi);
+        CREATE TABLE IF NOT EXISTS retractions(
+            seq INTEGER PRIMARY KEY, facility TEXT NOT NULL, record_id TEXT NOT NULL, mpi TEXT NOT NULL, reason TEXT NOT NULL,
+            tx_id TEXT NOT NULL, ts INTEGER NOT NULL, height INTEGER NOT NULL);
+        CREATE UNIQUE INDEX IF NOT EXISTS retractions_record ON retractions(facility, record_id);
+        CREATE INDEX IF NOT EXISTS retractions_mpi ON retractions(mpi);
         """;
 
     /// <summary>Derived-state tables, in the order replay comparison reports them.</summary>
@@ -110,7 +115,8 @@ internal static class Schema
     /// <c>record.anchor</c> with <c>supersedes</c>) grew the same way: an older store has no such anchor, so its empty
     /// table is what replay produces. Its indexes cost nothing to ordinary anchors, which write no row there.
     /// <c>delegations</c> and <c>delegated_acts</c> (docs/delegation.md) grew the same way: an older chain has no
-    /// delegation transaction, so their empty tables are what replay produces.
+    /// delegation transaction, so their empty tables are what replay produces. <c>retractions</c> (<c>record.retract</c>)
+    /// grew the same way.
     /// </remarks>
-    public static readonly string[] StateTables = ["nodes", "patients", "patient_keys", "grants", "records", "access_log", "admins", "supersessions", "delegations", "delegated_acts"];
+    public static readonly string[] StateTables = ["nodes", "patients", "patient_keys", "grants", "records", "access_log", "admins", "supersessions", "delegations", "delegated_acts", "retractions"];
 }

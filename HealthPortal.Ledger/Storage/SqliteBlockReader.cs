@@ -199,6 +199,27 @@ internal sealed partial class SqliteBlockReader(SqliteConnection writer, string 
         return list;
     }
 
+    /// <summary>The retraction of a record, or null. Any thread.</summary>
+    public RetractionEntry? FindRetraction(string facility, string recordId)
+        => QueryRetractions("WHERE facility = $f AND record_id = $r", ("$f", facility), ("$r", recordId)).FirstOrDefault();
+
+    /// <summary>Every retraction among a patient's records, in ledger order.</summary>
+    public IReadOnlyList<RetractionEntry> RetractionsOf(string mpi)
+        => QueryRetractions("WHERE mpi = $m ORDER BY seq", ("$m", mpi));
+
+    private List<RetractionEntry> QueryRetractions(string where, params (string Name, object Value)[] parameters)
+    {
+        using var conn = OpenRead();
+        using var cmd = Sql.Command(conn, "SELECT facility, record_id, mpi, reason, tx_id, height, (SELECT idx FROM txs WHERE txs.seq = retractions.seq), ts FROM retractions " + where);
+        foreach (var (name, value) in parameters) cmd.Parameters.AddWithValue(name, value);
+        using var r = cmd.ExecuteReader();
+        var list = new List<RetractionEntry>();
+        while (r.Read())
+            list.Add(new RetractionEntry(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetInt64(5),
+                r.IsDBNull(6) ? -1 : StoredInt32(r, 6), r.GetInt64(7)));
+        return list;
+    }
+
     public IReadOnlyList<RecordEntry> RecordsOfFacility(string facility, int limit = 1000)
         => QueryRecords("SELECT * FROM records WHERE facility = $v ORDER BY seq DESC LIMIT " + limit, facility);
 

@@ -180,6 +180,12 @@ public sealed class SqliteBlockStore : IBlockStore
     /// <summary>Every committed supersession among a patient's records, in ledger order.</summary>
     public IReadOnlyList<SupersessionEntry> SupersessionsOf(string mpi) => _reader.SupersessionsOf(mpi);
 
+    /// <summary>The committed retraction of a record (any thread), or null.</summary>
+    public RetractionEntry? FindRetraction(string facility, string recordId) => _reader.FindRetraction(facility, recordId);
+
+    /// <summary>Every committed retraction among a patient's records, in ledger order.</summary>
+    public IReadOnlyList<RetractionEntry> RetractionsOf(string mpi) => _reader.RetractionsOf(mpi);
+
     /// <summary>Looks up a record from a reader connection (any thread).</summary>
     public RecordEntry? ReadRecord(string facility, string recordId) => _reader.ReadRecord(facility, recordId);
 

@@ -130,6 +130,14 @@ internal sealed partial class SqliteBlockWriter(SqliteConnection connection, Sto
             c.ExecuteNonQuery();
         }
         WriteDelegations(changes, txFirst, tx);
+        foreach (var v in changes.Retractions)
+        {
+            using var c = Sql.Command(_writer, "INSERT INTO retractions VALUES ($seq, $f, $r, $mpi, $reason, $tx, $ts, $h)", tx);
+            c.Parameters.AddWithValue("$seq", txFirst + v.Index); c.Parameters.AddWithValue("$f", v.Facility); c.Parameters.AddWithValue("$r", v.RecordId);
+            c.Parameters.AddWithValue("$mpi", v.Mpi); c.Parameters.AddWithValue("$reason", v.Reason); c.Parameters.AddWithValue("$tx", v.TxId);
+            c.Parameters.AddWithValue("$ts", v.Timestamp); c.Parameters.AddWithValue("$h", v.Height);
+            c.ExecuteNonQuery();
+        }
         foreach (var a in changes.Accesses)
         {
             using var c = Sql.Command(_writer, "INSERT INTO access_log VALUES ($seq, $tx, $f, $s, $mpi, $r, $g, $b, $p, $ts, $h)", tx);

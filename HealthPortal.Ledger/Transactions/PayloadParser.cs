@@ -48,6 +48,7 @@ public static partial class PayloadParser
             TxType.AccessLog => r.Allow("facility", "staff", "mpi", "records", "grant", "breakGlass", "breakGlassHash", "purpose") is { } ? r.Access() : null,
             TxType.DelegationIssue => r.Allow("mpi", "delegate", "powers", "from", "until", "kind", "facility") is { } ? r.DelegationIssue() : null,
             TxType.DelegationRevoke => r.Allow("mpi", "delegation") is { } ? new DelegationRevokePayload(r.Mpi("mpi"), r.Id("delegation")) : null,
+            TxType.RecordRetract => r.Allow("facility", "record", "reason") is { } ? r.Retract() : null,
             _ => null,
         };
         if (r.Error is { } error) return Result<TxPayload>.Fail(error);
@@ -393,6 +394,14 @@ public static partial class PayloadParser
             if (Error is null && (grant is null) == (breakGlass is null))
                 Fail(LedgerError.AccessWithoutBasis, "$.body: an access names exactly one basis, a grant or a break-glass reason");
             return new AccessLogPayload(facility, staff, mpi, records, grant, breakGlass, purpose, breakGlassHash);
+        }
+
+        public RecordRetractPayload Retract()
+        {
+            var facility = Id("facility");
+            var record = Token("record", MaxRecordId);
+            var reason = Code("reason", RetractReasons.IsValid, RetractReasons.All);
+            return new RecordRetractPayload(facility, record, reason);
         }
 
         private T FailWith<T>(LedgerError code, string message, T placeholder)

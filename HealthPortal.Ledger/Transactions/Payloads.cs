@@ -54,6 +54,12 @@ public sealed record KeyRecoverPayload(string Mpi, Jwk? Key, string Facility, st
 /// <summary>A new consortium admin: the Ethereum account <see cref="Wallet"/> (EIP-55).</summary>
 public sealed record AdminAddPayload(string Wallet) : TxPayload;
 
+/// <summary>
+/// Facility <see cref="Facility"/> withdraws its anchored record <see cref="Record"/>. <see cref="Reason"/> is a
+/// <see cref="RetractReasons"/> code; the staff member's words stay in the facility's store.
+/// </summary>
+public sealed record RecordRetractPayload(string Facility, string Record, string Reason) : TxPayload;
+
 /// <summary>Removes consortium admin <see cref="Admin"/> (an ES256 key thumbprint or a wallet address).</summary>
 public sealed record AdminRevokePayload(string Admin) : TxPayload;
 

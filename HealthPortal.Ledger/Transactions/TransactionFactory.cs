@@ -102,6 +102,11 @@ public sealed partial class TransactionFactory(TimeProvider? clock = null)
         return Make(TxType.RecordAnchor, body);
     }
 
+    /// <summary>record.retract of <paramref name="record"/>, signed by <paramref name="facility"/>, the facility that anchored it.</summary>
+    /// <param name="reason">A <see cref="RetractReasons"/> code.</param>
+    public Transaction RecordRetract(string facility, string record, string reason)
+        => Make(TxType.RecordRetract, With(Body(), ("facility", facility), ("record", record), ("reason", reason)));
+
     /// <param name="purpose">A <see cref="Purposes"/> code.</param>
     /// <param name="purposeHash">For "other", the <see cref="HealthPortal.Ledger.Text.TextCommitment"/> hash of the patient's words.</param>
     public Transaction GrantIssue(string mpi, string facility, IEnumerable<string> categories, string purpose, long notBefore, long expiresAt, string? purposeHash = null)

@@ -23,11 +23,13 @@ public static class TxType
     public const string DelegationIssue = "delegation.issue";
     /// <summary>Ends a delegation, signed by the patient or the delegate.</summary>
     public const string DelegationRevoke = "delegation.revoke";
+    /// <summary>A facility withdraws a record it anchored (filed under the wrong patient, entered in error, a duplicate), with a reason code.</summary>
+    public const string RecordRetract = "record.retract";
 
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
     {
         NodeRegister, NodeApprove, NodeReject, NodeRevoke, PatientRegister, KeyAdd, KeyRevoke, KeyRecover,
         RecordAnchor, GrantIssue, GrantRevoke, AccessLog, AdminAdd, AdminRevoke,
-        DelegationIssue, DelegationRevoke,
+        DelegationIssue, DelegationRevoke, RecordRetract,
     };
 }

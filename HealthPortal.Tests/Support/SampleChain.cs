@@ -64,6 +64,9 @@ public static class SampleChain
         await kit.MustCommit(kit.WalletSigned(kit.WalletSigned(tx.AdminAdd(secondAdmin.GetPublicAddress()), firstAdmin), secondAdmin));
         await kit.MustCommit(kit.WalletSigned(tx.NodeApprove(pending.Id), secondAdmin));
         await kit.MustCommit(kit.WalletSigned(tx.AdminRevoke(secondAdmin.GetPublicAddress()), firstAdmin));
+        // A retraction: visit-2, filed under the wrong patient, withdrawn by its facility (a row in retractions; not
+        // in the last block, so the tamper tests have a block after it).
+        await kit.MustCommit(tx.RecordRetract(clinic.Id, "visit-2", RetractReasons.WrongPatient).SignWith(clinic));
         // Delegations: MPI-0003 makes MPI-0002 a caregiver, who shares and co-signs for them (rows in delegated_acts)
         // until MPI-0003 revokes it; a keyless child MPI-0004 registered by the clinic, with MPI-0001 as guardian.
         var caregiving = await kit.MustCommit(tx.DelegationIssue("MPI-0003", "MPI-0002", [DelegationPowers.View, DelegationPowers.Share, DelegationPowers.Cosign],

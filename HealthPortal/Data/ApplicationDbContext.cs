@@ -106,6 +106,7 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
         builder.ApplyConfiguration(new FacilityAuditEntryConfiguration());
         builder.ApplyConfiguration(new IdentityCheckConfiguration());
         MpiRegisterModel.Configure(builder);
+        HealthPortal.Features.Retractions.RetractionModel.Configure(builder);
         builder.ApplyConfiguration(new GrantPurposeNoteConfiguration());
         builder.ApplyConfiguration(new UserSessionConfiguration());
 

@@ -63,7 +63,8 @@ public sealed class LedgerPrivacyTests(InteropWorld world) : IClassFixture<Inter
         await NodeDecisionsAsync(Plant("join form contact"), Plant("node rejection explanation"), Plant("node revocation explanation"));
         await AnchorRejectedAsync(patient, Plant("anchor rejection reason"));
         await HospitalAdmissionAnchoredAsync(patient, Plant("hospital note"), Plant("hospital attending clinician"));
-        await ClinicVisitAnchoredAsync(patient, Plant("clinic complaint"), Plant("clinic findings"), Plant("clinic treatment"));
+        var visit = await ClinicVisitAnchoredAsync(patient, Plant("clinic complaint"), Plant("clinic findings"), Plant("clinic treatment"));
+        await DisputedAndRetractedAsync(patient, visit, Plant("patient's 'this is not me'"), Plant("steward's answer (retracting)"));
         await LabResultAnchoredAsync(patient, Plant("laboratory ordering clinician"));
 
         var bytes = LedgerBytes();
@@ -212,7 +213,7 @@ public sealed class LedgerPrivacyTests(InteropWorld world) : IClassFixture<Inter
         await AnchorAsync(patient, InteropWorld.Caller, Saved(saved).Records);
     }
 
-    private async Task ClinicVisitAnchoredAsync(TestPatient patient, Planted complaint, Planted findings, Planted treatment)
+    private async Task<IReadOnlyList<HealthPortal.Features.Records.EhrRecord>> ClinicVisitAnchoredAsync(TestPatient patient, Planted complaint, Planted findings, Planted treatment)
     {
         var input = EhrSamples.Visit();
         input.ChiefComplaint = complaint.Text;
@@ -220,6 +221,20 @@ public sealed class LedgerPrivacyTests(InteropWorld world) : IClassFixture<Inter
         input.Treatment = treatment.Text;
         var saved = await world.Get<ClinicRecords>().RecordVisitAsync(InteropWorld.Holder, patient.Mpi!, input, "staff");
         await AnchorAsync(patient, InteropWorld.Holder, Saved(saved).Records);
+        return Saved(saved).Records;
+    }
+
+    /// <summary>The patient says a record is not theirs, in words; the facility's steward retracts it, in words: only the reason code reaches the ledger.</summary>
+    private async Task DisputedAndRetractedAsync(TestPatient patient, IReadOnlyList<HealthPortal.Features.Records.EhrRecord> visit, Planted notMe, Planted answer)
+    {
+        var record = visit[0].RecordId;
+        var opened = await In(s => s.GetRequiredService<HealthPortal.Features.Mpi.MpiDisputes>()
+            .OpenAsync(patient.Principal, InteropWorld.Holder, HealthPortal.Features.Mpi.DisputeTarget.Record, record, notMe.Text));
+        Assert.True(opened.IsOk, opened.Message);
+        var steward = await world.PrincipalOfAsync(PortalFactory.DemoEmail(Roles.FacilityManager, InteropWorld.Holder));
+        var answered = await In(s => s.GetRequiredService<HealthPortal.Features.Mpi.MpiDisputes>()
+            .AnswerAsync(steward, opened.Value!.Id, HealthPortal.Features.Mpi.DisputeAnswer.Retract, answer.Text));
+        Assert.True(answered.IsOk, answered.Message);
     }
 
     private async Task LabResultAnchoredAsync(TestPatient patient, Planted clinician)

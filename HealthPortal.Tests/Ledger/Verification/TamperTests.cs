@@ -276,6 +276,11 @@ public sealed class TamperTests(TamperTests.PristineChain chain, ITestOutputHelp
         {
             ["seq"] = StoreFile.Long(path, "SELECT MAX(seq) + 100 FROM delegated_acts"),
         }),
+        // A retracted record's reason rewritten, or the retraction hidden by deletion.
+        ["retractions"] = ("record_id = 'visit-2'", "reason = 'duplicate'", (path, _) => new Dictionary<string, object>
+        {
+            ["seq"] = StoreFile.Long(path, "SELECT MAX(seq) + 100 FROM retractions"), ["record_id"] = "visit-forged",
+        }),
         // A revoked admin wallet brought back.
         ["admins"] = ("revoked_height IS NOT NULL", "revoked_height = NULL", (_, _) => new Dictionary<string, object> { ["id"] = "0x" + new string('A', 40) }),
     };

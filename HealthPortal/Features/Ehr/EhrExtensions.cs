@@ -24,6 +24,7 @@ public static class EhrExtensions
         services.AddSingleton<ClinicRecords>();
         services.AddSingleton<LaboratoryRecords>();
         services.AddSingleton<EhrVersions>();
+        services.AddSingleton<EhrRefile>();
         return services;
     }
 }

@@ -68,9 +68,15 @@ public sealed partial class InteropReader(
     public async Task<InteropRead> EverythingAsync(InteropCaller caller, string mpi, CancellationToken ct = default)
     {
         var engine = ledger.Engine;
-        if (directory is not { IsConsortium: true }) return await ReadAsync(caller, mpi, () => engine.Reader.RecordsOf(mpi), single: false, ct);
+        // A record its facility retracted is shared with no one (it may be another patient's): left out, never logged as read.
+        IReadOnlyList<RecordEntry> Standing()
+        {
+            var retracted = engine.Reader.RetractionsOf(mpi);
+            return [.. engine.Reader.RecordsOf(mpi).Where(a => !retracted.ContainsKey((a.Facility, a.RecordId)))];
+        }
+        if (directory is not { IsConsortium: true }) return await ReadAsync(caller, mpi, Standing, single: false, ct);
         var hosted = await keys.HostedAsync(ct);
-        return await ReadAsync(caller, mpi, () => [.. engine.Reader.RecordsOf(mpi).Where(a => hosted.Contains(a.Facility))], single: false, ct);
+        return await ReadAsync(caller, mpi, () => [.. Standing().Where(a => hosted.Contains(a.Facility))], single: false, ct);
     }
 
     /// <summary>One anchored record, under the same policy.</summary>
@@ -78,6 +84,8 @@ public sealed partial class InteropReader(
     {
         var anchor = ledger.Reader.Record(facility, recordId);
         if (anchor is null) return Task.FromResult(InteropRead.Fail(InteropReadStatus.UnknownRecord, "no such record is anchored on the ledger"));
+        if (ledger.Reader.Retraction(facility, recordId) is not null)
+            return Task.FromResult(InteropRead.Fail(InteropReadStatus.UnknownRecord, "this record was retracted by its facility and is not shared"));
         return directory is { IsConsortium: true } ? HostedRecordAsync(caller, anchor, ct) : ReadAsync(caller, anchor.Mpi, () => [anchor], single: true, ct);
     }
 

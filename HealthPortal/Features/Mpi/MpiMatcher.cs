@@ -113,6 +113,7 @@ public static class MpiExtensions
         services.AddSingleton<Pprl.PprlRegisterSearch>();
         services.AddSingleton<Pprl.PprlSearchLimiter>();
         services.AddScoped<Pprl.CrossNodeCandidates>();
+        services.AddScoped<MpiDisputes>();
         return services;
     }
 }

@@ -123,6 +123,7 @@ public static class MpiRegisterModel
         builder.ApplyConfiguration<MpiSteward>(configuration);
         builder.ApplyConfiguration<MpiReviewItem>(configuration);
         builder.ApplyConfiguration<MpiDecision>(configuration);
+        builder.ApplyConfiguration(new MpiDisputeConfiguration());
     }
 }
 

@@ -73,6 +73,21 @@ public sealed class PatientNoticeMails(PortalEmailSender sender, PublicUrls urls
             If not, there is nothing to do: the permission ends by itself.
             """);
 
+    public const string DisputeAnsweredSubject = "Your question about a facility's link to you was answered";
+
+    public Task DisputeAnsweredAsync(NoticeRecipient to, string facility, DateTimeOffset at) =>
+        sender.SendAsync(to.Email, DisputeAnsweredSubject, $"""
+            Hello {to.Name},
+
+            On {When(at)}, {facility} answered when you said a patient number or a record of theirs is not you.
+
+            See their answer, and every facility that holds records or a patient number under your MPI number:
+
+            {Link("patient/identity")}
+
+            If the answer is not right, say so again on that page or ask {facility}.
+            """);
+
     private string Link(string path) =>
         urls.Base is null ? $"/{path} (sign in to HealthPortal first)" : urls.Absolute(path, urls.Base.AbsoluteUri);
 

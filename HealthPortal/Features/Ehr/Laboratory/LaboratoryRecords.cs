@@ -138,6 +138,50 @@ public sealed class LaboratoryRecords(EhrStores stores, TimeProvider clock)
         return new EhrSaved([LaboratoryFhir.Report(facilityId, order)]);
     }
 
+    /// <summary>
+    /// A report filed under the wrong patient, copied under the right one (<paramref name="toMpi"/>, whose laboratory
+    /// patient is made when the laboratory has none): a new order with the same specimen, collection, clinician, tests
+    /// and values, reported now by <paramref name="staff"/>. The old order stays as it was (its anchor is retracted on
+    /// the ledger, not erased).
+    /// </summary>
+    public async Task<Result<EhrSaved, EhrError>> RefileReportAsync(string facilityId, string fromMpi, string orderId, string toMpi, string staff, CancellationToken ct = default)
+    {
+        if (!MpiNumber.TryParse(toMpi, out var mpiNumber, out var mpiError)) return Result.Invalid(EhrError.Invalid, "Mpi", mpiError);
+        if (await stores.ForWriteAsync(facilityId, ct) is not LaboratoryStore store)
+            return Result.Fail(EhrError.NoStore, $"{facilityId} has no laboratory EHR store on this node.");
+        await using var db = store.Open();
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var old = await db.Orders.Include(o => o.Patient).Include(o => o.Results).SingleOrDefaultAsync(o => o.Id == orderId && o.ReportedAt != null, ct);
+        if (old is null || old.Patient.Mpi != fromMpi) return Result.Fail(EhrError.OrderNotFound, $"There is no reported order {orderId} of this patient.");
+        var patient = await db.Patients.SingleOrDefaultAsync(p => p.Mpi == mpiNumber, ct);
+        if (patient is null)
+        {
+            patient = new LabPatient { Mrn = $"L{await db.Patients.CountAsync(ct) + 1:D8}", Mpi = mpiNumber };
+            db.Patients.Add(patient);
+        }
+        var order = new LabOrder
+        {
+            Id = EhrIds.New("lab"),
+            Patient = patient,
+            PatientMrn = patient.Mrn,
+            OrderingClinician = old.OrderingClinician,
+            SpecimenType = old.SpecimenType,
+            CollectedAt = old.CollectedAt,
+            EnteredBy = staff,
+            ReportedAt = new DateTime(clock.GetUtcNow().UtcDateTime.Ticks / TimeSpan.TicksPerSecond * TimeSpan.TicksPerSecond, DateTimeKind.Utc),
+            ReportedBy = staff,
+        };
+        order.Results.AddRange(old.Results.OrderBy(r => r.Position).Select(r => new LabResult
+        {
+            Id = EhrIds.New("res"), Position = r.Position, Loinc = r.Loinc, Name = r.Name, Unit = r.Unit, ReferenceLow = r.ReferenceLow,
+            ReferenceHigh = r.ReferenceHigh, Value = r.Value, Flag = r.Flag,
+        }));
+        db.Orders.Add(order);
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        return new EhrSaved([LaboratoryFhir.Report(facilityId, order)]);
+    }
+
     /// <summary>Checks and sets every result of <paramref name="order"/> from the values typed (by LOINC code); errors go to <paramref name="e"/>.</summary>
     private static void Enter(LabOrder order, IReadOnlyDictionary<string, LabValueInput> values, FieldErrors e)
     {

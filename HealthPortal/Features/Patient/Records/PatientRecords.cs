@@ -64,7 +64,10 @@ public sealed class PatientRecords(
 
         // A corrected record shows once, as its current version (the history is on its page).
         var replaced = ledger.Reader.SupersessionsOf(mpi);
-        var anchors = ledger.Reader.RecordsOf(mpi).Where(a => !replaced.ContainsKey((a.Facility, a.RecordId))).ToList();
+        var retracted = ledger.Reader.RetractionsOf(mpi);
+        var current = ledger.Reader.RecordsOf(mpi).Where(a => !replaced.ContainsKey((a.Facility, a.RecordId))).ToList();
+        // A retracted record is not fetched: its content may be another patient's, and it is no longer the patient's record.
+        var anchors = current.Where(a => !retracted.ContainsKey((a.Facility, a.RecordId))).ToList();
         var verified = new VerifiedRecord[anchors.Count];
         await Parallel.ForEachAsync(Enumerable.Range(0, anchors.Count),
             new ParallelOptions { MaxDegreeOfParallelism = ParallelFetches, CancellationToken = ct },
@@ -76,7 +79,10 @@ public sealed class PatientRecords(
             .Select(v => new TimelineEntry(v, names[v.Anchor.Facility]) { Versions = versions?.GetValueOrDefault((v.Anchor.Facility, v.Anchor.RecordId), 1) ?? 1 })
             .OrderByDescending(e => e.Date).ThenByDescending(e => e.Anchor.Height).ThenByDescending(e => e.Anchor.Index)
             .ToList();
-        return new PatientTimeline(mpi, entries);
+        var withdrawn = current.Where(a => retracted.ContainsKey((a.Facility, a.RecordId)))
+            .Select(a => new TimelineEntry(new VerifiedRecord(a, RecordIntegrity.Unavailable, null, null, "retracted by its facility"), names[a.Facility]) { Retraction = retracted[(a.Facility, a.RecordId)] })
+            .ToList();
+        return new PatientTimeline(mpi, entries, withdrawn);
     }
 
     /// <summary>
@@ -105,6 +111,8 @@ public sealed class PatientRecords(
     {
         var lookup = await AnchorAsync(patient, txId);
         if (lookup.Status != RecordLookup.Found) return null;
+        if (ledger.Reader.Retraction(lookup.Anchor!.Facility, lookup.Anchor.RecordId) is { } retraction)
+            return new TimelineEntry(new VerifiedRecord(lookup.Anchor, RecordIntegrity.Unavailable, null, null, "retracted by its facility"), (await facilityNames.LoadAsync(ct))[lookup.Anchor.Facility]) { Retraction = retraction };
         var verified = await verifier.VerifyAsync(lookup.Anchor!, ct);
         var names = await facilityNames.LoadAsync(ct);
         return new TimelineEntry(verified, names[lookup.Anchor!.Facility]);
