@@ -51,7 +51,7 @@ public static class MpiLevels
     /// The level of <paramref name="field"/> that the score and EM count: as compared, except that the Burmese-script
     /// name is left out (0) when the romanised names already agree exactly or closely. Both scripts write the same
     /// syllables, so counting both counted one name twice — namesakes born the same year then linked on the name
-    /// alone (docs/mpi.md, run 4). Where the romanised names are missing, only similar or disagree, the Burmese
+    /// alone (docs/mpi.md, runs 3, 4 and 6). Where the romanised names are missing, only similar or disagree, the Burmese
     /// spelling is the independent evidence that romanisation hid.
     /// </summary>
     public static int Counted(ReadOnlySpan<byte> levels, int field) =>

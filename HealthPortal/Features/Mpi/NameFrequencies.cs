@@ -31,7 +31,7 @@ public sealed class NameFrequencies
     private NameFrequencies(NameWeighting weighting, Dictionary<string, double> share, double[] lengthShare, double mean) =>
         (_weighting, _share, _lengthShare, _mean) = (weighting, share, lengthShare, mean);
 
-    /// <summary>The register's name frequencies; whole names are the default: syllable products measured no better (docs/mpi.md, run 5).</summary>
+    /// <summary>The register's name frequencies; whole names are the default: syllable products measured no better (docs/mpi.md, run 4).</summary>
     public static NameFrequencies Of(IEnumerable<MpiRecord> records, NameWeighting weighting = NameWeighting.WholeName)
     {
         var named = records.Where(r => r.Name.Compact.Length > 0).ToList();
