@@ -18,6 +18,7 @@ internal static class BenchProgram
         ["mixed", ..] => await MixedRate.RunAsync(args[1..]),
         ["mpi", ..] => await MpiBench.RunAsync(args[1..]),
         ["confirmations", ..] => await ConfirmationLock.RunAsync(args[1..]),
+        ["store-write", ..] => await StoreWriteCost.RunAsync(args[1..]),
         _ => await Benchmark.RunAsync(args),
     };
 }

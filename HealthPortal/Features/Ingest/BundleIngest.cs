@@ -29,10 +29,25 @@ public sealed class IngestOptions
 
     /// <summary>Bytes of one request body; more is answered 413 without reading the rest.</summary>
     [Range(1024, 256L * 1024 * 1024)] public long MaxBytes { get; set; } = 16L * 1024 * 1024;
+
+    /// <summary>
+    /// Transactions waiting in the ledger's mempool at which Bundles are answered 429 (the ledger's own Busy point by
+    /// default, <c>HealthPortal:Ledger:MempoolCapacity</c>'s default): the records would only pile up behind it.
+    /// </summary>
+    [Range(0, 10_000_000)] public int BusyAtPendingTransactions { get; set; } = 20_000;
+
+    /// <summary>The <c>Retry-After</c> of a 429.</summary>
+    [Range(1, 3600)] public int RetryAfterSeconds { get; set; } = 5;
 }
 
-/// <summary>The HTTP answer to a posted Bundle: a status and a FHIR resource (a response Bundle or an OperationOutcome).</summary>
-public sealed record IngestAnswer(int Status, Resource Body);
+/// <summary>
+/// The HTTP answer to a posted Bundle: a status and a FHIR resource (a response Bundle or an OperationOutcome), and for
+/// a 429 the seconds to put in <c>Retry-After</c>.
+/// </summary>
+public sealed record IngestAnswer(int Status, Resource Body)
+{
+    public int? RetryAfterSeconds { get; init; }
+}
 
 /// <summary>
 /// A facility system's <c>batch</c> or <c>transaction</c> Bundle (issue 17): every entry is parsed by Firely's strict
@@ -41,34 +56,18 @@ public sealed record IngestAnswer(int Status, Resource Body);
 /// Bundle). A refused entry gets its own OperationOutcome; a batch keeps the good ones, a transaction writes nothing
 /// unless every entry is good. Record ids are derived from the facility and the entry's <c>fullUrl</c> (else the
 /// Bundle's identifier and the entry's position), so posting the same Bundle again creates nothing twice.
-/// Laboratories take lab results (Observation, or a DiagnosticReport with its Observations contained), which is what
-/// the laboratory format stores; the hospital and clinic formats do not take pushed records yet.
+/// Laboratories take lab results (<see cref="LabBundleFormat"/>), hospitals encounters with their diagnoses,
+/// prescriptions, allergies and notes (<see cref="HospitalBundleFormat"/>); the clinic format does not take pushed
+/// records yet.
 /// </summary>
 public sealed class BundleIngest(
     EhrStores stores, LedgerHost ledger, AnchorWorkflow workflow, IDbContextFactory<ApplicationDbContext> portal, TimeProvider clock,
     IOptions<IngestOptions> options, ILogger<BundleIngest> logger)
 {
-    private const string DefaultSpecimen = "serum";
-
     // Static: the service is scoped (one per request), the store file is shared by all of them.
     private static readonly KeyedLock Writers = new();
 
     public IngestOptions Limits => options.Value;
-
-    /// <summary>Why one entry was refused: its HTTP status in the response Bundle, the FHIR issue type and a sentence.</summary>
-    private sealed record Refusal(int Status, OperationOutcome.IssueType Code, string Message);
-
-    /// <summary>One entry on its way: its position, idempotency key, and either what to store or why not.</summary>
-    private sealed class Entry(int index)
-    {
-        public int Index { get; } = index;
-        public string? FullUrl { get; set; }
-        public string RecordId { get; set; } = "";
-        public LabOrder? Order { get; set; }
-        public Refusal? Refused { get; set; }
-        /// <summary>Stored by an earlier post of the same entry: answered as it was, nothing written.</summary>
-        public bool Existing { get; set; }
-    }
 
     public async Task<IngestAnswer> PostAsync(FacilityApiClient client, ReadOnlyMemory<byte> body, CancellationToken ct = default)
     {
@@ -95,16 +94,22 @@ public sealed class BundleIngest(
 
         if (await stores.ForWriteAsync(client.FacilityId, ct) is not { } store)
             return Problem(404, OperationOutcome.IssueType.NotFound, "This facility's store is not on this node: post to the facility's own node.");
-        if (store is not LaboratoryStore lab)
+        BundleFormat? format = store switch
+        {
+            LaboratoryStore lab => new LabBundleFormat(lab, ledger.Reader, client),
+            HospitalStore hospital => new HospitalBundleFormat(hospital, ledger.Reader, client),
+            _ => null,
+        };
+        if (format is null)
             return Problem(422, OperationOutcome.IssueType.NotSupported,
-                $"The {store.Kind.ToString().ToLowerInvariant()} record format does not take pushed records yet; only laboratories (lab results) do.");
+                $"The {store.Kind.ToString().ToLowerInvariant()} record format does not take pushed records yet; laboratories (lab results) and hospitals (encounters) do.");
 
         var now = clock.GetUtcNow().UtcDateTime;
-        var entries = new List<Entry>();
+        var entries = new List<BundleEntry>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < items.Count; i++)
         {
-            var entry = new Entry(i);
+            var entry = new BundleEntry(i);
             entries.Add(entry);
             if (items[i] is not JsonObject item)
             {
@@ -112,13 +117,6 @@ public sealed class BundleIngest(
                 continue;
             }
             entry.FullUrl = item["fullUrl"]?.GetValueKind() == JsonValueKind.String ? (string?)item["fullUrl"] : null;
-            var key = entry.FullUrl ?? (bundleKey is null ? null : $"{bundleKey}#{i}");
-            entry.RecordId = key is null ? EhrIds.New("lab") : DerivedId(client.FacilityId, key);
-            if (!seen.Add(entry.RecordId))
-            {
-                entry.Refused = new(409, OperationOutcome.IssueType.Duplicate, $"The Bundle lists the record {entry.FullUrl ?? "#" + i} twice.");
-                continue;
-            }
             var method = (item["request"] as JsonObject)?["method"];
             if (method is not null && (method.GetValueKind() != JsonValueKind.String || (string?)method != "POST"))
             {
@@ -130,34 +128,51 @@ public sealed class BundleIngest(
                 entry.Refused = new(400, OperationOutcome.IssueType.Required, "The entry has no resource.");
                 continue;
             }
-            Resource resource;
             try
             {
-                resource = JsonSerializer.Deserialize<Resource>(resourceJson.ToJsonString(), FhirJson.Options)!;
+                entry.Resource = JsonSerializer.Deserialize<Resource>(resourceJson.ToJsonString(), FhirJson.Options)!;
             }
             catch (Exception e) when (e is JsonException or DeserializationFailedException or FormatException or NotSupportedException)
             {
                 entry.Refused = new(400, OperationOutcome.IssueType.Structure, "Not valid FHIR R4: " + FirstLine(e.Message));
                 continue;
             }
-            var mapped = MapLab(resource, client, entry.RecordId, now);
-            if (mapped.Refusal is not null) entry.Refused = mapped.Refusal;
-            else entry.Order = mapped.Order;
+            if (format.PrefixOf(entry.Resource) is not { } prefix)
+            {
+                entry.Refused = new(422, OperationOutcome.IssueType.NotSupported, format.Takes(entry.Resource.TypeName));
+                continue;
+            }
+            var key = entry.FullUrl ?? (bundleKey is null ? null : $"{bundleKey}#{i}");
+            entry.RecordId = key is null ? EhrIds.New(prefix) : DerivedId(client.FacilityId, key, prefix);
+            if (!seen.Add(entry.RecordId))
+                entry.Refused = new(409, OperationOutcome.IssueType.Duplicate, $"The Bundle lists the record {entry.FullUrl ?? "#" + i} twice.");
+        }
+        format.Map(entries, now);
+
+        // A saturated ledger is not given more work: nothing is written, and the system is told when to try again.
+        // Checked before the store is touched, so a refused Bundle leaves neither rows nor confirmations behind.
+        var pending = ledger.Engine.Pending;
+        if (pending >= Limits.BusyAtPendingTransactions)
+        {
+            logger.LogWarning("Bundle of API client {Client} refused: {Pending} transactions wait for the ledger (limit {Limit})", client.Id, pending, Limits.BusyAtPendingTransactions);
+            return Problem(429, OperationOutcome.IssueType.Transient,
+                $"The ledger is busy ({pending:N0} transactions are waiting); nothing was written. Post the Bundle again in {Limits.RetryAfterSeconds} s.") with { RetryAfterSeconds = Limits.RetryAfterSeconds };
         }
 
         // One Bundle of a facility at a time from here to the commit: two posts of the same Bundle (a client retrying
         // after a timeout) must find each other's records rather than both insert them, and SQLite takes one writer anyway.
+        // The body was read whole before this method was called, so a slow client never holds this turn or the transaction.
         using var turn = await Writers.AcquireAsync(client.FacilityId, ct);
-        await using var db = lab.Open();
+        await using var db = format.Open();
         // Posted before: the same derived id is in the store already (with its confirmation, made in the same step).
-        var ids = entries.Where(e => e.Refused is null).Select(e => e.RecordId).ToList();
-        var stored = (await db.Orders.AsNoTracking().Where(o => ids.Contains(o.Id)).Select(o => new { o.Id, o.Patient.Mpi }).ToListAsync(ct)).ToDictionary(o => o.Id, o => o.Mpi);
+        var stored = await format.StoredAsync(entries.Where(e => e.Refused is null).Select(e => e.RecordId).ToList(), ct);
         foreach (var entry in entries.Where(e => e.Refused is null && stored.ContainsKey(e.RecordId)))
         {
-            if (stored[entry.RecordId] != entry.Order!.Patient.Mpi)
+            if (stored[entry.RecordId] != entry.Mpi)
                 entry.Refused = new(409, OperationOutcome.IssueType.Duplicate, $"Record {entry.RecordId} was posted before for another patient; a posted record is never changed.");
             else entry.Existing = true;
         }
+        format.AfterExisting(entries);
 
         if (isTransaction && entries.Any(e => e.Refused is not null))
             return TransactionRefused(entries);
@@ -167,30 +182,14 @@ public sealed class BundleIngest(
         if (fresh.Count > 0)
         {
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
-            var mpis = fresh.Select(e => e.Order!.Patient.Mpi).Distinct().ToList();
-            var patients = await db.Patients.Where(p => mpis.Contains(p.Mpi)).ToDictionaryAsync(p => p.Mpi, ct);
-            var count = await db.Patients.CountAsync(ct);
-            foreach (var entry in fresh)
-            {
-                var order = entry.Order!;
-                var mpi = order.Patient.Mpi;
-                if (!patients.TryGetValue(mpi, out var patient))
-                {
-                    patient = new LabPatient { Mrn = $"L{++count:D8}", Mpi = mpi };
-                    patients[mpi] = patient;
-                    db.Patients.Add(patient);
-                }
-                order.Patient = patient;
-                order.PatientMrn = patient.Mrn;
-                db.Orders.Add(order);
-            }
+            await format.AddAsync(fresh, ct);
             await db.SaveChangesAsync(ct);
 
             // The store transaction stays open while the facility signs the anchors: a record is either written and
             // waiting for its patient, or not written at all.
-            foreach (var group in fresh.GroupBy(e => e.Order!.Patient.Mpi))
+            foreach (var group in fresh.GroupBy(e => e.Mpi))
             {
-                var records = group.Select(e => LaboratoryFhir.Report(client.FacilityId, e.Order!)).ToList();
+                var records = group.Select(format.RecordOf).ToList();
                 var outcome = await workflow.PrepareFromFacilitySystemAsync(client.FacilityId, client.Id, group.Key, records);
                 if (outcome.Succeeded)
                 {
@@ -204,11 +203,8 @@ public sealed class BundleIngest(
                     AnchorError.FacilityNotOnLedger => new Refusal(503, OperationOutcome.IssueType.Transient, outcome.Error!),
                     _ => new Refusal(422, OperationOutcome.IssueType.Invalid, outcome.Error!),
                 };
-                foreach (var entry in group)
-                {
-                    entry.Refused = refusal;
-                    db.Orders.Remove(entry.Order!);
-                }
+                foreach (var entry in group) entry.Refused = refusal;
+                format.Remove(group.ToList());
             }
             if (isTransaction && entries.Any(e => e.Refused is not null))
             {
@@ -233,105 +229,12 @@ public sealed class BundleIngest(
         return new IngestAnswer(200, Response(isTransaction ? Bundle.BundleType.TransactionResponse : Bundle.BundleType.BatchResponse, entries));
     }
 
-    /// <summary>A lab result as the laboratory format stores it: one order, reported, with one result per Observation.</summary>
-    private (LabOrder? Order, Refusal? Refusal) MapLab(Resource resource, FacilityApiClient client, string recordId, DateTime now)
-    {
-        List<Observation> observations;
-        ResourceReference? subject;
-        Hl7.Fhir.Model.DataType? effective;
-        string? clinician;
-        switch (resource)
-        {
-            case Observation single:
-                observations = [single];
-                (subject, effective, clinician) = (single.Subject, single.Effective, single.Performer.FirstOrDefault(p => !string.IsNullOrWhiteSpace(p.Display))?.Display);
-                break;
-            case DiagnosticReport report:
-                var contained = report.Contained.OfType<Observation>().ToDictionary(o => "#" + o.Id);
-                observations = [];
-                foreach (var reference in report.Result)
-                {
-                    if (reference.Reference is not { } r || !contained.TryGetValue(r, out var o))
-                        return (null, new(422, OperationOutcome.IssueType.NotSupported, "Each DiagnosticReport.result must point to an Observation contained in the report (\"#id\")."));
-                    observations.Add(o);
-                }
-                if (observations.Count == 0) return (null, new(422, OperationOutcome.IssueType.Required, "The DiagnosticReport has no results."));
-                (subject, effective, clinician) = (report.Subject, report.Effective, report.Performer.FirstOrDefault(p => !string.IsNullOrWhiteSpace(p.Display))?.Display);
-                break;
-            default:
-                return (null, new(422, OperationOutcome.IssueType.NotSupported, $"A laboratory takes Observation and DiagnosticReport entries, not {resource.TypeName}."));
-        }
-
-        if (MpiOf(subject) is not { } rawMpi)
-            return (null, new(422, OperationOutcome.IssueType.Required, $"The subject must be the patient's MPI number (identifier system {EhrFhir.MpiSystem}, or reference \"Patient/<MPI>\")."));
-        if (!MpiNumber.TryParse(rawMpi, out var mpi, out var mpiError))
-            return (null, new(422, OperationOutcome.IssueType.Value, $"MPI number '{rawMpi}': {mpiError}"));
-        if (!ledger.Reader.IsRegistered(mpi))
-            return (null, new(422, OperationOutcome.IssueType.NotFound, $"MPI number {mpi} is not registered on the network."));
-        if (effective is not FhirDateTime when || !when.TryToDateTimeOffset(out var collectedAt))
-            return (null, new(422, OperationOutcome.IssueType.Required, "effectiveDateTime (when the specimen was collected) is required."));
-        var collected = HospitalRecords.Truncate(collectedAt.UtcDateTime);
-        if (collected > now.AddHours(1)) return (null, new(422, OperationOutcome.IssueType.Value, "The collection time is in the future."));
-        var specimen = observations[0].Specimen?.Display?.Trim().ToLowerInvariant() ?? DefaultSpecimen;
-        if (!LabCatalogue.SpecimenTypes.Contains(specimen))
-            return (null, new(422, OperationOutcome.IssueType.CodeInvalid, $"Specimen '{specimen}' is not one of {string.Join(", ", LabCatalogue.SpecimenTypes)}."));
-
-        var order = new LabOrder
-        {
-            Id = recordId,
-            Patient = new LabPatient { Mpi = mpi },
-            OrderingClinician = Trim(clinician ?? client.Name, 200),
-            SpecimenType = specimen,
-            CollectedAt = collected,
-            ReportedAt = new DateTime(now.Ticks / TimeSpan.TicksPerSecond * TimeSpan.TicksPerSecond, DateTimeKind.Utc),
-            EnteredBy = AnchorWorkflow.SystemPrefix + client.Id,
-            ReportedBy = AnchorWorkflow.SystemPrefix + client.Id,
-        };
-        foreach (var (observation, position) in observations.Select((o, i) => (o, i)))
-        {
-            var loinc = observation.Code?.Coding.FirstOrDefault(c => c.System == EhrFhir.LoincSystem)?.Code;
-            if (LabCatalogue.Find(loinc) is not { } test)
-                return (null, new(422, OperationOutcome.IssueType.CodeInvalid,
-                    loinc is null ? "The result has no LOINC code (system http://loinc.org)." : $"LOINC {loinc} is not a test this laboratory's catalogue maps."));
-            if (order.Results.Any(r => r.Loinc == test.Loinc))
-                return (null, new(422, OperationOutcome.IssueType.Duplicate, $"LOINC {loinc} is reported twice in one report."));
-            if (observation.Value is not Quantity { Value: { } value } quantity)
-                return (null, new(422, OperationOutcome.IssueType.Required, $"{test.Name}: valueQuantity with a value is required."));
-            var unit = quantity.Code ?? quantity.Unit;
-            if (unit != test.Unit)
-                return (null, new(422, OperationOutcome.IssueType.CodeInvalid, $"{test.Name} is reported in {test.Unit} (UCUM), not '{unit}'."));
-            if (test.Parse(value.ToString(CultureInfo.InvariantCulture), out var error) is not { } parsed)
-                return (null, new(422, OperationOutcome.IssueType.Value, error!));
-            order.Results.Add(new LabResult
-            {
-                Id = EhrIds.New("res"),
-                OrderId = recordId,
-                Position = position,
-                Loinc = test.Loinc,
-                Name = test.Name,
-                Unit = test.Unit,
-                ReferenceLow = test.Low,
-                ReferenceHigh = test.High,
-                Value = parsed,
-                Flag = LabTest.FlagOf(parsed, test.Low, test.High),
-            });
-        }
-        return (order, null);
-    }
-
-    private static string? MpiOf(ResourceReference? subject)
-    {
-        if (subject is null) return null;
-        if (subject.Identifier is { System: EhrFhir.MpiSystem, Value: { } value }) return value;
-        return subject.Reference is { } r && r.StartsWith("Patient/", StringComparison.Ordinal) ? r["Patient/".Length..] : null;
-    }
-
     /// <summary>
-    /// The record id of an entry posted by a facility: a hash of the facility and the entry's key, so the same entry
-    /// posted twice names the same record, and two facilities never collide.
+    /// The record id of an entry posted by a facility: the format's table prefix and a hash of the facility and the
+    /// entry's key, so the same entry posted twice names the same record, and two facilities never collide.
     /// </summary>
-    public static string DerivedId(string facilityId, string key) =>
-        "lab-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(facilityId + "\n" + key)))[..32];
+    public static string DerivedId(string facilityId, string key, string prefix = "lab") =>
+        prefix + "-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(facilityId + "\n" + key)))[..32];
 
     private static string? BundleKey(JsonNode? identifier)
     {
@@ -356,7 +259,7 @@ public sealed class BundleIngest(
         await db.SaveChangesAsync();
     }
 
-    private Bundle Response(Bundle.BundleType type, IReadOnlyList<Entry> entries) => new()
+    private Bundle Response(Bundle.BundleType type, IReadOnlyList<BundleEntry> entries) => new()
     {
         Type = type,
         Timestamp = clock.GetUtcNow(),
@@ -368,7 +271,7 @@ public sealed class BundleIngest(
                 : new Bundle.ResponseComponent
                 {
                     Status = e.Existing ? "200 OK" : "201 Created",
-                    Location = "DiagnosticReport/" + e.RecordId,
+                    Location = e.Location,
                     Outcome = Outcome(OperationOutcome.IssueType.Informational,
                         e.Existing ? "Posted before: nothing was created again." : "Stored; waiting for the patient's co-signature before it is anchored.",
                         $"Bundle.entry[{e.Index}]", OperationOutcome.IssueSeverity.Information),
@@ -376,7 +279,7 @@ public sealed class BundleIngest(
         })],
     };
 
-    private static IngestAnswer TransactionRefused(IReadOnlyList<Entry> entries)
+    private static IngestAnswer TransactionRefused(IReadOnlyList<BundleEntry> entries)
     {
         var refused = entries.Where(e => e.Refused is not null).ToList();
         var outcome = new OperationOutcome

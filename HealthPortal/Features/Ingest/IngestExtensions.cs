@@ -25,6 +25,7 @@ public static class IngestExtensions
         {
             var answer = await AnswerAsync(context, clients, ingest);
             context.Response.StatusCode = answer.Status;
+            if (answer.RetryAfterSeconds is { } seconds) context.Response.Headers[HeaderNames.RetryAfter] = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             context.Response.ContentType = "application/fhir+json; charset=utf-8";
             await context.Response.WriteAsync(FhirJson.Serialize(answer.Body), context.RequestAborted);
         }).DisableAntiforgery();

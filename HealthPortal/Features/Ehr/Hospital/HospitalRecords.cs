@@ -75,9 +75,10 @@ public sealed class HospitalRecords(EhrStores stores, TimeProvider clock)
         return new EhrCorrectionSource<AdmissionInput>(input, HospitalFhir.RecordsOf(facilityId, admission).ToList());
     }
 
-    private sealed record Valid(string Mpi, Admission Admission, string Note);
+    internal sealed record Valid(string Mpi, Admission Admission, string Note);
 
-    private static FieldErrors Validate(string mpi, AdmissionInput input, DateTime now, out Valid valid)
+    /// <summary>The form's validation, also what a hospital system's pushed records are held to (Features/Ingest).</summary>
+    internal static FieldErrors Validate(string mpi, AdmissionInput input, DateTime now, out Valid valid)
     {
         var e = new FieldErrors();
         if (!MpiNumber.TryParse(mpi, out var mpiNumber, out var mpiError)) e.Add("Mpi", mpiError);
