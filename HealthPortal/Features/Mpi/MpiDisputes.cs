@@ -215,13 +215,13 @@ public sealed class MpiDisputes(
         var to = await (from profile in db.PatientProfiles
                         join user in db.Users on profile.UserId equals user.Id
                         where profile.MpiNumber == dispute.Mpi && user.EmailConfirmed && user.Email != null
-                        select new { user.Email, user.DisplayName, profile.FullName }).FirstOrDefaultAsync(ct);
+                        select new { user.Email, user.DisplayName, profile.FullName, profile.TimeZone }).FirstOrDefaultAsync(ct);
         if (to is null) return;
         var facility = await db.Facilities.AsNoTracking().Where(f => f.Id == dispute.FacilityId).Select(f => f.Name).SingleOrDefaultAsync(ct) ?? "the facility";
         var name = !string.IsNullOrWhiteSpace(to.DisplayName) ? to.DisplayName : !string.IsNullOrWhiteSpace(to.FullName) ? to.FullName : "there";
         try
         {
-            await mails.DisputeAnsweredAsync(new NoticeRecipient(to.Email!, name), facility, dispute.AnsweredAt!.Value);
+            await mails.DisputeAnsweredAsync(new NoticeRecipient(to.Email!, name, to.TimeZone), facility, dispute.AnsweredAt!.Value);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -79,7 +79,7 @@ public sealed class PatientNoticeMails(PortalEmailSender sender, PublicUrls urls
         sender.SendAsync(to.Email, DisputeAnsweredSubject, $"""
             Hello {to.Name},
 
-            On {When(at)}, {facility} answered when you said a patient number or a record of theirs is not you.
+            On {When(at, to)}, {facility} answered when you said a patient number or a record of theirs is not you.
 
             See their answer, and every facility that holds records or a patient number under your MPI number:
 
