@@ -190,7 +190,7 @@ public sealed class BundleIngest(
             // waiting for its patient, or not written at all.
             foreach (var group in fresh.GroupBy(e => e.Order!.Patient.Mpi))
             {
-                var records = group.Select(e => LaboratoryFhir.Report(client.FacilityId, e.Order!)).ToList();
+                var records = group.Select(e => LaboratoryFhir.Report(client.FacilityId, e.Order!, (store as LaboratoryStore)?.Zone)).ToList();
                 var outcome = await workflow.PrepareFromFacilitySystemAsync(client.FacilityId, client.Id, group.Key, records);
                 if (outcome.Succeeded)
                 {
