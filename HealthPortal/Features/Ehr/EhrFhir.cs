@@ -40,6 +40,14 @@ public static class EhrFhir
 
     public static string Date(DateTime utc) => utc.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// A record's date: the day of a stored UTC instant at the facility (its time zone, Asia/Yangon by default), not in
+    /// UTC. A visit entered in Yangon for 7 December without a time is stored as 6 December 17:30 UTC; it is still a
+    /// record of 7 December. (The FHIR content keeps the exact instant; only the date the record is listed under moves.)
+    /// </summary>
+    public static DateOnly LocalDate(DateTime utc, TimeZoneInfo? zone) =>
+        DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(System.DateTime.SpecifyKind(utc, DateTimeKind.Utc), zone ?? Times.PortalTimeZones.Default));
+
     public static Quantity Quantity(decimal value, string unit) => new() { Value = value, Unit = unit, System = Ucum, Code = unit };
 
     public static CodeableConcept Loinc(string code, string display) => new(LoincSystem, code, display, null);

@@ -14,6 +14,9 @@ public abstract class EhrStoreBase<TContext>(string facilityId, string path) : I
 {
     public string FacilityId { get; } = facilityId;
 
+    /// <summary>The facility's time zone: the day its records are listed under (<see cref="EhrFhir.LocalDate"/>).</summary>
+    public TimeZoneInfo Zone { get; init; } = Times.PortalTimeZones.Default;
+
     public string Path { get; } = path;
 
     public abstract FacilityKind Kind { get; }

@@ -16,7 +16,7 @@ namespace HealthPortal.Features.Ehr;
 /// </summary>
 public sealed class EhrStores(IDbContextFactory<ApplicationDbContext> portal, EhrStoreProvisioner provisioner)
 {
-    private readonly ConcurrentDictionary<string, (string Id, FacilityKind Kind)> _known = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (string Id, FacilityKind Kind, string Zone)> _known = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _migrated = new(StringComparer.Ordinal);
 
     /// <summary>
@@ -32,12 +32,12 @@ public sealed class EhrStores(IDbContextFactory<ApplicationDbContext> portal, Eh
             using var db = portal.CreateDbContext();
             var row = db.Facilities.AsNoTracking()
                 .Where(f => f.Id == facilityId || f.NodeKeyId == facilityId)
-                .Select(f => new { f.Id, f.Kind })
+                .Select(f => new { f.Id, f.Kind, f.TimeZone })
                 .FirstOrDefault();
             if (row is null) return null;
-            facility = _known.GetOrAdd(facilityId, (row.Id, row.Kind));
+            facility = _known.GetOrAdd(facilityId, (row.Id, row.Kind, row.TimeZone));
         }
-        var store = Open(facility.Id, facility.Kind);
+        var store = Open(facility.Id, facility.Kind, Times.PortalTimeZones.Find(facility.Zone));
         var path = provisioner.PathOf(store.FacilityId);
         // Checked before migrating: migrating opens the file read-write-create and would make a store out of nothing.
         if (!_migrated.ContainsKey(path) && File.Exists(path))
@@ -56,14 +56,16 @@ public sealed class EhrStores(IDbContextFactory<ApplicationDbContext> portal, Eh
     }
 
     /// <summary>The store for a facility of a known kind, without asking the registry.</summary>
-    public IEhrStore Open(string facilityId, FacilityKind kind)
+    /// <param name="zone">The facility's time zone (the day its records are listed under); the portal default when not given.</param>
+    public IEhrStore Open(string facilityId, FacilityKind kind, TimeZoneInfo? zone = null)
     {
         var path = provisioner.PathOf(facilityId);
+        zone ??= Times.PortalTimeZones.Default;
         return kind switch
         {
-            FacilityKind.Hospital => new HospitalStore(facilityId, path),
-            FacilityKind.Clinic => new ClinicStore(facilityId, path),
-            FacilityKind.Laboratory => new LaboratoryStore(facilityId, path),
+            FacilityKind.Hospital => new HospitalStore(facilityId, path) { Zone = zone },
+            FacilityKind.Clinic => new ClinicStore(facilityId, path) { Zone = zone },
+            FacilityKind.Laboratory => new LaboratoryStore(facilityId, path) { Zone = zone },
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "no EHR format for this kind"),
         };
     }

@@ -131,7 +131,7 @@ internal sealed class LabBundleFormat(LaboratoryStore store, LedgerReader reader
         }
     }
 
-    public override EhrRecord RecordOf(BundleEntry entry) => LaboratoryFhir.Report(Client.FacilityId, (LabOrder)entry.Row!);
+    public override EhrRecord RecordOf(BundleEntry entry) => LaboratoryFhir.Report(Client.FacilityId, (LabOrder)entry.Row!, store.Zone);
 
     public override void Remove(IReadOnlyList<BundleEntry> entries)
     {
@@ -524,11 +524,11 @@ internal sealed class HospitalBundleFormat(HospitalStore store, LedgerReader rea
 
     public override EhrRecord RecordOf(BundleEntry entry) => entry.Row switch
     {
-        AdmissionRow a => HospitalFhir.Encounter(Client.FacilityId, a),
-        Diagnosis d => HospitalFhir.Condition(Client.FacilityId, d),
-        Prescription p => HospitalFhir.MedicationRequest(Client.FacilityId, p),
-        HospitalAllergy x => HospitalFhir.AllergyIntolerance(Client.FacilityId, x),
-        ClinicalNote n => HospitalFhir.DocumentReference(Client.FacilityId, n),
+        AdmissionRow a => HospitalFhir.Encounter(Client.FacilityId, a, store.Zone),
+        Diagnosis d => HospitalFhir.Condition(Client.FacilityId, d, store.Zone),
+        Prescription p => HospitalFhir.MedicationRequest(Client.FacilityId, p, store.Zone),
+        HospitalAllergy x => HospitalFhir.AllergyIntolerance(Client.FacilityId, x, store.Zone),
+        ClinicalNote n => HospitalFhir.DocumentReference(Client.FacilityId, n, store.Zone),
         _ => throw new InvalidOperationException($"entry {entry.Index} has no hospital row"),
     };
 

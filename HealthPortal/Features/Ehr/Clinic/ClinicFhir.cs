@@ -19,7 +19,7 @@ namespace HealthPortal.Features.Ehr.Clinic;
 /// </summary>
 public static class ClinicFhir
 {
-    public static EhrRecord Encounter(string facilityId, Visit v)
+    public static EhrRecord Encounter(string facilityId, Visit v, TimeZoneInfo? zone = null)
     {
         var mpi = v.Patient.Mpi;
         var encounter = new Encounter
@@ -42,10 +42,10 @@ public static class ClinicFhir
         };
         foreach (var observation in VitalSigns(facilityId, v))
             bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = FullUrl(facilityId, observation), Resource = observation });
-        return new(facilityId, v.Id, mpi, RecordKinds.Encounter, DateOnly.FromDateTime(v.SeenAt), $"Visit — {v.ChiefComplaint} ({v.Clinician})", bundle);
+        return new(facilityId, v.Id, mpi, RecordKinds.Encounter, EhrFhir.LocalDate(v.SeenAt, zone), $"Visit — {v.ChiefComplaint} ({v.Clinician})", bundle);
     }
 
-    public static EhrRecord Note(string facilityId, Visit v)
+    public static EhrRecord Note(string facilityId, Visit v, TimeZoneInfo? zone = null)
     {
         var document = new DocumentReference
         {
@@ -60,18 +60,18 @@ public static class ClinicFhir
             Content = [new DocumentReference.ContentComponent { Attachment = EhrFhir.Text("Visit note", NoteText(v)) }],
             Context = new DocumentReference.ContextComponent { Encounter = [new ResourceReference("Encounter/" + v.Id)] },
         };
-        return new(facilityId, v.NoteId, v.Patient.Mpi, RecordKinds.Note, DateOnly.FromDateTime(v.SeenAt), $"Visit note — {v.Clinician}", document);
+        return new(facilityId, v.NoteId, v.Patient.Mpi, RecordKinds.Note, EhrFhir.LocalDate(v.SeenAt, zone), $"Visit note — {v.Clinician}", document);
     }
 
-    public static EhrRecord AllergyIntolerance(string facilityId, ClinicAllergy x)
+    public static EhrRecord AllergyIntolerance(string facilityId, ClinicAllergy x, TimeZoneInfo? zone = null)
     {
         var v = x.Visit;
         var allergy = Allergies.Fhir(facilityId, x.Id, v.Patient.Mpi, v.Id, v.SeenAt, v.Clinician, x.Substance, x.Category, x.Reaction, x.Severity);
-        return new(facilityId, x.Id, v.Patient.Mpi, RecordKinds.Allergy, DateOnly.FromDateTime(v.SeenAt), Allergies.SummaryOf(x.Substance, x.Reaction), allergy);
+        return new(facilityId, x.Id, v.Patient.Mpi, RecordKinds.Allergy, EhrFhir.LocalDate(v.SeenAt, zone), Allergies.SummaryOf(x.Substance, x.Reaction), allergy);
     }
 
-    public static IEnumerable<EhrRecord> RecordsOf(string facilityId, Visit v) =>
-        [Encounter(facilityId, v), Note(facilityId, v), .. v.Allergies.OrderBy(x => x.Position).Select(x => AllergyIntolerance(facilityId, x))];
+    public static IEnumerable<EhrRecord> RecordsOf(string facilityId, Visit v, TimeZoneInfo? zone = null) =>
+        [Encounter(facilityId, v, zone), Note(facilityId, v, zone), .. v.Allergies.OrderBy(x => x.Position).Select(x => AllergyIntolerance(facilityId, x, zone))];
 
     public static string NoteText(Visit v)
     {

@@ -79,7 +79,7 @@ public sealed class ClinicRecords(EhrStores stores, TimeProvider clock)
         db.Visits.Add(visit);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
-        return new EhrSaved(ClinicFhir.RecordsOf(facilityId, visit).ToList());
+        return new EhrSaved(ClinicFhir.RecordsOf(facilityId, visit, store.Zone).ToList());
     }
 
     /// <summary>
@@ -111,7 +111,7 @@ public sealed class ClinicRecords(EhrStores stores, TimeProvider clock)
                 Substance = a.Substance, Category = a.Category, Reaction = a.Reaction.Length > 0 ? a.Reaction : null, Severity = a.Severity.Length > 0 ? a.Severity : null,
             })],
         };
-        return new EhrCorrectionSource<VisitInput>(input, ClinicFhir.RecordsOf(facilityId, visit).ToList());
+        return new EhrCorrectionSource<VisitInput>(input, ClinicFhir.RecordsOf(facilityId, visit, store.Zone).ToList());
     }
 
     private static void Range(FieldErrors e, string field, decimal? value, decimal min, decimal max, string label, string unit, int decimals = 0)

@@ -16,12 +16,12 @@ public sealed class ClinicStore(string facilityId, string path) : EhrStoreBase<C
     protected override async Task<EhrRecord?> ReadAsync(ClinicStoreContext db, string recordId, CancellationToken ct)
     {
         if (recordId.StartsWith("visit-", StringComparison.Ordinal))
-            return await Visits(db).SingleOrDefaultAsync(v => v.Id == recordId, ct) is { } visit ? ClinicFhir.Encounter(FacilityId, visit) : null;
+            return await Visits(db).SingleOrDefaultAsync(v => v.Id == recordId, ct) is { } visit ? ClinicFhir.Encounter(FacilityId, visit, Zone) : null;
         if (recordId.StartsWith("note-", StringComparison.Ordinal))
-            return await Visits(db).SingleOrDefaultAsync(v => v.NoteId == recordId, ct) is { } visit ? ClinicFhir.Note(FacilityId, visit) : null;
+            return await Visits(db).SingleOrDefaultAsync(v => v.NoteId == recordId, ct) is { } visit ? ClinicFhir.Note(FacilityId, visit, Zone) : null;
         if (recordId.StartsWith("alg-", StringComparison.Ordinal))
             return await db.Allergies.AsNoTracking().Include(x => x.Visit).ThenInclude(v => v.Patient).SingleOrDefaultAsync(x => x.Id == recordId, ct) is { } allergy
-                ? ClinicFhir.AllergyIntolerance(FacilityId, allergy) : null;
+                ? ClinicFhir.AllergyIntolerance(FacilityId, allergy, Zone) : null;
         return null;
     }
 
@@ -32,6 +32,6 @@ public sealed class ClinicStore(string facilityId, string path) : EhrStoreBase<C
     {
         var visits = await Visits(db).Where(v => v.Patient.Mpi == mpi).ToListAsync(ct);
         return visits.OrderByDescending(v => v.SeenAt).ThenBy(v => v.Id, StringComparer.Ordinal)
-            .SelectMany(v => ClinicFhir.RecordsOf(FacilityId, v)).ToList();
+            .SelectMany(v => ClinicFhir.RecordsOf(FacilityId, v, Zone)).ToList();
     }
 }

@@ -12,7 +12,7 @@ namespace HealthPortal.Features.Ehr.Hospital;
 /// </summary>
 public static class HospitalFhir
 {
-    public static EhrRecord Encounter(string facilityId, Admission a)
+    public static EhrRecord Encounter(string facilityId, Admission a, TimeZoneInfo? zone = null)
     {
         var encounter = new Encounter
         {
@@ -27,11 +27,11 @@ public static class HospitalFhir
         };
         if (a.Ward.Length > 0) encounter.Location = [new Encounter.LocationComponent { Location = new ResourceReference { Display = a.Ward } }];
         var ward = a.Ward.Length > 0 ? $", {a.Ward}" : "";
-        return new(facilityId, a.Id, a.Patient.Mpi, RecordKinds.Encounter, DateOnly.FromDateTime(a.StartedAt),
+        return new(facilityId, a.Id, a.Patient.Mpi, RecordKinds.Encounter, EhrFhir.LocalDate(a.StartedAt, zone),
             $"Admission ({a.Type}){ward} — {a.AttendingClinician}", encounter);
     }
 
-    public static EhrRecord Condition(string facilityId, Diagnosis d)
+    public static EhrRecord Condition(string facilityId, Diagnosis d, TimeZoneInfo? zone = null)
     {
         var a = d.Admission;
         var condition = new Condition
@@ -47,10 +47,10 @@ public static class HospitalFhir
             RecordedDate = EhrFhir.Date(a.StartedAt),
             Asserter = EhrFhir.Person(a.AttendingClinician),
         };
-        return new(facilityId, d.Id, a.Patient.Mpi, RecordKinds.Diagnosis, DateOnly.FromDateTime(a.StartedAt), $"{d.Icd10} {d.Description}", condition);
+        return new(facilityId, d.Id, a.Patient.Mpi, RecordKinds.Diagnosis, EhrFhir.LocalDate(a.StartedAt, zone), $"{d.Icd10} {d.Description}", condition);
     }
 
-    public static EhrRecord MedicationRequest(string facilityId, Prescription p)
+    public static EhrRecord MedicationRequest(string facilityId, Prescription p, TimeZoneInfo? zone = null)
     {
         var a = p.Admission;
         var request = new MedicationRequest
@@ -78,10 +78,10 @@ public static class HospitalFhir
                 ExpectedSupplyDuration = new Duration { Value = p.DurationDays, Unit = "days", System = EhrFhir.Ucum, Code = "d" },
             },
         };
-        return new(facilityId, p.Id, a.Patient.Mpi, RecordKinds.Prescription, DateOnly.FromDateTime(a.StartedAt), $"{p.Drug} — {DosageText(p)}", request);
+        return new(facilityId, p.Id, a.Patient.Mpi, RecordKinds.Prescription, EhrFhir.LocalDate(a.StartedAt, zone), $"{p.Drug} — {DosageText(p)}", request);
     }
 
-    public static EhrRecord DocumentReference(string facilityId, ClinicalNote n)
+    public static EhrRecord DocumentReference(string facilityId, ClinicalNote n, TimeZoneInfo? zone = null)
     {
         var a = n.Admission;
         var document = new DocumentReference
@@ -97,24 +97,24 @@ public static class HospitalFhir
             Content = [new DocumentReference.ContentComponent { Attachment = EhrFhir.Text("Clinical note", n.Text) }],
             Context = new DocumentReference.ContextComponent { Encounter = [new ResourceReference("Encounter/" + a.Id)] },
         };
-        return new(facilityId, n.Id, a.Patient.Mpi, RecordKinds.Note, DateOnly.FromDateTime(n.WrittenAt), $"Clinical note — {n.Author}", document);
+        return new(facilityId, n.Id, a.Patient.Mpi, RecordKinds.Note, EhrFhir.LocalDate(n.WrittenAt, zone), $"Clinical note — {n.Author}", document);
     }
 
-    public static EhrRecord AllergyIntolerance(string facilityId, HospitalAllergy x)
+    public static EhrRecord AllergyIntolerance(string facilityId, HospitalAllergy x, TimeZoneInfo? zone = null)
     {
         var a = x.Admission;
         var allergy = Allergies.Fhir(facilityId, x.Id, a.Patient.Mpi, a.Id, a.StartedAt, a.AttendingClinician, x.Substance, x.Category, x.Reaction, x.Severity);
-        return new(facilityId, x.Id, a.Patient.Mpi, RecordKinds.Allergy, DateOnly.FromDateTime(a.StartedAt), Allergies.SummaryOf(x.Substance, x.Reaction), allergy);
+        return new(facilityId, x.Id, a.Patient.Mpi, RecordKinds.Allergy, EhrFhir.LocalDate(a.StartedAt, zone), Allergies.SummaryOf(x.Substance, x.Reaction), allergy);
     }
 
     /// <summary>Every record of one admission, encounter first.</summary>
-    public static IEnumerable<EhrRecord> RecordsOf(string facilityId, Admission a) =>
+    public static IEnumerable<EhrRecord> RecordsOf(string facilityId, Admission a, TimeZoneInfo? zone = null) =>
     [
-        Encounter(facilityId, a),
-        .. a.Diagnoses.OrderBy(d => d.Position).Select(d => Condition(facilityId, d)),
-        .. a.Prescriptions.OrderBy(p => p.Position).Select(p => MedicationRequest(facilityId, p)),
-        .. a.Notes.OrderBy(n => n.Id, StringComparer.Ordinal).Select(n => DocumentReference(facilityId, n)),
-        .. a.Allergies.OrderBy(x => x.Position).Select(x => AllergyIntolerance(facilityId, x)),
+        Encounter(facilityId, a, zone),
+        .. a.Diagnoses.OrderBy(d => d.Position).Select(d => Condition(facilityId, d, zone)),
+        .. a.Prescriptions.OrderBy(p => p.Position).Select(p => MedicationRequest(facilityId, p, zone)),
+        .. a.Notes.OrderBy(n => n.Id, StringComparer.Ordinal).Select(n => DocumentReference(facilityId, n, zone)),
+        .. a.Allergies.OrderBy(x => x.Position).Select(x => AllergyIntolerance(facilityId, x, zone)),
     ];
 
     private static string DosageText(Prescription p) => $"{p.Dose} {p.Route} {p.Frequency} for {p.DurationDays} day{(p.DurationDays == 1 ? "" : "s")}";

@@ -38,7 +38,7 @@ public sealed class HospitalRecords(EhrStores stores, TimeProvider clock)
         db.Admissions.Add(admission);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
-        return new EhrSaved(HospitalFhir.RecordsOf(facilityId, admission).ToList());
+        return new EhrSaved(HospitalFhir.RecordsOf(facilityId, admission, store.Zone).ToList());
     }
 
     /// <summary>
@@ -72,7 +72,7 @@ public sealed class HospitalRecords(EhrStores stores, TimeProvider clock)
             })],
             Note = admission.Notes.OrderBy(n => n.WrittenAt).FirstOrDefault()?.Text,
         };
-        return new EhrCorrectionSource<AdmissionInput>(input, HospitalFhir.RecordsOf(facilityId, admission).ToList());
+        return new EhrCorrectionSource<AdmissionInput>(input, HospitalFhir.RecordsOf(facilityId, admission, store.Zone).ToList());
     }
 
     internal sealed record Valid(string Mpi, Admission Admission, string Note);

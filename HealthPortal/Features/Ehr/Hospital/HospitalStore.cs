@@ -18,19 +18,19 @@ public sealed class HospitalStore(string facilityId, string path) : EhrStoreBase
         {
             case "adm":
                 var a = await db.Admissions.AsNoTracking().Include(x => x.Patient).SingleOrDefaultAsync(x => x.Id == recordId, ct);
-                return a is null ? null : HospitalFhir.Encounter(FacilityId, a);
+                return a is null ? null : HospitalFhir.Encounter(FacilityId, a, Zone);
             case "dx":
                 var d = await db.Diagnoses.AsNoTracking().Include(x => x.Admission).ThenInclude(x => x.Patient).SingleOrDefaultAsync(x => x.Id == recordId, ct);
-                return d is null ? null : HospitalFhir.Condition(FacilityId, d);
+                return d is null ? null : HospitalFhir.Condition(FacilityId, d, Zone);
             case "rx":
                 var p = await db.Prescriptions.AsNoTracking().Include(x => x.Admission).ThenInclude(x => x.Patient).SingleOrDefaultAsync(x => x.Id == recordId, ct);
-                return p is null ? null : HospitalFhir.MedicationRequest(FacilityId, p);
+                return p is null ? null : HospitalFhir.MedicationRequest(FacilityId, p, Zone);
             case "note":
                 var n = await db.Notes.AsNoTracking().Include(x => x.Admission).ThenInclude(x => x.Patient).SingleOrDefaultAsync(x => x.Id == recordId, ct);
-                return n is null ? null : HospitalFhir.DocumentReference(FacilityId, n);
+                return n is null ? null : HospitalFhir.DocumentReference(FacilityId, n, Zone);
             case "alg":
                 var al = await db.Allergies.AsNoTracking().Include(x => x.Admission).ThenInclude(x => x.Patient).SingleOrDefaultAsync(x => x.Id == recordId, ct);
-                return al is null ? null : HospitalFhir.AllergyIntolerance(FacilityId, al);
+                return al is null ? null : HospitalFhir.AllergyIntolerance(FacilityId, al, Zone);
             default:
                 return null;
         }
@@ -46,6 +46,6 @@ public sealed class HospitalStore(string facilityId, string path) : EhrStoreBase
             .Where(a => a.Patient.Mpi == mpi)
             .ToListAsync(ct);
         return admissions.OrderByDescending(a => a.StartedAt).ThenBy(a => a.Id, StringComparer.Ordinal)
-            .SelectMany(a => HospitalFhir.RecordsOf(FacilityId, a)).ToList();
+            .SelectMany(a => HospitalFhir.RecordsOf(FacilityId, a, Zone)).ToList();
     }
 }

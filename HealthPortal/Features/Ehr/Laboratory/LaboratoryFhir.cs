@@ -11,7 +11,7 @@ namespace HealthPortal.Features.Ehr.Laboratory;
 /// </summary>
 public static class LaboratoryFhir
 {
-    public static EhrRecord Report(string facilityId, LabOrder o)
+    public static EhrRecord Report(string facilityId, LabOrder o, TimeZoneInfo? zone = null)
     {
         var mpi = o.Patient.Mpi;
         var results = o.Results.OrderBy(r => r.Position).ToList();
@@ -52,7 +52,7 @@ public static class LaboratoryFhir
         var abnormal = results.Count(r => r.Flag is LabFlags.Low or LabFlags.High);
         // The readable names ("Hemoglobin A1c (HbA1c)"), not the first word of the LOINC name ("Hemoglobin" for HbA1c too).
         var names = string.Join(", ", results.Select(r => ClinicalTerms.TestName(r.Loinc) ?? r.Name));
-        return new(facilityId, o.Id, mpi, RecordKinds.LabResult, DateOnly.FromDateTime(o.CollectedAt),
+        return new(facilityId, o.Id, mpi, RecordKinds.LabResult, EhrFhir.LocalDate(o.CollectedAt, zone),
             $"Lab report: {names}{(abnormal > 0 ? $" ({abnormal} abnormal)" : "")}", report);
     }
 

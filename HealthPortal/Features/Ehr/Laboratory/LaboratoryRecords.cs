@@ -82,7 +82,7 @@ public sealed class LaboratoryRecords(EhrStores stores, TimeProvider clock)
         order.ReportedBy = staff;
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
-        return new EhrSaved([LaboratoryFhir.Report(facilityId, order)]);
+        return new EhrSaved([LaboratoryFhir.Report(facilityId, order, store.Zone)]);
     }
 
     /// <summary>
@@ -96,7 +96,7 @@ public sealed class LaboratoryRecords(EhrStores stores, TimeProvider clock)
         var order = await db.Orders.AsNoTracking().Include(o => o.Patient).Include(o => o.Results).SingleOrDefaultAsync(o => o.Id == recordId && o.ReportedAt != null, ct);
         if (order is null || order.Patient.Mpi != mpi) return null;
         order.Results = [.. order.Results.OrderBy(r => r.Position)];
-        return new EhrCorrectionSource<LabOrder>(order, [LaboratoryFhir.Report(facilityId, order)]);
+        return new EhrCorrectionSource<LabOrder>(order, [LaboratoryFhir.Report(facilityId, order, store.Zone)]);
     }
 
     /// <summary>
@@ -135,7 +135,7 @@ public sealed class LaboratoryRecords(EhrStores stores, TimeProvider clock)
         db.Orders.Add(order);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
-        return new EhrSaved([LaboratoryFhir.Report(facilityId, order)]);
+        return new EhrSaved([LaboratoryFhir.Report(facilityId, order, store.Zone)]);
     }
 
     /// <summary>

@@ -14,7 +14,7 @@ public sealed class LaboratoryStore(string facilityId, string path) : EhrStoreBa
     internal static IQueryable<LabOrder> Orders(LaboratoryStoreContext db) => db.Orders.AsNoTracking().Include(o => o.Patient).Include(o => o.Results);
 
     protected override async Task<EhrRecord?> ReadAsync(LaboratoryStoreContext db, string recordId, CancellationToken ct) =>
-        await Orders(db).SingleOrDefaultAsync(o => o.Id == recordId && o.ReportedAt != null, ct) is { } order ? LaboratoryFhir.Report(FacilityId, order) : null;
+        await Orders(db).SingleOrDefaultAsync(o => o.Id == recordId && o.ReportedAt != null, ct) is { } order ? LaboratoryFhir.Report(FacilityId, order, Zone) : null;
 
     protected override Task<List<string>> PatientMpisAsync(LaboratoryStoreContext db, CancellationToken ct) =>
         db.Patients.AsNoTracking().Select(p => p.Mpi).ToListAsync(ct);
@@ -23,7 +23,7 @@ public sealed class LaboratoryStore(string facilityId, string path) : EhrStoreBa
     {
         var orders = await Orders(db).Where(o => o.Patient.Mpi == mpi && o.ReportedAt != null).ToListAsync(ct);
         return orders.OrderByDescending(o => o.CollectedAt).ThenBy(o => o.Id, StringComparer.Ordinal)
-            .Select(o => LaboratoryFhir.Report(FacilityId, o)).ToList();
+            .Select(o => LaboratoryFhir.Report(FacilityId, o, Zone)).ToList();
     }
 
     /// <summary>Orders of the patient still waiting for results, oldest first (for the results form).</summary>
