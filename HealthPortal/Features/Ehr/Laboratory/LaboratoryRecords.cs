@@ -179,7 +179,7 @@ public sealed class LaboratoryRecords(EhrStores stores, TimeProvider clock)
         db.Orders.Add(order);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
-        return new EhrSaved([LaboratoryFhir.Report(facilityId, order)]);
+        return new EhrSaved([LaboratoryFhir.Report(facilityId, order, store.Zone)]);
     }
 
     /// <summary>Checks and sets every result of <paramref name="order"/> from the values typed (by LOINC code); errors go to <paramref name="e"/>.</summary>
