@@ -21,6 +21,7 @@ public static class AccessExtensions
     {
         services.AddScoped<AccessViews>();
         services.AddScoped<PatientAccessLog>();
+        services.AddScoped<DelegatedActs>();
         return services;
     }
 
