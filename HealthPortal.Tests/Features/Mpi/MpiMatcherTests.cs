@@ -47,6 +47,40 @@ public sealed class MpiMatcherTests
     }
 
     [Fact]
+    public void ANameWrittenInBothScripts_IsCountedOnce()
+    {
+        // Namesakes born the same year, nothing else shared: the Burmese spelling of the same syllables is no new evidence.
+        var a = MpiRecord.Create("A", "Aung Kyaw Moe", "အောင်ကျော်မိုး", "03/04/1980", Sex.Male, township: "Bahan");
+        var b = MpiRecord.Create("B", "Aung Kyaw Moe", "အောင်ကျော်မိုး", "21/09/1980", Sex.Male, township: "Insein");
+        var latinOnly = MpiRecord.Create("B", "Aung Kyaw Moe", birthDate: "21/09/1980", sex: Sex.Male, township: "Insein");
+
+        var both = Matcher.Compare(a, b);
+
+        Assert.Contains(both.Fields, f => f.Field == MpiField.BurmeseName && f.Agreement == FieldAgreement.Agree && f.Weight == 0);
+        Assert.Equal(Matcher.Compare(a, latinOnly).Score, both.Score, 9);
+        Assert.NotEqual(MatchOutcome.Link, both.Outcome);
+    }
+
+    [Fact]
+    public void WithoutARomanisedName_TheBurmeseNameCounts()
+    {
+        var a = MpiRecord.Create("A", "", "အောင်ကျော်မိုး", "03/04/1980", Sex.Male);
+        var b = MpiRecord.Create("B", "", "အောင်ကျော်မိုး", "03/04/1980", Sex.Male);
+
+        Assert.Contains(Matcher.Compare(a, b).Fields, f => f.Field == MpiField.BurmeseName && f.Weight > 0);
+    }
+
+    [Fact]
+    public void Twins_WhoseBurmeseNamesAreOnlyClose_AreNeverLinked()
+    {
+        // Same birth date, phone and township; romanised names differ in one syllable, Burmese spellings alike.
+        var a = MpiRecord.Create("A", "Aung Kyaw Moe", "အောင်ကျော်မိုး", "03/04/1980", Sex.Male, phone: "09420123456", township: "Bahan");
+        var b = MpiRecord.Create("B", "Aung Kyaw Min", "အောင်ကျော်မင်း", "03/04/1980", Sex.Male, phone: "09420123456", township: "Bahan");
+
+        Assert.NotEqual(MatchOutcome.Link, Matcher.Compare(a, b).Outcome);
+    }
+
+    [Fact]
     public void ANamesakeBornTheSameYear_WithAnotherCard_IsNoMatch()
     {
         var other = MpiRecord.Create("H2", "Aung Kyaw Moe", birthDate: "17/11/1980", sex: Sex.Male, nrc: "9/MAHAMA(N)555111", phone: "09795551234", township: "Amarapura");
