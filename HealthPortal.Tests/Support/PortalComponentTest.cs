@@ -13,6 +13,12 @@ namespace HealthPortal.Tests.Support;
 /// </summary>
 public abstract class PortalComponentTest : BunitContext, IAsyncLifetime
 {
+    // bUnit's default wait is 1 s. Pages that load records do their first EF Core query, store schema check and FHIR
+    // serialization in the test process on first use, and on 2 shared cores under CI load that alone took longer
+    // (MyRecordsPageTests and SharedRecordsPanelTests failed with "the wait condition was never checked"). A wait that
+    // is never satisfied still fails, 15 s later instead of 1 s.
+    static PortalComponentTest() => DefaultWaitTimeout = TimeSpan.FromSeconds(15);
+
     protected PortalComponentTest()
     {
         JSInterop.Mode = JSRuntimeMode.Loose;
