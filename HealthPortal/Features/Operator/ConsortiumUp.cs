@@ -198,6 +198,7 @@ public sealed record ChildCommand(string FileName, IReadOnlyList<string> Prefix)
 public sealed class ConsortiumNodeProcess : IDisposable
 {
     private readonly Process _process;
+    private bool _disposed;
     private readonly StreamWriter _log;
     private readonly Lock _logLock = new();
 
@@ -267,7 +268,7 @@ public sealed class ConsortiumNodeProcess : IDisposable
     /// <summary>SIGTERM, as a service manager stops a node (it finishes what it committed and closes its stores).</summary>
     public void Terminate()
     {
-        if (_process.HasExited) return;
+        if (_disposed || _process.HasExited) return;
         if (OperatingSystem.IsWindows()) _process.Kill();
         else _ = SendSignal(_process.Id, 15);
     }
@@ -275,12 +276,15 @@ public sealed class ConsortiumNodeProcess : IDisposable
     /// <summary>SIGKILL (kill -9): no chance to clean up.</summary>
     public void Kill()
     {
-        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        // After Dispose (StopAll disposes what it stopped) the process is gone: nothing to kill, and asking would throw
+        // over whatever failure the caller is cleaning up after.
+        if (!_disposed && !_process.HasExited) _process.Kill(entireProcessTree: true);
     }
 
     /// <summary>True when the node exited before <paramref name="cancellationToken"/> fired.</summary>
     public async Task<bool> WaitForExitAsync(CancellationToken cancellationToken)
     {
+        if (_disposed) return true;
         try
         {
             await _process.WaitForExitAsync(cancellationToken);
@@ -295,6 +299,8 @@ public sealed class ConsortiumNodeProcess : IDisposable
 
     public void Dispose()
     {
+        if (_disposed) return;
+        _disposed = true;
         _process.Dispose();
         lock (_logLock) _log.Dispose();
     }
