@@ -86,7 +86,7 @@ public sealed class SharedAccessTests(AccessHost host, ChromiumFixture chromium,
         await dashboard.GotoAsync();
         await dashboard.Mpi.FillAsync(mpi);
         await dashboard.OpenPatient.ClickAsync();
-        await lab.WaitForURLAsync("**/facility/patients/" + mpi);
+        await lab.WaitForPathAsync("/facility/patients/" + mpi);
         var patientPage = new FacilityPatientPage(lab, mpi);
         await Expect(patientPage.Name).ToHaveTextAsync(HealthPortal.Features.FacilityPortal.FoundPatient.InitialsOf(demo.FullName));
         var shared = patientPage.SharedRecords;

@@ -58,7 +58,7 @@ public sealed class AccessibilityTests(PortalHost host, ChromiumFixture chromium
         var open = page.GetByTestId("record-open").First;
         await open.WaitForAsync(new() { Timeout = 30_000 });
         await open.ClickAsync();
-        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/patient/records/.+"));
+        await page.WaitForPathAsync(new System.Text.RegularExpressions.Regex("/patient/records/.+"));
         violations.AddRange(await ScanCurrentAsync(page));
 
         Assert.True(violations.Count == 0, string.Join("\n", violations));

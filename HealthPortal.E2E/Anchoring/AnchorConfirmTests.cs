@@ -99,7 +99,7 @@ public sealed class AnchorConfirmTests(PortalHost host, ChromiumFixture chromium
         await Expect(dashboard.OpenPatient).ToBeDisabledAsync();
         await dashboard.Mpi.FillAsync(mpi);
         await dashboard.OpenPatient.ClickAsync();
-        await desk.WaitForURLAsync("**/facility/patients/" + mpi);
+        await desk.WaitForPathAsync("/facility/patients/" + mpi);
         var patientPage = new FacilityPatientPage(desk, mpi);
         // The desk sees initials and birth year to check the card against the person, never the full name or birth date.
         await Expect(patientPage.Name).ToHaveTextAsync(HealthPortal.Features.FacilityPortal.FoundPatient.InitialsOf(demo.FullName));
@@ -114,7 +114,7 @@ public sealed class AnchorConfirmTests(PortalHost host, ChromiumFixture chromium
         await home.GotoAsync();
         await Expect(home.WaitingCount).ToHaveTextAsync("1");
         await home.WaitingItems.First.ClickAsync();
-        await phone.WaitForURLAsync("**/patient/confirm/" + saved.Id);
+        await phone.WaitForPathAsync("/patient/confirm/" + saved.Id);
         var confirm = new ConfirmRecordsPage(phone, saved.Id);
         await confirm.WaitForInteractiveAsync();
         await Expect(confirm.Facility).ToHaveTextAsync("Lakeview Family Clinic");

@@ -119,7 +119,7 @@ public sealed class ConsortiumJourneyTests : ChromiumTest, IClassFixture<Consort
         await home.FillDetailsAsync(NewPatientName, "1991-07-14", "12/LAKEVW(N)" + Random.Shared.Next(100_000, 999_999), "+95 9 400 000 017");
         await home.SetUpKey.ClickAsync();
         var setup = new KeySetupPage(phone);
-        await phone.WaitForURLAsync("**/patient/key");
+        await phone.WaitForPathAsync("/patient/key");
         await setup.WaitForInteractiveAsync();
         await setup.MakeKey.ClickAsync();
         await Expect(setup.SignAndRegister).ToBeEnabledAsync(new() { Timeout = 60_000 });
@@ -168,7 +168,7 @@ public sealed class ConsortiumJourneyTests : ChromiumTest, IClassFixture<Consort
         while (DateTime.UtcNow < deadline);
         await Expect(waiting).ToHaveCountAsync(1);
         await waiting.First.ClickAsync();
-        await phone.WaitForURLAsync(new Regex("/patient/confirm/"));
+        await phone.WaitForPathAsync(new System.Text.RegularExpressions.Regex("/patient/confirm/"));
         var confirm = new ConfirmRecordsPage(phone, new Uri(phone.Url).Segments[^1]);
         await confirm.WaitForInteractiveAsync();
         await Expect(confirm.Facility).ToHaveTextAsync("Riverside General Hospital");

@@ -68,7 +68,7 @@ public abstract class PublishedPortalTests<TDeployment>(TDeployment deployment, 
             r => r.Request.Method == "POST" && r.Url.Contains("/Account/Manage/Passkeys", StringComparison.Ordinal));
         try
         {
-            await page.WaitForURLAsync(new Regex("/Account/Manage/RenamePasskey/"));
+            await page.WaitForPathAsync(new System.Text.RegularExpressions.Regex("/Account/Manage/RenamePasskey/"));
         }
         catch (TimeoutException)
         {
@@ -76,7 +76,7 @@ public abstract class PublishedPortalTests<TDeployment>(TDeployment deployment, 
         }
         await page.Locator("input[id='Input.Name']").FillAsync("Deployment test key");
         await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
-        await page.WaitForURLAsync(new Regex("/Account/Manage/Passkeys"));
+        await page.WaitForPathAsync(new System.Text.RegularExpressions.Regex("/Account/Manage/Passkeys"));
         await Assertions.Expect(page.GetByText("Deployment test key")).ToBeVisibleAsync();
         var credential = Assert.Single(await authenticator.CredentialsAsync());
         Assert.Equal("localhost", credential.GetProperty("rpId").GetString());

@@ -41,7 +41,7 @@ public sealed class GrantTests(PortalHost host, ChromiumFixture chromium, ITestO
 
         // The Sharing link, then the form's own checks.
         await page.GetByTestId("nav-patient-grants").ClickAsync();
-        await page.WaitForURLAsync("**/patient/grants");
+        await page.WaitForPathAsync("/patient/grants");
         var sharing = new SharingPage(page);
         await sharing.WaitForInteractiveAsync();
         await sharing.Review.ClickAsync();

@@ -41,7 +41,7 @@ public sealed class PatientKeyTests(PortalHost host, ChromiumFixture chromium, I
 
         // Make the key, stamp the registration, review exactly what is signed, sign.
         var setup = new KeySetupPage(Page);
-        await Page.WaitForURLAsync("**/patient/key");
+        await Page.WaitForPathAsync("/patient/key");
         await setup.WaitForInteractiveAsync();
         await setup.MakeKey.ClickAsync();
         await Expect(setup.NonExtractable).ToBeVisibleAsync();
@@ -94,7 +94,7 @@ public sealed class PatientKeyTests(PortalHost host, ChromiumFixture chromium, I
         await Expect(secondDevices.ThisDeviceStatus).ToContainTextAsync("no key");
         await secondDevices.GoLink.ClickAsync();
         var link = new LinkDevicePage(second);
-        await second.WaitForURLAsync("**/patient/link");
+        await second.WaitForPathAsync("/patient/link");
         await link.WaitForInteractiveAsync();
         await link.Code.FillAsync(code);
         await link.Join.ClickAsync();

@@ -127,7 +127,7 @@ public sealed class RecordJourneyTests(PortalHost host, ChromiumFixture chromium
         await Expect(timeline.Row(txId).GetByTestId("record-facility")).ToHaveTextAsync("Northgate Diagnostics Laboratory");
 
         await timeline.OpenAsync(txId);
-        await phone.WaitForURLAsync("**/patient/records/" + txId);
+        await phone.WaitForPathAsync("/patient/records/" + txId);
         var detail = new RecordDetailPage(phone, txId);
         await detail.WaitForInteractiveAsync();
         // The click navigates inside the circuit: the timeline stays on screen until the detail has rendered.

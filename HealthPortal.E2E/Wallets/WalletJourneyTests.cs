@@ -163,7 +163,7 @@ public sealed class WalletJourneyTests(PortalHost host, ChromiumFixture chromium
         await dashboard.FillDetailsAsync("Khin Wallet", "1991-03-04", "12/KAMAYA(N)" + Random.Shared.Next(100_000, 999_999), "+95 9 400 000 004");
         await dashboard.SetUpKey.ClickAsync();
         var setup = new KeySetupPage(Page);
-        await Page.WaitForURLAsync("**/patient/key");
+        await Page.WaitForPathAsync("/patient/key");
         await setup.WaitForInteractiveAsync();
 
         await Page.GetByTestId("signup-with-wallet").ClickAsync();
