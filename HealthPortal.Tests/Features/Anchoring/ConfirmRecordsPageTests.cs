@@ -41,6 +41,8 @@ public sealed class ConfirmRecordsPageTests(PortalFactory portal) : PortalCompon
         Services.AddScoped<BrowserKeys>();
         Services.AddScoped<PatientKeys>();
         Services.AddScoped<AnchorWorkflow>();
+        // The workflow and the page let a delegate with the cosign power confirm (issue 14).
+        HealthPortal.Features.ActingFor.ActingForExtensions.AddActingForServices(Services);
         return Task.CompletedTask;
     }
 

@@ -47,6 +47,8 @@ public sealed class InformedConsentTests(PortalFactory portal) : PortalComponent
         Services.AddScoped<BrowserKeys>();
         Services.AddScoped<PatientKeys>();
         Services.AddScoped<AnchorWorkflow>();
+        // A delegate with the cosign power may confirm too (issue 14): the workflow and the page ask ActingFor.
+        HealthPortal.Features.ActingFor.ActingForExtensions.AddActingForServices(Services);
         return Task.CompletedTask;
     }
 

@@ -26,6 +26,8 @@ public sealed class WaitingConfirmationsTests(PortalFactory portal) : PortalComp
         Services.AddSingleton(app.GetRequiredService<AnchorEvents>());
         Services.AddSingleton(TimeProvider.System);
         Services.AddScoped<AnchorWorkflow>();
+        // A delegate with the cosign power may confirm too (issue 14): the workflow and the page ask ActingFor.
+        HealthPortal.Features.ActingFor.ActingForExtensions.AddActingForServices(Services);
         _patient = await portal.RegisteredPatientAsync();
         Auth.SetAuthorized(_patient.Email);
         Auth.SetRoles(Roles.Patient);

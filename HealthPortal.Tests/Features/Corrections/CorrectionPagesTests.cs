@@ -39,6 +39,8 @@ public sealed class CorrectionPagesTests(PortalFactory portal) : PortalComponent
         Services.AddScoped<HealthPortal.Features.Keys.BrowserKeys>();
         Services.AddScoped<HealthPortal.Features.Keys.PatientKeys>();
         Services.AddScoped<AnchorWorkflow>();
+        // A delegate with the cosign power may confirm too (issue 14): the workflow and the page ask ActingFor.
+        HealthPortal.Features.ActingFor.ActingForExtensions.AddActingForServices(Services);
         Services.AddScoped<ReplacedVersions>();
         Services.AddScoped<RecordCorrections>();
         return Task.CompletedTask;

@@ -27,6 +27,8 @@ public sealed class PatientDashboardTests(PortalTestDatabase database, Standalon
         database.AddTo(Services);
         ledger.AddTo(Services);
         Services.AddGrantServices();
+        // The dashboard names whom the account acts for (issue 14).
+        HealthPortal.Features.ActingFor.ActingForExtensions.AddActingForServices(Services);
         return Task.CompletedTask;
     }
 

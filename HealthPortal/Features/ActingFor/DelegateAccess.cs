@@ -5,6 +5,7 @@ using HealthPortal.Features.Auth;
 using HealthPortal.Features.Ledger;
 using HealthPortal.Ledger.State;
 using HealthPortal.Ledger.Transactions;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 
 namespace HealthPortal.Features.ActingFor;
@@ -73,12 +74,17 @@ public sealed class DelegateAccess(IDbContextFactory<ApplicationDbContext> dbFac
 }
 
 /// <summary>
-/// Whose records the signed-in patient chose to see ("acting for"), per account, in memory: a restart falls back to
-/// the patient themselves. The choice is only a preference; every read checks the delegation again
-/// (<see cref="SubjectAsync"/>), so a stale or forged choice shows nothing of anyone else.
+/// Whose records the signed-in patient chose to see ("acting for"), per account: kept in the account's row of the
+/// Identity token table (<c>AspNetUserTokens</c>, provider <see cref="TokenProvider"/>) so a reload, another tab or a
+/// restart keeps it, and cached in memory. A token row is not a claim, so it never rides in the sign-in cookie. The
+/// choice is only a preference; every read checks the delegation again (<see cref="SubjectAsync"/>), so a stale or
+/// forged choice shows nothing of anyone else.
 /// </summary>
-public sealed class ActingForChoices(DelegateAccess access)
+public sealed class ActingForChoices(DelegateAccess access, IDbContextFactory<ApplicationDbContext> dbFactory)
 {
+    /// <summary>The <c>LoginProvider</c> and <c>Name</c> of the token row that holds the choice.</summary>
+    public const string TokenProvider = "HealthPortal", TokenName = "ActingFor";
+
     private readonly ConcurrentDictionary<string, string> _chosen = new(StringComparer.Ordinal);
 
     /// <summary>Raised after an account changes whom it acts for (user id), so its open pages re-read.</summary>
@@ -89,6 +95,13 @@ public sealed class ActingForChoices(DelegateAccess access)
     {
         var userId = user.FindFirstValue(ClaimTypes.NameIdentifier);
         if (userId is null || !await access.AllowsAsync(user, mpi, DelegationPowers.View)) return false;
+        await using (var db = await dbFactory.CreateDbContextAsync())
+        {
+            var row = await db.UserTokens.SingleOrDefaultAsync(t => t.UserId == userId && t.LoginProvider == TokenProvider && t.Name == TokenName);
+            if (row is null) db.UserTokens.Add(new IdentityUserToken<string> { UserId = userId, LoginProvider = TokenProvider, Name = TokenName, Value = mpi });
+            else row.Value = mpi;
+            await db.SaveChangesAsync();
+        }
         _chosen[userId] = mpi;
         Changed?.Invoke(userId);
         return true;
@@ -103,6 +116,18 @@ public sealed class ActingForChoices(DelegateAccess access)
         var choices = await access.ChoicesAsync(user);
         if (choices.Count == 0) return null;
         var userId = user.FindFirstValue(ClaimTypes.NameIdentifier)!;
-        return _chosen.TryGetValue(userId, out var mpi) && choices.FirstOrDefault(c => c.Mpi == mpi) is { } chosen ? chosen : choices[0];
+        var mpi = await ChosenAsync(userId);
+        return mpi is not null && choices.FirstOrDefault(c => c.Mpi == mpi) is { } chosen ? chosen : choices[0];
+    }
+
+    private async Task<string?> ChosenAsync(string userId)
+    {
+        if (_chosen.TryGetValue(userId, out var mpi)) return mpi;
+        await using var db = await dbFactory.CreateDbContextAsync();
+        mpi = await db.UserTokens.AsNoTracking()
+            .Where(t => t.UserId == userId && t.LoginProvider == TokenProvider && t.Name == TokenName).Select(t => t.Value).SingleOrDefaultAsync();
+        // Only a choice is cached: an account that never chose costs one small read per page, which stays correct without invalidation.
+        if (mpi is not null) _chosen[userId] = mpi;
+        return mpi;
     }
 }

@@ -17,6 +17,7 @@ using HealthPortal.Ledger.Transactions;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 using HealthPortal.Features.Keys;
+using HealthPortal.Features.ActingFor;
 
 namespace HealthPortal.Features.Anchoring;
 
@@ -31,7 +32,8 @@ namespace HealthPortal.Features.Anchoring;
 public sealed class AnchorWorkflow(
     IDbContextFactory<ApplicationDbContext> dbFactory, IAuthorizationService authorization, LedgerHost ledger, AnchorEvents events,
     TimeProvider clock, ILogger<AnchorWorkflow> logger, Microsoft.Extensions.Options.IOptions<AnchoringOptions>? options = null,
-    CosignRelay? relay = null, RemoteConfirmations? remote = null, IRecordFetcher? records = null, AnchorReminders? reminders = null)
+    CosignRelay? relay = null, RemoteConfirmations? remote = null, IRecordFetcher? records = null, AnchorReminders? reminders = null,
+    DelegateAccess? delegates = null)
 {
     /// <summary>Shown to staff (and kept on the save) while the patient's node on another machine has not taken it yet.</summary>
     public const string NotYetDelivered = "The patient's account is on another node, which has not received this yet; the portal keeps trying.";
@@ -276,7 +278,7 @@ public sealed class AnchorWorkflow(
         if (remote?.Holds(id) == true) return remote.ContentOf(mpi, id);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var confirmation = await LoadAsync(db, id);
-        if (confirmation is null || confirmation.Mpi != mpi) return null;
+        if (confirmation is null || !Decides(mpi, confirmation.Mpi)) return null;
         var contents = new List<RecordContent>();
         foreach (var row in confirmation.Records.OrderBy(r => r.Position))
             contents.Add(await ContentOfAsync(confirmation.FacilityId, row, ct));
@@ -386,7 +388,7 @@ public sealed class AnchorWorkflow(
             await using var db = await dbFactory.CreateDbContextAsync();
             var confirmation = await LoadAsync(db, id, tracking: true);
             if (confirmation is null) return AnchorOutcome.Fail(AnchorError.NotFound, "There is no such confirmation.");
-            if (confirmation.Mpi != mpi) return AnchorOutcome.Fail(AnchorError.Forbidden, "These records are not yours to dispute.");
+            if (!Decides(mpi, confirmation.Mpi)) return AnchorOutcome.Fail(AnchorError.Forbidden, "These records are not yours to dispute.");
             if (await ReconcileAsync(db, confirmation)) Changed(confirmation);
             if (confirmation.Status != AnchorStatus.Pending)
                 return AnchorOutcome.Fail(AnchorError.NotPending, confirmation.Status == AnchorStatus.Withdrawn
@@ -433,7 +435,7 @@ public sealed class AnchorWorkflow(
         if (remote?.Holds(id) == true) return remote.ForPatient(mpi, id);
         await using var db = await dbFactory.CreateDbContextAsync();
         var confirmation = await LoadAsync(db, id);
-        if (confirmation is null || confirmation.Mpi != mpi) return null;
+        if (confirmation is null || !Decides(mpi, confirmation.Mpi)) return null;
         return await ViewAsync(db, confirmation, withPatientName: false);
     }
 
@@ -450,6 +452,22 @@ public sealed class AnchorWorkflow(
     }
 
     /// <summary>
+    /// The confirmations of <paramref name="subjectMpi"/> still waiting, oldest first: the caller's own
+    /// (<see cref="WaitingForMeAsync"/>), or those of a patient who gave the caller a delegation with the <c>cosign</c>
+    /// power in force now (checked here, at every call). Saves offered by another node are listed only to the patient.
+    /// </summary>
+    public async Task<IReadOnlyList<AnchorConfirmationView>> WaitingForAsync(ClaimsPrincipal caller, string subjectMpi)
+    {
+        if (await MpiOfAsync(caller) is not { } own) return [];
+        if (own == subjectMpi) return await WaitingForMeAsync(caller);
+        if (CosignDelegation(own, subjectMpi) is null) return [];
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var list = await db.AnchorConfirmations.Include(c => c.Records).Where(c => c.Mpi == subjectMpi && c.Status == AnchorStatus.Pending).ToListAsync();
+        var views = await ViewsAsync(db, list, withPatientNames: false);
+        return views.Where(v => v.Status == AnchorStatus.Pending).OrderBy(v => v.CreatedAt).ToList();
+    }
+
+    /// <summary>
     /// The bodies the patient's browser signs, in order. Anchors older than <see cref="FreshFor"/> are re-made with a
     /// fresh timestamp and re-signed by the facility first (same content), so the signed result is inside the ledger's
     /// clock window. Null when the caller may not confirm this, or it is no longer pending.
@@ -463,10 +481,14 @@ public sealed class AnchorWorkflow(
         {
             await using var db = await dbFactory.CreateDbContextAsync();
             var confirmation = await LoadAsync(db, id, tracking: true);
-            if (confirmation is null || confirmation.Mpi != mpi || confirmation.Status != AnchorStatus.Pending) return null;
+            if (confirmation is null || !Decides(mpi, confirmation.Mpi) || confirmation.Status != AnchorStatus.Pending) return null;
+            // A delegate's co-signature stands in the patient's place only when the body names the delegation (the
+            // facility signs that body too); the patient's own must not name one. A body prepared for the other signer
+            // is re-made like a stale one.
+            var delegation = mpi == confirmation.Mpi ? null : CosignDelegation(mpi, confirmation.Mpi);
             var txs = confirmation.Records.Where(r => r.Decision == RecordDecision.Open).Select(r => (Row: r, Tx: Parse(r))).ToList();
             if (txs.Count == 0) return null;
-            if (txs.Any(t => Age(t.Tx) > FreshFor))
+            if (txs.Any(t => Age(t.Tx) > FreshFor || t.Tx.GetString("delegation") != delegation))
             {
                 var facility = await db.Facilities.AsNoTracking().SingleAsync(f => f.Id == confirmation.FacilityId);
                 if (NodeKeyOf(facility) is not { } nodeKey) return null;
@@ -476,6 +498,8 @@ public sealed class AnchorWorkflow(
                     var fresh = _tx.Body();
                     body["ts"] = fresh["ts"]!.DeepClone();
                     body["nonce"] = fresh["nonce"]!.DeepClone();
+                    if (delegation is null) body.Remove("delegation");
+                    else body["delegation"] = delegation;
                     Store(row, Transaction.Create(TxType.RecordAnchor, body).ValueOrThrow().SignWith(nodeKey));
                 }
                 await db.SaveChangesAsync();
@@ -503,7 +527,7 @@ public sealed class AnchorWorkflow(
             await using var db = await dbFactory.CreateDbContextAsync();
             var confirmation = await LoadAsync(db, id, tracking: true);
             if (confirmation is null) return AnchorOutcome.Fail(AnchorError.NotFound, "There is no such confirmation.");
-            if (confirmation.Mpi != mpi) return AnchorOutcome.Fail(AnchorError.Forbidden, "These records are not yours to confirm.");
+            if (!Decides(mpi, confirmation.Mpi)) return AnchorOutcome.Fail(AnchorError.Forbidden, "These records are not yours to confirm.");
             if (await ReconcileAsync(db, confirmation)) Changed(confirmation);
             if (confirmation.Status == AnchorStatus.Anchored) return AnchorOutcome.Ok(AnchorStatus.Anchored, confirmation.BlockHeight);
             if (confirmation.Status == AnchorStatus.Rejected)
@@ -512,6 +536,15 @@ public sealed class AnchorWorkflow(
                 return AnchorOutcome.Fail(AnchorError.NotPending, "The facility withdrew this; it can no longer be confirmed.", AnchorStatus.Withdrawn);
 
             var rows = confirmation.Records.Where(r => r.Decision == RecordDecision.Open).OrderBy(r => r.Position).ToList();
+            if (mpi != confirmation.Mpi)
+            {
+                // A delegate signs with their own ES256 key over bodies naming their delegation (ToSignAsync made them so);
+                // a wallet cannot show "on behalf of", so the ledger refuses it and the portal says so first.
+                if (signer.IsWallet) return Fail(AnchorError.SignerRefused, "A wallet cannot sign for someone else: use this browser's key.");
+                var delegation = CosignDelegation(mpi, confirmation.Mpi);
+                if (rows.Any(r => Parse(r).GetString("delegation") != delegation))
+                    return Fail(AnchorError.BodyMismatch, "What you signed is not what was prepared (it may have been renewed): please sign again.");
+            }
             var cosigned = Cosign(ledger.Reader, mpi, signer, [.. rows.Select(r => (r.TransactionId, Parse(r)))], signatures,
                 "Every record you did not dispute must be signed, each once.");
             if (!cosigned.IsOk) return Fail(cosigned.Error, cosigned.Message!);
@@ -561,7 +594,7 @@ public sealed class AnchorWorkflow(
             await using var db = await dbFactory.CreateDbContextAsync();
             var confirmation = await LoadAsync(db, id, tracking: true);
             if (confirmation is null) return AnchorOutcome.Fail(AnchorError.NotFound, "There is no such confirmation.");
-            if (confirmation.Mpi != mpi) return AnchorOutcome.Fail(AnchorError.Forbidden, "These records are not yours to reject.");
+            if (!Decides(mpi, confirmation.Mpi)) return AnchorOutcome.Fail(AnchorError.Forbidden, "These records are not yours to reject.");
             await ReconcileAsync(db, confirmation);
             if (confirmation.Status == AnchorStatus.Rejected) return AnchorOutcome.Ok(AnchorStatus.Rejected);
             if (confirmation.Status == AnchorStatus.Anchored)
@@ -632,6 +665,16 @@ public sealed class AnchorWorkflow(
         await using var db = await dbFactory.CreateDbContextAsync();
         return await db.PatientProfiles.AsNoTracking().Where(p => p.UserId == userId).Select(p => p.MpiNumber).SingleOrDefaultAsync();
     }
+
+    /// <summary>
+    /// The id of a delegation from <paramref name="patientMpi"/> to <paramref name="ownMpi"/> with the <c>cosign</c>
+    /// power in force now (ledger, read at every call), or null.
+    /// </summary>
+    private string? CosignDelegation(string ownMpi, string patientMpi) =>
+        delegates?.InForce(ownMpi, patientMpi, DelegationPowers.Cosign)?.Id;
+
+    /// <summary>The caller (MPI <paramref name="ownMpi"/>) decides on a save of <paramref name="patientMpi"/>: it is theirs, or they co-sign for that patient now.</summary>
+    private bool Decides(string ownMpi, string patientMpi) => ownMpi == patientMpi || CosignDelegation(ownMpi, patientMpi) is not null;
 
     private static Task<AnchorConfirmation?> LoadAsync(ApplicationDbContext db, string id, bool tracking = false)
     {

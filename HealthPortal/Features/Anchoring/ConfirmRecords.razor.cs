@@ -38,7 +38,17 @@ public partial class ConfirmRecords
     private DotNetObjectReference<ConfirmRecords>? selfRef;
     private IJSObjectReference? readThrough;
 
-    private string Title => confirmation is null ? "Confirm my records" : AnchorTitles.For(confirmation.Records);
+    private string Title => confirmation is null ? "Confirm my records"
+        : ForSomeoneElse ? $"{AnchorTitles.For(confirmation.Records)} for {subjectName ?? confirmation.Mpi}"
+        : AnchorTitles.For(confirmation.Records);
+
+    /// <summary>The save is another patient's: the caller co-signs for them under a delegation (the workflow checked it).</summary>
+    private bool ForSomeoneElse => confirmation is not null && View?.Mpi is { } own && confirmation.Mpi != own;
+
+    /// <summary>The name this node holds for the patient of a save the caller co-signs for.</summary>
+    private string? subjectName;
+
+    [Inject] private HealthPortal.Features.ActingFor.DelegateAccess Delegates { get; set; } = default!;
 
     private IEnumerable<AnchorRecordView> Undecided => confirmation?.Records.Where(r => !r.IsRejected) ?? [];
 
@@ -117,6 +127,8 @@ public partial class ConfirmRecords
         confirmation = await Workflow.ForPatientAsync(User, Id);
         if (confirmation is null) return;
         foreach (var record in confirmation.Records) ChoiceOf(record);
+        if (subjectName is null && View?.Mpi is { } own && confirmation.Mpi != own)
+            subjectName = (await Delegates.NamesAsync([confirmation.Mpi])).GetValueOrDefault(confirmation.Mpi);
         // The content does not change with the confirmation's status: read (and hash-check) it once.
         contents ??= await Workflow.ContentOfAsync(User, Id);
         // A correction says which version it replaces and what changed (optional service: partial test containers lack it).
