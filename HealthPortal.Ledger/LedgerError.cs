@@ -89,6 +89,13 @@ public enum LedgerError
     RetractsOtherFacility,
     /// <summary><c>record.retract</c> names a record already retracted, or <c>record.anchor</c> would correct a retracted record.</summary>
     AlreadyRetracted,
+    /// <summary>
+    /// The MPI number was retired by <c>patient.merge</c>: nothing new is anchored, granted or keyed under it (use the
+    /// surviving number), and it is neither merged again nor made a survivor.
+    /// </summary>
+    MpiRetired,
+    /// <summary><c>patient.split</c> names two numbers with no standing merge between them.</summary>
+    NotMerged,
 }
 
 /// <summary>The outcome of a check: <see cref="LedgerError.None"/> or a code with a human-readable message.</summary>

@@ -243,6 +243,37 @@ public sealed class LedgerReader
     public IReadOnlyDictionary<(string Facility, string RecordId), RetractionEntry> RetractionsOf(string mpi)
         => _store.RetractionsOf(mpi).ToDictionary(r => (r.Facility, r.RecordId));
 
+    /// <summary>The standing merge that retired <paramref name="mpi"/> (<c>patient.merge</c>), or null while the number stands on its own.</summary>
+    public MergeEntry? StandingMerge(string mpi) => _state.StandingMerge(mpi);
+
+    /// <summary>The number <paramref name="mpi"/> stands for now: itself, or the surviving number of its standing merge(s).</summary>
+    public string Survivor(string mpi) => _state.Survivor(mpi);
+
+    /// <summary>The surviving number of <paramref name="mpi"/> first, then every number merged into it: the numbers of one person's timeline.</summary>
+    public IReadOnlyList<string> NumbersOf(string mpi) => _state.NumbersOf(_state.Survivor(mpi));
+
+    /// <summary>Every merge <paramref name="mpi"/> took part in, retired or surviving, standing or split, in ledger order.</summary>
+    public IReadOnlyList<MergeEntry> MergesOf(string mpi) => _state.MergesOf(mpi);
+
+    /// <summary>
+    /// One person's records after merges: those anchored under the surviving number of <paramref name="mpi"/> and
+    /// under every number merged into it, in ledger order. Without a merge, exactly <see cref="RecordsOf"/>.
+    /// </summary>
+    public IReadOnlyList<RecordEntry> RecordsOfPerson(string mpi)
+    {
+        var numbers = NumbersOf(mpi);
+        if (numbers.Count == 1) return _store.RecordsOf(numbers[0]);
+        return [.. numbers.SelectMany(_store.RecordsOf).OrderBy(r => r.Height).ThenBy(r => r.Index)];
+    }
+
+    /// <summary>As <see cref="RetractionsOf"/> over every number of the person (<see cref="NumbersOf"/>).</summary>
+    public IReadOnlyDictionary<(string Facility, string RecordId), RetractionEntry> RetractionsOfPerson(string mpi)
+        => NumbersOf(mpi).SelectMany(_store.RetractionsOf).ToDictionary(r => (r.Facility, r.RecordId));
+
+    /// <summary>As <see cref="SupersessionsOf"/> over every number of the person (<see cref="NumbersOf"/>).</summary>
+    public IReadOnlyDictionary<(string Facility, string RecordId), string> SupersessionsOfPerson(string mpi)
+        => NumbersOf(mpi).SelectMany(_store.SupersessionsOf).ToDictionary(s => (s.Facility, s.Superseded), s => s.RecordId);
+
     /// <summary>The record a <c>record.anchor</c> transaction anchored, or null when the id names no committed anchor.</summary>
     public RecordEntry? RecordAnchoredBy(ReadOnlySpan<byte> transactionId)
     {

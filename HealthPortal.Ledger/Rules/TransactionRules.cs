@@ -21,6 +21,7 @@ public sealed partial class TransactionRules(PublicKeyCache keyCache, IRecordLoo
 
         var signatures = CheckSignatures(ptx, state);
         if (!signatures.IsValid) return signatures;
+        if (NotRetired(ptx.Payload, state) is { IsValid: false } retired) return retired;
 
         return ptx.Payload switch
         {
@@ -40,6 +41,8 @@ public sealed partial class TransactionRules(PublicKeyCache keyCache, IRecordLoo
             DelegationRevokePayload p => DelegationRevoke(tx, p, state, block),
             KeylessRegisterPayload p => KeylessRegister(tx, p, state, block),
             RecordRetractPayload p => RecordRetract(tx, p, state, block),
+            PatientMergePayload p => PatientMerge(tx, p, state, block),
+            PatientSplitPayload p => PatientSplit(tx, p, state, block),
             _ => Fail(LedgerError.UnknownType, $"no rule for {tx.Type}"),
         };
     }
@@ -78,7 +81,8 @@ public sealed partial class TransactionRules(PublicKeyCache keyCache, IRecordLoo
     private static Validation ActivePatientKey(StateOverlay state, string mpi, string kid)
     {
         var key = state.Key(kid);
-        if (key is null || key.Mpi != mpi) return Fail(LedgerError.SignerNotAuthorized, $"key {kid} is not a key of patient {mpi}");
+        // A key of a number merged into this one signs for it only when the merge carried keys over (MergeRules.cs).
+        if (key is null || (key.Mpi != mpi && !state.KeysCarriedTo(key.Mpi, mpi))) return Fail(LedgerError.SignerNotAuthorized, $"key {kid} is not a key of patient {mpi}");
         if (!key.IsActive) return Fail(LedgerError.RevokedKey, $"key {kid} was revoked at height {key.RevokedHeight} and signs nothing");
         return Validation.Ok;
     }
@@ -336,7 +340,8 @@ public sealed partial class TransactionRules(PublicKeyCache keyCache, IRecordLoo
         if (p.Grant is not null)
         {
             grant = state.Grant(p.Grant);
-            if (grant is null || grant.Mpi != p.Mpi || grant.Facility != p.Facility)
+            // A grant of a number merged into this one still counts when the merge carried it over (MergeRules.cs).
+            if (grant is null || (grant.Mpi != p.Mpi && !state.KeysCarriedTo(grant.Mpi, p.Mpi)) || grant.Facility != p.Facility)
                 return Fail(LedgerError.UnknownGrant, $"grant {p.Grant} does not give facility {p.Facility} access to patient {p.Mpi}");
             if (!grant.IsActiveAt(tx.Timestamp) || !grant.IsActiveAt(block.Timestamp))
                 return Fail(LedgerError.GrantNotActive, $"grant {p.Grant} is not active");
@@ -347,7 +352,8 @@ public sealed partial class TransactionRules(PublicKeyCache keyCache, IRecordLoo
             if (slash <= 0) return Fail(LedgerError.InvalidField, $"record reference '{reference}' must be facility/record");
             var key = (reference[..slash], reference[(slash + 1)..]);
             var record = state.UncommittedRecord(key.Item1, key.Item2) ?? records.FindRecord(key.Item1, key.Item2);
-            if (record is null || record.Mpi != p.Mpi) return Fail(LedgerError.InvalidField, $"record {reference} is not a record of patient {p.Mpi}");
+            // After a merge the surviving number's reads cover the records anchored under the retired one too.
+            if (record is null || (record.Mpi != p.Mpi && state.Survivor(record.Mpi) != p.Mpi)) return Fail(LedgerError.InvalidField, $"record {reference} is not a record of patient {p.Mpi}");
             if (grant is not null && !grant.Covers(record.Category))
                 return Fail(LedgerError.GrantDoesNotCover, $"grant {p.Grant} does not cover {record.Category} records");
         }

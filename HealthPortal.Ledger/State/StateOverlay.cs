@@ -201,6 +201,7 @@ public sealed partial class StateOverlay
         foreach (var g in Grants.Values) _committed.Put(g);
         foreach (var a in Admins.Values) _committed.Put(a);
         MergeDelegations();
+        MergeMerges();
         _committed.Height = height;
         // From now on overlays above this one read the committed state instead, and nothing below is kept alive.
         _merged = true;

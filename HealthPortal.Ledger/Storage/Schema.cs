@@ -104,6 +104,10 @@ internal static class Schema
             tx_id TEXT NOT NULL, ts INTEGER NOT NULL, height INTEGER NOT NULL);
         CREATE UNIQUE INDEX IF NOT EXISTS retractions_record ON retractions(facility, record_id);
         CREATE INDEX IF NOT EXISTS retractions_mpi ON retractions(mpi);
+        CREATE TABLE IF NOT EXISTS merges(
+            id TEXT PRIMARY KEY, retired TEXT NOT NULL, surviving TEXT NOT NULL, facility TEXT NOT NULL, reason TEXT NOT NULL,
+            keys_carried INTEGER NOT NULL, merged_height INTEGER NOT NULL, merged_at INTEGER NOT NULL, split_height INTEGER,
+            split_at INTEGER, split_reason TEXT, split_tx TEXT, height INTEGER NOT NULL);
         """;
 
     /// <summary>Derived-state tables, in the order replay comparison reports them.</summary>
@@ -116,7 +120,7 @@ internal static class Schema
     /// table is what replay produces. Its indexes cost nothing to ordinary anchors, which write no row there.
     /// <c>delegations</c> and <c>delegated_acts</c> (docs/delegation.md) grew the same way: an older chain has no
     /// delegation transaction, so their empty tables are what replay produces. <c>retractions</c> (<c>record.retract</c>)
-    /// grew the same way.
+    /// grew the same way, and so did <c>merges</c> (<c>patient.merge</c>, <c>patient.split</c>; docs/mpi.md).
     /// </remarks>
-    public static readonly string[] StateTables = ["nodes", "patients", "patient_keys", "grants", "records", "access_log", "admins", "supersessions", "delegations", "delegated_acts", "retractions"];
+    public static readonly string[] StateTables = ["nodes", "patients", "patient_keys", "grants", "records", "access_log", "admins", "supersessions", "delegations", "delegated_acts", "retractions", "merges"];
 }

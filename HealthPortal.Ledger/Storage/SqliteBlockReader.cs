@@ -276,6 +276,7 @@ internal sealed partial class SqliteBlockReader(SqliteConnection writer, string 
                 state.Put(new AdminEntry(r.GetString(0), ParseDeviceKey(r.GetString(0), r.GetString(1)), r.GetInt64(2), r.GetString(3), r.GetString(4),
                     r.IsDBNull(5) ? null : r.GetInt64(5), r.IsDBNull(6) ? null : r.GetString(6), r.GetInt64(7)));
         LoadDelegations(conn, state);
+        LoadMerges(conn, state);
         return state;
     }
 

@@ -130,6 +130,7 @@ internal sealed partial class SqliteBlockWriter(SqliteConnection connection, Sto
             c.ExecuteNonQuery();
         }
         WriteDelegations(changes, txFirst, tx);
+        WriteMerges(changes, tx);
         foreach (var v in changes.Retractions)
         {
             using var c = Sql.Command(_writer, "INSERT INTO retractions VALUES ($seq, $f, $r, $mpi, $reason, $tx, $ts, $h)", tx);

@@ -49,6 +49,8 @@ public static partial class PayloadParser
             TxType.DelegationIssue => r.Allow("mpi", "delegate", "powers", "from", "until", "kind", "facility") is { } ? r.DelegationIssue() : null,
             TxType.DelegationRevoke => r.Allow("mpi", "delegation") is { } ? new DelegationRevokePayload(r.Mpi("mpi"), r.Id("delegation")) : null,
             TxType.RecordRetract => r.Allow("facility", "record", "reason") is { } ? r.Retract() : null,
+            TxType.PatientMerge => r.Allow("retired", "surviving", "facility", "reason") is { } ? r.Merge() : null,
+            TxType.PatientSplit => r.Allow("retired", "surviving", "facility", "reason") is { } ? r.Split() : null,
             _ => null,
         };
         if (r.Error is { } error) return Result<TxPayload>.Fail(error);

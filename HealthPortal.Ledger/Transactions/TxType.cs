@@ -25,11 +25,16 @@ public static class TxType
     public const string DelegationRevoke = "delegation.revoke";
     /// <summary>A facility withdraws a record it anchored (filed under the wrong patient, entered in error, a duplicate), with a reason code.</summary>
     public const string RecordRetract = "record.retract";
+    /// <summary>A steward's facility and the patient retire one of two MPI numbers of one person in favour of the other (MergePayloads.cs).</summary>
+    public const string PatientMerge = "patient.merge";
+    /// <summary>The merging facility undoes a wrong merge.</summary>
+    public const string PatientSplit = "patient.split";
 
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
     {
         NodeRegister, NodeApprove, NodeReject, NodeRevoke, PatientRegister, KeyAdd, KeyRevoke, KeyRecover,
         RecordAnchor, GrantIssue, GrantRevoke, AccessLog, AdminAdd, AdminRevoke,
         DelegationIssue, DelegationRevoke, RecordRetract,
+        PatientMerge, PatientSplit,
     };
 }

@@ -82,6 +82,13 @@ public static class SampleChain
         await kit.MustCommit(tx.DelegationIssue("MPI-0004", "MPI-0001", DelegationPowers.All, now - 1000, now + 86_400_000, DelegationKinds.Guardian, clinic.Id)
             .SignWith(second).SignWith(clinic));
         await kit.MustCommit(tx.DelegationRevoke("MPI-0003", caregivingId).SignWith(patients[2]));
+        // A merge and its split (a row in merges): MPI-0005, MPI-0003 registered twice, merged into MPI-0003 with both
+        // keys signing (keys carried over), so MPI-0005's key co-signs an anchor under MPI-0003; then split again.
+        var duplicate = await kit.Patient("MPI-0005");
+        await kit.MustCommit(kit.Anchor(lab, duplicate, "MPI-0005", "lab-6", "lab"));
+        await kit.MustCommit(tx.PatientMerge("MPI-0005", "MPI-0003", clinic.Id, MergeReasons.DuplicateRegistration).SignWith(clinic).SignWith(patients[2]).SignWith(duplicate));
+        await kit.MustCommit(kit.Anchor(lab, duplicate, "MPI-0003", "lab-7", "lab"));
+        await kit.MustCommit(tx.PatientSplit("MPI-0005", "MPI-0003", clinic.Id, SplitReasons.DifferentPeople).SignWith(clinic));
         await kit.MustCommit(kit.Anchor(clinic, patients[2], "MPI-0003", "visit-3", "visit"));
     }
 

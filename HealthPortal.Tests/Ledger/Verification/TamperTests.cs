@@ -281,6 +281,8 @@ public sealed class TamperTests(TamperTests.PristineChain chain, ITestOutputHelp
         {
             ["seq"] = StoreFile.Long(path, "SELECT MAX(seq) + 100 FROM retractions"), ["record_id"] = "visit-forged",
         }),
+        // A split merge made to stand again (two numbers silently joined), or a merge forged.
+        ["merges"] = ("split_height IS NOT NULL", "split_height = NULL", (_, _) => new Dictionary<string, object> { ["id"] = new string('M', 43) }),
         // A revoked admin wallet brought back.
         ["admins"] = ("revoked_height IS NOT NULL", "revoked_height = NULL", (_, _) => new Dictionary<string, object> { ["id"] = "0x" + new string('A', 40) }),
     };
