@@ -19,6 +19,7 @@ internal static class BenchProgram
         ["mpi", ..] => await MpiBench.RunAsync(args[1..]),
         ["confirmations", ..] => await ConfirmationLock.RunAsync(args[1..]),
         ["store-write", ..] => await StoreWriteCost.RunAsync(args[1..]),
+        ["ingest", ..] => await IngestBench.RunAsync(args[1..]),
         _ => await Benchmark.RunAsync(args),
     };
 }
