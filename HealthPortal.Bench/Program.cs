@@ -20,6 +20,7 @@ internal static class BenchProgram
         ["confirmations", ..] => await ConfirmationLock.RunAsync(args[1..]),
         ["store-write", ..] => await StoreWriteCost.RunAsync(args[1..]),
         ["portal", ..] => await PortalLoad.RunAsync(args[1..]),
+        ["ingest", ..] => await IngestBench.RunAsync(args[1..]),
         _ => await Benchmark.RunAsync(args),
     };
 }

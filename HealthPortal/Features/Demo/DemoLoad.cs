@@ -151,12 +151,19 @@ public sealed class DemoLoad
         return await db.Users.CountAsync(u => u.Email != null && u.Email.StartsWith("load-")) + 1;
     }
 
-    private static async Task<(string Mpi, HealthPortal.Ledger.Crypto.LedgerKeyPair Key)> CreatePatientAsync(IServiceProvider services, int n)
+    /// <summary>The account of load patient <paramref name="n"/>.</summary>
+    public static string EmailOf(int n) => $"load-{n:D6}@{DemoData.Domain}";
+
+    /// <summary>
+    /// Load patient <paramref name="n"/>: account, profile and ledger registration with its server-held demo key
+    /// (also how <c>HealthPortal.Bench ingest</c> makes its patients).
+    /// </summary>
+    public static async Task<(string Mpi, HealthPortal.Ledger.Crypto.LedgerKeyPair Key)> CreatePatientAsync(IServiceProvider services, int n)
     {
         var users = services.GetRequiredService<UserManager<ApplicationUser>>();
         var ledger = services.GetRequiredService<LedgerHost>();
         var password = services.GetRequiredService<IOptions<DemoOptions>>().Value.Password;
-        var email = $"load-{n:D6}@{DemoData.Domain}";
+        var email = EmailOf(n);
         var user = new ApplicationUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = $"Load Patient {n:D6}" };
         Check(await users.CreateAsync(user, password), email);
         Check(await users.AddToRoleAsync(user, Roles.Patient), email);

@@ -2,6 +2,7 @@ using System.Globalization;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Utility;
 using HealthPortal.Features.Ehr;
+using HealthPortal.Features.Ehr.Clinic;
 using HealthPortal.Features.Ehr.Hospital;
 using HealthPortal.Features.Ehr.Laboratory;
 using HealthPortal.Features.Patients;
@@ -64,8 +65,11 @@ internal abstract class BundleFormat(LedgerReader reader, FacilityApiClient clie
     /// <summary>Adds the rows of <paramref name="fresh"/> (and their patients, with the format's MRNs) to the open context.</summary>
     public abstract Task AddAsync(IReadOnlyList<BundleEntry> fresh, CancellationToken ct);
 
-    /// <summary>The record an added entry became, as the store will serve it (so its hash is the one anchored).</summary>
-    public abstract EhrRecord RecordOf(BundleEntry entry);
+    /// <summary>
+    /// The record an added entry became, as the store will serve it (so its hash is the one anchored); null for an entry
+    /// that is part of another entry's record (a clinic visit's vital sign).
+    /// </summary>
+    public abstract EhrRecord? RecordOf(BundleEntry entry);
 
     /// <summary>Takes the rows of <paramref name="entries"/> out of the context again (their confirmation was refused).</summary>
     public abstract void Remove(IReadOnlyList<BundleEntry> entries);
@@ -113,18 +117,11 @@ internal sealed class LabBundleFormat(LaboratoryStore store, LedgerReader reader
 
     public override async Task AddAsync(IReadOnlyList<BundleEntry> fresh, CancellationToken ct)
     {
-        var mpis = fresh.Select(e => e.Mpi).Distinct().ToList();
-        var patients = await _db.Patients.Where(p => mpis.Contains(p.Mpi)).ToDictionaryAsync(p => p.Mpi, ct);
-        var count = await _db.Patients.CountAsync(ct);
+        var patients = await _db.PatientsForWriteAsync(fresh.Select(e => e.Mpi).ToList(), ct);
         foreach (var entry in fresh)
         {
             var order = (LabOrder)entry.Row!;
-            if (!patients.TryGetValue(entry.Mpi, out var patient))
-            {
-                patient = new LabPatient { Mrn = $"L{++count:D8}", Mpi = entry.Mpi };
-                patients[entry.Mpi] = patient;
-                _db.Patients.Add(patient);
-            }
+            var patient = patients[entry.Mpi];
             order.Patient = patient;
             order.PatientMrn = patient.Mrn;
             _db.Orders.Add(order);
@@ -489,18 +486,11 @@ internal sealed class HospitalBundleFormat(HospitalStore store, LedgerReader rea
 
     public override async Task AddAsync(IReadOnlyList<BundleEntry> fresh, CancellationToken ct)
     {
-        var mpis = fresh.Select(e => e.Mpi).Distinct().ToList();
-        var patients = await _db.Patients.Where(p => mpis.Contains(p.Mpi)).ToDictionaryAsync(p => p.Mpi, ct);
-        var count = await _db.Patients.CountAsync(ct);
+        var patients = await _db.PatientsForWriteAsync(fresh.Where(e => e.Row is AdmissionRow).Select(e => e.Mpi).ToList(), ct);
         foreach (var entry in fresh.Where(e => e.Row is AdmissionRow))
         {
             var admission = (AdmissionRow)entry.Row!;
-            if (!patients.TryGetValue(entry.Mpi, out var patient))
-            {
-                patient = new HospitalPatient { Mrn = $"H{++count:D7}", Mpi = entry.Mpi };
-                patients[entry.Mpi] = patient;
-                _db.Patients.Add(patient);
-            }
+            var patient = patients[entry.Mpi];
             admission.Patient = patient;
             admission.PatientMrn = patient.Mrn;
             _db.Admissions.Add(admission);
@@ -538,6 +528,409 @@ internal sealed class HospitalBundleFormat(HospitalStore store, LedgerReader rea
         foreach (var entry in entries.OrderBy(e => e.Row is AdmissionRow ? 1 : 0))
         {
             if (_db.Entry(entry.Row!).State != EntityState.Detached) _db.Remove(entry.Row!);
+        }
+    }
+}
+
+/// <summary>
+/// A clinic's visits as its format stores them (<see cref="ClinicFhir"/>): each Encounter (class AMB) is a visit, with
+/// the visit's note (a DocumentReference, its findings; a visit is never stored without one), its vital signs
+/// (Observations of the blood pressure panel 85354-9, heart rate 8867-4, body temperature 8310-5 and body weight
+/// 29463-7, which travel inside the visit's encounter record as the visit form's vitals do) and its allergies
+/// (AllergyIntolerance, each its own record). Each part names its Encounter entry (<c>encounter</c>, or
+/// <c>context.encounter</c> for the note) by its <c>fullUrl</c>. The clinic format has no diagnosis or medication list, so
+/// a Condition or MedicationRequest/MedicationStatement is refused with that reason rather than dropped. Every field
+/// goes through the visit form's own validation (<see cref="ClinicRecords.Validate"/>).
+/// </summary>
+internal sealed class ClinicBundleFormat(ClinicStore store, LedgerReader reader, FacilityApiClient client) : BundleFormat(reader, client)
+{
+    private ClinicStoreContext _db = null!;
+
+    /// <summary>The visit entry each part belongs to.</summary>
+    private readonly Dictionary<BundleEntry, BundleEntry> _parentOf = [];
+
+    /// <summary>A visit's note: the visit row itself holds it (findings, treatment, follow-up; id <c>NoteId</c>).</summary>
+    private sealed record NoteRow(Visit Visit);
+
+    /// <summary>One vital sign of a visit, put into the visit's <see cref="Vitals"/> when the visit is added.</summary>
+    private sealed record VitalRow(Visit Visit, string Loinc, Action<Vitals> Apply);
+
+    private static readonly Dictionary<string, string> VitalNames = new(StringComparer.Ordinal)
+    {
+        ["85354-9"] = "Blood pressure", ["8867-4"] = "Heart rate", ["8310-5"] = "Body temperature", ["29463-7"] = "Body weight",
+    };
+
+    public override DbContext Open() => _db = store.Open();
+
+    public override string? PrefixOf(Resource resource) => resource switch
+    {
+        Encounter => "visit",
+        DocumentReference => "note",
+        AllergyIntolerance => "alg",
+        Observation => "vs",
+        _ => null,
+    };
+
+    public override string Takes(string resourceType) => resourceType is "Condition" or "MedicationRequest" or "MedicationStatement"
+        ? $"A clinic's record format keeps visits with their note, vital signs and allergies; it has no diagnosis or medication list, so it cannot store a {resourceType}. Put the diagnosis or medication in the visit's note."
+        : $"A clinic takes Encounter (the visit), DocumentReference (its note), vital-sign Observation and AllergyIntolerance entries, not {resourceType}.";
+
+    public override void Map(IReadOnlyList<BundleEntry> entries, DateTime now)
+    {
+        var visits = new Dictionary<string, (BundleEntry Entry, VisitInput Input)>(StringComparer.Ordinal);
+        foreach (var entry in entries.Where(e => e.Resource is Encounter))
+        {
+            VisitInput? input = null;
+            if (entry.Refused is null)
+            {
+                var (mpi, refused) = PatientOf(((Encounter)entry.Resource!).Subject);
+                input = refused is null ? InputOf((Encounter)entry.Resource!, out refused) : null;
+                if (refused is not null) entry.Refused = refused;
+                else
+                {
+                    // The note is checked with the note; here only what the Encounter carries (findings stand in).
+                    var errors = ClinicRecords.Validate(mpi!, WithFindings(input!, "-"), now, out var valid);
+                    if (errors.Any) entry.Refused = Invalid(errors);
+                    else
+                    {
+                        var visit = new Visit
+                        {
+                            Id = entry.RecordId, SeenAt = HospitalRecords.Truncate(valid.SeenAt!.Value), Clinician = valid.Clinician, ChiefComplaint = valid.Complaint,
+                            EnteredBy = Anchoring.AnchorWorkflow.SystemPrefix + Client.Id,
+                        };
+                        (entry.Row, entry.Mpi, entry.Location) = (visit, mpi!, "Encounter/" + entry.RecordId);
+                    }
+                }
+            }
+            // A refused Encounter is still the one its parts name: they are refused with it, not as pointing nowhere.
+            if (entry.FullUrl is not null) visits.TryAdd(entry.FullUrl, (entry, input!));
+        }
+
+        foreach (var entry in entries.Where(e => e.Refused is null && e.Resource is not Encounter))
+        {
+            var (reference, subject) = entry.Resource switch
+            {
+                DocumentReference d => (d.Context?.Encounter.FirstOrDefault()?.Reference, d.Subject),
+                Observation o => (o.Encounter?.Reference, o.Subject),
+                AllergyIntolerance a => (a.Encounter?.Reference, a.Patient),
+                _ => (null, null),
+            };
+            if (entry.Resource is Observation observation && LoincOf(observation) is var loinc && (loinc is null || !VitalNames.ContainsKey(loinc)))
+            {
+                entry.Refused = new(422, OperationOutcome.IssueType.CodeInvalid,
+                    $"{(loinc is null ? "The Observation has no LOINC code" : $"LOINC {loinc} is not a vital sign a clinic visit records")}: a clinic takes the blood pressure panel (85354-9 with 8480-6 and 8462-4), heart rate (8867-4), body temperature (8310-5) and body weight (29463-7).");
+                continue;
+            }
+            if (reference is null || !visits.TryGetValue(reference, out var parent))
+            {
+                entry.Refused = new(422, OperationOutcome.IssueType.Required,
+                    $"A clinic keeps each {entry.Resource!.TypeName} under a visit: point its {(entry.Resource is DocumentReference ? "context.encounter" : "encounter")} at an Encounter entry of this Bundle (its fullUrl).");
+                continue;
+            }
+            _parentOf[entry] = parent.Entry;
+            if (parent.Entry.Refused is not null)
+            {
+                entry.Refused = new(422, OperationOutcome.IssueType.Invalid, $"Its Encounter (Bundle.entry[{parent.Entry.Index}]) was refused.");
+                continue;
+            }
+            var (mpi, refused) = PatientOf(subject);
+            if (refused is not null)
+            {
+                entry.Refused = refused;
+                continue;
+            }
+            if (mpi != parent.Entry.Mpi)
+            {
+                entry.Refused = new(422, OperationOutcome.IssueType.Invalid, $"Its patient ({mpi}) is not its Encounter's ({parent.Entry.Mpi}).");
+                continue;
+            }
+            entry.Mpi = mpi!;
+            entry.Row = PartOf(entry, parent.Input, (Visit)parent.Entry.Row!, now);
+            entry.Location = entry.Row is VitalRow ? parent.Entry.Location : entry.Resource!.TypeName + "/" + entry.RecordId;
+        }
+    }
+
+    private static VisitInput WithFindings(VisitInput input, string findings) => new()
+    {
+        SeenAt = input.SeenAt, Clinician = input.Clinician, ChiefComplaint = input.ChiefComplaint, Findings = findings,
+    };
+
+    private static string? LoincOf(Observation observation) => observation.Code?.Coding.FirstOrDefault(c => c.System == EhrFhir.LoincSystem)?.Code;
+
+    /// <summary>One part, validated as the visit form validates it (alone beside its visit's fields), or the refusal.</summary>
+    private object? PartOf(BundleEntry entry, VisitInput parent, Visit visit, DateTime now)
+    {
+        var input = WithFindings(parent, "-");
+        switch (entry.Resource)
+        {
+            case DocumentReference d:
+                if (visit.NoteId.Length > 0)
+                {
+                    entry.Refused = new(422, OperationOutcome.IssueType.BusinessRule, "A clinic visit has one note; this Encounter has another one in the Bundle.");
+                    return null;
+                }
+                if (NoteText(entry, d) is not { } text) return null;
+                ReadNote(text, input);
+                break;
+            case Observation o:
+                var loinc = LoincOf(o)!;
+                if (_parentOf.Any(p => p.Value == _parentOf[entry] && p.Key != entry && p.Key.Refused is null && p.Key.Row is VitalRow v && v.Loinc == loinc))
+                {
+                    entry.Refused = new(422, OperationOutcome.IssueType.Duplicate, $"{VitalNames[loinc]} is recorded twice for this visit.");
+                    return null;
+                }
+                if (!ReadVital(entry, o, loinc, input)) return null;
+                break;
+            case AllergyIntolerance a:
+                var reaction = a.Reaction.FirstOrDefault();
+                input.Allergies.Add(new AllergyInput
+                {
+                    Substance = a.Code?.Text ?? a.Code?.Coding.FirstOrDefault()?.Display,
+                    Category = a.Category.FirstOrDefault()?.GetLiteral() ?? AllergyCategories.Medication,
+                    Reaction = reaction?.Manifestation.FirstOrDefault() is { } manifestation ? manifestation.Text ?? manifestation.Coding.FirstOrDefault()?.Display : null,
+                    Severity = reaction?.Severity?.GetLiteral(),
+                });
+                break;
+        }
+        var errors = ClinicRecords.Validate(entry.Mpi, input, now, out var valid);
+        if (errors.Any)
+        {
+            entry.Refused = Invalid(errors);
+            return null;
+        }
+        switch (entry.Resource)
+        {
+            case DocumentReference:
+                (visit.NoteId, visit.Findings, visit.Treatment, visit.FollowUpOn) = (entry.RecordId, valid.Findings, valid.Treatment, input.FollowUpOn);
+                return new NoteRow(visit);
+            case Observation:
+                return new VitalRow(visit, LoincOf((Observation)entry.Resource)!, v =>
+                {
+                    v.Systolic ??= input.Systolic;
+                    v.Diastolic ??= input.Diastolic;
+                    v.Pulse ??= input.Pulse;
+                    v.TemperatureC ??= input.TemperatureC;
+                    v.WeightKg ??= input.WeightKg;
+                });
+            default:
+                var allergy = valid.Allergies[0];
+                return new ClinicAllergy
+                {
+                    Id = entry.RecordId, Visit = visit, VisitId = visit.Id, Substance = allergy.Substance, Category = allergy.Category,
+                    Reaction = allergy.Reaction, Severity = allergy.Severity,
+                };
+        }
+    }
+
+    /// <summary>The note's UTF-8 text, or null with the entry refused.</summary>
+    private static string? NoteText(BundleEntry entry, DocumentReference d)
+    {
+        if (d.Content.FirstOrDefault()?.Attachment?.Data is not { } data)
+        {
+            entry.Refused = new(422, OperationOutcome.IssueType.Required, "The note's text goes in content[0].attachment.data (UTF-8 plain text).");
+            return null;
+        }
+        try
+        {
+            var text = new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true).GetString(data);
+            if (!string.IsNullOrWhiteSpace(text)) return text;
+            entry.Refused = new(422, OperationOutcome.IssueType.Required, "The note is empty.");
+        }
+        catch (System.Text.DecoderFallbackException)
+        {
+            entry.Refused = new(422, OperationOutcome.IssueType.Value, "The note's text is not UTF-8.");
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// A note laid out as the clinic serves it ("Findings: …", "Treatment: …", "Follow-up: yyyy-MM-dd" lines) is read back
+    /// into those fields; any other text is the findings, whole.
+    /// </summary>
+    private static void ReadNote(string text, VisitInput input)
+    {
+        var lines = text.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n');
+        string? Field(string label) => lines.FirstOrDefault(l => l.StartsWith(label + ": ", StringComparison.Ordinal))?[(label.Length + 2)..];
+        if (Field("Findings") is not { } findings)
+        {
+            input.Findings = text.Trim();
+            return;
+        }
+        input.Findings = findings;
+        input.Treatment = Field("Treatment");
+        if (Field("Follow-up") is { } followUp && DateOnly.TryParseExact(followUp.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var on))
+            input.FollowUpOn = on;
+    }
+
+    /// <summary>The vital's value(s) into the form's fields, in the units the clinic records; false with the entry refused.</summary>
+    private static bool ReadVital(BundleEntry entry, Observation o, string loinc, VisitInput input)
+    {
+        bool Refuse(string message)
+        {
+            entry.Refused = new(422, OperationOutcome.IssueType.Value, message);
+            return false;
+        }
+        decimal? Value(DataType? value, string unit, string name, out string? problem)
+        {
+            problem = null;
+            if (value is not Quantity { Value: { } v } q)
+            {
+                problem = $"{name}: valueQuantity with a value is required.";
+                return null;
+            }
+            if ((q.Code ?? q.Unit) != unit)
+            {
+                problem = $"{name} is recorded in {unit} (UCUM), not '{q.Code ?? q.Unit}'.";
+                return null;
+            }
+            return v;
+        }
+        int? Whole(decimal value, string name, out string? problem)
+        {
+            problem = value == decimal.Truncate(value) && value is >= int.MinValue and <= int.MaxValue ? null : $"{name} is a whole number.";
+            return problem is null ? (int)value : null;
+        }
+        string? problem;
+        switch (loinc)
+        {
+            case "85354-9":
+                var systolic = o.Component.FirstOrDefault(c => c.Code?.Coding.Any(x => x.System == EhrFhir.LoincSystem && x.Code == "8480-6") == true);
+                var diastolic = o.Component.FirstOrDefault(c => c.Code?.Coding.Any(x => x.System == EhrFhir.LoincSystem && x.Code == "8462-4") == true);
+                if (systolic is null || diastolic is null) return Refuse("The blood pressure panel needs both components: systolic (8480-6) and diastolic (8462-4).");
+                if (Value(systolic.Value, "mm[Hg]", "Systolic BP", out problem) is not { } s || Whole(s, "Systolic BP", out problem) is not { } sys) return Refuse(problem!);
+                if (Value(diastolic.Value, "mm[Hg]", "Diastolic BP", out problem) is not { } d || Whole(d, "Diastolic BP", out problem) is not { } dia) return Refuse(problem!);
+                (input.Systolic, input.Diastolic) = (sys, dia);
+                return true;
+            case "8867-4":
+                if (Value(o.Value, "/min", "Heart rate", out problem) is not { } p || Whole(p, "Pulse", out problem) is not { } pulse) return Refuse(problem!);
+                input.Pulse = pulse;
+                return true;
+            case "8310-5":
+                if (Value(o.Value, "Cel", "Body temperature", out problem) is not { } t) return Refuse(problem!);
+                input.TemperatureC = OneDecimal(t);
+                return true;
+            default:
+                if (Value(o.Value, "kg", "Body weight", out problem) is not { } w) return Refuse(problem!);
+                input.WeightKg = OneDecimal(w);
+                return true;
+        }
+    }
+
+    /// <summary>
+    /// The value as the store gives it back (one decimal place, "37.0"), so the encounter record hashed now is the one the
+    /// store serves later. A value with more places is left as it is, for the form's check to refuse.
+    /// </summary>
+    private static decimal OneDecimal(decimal value) => decimal.Round(value, 1) == value
+        ? decimal.Parse(value.ToString("0.0", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture)
+        : value;
+
+    /// <summary>The visit form's input from an Encounter (class AMB, reason, clinician, start), or why it cannot be a visit.</summary>
+    private static VisitInput? InputOf(Encounter encounter, out Refusal? refused)
+    {
+        refused = null;
+        if (encounter.Class?.Code != "AMB")
+        {
+            refused = new(422, OperationOutcome.IssueType.CodeInvalid, $"Encounter.class '{encounter.Class?.Code}' is not AMB: a clinic visit is ambulatory.");
+            return null;
+        }
+        return new VisitInput
+        {
+            SeenAt = encounter.Period?.StartElement is { } start && start.TryToDateTimeOffset(out var at) ? at.UtcDateTime : null,
+            Clinician = encounter.Participant.Select(p => p.Individual?.Display).FirstOrDefault(d => !string.IsNullOrWhiteSpace(d)),
+            ChiefComplaint = encounter.ReasonCode.Select(r => r.Text ?? r.Coding.FirstOrDefault()?.Display).FirstOrDefault(t => !string.IsNullOrWhiteSpace(t)),
+        };
+    }
+
+    private static Refusal Invalid(Forms.FieldErrors errors) =>
+        new(422, OperationOutcome.IssueType.Value, string.Join(" ", errors.All.Select(e => e.Value)));
+
+    public override async Task<Dictionary<string, string>> StoredAsync(IReadOnlyList<string> ids, CancellationToken ct)
+    {
+        var stored = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var v in await _db.Visits.AsNoTracking().Where(x => ids.Contains(x.Id) || ids.Contains(x.NoteId)).Select(x => new { x.Id, x.NoteId, x.Patient.Mpi }).ToListAsync(ct))
+        {
+            if (ids.Contains(v.Id)) stored[v.Id] = v.Mpi;
+            if (ids.Contains(v.NoteId)) stored[v.NoteId] = v.Mpi;
+        }
+        foreach (var a in await _db.Allergies.AsNoTracking().Where(x => ids.Contains(x.Id)).Select(x => new { x.Id, x.Visit.Patient.Mpi }).ToListAsync(ct)) stored[a.Id] = a.Mpi;
+        return stored;
+    }
+
+    /// <summary>
+    /// A part goes with its visit: refused with it, and only new under a new one (a stored visit is not reopened). A vital
+    /// sign has no row of its own (it is in its visit's record), so it was posted before exactly when its visit was.
+    /// </summary>
+    public override void AfterExisting(IReadOnlyList<BundleEntry> entries)
+    {
+        foreach (var (part, parent) in _parentOf.Where(p => p.Key.Refused is null))
+        {
+            if (parent.Refused is not null)
+                part.Refused = new(422, OperationOutcome.IssueType.Invalid, $"Its Encounter (Bundle.entry[{parent.Index}]) was refused.");
+            else if (part.Row is VitalRow)
+                part.Existing = parent.Existing;
+            else if (parent.Existing && !part.Existing)
+                part.Refused = new(422, OperationOutcome.IssueType.NotSupported,
+                    $"Its Encounter (Bundle.entry[{parent.Index}]) was posted before; a stored visit takes no new records. Post the visit's records together.");
+            else if (part.Existing && !parent.Existing)
+                part.Refused = new(409, OperationOutcome.IssueType.Duplicate, $"Record {part.RecordId} was posted before under another Encounter.");
+        }
+        // A new visit is stored with its note or not at all (the form requires the findings), and its parts go with it. A
+        // visit posted before is answered as it was without one: its note is in the store.
+        foreach (var visit in entries.Where(e => e.Row is Visit && e.Refused is null && !e.Existing))
+        {
+            var note = _parentOf.Where(p => p.Value == visit && p.Key.Resource is DocumentReference).Select(p => p.Key).OrderBy(e => e.Index).FirstOrDefault();
+            if (note is null)
+                visit.Refused = new(422, OperationOutcome.IssueType.Required,
+                    "A clinic visit is stored with its note (the findings): add a DocumentReference whose context.encounter is this Encounter's fullUrl.");
+            else if (note.Refused is not null)
+                visit.Refused = new(422, OperationOutcome.IssueType.Invalid, $"Its note (Bundle.entry[{note.Index}]) was refused, and a clinic visit is stored with its note.");
+        }
+        foreach (var (part, parent) in _parentOf.Where(p => p.Key.Refused is null && p.Value.Refused is not null))
+            part.Refused = new(422, OperationOutcome.IssueType.Invalid, $"Its Encounter (Bundle.entry[{parent.Index}]) was refused.");
+    }
+
+    public override async Task AddAsync(IReadOnlyList<BundleEntry> fresh, CancellationToken ct)
+    {
+        var patients = await _db.PatientsForWriteAsync(fresh.Where(e => e.Row is Visit).Select(e => e.Mpi).ToList(), ct);
+        // Allergies numbered in Bundle order within each visit, as the form numbers its rows; vitals merged into one row.
+        foreach (var group in fresh.Where(e => e.Row is ClinicAllergy or VitalRow).GroupBy(e => _parentOf[e]))
+        {
+            var visit = (Visit)group.Key.Row!;
+            var position = 0;
+            foreach (var part in group.OrderBy(e => e.Index))
+            {
+                if (part.Row is ClinicAllergy allergy)
+                {
+                    allergy.Position = position++;
+                    visit.Allergies.Add(allergy);
+                }
+                else ((VitalRow)part.Row!).Apply(visit.Vitals ??= new Vitals { VisitId = visit.Id, Visit = visit });
+            }
+        }
+        foreach (var entry in fresh.Where(e => e.Row is Visit))
+        {
+            var visit = (Visit)entry.Row!;
+            visit.Patient = patients[entry.Mpi];
+            visit.PatientMrn = visit.Patient.Mrn;
+            _db.Visits.Add(visit);
+        }
+    }
+
+    public override EhrRecord? RecordOf(BundleEntry entry) => entry.Row switch
+    {
+        Visit v => ClinicFhir.Encounter(Client.FacilityId, v, store.Zone),
+        NoteRow n => ClinicFhir.Note(Client.FacilityId, n.Visit, store.Zone),
+        ClinicAllergy a => ClinicFhir.AllergyIntolerance(Client.FacilityId, a, store.Zone),
+        VitalRow => null,
+        _ => throw new InvalidOperationException($"entry {entry.Index} has no clinic row"),
+    };
+
+    public override void Remove(IReadOnlyList<BundleEntry> entries)
+    {
+        // Allergies first, then their visits (which take their vitals and note along); a row no longer tracked is left alone.
+        foreach (var entry in entries.OrderBy(e => e.Row is Visit ? 1 : 0))
+        {
+            if (entry.Row is ClinicAllergy or Visit && _db.Entry(entry.Row).State != EntityState.Detached) _db.Remove(entry.Row);
         }
     }
 }

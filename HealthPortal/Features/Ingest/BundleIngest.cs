@@ -9,6 +9,7 @@ using Hl7.Fhir.Serialization;
 using HealthPortal.Data;
 using HealthPortal.Features.Anchoring;
 using HealthPortal.Features.Ehr;
+using HealthPortal.Features.Ehr.Clinic;
 using HealthPortal.Features.Ehr.Hospital;
 using HealthPortal.Features.Ehr.Laboratory;
 using HealthPortal.Features.Ledger;
@@ -57,8 +58,8 @@ public sealed record IngestAnswer(int Status, Resource Body)
 /// unless every entry is good. Record ids are derived from the facility and the entry's <c>fullUrl</c> (else the
 /// Bundle's identifier and the entry's position), so posting the same Bundle again creates nothing twice.
 /// Laboratories take lab results (<see cref="LabBundleFormat"/>), hospitals encounters with their diagnoses,
-/// prescriptions, allergies and notes (<see cref="HospitalBundleFormat"/>); the clinic format does not take pushed
-/// records yet.
+/// prescriptions, allergies and notes (<see cref="HospitalBundleFormat"/>), clinics visits with their note, vital signs
+/// and allergies (<see cref="ClinicBundleFormat"/>).
 /// </summary>
 public sealed class BundleIngest(
     EhrStores stores, LedgerHost ledger, AnchorWorkflow workflow, IDbContextFactory<ApplicationDbContext> portal, TimeProvider clock,
@@ -98,11 +99,12 @@ public sealed class BundleIngest(
         {
             LaboratoryStore lab => new LabBundleFormat(lab, ledger.Reader, client),
             HospitalStore hospital => new HospitalBundleFormat(hospital, ledger.Reader, client),
+            ClinicStore clinic => new ClinicBundleFormat(clinic, ledger.Reader, client),
             _ => null,
         };
         if (format is null)
             return Problem(422, OperationOutcome.IssueType.NotSupported,
-                $"The {store.Kind.ToString().ToLowerInvariant()} record format does not take pushed records yet; laboratories (lab results) and hospitals (encounters) do.");
+                $"The {store.Kind.ToString().ToLowerInvariant()} record format does not take pushed records; laboratories, hospitals and clinics do.");
 
         var now = clock.GetUtcNow().UtcDateTime;
         var entries = new List<BundleEntry>();
@@ -189,7 +191,7 @@ public sealed class BundleIngest(
             // waiting for its patient, or not written at all.
             foreach (var group in fresh.GroupBy(e => e.Mpi))
             {
-                var records = group.Select(format.RecordOf).ToList();
+                var records = group.Select(format.RecordOf).OfType<EhrRecord>().ToList();
                 var outcome = await workflow.PrepareFromFacilitySystemAsync(client.FacilityId, client.Id, group.Key, records);
                 if (outcome.Succeeded)
                 {

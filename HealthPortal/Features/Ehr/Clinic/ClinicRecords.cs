@@ -15,38 +15,15 @@ public sealed class ClinicRecords(EhrStores stores, TimeProvider clock)
 {
     public async Task<Result<EhrSaved, EhrError>> RecordVisitAsync(string facilityId, string mpi, VisitInput input, string staff, CancellationToken ct = default)
     {
-        var e = new FieldErrors();
-        if (!MpiNumber.TryParse(mpi, out var mpiNumber, out var mpiError)) e.Add("Mpi", mpiError);
-        var now = clock.GetUtcNow().UtcDateTime;
-        var seenAt = e.Require(nameof(input.SeenAt), input.SeenAt, "Seen at");
-        if (seenAt > now.AddDays(1)) e.Add(nameof(input.SeenAt), "Seen at cannot be in the future.");
-        var clinician = e.Required(nameof(input.Clinician), input.Clinician, "Clinician");
-        var complaint = e.Required(nameof(input.ChiefComplaint), input.ChiefComplaint, "Chief complaint", TextLimits.Sentence, multiline: true);
-        var findings = e.Required(nameof(input.Findings), input.Findings, "Findings", TextLimits.Paragraphs, multiline: true);
-        var treatment = e.Optional(nameof(input.Treatment), input.Treatment, "Treatment", TextLimits.Paragraphs, multiline: true);
-        if (input.FollowUpOn is { } followUp && seenAt is { } seen && followUp < DateOnly.FromDateTime(seen))
-            e.Add(nameof(input.FollowUpOn), "Follow-up cannot be before the visit.");
-        Range(e, nameof(input.Systolic), input.Systolic, 50, 260, "Systolic BP", "mmHg");
-        Range(e, nameof(input.Diastolic), input.Diastolic, 20, 160, "Diastolic BP", "mmHg");
-        if (input.Systolic is null != input.Diastolic is null)
-            e.Add(input.Systolic is null ? nameof(input.Systolic) : nameof(input.Diastolic), "Enter both systolic and diastolic pressure.");
-        else if (input.Systolic <= input.Diastolic) e.Add(nameof(input.Diastolic), "Diastolic must be below systolic.");
-        Range(e, nameof(input.Pulse), input.Pulse, 20, 250, "Pulse", "/min");
-        Range(e, nameof(input.TemperatureC), input.TemperatureC, 30m, 45m, "Temperature", "°C", decimals: 1);
-        Range(e, nameof(input.WeightKg), input.WeightKg, 0.3m, 400m, "Weight", "kg", decimals: 1);
-        var allergies = Allergies.Validate(e, input.Allergies);
+        var e = Validate(mpi, input, clock.GetUtcNow().UtcDateTime, out var valid);
+        var (mpiNumber, seenAt, clinician, complaint, findings, treatment, allergies) = valid;
         if (e.Any) return Result.Invalid(EhrError.Invalid, e.List);
 
         if (await stores.ForWriteAsync(facilityId, ct) is not ClinicStore store)
             return Result.Fail(EhrError.NoStore, $"{facilityId} has no clinic EHR store on this node.");
         await using var db = store.Open();
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var patient = await db.Patients.SingleOrDefaultAsync(p => p.Mpi == mpiNumber, ct);
-        if (patient is null)
-        {
-            patient = new ClinicPatient { Mrn = $"CL-{await db.Patients.CountAsync(ct) + 1:D6}", Mpi = mpiNumber };
-            db.Patients.Add(patient);
-        }
+        var patient = await db.PatientForWriteAsync(mpiNumber, ct);
         var visit = new Visit
         {
             Id = EhrIds.New("visit"),
@@ -80,6 +57,38 @@ public sealed class ClinicRecords(EhrStores stores, TimeProvider clock)
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         return new EhrSaved(ClinicFhir.RecordsOf(facilityId, visit, store.Zone).ToList());
+    }
+
+    /// <summary>The visit's fields after the form's validation (<see cref="Validate"/>).</summary>
+    internal sealed record ValidVisit(string Mpi, DateTime? SeenAt, string Clinician, string Complaint, string Findings, string Treatment, List<Ehr.Allergies.Valid> Allergies);
+
+    /// <summary>
+    /// The visit form's checks (also applied to a visit a clinic system posts, <c>Features/Ingest</c>), errors under the
+    /// form's field names; <paramref name="valid"/> holds the trimmed fields.
+    /// </summary>
+    internal static FieldErrors Validate(string mpi, VisitInput input, DateTime now, out ValidVisit valid)
+    {
+        var e = new FieldErrors();
+        if (!MpiNumber.TryParse(mpi, out var mpiNumber, out var mpiError)) e.Add("Mpi", mpiError);
+        var seenAt = e.Require(nameof(input.SeenAt), input.SeenAt, "Seen at");
+        if (seenAt > now.AddDays(1)) e.Add(nameof(input.SeenAt), "Seen at cannot be in the future.");
+        var clinician = e.Required(nameof(input.Clinician), input.Clinician, "Clinician");
+        var complaint = e.Required(nameof(input.ChiefComplaint), input.ChiefComplaint, "Chief complaint", TextLimits.Sentence, multiline: true);
+        var findings = e.Required(nameof(input.Findings), input.Findings, "Findings", TextLimits.Paragraphs, multiline: true);
+        var treatment = e.Optional(nameof(input.Treatment), input.Treatment, "Treatment", TextLimits.Paragraphs, multiline: true);
+        if (input.FollowUpOn is { } followUp && seenAt is { } seen && followUp < DateOnly.FromDateTime(seen))
+            e.Add(nameof(input.FollowUpOn), "Follow-up cannot be before the visit.");
+        Range(e, nameof(input.Systolic), input.Systolic, 50, 260, "Systolic BP", "mmHg");
+        Range(e, nameof(input.Diastolic), input.Diastolic, 20, 160, "Diastolic BP", "mmHg");
+        if (input.Systolic is null != input.Diastolic is null)
+            e.Add(input.Systolic is null ? nameof(input.Systolic) : nameof(input.Diastolic), "Enter both systolic and diastolic pressure.");
+        else if (input.Systolic <= input.Diastolic) e.Add(nameof(input.Diastolic), "Diastolic must be below systolic.");
+        Range(e, nameof(input.Pulse), input.Pulse, 20, 250, "Pulse", "/min");
+        Range(e, nameof(input.TemperatureC), input.TemperatureC, 30m, 45m, "Temperature", "°C", decimals: 1);
+        Range(e, nameof(input.WeightKg), input.WeightKg, 0.3m, 400m, "Weight", "kg", decimals: 1);
+        var allergies = Allergies.Validate(e, input.Allergies);
+        valid = new ValidVisit(mpiNumber, seenAt, clinician, complaint, findings, treatment, allergies);
+        return e;
     }
 
     /// <summary>

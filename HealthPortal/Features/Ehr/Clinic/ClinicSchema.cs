@@ -57,6 +57,28 @@ public sealed class Vitals
 /// <summary>The clinic format's schema (migrations in <c>Features/Ehr/Clinic/Migrations</c>).</summary>
 public sealed class ClinicStoreContext(DbContextOptions<ClinicStoreContext> options) : DbContext(options)
 {
+    /// <summary>
+    /// The clinic patients of these MPI numbers, each one the store lacks added (tracked, saved with the caller's
+    /// changes) under the next MRN ($"CL-{n:D6}"). Call it inside the write transaction, so two writers cannot take the same MRN.
+    /// </summary>
+    public async Task<Dictionary<string, ClinicPatient>> PatientsForWriteAsync(IReadOnlyCollection<string> mpis, CancellationToken ct = default)
+    {
+        var wanted = mpis.Distinct().ToList();
+        var patients = await Patients.Where(p => wanted.Contains(p.Mpi)).ToDictionaryAsync(p => p.Mpi, ct);
+        if (patients.Count == wanted.Count) return patients;
+        var count = await Patients.CountAsync(ct);
+        foreach (var mpi in wanted.Where(m => !patients.ContainsKey(m)))
+        {
+            var patient = new ClinicPatient { Mrn = $"CL-{++count:D6}", Mpi = mpi };
+            patients[mpi] = patient;
+            Patients.Add(patient);
+        }
+        return patients;
+    }
+
+    /// <summary>The clinic patient of one MPI number, added under the next MRN when the store has none (see <see cref="PatientsForWriteAsync"/>).</summary>
+    public async Task<ClinicPatient> PatientForWriteAsync(string mpi, CancellationToken ct = default) => (await PatientsForWriteAsync([mpi], ct))[mpi];
+
     public DbSet<ClinicPatient> Patients => Set<ClinicPatient>();
     public DbSet<Visit> Visits => Set<Visit>();
     public DbSet<Vitals> Vitals => Set<Vitals>();

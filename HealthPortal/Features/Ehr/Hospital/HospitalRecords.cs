@@ -23,12 +23,7 @@ public sealed class HospitalRecords(EhrStores stores, TimeProvider clock)
             return Result.Fail(EhrError.NoStore, $"{facilityId} has no hospital EHR store on this node.");
         await using var db = store.Open();
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var patient = await db.Patients.SingleOrDefaultAsync(p => p.Mpi == valid.Mpi, ct);
-        if (patient is null)
-        {
-            patient = new HospitalPatient { Mrn = $"H{await db.Patients.CountAsync(ct) + 1:D7}", Mpi = valid.Mpi };
-            db.Patients.Add(patient);
-        }
+        var patient = await db.PatientForWriteAsync(valid.Mpi, ct);
         var admission = valid.Admission;
         admission.Patient = patient;
         admission.PatientMrn = patient.Mrn;

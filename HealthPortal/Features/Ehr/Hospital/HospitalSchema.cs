@@ -88,6 +88,28 @@ public static class AdmissionTypes
 /// <summary>The hospital format's schema (migrations in <c>Features/Ehr/Hospital/Migrations</c>).</summary>
 public sealed class HospitalStoreContext(DbContextOptions<HospitalStoreContext> options) : DbContext(options)
 {
+    /// <summary>
+    /// The hospital patients of these MPI numbers, each one the store lacks added (tracked, saved with the caller's
+    /// changes) under the next MRN ($"H{n:D7}"). Call it inside the write transaction, so two writers cannot take the same MRN.
+    /// </summary>
+    public async Task<Dictionary<string, HospitalPatient>> PatientsForWriteAsync(IReadOnlyCollection<string> mpis, CancellationToken ct = default)
+    {
+        var wanted = mpis.Distinct().ToList();
+        var patients = await Patients.Where(p => wanted.Contains(p.Mpi)).ToDictionaryAsync(p => p.Mpi, ct);
+        if (patients.Count == wanted.Count) return patients;
+        var count = await Patients.CountAsync(ct);
+        foreach (var mpi in wanted.Where(m => !patients.ContainsKey(m)))
+        {
+            var patient = new HospitalPatient { Mrn = $"H{++count:D7}", Mpi = mpi };
+            patients[mpi] = patient;
+            Patients.Add(patient);
+        }
+        return patients;
+    }
+
+    /// <summary>The hospital patient of one MPI number, added under the next MRN when the store has none (see <see cref="PatientsForWriteAsync"/>).</summary>
+    public async Task<HospitalPatient> PatientForWriteAsync(string mpi, CancellationToken ct = default) => (await PatientsForWriteAsync([mpi], ct))[mpi];
+
     public DbSet<HospitalPatient> Patients => Set<HospitalPatient>();
     public DbSet<Admission> Admissions => Set<Admission>();
     public DbSet<Diagnosis> Diagnoses => Set<Diagnosis>();

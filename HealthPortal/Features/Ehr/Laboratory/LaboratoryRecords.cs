@@ -31,12 +31,7 @@ public sealed class LaboratoryRecords(EhrStores stores, TimeProvider clock)
             return Result.Fail(EhrError.NoStore, $"{facilityId} has no laboratory EHR store on this node.");
         await using var db = store.Open();
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var patient = await db.Patients.SingleOrDefaultAsync(p => p.Mpi == mpiNumber, ct);
-        if (patient is null)
-        {
-            patient = new LabPatient { Mrn = $"L{await db.Patients.CountAsync(ct) + 1:D8}", Mpi = mpiNumber };
-            db.Patients.Add(patient);
-        }
+        var patient = await db.PatientForWriteAsync(mpiNumber, ct);
         var order = new LabOrder
         {
             Id = EhrIds.New("lab"),
@@ -153,12 +148,7 @@ public sealed class LaboratoryRecords(EhrStores stores, TimeProvider clock)
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var old = await db.Orders.Include(o => o.Patient).Include(o => o.Results).SingleOrDefaultAsync(o => o.Id == orderId && o.ReportedAt != null, ct);
         if (old is null || old.Patient.Mpi != fromMpi) return Result.Fail(EhrError.OrderNotFound, $"There is no reported order {orderId} of this patient.");
-        var patient = await db.Patients.SingleOrDefaultAsync(p => p.Mpi == mpiNumber, ct);
-        if (patient is null)
-        {
-            patient = new LabPatient { Mrn = $"L{await db.Patients.CountAsync(ct) + 1:D8}", Mpi = mpiNumber };
-            db.Patients.Add(patient);
-        }
+        var patient = await db.PatientForWriteAsync(mpiNumber, ct);
         var order = new LabOrder
         {
             Id = EhrIds.New("lab"),

@@ -48,6 +48,28 @@ public sealed class LabResult
 /// <summary>The laboratory format's schema (migrations in <c>Features/Ehr/Laboratory/Migrations</c>).</summary>
 public sealed class LaboratoryStoreContext(DbContextOptions<LaboratoryStoreContext> options) : DbContext(options)
 {
+    /// <summary>
+    /// The laboratory patients of these MPI numbers, each one the store lacks added (tracked, saved with the caller's
+    /// changes) under the next MRN ($"L{n:D8}"). Call it inside the write transaction, so two writers cannot take the same MRN.
+    /// </summary>
+    public async Task<Dictionary<string, LabPatient>> PatientsForWriteAsync(IReadOnlyCollection<string> mpis, CancellationToken ct = default)
+    {
+        var wanted = mpis.Distinct().ToList();
+        var patients = await Patients.Where(p => wanted.Contains(p.Mpi)).ToDictionaryAsync(p => p.Mpi, ct);
+        if (patients.Count == wanted.Count) return patients;
+        var count = await Patients.CountAsync(ct);
+        foreach (var mpi in wanted.Where(m => !patients.ContainsKey(m)))
+        {
+            var patient = new LabPatient { Mrn = $"L{++count:D8}", Mpi = mpi };
+            patients[mpi] = patient;
+            Patients.Add(patient);
+        }
+        return patients;
+    }
+
+    /// <summary>The laboratory patient of one MPI number, added under the next MRN when the store has none (see <see cref="PatientsForWriteAsync"/>).</summary>
+    public async Task<LabPatient> PatientForWriteAsync(string mpi, CancellationToken ct = default) => (await PatientsForWriteAsync([mpi], ct))[mpi];
+
     public DbSet<LabPatient> Patients => Set<LabPatient>();
     public DbSet<LabOrder> Orders => Set<LabOrder>();
     public DbSet<LabResult> Results => Set<LabResult>();
