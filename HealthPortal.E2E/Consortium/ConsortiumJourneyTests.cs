@@ -116,7 +116,7 @@ public sealed class ConsortiumJourneyTests : ChromiumTest, IClassFixture<Consort
         await signUp.GotoAsync();
         await signUp.SignUpAsync(NewPatientName, email, NewPatientPassword);
         var home = new PatientDashboardPage(phone);
-        await home.FillDetailsAsync(NewPatientName, "1991-07-14", "12/LAKEVW(N)" + Random.Shared.Next(100_000, 999_999), "+95 9 400 000 017");
+        await home.FillDetailsAsync(NewPatientName, "14/07/1991", "12/LAKEVW(N)" + Random.Shared.Next(100_000, 999_999), "+95 9 400 000 017");
         await home.SetUpKey.ClickAsync();
         var setup = new KeySetupPage(phone);
         await phone.WaitForPathAsync("/patient/key");

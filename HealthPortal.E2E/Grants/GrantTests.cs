@@ -80,9 +80,12 @@ public sealed class GrantTests(PortalHost host, ChromiumFixture chromium, ITestO
         await sharing.ShareAnother.ClickAsync();
         await sharing.Facility(Northgate).CheckAsync();
         await sharing.Kind("all").CheckAsync();
+        // Typed day first (dd/mm/yyyy) as the fields ask; the default time of day is kept.
         var start = DateTime.UtcNow.AddDays(2);
-        await sharing.Start.FillAsync(start.ToString("yyyy-MM-ddTHH:mm", System.Globalization.CultureInfo.InvariantCulture));
-        await sharing.End.FillAsync(start.AddDays(7).ToString("yyyy-MM-ddTHH:mm", System.Globalization.CultureInfo.InvariantCulture));
+        await sharing.StartDate.FillAsync(start.ToString("dd/MM/yyyy", System.Globalization.CultureInfo.InvariantCulture));
+        await sharing.StartDate.PressAsync("Tab");
+        await sharing.EndDate.FillAsync(start.AddDays(7).ToString("dd/MM/yyyy", System.Globalization.CultureInfo.InvariantCulture));
+        await sharing.EndDate.PressAsync("Tab");
         await sharing.Review.ClickAsync();
         await Expect(sharing.Summary).ToContainTextAsync("Northgate Diagnostics Laboratory may see your records of every kind");
         await sharing.Sign.ClickAsync();

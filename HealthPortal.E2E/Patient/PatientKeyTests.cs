@@ -36,7 +36,7 @@ public sealed class PatientKeyTests(PortalHost host, ChromiumFixture chromium, I
         await new SignUpPage(Page).GotoAsync();
         await new SignUpPage(Page).SignUpAsync("Hla Hla Win", email, Password);
         var dashboard = new PatientDashboardPage(Page);
-        await dashboard.FillDetailsAsync("Hla Hla Win", "1990-02-03", "14/PATHANA(N)" + Random.Shared.Next(100_000, 999_999), "+95 9 400 000 003");
+        await dashboard.FillDetailsAsync("Hla Hla Win", "03/02/1990", "14/PATHANA(N)" + Random.Shared.Next(100_000, 999_999), "+95 9 400 000 003");
         await dashboard.SetUpKey.ClickAsync();
 
         // Make the key, stamp the registration, review exactly what is signed, sign.

@@ -363,7 +363,7 @@ public sealed class RecordJourneyTests(PortalHost host, ChromiumFixture chromium
         await Expect(timeline.Rows.GetByTestId("record-facility").Filter(new() { HasNotText = "Riverside General Hospital" })).ToHaveCountAsync(0);
         await Expect(timeline.Count).ToContainTextAsync($" of {total} records");
 
-        await timeline.FromFilter.FillAsync(DateTime.UtcNow.AddDays(2).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        await timeline.FromFilter.FillAsync(DateTime.UtcNow.AddDays(2).ToString("dd/MM/yyyy", System.Globalization.CultureInfo.InvariantCulture));
         await timeline.FromFilter.PressAsync("Tab");
         await Expect(timeline.NoneMatch).ToBeVisibleAsync();
         await Expect(timeline.Rows).ToHaveCountAsync(0);

@@ -160,7 +160,7 @@ public sealed class WalletJourneyTests(PortalHost host, ChromiumFixture chromium
         await new SignUpPage(Page).GotoAsync();
         await new SignUpPage(Page).SignUpAsync("Khin Wallet", email, "E2e-Wallet-Passw0rd!");
         var dashboard = new PatientDashboardPage(Page);
-        await dashboard.FillDetailsAsync("Khin Wallet", "1991-03-04", "12/KAMAYA(N)" + Random.Shared.Next(100_000, 999_999), "+95 9 400 000 004");
+        await dashboard.FillDetailsAsync("Khin Wallet", "04/03/1991", "12/KAMAYA(N)" + Random.Shared.Next(100_000, 999_999), "+95 9 400 000 004");
         await dashboard.SetUpKey.ClickAsync();
         var setup = new KeySetupPage(Page);
         await Page.WaitForPathAsync("/patient/key");

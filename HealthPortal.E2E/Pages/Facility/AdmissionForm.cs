@@ -20,7 +20,7 @@ public sealed class AdmissionForm(IPage page)
     /// <summary>Types a date into an editable picker the way staff do, then leaves the field so it is parsed.</summary>
     public async Task TypeStartDateAsync(DateTime date)
     {
-        await StartDate.FillAsync(date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        await StartDate.FillAsync(date.ToString("dd/MM/yyyy", System.Globalization.CultureInfo.InvariantCulture));
         await StartDate.PressAsync("Tab");
     }
 

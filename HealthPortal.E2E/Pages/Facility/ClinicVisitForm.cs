@@ -21,7 +21,7 @@ public sealed class ClinicVisitForm(IPage page)
 
     public async Task TypeDateAsync(DateTime date)
     {
-        await Date.FillAsync(date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        await Date.FillAsync(date.ToString("dd/MM/yyyy", System.Globalization.CultureInfo.InvariantCulture));
         await Date.PressAsync("Tab");
     }
 

@@ -21,7 +21,7 @@ public sealed class LabOrderForm(IPage page)
 
     public async Task TypeCollectedDateAsync(DateTime date)
     {
-        await CollectedDate.FillAsync(date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        await CollectedDate.FillAsync(date.ToString("dd/MM/yyyy", System.Globalization.CultureInfo.InvariantCulture));
         await CollectedDate.PressAsync("Tab");
     }
 

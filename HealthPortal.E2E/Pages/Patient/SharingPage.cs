@@ -11,8 +11,9 @@ public sealed class SharingPage(IPage page) : PortalPage(page)
     public ILocator Facility(string facilityId) => TestId($"grant-facility-{facilityId}");
     public ILocator Kind(string kind) => TestId($"grant-kind-{kind}");
     public ILocator Purpose(string purpose) => TestId($"grant-purpose-{purpose}");
-    public ILocator Start => Page.Locator("#grant-start");
-    public ILocator End => Page.Locator("#grant-end");
+    /// <summary>The day-first date fields of the period (a picker's test id is on its wrapper or its input).</summary>
+    public ILocator StartDate => Page.Locator("[data-testid='grant-start-date'] input, input[data-testid='grant-start-date']");
+    public ILocator EndDate => Page.Locator("[data-testid='grant-end-date'] input, input[data-testid='grant-end-date']");
     public ILocator Review => TestId("grant-review");
     public ILocator Error(string field) => TestId($"grant-error-{field}");
     public ILocator Summary => TestId("grant-summary");

@@ -40,7 +40,7 @@ public sealed class RecordEntryFormTests(EhrTestNode node) : PortalComponentTest
 
         form.Find("input[data-testid='admission-ward']").Input("Ward 3");
         form.Find("input[data-testid='admission-attending']").Input("Dr. Okafor");
-        form.Find("input[data-testid='admission-start-date']").Change("2026-03-02");
+        form.Find("input[data-testid='admission-start-date']").Change("02/03/2026");
         form.Find("input[data-testid='diagnosis-0-icd10']").Change("J18.9");
         form.Find("input[data-testid='diagnosis-0-description']").Input("Pneumonia");
         form.Find("[data-testid='save-admission']").Click();
@@ -72,7 +72,7 @@ public sealed class RecordEntryFormTests(EhrTestNode node) : PortalComponentTest
 
         form.Find("input[data-testid='admission-ward']").Input("Ward 3");
         form.Find("input[data-testid='admission-attending']").Input("Dr. Okafor");
-        form.Find("input[data-testid='admission-start-date']").Change("2026-03-02");
+        form.Find("input[data-testid='admission-start-date']").Change("02/03/2026");
         form.Find("input[data-testid='diagnosis-0-icd10']").Change("pneumonia");
         form.Find("input[data-testid='diagnosis-0-description']").Input("Pneumonia");
         form.Find("[data-testid='save-admission']").Click();
@@ -87,7 +87,7 @@ public sealed class RecordEntryFormTests(EhrTestNode node) : PortalComponentTest
     {
         var form = RenderForm(EhrTestNode.Clinic, FacilityKind.Clinic);
 
-        form.Find("input[data-testid='visit-date']").Change("2026-03-02");
+        form.Find("input[data-testid='visit-date']").Change("02/03/2026");
         form.Find("input[data-testid='visit-clinician']").Input("Dr. Hnin");
         form.Find("input[data-testid='visit-complaint']").Input("Cough");
         form.Find("textarea[data-testid='visit-findings']").Change("Clear chest.");
@@ -99,12 +99,39 @@ public sealed class RecordEntryFormTests(EhrTestNode node) : PortalComponentTest
     }
 
     [Fact]
+    public void ClinicForm_AnImpossibleFollowUpDate_IsShownWithItsReason_AndNothingIsSavedWithoutIt()
+    {
+        var form = RenderForm(EhrTestNode.Clinic, FacilityKind.Clinic);
+
+        form.Find("input[data-testid='visit-date']").Change("02/03/2026");
+        form.Find("input[data-testid='visit-clinician']").Input("Dr. Hnin");
+        form.Find("input[data-testid='visit-complaint']").Input("Cough");
+        form.Find("textarea[data-testid='visit-findings']").Change("Clear chest.");
+        form.Find("input[data-testid='visit-followup']").Change("31/04/2026");
+        form.Find("[data-testid='save-visit']").Click();
+
+        // The follow-up is not silently dropped: the form says which date and why, keeps the text and saves nothing.
+        form.WaitForAssertion(() => Assert.Contains("Follow-up date (optional): \"31/04/2026\" is not a date: April 2026 has 30 days.",
+            form.Find("[data-testid='ehr-form-problem']").TextContent));
+        Assert.Equal("31/04/2026", form.Find("input[data-testid='visit-followup']").GetAttribute("value"));
+        Assert.Empty(_saved);
+
+        form.Find("input[data-testid='visit-followup']").Change("30/04/2026");
+        form.Find("[data-testid='save-visit']").Click();
+
+        form.WaitForAssertion(() => Assert.True(_saved.Count == 1,
+            string.Join(" / ", form.FindAll("[data-testid='ehr-form-problem'], .mud-input-helper-text").Select(e => e.TextContent))));
+        var note = (Hl7.Fhir.Model.DocumentReference)_saved[0].Single(r => r.Kind == RecordKinds.Note).Fhir;
+        Assert.Contains("Follow-up: 2026-04-30", System.Text.Encoding.UTF8.GetString(note.Content[0].Attachment.Data!));
+    }
+
+    [Fact]
     public void LaboratoryForm_OrdersThenReportsWithTheFlagShownAsTyped()
     {
         var form = RenderForm(EhrTestNode.Laboratory, FacilityKind.Laboratory);
 
         form.Find("input[data-testid='order-clinician']").Input("Dr. Kyaw");
-        form.Find("input[data-testid='order-collected-date']").Change("2026-03-02");
+        form.Find("input[data-testid='order-collected-date']").Change("02/03/2026");
         form.Find("input[data-testid='order-test-2345-7']").Change(true);
         form.Find("[data-testid='save-order']").Click();
 
@@ -127,7 +154,7 @@ public sealed class RecordEntryFormTests(EhrTestNode node) : PortalComponentTest
 
         form.Find("input[data-testid='admission-ward']").Input("Ward 3");
         form.Find("input[data-testid='admission-attending']").Input("Dr. Okafor");
-        form.Find("input[data-testid='admission-start-date']").Change("2026-03-02");
+        form.Find("input[data-testid='admission-start-date']").Change("02/03/2026");
         form.Find("[data-testid='diagnosis-0-picker'] input, input[data-testid='diagnosis-0-picker']").Input("dengue haem");
         form.WaitForAssertion(() => Assert.NotEmpty(popovers.FindAll(".mud-popover .mud-list-item")), TimeSpan.FromSeconds(5));
         popovers.FindAll(".mud-popover .mud-list-item").First(e => e.TextContent.Contains("A91", StringComparison.Ordinal)).Click();

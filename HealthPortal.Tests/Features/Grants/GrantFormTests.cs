@@ -176,12 +176,25 @@ public sealed class GrantFormTests : PortalComponentTest
 
         // No zone cascaded: the default, Asia/Yangon (UTC+06:30), as for a patient who never chose one.
         Assert.Contains("When (Yangon time)", form.Markup);
-        form.Find("#grant-start").Change("2026-11-26T09:30");
-        form.Find("#grant-end").Change("not a date");
+        // Day first: 26/11/2026 at 09:30 in Yangon is 03:00 UTC.
+        form.Find("[data-testid='grant-start-date'] input, input[data-testid='grant-start-date']").Change("26/11/2026");
+        form.Find("[data-testid='grant-start-time'] input, input[data-testid='grant-start-time']").Change("09:30");
+        form.Find("[data-testid='grant-end-date'] input, input[data-testid='grant-end-date']").Change("not a date");
         form.Find("[data-testid='grant-review']").Click();
 
         Assert.Equal(new DateTime(2026, 11, 26, 3, 0, 0, DateTimeKind.Utc), input.Start);
         Assert.Equal(DateTimeKind.Utc, input.Start!.Value.Kind);
         Assert.Equal("Choose when the access ends.", ErrorOf(form, GrantValidation.EndField));
+        Assert.Contains("\"not a date\" is not a date. Type it day first as dd/mm/yyyy", form.Markup);
+    }
+
+    [Fact]
+    public void TheDefaultPeriod_IsShownDayFirstOnThePatientsClock()
+    {
+        // GrantInput.Default starts now: 2026-11-20 08:00 UTC is 20/11/2026 14:30 in Yangon.
+        var form = Form(GrantInput.Default(new DateTimeOffset(2026, 11, 20, 8, 0, 0, TimeSpan.Zero)));
+
+        Assert.Equal("20/11/2026", form.Find("[data-testid='grant-start-date'] input, input[data-testid='grant-start-date']").GetAttribute("value"));
+        Assert.Equal("14:30", form.Find("[data-testid='grant-start-time'] input, input[data-testid='grant-start-time']").GetAttribute("value"));
     }
 }

@@ -65,7 +65,7 @@ public sealed class PatientDashboardTests(PortalTestDatabase database, Standalon
         var page = Render<PatientDashboard>();
 
         page.WaitForElement("input[data-testid='profile-fullname']").Change("Hla Hla Win");
-        page.Find("input[data-testid='profile-birthdate']").Change("1990-02-03");
+        page.Find("input[data-testid='profile-birthdate']").Change("03/02/1990");
         page.Find("input[data-testid='profile-nrc']").Change("14/PATHANA(N)300003");
         page.Find("input[data-testid='profile-phone']").Change("+95 9 400 000 003");
 

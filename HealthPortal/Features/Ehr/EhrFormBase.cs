@@ -35,6 +35,9 @@ public abstract class EhrFormBase : ComponentBase, IAsyncDisposable
     [CascadingParameter] public Times.UserTime Clock { get; set; } = Times.UserTime.Default;
 
     protected IReadOnlyDictionary<string, string> Errors { get; private set; } = new Dictionary<string, string>();
+
+    /// <summary>The form's date fields whose typed text is not a date (each shows why); nothing is saved while any is left.</summary>
+    protected Times.UnreadDates UnreadDates { get; } = new();
     protected string? Problem { get; private set; }
     protected string? Saved { get; private set; }
     protected bool Saving { get; private set; }
@@ -94,6 +97,12 @@ public abstract class EhrFormBase : ComponentBase, IAsyncDisposable
         Saved = null;
         try
         {
+            if (UnreadDates.Any)
+            {
+                // The unreadable date's field is empty to the form, so saving now would drop a date still shown typed.
+                Problem = "A date could not be read. " + UnreadDates.Summary;
+                return;
+            }
             string? reason = null;
             if (CorrectionOf is not null)
             {
@@ -117,6 +126,7 @@ public abstract class EhrFormBase : ComponentBase, IAsyncDisposable
             {
                 Saved = savedMessage(saved);
                 reset?.Invoke();
+                UnreadDates.Clear();
                 RestoredFields = 0;
                 await ClearDraftAsync();
                 if (CorrectionOf is not null && saved.Records.Count > 0)

@@ -184,8 +184,11 @@ public partial class KeySetup
     private static bool IsStale(JsonObject body)
         => body["ts"] is JsonValue v && v.TryGetValue<long>(out var ts) && DateTimeOffset.UtcNow - DateTimeOffset.FromUnixTimeMilliseconds(ts) > TimeSpan.FromMinutes(2);
 
-    private static string TimeOf(JsonObject body)
-        => body["ts"] is JsonValue v && v.TryGetValue<long>(out var ts) ? DateTimeOffset.FromUnixTimeMilliseconds(ts).ToString("yyyy-MM-dd HH:mm:ss 'UTC'") : "";
+    /// <summary>The patient's clock: the signed time day first in their zone (the body keeps milliseconds since 1970 UTC).</summary>
+    [CascadingParameter] private Times.UserTime Clock { get; set; } = Times.UserTime.Default;
+
+    private string TimeOf(JsonObject body)
+        => body["ts"] is JsonValue v && v.TryGetValue<long>(out var ts) ? $"{Clock.FormatSeconds(DateTimeOffset.FromUnixTimeMilliseconds(ts))} ({Clock.ZoneName})" : "";
 
     private static string Short(string? text) => text is null ? "" : text.Length > 16 ? text[..16] + "…" : text;
 

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using HealthPortal.Features.Outcomes;
 using HealthPortal.Features.Patient.Records;
 using HealthPortal.Features.Security;
+using HealthPortal.Features.Times;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.JSInterop;
@@ -26,6 +27,9 @@ public partial class SharePage : IAsyncDisposable
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
 
     [CascadingParameter] private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
+
+    /// <summary>The reader's clock: times day first in their zone ("7 Dec 2026, 05:15"), never the server's.</summary>
+    [CascadingParameter] private UserTime Time { get; set; } = UserTime.Default;
 
     private ClaimsPrincipal user = new();
     private PatientTimeline? timeline;
