@@ -8,6 +8,7 @@ using HealthPortal.Features.Corrections;
 using HealthPortal.Features.Auth.Sessions;
 using HealthPortal.Features.Grants;
 using HealthPortal.Features.Delegation;
+using HealthPortal.Features.Children;
 using HealthPortal.Features.Interop;
 using HealthPortal.Features.Mpi.Pprl;
 using HealthPortal.Features.Ingest;
@@ -70,6 +71,7 @@ builder.AddPortalConfiguration(args)
     .AddShareLinks()
     .AddGrants()
     .AddDelegation()
+    .AddChildren()
     .AddEhrStores()
     .AddMpi()
     .AddInterop()

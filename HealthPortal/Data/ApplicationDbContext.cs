@@ -107,6 +107,7 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
         builder.ApplyConfiguration(new IdentityCheckConfiguration());
         MpiRegisterModel.Configure(builder);
         HealthPortal.Features.Retractions.RetractionModel.Configure(builder);
+        HealthPortal.Features.Children.ChildModel.Configure(builder);
         builder.ApplyConfiguration(new GrantPurposeNoteConfiguration());
         builder.ApplyConfiguration(new UserSessionConfiguration());
 

@@ -7,9 +7,9 @@ namespace HealthPortal.Tests.Features.Shell;
 
 public sealed class NavMenuTests : PortalComponentTest
 {
-    private static readonly string[] PatientLinks = ["nav-patient", "nav-patient-records", "nav-patient-summary", "nav-patient-identity", "nav-patient-grants", "nav-patient-share", "nav-patient-access", "nav-patient-delegations", "nav-patient-card", "nav-patient-devices"];
-    private static readonly string[] FacilityLinks = ["nav-facility"];
-    private static readonly string[] ManagerLinks = ["nav-facility", "nav-facility-staff", "nav-facility-recovery", "nav-facility-audit", "nav-facility-systems"];
+    private static readonly string[] PatientLinks = ["nav-patient", "nav-patient-records", "nav-patient-summary", "nav-patient-identity", "nav-patient-grants", "nav-patient-share", "nav-patient-access", "nav-patient-delegations", "nav-patient-children", "nav-patient-card", "nav-patient-devices"];
+    private static readonly string[] FacilityLinks = ["nav-facility", "nav-facility-children"];
+    private static readonly string[] ManagerLinks = ["nav-facility", "nav-facility-children", "nav-facility-staff", "nav-facility-recovery", "nav-facility-audit", "nav-facility-systems"];
     private static readonly string[] AdminLinks = ["nav-admin", "nav-admin-accounts", "nav-admin-registrations", "nav-admin-ledger", "nav-admin-network", "nav-admin-recoveries", "nav-admin-wallet", "nav-admin-identity-checks", "nav-admin-mpi-review", "nav-admin-break-glass", "nav-admin-mail"];
 
     private IReadOnlyList<string> PortalLinks()

@@ -464,6 +464,57 @@ namespace HealthPortal.Data.Migrations
                     b.ToTable("BreakGlassSession", (string)null);
                 });
 
+            modelBuilder.Entity("HealthPortal.Features.Children.ChildRegistration", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset?>("AttestedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AttestedByUserId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ChildUserId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DelegationId")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DocumentsCode")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FacilityId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("GuardianUserId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset?>("TakenOverAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ChildUserId")
+                        .IsUnique();
+
+                    b.HasIndex("GuardianUserId");
+
+                    b.ToTable("ChildRegistration", (string)null);
+                });
+
             modelBuilder.Entity("HealthPortal.Features.Facilities.HealthFacility", b =>
                 {
                     b.Property<string>("Id")
