@@ -114,6 +114,7 @@ public static class MpiExtensions
         services.AddSingleton<Pprl.PprlSearchLimiter>();
         services.AddScoped<Pprl.CrossNodeCandidates>();
         services.AddScoped<MpiDisputes>();
+        services.AddScoped<MpiMerges>();
         return services;
     }
 }

@@ -124,6 +124,7 @@ public static class MpiRegisterModel
         builder.ApplyConfiguration<MpiReviewItem>(configuration);
         builder.ApplyConfiguration<MpiDecision>(configuration);
         builder.ApplyConfiguration(new MpiDisputeConfiguration());
+        builder.ApplyConfiguration(new MpiMergeRequestConfiguration());
     }
 }
 

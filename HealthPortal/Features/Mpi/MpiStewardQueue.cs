@@ -7,7 +7,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace HealthPortal.Features.Mpi;
 
-public enum ReviewStatus { Open, Linked, NotAMatch, Merged }
+/// <summary>Where a pair stands. <see cref="AwaitingPatient"/>: a merge of two numbers on the ledger, waiting for the patient's co-signature (MpiMerges).</summary>
+public enum ReviewStatus { Open, Linked, NotAMatch, Merged, AwaitingPatient }
 
 /// <summary>How a pair came to the queue: a scan of the register, an import row, or a patient saying "this is not me".</summary>
 public enum ReviewSource { Scan, Import, Dispute }

@@ -28,7 +28,12 @@ public sealed record IdentityFacility(string? FacilityId, string Name, IReadOnly
 }
 
 /// <summary>The patient's identity across facilities: who holds what under their number, and their disputes.</summary>
-public sealed record IdentityView(string? Mpi, IReadOnlyList<IdentityFacility> Facilities, IReadOnlyList<DisputeView> Disputes)
+/// <remarks>
+/// <see cref="Merges"/>: the merges that name the patient's number as the survivor (waiting for their signature,
+/// made, declined or split); <see cref="MergedNumbers"/>: the numbers the ledger now reads as theirs (docs/mpi.md).
+/// </remarks>
+public sealed record IdentityView(string? Mpi, IReadOnlyList<IdentityFacility> Facilities, IReadOnlyList<DisputeView> Disputes,
+    IReadOnlyList<MergeRequestView>? Merges = null, IReadOnlyList<string>? MergedNumbers = null)
 {
     public static readonly IdentityView NotRegistered = new(null, [], []);
 }
@@ -39,7 +44,8 @@ public sealed record IdentityView(string? Mpi, IReadOnlyList<IdentityFacility> F
 /// the patient's included) — with names, since when and record counts. Only what is under the caller's own number,
 /// read from their profile, never from the browser; nothing about any other patient.
 /// </summary>
-public sealed class MyIdentity(IDbContextFactory<ApplicationDbContext> dbFactory, LedgerHost ledger, FacilityNames facilityNames, PatientProfiles profiles, MpiDisputes disputes)
+public sealed class MyIdentity(IDbContextFactory<ApplicationDbContext> dbFactory, LedgerHost ledger, FacilityNames facilityNames, PatientProfiles profiles, MpiDisputes disputes,
+    MpiMerges merges)
 {
     public async Task<IdentityView> OfAsync(ClaimsPrincipal patient, CancellationToken ct = default)
     {
@@ -52,9 +58,10 @@ public sealed class MyIdentity(IDbContextFactory<ApplicationDbContext> dbFactory
         var byNode = facilities.Where(f => f.NodeKeyId != null).ToDictionary(f => f.NodeKeyId!, f => f.Id);
         var names = await facilityNames.LoadAsync(ct);
 
-        var replaced = ledger.Reader.SupersessionsOf(mpi);
-        var retracted = ledger.Reader.RetractionsOf(mpi);
-        var records = ledger.Reader.RecordsOf(mpi).Where(a => !replaced.ContainsKey((a.Facility, a.RecordId)))
+        // After a merge on the ledger, the records anchored under a retired number are the patient's too.
+        var replaced = ledger.Reader.SupersessionsOfPerson(mpi);
+        var retracted = ledger.Reader.RetractionsOfPerson(mpi);
+        var records = ledger.Reader.RecordsOfPerson(mpi).Where(a => !replaced.ContainsKey((a.Facility, a.RecordId)))
             .GroupBy(a => a.Facility)
             .ToDictionary(g => g.Key, g => g.OrderByDescending(a => a.Height).ThenByDescending(a => a.Index)
                 .Select(a => new IdentityRecord(a.RecordId, a.Category, a.Date, a.TxId, DateTimeOffset.FromUnixTimeMilliseconds(a.Timestamp),
@@ -73,6 +80,7 @@ public sealed class MyIdentity(IDbContextFactory<ApplicationDbContext> dbFactory
             var name = facilities.FirstOrDefault(f => f.Id == group.Key)?.Name ?? "A facility";
             list.Add(new IdentityFacility(group.Key, name, [.. group.Select(m => new IdentityMrn(m.Mrn, m.CreatedAt))], []));
         }
-        return new IdentityView(mpi, [.. list.OrderBy(f => f.Name, StringComparer.CurrentCultureIgnoreCase)], await disputes.MineAsync(patient, ct));
+        return new IdentityView(mpi, [.. list.OrderBy(f => f.Name, StringComparer.CurrentCultureIgnoreCase)], await disputes.MineAsync(patient, ct),
+            await merges.ForSurvivorAsync(mpi, ct), [.. ledger.Reader.NumbersOf(mpi).Where(n => n != mpi)]);
     }
 }

@@ -6,6 +6,7 @@ public static class PatientIdentityExtensions
     public static WebApplicationBuilder AddPatientIdentity(this WebApplicationBuilder builder)
     {
         builder.Services.AddScoped<MyIdentity>();
+        builder.Services.AddScoped<MergeConfirmations>();
         return builder;
     }
 }

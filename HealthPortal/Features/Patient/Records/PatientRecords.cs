@@ -63,9 +63,10 @@ public sealed class PatientRecords(
     {
 
         // A corrected record shows once, as its current version (the history is on its page).
-        var replaced = ledger.Reader.SupersessionsOf(mpi);
-        var retracted = ledger.Reader.RetractionsOf(mpi);
-        var current = ledger.Reader.RecordsOf(mpi).Where(a => !replaced.ContainsKey((a.Facility, a.RecordId))).ToList();
+        // After a merge on the ledger (patient.merge), records anchored under a retired number are this patient's too.
+        var replaced = ledger.Reader.SupersessionsOfPerson(mpi);
+        var retracted = ledger.Reader.RetractionsOfPerson(mpi);
+        var current = ledger.Reader.RecordsOfPerson(mpi).Where(a => !replaced.ContainsKey((a.Facility, a.RecordId))).ToList();
         // A retracted record is not fetched: its content may be another patient's, and it is no longer the patient's record.
         var anchors = current.Where(a => !retracted.ContainsKey((a.Facility, a.RecordId))).ToList();
         var verified = new VerifiedRecord[anchors.Count];
@@ -97,8 +98,10 @@ public sealed class PatientRecords(
         if (PayloadParser.Parse(receipt.Transaction) is not { IsSuccess: true, Value: RecordAnchorPayload payload }) return AnchorLookup.NotFound;
 
         // The patient, or a delegate with the view power now (ActingFor): decided per record, at every read.
-        var allowed = (await authorization.AuthorizeAsync(patient, new PatientScope(payload.Mpi), PortalPolicies.PatientOfMpi)).Succeeded
-            || (delegates is not null && await delegates.AllowsAsync(patient, payload.Mpi, DelegationPowers.View));
+        // A record anchored under a number merged into another (patient.merge) is the surviving number's patient's.
+        var owner = engine.Reader.Survivor(payload.Mpi);
+        var allowed = (await authorization.AuthorizeAsync(patient, new PatientScope(owner), PortalPolicies.PatientOfMpi)).Succeeded
+            || (delegates is not null && await delegates.AllowsAsync(patient, owner, DelegationPowers.View));
         if (!allowed) return AnchorLookup.Forbidden;
 
         return engine.Reader.Record(payload.Facility, payload.Record) is { } anchor && anchor.TxId == receipt.TransactionId
