@@ -26,7 +26,8 @@ namespace HealthPortal.Tests.Features.Security;
 /// No personal data reaches the ledger, whatever people type. Names, birth dates and national ID (NRC) numbers are
 /// planted into every free-text field the portal offers that can lead to a ledger write — the break-glass reason
 /// (the red team's finding), a grant's "other" purpose, an access request's message and its decline reason, a node's
-/// rejection and revocation explanations, the join form's contact, a patient's rejection of an anchor, the clinical
+/// rejection and revocation explanations, the join form's contact, a patient's rejection of an anchor, a steward's
+/// reasons for merging two MPI numbers and splitting them again (and the duplicate's profile), the clinical
 /// text of each EHR format and the patient's profile — the flows run through the portal's own services, and then the
 /// raw bytes of <c>ledger.db</c> and its WAL are searched for every planted string, in UTF-8 and in UTF-16.
 /// </summary>
@@ -65,6 +66,7 @@ public sealed class LedgerPrivacyTests(InteropWorld world) : IClassFixture<Inter
         await HospitalAdmissionAnchoredAsync(patient, Plant("hospital note"), Plant("hospital attending clinician"));
         var visit = await ClinicVisitAnchoredAsync(patient, Plant("clinic complaint"), Plant("clinic findings"), Plant("clinic treatment"));
         await DisputedAndRetractedAsync(patient, visit, Plant("patient's 'this is not me'"), Plant("steward's answer (retracting)"));
+        await MergedAndSplitAsync(patient, Plant("duplicate registration's profile"), Plant("steward's merge reason"), Plant("steward's split reason"));
         await LabResultAnchoredAsync(patient, Plant("laboratory ordering clinician"));
 
         var bytes = LedgerBytes();
@@ -235,6 +237,34 @@ public sealed class LedgerPrivacyTests(InteropWorld world) : IClassFixture<Inter
         var answered = await In(s => s.GetRequiredService<HealthPortal.Features.Mpi.MpiDisputes>()
             .AnswerAsync(steward, opened.Value!.Id, HealthPortal.Features.Mpi.DisputeAnswer.Retract, answer.Text));
         Assert.True(answered.IsOk, answered.Message);
+    }
+
+    /// <summary>
+    /// The patient registered twice; a steward merges the numbers with words, the patient co-signs patient.merge, then
+    /// the steward splits it with words: the ledger gets two numbers, the facility and reason codes only.
+    /// </summary>
+    private async Task MergedAndSplitAsync(TestPatient patient, Planted duplicateProfile, Planted mergeWords, Planted splitWords)
+    {
+        var duplicate = await PatientWithPlantedProfileAsync(duplicateProfile);
+        var (left, right) = string.CompareOrdinal(patient.Mpi, duplicate.Mpi) <= 0 ? (patient.Mpi!, duplicate.Mpi!) : (duplicate.Mpi!, patient.Mpi!);
+        var item = new HealthPortal.Features.Mpi.MpiReviewItem
+        {
+            FacilityId = InteropWorld.Holder, LeftMpi = left, RightMpi = right, Score = 15, Outcome = HealthPortal.Features.Mpi.MatchOutcome.Review,
+            Source = HealthPortal.Features.Mpi.ReviewSource.Scan, Status = HealthPortal.Features.Mpi.ReviewStatus.Open, CreatedAt = DateTimeOffset.UtcNow,
+        };
+        await world.QueryAsync(db => { db.Add(item); return db.SaveChangesAsync(); });
+        var steward = await world.PrincipalOfAsync(PortalFactory.DemoEmail(Roles.FacilityManager, InteropWorld.Holder));
+        var requested = await In(s => s.GetRequiredService<HealthPortal.Features.Mpi.MpiMerges>()
+            .RequestAsync(steward, item.Id, patient.Mpi, MergeReasons.DuplicateRegistration, mergeWords.Text));
+        Assert.True(requested.IsOk, requested.Message);
+        var id = requested.Value!.Id;
+        var body = await In(s => s.GetRequiredService<HealthPortal.Features.Patient.Identity.MergeConfirmations>().BodyAsync(patient.Principal, id));
+        var merged = await In(s => s.GetRequiredService<HealthPortal.Features.Patient.Identity.MergeConfirmations>()
+            .ConfirmAsync(patient.Principal, id, body!, patient.Key!.Jwk, patient.Key.Sign(TxType.PatientMerge, body!)));
+        Assert.True(merged.IsOk, merged.Message);
+        var split = await In(s => s.GetRequiredService<HealthPortal.Features.Mpi.MpiMerges>()
+            .SplitAsync(steward, id, SplitReasons.DifferentPeople, splitWords.Text));
+        Assert.True(split.IsOk, split.Message);
     }
 
     private async Task LabResultAnchoredAsync(TestPatient patient, Planted clinician)
