@@ -5,6 +5,7 @@ using HealthPortal.Features.Ehr.Laboratory;
 using HealthPortal.Features.Records;
 using Task = System.Threading.Tasks.Task;
 using HealthPortal.Features.Ehr;
+using Microsoft.EntityFrameworkCore;
 
 namespace HealthPortal.Tests.Features.Ehr.Laboratory;
 
@@ -25,6 +26,38 @@ public sealed class LaboratoryStoreTests(EhrTestNode node) : IClassFixture<EhrTe
         var reported = await node.LaboratoryRecords.ReportResultsAsync(Facility, orderId, EhrSamples.Values(values), "may.thu@northgate");
         Assert.True(reported.IsOk, reported.ToString());
         return Assert.Single(reported.Value!.Records);
+    }
+
+    [Fact]
+    public async Task PatientsForWrite_KeepsAStoredPatient_AndGivesEachNewOneTheNextMrn_SavedWithTheCallersChanges()
+    {
+        var (known, _) = await OrderAsync();
+        var store = (LaboratoryStore)(await node.Stores.ForWriteAsync(Facility))!;
+        string first = EhrTestNode.NewMpi(), second = EhrTestNode.NewMpi();
+        int before;
+        string knownMrn;
+        await using (var db = store.Open())
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            before = await db.Patients.CountAsync();
+            knownMrn = (await db.Patients.SingleAsync(p => p.Mpi == known)).Mrn;
+
+            var patients = await db.PatientsForWriteAsync([known, first, second, first]);
+
+            Assert.Equal(3, patients.Count);
+            Assert.Equal(knownMrn, patients[known].Mrn);
+            Assert.Equal(($"L{before + 1:D8}", $"L{before + 2:D8}"), (patients[first].Mrn, patients[second].Mrn));
+            Assert.Equal(before, await db.Patients.CountAsync());
+            await db.SaveChangesAsync();
+            await transaction.CommitAsync();
+        }
+        await using (var db = store.Open())
+        {
+            var stored = await db.Patients.AsNoTracking().Where(p => p.Mpi == known || p.Mpi == first || p.Mpi == second).ToDictionaryAsync(p => p.Mpi, p => p.Mrn);
+            Assert.Equal(knownMrn, stored[known]);
+            Assert.Equal(($"L{before + 1:D8}", $"L{before + 2:D8}"), (stored[first], stored[second]));
+            Assert.Equal(knownMrn, (await db.PatientForWriteAsync(known)).Mrn);
+        }
     }
 
     [Fact]
