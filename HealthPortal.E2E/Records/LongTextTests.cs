@@ -86,6 +86,42 @@ public sealed class LongTextTests(PortalHost host, ChromiumFixture chromium, ITe
         await Expect(desk.Page.GetByTestId("ehr-form-draft-restored")).ToHaveCountAsync(0);
     }
 
+    [Fact]
+    public async Task Hospital_DatesAreTypedDayFirst_AnImpossibleOneIsRefusedWithItsReason_AndTheTextStays()
+    {
+        var ward = "Ward T-" + Guid.NewGuid().ToString("N")[..6];
+        var desk = await StaffPatientPageAsync(DemoData.Patients[0]);
+        var form = desk.Admission;
+        await form.Ward.FillAsync(ward);
+        await form.Attending.FillAsync("Dr. Aung Min");
+        await form.Icd10(0).FillAsync("J18.9");
+        await form.Description(0).FillAsync("Community-acquired pneumonia");
+
+        // An impossible date: the reason under the field, the text kept, and nothing saved.
+        await form.StartDate.FillAsync("31/02/2026");
+        await form.StartDate.PressAsync("Tab");
+        await Expect(form.Form).ToContainTextAsync("\"31/02/2026\" is not a date: February 2026 has 28 days.");
+        await Expect(form.StartDate).ToHaveValueAsync("31/02/2026");
+        await form.Save.ClickAsync();
+        await Expect(form.Problem).ToContainTextAsync("A date could not be read.");
+
+        // A month-first date is refused, never read the other way round.
+        await form.StartDate.FillAsync("02/31/2026");
+        await form.StartDate.PressAsync("Tab");
+        await Expect(form.Form).ToContainTextAsync("there is no month 31");
+
+        // 03/02/2026 is the 3rd of February: saved so, on the facility's clock.
+        await form.StartDate.FillAsync("03/02/2026");
+        await form.StartDate.PressAsync("Tab");
+        // The month-first refusal under the field is gone (the message above the button stays until the next save).
+        await Expect(form.Form).Not.ToContainTextAsync("there is no month 31");
+        await form.Save.ClickAsync();
+        await Expect(form.Saved).ToHaveTextAsync("Admission saved: 2 records written.");
+        await using var db = ((HospitalStore)Host.Services.GetRequiredService<EhrStores>().Find(Riverside)!).Open();
+        var started = await db.Admissions.Where(a => a.Ward == ward).Select(a => a.StartedAt).SingleAsync();
+        Assert.Equal(new DateTime(2026, 2, 3), HealthPortal.Features.Times.UserTime.Default.Local(started).Date);
+    }
+
     /// <summary>Paragraphs of a discharge summary, with Burmese and accented words, up to at least <paramref name="bytes"/> UTF-8 bytes.</summary>
     private static string LongNote(int bytes)
     {
