@@ -48,7 +48,7 @@ public sealed class AccessibilityTests(PortalHost host, ChromiumFixture chromium
         string[] paths =
         [
             "patient", "patient/records", "patient/summary", "patient/grants", "patient/share", "patient/access",
-            "patient/card", "patient/devices", "patient/key", "patient/recovery", "patient/link", "Account/Manage",
+            "patient/card", "patient/devices", "patient/key", "patient/recovery", "patient/link", "patient/children", "Account/Manage",
         ];
         var violations = await ScanAsync(page, paths);
 
@@ -68,7 +68,7 @@ public sealed class AccessibilityTests(PortalHost host, ChromiumFixture chromium
     public async Task HospitalStaff_Pages_HaveNoSeriousViolations()
     {
         var page = await NewPageAsync(Demo(Roles.FacilityStaff, "demo-riverside"));
-        await AssertAccessibleAsync(page, ["facility", "facility/walk-in", $"facility/patients/{await MpiOfAsync(DemoData.Patients[1])}", "Account/Manage"]);
+        await AssertAccessibleAsync(page, ["facility", "facility/walk-in", "facility/children", $"facility/patients/{await MpiOfAsync(DemoData.Patients[1])}", "Account/Manage"]);
     }
 
     [Fact]
