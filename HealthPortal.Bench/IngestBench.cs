@@ -49,13 +49,13 @@ namespace HealthPortal.Bench;
 /// </summary>
 internal static class IngestBench
 {
-    private const string Usage = "usage: HealthPortal.Bench ingest [--seconds S (20)] [--clients C per facility (4)] [--bundle N records (100)] [--per-patient R records of a patient in a Bundle (10)] [--saves-per-second N (20)] [--ledger-anchors N (20000)] [--out FILE.json]";
+    private const string Usage = "usage: HealthPortal.Bench ingest [--seconds S (20)] [--clients C per facility (4)] [--bundle N records (100)] [--per-patient R records of a patient in a Bundle (10)] [--saves-per-second N (20)] [--ledger-anchors N (20000)] [--warmup S seconds per facility (S/4, at least 3)] [--out FILE.json]";
     private const string Hospital = "demo-riverside";
     private const string Laboratory = "demo-northgate";
 
     public static async Task<int> RunAsync(string[] args)
     {
-        int seconds = 20, clients = 4, bundle = 100, perPatient = 10, savesPerSecond = 20, ledgerAnchors = 20_000;
+        int seconds = 20, clients = 4, bundle = 100, perPatient = 10, savesPerSecond = 20, ledgerAnchors = 20_000, warmup = 0;
         string? output = null;
         for (var i = 0; i < args.Length; i++)
         {
@@ -66,6 +66,7 @@ internal static class IngestBench
             else if (args[i] == "--per-patient" && Int(out var p)) perPatient = p;
             else if (args[i] == "--saves-per-second" && Int(out var r)) savesPerSecond = r;
             else if (args[i] == "--ledger-anchors" && Int(out var l)) ledgerAnchors = l;
+            else if (args[i] == "--warmup" && Int(out var w)) warmup = w;
             else if (args[i] == "--out" && i + 1 < args.Length) output = args[++i];
             else
             {
@@ -81,7 +82,8 @@ internal static class IngestBench
         var log = Console.Out;
         var started = DateTimeOffset.UtcNow;
         var loadStart = LoadAverage();
-        log.WriteLine($"ingest: {Environment.ProcessorCount} cores, load {loadStart}; Bundles of {bundle} ({bundle / perPatient} patients × {perPatient}), {clients} systems per facility, {seconds} s windows");
+        if (warmup == 0) warmup = Math.Max(3, seconds / 4);
+        log.WriteLine($"ingest: {Environment.ProcessorCount} cores, load {loadStart}; Bundles of {bundle} ({bundle / perPatient} patients × {perPatient}), {clients} systems per facility, {seconds} s windows after {warmup} s of warm-up each");
 
         await using var portal = await KestrelPortal.StartAsync(log);
         var services = portal.Services;
@@ -89,17 +91,19 @@ internal static class IngestBench
 
         var result = new JsonObject
         {
-            ["stage"] = "ingest", ["bundle"] = bundle, ["patients_per_bundle"] = bundle / perPatient, ["clients_per_facility"] = clients, ["seconds"] = seconds,
+            ["stage"] = "ingest", ["bundle"] = bundle, ["patients_per_bundle"] = bundle / perPatient, ["clients_per_facility"] = clients, ["seconds"] = seconds, ["warmup_seconds"] = warmup,
             ["processors"] = Environment.ProcessorCount, ["runtime"] = Environment.Version.ToString(),
             ["configuration"] = typeof(IngestBench).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyConfigurationAttribute), false)
                 .OfType<System.Reflection.AssemblyConfigurationAttribute>().FirstOrDefault()?.Configuration ?? "",
             ["started"] = started.ToString("O", CultureInfo.InvariantCulture), ["loadavg_start"] = loadStart,
         };
 
-        // Warm-up: one Bundle each way, and a ledger-only burst, so JIT and the first store schema checks are not measured.
+        // Warm-up: Bundles each way and a ledger-only burst, so the first store schema checks are not measured. The tiered
+        // JIT takes far longer than a few Bundles: confirm-cost found it recompiling methods of the confirmation path for
+        // about 2,400 records (docs/benchmarks.md), so --warmup sets how long this lasts per facility.
         await world.LedgerOnlyAsync(Math.Min(2_000, ledgerAnchors), log, "ledger-only warm-up");
-        await IngestWindowAsync(world, Hospital, 1, bundle, perPatient, TimeSpan.FromSeconds(Math.Max(3, seconds / 4)), log, "warm-up ehr");
-        await IngestWindowAsync(world, Laboratory, 1, bundle, perPatient, TimeSpan.FromSeconds(Math.Max(3, seconds / 4)), log, "warm-up lab");
+        await IngestWindowAsync(world, Hospital, clients, bundle, perPatient, TimeSpan.FromSeconds(warmup), log, "warm-up ehr");
+        await IngestWindowAsync(world, Laboratory, clients, bundle, perPatient, TimeSpan.FromSeconds(warmup), log, "warm-up lab");
 
         var ledgerBefore = await world.LedgerOnlyAsync(ledgerAnchors, log, "ledger-only before");
         var ehr = await IngestWindowAsync(world, Hospital, clients, bundle, perPatient, TimeSpan.FromSeconds(seconds), log, "ingest ehr");
@@ -266,7 +270,7 @@ internal static class IngestBench
     private static JsonObject Subject(string mpi) => new() { ["identifier"] = new JsonObject { ["system"] = EhrFhir.MpiSystem, ["value"] = mpi } };
 
     /// <summary>A batch of outpatient Encounters (each one admission, one record), <paramref name="perPatient"/> for each patient.</summary>
-    private static byte[] HospitalBundle(IReadOnlyList<IngestPatient> patients, long n, int perPatient)
+    internal static byte[] HospitalBundle(IReadOnlyList<IngestPatient> patients, long n, int perPatient)
     {
         var entries = new JsonArray();
         foreach (var patient in patients)
@@ -296,7 +300,7 @@ internal static class IngestBench
     }
 
     /// <summary>A batch of single-result lab Observations, cycling through the catalogue with values inside each interval.</summary>
-    private static byte[] LabBundle(IReadOnlyList<IngestPatient> patients, long n, int perPatient)
+    internal static byte[] LabBundle(IReadOnlyList<IngestPatient> patients, long n, int perPatient)
     {
         var entries = new JsonArray();
         foreach (var patient in patients)
@@ -440,7 +444,8 @@ internal sealed class IngestWorld
         {
             var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
             var signIn = scope.ServiceProvider.GetRequiredService<SignInManager<ApplicationUser>>();
-            foreach (var facility in new[] { Hospital, Laboratory })
+            // The clinic's client too: the timeline stage posts visits there (its patient has records at all three).
+            foreach (var facility in new[] { Hospital, Laboratory, "demo-lakeview" })
             {
                 var manager = await signIn.CreateUserPrincipalAsync((await users.FindByEmailAsync(DemoData.AccountFor(Roles.FacilityManager, facility).Email))!);
                 // A manager's session is a two-factor one, as the sign-in makes it.
@@ -477,7 +482,7 @@ internal sealed class IngestWorld
         var body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
         if (!response.IsSuccessStatusCode) return $"POST {(int)response.StatusCode}: {body[..Math.Min(300, body.Length)]}";
         var created = JsonNode.Parse(body)?["entry"]?.AsArray().Count(e => (string?)e?["response"]?["status"] == "201 Created") ?? 0;
-        return created == entries ? null : $"POST created {created} of {entries}: {body[..Math.Min(300, body.Length)]}";
+        return created == entries ? null : $"POST created {created} of {entries}: {body[..Math.Min(1200, body.Length)]}";
     }
 
     /// <summary>Each patient confirms everything waiting for them at once, as the confirm page does; in parallel across patients.</summary>
@@ -600,7 +605,8 @@ internal sealed class KestrelPortal : IAsyncDisposable
     public IServiceProvider Services => _factory.Services;
     public Uri BaseAddress { get; private set; } = null!;
 
-    public static async Task<KestrelPortal> StartAsync(TextWriter log)
+    /// <param name="extra">Settings over the defaults (the <c>everything</c> stage lifts the interop rate limit).</param>
+    public static async Task<KestrelPortal> StartAsync(TextWriter log, IReadOnlyDictionary<string, string?>? extra = null)
     {
         var folder = Directory.CreateTempSubdirectory("hp-bench-ingest-").FullName;
         var settings = new Dictionary<string, string?>
@@ -611,6 +617,7 @@ internal sealed class KestrelPortal : IAsyncDisposable
             ["Ledger:Genesis:PatientPowDifficultyBits"] = "8",
             ["ConnectionStrings:DefaultConnection"] = $"Data Source={Path.Combine(folder, "identity.db")}",
         };
+        foreach (var (key, value) in extra ?? new Dictionary<string, string?>()) settings[key] = value;
         var factory = new Factory(builder =>
         {
             // Development: static web assets come from the build output (the portal is not published here). It changes
@@ -626,7 +633,7 @@ internal sealed class KestrelPortal : IAsyncDisposable
         var portal = new KestrelPortal(factory, folder) { BaseAddress = new Uri($"http://127.0.0.1:{factory.ClientOptions.BaseAddress.Port}/") };
         // The demo consortium is seeded at start; wait until both facilities' node keys are approved on the ledger.
         var ledger = portal.Services.GetRequiredService<LedgerHost>();
-        while (new[] { "demo-riverside", "demo-northgate" }.Any(f => ledger.Keys.Find(ServerKeyVault.FacilityNode(f)) is not { } key
+        while (new[] { "demo-riverside", "demo-northgate", "demo-lakeview" }.Any(f => ledger.Keys.Find(ServerKeyVault.FacilityNode(f)) is not { } key
                    || ledger.Reader.Node(key.Id)?.Status != NodeStatus.Approved))
         {
             if (clock.Elapsed > TimeSpan.FromMinutes(3)) throw new TimeoutException("bench: the demo facilities were not approved on the ledger within 3 minutes");

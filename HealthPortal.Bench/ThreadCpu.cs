@@ -11,7 +11,12 @@ internal static class ThreadCpu
     private static readonly double TicksPerSecond = 100; // USER_HZ on Linux
 
     /// <summary>Seconds of CPU (user + system) per thread group since each thread started.</summary>
-    public static Dictionary<string, double> Snapshot()
+    public static Dictionary<string, double> Snapshot() => Snapshot(Group);
+
+    /// <summary>As <see cref="Snapshot()"/>, grouped by each thread's own name (to see which "other" thread it was).</summary>
+    public static Dictionary<string, double> SnapshotByName() => Snapshot(name => name);
+
+    private static Dictionary<string, double> Snapshot(Func<string, string> groupOf)
     {
         var groups = new Dictionary<string, double>(StringComparer.Ordinal);
         if (!OperatingSystem.IsLinux()) return groups;
@@ -29,7 +34,7 @@ internal static class ThreadCpu
                 var fields = stat[(close + 2)..].Split(' ');
                 // fields[0] is state (field 3); utime is field 14, stime field 15 → indexes 11 and 12.
                 var seconds = (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / TicksPerSecond;
-                var group = Group(name);
+                var group = groupOf(name);
                 groups[group] = groups.GetValueOrDefault(group) + seconds;
             }
             catch (Exception e) when (e is IOException or FormatException or ArgumentOutOfRangeException or UnauthorizedAccessException)

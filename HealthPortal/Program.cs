@@ -16,6 +16,7 @@ using HealthPortal.Features.Ehr;
 using HealthPortal.Features.Mpi;
 using HealthPortal.Features.Hosting;
 using HealthPortal.Features.Ledger;
+using HealthPortal.Features.Localization;
 using HealthPortal.Features.Keys;
 using HealthPortal.Features.Admission;
 using HealthPortal.Features.BreakGlass;
@@ -54,6 +55,7 @@ builder.AddPortalConfiguration(args)
     .AddPortalSecurity()
     .AddPublicUrls()
     .AddPortalUi()
+    .AddPortalLocalization()
     .AddSharedFeatureServices()
     .AddLedger()
     .AddPatientKeys()
@@ -92,11 +94,13 @@ if (demoLoad is not null)
 app.UsePortalHosting();
 await app.PreparePortalDataAsync();
 
+app.UsePortalLocalization();
 app.UsePortalSecurity();
 app.MapStaticAssets();
 app.MapRazorComponents<App>()
     .AddInteractiveServerRenderMode(server => server.ContentSecurityFrameAncestorsPolicy = "'none'");
 app.MapAdditionalIdentityEndpoints();
+app.MapCultureEndpoint();
 app.MapExplorerEndpoints();
 app.MapAccessEndpoints();
 app.MapPatientRecordEndpoints();

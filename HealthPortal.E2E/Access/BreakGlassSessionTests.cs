@@ -27,8 +27,6 @@ public sealed class BreakGlassSessionTests(PortalHost host, ChromiumFixture chro
     : PortalTest(host, chromium, output)
 {
 
-    private string DemoPassword => Host.Services.GetRequiredService<IConfiguration>()["HealthPortal:Demo:Password"]!;
-
     private PortalRole Nurse => new("riverside staff", DemoData.AccountFor(Roles.FacilityStaff, "demo-riverside").Email, DemoPassword);
 
     private PortalRole Admin => new("admin", DemoData.AccountFor(Roles.Admin).Email, DemoPassword);

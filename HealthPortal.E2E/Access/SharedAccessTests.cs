@@ -33,8 +33,6 @@ public sealed class SharedAccessTests(AccessHost host, ChromiumFixture chromium,
     private const string Lakeview = "Lakeview Family Clinic";
     private const string Northgate = "Northgate Diagnostics Laboratory";
 
-    private string DemoPassword => Host.Services.GetRequiredService<IConfiguration>()["HealthPortal:Demo:Password"]!;
-
     private PortalRole StaffOf(string facilityId) =>
         new($"{facilityId} staff", DemoData.AccountFor(Roles.FacilityStaff, facilityId).Email, DemoPassword);
 
@@ -54,9 +52,7 @@ public sealed class SharedAccessTests(AccessHost host, ChromiumFixture chromium,
     {
         var phone = await NewPageAsync(PatientRole(demo));
         var devices = new DevicesPage(phone);
-        await devices.GotoAsync();
-        await phone.GetByTestId("demo-link").ClickAsync();
-        await Expect(devices.ThisDeviceRow).ToBeVisibleAsync();
+        await devices.LinkWithDemoDeviceAsync();
         return phone;
     }
 
@@ -170,6 +166,9 @@ public sealed class SharedAccessTests(AccessHost host, ChromiumFixture chromium,
         await Expect(request.Status(request.Rows)).ToHaveTextAsync($"Approved: grant in block {height}");
         var shared = patientPage.SharedRecords;
         await Expect(shared.AccessChanged).ToBeVisibleAsync();
+        // Banners never contradict: with the fresh grant, "has not given your facility access" is gone from beside the news.
+        await Expect(shared.NoGrant).ToHaveCountAsync(0);
+        await Expect(patientPage.Page.GetByText("has not given your facility access")).ToHaveCountAsync(0);
         await shared.Reload.ClickAsync();
         var results = shared.Rows("Lab result", Northgate);
         await Expect(results.First).ToBeVisibleAsync();

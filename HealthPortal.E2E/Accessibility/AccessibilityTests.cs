@@ -28,12 +28,10 @@ public sealed class AccessibilityTests(PortalHost host, ChromiumFixture chromium
         RunOnly = new RunOnlyOptions { Type = "tag", Values = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] },
     };
 
-    private string Password => Host.Services.GetRequiredService<IConfiguration>()["HealthPortal:Demo:Password"]!;
-
     private PortalRole Demo(string role, string? facility = null)
     {
         var account = DemoData.AccountFor(role, facility);
-        return new PortalRole(role, account.Email, Password);
+        return new PortalRole(role, account.Email, DemoPassword);
     }
 
     [Fact]
@@ -44,7 +42,7 @@ public sealed class AccessibilityTests(PortalHost host, ChromiumFixture chromium
     public async Task Patient_Pages_HaveNoSeriousViolations()
     {
         var demo = DemoData.Patients[1];
-        var page = await NewPageAsync(new PortalRole("patient", demo.Email, Password));
+        var page = await NewPageAsync(new PortalRole("patient", demo.Email, DemoPassword));
         string[] paths =
         [
             "patient", "patient/records", "patient/summary", "patient/grants", "patient/share", "patient/access",
@@ -129,6 +127,10 @@ public sealed class AccessibilityTests(PortalHost host, ChromiumFixture chromium
         Output.WriteLine($"{path}: {result.Violations.Length} violation(s), {serious.Count} serious or critical");
         var lines = serious.Select(v => $"{path} {v.Id} ({v.Impact}): {v.Help} — "
             + string.Join("; ", v.Nodes.Take(4).Select(n => n.Target + " " + Shorten(n.Html)))).ToList();
+        // Landmarks (issue 16): axe files a missing main landmark or h1 under best practice, outside the WCAG tags above.
+        var landmarks = await page.EvaluateAsync<int[]>("() => [document.querySelectorAll('main, [role=main]').length, document.querySelectorAll('h1').length]");
+        if (landmarks[0] != 1) lines.Add($"{path} landmark: {landmarks[0]} main landmarks instead of one");
+        if (landmarks[1] < 1) lines.Add($"{path} heading: no h1");
         foreach (var line in lines) Output.WriteLine("  " + line);
         return lines;
     }

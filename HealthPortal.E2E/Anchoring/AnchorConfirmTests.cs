@@ -34,8 +34,6 @@ public sealed class AnchorConfirmTests(PortalHost host, ChromiumFixture chromium
 {
     private const string Lakeview = "demo-lakeview";
 
-    private string DemoPassword => Host.Services.GetRequiredService<IConfiguration>()["HealthPortal:Demo:Password"]!;
-
     private PortalRole Staff => new("lakeview staff", DemoData.AccountFor(Roles.FacilityStaff, Lakeview).Email, DemoPassword);
 
     private PortalRole PatientRole(DemoData.Patient demo) => new("patient " + demo.FullName, demo.Email, DemoPassword);
@@ -79,9 +77,7 @@ public sealed class AnchorConfirmTests(PortalHost host, ChromiumFixture chromium
         // The patient's browser gets a key (demo mode: co-signed by the demo enrolment device).
         var phone = await NewPageAsync(PatientRole(demo));
         var devices = new DevicesPage(phone);
-        await devices.GotoAsync();
-        await phone.GetByTestId("demo-link").ClickAsync();
-        await Expect(devices.ThisDeviceRow).ToBeVisibleAsync();
+        await devices.LinkWithDemoDeviceAsync();
 
         var saved = await SaveVisitAsync(mpi, "Clinic visit — cough and fever");
         var recordId = saved.Records.Single().RecordId;

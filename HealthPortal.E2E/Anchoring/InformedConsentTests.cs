@@ -34,8 +34,6 @@ public sealed class InformedConsentTests(PortalHost host, ChromiumFixture chromi
     private const string Riverside = "demo-riverside";
     private const string Northgate = "demo-northgate";
 
-    private string DemoPassword => Host.Services.GetRequiredService<IConfiguration>()["HealthPortal:Demo:Password"]!;
-
     private PortalRole StaffOf(string facility) => new(facility + " staff", DemoData.AccountFor(Roles.FacilityStaff, facility).Email, DemoPassword);
 
     private PortalRole PatientRole(DemoData.Patient demo) => new("patient " + demo.FullName, demo.Email, DemoPassword);
@@ -66,9 +64,7 @@ public sealed class InformedConsentTests(PortalHost host, ChromiumFixture chromi
     {
         var phone = await NewPageAsync(PatientRole(demo));
         var devices = new DevicesPage(phone);
-        await devices.GotoAsync();
-        await phone.GetByTestId("demo-link").ClickAsync();
-        await Expect(devices.ThisDeviceRow).ToBeVisibleAsync();
+        await devices.LinkWithDemoDeviceAsync();
         return phone;
     }
 

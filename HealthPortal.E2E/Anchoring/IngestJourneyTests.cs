@@ -33,8 +33,6 @@ public sealed class IngestJourneyTests(PortalHost host, ChromiumFixture chromium
 {
     private const string Northgate = "demo-northgate";
 
-    private string DemoPassword => Host.Services.GetRequiredService<IConfiguration>()["HealthPortal:Demo:Password"]!;
-
     /// <summary>What the manager does on the Facility systems page: a new API client and its token, shown once.</summary>
     private async Task<string> ApiTokenAsync()
     {
@@ -104,9 +102,7 @@ public sealed class IngestJourneyTests(PortalHost host, ChromiumFixture chromium
         // The patient's browser gets its key (demo mode: the demo enrolment), then sees what waits, per facility.
         var phone = await NewPageAsync(new PortalRole("patient " + demo.FullName, demo.Email, DemoPassword));
         var devices = new DevicesPage(phone);
-        await devices.GotoAsync();
-        await phone.GetByTestId("demo-link").ClickAsync();
-        await Expect(devices.ThisDeviceRow).ToBeVisibleAsync();
+        await devices.LinkWithDemoDeviceAsync();
         var home = new PatientDashboardPage(phone);
         await home.GotoAsync();
         await Expect(phone.GetByTestId("waiting-summary")).ToHaveTextAsync("3 records from Northgate Diagnostics Laboratory waiting");

@@ -306,12 +306,12 @@ public sealed class ConsortiumJourneyTests : ChromiumTest, IClassFixture<Consort
         await login.Email.FillAsync(email);
         await login.Password.FillAsync(ConsortiumProcesses.DemoPassword);
         await login.LogIn.ClickAsync();
-        await page.WaitForURLAsync(url => !new Uri(url).AbsolutePath.Equals("/Account/Login", StringComparison.OrdinalIgnoreCase));
+        await page.WaitForPathAsync(path => !path.Equals("/Account/Login", StringComparison.OrdinalIgnoreCase), "a page other than the login form");
         if (code is not null)
         {
             await login.AuthenticatorCode.FillAsync(code);
             await page.GetByRole(AriaRole.Button, new() { Name = "Log in", Exact = true }).ClickAsync();
-            await page.WaitForURLAsync(url => !new Uri(url).AbsolutePath.StartsWith("/Account/", StringComparison.OrdinalIgnoreCase));
+            await page.WaitForPathAsync(path => !path.StartsWith("/Account/", StringComparison.OrdinalIgnoreCase), "a page past the Account pages");
         }
         return page;
     }

@@ -24,8 +24,6 @@ public sealed class CorrectionDeclineTests(PortalHost host, ChromiumFixture chro
     private const string Lakeview = "demo-lakeview";
     private const string LakeviewName = "Lakeview Family Clinic";
 
-    private string DemoPassword => Host.Services.GetRequiredService<IConfiguration>()["HealthPortal:Demo:Password"]!;
-
     [Fact]
     public async Task PatientAsksForCorrection_StaffDeclineWithReason_PatientReadsTheReason()
     {

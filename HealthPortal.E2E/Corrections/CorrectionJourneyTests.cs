@@ -30,8 +30,6 @@ public sealed class CorrectionJourneyTests(PortalHost host, ChromiumFixture chro
 {
     private const string Lakeview = "demo-lakeview";
 
-    private string DemoPassword => Host.Services.GetRequiredService<IConfiguration>()["HealthPortal:Demo:Password"]!;
-
     private PortalRole Staff => new("lakeview staff", DemoData.AccountFor(Roles.FacilityStaff, Lakeview).Email, DemoPassword);
 
     private PortalRole PatientRole(DemoData.Patient demo) => new("patient " + demo.FullName, demo.Email, DemoPassword);
@@ -46,9 +44,7 @@ public sealed class CorrectionJourneyTests(PortalHost host, ChromiumFixture chro
         // The patient's phone holds a key (to co-sign the correction later).
         var phone = await NewPageAsync(PatientRole(demo));
         var devices = new DevicesPage(phone);
-        await devices.GotoAsync();
-        await phone.GetByTestId("demo-link").ClickAsync();
-        await Expect(devices.ThisDeviceRow).ToBeVisibleAsync();
+        await devices.LinkWithDemoDeviceAsync();
 
         // Staff save a visit with a slipped digit in the temperature.
         var desk = new FacilityPatientPage(await NewPageAsync(Staff), await MpiOfAsync(demo));

@@ -27,8 +27,6 @@ public sealed class IdentityDisputeTests(PortalHost host, ChromiumFixture chromi
 {
     private const string Lakeview = "demo-lakeview";
 
-    private string DemoPassword => Host.Services.GetRequiredService<IConfiguration>()["HealthPortal:Demo:Password"]!;
-
     private PortalRole As(string role) => new(role, DemoData.AccountFor(role, Lakeview).Email, DemoPassword);
 
     private PortalRole PatientRole(DemoData.Patient demo) => new("patient " + demo.FullName, demo.Email, DemoPassword);
@@ -137,9 +135,7 @@ public sealed class IdentityDisputeTests(PortalHost host, ChromiumFixture chromi
     {
         var phone = await NewPageAsync(PatientRole(demo));
         var devices = new DevicesPage(phone);
-        await devices.GotoAsync();
-        await phone.GetByTestId("demo-link").ClickAsync();
-        await Expect(devices.ThisDeviceRow).ToBeVisibleAsync();
+        await devices.LinkWithDemoDeviceAsync();
         return phone;
     }
 

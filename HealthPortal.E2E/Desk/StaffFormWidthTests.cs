@@ -24,15 +24,13 @@ public sealed class StaffFormWidthTests(PortalHost host, ChromiumFixture chromiu
     // Elements whose text must be readable whole: field labels, inputs, helper and error texts, ledger ids.
     private const string Measured = "label, .mud-input-label, input:not([type=hidden]):not([type=checkbox]):not([type=radio]):not([type=file]), textarea, .mud-input-helper-text, .ledger-id";
 
-    private string Password => Host.Services.GetRequiredService<IConfiguration>()["HealthPortal:Demo:Password"]!;
-
     [Theory]
     [InlineData("demo-riverside", "save-admission")]
     [InlineData("demo-lakeview", "save-visit")]
     [InlineData("demo-northgate", "save-order")]
     public async Task StaffPatientPage_At1366_CutsNothingOff(string facility, string saveTestId)
     {
-        var staff = await NewPageAsync(new PortalRole("staff " + facility, DemoData.AccountFor(Roles.FacilityStaff, facility).Email, Password));
+        var staff = await NewPageAsync(new PortalRole("staff " + facility, DemoData.AccountFor(Roles.FacilityStaff, facility).Email, DemoPassword));
         await staff.SetViewportSizeAsync(1366, 768);
         var desk = new FacilityPatientPage(staff, await MpiOfAsync(DemoData.Patients[0]));
         await desk.GotoAsync();

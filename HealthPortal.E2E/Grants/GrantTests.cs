@@ -23,8 +23,6 @@ public sealed class GrantTests(PortalHost host, ChromiumFixture chromium, ITestO
     private const string Lakeview = "demo-lakeview";
     private const string Northgate = "demo-northgate";
 
-    private string DemoPassword => Host.Services.GetRequiredService<IConfiguration>()["HealthPortal:Demo:Password"]!;
-
     [Fact]
     public async Task Patient_GrantsAClinicAccess_SeesItActiveAndScheduled_ThenRevokesIt()
     {
@@ -35,9 +33,7 @@ public sealed class GrantTests(PortalHost host, ChromiumFixture chromium, ITestO
 
         // Give this browser a key.
         var devices = new DevicesPage(page);
-        await devices.GotoAsync();
-        await page.GetByTestId("demo-link").ClickAsync();
-        await Expect(devices.ThisDeviceRow).ToBeVisibleAsync();
+        await devices.LinkWithDemoDeviceAsync();
 
         // The Sharing link, then the form's own checks.
         await page.GetByTestId("nav-patient-grants").ClickAsync();

@@ -36,6 +36,9 @@ public sealed class ChromiumFixture : IAsyncLifetime
         if (!File.Exists(ExecutablePath))
             throw new InvalidOperationException($"{ExecutablePath} is missing: install Debian's chromium (apt-get install chromium), as .ci/run does.");
 
+        // Playwright's assertions keep their own default (5 s) apart from the context's action timeout: without this
+        // line TimeoutMs applied to clicks and fills but not to Expect(...), and CI failed on a 5 s assertion wait.
+        Assertions.SetDefaultExpectTimeout(TimeoutMs);
         playwright = await Playwright.CreateAsync();
         browser = await playwright.Chromium.LaunchAsync(new()
         {

@@ -19,7 +19,12 @@ public static class Interactivity
     /// </remarks>
     public static async Task WaitForInteractiveAsync(this IPage page, float? timeoutMs = null)
     {
-        await page.WaitForLoadStateAsync(LoadState.DOMContentLoaded, new() { Timeout = timeoutMs });
+        // document.readyState, asked of whatever document the page holds now, rather than WaitForLoadStateAsync: after a
+        // forced load through a redirect (the language switch: /culture answers 302 back to the page) Playwright's
+        // lifecycle tracking once waited 15 s for a DOMContentLoaded of a document that had already fired it and showed
+        // the new page (BurmeseJourneyTests, stop 30's CI). WaitForFunction is re-run when a navigation replaces the document.
+        await page.WaitForFunctionAsync("() => document.readyState !== 'loading'", null,
+            new() { Timeout = timeoutMs, PollingInterval = 100 });
         if (await page.Locator($"[{Attribute}]").CountAsync() > 0)
         {
             await page.Locator($"[{Attribute}=true]").First.WaitForAsync(new() { State = WaitForSelectorState.Attached, Timeout = timeoutMs });

@@ -21,7 +21,11 @@ public static class Navigation
     public static Task WaitForPathAsync(this IPage page, Regex pattern, float? timeoutMs = null) =>
         page.WaitForPathAsync(pattern.IsMatch, pattern.ToString(), timeoutMs);
 
-    private static async Task WaitForPathAsync(this IPage page, Func<string, bool> matches, string expected, float? timeoutMs)
+    /// <summary>
+    /// As <see cref="WaitForPathAsync(IPage, string, float?)"/>, until <paramref name="matches"/> holds for the path;
+    /// <paramref name="expected"/> says what was awaited when it times out.
+    /// </summary>
+    public static async Task WaitForPathAsync(this IPage page, Func<string, bool> matches, string expected, float? timeoutMs = null)
     {
         var timeout = TimeSpan.FromMilliseconds(timeoutMs ?? ChromiumFixture.TimeoutMs);
         var clock = Stopwatch.StartNew();

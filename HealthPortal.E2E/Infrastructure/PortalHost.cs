@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -39,6 +40,14 @@ public class PortalHost : IAsyncLifetime
     {
     }
 
+    /// <summary>
+    /// Changes the app's services after its own registrations, for what has no configuration key (e.g. how long the
+    /// server keeps a disconnected Blazor circuit).
+    /// </summary>
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
+    }
+
     public async Task InitializeAsync()
     {
         var settings = new Dictionary<string, string?>
@@ -68,6 +77,7 @@ public class PortalHost : IAsyncLifetime
             foreach (var (key, value) in settings)
                 builder.UseSetting(key, value);
             builder.ConfigureLogging(logging => logging.AddProvider(Log));
+            builder.ConfigureTestServices(ConfigureServices);
         });
         factory.UseKestrel(0);
         // StartServer blocks while the app boots (migrations, seeding); keep that off xunit's few runner threads.

@@ -42,6 +42,9 @@ public abstract class PortalTest<THost> : ChromiumTest, IAsyncLifetime, IClassFi
 
     protected ITestOutputHelper Output { get; }
 
+    /// <summary>The demo accounts' password, as the host was configured (one place instead of a copy per class).</summary>
+    protected string DemoPassword => Host.Services.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>()["HealthPortal:Demo:Password"]!;
+
     /// <summary>Whether the test has thrown so far; for the harness's own test of it.</summary>
     private protected FailureProbe Probe => probe;
 

@@ -38,6 +38,13 @@ public sealed class NodeAdmissionTests(PortalHost host, ChromiumFixture chromium
         await Expect(registrations.Tab("Pending")).ToHaveAttributeAsync("aria-selected", "true");
         await Expect(registrations.Stamp(name)).ToHaveTextAsync("VERIFIED");
         await registrations.Approve(name).ClickAsync();
+        // The plain-words step says what approval does before anything is signed.
+        var confirm = registrations.Page.Locator(".mud-dialog");
+        await Expect(confirm).ToContainTextAsync($"Approve {name}?");
+        await Expect(confirm).ToContainTextAsync("becomes a member of the network");
+        await Expect(confirm).ToContainTextAsync("Its manager gets an invitation link");
+        await Expect(confirm).ToContainTextAsync("what it wrote on the ledger stays there");
+        await Expect(registrations.Tab("Pending")).ToHaveAttributeAsync("aria-selected", "true");
         await registrations.ConfirmApprove.ClickAsync();
         await Expect(registrations.ManagerInvitationLink).ToHaveValueAsync(new Regex("/Account/AcceptInvitation\\?token=[A-Za-z0-9_-]{43}$"));
         await Expect(registrations.Tab("Approved")).ToHaveAttributeAsync("aria-selected", "true");
@@ -113,7 +120,7 @@ public sealed class NodeAdmissionTests(PortalHost host, ChromiumFixture chromium
         await manager.GetByRole(AriaRole.Button, new() { Name = "Create my manager account" }).ClickAsync();
 
         // A manager reaches the portal only with a second factor: set up an authenticator, then sign in with it.
-        await manager.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/Account/Manage/SecondFactorRequired");
+        await manager.WaitForPathAsync("/Account/Manage/SecondFactorRequired");
         await manager.GetByTestId("set-up-authenticator").ClickAsync();
         var key = (await manager.Locator("kbd").First.TextContentAsync())!.Replace(" ", "");
         await manager.Locator("input[name='Input.Code']").FillAsync(DemoAuthenticator.CodeAt(key, DateTimeOffset.UtcNow));
@@ -122,7 +129,7 @@ public sealed class NodeAdmissionTests(PortalHost host, ChromiumFixture chromium
 
         await manager.GotoAsync("Account/Login?ReturnUrl=%2Ffacility");
         await new LoginPage(manager).LogInAsync(email, "eastbank manager password", key);
-        await manager.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/facility");
+        await manager.WaitForPathAsync("/facility");
         await manager.WaitForInteractiveAsync();
         await Expect(manager.GetByTestId("nav-facility-staff")).ToBeVisibleAsync();
     }

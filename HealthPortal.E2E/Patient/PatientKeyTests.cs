@@ -123,9 +123,7 @@ public sealed class PatientKeyTests(PortalHost host, ChromiumFixture chromium, I
         // A browser that had the patient's key (linked with the demo enrolment device)...
         var old = await NewPageAsync(patient);
         var oldDevices = new DevicesPage(old);
-        await oldDevices.GotoAsync();
-        await old.GetByTestId("demo-link").ClickAsync();
-        await Expect(oldDevices.ThisDeviceRow).ToBeVisibleAsync();
+        await oldDevices.LinkWithDemoDeviceAsync();
         var oldKid = await oldDevices.ThisDeviceRow.GetAttributeAsync("data-kid");
 
         // ...is lost. A new browser asks for recovery and shows a code.
@@ -156,6 +154,13 @@ public sealed class PatientKeyTests(PortalHost host, ChromiumFixture chromium, I
         var admin = new RecoveriesPage(await NewPageAsync(new PortalRole("admin", DemoData.AccountFor(HealthPortal.Features.Auth.Roles.Admin).Email, DemoPassword)));
         await admin.GotoAsync();
         await admin.CoSign.ClickAsync();
+        // The plain-words step: what co-signing does to the patient's keys, and when to do it; nothing changes before yes.
+        var confirm = admin.Page.Locator(".mud-dialog");
+        await Expect(confirm).ToContainTextAsync("Co-sign this recovery?");
+        await Expect(confirm).ToContainTextAsync($"The patient with MPI number {mpi} gets back into their account");
+        await Expect(confirm).ToContainTextAsync("working at once (a lost or stolen device can sign nothing more)");
+        await Expect(confirm).ToContainTextAsync("checked the person's identity document in person");
+        Assert.True(ledger.State.Key(oldKid!)!.IsActive);
         await admin.ConfirmCoSign.ClickAsync();
         await Expect(admin.Message).ToContainTextAsync("Recovery submitted");
         await Expect(recovery.Completed).ToBeVisibleAsync();
@@ -196,8 +201,6 @@ public sealed class PatientKeyTests(PortalHost host, ChromiumFixture chromium, I
         }
         Assert.True(checkedCount >= 3, $"only {checkedCount} vectors were checked");
     }
-
-    private string DemoPassword => Host.Services.GetRequiredService<IConfiguration>()["HealthPortal:Demo:Password"]!;
 
     private static string VectorFolder()
     {

@@ -23,7 +23,6 @@ namespace HealthPortal.E2E.Records;
 public sealed class HealthSummaryTests(PortalHost host, ChromiumFixture chromium, ITestOutputHelper output)
     : PortalTest(host, chromium, output)
 {
-    private string DemoPassword => Host.Services.GetRequiredService<IConfiguration>()["HealthPortal:Demo:Password"]!;
 
     [Fact]
     public async System.Threading.Tasks.Task Patient_OpensSummary_SeesSeededAllergyProblemAndResultTrend_DownloadsTheFhirDocument()
@@ -49,6 +48,11 @@ public sealed class HealthSummaryTests(PortalHost host, ChromiumFixture chromium
         // Each line leads to the record it was read from.
         await Expect(summary.Allergies.First.GetByTestId("summary-source")).ToHaveAttributeAsync("href", new System.Text.RegularExpressions.Regex("patient/records/"));
         await Expect(summary.Print).ToBeVisibleAsync();
+        // Dates read day first, like every other page (the patient's clock, Asia/Yangon by default), never ISO.
+        var dayFirst = new System.Text.RegularExpressions.Regex(@"^\d{1,2} [A-Z][a-z]{2} \d{4}$");
+        Assert.All(await hemoglobin.GetByTestId("summary-result-point").Locator("td[data-label=Taken]").AllInnerTextsAsync(),
+            taken => Assert.Matches(dayFirst, taken.Trim()));
+        Assert.DoesNotMatch(@"\d{4}-\d{2}-\d{2}", await page.GetByTestId("health-summary").InnerTextAsync());
 
         var download = await summary.DownloadAsync();
         Assert.StartsWith("health-summary-", download.SuggestedFilename);
@@ -64,6 +68,10 @@ public sealed class HealthSummaryTests(PortalHost host, ChromiumFixture chromium
         Assert.Contains(allergySection.Entry, r => r.Reference == allergy.FullUrl);
         Assert.Contains(bundle.Entry, e => e.Resource is Provenance p && p.Target.Any(t => t.Reference == allergy.FullUrl));
         Assert.Equal("document", (string?)JsonNode.Parse(json)!["type"]);
+        // The narrative a person reads in a FHIR viewer is day first on the patient's clock; coded dates stay FHIR dates.
+        Assert.Contains("(Yangon time)", composition.Text.Div);
+        Assert.All(composition.Section, section => Assert.DoesNotMatch(@"\d{4}-\d{2}-\d{2}", section.Text.Div));
+        Assert.Matches(@"^\d{4}-\d{2}-\d{2}", ((AllergyIntolerance)allergy.Resource).RecordedDate);
     }
 
     [Fact]

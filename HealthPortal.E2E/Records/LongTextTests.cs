@@ -28,8 +28,6 @@ public sealed class LongTextTests(PortalHost host, ChromiumFixture chromium, ITe
 {
     private const string Riverside = "demo-riverside";
 
-    private string DemoPassword => Host.Services.GetRequiredService<IConfiguration>()["HealthPortal:Demo:Password"]!;
-
     [Fact]
     public async Task Hospital_35KilobyteNote_IsSavedIntact()
     {

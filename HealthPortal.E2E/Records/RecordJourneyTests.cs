@@ -39,8 +39,6 @@ public sealed class RecordJourneyTests(PortalHost host, ChromiumFixture chromium
     private const string Hemoglobin = "718-7";
     private const string Potassium = "2823-3";
 
-    private string DemoPassword => Host.Services.GetRequiredService<IConfiguration>()["HealthPortal:Demo:Password"]!;
-
     private PortalRole StaffOf(string facilityId) => new(facilityId + " staff", DemoData.AccountFor(Roles.FacilityStaff, facilityId).Email, DemoPassword);
 
     private PortalRole PatientRole(DemoData.Patient demo) => new("patient " + demo.FullName, demo.Email, DemoPassword);
@@ -378,9 +376,7 @@ public sealed class RecordJourneyTests(PortalHost host, ChromiumFixture chromium
     {
         var phone = await NewPageAsync(PatientRole(demo));
         var devices = new DevicesPage(phone);
-        await devices.GotoAsync();
-        await phone.GetByTestId("demo-link").ClickAsync();
-        await Expect(devices.ThisDeviceRow).ToBeVisibleAsync();
+        await devices.LinkWithDemoDeviceAsync();
         return phone;
     }
 

@@ -24,7 +24,6 @@ namespace HealthPortal.E2E.ShareLinks;
 public sealed class ShareLinkJourneyTests(PortalHost host, ChromiumFixture chromium, ITestOutputHelper output)
     : PortalTest(host, chromium, output)
 {
-    private string DemoPassword => Host.Services.GetRequiredService<IConfiguration>()["HealthPortal:Demo:Password"]!;
 
     [Fact]
     public async Task Patient_MakesLinkWithPin_StrangerOpensItAfterAWrongPin_KeyNeverReachesTheServer()

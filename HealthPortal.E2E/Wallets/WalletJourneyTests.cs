@@ -32,8 +32,6 @@ public sealed class WalletJourneyTests(PortalHost host, ChromiumFixture chromium
     private const string Northgate = "demo-northgate";
     private const string Lakeview = "demo-lakeview";
 
-    private string DemoPassword => Host.Services.GetRequiredService<IConfiguration>()["HealthPortal:Demo:Password"]!;
-
     private HealthPortal.Ledger.LedgerEngine Ledger => Host.Services.GetRequiredService<LedgerHost>().Engine;
 
     private long ChainId => Host.Services.GetRequiredService<LedgerHost>().Reader.WalletDomain.ChainId;
@@ -44,9 +42,7 @@ public sealed class WalletJourneyTests(PortalHost host, ChromiumFixture chromium
         var page = await LoginAsAsync(new PortalRole("demo patient", demo.Email, DemoPassword));
         var wallet = await InjectedWallet.InstallAsync(page.Context, ChainId);
         var devices = new DevicesPage(page);
-        await devices.GotoAsync();
-        await page.GetByTestId("demo-link").ClickAsync();
-        await Expect(devices.ThisDeviceRow).ToBeVisibleAsync();
+        await devices.LinkWithDemoDeviceAsync();
 
         await page.GetByTestId("link-wallet").ClickAsync();
         await Expect(page.GetByTestId("devices-notice")).ToContainTextAsync($"Your wallet {wallet.Address.ToLowerInvariant()} is linked");

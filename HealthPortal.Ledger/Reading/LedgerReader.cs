@@ -255,24 +255,49 @@ public sealed class LedgerReader
     /// <summary>Every merge <paramref name="mpi"/> took part in, retired or surviving, standing or split, in ledger order.</summary>
     public IReadOnlyList<MergeEntry> MergesOf(string mpi) => _state.MergesOf(mpi);
 
+    /// <summary>True when the keys (and grants) of <paramref name="from"/> act for <paramref name="to"/>: every standing merge between them carried keys over (the retired number's holder co-signed).</summary>
+    public bool KeysCarriedTo(string from, string to)
+    {
+        for (var hops = 0; hops < 64 && from != to; hops++)
+        {
+            if (_state.StandingMerge(from) is not { KeysCarried: true } merge) return false;
+            from = merge.Surviving;
+        }
+        return from == to;
+    }
+
     /// <summary>
-    /// One person's records after merges: those anchored under the surviving number of <paramref name="mpi"/> and
-    /// under every number merged into it, in ledger order. Without a merge, exactly <see cref="RecordsOf"/>.
+    /// The numbers whose records the holder of <paramref name="mpi"/> reads. A standing number: itself and every
+    /// number merged into it. A retired number whose merge carried its keys (its holder signed): the survivor's whole
+    /// set, as the survivor reads it. A retired number whose holder never signed: only its own set as it stood before
+    /// the merge (itself and what was merged into it) — a wrong merge, or a second registration made by someone else,
+    /// must not open the survivor's records to an account that proved nothing (docs/mpi.md). A split restores each.
+    /// </summary>
+    public IReadOnlyList<string> NumbersReadBy(string mpi)
+    {
+        var survivor = _state.Survivor(mpi);
+        return survivor == mpi || KeysCarriedTo(mpi, survivor) ? _state.NumbersOf(survivor) : _state.NumbersOf(mpi);
+    }
+
+    /// <summary>
+    /// The records the holder of <paramref name="mpi"/> reads after merges (<see cref="NumbersReadBy"/>), in ledger
+    /// order: for a standing number, those anchored under it and under every number merged into it. Without a merge,
+    /// exactly <see cref="RecordsOf"/>.
     /// </summary>
     public IReadOnlyList<RecordEntry> RecordsOfPerson(string mpi)
     {
-        var numbers = NumbersOf(mpi);
+        var numbers = NumbersReadBy(mpi);
         if (numbers.Count == 1) return _store.RecordsOf(numbers[0]);
         return [.. numbers.SelectMany(_store.RecordsOf).OrderBy(r => r.Height).ThenBy(r => r.Index)];
     }
 
-    /// <summary>As <see cref="RetractionsOf"/> over every number of the person (<see cref="NumbersOf"/>).</summary>
+    /// <summary>As <see cref="RetractionsOf"/> over every number the holder reads (<see cref="NumbersReadBy"/>).</summary>
     public IReadOnlyDictionary<(string Facility, string RecordId), RetractionEntry> RetractionsOfPerson(string mpi)
-        => NumbersOf(mpi).SelectMany(_store.RetractionsOf).ToDictionary(r => (r.Facility, r.RecordId));
+        => NumbersReadBy(mpi).SelectMany(_store.RetractionsOf).ToDictionary(r => (r.Facility, r.RecordId));
 
-    /// <summary>As <see cref="SupersessionsOf"/> over every number of the person (<see cref="NumbersOf"/>).</summary>
+    /// <summary>As <see cref="SupersessionsOf"/> over every number the holder reads (<see cref="NumbersReadBy"/>).</summary>
     public IReadOnlyDictionary<(string Facility, string RecordId), string> SupersessionsOfPerson(string mpi)
-        => NumbersOf(mpi).SelectMany(_store.SupersessionsOf).ToDictionary(s => (s.Facility, s.Superseded), s => s.RecordId);
+        => NumbersReadBy(mpi).SelectMany(_store.SupersessionsOf).ToDictionary(s => (s.Facility, s.Superseded), s => s.RecordId);
 
     /// <summary>The record a <c>record.anchor</c> transaction anchored, or null when the id names no committed anchor.</summary>
     public RecordEntry? RecordAnchoredBy(ReadOnlySpan<byte> transactionId)

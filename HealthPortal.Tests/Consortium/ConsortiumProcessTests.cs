@@ -133,7 +133,7 @@ public sealed class ConsortiumProcessTests(ITestOutputHelper output) : IDisposab
             output.WriteLine($"partitioned follower {plan.Nodes[cut].NodeId} healed and caught up in {clock.Elapsed.TotalSeconds:F1} s");
 
             // Restart all three: SIGTERM, then the same folders again; a leader, and writes through each node.
-            Assert.True(await ConsortiumUp.StopAll([.. nodes.OfType<ConsortiumNodeProcess>()], new StringWriter()), "a node did not stop within 10 s of SIGTERM");
+            Assert.True(await ConsortiumUp.StopAll([.. nodes.OfType<ConsortiumNodeProcess>()], new StringWriter()), "a node did not stop within 30 s of SIGTERM");
             clock.Restart();
             for (var i = 0; i < 3; i++) nodes[i] = Start(plan.Nodes[i]);
             await LeaderAsync(plan, nodes, StartBound);
@@ -143,7 +143,7 @@ public sealed class ConsortiumProcessTests(ITestOutputHelper output) : IDisposab
                 acknowledged[await AcknowledgedAsync(plan.Nodes[i])] = 0;
             }
             await InSyncAsync(plan, nodes);
-            Assert.True(await ConsortiumUp.StopAll([.. nodes.OfType<ConsortiumNodeProcess>()], new StringWriter()), "a node did not stop within 10 s of SIGTERM");
+            Assert.True(await ConsortiumUp.StopAll([.. nodes.OfType<ConsortiumNodeProcess>()], new StringWriter()), "a node did not stop within 30 s of SIGTERM");
             Array.Clear(nodes);
 
             // At rest: `ledger verify` gives one identical line on every replica, and each holds every acknowledged transaction.

@@ -372,7 +372,7 @@ public sealed class ConsortiumUpTests(ITestOutputHelper output) : IDisposable
         {
             var clock = Stopwatch.StartNew();
             using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) await kill.WaitForExitAsync();
-            using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(60)); // beyond the command's own 30 s before SIGKILL
             await _process.WaitForExitAsync(limit.Token);
             _process.WaitForExit();
             return (_process.ExitCode, clock.Elapsed);
@@ -384,7 +384,7 @@ public sealed class ConsortiumUpTests(ITestOutputHelper output) : IDisposable
             {
                 // The nodes first (SIGTERM to consortium up stops them), then whatever is left.
                 using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) await kill.WaitForExitAsync();
-                using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+                using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(45));
                 try { await _process.WaitForExitAsync(limit.Token); }
                 catch (OperationCanceledException) { _process.Kill(entireProcessTree: true); }
             }

@@ -23,6 +23,9 @@ public abstract class PortalComponentTest : BunitContext, IAsyncLifetime
     {
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddMudServices();
+        // Components read their words through IStringLocalizer (resources beside each component, Features/Localization).
+        Services.AddLocalization();
+        Services.AddTransient<MudBlazor.MudLocalizer, HealthPortal.Features.Localization.MudWords>(); // MudBlazor's own words, as the app registers them
         // No configured public base in component tests: absolute links fall back to the test renderer's base.
         Services.AddSingleton(new HealthPortal.Features.Security.PublicUrls(null));
         Auth = AddAuthorization();

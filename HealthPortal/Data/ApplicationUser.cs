@@ -16,4 +16,11 @@ public class ApplicationUser : IdentityUser
     /// it takes effect at once.
     /// </summary>
     public bool CanBreakGlass { get; set; }
+
+    /// <summary>
+    /// The language the person picked ("en", "my"; Features/Localization/PortalCultures), written to a new device's
+    /// culture cookie at sign-in; null until they pick one (the portal's default, English).
+    /// </summary>
+    [System.ComponentModel.DataAnnotations.MaxLength(16)]
+    public string? PreferredCulture { get; set; }
 }

@@ -20,4 +20,16 @@ public sealed class DevicesPage(IPage page) : PortalPage(page)
     public ILocator Approve => TestId("link-approve");
     public ILocator GoLink => TestId("go-link");
     public ILocator GoRecovery => TestId("go-recovery");
+
+    /// <summary>
+    /// Opens the page and links this browser through the demo enrolment device. Linking seals a ledger block with the
+    /// new key and only then marks the row; under two test suites on two cores that took longer than Playwright's
+    /// default 5 s (CI, stop 29), so the wait is 30 s here, once, instead of a default at every call site.
+    /// </summary>
+    public async Task LinkWithDemoDeviceAsync()
+    {
+        await GotoAsync();
+        await TestId("demo-link").ClickAsync();
+        await Assertions.Expect(ThisDeviceRow).ToBeVisibleAsync(new() { Timeout = 30_000 });
+    }
 }

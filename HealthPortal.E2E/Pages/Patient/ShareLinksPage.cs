@@ -18,6 +18,12 @@ public sealed class ShareLinksPage(IPage page) : PortalPage(page)
 
     public ILocator Make => TestId("share-make");
 
+    /// <summary>The line naming the person whose links these are, while acting for them.</summary>
+    public ILocator ActingFor => TestId("share-acting-for");
+
+    /// <summary>The plain refusal shown instead of the form when the delegation does not allow sharing.</summary>
+    public ILocator NotAllowed => TestId("share-not-allowed");
+
     public ILocator LinkValue => TestId("share-link-value");
 
     public ILocator Qr => TestId("share-link-qr");

@@ -21,11 +21,11 @@ public sealed class SignUpPage(IPage page) : PortalPage(page)
         await Page.Locator("#Input\\.Password").FillAsync(password);
         await Page.Locator("#Input\\.ConfirmPassword").FillAsync(password);
         await Button("Create account").ClickAsync();
-        await Page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/Account/RegisterConfirmation");
+        await Page.WaitForPathAsync("/Account/RegisterConfirmation");
 
         await Page.GotoAsync("Account/Login?ReturnUrl=%2Fpatient");
         await new LoginPage(Page).LogInAsync(email, password);
-        await Page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/patient");
+        await Page.WaitForPathAsync("/patient");
         await Page.WaitForInteractiveAsync();
     }
 }

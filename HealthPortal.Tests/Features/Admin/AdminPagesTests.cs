@@ -86,4 +86,30 @@ public sealed class AdminPagesTests(PortalTestDatabase database, StandaloneLedge
             Assert.Empty(own.QuerySelectorAll("button"));
         });
     }
+
+    [Fact]
+    public async Task AdminAccounts_AChildsRecordHolder_IsShownAsSuch_WithNoAddressAndNothingToDisable()
+    {
+        var id = Guid.NewGuid().ToString("N");
+        await using (var db = database.CreateContext())
+        {
+            // As Children/ChildGuardianships makes it: no e-mail, password or role.
+            var holder = new HealthPortal.Data.ApplicationUser { UserName = HealthPortal.Features.Patients.ChildHolderAccount.UserNameFor(id), DisplayName = "Child " + id[..6] };
+            holder.NormalizedUserName = holder.UserName.ToUpperInvariant();
+            db.Users.Add(holder);
+            await db.SaveChangesAsync();
+        }
+
+        var page = Render<AdminAccounts>();
+
+        page.WaitForAssertion(() =>
+        {
+            var row = Assert.Single(page.FindAll("[data-testid='accounts-table'] tbody tr"), r => r.TextContent.Contains("Child " + id[..6]));
+            Assert.Contains(AdminAccounts.ChildHolderLabel, row.QuerySelector("[data-testid='account-child-holder']")!.TextContent);
+            Assert.Contains("No sign-in", row.QuerySelector("[data-testid='account-status']")!.TextContent);
+            Assert.Contains("nobody signs in", row.TextContent);
+            Assert.Empty(row.QuerySelectorAll("button"));
+            Assert.Contains("child", page.Find("[data-testid='accounts-count']").TextContent);
+        });
+    }
 }

@@ -20,21 +20,7 @@ public sealed class DelegateCosignTests(PortalFactory portal)
 
     private LedgerHost Host => portal.Services.GetRequiredService<LedgerHost>();
 
-    /// <summary>The patient gives <paramref name="carer"/> a caregiver delegation with these powers, signed in the portal's flow.</summary>
-    private async Task<string> GiveAsync(TestPatient patient, TestPatient carer, params string[] powers)
-    {
-        var input = new DelegationInput { Person = carer.Mpi!, Powers = [.. powers], Start = DateTime.UtcNow, End = DateTime.UtcNow.AddDays(30) };
-        return await portal.WithScopeAsync(async s =>
-        {
-            var delegations = s.GetRequiredService<PatientDelegations>();
-            var draft = await delegations.DraftIssueAsync(patient.Principal, input);
-            Assert.True(draft.IsOk, draft.Message);
-            var body = draft.Value!.Body;
-            var done = await delegations.IssueAsync(patient.Principal, body, patient.Key!.Jwk, patient.Key.Sign(TxType.DelegationIssue, body));
-            Assert.True(done.IsOk, done.Message);
-            return done.Value!.DelegationId;
-        });
-    }
+    private Task<string> GiveAsync(TestPatient patient, TestPatient carer, params string[] powers) => portal.GiveDelegationAsync(patient, carer, powers);
 
     [Fact]
     public async Task Caregiver_SeesTheWaitingVisit_AndCosignsWithTheirOwnKey_TheLedgerRecordsWhoSignedForWhom()

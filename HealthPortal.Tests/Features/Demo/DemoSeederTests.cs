@@ -60,8 +60,10 @@ public sealed class DemoSeederTests(PortalFactory portal)
 
     private async Task<List<(string Mpi, HealthFacility Facility, IReadOnlyList<HealthPortal.Features.Records.EhrRecord> Records)>> DemoRecordsAsync()
     {
+        // The two patients with records in every store; the family (DemoFamilySeederTests) has its own.
+        var emails = DemoData.Patients.Select(p => p.Email).ToList();
         var mpis = await portal.QueryAsync(db => db.PatientProfiles
-            .Where(p => p.MpiNumber != null && db.Users.Any(u => u.Id == p.UserId && u.Email!.EndsWith("@" + DemoData.Domain)))
+            .Where(p => p.MpiNumber != null && db.Users.Any(u => u.Id == p.UserId && emails.Contains(u.Email!)))
             .Select(p => p.MpiNumber!).ToListAsync());
         var facilities = await portal.QueryAsync(db => db.Facilities.Where(f => f.Id.StartsWith("demo-")).ToListAsync());
         var stores = await portal.WithScopeAsync(services => Task.FromResult(services.GetRequiredService<HealthPortal.Features.Ehr.EhrStores>()));

@@ -23,6 +23,8 @@ public sealed class PatientSearchTests(PortalFactory portal)
     [InlineData("  THẢO  ", PatientQueryKind.Name, "thao")]
     [InlineData("1985-03-21", PatientQueryKind.BirthDate, "1985-03-21")]
     [InlineData("21/03/1985", PatientQueryKind.BirthDate, "1985-03-21")]
+    [InlineData("03/04/1985", PatientQueryKind.BirthDate, "1985-04-03")] // day first, as every date field reads it
+    [InlineData("3 Apr 1985", PatientQueryKind.BirthDate, "1985-04-03")]
     [InlineData("12/mayaka(Naing)123456", PatientQueryKind.Nrc, "12/MAYAKA(N)123456")]
     public void Classify_TellsNamesDatesAndNrcApart(string query, PatientQueryKind kind, string value)
     {
@@ -33,6 +35,8 @@ public sealed class PatientSearchTests(PortalFactory portal)
     [Theory]
     [InlineData("a", "at least 2 letters")]
     [InlineData("1985-13-40", "date of birth")]
+    [InlineData("04/31/1985", "Dates are typed day first")] // month first is refused, never turned round
+    [InlineData("31/02/1985", "February 1985 has 28 days")]
     [InlineData("12/MAYAKA(N)12", "six digits")]
     public void Classify_RefusesWithAReason(string query, string reason)
     {

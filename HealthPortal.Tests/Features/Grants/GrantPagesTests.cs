@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Text.Json.Nodes;
 using Bunit;
+using Bunit.TestDoubles;
 using HealthPortal.Data;
 using HealthPortal.Features;
 using HealthPortal.Features.Auth;
@@ -29,41 +30,54 @@ public sealed class GrantPagesTests(PortalFactory portal) : PortalComponentTest
 
     protected override Task ConfigureAsync()
     {
-        var app = portal.Services;
-        Services.AddSingleton(app.GetRequiredService<IDbContextFactory<ApplicationDbContext>>());
-        Services.AddSingleton(app.GetRequiredService<LedgerHost>());
-        Services.AddSingleton(app.GetRequiredService<DeviceLinks>());
-        Services.AddSingleton(app.GetRequiredService<RecoveryNotifier>());
-        Services.AddSingleton(app.GetRequiredService<IOptions<DemoOptions>>());
-        Services.AddSingleton(TimeProvider.System);
-        Services.AddScoped<BrowserKeys>();
-        Services.AddScoped<PatientKeys>();
-        Services.AddSharedFeatureServices();
-        Services.AddGrantServices();
+        AddPageServices(Services, portal);
         return Task.CompletedTask;
     }
 
-    private void SignInPatient(TestPatient patient)
+    /// <summary>What the grant pages need from the test portal (also for their Burmese render, Localization/GrantsBurmeseTests).</summary>
+    internal static void AddPageServices(IServiceCollection services, PortalFactory portal)
     {
-        Auth.SetAuthorized(patient.Email);
-        Auth.SetRoles(Roles.Patient);
-        Auth.SetPolicies(PortalPolicies.PatientPortal, PortalPolicies.PatientOfMpi);
-        Auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, patient.UserId));
+        var app = portal.Services;
+        services.AddSingleton(app.GetRequiredService<IDbContextFactory<ApplicationDbContext>>());
+        services.AddSingleton(app.GetRequiredService<LedgerHost>());
+        services.AddSingleton(app.GetRequiredService<DeviceLinks>());
+        services.AddSingleton(app.GetRequiredService<RecoveryNotifier>());
+        services.AddSingleton(app.GetRequiredService<IOptions<DemoOptions>>());
+        services.AddSingleton(TimeProvider.System);
+        services.AddScoped<BrowserKeys>();
+        services.AddScoped<PatientKeys>();
+        services.AddSharedFeatureServices();
+        services.AddGrantServices();
     }
 
-    private void BrowserHolds(TestPatient patient)
-        => JSInterop.SetupModule("./js/patient-keys.js").Setup<JsonObject>("publicKey", _ => true).SetResult(patient.Key!.Jwk.ToJson());
+    internal static void SignIn(BunitAuthorizationContext auth, TestPatient patient)
+    {
+        auth.SetAuthorized(patient.Email);
+        auth.SetRoles(Roles.Patient);
+        auth.SetPolicies(PortalPolicies.PatientPortal, PortalPolicies.PatientOfMpi);
+        auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, patient.UserId));
+    }
 
-    private async Task<string> IssueAsync(TestPatient patient, DateTime start, DateTime end)
-        => await portal.WithScopeAsync(async s =>
+    internal static void BrowserHolds(BunitJSInterop js, TestPatient patient)
+        => js.SetupModule("./js/patient-keys.js").Setup<JsonObject>("publicKey", _ => true).SetResult(patient.Key!.Jwk.ToJson());
+
+    /// <summary>A grant the patient signed for <paramref name="facility"/>, committed; its id.</summary>
+    internal static Task<string> IssueAsync(PortalFactory portal, TestPatient patient, string facility, DateTime start, DateTime end, params string[] kinds)
+        => portal.WithScopeAsync(async s =>
         {
             var grants = s.GetRequiredService<PatientGrants>();
-            var input = new GrantInput { FacilityId = Lakeview, Kinds = [RecordKinds.LabResult], Purpose = GrantPurposes.Treatment, Start = start, End = end };
+            var input = new GrantInput { FacilityId = facility, Kinds = [.. kinds], Purpose = GrantPurposes.Treatment, Start = start, End = end };
             var body = (await grants.DraftIssueAsync(patient.Principal, input)).Value!.Body;
             var outcome = await grants.IssueAsync(patient.Principal, body, patient.Key!.Jwk, patient.Key.Sign(TxType.GrantIssue, body));
             Assert.True(outcome.IsOk, outcome.Message);
             return outcome.Value!.GrantId!;
         });
+
+    private void SignInPatient(TestPatient patient) => SignIn(Auth, patient);
+
+    private void BrowserHolds(TestPatient patient) => BrowserHolds(JSInterop, patient);
+
+    private Task<string> IssueAsync(TestPatient patient, DateTime start, DateTime end) => IssueAsync(portal, patient, Lakeview, start, end, RecordKinds.LabResult);
 
     [Fact]
     public async Task Sharing_NotRegistered_SaysThereIsNothingToShare()

@@ -1,3 +1,4 @@
+using HealthPortal.Features.DemoMode;
 using System.Text;
 using HealthPortal.Data;
 using HealthPortal.Features.Access;
@@ -19,6 +20,7 @@ using HealthPortal.Tests.Features.Ehr;
 using HealthPortal.Tests.Features.Interop;
 using HealthPortal.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.EntityFrameworkCore;
 
 namespace HealthPortal.Tests.Features.Security;
 
@@ -76,6 +78,31 @@ public sealed class LedgerPrivacyTests(InteropWorld world) : IClassFixture<Inter
                      where bytes.AsSpan().IndexOf(encoding.GetBytes(needle)) >= 0
                      select $"{p.Field}: '{needle}' ({encoding.WebName})").ToList();
         Assert.True(found.Count == 0, "personal data on the ledger:\n" + string.Join("\n", found));
+    }
+
+    /// <summary>
+    /// The demo as seeded (issue 13: its patients, the second registration of Aye Aye Myint with its record, the
+    /// near-duplicates in the facilities' registers and the queued pairs): none of their names, NRC numbers, phones or
+    /// birth dates is in the ledger's bytes.
+    /// </summary>
+    [Fact]
+    public async Task TheDemoSeed_PutsNoDemographicOfItsPatientsOrRegisters_OnTheLedger()
+    {
+        var people = DemoData.Patients.Append(DemoData.RegisteredTwice)
+            .Select(p => (p.FullName, Nrc: p.NationalId, p.Phone, Birth: (DateOnly?)p.BirthDate))
+            .Concat(HealthPortal.Features.Demo.DemoSeeder.NearDuplicates.Select(e => (FullName: e.FullName, Nrc: e.Nrc, Phone: e.Phone, Birth: e.BirthDate)));
+        var needles = people.SelectMany(p => new[] { p.FullName, p.Nrc, p.Phone, p.Birth?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) ?? "" })
+            .Where(n => n.Length > 0).Distinct().ToList();
+        var second = await world.QueryAsync(db => (from u in db.Users join p in db.PatientProfiles on u.Id equals p.UserId
+                                                    where u.Email == DemoData.RegisteredTwice.Email select p.MpiNumber).SingleAsync());
+        Assert.True(second is not null && world.Engine.Reader.IsRegistered(second), "the demo's second registration is not on the ledger");
+
+        var bytes = LedgerBytes();
+        var found = (from needle in needles
+                     from encoding in new[] { Encoding.UTF8, Encoding.Unicode, Encoding.BigEndianUnicode }
+                     where bytes.AsSpan().IndexOf(encoding.GetBytes(needle)) >= 0
+                     select $"'{needle}' ({encoding.WebName})").ToList();
+        Assert.True(found.Count == 0, "demo personal data on the ledger:\n" + string.Join("\n", found));
     }
 
     /// <summary>ledger.db and its write-ahead log, as they are on disk (committed pages may still be in the WAL).</summary>

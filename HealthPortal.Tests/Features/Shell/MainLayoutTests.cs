@@ -48,6 +48,6 @@ public sealed class MainLayoutTests : PortalComponentTest
         var layout = Render<MainLayout>(parameters => parameters.Add(p => p.Body, (RenderFragment)(b => b.AddContent(0, "body"))));
 
         Assert.Contains("HealthPortal", layout.Find(".brand").TextContent);
-        Assert.Contains("Consortium Administrator", layout.Find(".mud-menu").TextContent);
+        Assert.Contains("Consortium Administrator", layout.Find(".app-bar-user").TextContent);
     }
 }

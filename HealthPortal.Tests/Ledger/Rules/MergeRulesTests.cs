@@ -50,8 +50,11 @@ public sealed class MergeRulesTests
         Assert.Equal(Survivor, reader.Survivor(Retired));
         Assert.Equal(Survivor, reader.Survivor(Survivor));
         Assert.Equal([Survivor, Retired], reader.NumbersOf(Retired));
-        Assert.Equal(["lab-1", "lab-2"], reader.RecordsOfPerson(Retired).Select(r => r.RecordId));
         Assert.Equal(["lab-1", "lab-2"], reader.RecordsOfPerson(Survivor).Select(r => r.RecordId));
+        // The retired number's holder did not sign (no keys carried): they read only what is under their own number.
+        Assert.False(reader.KeysCarriedTo(Retired, Survivor));
+        Assert.Equal([Retired], reader.NumbersReadBy(Retired));
+        Assert.Equal(["lab-2"], reader.RecordsOfPerson(Retired).Select(r => r.RecordId));
         // The anchors keep the number they were made under: the ledger's old bytes and rows do not change.
         Assert.Equal(Retired, reader.Record(p.Lab.Id, "lab-2")!.Mpi);
         Assert.Single(reader.MergesOf(Survivor));

@@ -72,6 +72,10 @@ namespace HealthPortal.Data.Migrations
                     b.Property<bool>("PhoneNumberConfirmed")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("PreferredCulture")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("SecurityStamp")
                         .HasColumnType("TEXT");
 
@@ -505,12 +509,28 @@ namespace HealthPortal.Data.Migrations
                     b.Property<DateTimeOffset?>("TakenOverAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTimeOffset?>("TakeoverAccountAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset?>("TakeoverLinkExpiresAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TakeoverLinkMadeByUserId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TakeoverTokenHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.HasKey("Id");
 
                     b.HasIndex("ChildUserId")
                         .IsUnique();
 
                     b.HasIndex("GuardianUserId");
+
+                    b.HasIndex("TakeoverTokenHash");
 
                     b.ToTable("ChildRegistration", (string)null);
                 });
@@ -965,6 +985,9 @@ namespace HealthPortal.Data.Migrations
                     b.Property<int>("ItemId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("KeysCarried")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Reason")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -974,9 +997,24 @@ namespace HealthPortal.Data.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("RetiredBody")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RetiredKid")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("RetiredMpi")
                         .IsRequired()
                         .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RetiredSignature")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset?>("RetiredSignedAt")
                         .HasColumnType("TEXT");
 
                     b.Property<DateTimeOffset?>("SplitAt")

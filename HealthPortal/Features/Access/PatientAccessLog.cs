@@ -10,12 +10,13 @@ namespace HealthPortal.Features.Access;
 
 /// <summary>
 /// "Who accessed my records": the calling patient's access.log entries from the ledger, newest first, and their
-/// export as FHIR AuditEvents. Every method authorizes the caller for the patient it reads (<see cref="PatientScope"/>
-/// with <see cref="PortalPolicies.PatientOfMpi"/>), so a patient only ever sees their own entries.
+/// export as FHIR AuditEvents. Every method authorizes the caller for the patient it reads: that patient
+/// (<see cref="PatientScope"/> with <see cref="PortalPolicies.PatientOfMpi"/>), or someone they gave a delegation with
+/// the view power ("records and access history"), in force at this read.
 /// </summary>
 public sealed class PatientAccessLog(
     IDbContextFactory<ApplicationDbContext> dbFactory, IAuthorizationService authorization, LedgerHost ledger, AccessViews views, TimeProvider clock,
-    Microsoft.Extensions.Options.IOptions<AccessAlertOptions>? options = null)
+    Microsoft.Extensions.Options.IOptions<AccessAlertOptions>? options = null, ActingFor.DelegateAccess? delegates = null)
 {
     /// <summary>How far back the dashboard's break-glass alert looks.</summary>
     public TimeSpan AlertWindow { get; } = (options?.Value ?? new()).BreakGlassWindow;
@@ -63,5 +64,6 @@ public sealed class PatientAccessLog(
     }
 
     private async Task<bool> MayReadAsync(ClaimsPrincipal patient, string mpi) =>
-        (await authorization.AuthorizeAsync(patient, new PatientScope(mpi), PortalPolicies.PatientOfMpi)).Succeeded;
+        (await authorization.AuthorizeAsync(patient, new PatientScope(mpi), PortalPolicies.PatientOfMpi)).Succeeded
+        || (delegates is not null && await delegates.AllowsAsync(patient, mpi, global::HealthPortal.Ledger.Transactions.DelegationPowers.View));
 }

@@ -1,4 +1,5 @@
 using HealthPortal.Data;
+using HealthPortal.Features.Patients;
 using Microsoft.EntityFrameworkCore;
 
 namespace HealthPortal.Features.Accounts;
@@ -36,7 +37,8 @@ public static class AccountQueries
                 string.Join(", ", roles.Where(r => r.UserId == u.Id).Select(r => r.Name).Order()),
                 u.FacilityId,
                 u.FacilityId is null ? null : facilities.GetValueOrDefault(u.FacilityId),
-                StatusOf(u, now)))
+                StatusOf(u, now),
+                ChildHolderAccount.IsHolder(u.UserName) && u.PasswordHash is null))
             .OrderBy(a => a.Role).ThenBy(a => a.DisplayName).ThenBy(a => a.Email)
             .ToList();
     }

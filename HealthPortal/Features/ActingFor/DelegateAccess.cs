@@ -111,6 +111,13 @@ public sealed class ActingForChoices(DelegateAccess access, IDbContextFactory<Ap
     /// Whose records to show: the chosen person while a delegation with the view power is in force, else the signed-in
     /// patient (null when they are not registered yet).
     /// </summary>
+    /// <summary>
+    /// The person acted for when it is someone else (view power in force), else null; also null on a host without the
+    /// acting-for services (component tests), where a page shows the signed-in person's own data.
+    /// </summary>
+    public static async Task<ActingChoice?> OtherSubjectAsync(IServiceProvider services, ClaimsPrincipal user) =>
+        services.GetService(typeof(ActingForChoices)) is ActingForChoices choices && await choices.SubjectAsync(user) is { IsSelf: false } other ? other : null;
+
     public async Task<ActingChoice?> SubjectAsync(ClaimsPrincipal user)
     {
         var choices = await access.ChoicesAsync(user);

@@ -1,14 +1,22 @@
+using System.Globalization;
+using System.Resources;
+
 namespace HealthPortal.Features.Auth;
 
-/// <summary>How roles read to people.</summary>
+/// <summary>How roles read to people, in the reader's language (RoleNames.resx / RoleNames.my.resx beside this file).</summary>
 public static class RoleNames
 {
+    // A static class cannot be an IStringLocalizer<T>; its resources are read the same way, by the current UI culture.
+    private static readonly ResourceManager Texts = new(typeof(RoleNames).FullName!, typeof(RoleNames).Assembly);
+
     public static string Label(string role) => role switch
     {
-        Roles.Patient => "Patient",
-        Roles.FacilityStaff => "Facility staff",
-        Roles.FacilityManager => "Facility manager",
-        Roles.Admin => "Consortium admin",
+        Roles.Patient => Text("Patient"),
+        Roles.FacilityStaff => Text("FacilityStaff"),
+        Roles.FacilityManager => Text("FacilityManager"),
+        Roles.Admin => Text("Admin"),
         _ => role,
     };
+
+    private static string Text(string key) => Texts.GetString(key, CultureInfo.CurrentUICulture) ?? key;
 }

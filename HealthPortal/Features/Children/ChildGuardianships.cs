@@ -46,14 +46,23 @@ public enum ChildStatus
     WaitingForGuardian,
     /// <summary>The guardianship is in force: the guardian acts for the child.</summary>
     Active,
-    /// <summary>The guardianship was revoked or reached the takeover age.</summary>
+    /// <summary>The guardianship was revoked or ran out (the takeover age plus the handover days).</summary>
     Ended,
+    /// <summary>The grown-up child set their e-mail and password from a takeover invitation; their own key is not on the ledger yet.</summary>
+    TakingOver,
+    /// <summary>The grown-up child holds their own key and ended the guardianship on the ledger: their records are theirs.</summary>
+    TakenOver,
 }
 
 /// <summary>One child as the guardian's and the facility's pages show it.</summary>
 public sealed record ChildView(
     string Id, string Name, DateOnly BirthDate, Sex Sex, string? Mpi, ChildStatus Status, string? FacilityName, string? DocumentsCode,
-    DateTimeOffset? AttestedAt, string? DelegationId, DateOnly TakeoverOn, string GuardianName);
+    DateTimeOffset? AttestedAt, string? DelegationId, DateOnly TakeoverOn, string GuardianName,
+    DateTimeOffset? GuardianshipUntil = null, DateTimeOffset? TakenOverAt = null, DateTimeOffset? TakeoverLinkExpiresAt = null)
+{
+    /// <summary>On the ledger, not taken over (nor being): from the takeover birthday a takeover invitation can be made.</summary>
+    public bool AwaitsTakeover => Mpi is not null && Status is ChildStatus.Active or ChildStatus.Ended or ChildStatus.WaitingForGuardian;
+}
 
 /// <summary>The guardian at a facility's desk, by their MPI number, with every child they registered.</summary>
 public sealed record GuardianAtDesk(string Mpi, string Name, DateOnly BirthDate, string NationalId, IReadOnlyList<ChildView> Children);
@@ -89,6 +98,8 @@ public sealed class ChildGuardianships(
 
     public int TakeoverAge => options.Value.TakeoverAge;
 
+    public int HandoverDays => options.Value.HandoverDays;
+
     private DateOnly Today => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
 
     // ---- guardian ------------------------------------------------------------------------------------------
@@ -103,7 +114,13 @@ public sealed class ChildGuardianships(
     }
 
     /// <summary>Registers a child in the portal only: nothing reaches the ledger until a facility has seen the documents.</summary>
-    public async Task<Result<ChildView, ChildError>> RegisterAsync(ClaimsPrincipal guardian, ChildInput input)
+    public Task<Result<ChildView, ChildError>> RegisterAsync(ClaimsPrincipal guardian, ChildInput input) => RegisterAsOfAsync(guardian, input, Today);
+
+    /// <summary>
+    /// A registration the guardian made on <paramref name="registeredOn"/>, the child's age checked as of that day: the
+    /// demo's grown-up child was registered by her mother years ago and is past the takeover age now.
+    /// </summary>
+    internal async Task<Result<ChildView, ChildError>> RegisterAsOfAsync(ClaimsPrincipal guardian, ChildInput input, DateOnly registeredOn)
     {
         var own = await access.OwnMpiAsync(guardian);
         if (own is null || ledger.Reader.Patient(own) is null || GuardianId(guardian) is not { } userId)
@@ -116,7 +133,7 @@ public sealed class ChildGuardianships(
         DateOnly? born = input.BirthDate is { } b ? DateOnly.FromDateTime(b) : null;
         if (born is null) problems.Add(new(BirthDateField, "Enter the child's date of birth."));
         else if (born > Today) problems.Add(new(BirthDateField, "The date of birth cannot be in the future."));
-        else if (born.Value.AddYears(TakeoverAge) <= Today)
+        else if (born.Value.AddYears(TakeoverAge) <= registeredOn)
             problems.Add(new(BirthDateField, $"From {TakeoverAge} a person registers themselves with their own key; a guardian registers younger children."));
         if (input.Sex is null) problems.Add(new(SexField, "Choose the child's sex."));
         if (problems.Count > 0) return Result.Invalid(ChildError.Invalid, problems);
@@ -131,7 +148,7 @@ public sealed class ChildGuardianships(
         // it until the grown-up child is given it (takeover). Its user name only has to be unique.
         var account = new ApplicationUser
         {
-            UserName = $"child-{registration.Id}@children.invalid", DisplayName = name, SecurityStamp = Guid.NewGuid().ToString("N"),
+            UserName = ChildHolderAccount.UserNameFor(registration.Id), DisplayName = name, SecurityStamp = Guid.NewGuid().ToString("N"),
         };
         account.NormalizedUserName = account.UserName.ToUpperInvariant();
         registration.ChildUserId = account.Id;
@@ -147,7 +164,7 @@ public sealed class ChildGuardianships(
         return (await ViewsAsync(db, [registration]))[0];
     }
 
-    /// <summary>The guardianship body to sign for an attested child, from now until the takeover birthday.</summary>
+    /// <summary>The guardianship body to sign for an attested child, from now until the takeover birthday plus the handover days.</summary>
     public async Task<Result<GuardianshipDraft, ChildError>> DraftGuardianshipAsync(ClaimsPrincipal guardian, string registrationId)
     {
         var own = await access.OwnMpiAsync(guardian);
@@ -158,11 +175,15 @@ public sealed class ChildGuardianships(
         if (own is null) return Result.Fail(ChildError.NotRegistered, "You are not registered on the network.");
         if (registration.AttestedAt is null || child.MpiNumber is null)
             return Result.Fail(ChildError.WrongStep, "A facility has not seen the child's documents yet: take them to a facility of the network first.");
+        if (registration.TakeoverAccountAt is not null)
+            return Result.Fail(ChildError.WrongStep, $"{child.FullName} manages their own records now.");
         if (registration.DelegationId is { } signed && ledger.Reader.Delegation(signed) is { RevokedHeight: null })
             return Result.Fail(ChildError.WrongStep, "You have already signed this guardianship.");
         var facility = await db.Facilities.AsNoTracking().SingleAsync(f => f.Id == registration.FacilityId);
         if (NodeKeyOf(facility) is null) return Result.Fail(ChildError.FacilityNotOnLedger, $"{facility.Name} is not an approved member of the network any more; ask another facility to attest.");
-        var until = TakeoverAt(child.BirthDate);
+        var until = GuardianshipEndsAt(child.BirthDate);
+        if (until <= clock.GetUtcNow())
+            return Result.Fail(ChildError.WrongStep, $"{child.FullName} is past {TakeoverAge}: they take over their own records (invite them below) rather than get a guardian.");
         var body = _tx.DelegationIssueBody(child.MpiNumber, own, DelegationPowers.All, clock.GetUtcNow().ToUnixTimeMilliseconds(),
             until.ToUnixTimeMilliseconds(), DelegationKinds.Guardian, facility.NodeKeyId);
         return new GuardianshipDraft(body, child.FullName, until);
@@ -249,8 +270,14 @@ public sealed class ChildGuardianships(
 
     // ---- helpers -------------------------------------------------------------------------------------------
 
-    /// <summary>The takeover birthday at midnight UTC: the guardianship ends there on the ledger by itself.</summary>
+    /// <summary>The takeover birthday at midnight UTC: from then on the child can take over their own records.</summary>
     public DateTimeOffset TakeoverAt(DateOnly birthDate) => new(birthDate.AddYears(TakeoverAge).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+
+    /// <summary>
+    /// Where a guardianship's <c>until</c> is: the takeover birthday plus <see cref="ChildrenOptions.HandoverDays"/>, so a
+    /// grown-up child's records are not left with nobody while they take over; the takeover ends it on the ledger sooner.
+    /// </summary>
+    public DateTimeOffset GuardianshipEndsAt(DateOnly birthDate) => TakeoverAt(birthDate).AddDays(options.Value.HandoverDays);
 
     private async Task<Result<(ChildRegistration Registration, PatientProfile Child), ChildError>> GuardiansAsync(ApplicationDbContext db, ClaimsPrincipal guardian, string registrationId)
     {
@@ -268,7 +295,7 @@ public sealed class ChildGuardianships(
         (await authorization.AuthorizeAsync(staff, new FacilityScope(facilityId), PortalPolicies.FacilityPortal)).Succeeded;
 
     /// <summary>The facility's node key when it is the approved key the ledger knows for this facility.</summary>
-    private LedgerKeyPair? NodeKeyOf(HealthFacility facility)
+    internal LedgerKeyPair? NodeKeyOf(HealthFacility facility)
     {
         var key = ledger.Keys.Find(ServerKeyVault.FacilityNode(facility.Id));
         return key is not null && key.Id == facility.NodeKeyId && ledger.Reader.Node(key.Id)?.Status == NodeStatus.Approved ? key : null;
@@ -286,13 +313,17 @@ public sealed class ChildGuardianships(
         {
             var child = profiles[r.ChildUserId];
             var delegation = r.DelegationId is null ? null : ledger.Reader.Delegation(r.DelegationId);
-            var status = r.AttestedAt is null ? ChildStatus.WaitingForFacility
+            var status = r.TakenOverAt is not null ? ChildStatus.TakenOver
+                : r.TakeoverAccountAt is not null ? ChildStatus.TakingOver
+                : r.AttestedAt is null ? ChildStatus.WaitingForFacility
                 : delegation is null ? ChildStatus.WaitingForGuardian
                 : delegation.IsActiveAt(now) ? ChildStatus.Active
                 : ChildStatus.Ended;
             return new ChildView(r.Id, child.FullName, child.BirthDate, child.Sex, child.MpiNumber, status,
                 r.FacilityId is null ? null : facilities.GetValueOrDefault(r.FacilityId), r.DocumentsCode, r.AttestedAt, r.DelegationId,
-                child.BirthDate.AddYears(TakeoverAge), profiles.GetValueOrDefault(r.GuardianUserId)?.FullName ?? "");
+                child.BirthDate.AddYears(TakeoverAge), profiles.GetValueOrDefault(r.GuardianUserId)?.FullName ?? "",
+                delegation is null ? null : DateTimeOffset.FromUnixTimeMilliseconds(delegation.Until), r.TakenOverAt,
+                r.TakeoverTokenHash is not null && r.TakeoverAccountAt is null && r.TakeoverLinkExpiresAt > clock.GetUtcNow() ? r.TakeoverLinkExpiresAt : null);
         }).ToList();
     }
 }

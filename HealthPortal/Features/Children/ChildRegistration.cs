@@ -30,7 +30,18 @@ public sealed class ChildRegistration
     /// <summary>The guardianship's <c>delegation.issue</c> id, once the guardian signed it.</summary>
     public string? DelegationId { get; set; }
 
-    /// <summary>When the grown-up child was given their own account (the guardianship then ends).</summary>
+    /// <summary>
+    /// SHA-256 of the current takeover invitation's one-time token (<see cref="Invitations.InvitationToken"/>): the link
+    /// itself is shown once to whoever made it and never stored. A new invitation replaces the previous one.
+    /// </summary>
+    public string? TakeoverTokenHash { get; set; }
+    public DateTimeOffset? TakeoverLinkExpiresAt { get; set; }
+    /// <summary>The guardian or staff member who made the current takeover invitation.</summary>
+    public string? TakeoverLinkMadeByUserId { get; set; }
+    /// <summary>When the grown-up child used the invitation to set their e-mail and password (the link is spent).</summary>
+    public DateTimeOffset? TakeoverAccountAt { get; set; }
+
+    /// <summary>When the grown-up child's own key was registered and the guardianship ended on the ledger.</summary>
     public DateTimeOffset? TakenOverAt { get; set; }
 }
 
@@ -65,6 +76,17 @@ public sealed class ChildrenOptions
     /// </summary>
     [Range(12, 25)]
     public int TakeoverAge { get; set; } = 18;
+
+    /// <summary>
+    /// Days the guardianship runs past the takeover birthday. Without them the records of a grown-up child who has not
+    /// taken over yet would be readable by nobody; the takeover itself ends the guardianship on the ledger sooner.
+    /// </summary>
+    [Range(0, 730)]
+    public int HandoverDays { get; set; } = 180;
+
+    /// <summary>Days a takeover invitation link can be used.</summary>
+    [Range(1, 30)]
+    public int TakeoverLinkDays { get; set; } = 7;
 }
 
 public static class ChildModel
@@ -84,5 +106,8 @@ public static class ChildModel
         e.Property(c => c.DocumentsCode).HasMaxLength(32);
         e.Property(c => c.AttestedByUserId).HasMaxLength(64);
         e.Property(c => c.DelegationId).HasMaxLength(128);
+        e.Property(c => c.TakeoverTokenHash).HasMaxLength(64);
+        e.HasIndex(c => c.TakeoverTokenHash);
+        e.Property(c => c.TakeoverLinkMadeByUserId).HasMaxLength(64);
     }
 }

@@ -14,6 +14,9 @@ public static class ChildrenExtensions
     {
         services.AddOptions<ChildrenOptions>();
         services.AddScoped<ChildGuardianships>();
+        services.AddScoped<ChildTakeovers>();
+        services.AddScoped<ChildTakeoverRedemption>();
+        services.AddSingleton(new Shell.AppBarItem(typeof(TakeoverPending)));
         return services;
     }
 }

@@ -213,7 +213,7 @@ public static class DelegationText
     public static string PowerLabel(string power) => power switch
     {
         DelegationPowers.View => "see records and access history",
-        DelegationPowers.Share => "share records with facilities",
+        DelegationPowers.Share => "share records (with facilities and by share links)",
         DelegationPowers.Cosign => "confirm (co-sign) visits",
         DelegationPowers.Devices => "manage devices",
         _ => power,

@@ -15,6 +15,8 @@ public static class DemoExtensions
         services.AddScoped<DemoSeeder>();
         services.AddScoped<DemoLedgerSeeder>();
         services.AddScoped<DemoRecordSeeder>();
+        services.AddScoped<DemoFamilySeeder>();
+        services.AddScoped<DemoMpiSeeder>();
         services.AddHostedService<ConsortiumDemoSeeding>();
         return services;
     }
@@ -30,6 +32,8 @@ public static class DemoExtensions
         // Component tests seed the portal database alone; the running app always has the ledger registered.
         if (scope.ServiceProvider.GetService<DemoLedgerSeeder>() is { } ledgerSeeder) await ledgerSeeder.SeedAsync();
         if (scope.ServiceProvider.GetService<DemoRecordSeeder>() is { } recordSeeder) await recordSeeder.SeedAsync();
+        if (scope.ServiceProvider.GetService<DemoFamilySeeder>() is { } familySeeder) await familySeeder.SeedAsync();
+        if (scope.ServiceProvider.GetService<DemoMpiSeeder>() is { } mpiSeeder) await mpiSeeder.SeedAsync();
     }
 }
 

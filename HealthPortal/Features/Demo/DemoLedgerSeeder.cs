@@ -66,7 +66,8 @@ public sealed class DemoLedgerSeeder(IDbContextFactory<ApplicationDbContext> dbF
         }
         await db.SaveChangesAsync(ct);
 
-        foreach (var demo in DemoData.Patients)
+        // Aye's second registration too: a second MPI number of one person, for the stewards to merge (docs/mpi.md).
+        foreach (var demo in DemoData.PatientsOf(_demo).Concat(DemoData.RegisteredTwiceOf(_demo)))
         {
             var user = await db.Users.SingleAsync(u => u.Email == demo.Email, ct);
             var profile = await db.PatientProfiles.SingleAsync(p => p.UserId == user.Id, ct);

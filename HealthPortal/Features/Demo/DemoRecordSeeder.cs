@@ -83,8 +83,57 @@ public sealed class DemoRecordSeeder(
                 }
             }
         }
+        foreach (var twice in DemoData.RegisteredTwiceOf(_demo))
+        {
+            var (w, a, busy) = await SeedRegisteredTwiceAsync(db, twice, ct);
+            written += w;
+            anchored += a;
+            unanchored += busy;
+        }
         if (written + anchored > 0) logger.LogInformation("Demo records: {Written} written to the facilities' stores, {Anchored} anchored", written, anchored);
         return unanchored;
+    }
+
+    /// <summary>
+    /// The second registration's one record: a blood count at Northgate under her second number, anchored with that
+    /// number's demo key, so a merge visibly brings a record from the other number onto her timeline.
+    /// </summary>
+    private async Task<(int Written, int Anchored, int Busy)> SeedRegisteredTwiceAsync(ApplicationDbContext db, DemoData.Patient demo, CancellationToken ct)
+    {
+        var userId = await db.Users.Where(u => u.Email == demo.Email).Select(u => u.Id).SingleOrDefaultAsync(ct);
+        if (userId is null) return (0, 0, 0);
+        var mpi = await db.PatientProfiles.Where(x => x.UserId == userId).Select(x => x.MpiNumber).SingleOrDefaultAsync(ct);
+        var patientKey = ledger.Keys.Find(DemoData.DemoPatientKeyName(userId));
+        var engine = ledger.Engine;
+        // Registered on the network (not yet merged: an anchor under a retired number is refused, and it is then not needed).
+        if (mpi is null || patientKey is null || engine.Reader.Patient(mpi) is null || engine.Reader.StandingMerge(mpi) is not null) return (0, 0, 0);
+        var facility = await db.Facilities.AsNoTracking().SingleOrDefaultAsync(f => f.Id == demo.HomeFacilityId, ct);
+        if (facility?.NodeKeyId is null || stores.Find(facility.Id) is not { } store) return (0, 0, 0);
+        var written = 0;
+        var records = await store.RecordsOfAsync(mpi, ct);
+        if (records.Count == 0)
+        {
+            var saved = await LabReportAsync(facility.Id, mpi, 0, new DateTime(2024, 9, 3, 8, 10, 0, DateTimeKind.Utc),
+                new Dictionary<string, string> { ["718-7"] = "10.9" }, ct);
+            if (!saved.IsOk) throw new InvalidOperationException($"demo seeding: {facility.Name} refused the second registration's report: {saved}");
+            records = saved.Value!.Records;
+            written = records.Count;
+        }
+        var facilityKey = ledger.Keys.Get(ServerKeyVault.FacilityNode(facility.Id));
+        int anchored = 0, busy = 0;
+        foreach (var record in records.Where(r => engine.Reader.Record(facility.NodeKeyId, r.RecordId) is null))
+        {
+            var anchor = _tx.RecordAnchor(mpi, facility.NodeKeyId, record.RecordId, record.Kind, record.DateText, record.Hash, RecordLink.Of(record))
+                .SignWith(facilityKey).SignWith(patientKey);
+            var result = await engine.SubmitAsync(anchor, ct);
+            if (result.IsCommitted) anchored++;
+            else
+            {
+                if (result.Error == HealthPortal.Ledger.LedgerError.Busy) busy++;
+                logger.LogWarning("Demo record {Record} of {Facility} not anchored: {Result}", record.RecordId, facility.Name, result);
+            }
+        }
+        return (written, anchored, busy);
     }
 
     private Task<Result<EhrSaved, EhrError>> WriteAsync(HealthFacility facility, string mpi, int patient, CancellationToken ct) => facility.Kind switch

@@ -94,7 +94,7 @@ public sealed class DemoSeeder(
     private async Task<int> SeedPatientProfilesAsync(CancellationToken cancellationToken)
     {
         var created = 0;
-        foreach (var patient in DemoData.PatientsOf(options.Value))
+        foreach (var patient in DemoData.PatientsOf(options.Value).Concat(DemoData.RegisteredTwiceOf(options.Value)))
         {
             var userId = await db.Users.Where(u => u.Email == patient.Email).Select(u => u.Id).SingleAsync(cancellationToken);
             if (await db.PatientProfiles.AnyAsync(p => p.UserId == userId, cancellationToken)) continue;
@@ -116,9 +116,12 @@ public sealed class DemoSeeder(
 
     /// <summary>
     /// Near-duplicates in the facilities' own registers, so the walk-in check and the MPI steward's queue can be tried:
-    /// Min Thant Zaw registered again at Lakeview as "Mg Min Thant Zaw" with day and month swapped and no NRC, and one
-    /// person who is no portal patient, registered at Riverside and at Lakeview with the romanisation varying
-    /// (Kyaw/Chaw, Thein/Thane) and day and month swapped. Each entry has the MPI number its facility issued.
+    /// Min Thant Zaw registered again at Lakeview as "Mg Min Thant Zaw" with day and month swapped and no NRC (a walk-in
+    /// the desk did not match to him), one person who is no portal patient, registered at Riverside and at Lakeview with
+    /// the romanisation varying (Kyaw/Chaw, Thein/Thane) and day and month swapped, and one woman filed twice in
+    /// Riverside's own register ("Daw Hnin Wutt Yee" and "Nhin Wutt Yee", the same birth date and phone, the NRC only on
+    /// the first file). Each entry has the MPI number its facility issued. <see cref="DemoMpiSeeder"/> adds the entries
+    /// that name registered patients' numbers and queues the pairs for the stewards.
     /// </summary>
     public static readonly IReadOnlyList<MpiRegisterEntry> NearDuplicates =
     [
@@ -128,6 +131,10 @@ public sealed class DemoSeeder(
             Nrc = "12/KAMAYA(N)334455", Phone = "09 5123 4567", Township = "Kamayut", Source = RegisterSource.Demo },
         new() { FacilityId = "demo-lakeview", Mrn = "C-2021-1188", FullName = "Chaw Thane Naing", BirthDate = new DateOnly(1962, 5, 6), Sex = Sex.Male,
             Phone = "+95 9 5123 4567", Township = "Kamayut", Source = RegisterSource.Demo },
+        new() { FacilityId = "demo-riverside", Mrn = "H-000420", FullName = "Daw Hnin Wutt Yee", BirthDate = new DateOnly(1986, 2, 14), Sex = Sex.Female,
+            Nrc = "12/BAHANA(N)556677", Phone = "09 7700 1234", Township = "Bahan", Source = RegisterSource.Demo },
+        new() { FacilityId = "demo-riverside", Mrn = "H-000988", FullName = "Nhin Wutt Yee", BirthDate = new DateOnly(1986, 2, 14), Sex = Sex.Female,
+            Phone = "+95 9 7700 1234", Township = "Bahan", Source = RegisterSource.Demo },
     ];
 
     /// <summary>Step 5: <see cref="NearDuplicates"/> for the facilities this node holds.</summary>

@@ -51,6 +51,41 @@ public abstract class EhrStoreBase<TContext>(string facilityId, string path) : I
         }
     }
 
+    /// <summary>
+    /// Several records over one opening of the file: measured (<c>HealthPortal.Bench everything</c>, docs/benchmarks.md),
+    /// reading each record on its own connection made the context, the file's opening and schema read, the journal
+    /// pragma and the close the larger part of verifying a record. Each record is still read from the file as it is now,
+    /// one query per record as <see cref="ReadAsync(string, CancellationToken)"/> reads it; a store that cannot be read
+    /// answers every record still unread Unavailable.
+    /// </summary>
+    public async Task<IReadOnlyList<EhrRead>> ReadManyAsync(IReadOnlyList<string> recordIds, CancellationToken ct = default)
+    {
+        var reads = new EhrRead[recordIds.Count];
+        if (!File.Exists(Path))
+        {
+            Array.Fill(reads, EhrRead.Unavailable($"the EHR store of {FacilityId} is missing"));
+            return reads;
+        }
+        var done = 0;
+        try
+        {
+            await using var db = Open();
+            for (; done < reads.Length; done++)
+            {
+                var record = await ReadAsync(db, recordIds[done], ct);
+                reads[done] = record is null ? EhrRead.NotFound($"{FacilityId} holds no record {recordIds[done]}") : EhrRead.Found(record);
+                // Each read stands alone, as on its own connection: nothing tracked from one record is reused for the next.
+                db.ChangeTracker.Clear();
+            }
+        }
+        catch (SqliteException e)
+        {
+            for (; done < reads.Length; done++)
+                reads[done] = EhrRead.Unavailable($"the EHR store of {FacilityId} cannot be read ({e.SqliteErrorCode}: {e.Message})");
+        }
+        return reads;
+    }
+
     /// <summary>A missing store holds nothing; a broken one throws <see cref="SqliteException"/> (it is not "no records").</summary>
     public async Task<IReadOnlyList<EhrRecord>> RecordsOfAsync(string mpi, CancellationToken ct = default)
     {

@@ -82,4 +82,9 @@ public sealed class LocalRecordFetcher(EhrStores stores) : IRecordFetcher
         stores.Find(facilityId) is { } store
             ? store.ReadAsync(recordId, ct)
             : Task.FromResult(EhrRead.Unavailable($"facility {facilityId} is not hosted on this node"));
+
+    public Task<IReadOnlyList<EhrRead>> FetchManyAsync(string facilityId, IReadOnlyList<string> recordIds, CancellationToken ct = default) =>
+        stores.Find(facilityId) is { } store
+            ? store.ReadManyAsync(recordIds, ct)
+            : Task.FromResult<IReadOnlyList<EhrRead>>([.. recordIds.Select(_ => EhrRead.Unavailable($"facility {facilityId} is not hosted on this node"))]);
 }

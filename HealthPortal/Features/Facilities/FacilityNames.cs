@@ -15,13 +15,21 @@ public sealed class FacilityNames(IDbContextFactory<ApplicationDbContext> dbFact
     public async Task<Lookup> LoadAsync(CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var registry = await db.Facilities.AsNoTracking().Where(f => f.NodeKeyId != null).Select(f => new { f.NodeKeyId, f.Name }).ToListAsync(ct);
+        var facilities = await db.Facilities.AsNoTracking().Select(f => new { f.Id, f.NodeKeyId, f.Name }).ToListAsync(ct);
         // NodeKeyId has no unique index: a duplicate row must not break the page.
-        return new Lookup(registry.GroupBy(f => f.NodeKeyId!).ToDictionary(g => g.Key, g => g.First().Name), ledger);
+        return new Lookup(
+            facilities.Where(f => f.NodeKeyId != null).GroupBy(f => f.NodeKeyId!).ToDictionary(g => g.Key, g => g.First().Name),
+            facilities.ToDictionary(f => f.Id, f => f.Name, StringComparer.Ordinal), ledger);
     }
 
-    public sealed class Lookup(IReadOnlyDictionary<string, string> registry, LedgerHost ledger)
+    public sealed class Lookup(IReadOnlyDictionary<string, string> registry, IReadOnlyDictionary<string, string> byFacilityId, LedgerHost ledger)
     {
+        /// <summary>
+        /// The registry's name of a facility by its portal id (the id a store's FHIR content names as performer or
+        /// service provider, e.g. "demo-northgate"), or null when no facility has that id.
+        /// </summary>
+        public string? OfFacilityId(string facilityId) => byFacilityId.GetValueOrDefault(facilityId);
+
         /// <summary>Every facility the portal registry names, by node id (for filters).</summary>
         public IReadOnlyDictionary<string, string> Registered => registry;
 

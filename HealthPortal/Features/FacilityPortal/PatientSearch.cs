@@ -52,8 +52,6 @@ public sealed class PatientSearch(
     /// <summary>The longest query accepted (a full name with spaces); longer is not a name anyone types.</summary>
     public const int MaxQueryLength = 100;
 
-    private static readonly string[] DateFormats = ["yyyy-MM-dd", "d/M/yyyy", "d.M.yyyy", "d-M-yyyy", "d MMM yyyy", "d MMMM yyyy"];
-
     /// <summary>What kind of query <paramref name="query"/> is: an NRC number, a date of birth or a name; null with the reason when it is none.</summary>
     public static (PatientQueryKind Kind, string Value)? Classify(string? query, out string error)
     {
@@ -69,9 +67,12 @@ public sealed class PatientSearch(
         }
         if (text.Length > 0 && char.IsAsciiDigit(text[0]))
         {
-            if (DateOnly.TryParseExact(text, DateFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
-                return (PatientQueryKind.BirthDate, date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
-            error = "A date of birth is written 1985-03-21 or 21/03/1985; for an MPI number use the MPI field.";
+            // Read as every date field reads it: day first (03/04/1985 is 3 April), ISO accepted, and a month-first or
+            // impossible date refused with its reason rather than turned round into another patient's birthday.
+            var reading = Times.DayFirstDates.Read(text);
+            if (reading.Date is { } date)
+                return (PatientQueryKind.BirthDate, DateOnly.FromDateTime(date).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            error = $"This date of birth cannot be read: {reading.Problem} For an MPI number use the MPI field.";
             return null;
         }
         var folded = Fold(text);

@@ -48,25 +48,25 @@ public static class GrantValidation
     public static IReadOnlyList<FieldError> Check(GrantInput input, DateTimeOffset now, int maxDays, IReadOnlyCollection<string> facilityIds)
     {
         var problems = new List<FieldError>();
-        if (string.IsNullOrEmpty(input.FacilityId)) problems.Add(new(FacilityField, "Choose the facility to share with."));
-        else if (!facilityIds.Contains(input.FacilityId)) problems.Add(new(FacilityField, "That facility is not an approved member of the network."));
+        if (string.IsNullOrEmpty(input.FacilityId)) problems.Add(new(FacilityField, GrantWords.Text("ChooseFacility")));
+        else if (!facilityIds.Contains(input.FacilityId)) problems.Add(new(FacilityField, GrantWords.Text("FacilityNotApproved")));
 
-        if (input.Kinds.Count == 0) problems.Add(new(KindsField, "Choose at least one kind of record."));
-        else if (input.Kinds.Any(k => k != Categories.All && !RecordKinds.IsKnown(k))) problems.Add(new(KindsField, "Unknown kind of record."));
+        if (input.Kinds.Count == 0) problems.Add(new(KindsField, GrantWords.Text("ChooseKind")));
+        else if (input.Kinds.Any(k => k != Categories.All && !RecordKinds.IsKnown(k))) problems.Add(new(KindsField, GrantWords.Text("UnknownKind")));
 
-        if (input.Purpose is null || !GrantPurposes.All.Contains(input.Purpose)) problems.Add(new(PurposeField, "Choose what the access is for."));
+        if (input.Purpose is null || !GrantPurposes.All.Contains(input.Purpose)) problems.Add(new(PurposeField, GrantWords.Text("ChoosePurpose")));
         else if (input.Purpose == GrantPurposes.Other && GrantPurposes.CheckOther(input.OtherPurpose) is { } other) problems.Add(new(PurposeField, other));
 
-        if (input.Start is null) problems.Add(new(StartField, "Choose when the access starts."));
-        if (input.End is null) problems.Add(new(EndField, "Choose when the access ends."));
+        if (input.Start is null) problems.Add(new(StartField, GrantWords.Text("ChooseStart")));
+        if (input.End is null) problems.Add(new(EndField, GrantWords.Text("ChooseEnd")));
         if (input.Start is { } start && input.End is { } end)
         {
             var s = Utc(start);
             var e = Utc(end);
-            if (s < now - PastStartTolerance) problems.Add(new(StartField, "The start cannot be in the past."));
-            if (e <= s) problems.Add(new(EndField, "The end must be after the start."));
-            else if (e <= now) problems.Add(new(EndField, "The end must be in the future."));
-            else if (e - s > TimeSpan.FromDays(maxDays)) problems.Add(new(EndField, $"Access can last at most {maxDays} days; choose an earlier end."));
+            if (s < now - PastStartTolerance) problems.Add(new(StartField, GrantWords.Text("StartInPast")));
+            if (e <= s) problems.Add(new(EndField, GrantWords.Text("EndBeforeStart")));
+            else if (e <= now) problems.Add(new(EndField, GrantWords.Text("EndInPast")));
+            else if (e - s > TimeSpan.FromDays(maxDays)) problems.Add(new(EndField, GrantWords.Format("TooLong", maxDays)));
         }
         return problems;
     }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using HealthPortal.Ledger.Text;
 using LedgerPurposes = HealthPortal.Ledger.Transactions.Purposes;
 
@@ -20,28 +21,30 @@ public static class GrantPurposes
 
     public static readonly IReadOnlyList<string> All = [Treatment, Referral, SecondOpinion, Insurance, Other];
 
-    public static string Label(string purpose) => purpose switch
-    {
-        Treatment => "Treatment",
-        Referral => "Referral",
-        SecondOpinion => "Second opinion",
-        Insurance => "Insurance claim",
-        LedgerPurposes.Emergency => "Emergency",
-        Other => "Other",
-        _ => purpose,
-    };
+    /// <summary>
+    /// The English label, whatever the reader's language: it goes into FHIR AuditEvents and the access views that are
+    /// not in Burmese yet. The grant pages read <see cref="Text(string)"/>.
+    /// </summary>
+    public static string Label(string purpose) => GrantWords.Purpose(purpose, CultureInfo.InvariantCulture);
 
-    /// <summary>The label with the patient's words for "other" when this portal has them.</summary>
+    /// <summary>The English label with the patient's words for "other" when this portal has them.</summary>
     public static string Label(string purpose, string? otherText)
         => purpose == Other && !string.IsNullOrEmpty(otherText) ? "Other: " + otherText : Label(purpose);
+
+    /// <summary>The label in the reader's language.</summary>
+    public static string Text(string purpose) => GrantWords.Purpose(purpose);
+
+    /// <summary>The label in the reader's language with the patient's words (as entered) for "other".</summary>
+    public static string Text(string purpose, string? otherText)
+        => purpose == Other && !string.IsNullOrEmpty(otherText) ? GrantWords.Format("PurposeOtherWords", otherText) : Text(purpose);
 
     /// <summary>Why the "other" text cannot be kept, or null when it can.</summary>
     public static string? CheckOther(string? text)
     {
         var t = text?.Trim() ?? "";
-        if (t.Length == 0) return "Say in a few words what the access is for.";
-        if (t.Length > MaxOtherLength) return $"Keep the purpose to {MaxOtherLength} characters or fewer.";
-        if (SafeText.Check(t) is { } problem) return $"The purpose cannot be saved: {problem}.";
+        if (t.Length == 0) return GrantWords.Text("OtherEmpty");
+        if (t.Length > MaxOtherLength) return GrantWords.Format("OtherTooLong", MaxOtherLength);
+        if (SafeText.Check(t) is { } problem) return GrantWords.Format("OtherUnsafe", problem);
         return null;
     }
 

@@ -1,5 +1,5 @@
+using System.Globalization;
 using HealthPortal.Features.Facilities;
-using HealthPortal.Features.Records;
 using HealthPortal.Features.Times;
 
 namespace HealthPortal.Features.Grants;
@@ -15,17 +15,19 @@ public sealed record GrantView(
     /// <summary>The patient's words for "other", from this portal's database (never on the ledger).</summary>
     public string? PurposeText { get; init; }
 
-    public string PurposeLabel => GrantPurposes.Label(Purpose, PurposeText);
+    public string PurposeLabel => GrantPurposes.Text(Purpose, PurposeText);
 
     public string KindsText => GrantText.Kinds(Categories);
 
     /// <summary>What the grant means, in the tense of its status, with times on the reader's clock.</summary>
     public string MeaningOn(UserTime clock) => Status switch
     {
-        GrantStatus.Active => $"Because of this grant, {FacilityName} can see your {GrantText.KindsLower(Categories)}.",
-        GrantStatus.Scheduled => $"Because of this grant, {FacilityName} will be able to see your {GrantText.KindsLower(Categories)} from {GrantText.When(NotBefore, clock)}.",
-        GrantStatus.Expired => $"This grant ended on {GrantText.When(ExpiresAt, clock)}; {FacilityName} can no longer see your records because of it.",
-        _ => $"You revoked this grant{(RevokedAt is { } at ? " on " + GrantText.When(at, clock) : "")}; {FacilityName} can no longer see your records because of it.",
+        GrantStatus.Active => GrantWords.Format("MeaningActive", FacilityName, GrantText.KindsLower(Categories)),
+        GrantStatus.Scheduled => GrantWords.Format("MeaningScheduled", FacilityName, GrantText.KindsLower(Categories), GrantText.When(NotBefore, clock)),
+        GrantStatus.Expired => GrantWords.Format("MeaningExpired", GrantText.When(ExpiresAt, clock), FacilityName),
+        _ => RevokedAt is { } at
+            ? GrantWords.Format("MeaningRevokedOn", GrantText.When(at, clock), FacilityName)
+            : GrantWords.Format("MeaningRevoked", FacilityName),
     };
 }
 
@@ -37,18 +39,18 @@ public sealed record AccessRequestView(
     public string KindsText => GrantText.Kinds(Categories);
 }
 
-/// <summary>Wording shared by the grant pages.</summary>
+/// <summary>Wording shared by the grant pages, in the reader's language.</summary>
 public static class GrantText
 {
-    public static string Kinds(IReadOnlyList<string> categories) => string.Join(", ", categories.Select(RecordKinds.Label));
+    public static string Kinds(IReadOnlyList<string> categories) => string.Join(GrantWords.Text("ListSeparator"), categories.Select(GrantWords.Kind));
 
     public static string KindsLower(IReadOnlyList<string> categories)
         => categories.Contains(HealthPortal.Ledger.Transactions.Categories.All)
-            ? "records of every kind"
-            : string.Join(", ", categories.Select(c => RecordKinds.Label(c).ToLowerInvariant()));
+            ? GrantWords.Text("KindsEvery")
+            : string.Join(GrantWords.Text("ListSeparator"), categories.Select(c => GrantWords.Kind(c).ToLower(CultureInfo.CurrentUICulture)));
 
     /// <summary>An instant on the reader's clock (the patient's profile zone, a facility's zone for its staff), not UTC.</summary>
     public static string When(DateTimeOffset at, UserTime clock) => clock.Format(at);
 
-    public static string Period(DateTimeOffset from, DateTimeOffset to, UserTime clock) => $"{When(from, clock)} – {When(to, clock)}";
+    public static string Period(DateTimeOffset from, DateTimeOffset to, UserTime clock) => GrantWords.Format("Period", When(from, clock), When(to, clock));
 }

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Text.Json.Nodes;
 using HealthPortal.Data;
+using HealthPortal.Features.ActingFor;
 using HealthPortal.Features.Auth;
 using HealthPortal.Features.Facilities;
 using HealthPortal.Features.Ledger;
@@ -29,7 +30,8 @@ public sealed record GrantDraft(JsonObject Body, string FacilityName, IReadOnlyL
     GrantPurposeText? PurposeText = null)
 {
     public string SummaryOn(HealthPortal.Features.Times.UserTime clock) =>
-        $"{FacilityName} may see your {GrantText.KindsLower(Categories)} for {GrantPurposes.Label(Purpose, PurposeText?.Text).ToLowerInvariant()}, from {GrantText.When(NotBefore, clock)} until {GrantText.When(ExpiresAt, clock)}.";
+        GrantWords.Format("Summary", FacilityName, GrantText.KindsLower(Categories), GrantPurposes.Text(Purpose, PurposeText?.Text).ToLower(System.Globalization.CultureInfo.CurrentUICulture),
+            GrantText.When(NotBefore, clock), GrantText.When(ExpiresAt, clock));
 }
 
 /// <summary>
@@ -46,7 +48,8 @@ public sealed record GrantDone(long Height, string GrantId);
 /// </summary>
 public sealed class PatientGrants(
     IDbContextFactory<ApplicationDbContext> dbFactory, IAuthorizationService authorization, LedgerHost ledger, ActiveGrants grants,
-    AccessRequestNotifier notifier, FacilityNames facilityNames, TimeProvider clock, HealthPortal.Features.Consortium.NodeDirectory? directory = null)
+    AccessRequestNotifier notifier, FacilityNames facilityNames, TimeProvider clock, HealthPortal.Features.Consortium.NodeDirectory? directory = null,
+    DelegateAccess? delegates = null)
 {
     private readonly TransactionFactory _tx = new(clock);
 
@@ -80,10 +83,22 @@ public sealed class PatientGrants(
     /// ledger would give: <see cref="LedgerError.UnknownPatient"/> (not registered yet) or
     /// <see cref="LedgerError.InvalidField"/> with the form's fields named.
     /// </summary>
-    public async Task<Result<GrantDraft, LedgerError>> DraftIssueAsync(ClaimsPrincipal user, GrantInput input)
+    /// <param name="forMpi">
+    /// Another patient the caller acts for (issue 14): then the caller must hold a delegation from them with the
+    /// <c>share</c> power in force now, and the body names it (<c>delegation</c>), so the caller's own key signs in the
+    /// patient's place and the ledger records who signed for whom. Without the power: <see cref="LedgerError.PowerNotDelegated"/>.
+    /// </param>
+    public async Task<Result<GrantDraft, LedgerError>> DraftIssueAsync(ClaimsPrincipal user, GrantInput input, string? forMpi = null)
     {
         if (await LoadAsync(user) is not { IsRegistered: true } me)
             return Result.Invalid(LedgerError.UnknownPatient, "", "You are not registered on the network yet.");
+        string? delegation = null;
+        if (forMpi is not null && forMpi != me.Mpi)
+        {
+            if (SharingDelegation(me.Mpi!, forMpi) is not { } held)
+                return Result.Fail(LedgerError.PowerNotDelegated, "You may not share this person's records: they have not given you the power to manage sharing, or it has ended.");
+            delegation = held.Id;
+        }
         var now = clock.GetUtcNow();
         var problems = GrantValidation.Check(input, now, me.MaxGrantDays, [.. me.Facilities.Select(f => f.Id)]);
         if (problems.Count > 0) return Result.Invalid(LedgerError.InvalidField, problems);
@@ -95,13 +110,14 @@ public sealed class PatientGrants(
         var notBefore = GrantValidation.Utc(input.Start!.Value);
         var expiresAt = GrantValidation.Utc(input.End!.Value);
         var body = _tx.Body();
-        body["mpi"] = me.Mpi;
+        body["mpi"] = forMpi ?? me.Mpi;
         body["facility"] = facility.NodeId;
         body["purpose"] = purpose;
         if (purposeText is not null) body["purposeHash"] = purposeText.Hash;
         body["categories"] = new JsonArray([.. categories.Select(c => (JsonNode)JsonValue.Create(c))]);
         body["notBefore"] = notBefore.ToUnixTimeMilliseconds();
         body["expiresAt"] = expiresAt.ToUnixTimeMilliseconds();
+        if (delegation is not null) body["delegation"] = delegation;
         return new GrantDraft(body, facility.Name, categories, purpose, notBefore, expiresAt, purposeText);
     }
 
@@ -113,7 +129,9 @@ public sealed class PatientGrants(
     public async Task<Result<GrantDone, LedgerError>> IssueAsync(ClaimsPrincipal user, JsonObject body, PatientSigner signer, string signature, string? requestId = null, GrantPurposeText? purposeText = null)
     {
         var mpi = StringOf(body, "mpi");
-        if (mpi is null || !await IsPatientOfAsync(user, mpi)) return Result.Fail(LedgerError.SignerNotAuthorized, "Only the patient can share their own records.");
+        var signerMpi = mpi is null ? null : await SignerForAsync(user, mpi, body, signer);
+        if (mpi is null || signerMpi is null) return Result.Fail(mpi is not null && StringOf(body, "delegation") is not null ? LedgerError.PowerNotDelegated : LedgerError.SignerNotAuthorized,
+            "Only the patient, or someone they gave the power to manage sharing, can share their records.");
         var purposeHash = StringOf(body, "purposeHash");
         if (purposeText is not null && purposeText.Hash != purposeHash)
             return Result.Fail(LedgerError.InvalidField, "The purpose you wrote is not the one that was signed. Review the grant again.");
@@ -131,7 +149,7 @@ public sealed class PatientGrants(
             if (facilityNode != StringOf(body, "facility")) return Result.Fail(LedgerError.InvalidField, "The grant is not for the facility that asked.");
         }
 
-        var signed = Signed(TxType.GrantIssue, body, mpi, signer, signature);
+        var signed = Signed(TxType.GrantIssue, body, signerMpi, signer, signature);
         if (!signed.IsSuccess) return Result.Fail(signed.Error, signed.Message!);
         var result = await ledger.Engine.SubmitAsync(signed.Value!);
         if (!result.IsCommitted) return Refused(result);
@@ -161,11 +179,20 @@ public sealed class PatientGrants(
     public async Task<Result<JsonObject>> DraftRevokeAsync(ClaimsPrincipal user, string grantId)
     {
         var grant = ledger.Reader.Grant(grantId);
-        if (grant is null || !await IsPatientOfAsync(user, grant.Mpi)) return Result<JsonObject>.Fail(LedgerError.UnknownGrant, "That grant is not one of yours.");
+        if (grant is null) return Result<JsonObject>.Fail(LedgerError.UnknownGrant, "That grant is not one of yours.");
+        string? delegation = null;
+        if (!await IsPatientOfAsync(user, grant.Mpi))
+        {
+            // A delegate with the share power revokes in the patient's place, naming the delegation as for an issue.
+            var own = delegates is null ? null : await delegates.OwnMpiAsync(user);
+            if (own is null || SharingDelegation(own, grant.Mpi) is not { } held) return Result<JsonObject>.Fail(LedgerError.UnknownGrant, "That grant is not one of yours.");
+            delegation = held.Id;
+        }
         if (grant.RevokedHeight is not null) return Result<JsonObject>.Fail(LedgerError.GrantAlreadyRevoked, $"That grant was already revoked in block {grant.RevokedHeight}.");
         var body = _tx.Body();
         body["mpi"] = grant.Mpi;
         body["grant"] = grant.Id;
+        if (delegation is not null) body["delegation"] = delegation;
         return Result<JsonObject>.Ok(body);
     }
 
@@ -173,14 +200,34 @@ public sealed class PatientGrants(
     public async Task<Result<GrantDone, LedgerError>> RevokeAsync(ClaimsPrincipal user, JsonObject body, PatientSigner signer, string signature)
     {
         var mpi = StringOf(body, "mpi");
-        if (mpi is null || !await IsPatientOfAsync(user, mpi)) return Result.Fail(LedgerError.SignerNotAuthorized, "Only the patient can revoke their own grants.");
-        var signed = Signed(TxType.GrantRevoke, body, mpi, signer, signature);
+        var signerMpi = mpi is null ? null : await SignerForAsync(user, mpi, body, signer);
+        if (mpi is null || signerMpi is null) return Result.Fail(mpi is not null && StringOf(body, "delegation") is not null ? LedgerError.PowerNotDelegated : LedgerError.SignerNotAuthorized,
+            "Only the patient, or someone they gave the power to manage sharing, can revoke their grants.");
+        var signed = Signed(TxType.GrantRevoke, body, signerMpi, signer, signature);
         if (!signed.IsSuccess) return Result.Fail(signed.Error, signed.Message!);
         var result = await ledger.Engine.SubmitAsync(signed.Value!);
         return result.IsCommitted ? new GrantDone(result.Receipt!.Height, StringOf(body, "grant")!) : Refused(result);
     }
 
     // ---- helpers -------------------------------------------------------------------------------------------
+
+    /// <summary>The delegation from <paramref name="patientMpi"/> to <paramref name="own"/> with the share power in force now, or null.</summary>
+    private HealthPortal.Ledger.State.DelegationEntry? SharingDelegation(string own, string patientMpi) =>
+        delegates?.InForce(own, patientMpi, DelegationPowers.Share);
+
+    /// <summary>
+    /// Whose key must sign <paramref name="body"/> for <paramref name="mpi"/>: the patient's own when the caller is the
+    /// patient and the body names no delegation; the caller's when the body names the delegation the caller holds from
+    /// the patient with the share power now (ES256 only: a wallet cannot show "on behalf of"). Null otherwise. The ledger
+    /// checks the same again at the block's time.
+    /// </summary>
+    private async Task<string?> SignerForAsync(ClaimsPrincipal user, string mpi, JsonObject body, PatientSigner signer)
+    {
+        var named = StringOf(body, "delegation");
+        if (named is null) return await IsPatientOfAsync(user, mpi) ? mpi : null;
+        if (signer.IsWallet || delegates is null || await delegates.OwnMpiAsync(user) is not { } own) return null;
+        return SharingDelegation(own, mpi)?.Id == named ? own : null;
+    }
 
     private async Task<bool> IsPatientOfAsync(ClaimsPrincipal user, string mpi)
         => (await authorization.AuthorizeAsync(user, new PatientScope(mpi), PortalPolicies.PatientOfMpi)).Succeeded;

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using HealthPortal.Features.Keys;
 using HealthPortal.Ledger.Transactions;
 using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.Localization;
 using Microsoft.JSInterop;
 using MudBlazor;
 
@@ -21,6 +22,7 @@ public partial class Sharing
     [Inject] private AccessRequestNotifier RequestNotifier { get; set; } = default!;
     [Inject] private IDialogService Dialogs { get; set; } = default!;
     [Inject] private TimeProvider Clock { get; set; } = default!;
+    [Inject] private IStringLocalizer<RevokeGrantDialog> RevokeWords { get; set; } = default!;
 
     /// <summary>The patient's clock (their profile zone): grant times are shown and typed on it.</summary>
     [CascadingParameter] private UserTime Time { get; set; } = UserTime.Default;
@@ -118,7 +120,7 @@ public partial class Sharing
     private async Task RevokeAsync(GrantView grant)
     {
         var parameters = new DialogParameters<RevokeGrantDialog> { { d => d.Grant, grant } };
-        var dialog = await Dialogs.ShowAsync<RevokeGrantDialog>("Revoke this grant?", parameters, new DialogOptions { MaxWidth = MaxWidth.Small, FullWidth = true });
+        var dialog = await Dialogs.ShowAsync<RevokeGrantDialog>(RevokeWords["Title"], parameters, new DialogOptions { MaxWidth = MaxWidth.Small, FullWidth = true });
         var answer = await dialog.Result;
         if (answer is null || answer.Canceled) return;
         await RunAsync(async () =>
@@ -130,7 +132,7 @@ public partial class Sharing
             var (signer, signature) = signed.Value;
             var result = await Grants.RevokeAsync(User, body.Value!, signer, signature);
             if (!result.IsOk) { error = result.Message; return; }
-            notice = $"Revoked: {grant.FacilityName} can no longer see your records because of this grant (block {result.Value!.Height}).";
+            notice = L["Revoked", grant.FacilityName, result.Value!.Height];
             await LoadAsync();
         });
     }
@@ -157,7 +159,7 @@ public partial class Sharing
         var result = await Requests.DeclineAsync(User, request.Id, declineReason);
         if (!result.IsOk) { error = result.Message; return; }
         declining = null;
-        notice = $"You declined {request.FacilityName}'s request.";
+        notice = L["Declined", request.FacilityName];
         if (input.RequestId == request.Id) ResetForm();
         await LoadAsync();
     });
@@ -173,7 +175,7 @@ public partial class Sharing
         }
         catch (JSException e)
         {
-            error = "This browser could not do it: " + e.Message;
+            error = L["BrowserFailed", e.Message];
         }
         finally
         {

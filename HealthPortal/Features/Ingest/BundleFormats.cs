@@ -45,6 +45,9 @@ internal abstract class BundleFormat(LedgerReader reader, FacilityApiClient clie
 {
     protected FacilityApiClient Client { get; } = client;
 
+    /// <summary>The Encounter entry (a hospital's admission, a clinic's visit) each part belongs to; empty for the laboratory.</summary>
+    protected Dictionary<BundleEntry, BundleEntry> ParentOf { get; } = [];
+
     public abstract DbContext Open();
 
     /// <summary>The record id prefix of a resource this format takes (its table), or null when it takes no such resource.</summary>
@@ -88,6 +91,43 @@ internal abstract class BundleFormat(LedgerReader reader, FacilityApiClient clie
     }
 
     protected static string Trim(string text, int max) => text.Length > max ? text[..max] : text;
+
+    /// <summary>
+    /// Ties a part (a diagnosis, note, vital sign or allergy) to the Encounter entry of this Bundle it names, as the
+    /// hospital and clinic formats both keep parts under their encounter, and checks that both are about one patient.
+    /// False with the entry's refusal when the part names no Encounter of the Bundle, its Encounter was refused, or the
+    /// patients differ. The tie is kept even then, so that a part is refused with its Encounter and not as an orphan.
+    /// </summary>
+    protected bool TryAttach<TInput>(BundleEntry entry, string? reference, ResourceReference? subject,
+        IReadOnlyDictionary<string, (BundleEntry Entry, TInput Input)> encounters, string keptUnder, out (BundleEntry Entry, TInput Input) parent)
+    {
+        if (reference is null || !encounters.TryGetValue(reference, out parent))
+        {
+            parent = default;
+            entry.Refused = new(422, OperationOutcome.IssueType.Required,
+                $"{keptUnder.Replace("{type}", entry.Resource!.TypeName)}: point its {(entry.Resource is DocumentReference ? "context.encounter" : "encounter")} at an Encounter entry of this Bundle (its fullUrl).");
+            return false;
+        }
+        ParentOf[entry] = parent.Entry;
+        if (parent.Entry.Refused is not null)
+        {
+            entry.Refused = new(422, OperationOutcome.IssueType.Invalid, $"Its Encounter (Bundle.entry[{parent.Entry.Index}]) was refused.");
+            return false;
+        }
+        var (mpi, refused) = PatientOf(subject);
+        if (refused is not null)
+        {
+            entry.Refused = refused;
+            return false;
+        }
+        if (mpi != parent.Entry.Mpi)
+        {
+            entry.Refused = new(422, OperationOutcome.IssueType.Invalid, $"Its patient ({mpi}) is not its Encounter's ({parent.Entry.Mpi}).");
+            return false;
+        }
+        entry.Mpi = mpi!;
+        return true;
+    }
 }
 
 /// <summary>Lab results as the laboratory format stores them: one reported order per Observation or DiagnosticReport.</summary>
@@ -230,9 +270,6 @@ internal sealed class HospitalBundleFormat(HospitalStore store, LedgerReader rea
 {
     private HospitalStoreContext _db = null!;
 
-    /// <summary>The admission entry each part belongs to.</summary>
-    private readonly Dictionary<BundleEntry, BundleEntry> _parentOf = [];
-
     public override DbContext Open() => _db = store.Open();
 
     public override string? PrefixOf(Resource resource) => resource switch
@@ -294,30 +331,7 @@ internal sealed class HospitalBundleFormat(HospitalStore store, LedgerReader rea
                 DocumentReference d => (d.Context?.Encounter.FirstOrDefault()?.Reference, d.Subject),
                 _ => (null, null),
             };
-            if (reference is null || !encounters.TryGetValue(reference, out var parent))
-            {
-                entry.Refused = new(422, OperationOutcome.IssueType.Required,
-                    $"A hospital keeps each {entry.Resource!.TypeName} under an admission: point its {(entry.Resource is DocumentReference ? "context.encounter" : "encounter")} at an Encounter entry of this Bundle (its fullUrl).");
-                continue;
-            }
-            _parentOf[entry] = parent.Entry;
-            if (parent.Entry.Refused is not null)
-            {
-                entry.Refused = new(422, OperationOutcome.IssueType.Invalid, $"Its Encounter (Bundle.entry[{parent.Entry.Index}]) was refused.");
-                continue;
-            }
-            var (mpi, refused) = PatientOf(subject);
-            if (refused is not null)
-            {
-                entry.Refused = refused;
-                continue;
-            }
-            if (mpi != parent.Entry.Mpi)
-            {
-                entry.Refused = new(422, OperationOutcome.IssueType.Invalid, $"Its patient ({mpi}) is not its Encounter's ({parent.Entry.Mpi}).");
-                continue;
-            }
-            entry.Mpi = mpi!;
+            if (!TryAttach(entry, reference, subject, encounters, "A hospital keeps each {type} under an admission", out var parent)) continue;
             entry.Location = entry.Resource!.TypeName + "/" + entry.RecordId;
             entry.Row = PartOf(entry, parent.Input, (AdmissionRow)parent.Entry.Row!, now);
         }
@@ -472,7 +486,7 @@ internal sealed class HospitalBundleFormat(HospitalStore store, LedgerReader rea
     /// <summary>A part goes with its admission: refused with it, and only new under a new one (a stored admission is not reopened).</summary>
     public override void AfterExisting(IReadOnlyList<BundleEntry> entries)
     {
-        foreach (var (part, parent) in _parentOf.Where(p => p.Key.Refused is null))
+        foreach (var (part, parent) in ParentOf.Where(p => p.Key.Refused is null))
         {
             if (parent.Refused is not null)
                 part.Refused = new(422, OperationOutcome.IssueType.Invalid, $"Its Encounter (Bundle.entry[{parent.Index}]) was refused.");
@@ -496,7 +510,7 @@ internal sealed class HospitalBundleFormat(HospitalStore store, LedgerReader rea
             _db.Admissions.Add(admission);
         }
         // Positions in Bundle order within each admission, as the form numbers its rows.
-        foreach (var group in fresh.Where(e => e.Row is not AdmissionRow).GroupBy(e => _parentOf[e]))
+        foreach (var group in fresh.Where(e => e.Row is not AdmissionRow).GroupBy(e => ParentOf[e]))
         {
             int diagnoses = 0, prescriptions = 0, allergies = 0;
             foreach (var part in group)
@@ -545,9 +559,6 @@ internal sealed class HospitalBundleFormat(HospitalStore store, LedgerReader rea
 internal sealed class ClinicBundleFormat(ClinicStore store, LedgerReader reader, FacilityApiClient client) : BundleFormat(reader, client)
 {
     private ClinicStoreContext _db = null!;
-
-    /// <summary>The visit entry each part belongs to.</summary>
-    private readonly Dictionary<BundleEntry, BundleEntry> _parentOf = [];
 
     /// <summary>A visit's note: the visit row itself holds it (findings, treatment, follow-up; id <c>NoteId</c>).</summary>
     private sealed record NoteRow(Visit Visit);
@@ -621,30 +632,7 @@ internal sealed class ClinicBundleFormat(ClinicStore store, LedgerReader reader,
                     $"{(loinc is null ? "The Observation has no LOINC code" : $"LOINC {loinc} is not a vital sign a clinic visit records")}: a clinic takes the blood pressure panel (85354-9 with 8480-6 and 8462-4), heart rate (8867-4), body temperature (8310-5) and body weight (29463-7).");
                 continue;
             }
-            if (reference is null || !visits.TryGetValue(reference, out var parent))
-            {
-                entry.Refused = new(422, OperationOutcome.IssueType.Required,
-                    $"A clinic keeps each {entry.Resource!.TypeName} under a visit: point its {(entry.Resource is DocumentReference ? "context.encounter" : "encounter")} at an Encounter entry of this Bundle (its fullUrl).");
-                continue;
-            }
-            _parentOf[entry] = parent.Entry;
-            if (parent.Entry.Refused is not null)
-            {
-                entry.Refused = new(422, OperationOutcome.IssueType.Invalid, $"Its Encounter (Bundle.entry[{parent.Entry.Index}]) was refused.");
-                continue;
-            }
-            var (mpi, refused) = PatientOf(subject);
-            if (refused is not null)
-            {
-                entry.Refused = refused;
-                continue;
-            }
-            if (mpi != parent.Entry.Mpi)
-            {
-                entry.Refused = new(422, OperationOutcome.IssueType.Invalid, $"Its patient ({mpi}) is not its Encounter's ({parent.Entry.Mpi}).");
-                continue;
-            }
-            entry.Mpi = mpi!;
+            if (!TryAttach(entry, reference, subject, visits, "A clinic keeps each {type} under a visit", out var parent)) continue;
             entry.Row = PartOf(entry, parent.Input, (Visit)parent.Entry.Row!, now);
             entry.Location = entry.Row is VitalRow ? parent.Entry.Location : entry.Resource!.TypeName + "/" + entry.RecordId;
         }
@@ -674,7 +662,7 @@ internal sealed class ClinicBundleFormat(ClinicStore store, LedgerReader reader,
                 break;
             case Observation o:
                 var loinc = LoincOf(o)!;
-                if (_parentOf.Any(p => p.Value == _parentOf[entry] && p.Key != entry && p.Key.Refused is null && p.Key.Row is VitalRow v && v.Loinc == loinc))
+                if (ParentOf.Any(p => p.Value == ParentOf[entry] && p.Key != entry && p.Key.Refused is null && p.Key.Row is VitalRow v && v.Loinc == loinc))
                 {
                     entry.Refused = new(422, OperationOutcome.IssueType.Duplicate, $"{VitalNames[loinc]} is recorded twice for this visit.");
                     return null;
@@ -862,7 +850,7 @@ internal sealed class ClinicBundleFormat(ClinicStore store, LedgerReader reader,
     /// </summary>
     public override void AfterExisting(IReadOnlyList<BundleEntry> entries)
     {
-        foreach (var (part, parent) in _parentOf.Where(p => p.Key.Refused is null))
+        foreach (var (part, parent) in ParentOf.Where(p => p.Key.Refused is null))
         {
             if (parent.Refused is not null)
                 part.Refused = new(422, OperationOutcome.IssueType.Invalid, $"Its Encounter (Bundle.entry[{parent.Index}]) was refused.");
@@ -878,14 +866,14 @@ internal sealed class ClinicBundleFormat(ClinicStore store, LedgerReader reader,
         // visit posted before is answered as it was without one: its note is in the store.
         foreach (var visit in entries.Where(e => e.Row is Visit && e.Refused is null && !e.Existing))
         {
-            var note = _parentOf.Where(p => p.Value == visit && p.Key.Resource is DocumentReference).Select(p => p.Key).OrderBy(e => e.Index).FirstOrDefault();
+            var note = ParentOf.Where(p => p.Value == visit && p.Key.Resource is DocumentReference).Select(p => p.Key).OrderBy(e => e.Index).FirstOrDefault();
             if (note is null)
                 visit.Refused = new(422, OperationOutcome.IssueType.Required,
                     "A clinic visit is stored with its note (the findings): add a DocumentReference whose context.encounter is this Encounter's fullUrl.");
             else if (note.Refused is not null)
                 visit.Refused = new(422, OperationOutcome.IssueType.Invalid, $"Its note (Bundle.entry[{note.Index}]) was refused, and a clinic visit is stored with its note.");
         }
-        foreach (var (part, parent) in _parentOf.Where(p => p.Key.Refused is null && p.Value.Refused is not null))
+        foreach (var (part, parent) in ParentOf.Where(p => p.Key.Refused is null && p.Value.Refused is not null))
             part.Refused = new(422, OperationOutcome.IssueType.Invalid, $"Its Encounter (Bundle.entry[{parent.Index}]) was refused.");
     }
 
@@ -893,7 +881,7 @@ internal sealed class ClinicBundleFormat(ClinicStore store, LedgerReader reader,
     {
         var patients = await _db.PatientsForWriteAsync(fresh.Where(e => e.Row is Visit).Select(e => e.Mpi).ToList(), ct);
         // Allergies numbered in Bundle order within each visit, as the form numbers its rows; vitals merged into one row.
-        foreach (var group in fresh.Where(e => e.Row is ClinicAllergy or VitalRow).GroupBy(e => _parentOf[e]))
+        foreach (var group in fresh.Where(e => e.Row is ClinicAllergy or VitalRow).GroupBy(e => ParentOf[e]))
         {
             var visit = (Visit)group.Key.Row!;
             var position = 0;

@@ -68,11 +68,14 @@ public sealed partial class InteropReader(
     public async Task<InteropRead> EverythingAsync(InteropCaller caller, string mpi, CancellationToken ct = default)
     {
         var engine = ledger.Engine;
+        // After a merge (patient.merge) a retired number stands for its survivor, and the person's records are those of
+        // every number merged into it; after a split the retired number's records are its own again (docs/mpi.md).
+        mpi = engine.Reader.Survivor(mpi);
         // A record its facility retracted is shared with no one (it may be another patient's): left out, never logged as read.
         IReadOnlyList<RecordEntry> Standing()
         {
-            var retracted = engine.Reader.RetractionsOf(mpi);
-            return [.. engine.Reader.RecordsOf(mpi).Where(a => !retracted.ContainsKey((a.Facility, a.RecordId)))];
+            var retracted = engine.Reader.RetractionsOfPerson(mpi);
+            return [.. engine.Reader.RecordsOfPerson(mpi).Where(a => !retracted.ContainsKey((a.Facility, a.RecordId)))];
         }
         if (directory is not { IsConsortium: true }) return await ReadAsync(caller, mpi, Standing, single: false, ct);
         var hosted = await keys.HostedAsync(ct);
@@ -86,12 +89,13 @@ public sealed partial class InteropReader(
         if (anchor is null) return Task.FromResult(InteropRead.Fail(InteropReadStatus.UnknownRecord, "no such record is anchored on the ledger"));
         if (ledger.Reader.Retraction(facility, recordId) is not null)
             return Task.FromResult(InteropRead.Fail(InteropReadStatus.UnknownRecord, "this record was retracted by its facility and is not shared"));
-        return directory is { IsConsortium: true } ? HostedRecordAsync(caller, anchor, ct) : ReadAsync(caller, anchor.Mpi, () => [anchor], single: true, ct);
+        // A record anchored under a number merged since is its survivor's: read and logged under that number (the ledger refuses a log naming a retired one).
+        return directory is { IsConsortium: true } ? HostedRecordAsync(caller, anchor, ct) : ReadAsync(caller, ledger.Reader.Survivor(anchor.Mpi), () => [anchor], single: true, ct);
     }
 
     private async Task<InteropRead> HostedRecordAsync(InteropCaller caller, RecordEntry anchor, CancellationToken ct) =>
         (await keys.HostedAsync(ct)).Contains(anchor.Facility)
-            ? await ReadAsync(caller, anchor.Mpi, () => [anchor], single: true, ct)
+            ? await ReadAsync(caller, ledger.Reader.Survivor(anchor.Mpi), () => [anchor], single: true, ct)
             : InteropRead.Fail(InteropReadStatus.UnknownRecord, "this record is held by another node: read it there");
 
     private async Task<InteropRead> ReadAsync(InteropCaller caller, string mpi, Func<IReadOnlyList<RecordEntry>> anchorsOf, bool single, CancellationToken ct)
@@ -111,7 +115,9 @@ public sealed partial class InteropReader(
 
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         // The same rule (and order: newest grant first) the patient's Sharing page shows.
-        var grants = activeGrants.ActiveAt(mpi, now).Where(g => g.Facility == caller.Facility).ToList();
+        // A retired number's grants count only when its merge carried them (its holder co-signed), as the ledger's access-log rule has it.
+        var grants = state.NumbersOf(mpi).Where(n => n == mpi || state.KeysCarriedTo(n, mpi))
+            .SelectMany(n => activeGrants.ActiveAt(n, now)).Where(g => g.Facility == caller.Facility).OrderByDescending(g => g.IssuedHeight).ToList();
         BreakGlassSession? session = null;
         if (caller.BreakGlassSession is { } claimed)
         {
@@ -168,9 +174,10 @@ public sealed partial class InteropReader(
             }
         }
 
-        var shared = new List<SharedRecord>();
-        foreach (var (anchor, basis, grant) in decisions.Where(d => d.Basis is not null))
-            shared.Add(new SharedRecord(await _verifier.VerifyAsync(anchor, ct), basis!.Value, grant, accessTx.GetValueOrDefault(anchor)));
+        // Fetched and checked now, after the logs committed: each facility's records in batches over one opening of its store.
+        var served = decisions.Where(d => d.Basis is not null).ToList();
+        var verified = await _verifier.VerifyManyAsync([.. served.Select(d => d.Anchor)], ct);
+        var shared = served.Select((d, i) => new SharedRecord(verified[i], d.Basis!.Value, d.Grant, accessTx.GetValueOrDefault(d.Anchor))).ToList();
         if (accessTx.Count > 0)
             logger.LogInformation(InteropEvents.ReadGranted, "Interop read: facility {Facility} staff {Staff} patient {Mpi} records {Records} access logs {Txs}",
                 caller.Facility, caller.Staff, mpi, accessTx.Count, string.Join(' ', accessTx.Values.Distinct()));

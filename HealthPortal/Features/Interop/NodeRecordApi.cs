@@ -123,4 +123,19 @@ public sealed class NodeRecordFetcher(IRecordFetcher local, FacilityNodeKeys key
             _ => EhrRead.Unavailable($"node {location.Label} answered {answer.Status}: {problem}"),
         };
     }
+
+    /// <summary>
+    /// A facility hosted here is read in one batch from its store; another node's records one request each, a few at a
+    /// time as the timeline fetched them before batching (each request has its own timeout).
+    /// </summary>
+    public async Task<IReadOnlyList<EhrRead>> FetchManyAsync(string facilityId, IReadOnlyList<string> recordIds, CancellationToken ct = default)
+    {
+        if (!directory.IsConsortium || await keys.FindAsync(facilityId, ct) is not null) return await local.FetchManyAsync(facilityId, recordIds, ct);
+        var reads = new EhrRead[recordIds.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, reads.Length), new ParallelOptions { MaxDegreeOfParallelism = RemoteFetches, CancellationToken = ct },
+            async (i, token) => reads[i] = await FetchAsync(facilityId, recordIds[i], token));
+        return reads;
+    }
+
+    private const int RemoteFetches = 4;
 }

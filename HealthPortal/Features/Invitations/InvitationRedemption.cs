@@ -75,8 +75,10 @@ public sealed class InvitationRedemption(ApplicationDbContext db, UserManager<Ap
         return user;
     }
 
-    private static Failure<InvitationError> Refused(IdentityResult refused) =>
-        Result.Invalid(InvitationError.AccountRefused, [.. refused.Errors.Select(e => new FieldError(FieldOf(e.Code), e.Description))]);
+    private static Failure<InvitationError> Refused(IdentityResult refused) => Result.Invalid(InvitationError.AccountRefused, FieldsOf(refused));
+
+    /// <summary>Identity's objections on the form fields they concern (<c>Email</c>, <c>Password</c>, or "" for the account).</summary>
+    public static FieldError[] FieldsOf(IdentityResult refused) => [.. refused.Errors.Select(e => new FieldError(FieldOf(e.Code), e.Description))];
 
     /// <summary>The form field an Identity error code is about ("PasswordTooShort" → Password); "" for the account as a whole.</summary>
     private static string FieldOf(string code) =>

@@ -47,6 +47,17 @@ public sealed class MpiMergeRequest
     public string? SplitBy { get; set; }
     public DateTimeOffset? SplitAt { get; set; }
     public string? SplitTxId { get; set; }
+    /// <summary>
+    /// The <c>patient.merge</c> body (JSON) the holder of the retired number signed, with the key (<see cref="RetiredKid"/>)
+    /// and signature (base64url) they signed it with: the survivor's patient then signs the same bytes, and the
+    /// merge carries the retired number's keys and grants over. Null while they have not signed.
+    /// </summary>
+    public string? RetiredBody { get; set; }
+    public string? RetiredKid { get; set; }
+    public string? RetiredSignature { get; set; }
+    public DateTimeOffset? RetiredSignedAt { get; set; }
+    /// <summary>Whether the committed merge carried the retired number's keys and grants (its holder co-signed).</summary>
+    public bool KeysCarried { get; set; }
 }
 
 internal sealed class MpiMergeRequestConfiguration : IEntityTypeConfiguration<MpiMergeRequest>
@@ -67,15 +78,26 @@ internal sealed class MpiMergeRequestConfiguration : IEntityTypeConfiguration<Mp
         e.Property(x => x.SplitWords).HasMaxLength(MpiStewardQueue.MaxReasonLength);
         e.Property(x => x.SplitBy).HasMaxLength(256);
         e.Property(x => x.SplitTxId).HasMaxLength(64);
+        e.Property(x => x.RetiredBody).HasMaxLength(2000);
+        e.Property(x => x.RetiredKid).HasMaxLength(64);
+        e.Property(x => x.RetiredSignature).HasMaxLength(200);
         // A patient confirming while a steward splits (or two tabs confirming): the second finds the status changed.
         e.Property(x => x.Status).HasConversion<string>().HasMaxLength(24).IsConcurrencyToken();
     }
 }
 
 /// <summary>A merge request as the steward and the patient see it; the facility's name in words.</summary>
+/// <param name="RetiredHasAccount">The retired number is a portal account on this node, so its holder is asked to sign too.</param>
+/// <param name="RetiredSignedAt">When that holder signed (null: not yet); <paramref name="RetiredSignatureStale"/>: too long ago for the network to take it.</param>
+/// <param name="KeysCarried">The committed merge carried the retired number's keys and grants over.</param>
 public sealed record MergeRequestView(int Id, string RetiredMpi, string SurvivingMpi, string FacilityId, string FacilityName, string Reason, string Words,
     string StewardName, DateTimeOffset CreatedAt, MergeRequestStatus Status, DateTimeOffset? DecidedAt, string? TxId, string? SplitReason,
-    string? SplitWords, DateTimeOffset? SplitAt);
+    string? SplitWords, DateTimeOffset? SplitAt, bool RetiredHasAccount = false, DateTimeOffset? RetiredSignedAt = null, bool RetiredSignatureStale = false,
+    bool KeysCarried = false)
+{
+    /// <summary>The retired number's holder signed recently enough that the survivor's signature completes a merge that carries keys and grants over.</summary>
+    public bool CarriesKeys => RetiredSignedAt is not null && !RetiredSignatureStale;
+}
 
 /// <summary>The reason codes of <c>patient.merge</c> and <c>patient.split</c> in plain words.</summary>
 public static class MergeWords
@@ -105,7 +127,7 @@ public static class MergeWords
 /// </summary>
 /// <remarks>A node without a ledger (the steward pages' component tests) has no ledger pairs: merges stay local as before.</remarks>
 public sealed class MpiMerges(IDbContextFactory<ApplicationDbContext> dbFactory, MpiStewardQueue queue, TimeProvider clock,
-    ILogger<MpiMerges> logger, LedgerHost? ledgerHost = null)
+    ILogger<MpiMerges> logger, LedgerHost? ledgerHost = null, HealthPortal.Features.Notices.PatientNoticeMails? mails = null)
 {
     private readonly TransactionFactory _tx = new(clock);
 
@@ -162,6 +184,7 @@ public sealed class MpiMerges(IDbContextFactory<ApplicationDbContext> dbFactory,
             return Result.Fail(StewardError.AlreadyDecided, "Another steward has already decided this pair.");
         }
         logger.LogInformation("Merge of {Retired} into {Surviving} requested by facility {Facility}; waiting for the patient", retired, survivingMpi, scope.FacilityId);
+        await MailWaitingAsync(db, request, ct);
         return await ViewAsync(db, request, ct);
     }
 
@@ -183,6 +206,45 @@ public sealed class MpiMerges(IDbContextFactory<ApplicationDbContext> dbFactory,
         return await ViewsAsync(db, rows, ct);
     }
 
+    /// <summary>The merges that would retire <paramref name="mpi"/>: its holder is asked to sign too, so its keys and sharing carry over.</summary>
+    public async Task<IReadOnlyList<MergeRequestView>> ForRetiredAsync(string mpi, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var rows = await db.Set<MpiMergeRequest>().AsNoTracking().Where(r => r.RetiredMpi == mpi).OrderByDescending(r => r.Id).ToListAsync(ct);
+        return await ViewsAsync(db, rows, ct);
+    }
+
+    /// <summary>
+    /// The holder of the retired number signed request <paramref name="id"/> (<paramref name="retiredSigned"/>: the body from
+    /// <see cref="BodyToSignAsync"/> with their signature, checked by the caller against their keys). Nothing goes to the
+    /// network yet: the body and signature are kept, and the survivor's patient signs the same bytes to complete it.
+    /// </summary>
+    public async Task<Result<MergeRequestView, StewardError>> RetiredSignAsync(string mpi, int id, Transaction retiredSigned, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var request = await db.Set<MpiMergeRequest>().SingleOrDefaultAsync(r => r.Id == id, ct);
+        if (request is null || request.RetiredMpi != mpi) return Result.Fail(StewardError.NotFound, "There is no such merge of your number.");
+        if (request.Status != MergeRequestStatus.WaitingForPatient) return Result.Fail(StewardError.AlreadyDecided, "This merge is no longer waiting for a signature.");
+        if (await FacilityKeyAsync(db, request.FacilityId, ct) is not { } key)
+            return Result.Fail(StewardError.Invalid, "The facility can no longer sign on the network; ask its steward.");
+        if (!IsThisMerge(retiredSigned, request, key.Id) || retiredSigned.Signatures.Count != 1)
+            return Result.Fail(StewardError.Invalid, "What was signed is not this merge. Reload the page and sign again.");
+        request.RetiredBody = retiredSigned.Body.ToJsonString();
+        request.RetiredKid = retiredSigned.Signatures[0].Kid;
+        request.RetiredSignature = Base64Url.Encode(retiredSigned.Signatures[0].Signature);
+        request.RetiredSignedAt = clock.GetUtcNow();
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return Result.Fail(StewardError.AlreadyDecided, "This merge is no longer waiting for a signature.");
+        }
+        logger.LogInformation("Merge request {Id}: the holder of the retired number {Retired} signed", id, mpi);
+        return await ViewAsync(db, request, ct);
+    }
+
     /// <summary>
     /// The <c>patient.merge</c> body the patient of <paramref name="mpi"/> signs for request <paramref name="id"/>, made
     /// now so its time is inside the ledger's window; null when it is not theirs or no longer waiting.
@@ -191,8 +253,10 @@ public sealed class MpiMerges(IDbContextFactory<ApplicationDbContext> dbFactory,
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var request = await db.Set<MpiMergeRequest>().AsNoTracking().SingleOrDefaultAsync(r => r.Id == id, ct);
-        if (request is null || request.SurvivingMpi != mpi || request.Status != MergeRequestStatus.WaitingForPatient) return null;
+        if (request is null || (request.SurvivingMpi != mpi && request.RetiredMpi != mpi) || request.Status != MergeRequestStatus.WaitingForPatient) return null;
         if (await FacilityKeyAsync(db, request.FacilityId, ct) is not { } key) return null;
+        // The survivor signs the very bytes the retired number's holder signed (one transaction id), while the network still takes them.
+        if (request.SurvivingMpi == mpi && request.RetiredBody is { } signed && !IsStale(request)) return (JsonObject)JsonNode.Parse(signed)!;
         return _tx.PatientMerge(request.RetiredMpi, request.SurvivingMpi, key.Id, request.Reason).Body;
     }
 
@@ -210,11 +274,20 @@ public sealed class MpiMerges(IDbContextFactory<ApplicationDbContext> dbFactory,
         if (await FacilityKeyAsync(db, request.FacilityId, ct) is not { } key)
             return Result.Fail(StewardError.Invalid, "The facility can no longer sign on the network; ask its steward.");
         // The patient signed a body; it must be exactly this merge, not another pair or reason.
-        if (PayloadParser.Parse(patientSigned) is not { IsSuccess: true, Value: PatientMergePayload p }
-            || p.Retired != request.RetiredMpi || p.Surviving != request.SurvivingMpi || p.Facility != key.Id || p.Reason != request.Reason)
+        if (!IsThisMerge(patientSigned, request, key.Id))
             return Result.Fail(StewardError.Invalid, "What was signed is not this merge. Reload the page and sign again.");
 
-        var result = await LedgerNode.Engine.SubmitAsync(patientSigned.SignWith(key), ct);
+        // The retired number's holder signed these same bytes: their signature goes along, and carries keys and grants over.
+        var tx = patientSigned.SignWith(key);
+        var carried = false;
+        if (request is { RetiredBody: { } retiredBody, RetiredKid: { } kid, RetiredSignature: { } signature }
+            && Transaction.Create(TxType.PatientMerge, (JsonObject)JsonNode.Parse(retiredBody)!) is { IsSuccess: true } theirs
+            && theirs.Value!.IdText == patientSigned.IdText && Base64Url.TryDecode(signature, out var bytes))
+        {
+            tx = tx.WithSignature(kid, bytes);
+            carried = true;
+        }
+        var result = await LedgerNode.Engine.SubmitAsync(tx, ct);
         if (!result.IsCommitted)
             return Result.Fail(StewardError.Invalid, $"The network refused the merge: {result.Message}");
 
@@ -222,6 +295,7 @@ public sealed class MpiMerges(IDbContextFactory<ApplicationDbContext> dbFactory,
         request.Status = MergeRequestStatus.Merged;
         request.DecidedAt = now;
         request.TxId = result.Receipt!.TransactionId;
+        request.KeysCarried = carried;
         var item = await db.Set<MpiReviewItem>().SingleOrDefaultAsync(i => i.Id == request.ItemId, ct);
         if (item is not null) item.Status = ReviewStatus.Merged;
         var decision = new MpiDecision
@@ -246,7 +320,8 @@ public sealed class MpiMerges(IDbContextFactory<ApplicationDbContext> dbFactory,
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var request = await db.Set<MpiMergeRequest>().SingleOrDefaultAsync(r => r.Id == id, ct);
-        if (request is null || request.SurvivingMpi != mpi) return Result.Fail(StewardError.NotFound, "There is no such merge for your number.");
+        // Either number's holder may say the other is not them: one "no" is enough for two people.
+        if (request is null || (request.SurvivingMpi != mpi && request.RetiredMpi != mpi)) return Result.Fail(StewardError.NotFound, "There is no such merge for your number.");
         if (request.Status != MergeRequestStatus.WaitingForPatient) return Result.Fail(StewardError.AlreadyDecided, "This merge is no longer waiting for you.");
         request.Status = MergeRequestStatus.Declined;
         request.DecidedAt = clock.GetUtcNow();
@@ -255,7 +330,8 @@ public sealed class MpiMerges(IDbContextFactory<ApplicationDbContext> dbFactory,
         db.Add(new MpiDecision
         {
             ItemId = request.ItemId, Decision = ReviewDecision.NotAMatch, StewardId = request.StewardId, StewardName = request.StewardName,
-            FacilityId = request.FacilityId, Reason = "The patient declined the merge.", DecidedAt = request.DecidedAt.Value,
+            FacilityId = request.FacilityId, Reason = request.SurvivingMpi == mpi ? "The patient declined the merge." : "The holder of the retired number declined the merge.",
+            DecidedAt = request.DecidedAt.Value,
         });
         await db.SaveChangesAsync(ct);
         return await ViewAsync(db, request, ct);
@@ -322,14 +398,60 @@ public sealed class MpiMerges(IDbContextFactory<ApplicationDbContext> dbFactory,
         return key is not null && key.Id == facility.NodeKeyId && LedgerNode.Reader.Node(key.Id)?.Status == NodeStatus.Approved ? key : null;
     }
 
-    private static async Task<MergeRequestView> ViewAsync(ApplicationDbContext db, MpiMergeRequest r, CancellationToken ct)
+    private async Task<MergeRequestView> ViewAsync(ApplicationDbContext db, MpiMergeRequest r, CancellationToken ct)
         => (await ViewsAsync(db, [r], ct))[0];
 
-    private static async Task<IReadOnlyList<MergeRequestView>> ViewsAsync(ApplicationDbContext db, IReadOnlyList<MpiMergeRequest> rows, CancellationToken ct)
+    private async Task<IReadOnlyList<MergeRequestView>> ViewsAsync(ApplicationDbContext db, IReadOnlyList<MpiMergeRequest> rows, CancellationToken ct)
     {
         var ids = rows.Select(r => r.FacilityId).Distinct().ToList();
         var names = await db.Facilities.AsNoTracking().Where(f => ids.Contains(f.Id)).ToDictionaryAsync(f => f.Id, f => f.Name, ct);
+        var retired = rows.Select(r => r.RetiredMpi).Distinct().ToList();
+        var accounts = await db.PatientProfiles.AsNoTracking().Where(p => p.MpiNumber != null && retired.Contains(p.MpiNumber)).Select(p => p.MpiNumber!).ToListAsync(ct);
         return [.. rows.Select(r => new MergeRequestView(r.Id, r.RetiredMpi, r.SurvivingMpi, r.FacilityId, names.GetValueOrDefault(r.FacilityId, "a facility"),
-            r.Reason, r.Words, r.StewardName, r.CreatedAt, r.Status, r.DecidedAt, r.TxId, r.SplitReason, r.SplitWords, r.SplitAt))];
+            r.Reason, r.Words, r.StewardName, r.CreatedAt, r.Status, r.DecidedAt, r.TxId, r.SplitReason, r.SplitWords, r.SplitAt,
+            accounts.Contains(r.RetiredMpi), r.RetiredSignedAt, r.RetiredBody is not null && IsStale(r), r.KeysCarried))];
+    }
+
+    private static bool IsThisMerge(Transaction signed, MpiMergeRequest request, string facility) =>
+        PayloadParser.Parse(signed) is { IsSuccess: true, Value: PatientMergePayload p }
+        && p.Retired == request.RetiredMpi && p.Surviving == request.SurvivingMpi && p.Facility == facility && p.Reason == request.Reason;
+
+    /// <summary>
+    /// The body the retired number's holder signed is too old for the network (its time must be within the ledger's
+    /// skew of the block; half of it is kept as a margin for the survivor's signing and the block): signed again, or not carried.
+    /// </summary>
+    private bool IsStale(MpiMergeRequest request)
+    {
+        if (request.RetiredBody is null || ledgerHost is null) return false;
+        var ts = JsonNode.Parse(request.RetiredBody)?["ts"]?.GetValue<long>() ?? 0;
+        var skew = TimeSpan.FromMilliseconds(ledgerHost.Engine.Genesis.Parameters.MaxSkewMs);
+        return clock.GetUtcNow() - DateTimeOffset.FromUnixTimeMilliseconds(ts) > skew / 2;
+    }
+
+    /// <summary>
+    /// Mails the patient of the surviving number (and the retired number's holder, when it is an account here) that a
+    /// merge waits for them; the request is saved and on their "My identity" whether or not the mail goes.
+    /// </summary>
+    private async Task MailWaitingAsync(ApplicationDbContext db, MpiMergeRequest request, CancellationToken ct)
+    {
+        if (mails is null) return;
+        var numbers = new[] { request.SurvivingMpi, request.RetiredMpi };
+        var people = await (from profile in db.PatientProfiles
+                            join user in db.Users on profile.UserId equals user.Id
+                            where profile.MpiNumber != null && numbers.Contains(profile.MpiNumber) && user.EmailConfirmed && user.Email != null
+                            select new { profile.MpiNumber, user.Email, user.DisplayName, profile.FullName, profile.TimeZone }).ToListAsync(ct);
+        var facility = await db.Facilities.AsNoTracking().Where(f => f.Id == request.FacilityId).Select(f => f.Name).SingleOrDefaultAsync(ct) ?? "A facility";
+        foreach (var to in people)
+        {
+            var name = !string.IsNullOrWhiteSpace(to.DisplayName) ? to.DisplayName : !string.IsNullOrWhiteSpace(to.FullName) ? to.FullName : "there";
+            try
+            {
+                await mails.MergeWaitingAsync(new HealthPortal.Features.Notices.NoticeRecipient(to.Email!, name, to.TimeZone), facility, request.CreatedAt, request.Id);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogWarning(ex, "The merge request {Id} could not be mailed", request.Id);
+            }
+        }
     }
 }

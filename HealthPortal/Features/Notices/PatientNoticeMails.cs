@@ -88,6 +88,23 @@ public sealed class PatientNoticeMails(PortalEmailSender sender, PublicUrls urls
             If the answer is not right, say so again on that page or ask {facility}.
             """);
 
+    public const string MergeWaitingSubject = "A facility asks you to confirm that two MPI numbers are both yours";
+
+    /// <summary>A steward proposed merging two MPI numbers of the recipient; the request waits for their signature.</summary>
+    public Task MergeWaitingAsync(NoticeRecipient to, string facility, DateTimeOffset at, int requestId) =>
+        sender.SendAsync(to.Email, MergeWaitingSubject, $"""
+            Hello {to.Name},
+
+            On {When(at, to)}, {facility} found that two MPI numbers on the network seem to be the same person: you.
+            Nothing is merged until you confirm it with your own key.
+
+            Read what the merge would do, then sign it or say the other number is not you:
+
+            {Link($"patient/identity/merge/{requestId}")}
+
+            If you did not expect this, say "not me" on that page or ask {facility}.
+            """);
+
     private string Link(string path) =>
         urls.Base is null ? $"/{path} (sign in to HealthPortal first)" : urls.Absolute(path, urls.Base.AbsoluteUri);
 

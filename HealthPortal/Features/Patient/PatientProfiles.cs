@@ -57,9 +57,6 @@ public sealed class PatientProfiles(
     IdentityLookupLimiter lookups,
     CircuitClientAddress client)
 {
-    /// <summary>What the patient is told after every successful save, whether or not their ID was flagged.</summary>
-    public const string SavedMessage = "Your details are saved. Bring your national ID card when you first visit a facility: staff there complete your identity checks.";
-
     public async Task<PatientProfile?> MineAsync(ClaimsPrincipal patient)
     {
         if (await PatientIdAsync(patient) is not { } userId) return null;

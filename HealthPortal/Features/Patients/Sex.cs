@@ -12,13 +12,14 @@ public enum Sex
 
 public static class SexLabels
 {
-    /// <summary>What a person reads for each value, on forms and profile pages.</summary>
+    // Words in SexLabels.resx / SexLabels.my.resx beside this file, read by the reader's UI culture.
+    private static readonly System.Resources.ResourceManager Texts = new(typeof(SexLabels).FullName!, typeof(SexLabels).Assembly);
+
+    /// <summary>What a person reads for each value, on forms and profile pages, in their language.</summary>
     public static string Label(this Sex sex) => sex switch
     {
-        Sex.Female => "Female",
-        Sex.Male => "Male",
-        Sex.Other => "Other",
-        Sex.Unknown => "Unknown / prefer not to say",
+        Sex.Female or Sex.Male or Sex.Other or Sex.Unknown =>
+            Texts.GetString(sex.ToString(), System.Globalization.CultureInfo.CurrentUICulture) ?? sex.ToString(),
         _ => sex.ToString(),
     };
 }

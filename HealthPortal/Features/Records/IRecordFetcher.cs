@@ -8,4 +8,12 @@ namespace HealthPortal.Features.Records;
 public interface IRecordFetcher
 {
     Task<EhrRead> FetchAsync(string facilityId, string recordId, CancellationToken ct = default);
+
+    /// <summary>Several records of one facility, in the order asked (by default one <see cref="FetchAsync"/> each).</summary>
+    async Task<IReadOnlyList<EhrRead>> FetchManyAsync(string facilityId, IReadOnlyList<string> recordIds, CancellationToken ct = default)
+    {
+        var reads = new EhrRead[recordIds.Count];
+        for (var i = 0; i < reads.Length; i++) reads[i] = await FetchAsync(facilityId, recordIds[i], ct);
+        return reads;
+    }
 }

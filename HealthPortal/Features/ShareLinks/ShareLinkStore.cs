@@ -30,6 +30,10 @@ public sealed class ShareLinkStore
                 address TEXT NOT NULL, recipient TEXT NOT NULL, outcome INTEGER NOT NULL);
             CREATE INDEX IF NOT EXISTS retrievals_link ON retrievals(link);
             """);
+        // Links made by a delegate for the patient (issue 14) came later: a store from before gains the columns, its links
+        // being the patients' own.
+        foreach (var column in new[] { "made_by", "revoked_by" })
+            if (!HasColumn(db, "links", column)) Execute(db, $"ALTER TABLE links ADD COLUMN {column} TEXT NULL");
     }
 
     public async Task AddAsync(ShareLink link, string jwe)
@@ -40,8 +44,8 @@ public sealed class ShareLinkStore
             await using var db = Open();
             await using var cmd = db.CreateCommand();
             cmd.CommandText = """
-                INSERT INTO links (id, owner, mpi, label, created, expires, pin_hash, attempts_left, revoked, record_count, jwe)
-                VALUES ($id, $owner, $mpi, $label, $created, $expires, $pin, $attempts, NULL, $count, $jwe)
+                INSERT INTO links (id, owner, mpi, label, created, expires, pin_hash, attempts_left, revoked, record_count, jwe, made_by)
+                VALUES ($id, $owner, $mpi, $label, $created, $expires, $pin, $attempts, NULL, $count, $jwe, $madeBy)
                 """;
             cmd.Parameters.AddWithValue("$id", link.Id);
             cmd.Parameters.AddWithValue("$owner", link.OwnerUserId);
@@ -53,6 +57,7 @@ public sealed class ShareLinkStore
             cmd.Parameters.AddWithValue("$attempts", link.AttemptsLeft);
             cmd.Parameters.AddWithValue("$count", link.RecordCount);
             cmd.Parameters.AddWithValue("$jwe", jwe);
+            cmd.Parameters.AddWithValue("$madeBy", (object?)link.MadeBy ?? DBNull.Value);
             await cmd.ExecuteNonQueryAsync();
         }
         finally { _gate.Release(); }
@@ -64,30 +69,31 @@ public sealed class ShareLinkStore
         return (await QueryLinksAsync(db, "WHERE id = $p", id)).SingleOrDefault();
     }
 
-    public async Task<IReadOnlyList<ShareLink>> OfOwnerAsync(string ownerUserId)
-    {
-        await using var db = Open();
-        return await QueryLinksAsync(db, "WHERE owner = $p ORDER BY created DESC", ownerUserId);
-    }
-
     public async Task<IReadOnlyList<ShareLink>> OfMpiAsync(string mpi)
     {
         await using var db = Open();
         return await QueryLinksAsync(db, "WHERE mpi = $p ORDER BY created DESC", mpi);
     }
 
-    /// <summary>Marks the link revoked (the first revocation's time stays); false when it is not <paramref name="ownerUserId"/>'s.</summary>
-    public async Task<bool> RevokeAsync(string id, string ownerUserId, DateTimeOffset at)
+    /// <summary>
+    /// Marks the link revoked (the first revocation's time and revoker stay); false when it does not carry
+    /// <paramref name="mpi"/>'s records. <paramref name="byDelegate"/> is the delegate's MPI number, null for the patient.
+    /// </summary>
+    public async Task<bool> RevokeAsync(string id, string mpi, DateTimeOffset at, string? byDelegate = null)
     {
         await _gate.WaitAsync();
         try
         {
             await using var db = Open();
             await using var cmd = db.CreateCommand();
-            cmd.CommandText = "UPDATE links SET revoked = COALESCE(revoked, $at) WHERE id = $id AND owner = $owner";
+            cmd.CommandText = """
+                UPDATE links SET revoked_by = CASE WHEN revoked IS NULL THEN $by ELSE revoked_by END, revoked = COALESCE(revoked, $at)
+                WHERE id = $id AND mpi = $mpi
+                """;
             cmd.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
+            cmd.Parameters.AddWithValue("$by", (object?)byDelegate ?? DBNull.Value);
             cmd.Parameters.AddWithValue("$id", id);
-            cmd.Parameters.AddWithValue("$owner", ownerUserId);
+            cmd.Parameters.AddWithValue("$mpi", mpi);
             return await cmd.ExecuteNonQueryAsync() == 1;
         }
         finally { _gate.Release(); }
@@ -178,6 +184,14 @@ public sealed class ShareLinkStore
         return db;
     }
 
+    private static bool HasColumn(SqliteConnection db, string table, string column)
+    {
+        using var cmd = db.CreateCommand();
+        cmd.CommandText = $"SELECT COUNT(*) FROM pragma_table_info('{table}') WHERE name = $c";
+        cmd.Parameters.AddWithValue("$c", column);
+        return (long)cmd.ExecuteScalar()! > 0;
+    }
+
     private static void Execute(SqliteConnection db, string sql)
     {
         using var cmd = db.CreateCommand();
@@ -188,7 +202,7 @@ public sealed class ShareLinkStore
     private static async Task<List<ShareLink>> QueryLinksAsync(SqliteConnection db, string where, string parameter)
     {
         await using var cmd = db.CreateCommand();
-        cmd.CommandText = "SELECT id, owner, mpi, label, created, expires, pin_hash, attempts_left, revoked, record_count, length(jwe) FROM links " + where;
+        cmd.CommandText = "SELECT id, owner, mpi, label, created, expires, pin_hash, attempts_left, revoked, record_count, length(jwe), made_by, revoked_by FROM links " + where;
         cmd.Parameters.AddWithValue("$p", parameter);
         var list = new List<ShareLink>();
         await using var reader = await cmd.ExecuteReaderAsync();
@@ -198,7 +212,8 @@ public sealed class ShareLinkStore
                 DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
                 reader.IsDBNull(6) ? null : reader.GetString(6), reader.GetInt32(7),
                 reader.IsDBNull(8) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8)),
-                reader.GetInt32(9), reader.GetInt32(10)));
+                reader.GetInt32(9), reader.GetInt32(10),
+                reader.IsDBNull(11) ? null : reader.GetString(11), reader.IsDBNull(12) ? null : reader.GetString(12)));
         return list;
     }
 }

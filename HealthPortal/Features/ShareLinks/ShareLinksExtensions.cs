@@ -14,6 +14,8 @@ public static class ShareLinksExtensions
     public const string ViewerPath = "/shl/view";
     public const string ViewerFile = "shl-viewer.html";
 
+    public const string BundlePath = "/patient/share/bundle";
+
     public static string ManifestPath(string id) => $"/shl/{id}/manifest";
 
     /// <summary>Share links (SMART Health Links): the store, the patient's and the recipient's services, the access-history source, the rate limit.</summary>
@@ -98,13 +100,17 @@ public static class ShareLinksExtensions
             return file.Exists ? Results.File(file.CreateReadStream(), "text/html; charset=utf-8") : Results.NotFound();
         }).AllowAnonymous();
 
-        app.MapGet("/patient/share/bundle", async (HttpContext http, PatientShareLinks links, CancellationToken ct) =>
+        // "for" names the person a delegate acts for (absent: the caller's own records); the service decides again, per
+        // request, whether the caller may share that person's records, so a revoked delegation is refused here too.
+        app.MapGet(BundlePath, async (HttpContext http, PatientShareLinks links, CancellationToken ct) =>
         {
             var txIds = http.Request.Query["tx"].OfType<string>().ToList();
-            var bundle = await links.BundleJsonAsync(http.User, txIds, ct);
+            var forMpi = http.Request.Query["for"].FirstOrDefault();
+            var bundle = await links.BundleJsonAsync(http.User, string.IsNullOrEmpty(forMpi) ? null : forMpi, txIds, ct);
             return bundle.IsOk
                 ? Results.Text(bundle.Value!, "application/fhir+json")
-                : Results.Json(new { error = bundle.Error.ToString(), message = bundle.Message }, statusCode: bundle.Error == ShareLinkError.Forbidden ? 403 : 422);
+                : Results.Json(new { error = bundle.Error.ToString(), message = bundle.Message },
+                    statusCode: bundle.Error is ShareLinkError.Forbidden or ShareLinkError.NotRegistered ? 403 : 422);
         }).RequireAuthorization(PortalPolicies.PatientPortal);
         return app;
     }

@@ -25,6 +25,7 @@ public partial class SharePage : IAsyncDisposable
     [Inject] private PublicUrls PublicUrls { get; set; } = default!;
     [Inject] private TimeProvider Clock { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
+    [Inject] private IServiceProvider Services { get; set; } = default!;
 
     [CascadingParameter] private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
 
@@ -32,6 +33,14 @@ public partial class SharePage : IAsyncDisposable
     [CascadingParameter] private UserTime Time { get; set; } = UserTime.Default;
 
     private ClaimsPrincipal user = new();
+    /// <summary>
+    /// The person acted for when the page opened (the switcher's choice), null for one's own links. Fixed for the page's
+    /// life so that a switch in another tab never turns a link begun for one person into another's; every request
+    /// sends it and the server decides again whether it is still allowed.
+    /// </summary>
+    private string? forMpi;
+    private Result<ShareSubject, ShareLinkError>? subject;
+    private ShareSubject? Who => subject is { IsOk: true, Value: { } s } ? s : null;
     private PatientTimeline? timeline;
     private IReadOnlyList<ShareLinkSummary> links = [];
     private readonly HashSet<string> chosen = new(StringComparer.Ordinal);
@@ -51,9 +60,37 @@ public partial class SharePage : IAsyncDisposable
     protected override async Task OnInitializedAsync()
     {
         user = (await AuthenticationState).User;
-        timeline = await Links.ChoicesAsync(user);
-        links = await Links.MineAsync(user);
+        forMpi = (await HealthPortal.Features.ActingFor.ActingForChoices.OtherSubjectAsync(Services, user))?.Mpi;
+        subject = await Links.SubjectAsync(user, forMpi);
+        if (!subject.IsOk) return;
+        var choices = await Links.ChoicesAsync(user, forMpi);
+        if (!choices.IsOk)
+        {
+            subject = Result.Fail(choices.Error, choices.Message!);
+            return;
+        }
+        timeline = choices.Value;
+        links = await Links.ListAsync(user, forMpi);
     }
+
+    /// <summary>
+    /// After the server refused a request because the caller may no longer share for the person (their delegation was
+    /// revoked or ended since the page opened): the form and the list go, the reason stays.
+    /// </summary>
+    private void Refused(ShareLinkError error, string message)
+    {
+        if (error != ShareLinkError.Forbidden || Who is not { IsSelf: false }) return;
+        subject = Result.Fail(error, message);
+        links = [];
+        chosen.Clear();
+    }
+
+    /// <summary>Who made a link, as the reader says it: "you", the person acted for, or the delegate who made it for them.</summary>
+    private string MadeBy(ShareLinkSummary s) =>
+        s.Link.MadeBy is null ? (Who is { IsSelf: false } who ? who.Name : "you")
+        : s.Link.MadeBy == Who?.CallerMpi ? "you"
+        : Who is { IsSelf: true } ? $"{s.MadeByName} for you"
+        : s.MadeByName ?? s.Link.MadeBy;
 
     private IReadOnlyList<TimelineEntry> Matching => timeline is null ? [] : new TimelineFilter(
         null, kind == All ? null : kind,
@@ -88,7 +125,8 @@ public partial class SharePage : IAsyncDisposable
             }
 
             module ??= await JS.InvokeAsync<IJSObjectReference>("import", "./js/share-links.js");
-            var bundleUrl = "patient/share/bundle?" + string.Join('&', chosen.Select(tx => "tx=" + Uri.EscapeDataString(tx)));
+            var bundleUrl = ShareLinksExtensions.BundlePath.TrimStart('/') + "?" + string.Join('&', chosen.Select(tx => "tx=" + Uri.EscapeDataString(tx)))
+                + (forMpi is null ? "" : "&for=" + Uri.EscapeDataString(forMpi));
             var sealedContent = await module.InvokeAsync<SealAnswer>("seal", bundleUrl);
             if (sealedContent.Error is { } error)
             {
@@ -103,17 +141,18 @@ public partial class SharePage : IAsyncDisposable
                 jwe = await reader.ReadToEndAsync();
 
             var manifestBase = PublicUrls.Absolute(Navigation, "").TrimEnd('/');
-            result = await Links.CreateAsync(user, input, jwe, chosen.Count, manifestBase);
+            result = await Links.CreateAsync(user, forMpi, input, jwe, chosen.Count, manifestBase);
             if (result is { IsOk: true, Value: { } link })
             {
                 made = new MadeLink(link.Label, link.Flag, input.ExpiresAt);
                 await module.InvokeAsync<int>("finish", handle, link.ManifestUrl, link.Exp, link.Flag, link.Label,
                     PublicUrls.Absolute(Navigation, ShareLinksExtensions.ViewerPath), linkBox);
                 handle = null;
-                links = await Links.MineAsync(user);
+                links = await Links.ListAsync(user, forMpi);
                 chosen.Clear();
                 pin = null;
             }
+            else if (result is { IsOk: false } refused) Refused(refused.Error, refused.Message!);
         }
         catch (JSException e)
         {
@@ -128,10 +167,14 @@ public partial class SharePage : IAsyncDisposable
 
     private async Task RevokeAsync(ShareLink link)
     {
-        var revoked = await Links.RevokeAsync(user, link.Id);
+        var revoked = await Links.RevokeAsync(user, forMpi, link.Id);
         if (revoked.IsOk) Snackbar.Add($"\"{link.Label}\" is revoked: it no longer opens.", Severity.Success);
-        else Snackbar.Add(revoked.Message!, Severity.Error);
-        links = await Links.MineAsync(user);
+        else
+        {
+            Snackbar.Add(revoked.Message!, Severity.Error);
+            Refused(revoked.Error, revoked.Message!);
+        }
+        links = await Links.ListAsync(user, forMpi);
     }
 
     private static Color StatusColor(ShareLinkStatus status) => status switch

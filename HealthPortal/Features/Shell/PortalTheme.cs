@@ -6,8 +6,13 @@ namespace HealthPortal.Features.Shell;
 public static class PortalTheme
 {
     public const string Primary = "#0e6f8a";
-    // System fonts: nothing is fetched from a font CDN (the CSP allows only 'self').
-    public static readonly string[] FontStack = ["system-ui", "-apple-system", "Segoe UI", "Roboto", "Helvetica Neue", "Arial", "sans-serif"];
+    // System fonts for Latin text: nothing is fetched from a font CDN (the CSP allows only 'self'). Burmese text is drawn
+    // with Noto Sans Myanmar, served by the app (wwwroot/fonts). It comes first: its faces cover only Myanmar code points
+    // (unicode-range), so Latin text still gets the system fonts and English pages never download it. After the Latin
+    // fonts, Chromium on Linux drew text that was Burmese only with its last-resort font (tofu boxes, DejaVu Sans per
+    // CSS.getPlatformFontsForNode) although the face had loaded; mixed Burmese and Latin text got Noto (E2E
+    // Localization/BurmeseJourneyTests, 7 Dec 2026).
+    public static readonly string[] FontStack = ["Noto Sans Myanmar", "system-ui", "-apple-system", "Segoe UI", "Roboto", "Helvetica Neue", "Arial", "sans-serif"];
 
     public static readonly MudTheme Theme = new()
     {

@@ -84,14 +84,17 @@ public static partial class DayFirstDates
 
     private static int? MonthByName(string name)
     {
-        var format = UserTime.Culture.DateTimeFormat;
-        for (var month = 1; month <= 12; month++)
+        // English month names are read under either language (people type "7 Dec 2026" on a Burmese page too).
+        foreach (var format in new[] { UserTime.Culture.DateTimeFormat, UserTime.English.DateTimeFormat }.Distinct())
         {
-            if (string.Equals(name, format.GetMonthName(month), StringComparison.OrdinalIgnoreCase)
-                || string.Equals(name, format.GetAbbreviatedMonthName(month), StringComparison.OrdinalIgnoreCase)
-                // en-GB abbreviates September as "Sept"; people also write "Sep".
-                || (month == 9 && string.Equals(name, "Sep", StringComparison.OrdinalIgnoreCase)))
-                return month;
+            for (var month = 1; month <= 12; month++)
+            {
+                if (string.Equals(name, format.GetMonthName(month), StringComparison.OrdinalIgnoreCase)
+                    || string.Equals(name, format.GetAbbreviatedMonthName(month), StringComparison.OrdinalIgnoreCase)
+                    // en-GB abbreviates September as "Sept"; people also write "Sep".
+                    || (month == 9 && string.Equals(name, "Sep", StringComparison.OrdinalIgnoreCase)))
+                    return month;
+            }
         }
         return null;
     }

@@ -37,9 +37,22 @@ public static class PortalTimeZones
     {
         var zone = Find(id);
         if (id == "UTC") return "UTC";
-        var city = id[(id.LastIndexOf('/') + 1)..].Replace('_', ' ');
-        return $"{city} ({UserTime.Offset(zone.GetUtcOffset(DateTimeOffset.UtcNow))})";
+        return $"{City(id)} ({UserTime.Offset(zone.GetUtcOffset(DateTimeOffset.UtcNow))})";
     }
+
+    // City names in the reader's language (PortalTimeZones.resx / .my.resx beside this file); one not listed there as in its id.
+    private static readonly System.Resources.ResourceManager Cities = new(typeof(PortalTimeZones).FullName!, typeof(PortalTimeZones).Assembly);
+
+    /// <summary>"Yangon" for Asia/Yangon, in the reader's language.</summary>
+    public static string City(string id)
+    {
+        var key = id[(id.LastIndexOf('/') + 1)..];
+        return Cities.GetString(key, System.Globalization.CultureInfo.CurrentUICulture) ?? key.Replace('_', ' ');
+    }
+
+    /// <summary>"Yangon time" for Asia/Yangon, in the reader's language.</summary>
+    public static string CityTime(string id) =>
+        string.Format(System.Globalization.CultureInfo.CurrentUICulture, Cities.GetString("CityTime", System.Globalization.CultureInfo.CurrentUICulture) ?? "{0} time", City(id));
 
     private static TimeZoneInfo? Load(string id)
     {

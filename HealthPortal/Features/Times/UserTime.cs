@@ -10,8 +10,17 @@ namespace HealthPortal.Features.Times;
 /// </summary>
 public sealed class UserTime(TimeZoneInfo zone)
 {
-    /// <summary>The culture whose day-first formats every page uses (and whose month names are English).</summary>
-    public static readonly CultureInfo Culture = CultureInfo.GetCultureInfo("en-GB");
+    /// <summary>Day-first English dates with English month names ("6 Dec 2026").</summary>
+    public static readonly CultureInfo English = CultureInfo.GetCultureInfo("en-GB");
+
+    /// <summary>Burmese month names (ICU's my-MM data); the patterns here are explicit, so dates stay day first.</summary>
+    public static readonly CultureInfo Burmese = CultureInfo.GetCultureInfo("my-MM");
+
+    /// <summary>
+    /// The culture whose month names the reader gets: the page's language (the request's UI culture, chosen by the
+    /// person: Features/Localization), English unless it is Burmese. Every format string here is explicit and day first.
+    /// </summary>
+    public static CultureInfo Culture => CultureInfo.CurrentUICulture.TwoLetterISOLanguageName == "my" ? Burmese : English;
 
     public static UserTime Default { get; } = new(PortalTimeZones.Default);
 
@@ -22,7 +31,7 @@ public sealed class UserTime(TimeZoneInfo zone)
     public string ZoneId => Zone.Id;
 
     /// <summary>"Yangon time" / "UTC": what a date or time label adds so nobody guesses.</summary>
-    public string ZoneName => Zone.Id is "UTC" or "Etc/UTC" ? "UTC" : $"{Zone.Id[(Zone.Id.LastIndexOf('/') + 1)..].Replace('_', ' ')} time";
+    public string ZoneName => Zone.Id is "UTC" or "Etc/UTC" ? "UTC" : PortalTimeZones.CityTime(Zone.Id);
 
     /// <summary>The instant as wall-clock time in this zone (its offset included).</summary>
     public DateTimeOffset Local(DateTimeOffset utc) => TimeZoneInfo.ConvertTime(utc, Zone);
@@ -40,6 +49,15 @@ public sealed class UserTime(TimeZoneInfo zone)
 
     /// <summary>"6 Dec 2026".</summary>
     public string Date(DateTimeOffset utc) => Local(utc).ToString("d MMM yyyy", Culture);
+
+    /// <summary>
+    /// A record's day as the ledger's anchor holds it (yyyy-MM-dd, the clinical date the facility gave, no time and so
+    /// no zone to convert), shown "6 Dec 2026" like every other date; anything else as it is.
+    /// </summary>
+    public static string Day(string ledgerDate) =>
+        DateOnly.TryParseExact(ledgerDate, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
+            ? day.ToString("d MMM yyyy", Culture)
+            : ledgerDate;
 
     /// <summary>"14:30".</summary>
     public string Time(DateTimeOffset utc) => Local(utc).ToString("HH:mm", Culture);

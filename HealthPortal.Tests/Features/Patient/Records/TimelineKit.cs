@@ -39,6 +39,39 @@ public sealed class FakeRecordFetcher : IRecordFetcher
     }
 }
 
+/// <summary>
+/// A <see cref="FakeRecordFetcher"/> whose batches wait while they ask for a held record, until <see cref="Release"/>
+/// (bounded: a held fetch fails after 20 s, so a test that never releases cannot hang). It counts the records fetched,
+/// so a test can see what was asked for and when.
+/// </summary>
+public sealed class HeldRecordFetcher(FakeRecordFetcher inner) : IRecordFetcher
+{
+    private readonly ConcurrentDictionary<string, bool> _held = new(StringComparer.Ordinal);
+    private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _fetched;
+
+    public int Fetched => Volatile.Read(ref _fetched);
+
+    public void Hold(IEnumerable<string> recordIds)
+    {
+        foreach (var id in recordIds) _held[id] = true;
+    }
+
+    public void Release() => _released.TrySetResult();
+
+    public async Task<EhrRead> FetchAsync(string facilityId, string recordId, CancellationToken ct = default) =>
+        (await FetchManyAsync(facilityId, [recordId], ct))[0];
+
+    public async Task<IReadOnlyList<EhrRead>> FetchManyAsync(string facilityId, IReadOnlyList<string> recordIds, CancellationToken ct = default)
+    {
+        if (recordIds.Any(_held.ContainsKey)) await _released.Task.WaitAsync(TimeSpan.FromSeconds(20), ct);
+        Interlocked.Add(ref _fetched, recordIds.Count);
+        var reads = new EhrRead[recordIds.Count];
+        for (var i = 0; i < reads.Length; i++) reads[i] = await inner.FetchAsync(facilityId, recordIds[i], ct);
+        return reads;
+    }
+}
+
 /// <summary>Puts records on a real ledger as the anchoring workflow does: a record.anchor signed by the facility and the patient.</summary>
 public static class Anchoring
 {

@@ -5,6 +5,7 @@ using Hl7.Fhir.Model;
 using HealthPortal.Features.Patient.Records;
 using HealthPortal.Features.Patient.Summary;
 using HealthPortal.Features.Records;
+using HealthPortal.Features.Times;
 using HealthPortal.Tests.Support;
 using static HealthPortal.Tests.Features.Patient.Summary.SummarySamples;
 
@@ -88,8 +89,39 @@ public sealed class HealthSummaryTests
         Assert.Empty(summary.Problems);
     }
 
-    private static Bundle Document(HealthSummary summary) =>
-        IpsDocument.Build(summary, new SummaryPatient(Mpi, "Aye Aye Myint", new DateOnly(1988, 4, 12), AdministrativeGender.Female));
+    private static Bundle Document(HealthSummary summary, UserTime? clock = null) =>
+        IpsDocument.Build(summary, new SummaryPatient(Mpi, "Aye Aye Myint", new DateOnly(1988, 4, 12), AdministrativeGender.Female), clock ?? UserTime.Default);
+
+    private static IEnumerable<string> Narratives(Bundle bundle) =>
+        bundle.Entry.Select(e => e.Resource).OfType<DomainResource>().Select(r => r.Text?.Div).OfType<string>()
+            .Concat(bundle.Entry.Select(e => e.Resource).OfType<Composition>().SelectMany(c => c.Section).Select(s => s.Text?.Div).OfType<string>());
+
+    [Fact]
+    public void Document_Narrative_GivesDatesDayFirstOnTheReadersClock_TheCodedElementsKeepFhirDates()
+    {
+        // A sample taken at 20:00 UTC is the next morning in Yangon (UTC+06:30).
+        var summary = Summary(
+            [.. AdmissionRecords(Mpi, new DateTime(2026, 1, 14, 22, 5, 0, DateTimeKind.Utc)).Select(r => Entry(r)),
+             Entry(Lab(Mpi, new DateTime(2025, 8, 20, 8, 30, 0, DateTimeKind.Utc), (Hemoglobin, 10.6m))),
+             Entry(Lab(Mpi, new DateTime(2026, 2, 11, 20, 0, 0, DateTimeKind.Utc), (Hemoglobin, 11.4m)))]);
+        var yangon = UserTime.For("Asia/Yangon");
+
+        var bundle = Document(summary, yangon);
+
+        var text = string.Join("\n", Narratives(bundle));
+        Assert.DoesNotMatch(@"\d{4}-\d{2}-\d{2}", text);
+        var composition = Assert.IsType<Composition>(bundle.Entry[0].Resource);
+        Assert.Contains($"read on {yangon.Format(Now)} (Yangon time)", composition.Text.Div);
+        var results = Section(composition, IpsDocument.ResultsSection).Text.Div;
+        Assert.Contains("11.4 g/dL", results);
+        Assert.Contains("on 12 Feb 2026", results);
+        Assert.Contains("previously 10.6 g/dL on 20 Aug 2025", results);
+        Assert.Matches(@"recorded \d{1,2} [A-Z][a-z]{2} \d{4} at", Section(composition, IpsDocument.ProblemsSection).Text.Div);
+        // The same document read on UTC says the 11th: the narrative follows the reader's zone, nothing else does.
+        Assert.Contains("on 11 Feb 2026", Section(Assert.IsType<Composition>(Document(summary, UserTime.For("UTC")).Entry[0].Resource), IpsDocument.ResultsSection).Text.Div);
+        Assert.Equal(Now, bundle.Timestamp);
+        Assert.Equal("1988-04-12", bundle.Entry.Select(e => e.Resource).OfType<Hl7.Fhir.Model.Patient>().Single().BirthDate);
+    }
 
     private static HealthSummary Full(out IReadOnlyList<TimelineEntry> entries)
     {

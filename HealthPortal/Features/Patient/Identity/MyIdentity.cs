@@ -35,6 +35,12 @@ public sealed record IdentityFacility(string? FacilityId, string Name, IReadOnly
 public sealed record IdentityView(string? Mpi, IReadOnlyList<IdentityFacility> Facilities, IReadOnlyList<DisputeView> Disputes,
     IReadOnlyList<MergeRequestView>? Merges = null, IReadOnlyList<string>? MergedNumbers = null)
 {
+    /// <summary>The number the patient's own number was merged into (a standing <c>patient.merge</c>), or null while it stands.</summary>
+    public string? RetiredInto { get; init; }
+
+    /// <summary>Set when that merge was made without the patient's signature: they read only their own number's records.</summary>
+    public Records.MergedAway? MergedAway { get; init; }
+
     public static readonly IdentityView NotRegistered = new(null, [], []);
 }
 
@@ -58,7 +64,8 @@ public sealed class MyIdentity(IDbContextFactory<ApplicationDbContext> dbFactory
         var byNode = facilities.Where(f => f.NodeKeyId != null).ToDictionary(f => f.NodeKeyId!, f => f.Id);
         var names = await facilityNames.LoadAsync(ct);
 
-        // After a merge on the ledger, the records anchored under a retired number are the patient's too.
+        // After a merge on the ledger, the records anchored under a retired number are the survivor's patient's too; a
+        // retired number's holder reads the survivor's only if they signed the merge (LedgerReader.NumbersReadBy).
         var replaced = ledger.Reader.SupersessionsOfPerson(mpi);
         var retracted = ledger.Reader.RetractionsOfPerson(mpi);
         var records = ledger.Reader.RecordsOfPerson(mpi).Where(a => !replaced.ContainsKey((a.Facility, a.RecordId)))
@@ -66,6 +73,11 @@ public sealed class MyIdentity(IDbContextFactory<ApplicationDbContext> dbFactory
             .ToDictionary(g => g.Key, g => g.OrderByDescending(a => a.Height).ThenByDescending(a => a.Index)
                 .Select(a => new IdentityRecord(a.RecordId, a.Category, a.Date, a.TxId, DateTimeOffset.FromUnixTimeMilliseconds(a.Timestamp),
                     retracted.GetValueOrDefault((a.Facility, a.RecordId)))).ToList());
+
+        // "Also yours" lists the numbers merged INTO the patient's; a retired number's holder is told where theirs went instead.
+        var survivor = ledger.Reader.Survivor(mpi);
+        var retiredInto = survivor == mpi ? null : survivor;
+        var merged = ledger.Reader.NumbersOf(mpi).Where(n => n != mpi).ToList();
 
         var list = new List<IdentityFacility>();
         foreach (var (node, held) in records)
@@ -81,6 +93,10 @@ public sealed class MyIdentity(IDbContextFactory<ApplicationDbContext> dbFactory
             list.Add(new IdentityFacility(group.Key, name, [.. group.Select(m => new IdentityMrn(m.Mrn, m.CreatedAt))], []));
         }
         return new IdentityView(mpi, [.. list.OrderBy(f => f.Name, StringComparer.CurrentCultureIgnoreCase)], await disputes.MineAsync(patient, ct),
-            await merges.ForSurvivorAsync(mpi, ct), [.. ledger.Reader.NumbersOf(mpi).Where(n => n != mpi)]);
+            [.. await merges.ForSurvivorAsync(mpi, ct), .. await merges.ForRetiredAsync(mpi, ct)], retiredInto is null ? merged : [])
+        {
+            RetiredInto = retiredInto,
+            MergedAway = Records.MergedAway.Of(ledger.Reader, mpi, names),
+        };
     }
 }

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Globalization;
 using System.Security.Claims;
 using System.Text.Json;
 using HealthPortal.Features.Ledger;
@@ -22,47 +24,102 @@ namespace HealthPortal.Features.Patient.Records;
 /// transaction id and block, so they can be read without decoding. No profile or extension is needed, so the
 /// Bundle validates against base R4 alone.
 /// </remarks>
-public sealed class PatientRecordExport(PatientRecords records, LedgerHost ledger, TimeProvider clock)
+/// <remarks>
+/// Streamed (issue 17: a patient with a thousand records): the records are verified <see cref="TimelineVerification.Batch"/>
+/// at a time in timeline order, and each batch's entries are written to the output and let go before the next batch is
+/// fetched, so at most one batch of resources is in memory, never the whole Bundle and its text besides.
+/// </remarks>
+public sealed class PatientRecordExport(PatientRecords records, RecordVerifier verifier, LedgerHost ledger, TimeProvider clock)
 {
     public const string TransactionSystem = "urn:healthportal:ledger:tx";
     public const string NodeSystem = "urn:healthportal:ledger:node";
 
+    public const string ContentType = "application/fhir+json";
 
     public static string FileName(string? mpi) => $"health-records-{mpi ?? "none"}.json";
 
-    public static string ToJson(Bundle bundle) => JsonSerializer.Serialize(bundle, FhirJson.Indented);
+    /// <summary>The caller's own records, listed from the ledger (what <see cref="WriteAsync"/> writes; the file is named after its MPI number).</summary>
+    public System.Threading.Tasks.Task<TimelineIndex> IndexAsync(ClaimsPrincipal patient, CancellationToken ct = default) => records.IndexAsync(patient, ct);
 
-    public async Task<(Bundle Bundle, string? Mpi)> BundleAsync(ClaimsPrincipal patient, CancellationToken ct = default)
+    /// <summary>
+    /// Writes the collection Bundle of <paramref name="index"/>'s records to <paramref name="output"/> as UTF-8 FHIR JSON,
+    /// one batch of records at a time (each verified now, from its store's current bytes), flushing after each batch.
+    /// </summary>
+    public async System.Threading.Tasks.Task WriteAsync(TimelineIndex index, Stream output, CancellationToken ct = default)
     {
-        var timeline = await records.TimelineAsync(patient, ct);
-        var bundle = new Bundle
-        {
-            Type = Bundle.BundleType.Collection,
-            Identifier = new Identifier("urn:ietf:rfc:3986", Urn()),
-            Timestamp = clock.GetUtcNow(),
-        };
+        // The writer fills a buffer that is copied to the output asynchronously (a response body refuses synchronous
+        // writes, and JsonSerializer flushes its writer synchronously), a few tens of kilobytes at a time.
+        var buffer = new ArrayBufferWriter<byte>(BufferSize);
+        await using var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true });
+        json.WriteStartObject();
+        json.WriteString("resourceType", "Bundle");
+        json.WriteStartObject("identifier");
+        json.WriteString("system", "urn:ietf:rfc:3986");
+        json.WriteString("value", Urn());
+        json.WriteEndObject();
+        json.WriteString("type", "collection");
+        json.WriteString("timestamp", clock.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss.fffzzz", CultureInfo.InvariantCulture));
+        json.WriteStartArray("entry");
 
         var notIncluded = new OperationOutcome();
-        foreach (var entry in timeline.Entries)
+        foreach (var batch in index.Anchors.Chunk(TimelineVerification.Batch))
         {
-            if (entry.Integrity == RecordIntegrity.Verified)
+            foreach (var verified in await verifier.VerifyManyAsync(batch, ct))
             {
+                var entry = index.Entry(verified);
+                if (entry.Integrity != RecordIntegrity.Verified)
+                {
+                    notIncluded.Issue.Add(NotIncluded(entry));
+                    continue;
+                }
                 // The anchor came from this ledger's committed records, so its transaction has a receipt.
                 var receipt = ledger.Engine.GetReceipt(entry.TxId) ?? throw new InvalidOperationException($"anchor {entry.TxId} has no receipt");
                 var recordUrl = Urn();
-                bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = recordUrl, Resource = entry.Verified.Record!.Fhir });
-                bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = Urn(), Resource = ProvenanceOf(entry, recordUrl, receipt.ToJsonString()) });
+                WriteEntry(json, recordUrl, verified.Record!.Fhir);
+                WriteEntry(json, Urn(), ProvenanceOf(entry, recordUrl, receipt.ToJsonString()));
+                if (buffer.WrittenCount > BufferSize) await DrainAsync(json, buffer, output, ct);
             }
-            else
-            {
-                notIncluded.Issue.Add(NotIncluded(entry));
-            }
+            await DrainAsync(json, buffer, output, ct);
+            await output.FlushAsync(ct);
         }
-        if (notIncluded.Issue.Count > 0) bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = Urn(), Resource = notIncluded });
-        return (bundle, timeline.Mpi);
+        if (notIncluded.Issue.Count > 0) WriteEntry(json, Urn(), notIncluded);
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+        await DrainAsync(json, buffer, output, ct);
+        await output.FlushAsync(ct);
     }
 
-    private static Provenance ProvenanceOf(TimelineEntry entry, string recordUrl, string receiptJson)
+    private const int BufferSize = 1 << 16;
+
+    private static async System.Threading.Tasks.Task DrainAsync(Utf8JsonWriter json, ArrayBufferWriter<byte> buffer, Stream output, CancellationToken ct)
+    {
+        json.Flush();
+        await output.WriteAsync(buffer.WrittenMemory, ct);
+        buffer.ResetWrittenCount();
+    }
+
+    /// <summary>The whole export in memory, for tests and small callers; the download itself streams (<see cref="WriteAsync"/>).</summary>
+    public async System.Threading.Tasks.Task<(string Json, string? Mpi)> JsonAsync(ClaimsPrincipal patient, CancellationToken ct = default)
+    {
+        var index = await IndexAsync(patient, ct);
+        using var buffer = new MemoryStream();
+        await WriteAsync(index, buffer, ct);
+        return (System.Text.Encoding.UTF8.GetString(buffer.ToArray()), index.Mpi);
+    }
+
+    private static void WriteEntry(Utf8JsonWriter json, string fullUrl, Resource resource)
+    {
+        json.WriteStartObject();
+        json.WriteString("fullUrl", fullUrl);
+        json.WritePropertyName("resource");
+        // Firely's converter per resource, into the same writer: the one FHIR serializer (FhirJson), never a whole Bundle.
+        JsonSerializer.Serialize(json, resource, FhirJson.Indented);
+        json.WriteEndObject();
+    }
+
+    /// <summary>The Provenance that follows a record in the export: its facility, its anchor and the receipt byte for byte.</summary>
+    public static Provenance ProvenanceOf(TimelineEntry entry, string recordUrl, string receiptJson)
     {
         var facility = new ResourceReference
         {

@@ -39,51 +39,55 @@ public sealed class PatientRecords(
     LedgerHost ledger, RecordVerifier verifier, PatientProfiles profiles, IAuthorizationService authorization,
     FacilityNames facilityNames, Corrections.RecordCorrections? corrections = null, DelegateAccess? delegates = null)
 {
-    // Records come from several facility stores (remote ones over the interop API later): fetch a few at a time.
-    private const int ParallelFetches = 4;
-
-    public async Task<PatientTimeline> TimelineAsync(ClaimsPrincipal patient, CancellationToken ct = default)
-    {
-        if ((await profiles.MineAsync(patient))?.MpiNumber is not { } mpi) return PatientTimeline.NotRegistered;
-        return await TimelineOfAsync(mpi, ct);
-    }
+    /// <summary>
+    /// Every record of the caller verified now (what the summary, the share links and other readers need whole). The
+    /// records page does not wait for this: it lists <see cref="IndexAsync"/> and verifies through
+    /// <see cref="TimelineVerification"/>.
+    /// </summary>
+    public async Task<PatientTimeline> TimelineAsync(ClaimsPrincipal patient, CancellationToken ct = default) =>
+        await VerifiedAsync(await IndexAsync(patient, ct), ct);
 
     /// <summary>
     /// The timeline of <paramref name="subjectMpi"/>: the caller's own, or that of someone who gave the caller a
     /// delegation with the view power in force now (checked here, at read time, per patient: not by the page).
     /// Null when the caller may not see that patient's records.
     /// </summary>
-    public async Task<PatientTimeline?> TimelineForAsync(ClaimsPrincipal caller, string subjectMpi, CancellationToken ct = default)
+    public async Task<PatientTimeline?> TimelineForAsync(ClaimsPrincipal caller, string subjectMpi, CancellationToken ct = default) =>
+        await IndexForAsync(caller, subjectMpi, ct) is { } index ? await VerifiedAsync(index, ct) : null;
+
+    /// <summary>The caller's own records as the ledger lists them, nothing fetched yet.</summary>
+    public async Task<TimelineIndex> IndexAsync(ClaimsPrincipal patient, CancellationToken ct = default) =>
+        (await profiles.MineAsync(patient))?.MpiNumber is { } mpi ? await IndexOfAsync(mpi, ct) : TimelineIndex.NotRegistered;
+
+    /// <summary>As <see cref="TimelineForAsync"/>, the listing only; null when the caller may not see that patient's records.</summary>
+    public async Task<TimelineIndex?> IndexForAsync(ClaimsPrincipal caller, string subjectMpi, CancellationToken ct = default)
     {
         var allowed = delegates is not null && await delegates.AllowsAsync(caller, subjectMpi, DelegationPowers.View);
-        return allowed ? await TimelineOfAsync(subjectMpi, ct) : null;
+        return allowed ? await IndexOfAsync(subjectMpi, ct) : null;
     }
 
-    private async Task<PatientTimeline> TimelineOfAsync(string mpi, CancellationToken ct)
-    {
+    /// <summary>A verification of <paramref name="index"/>'s records that can be taken a screen and a batch at a time.</summary>
+    public TimelineVerification Verification(TimelineIndex index) => new(index, verifier);
 
+    private async Task<PatientTimeline> VerifiedAsync(TimelineIndex index, CancellationToken ct) =>
+        index.Timeline([.. (await verifier.VerifyManyAsync(index.Anchors, ct)).Select(index.Entry)]);
+
+    private async Task<TimelineIndex> IndexOfAsync(string mpi, CancellationToken ct)
+    {
         // A corrected record shows once, as its current version (the history is on its page).
         // After a merge on the ledger (patient.merge), records anchored under a retired number are this patient's too.
         var replaced = ledger.Reader.SupersessionsOfPerson(mpi);
         var retracted = ledger.Reader.RetractionsOfPerson(mpi);
         var current = ledger.Reader.RecordsOfPerson(mpi).Where(a => !replaced.ContainsKey((a.Facility, a.RecordId))).ToList();
         // A retracted record is not fetched: its content may be another patient's, and it is no longer the patient's record.
-        var anchors = current.Where(a => !retracted.ContainsKey((a.Facility, a.RecordId))).ToList();
-        var verified = new VerifiedRecord[anchors.Count];
-        await Parallel.ForEachAsync(Enumerable.Range(0, anchors.Count),
-            new ParallelOptions { MaxDegreeOfParallelism = ParallelFetches, CancellationToken = ct },
-            async (i, token) => verified[i] = await verifier.VerifyAsync(anchors[i], token));
+        var anchors = TimelineIndex.Ordered(current.Where(a => !retracted.ContainsKey((a.Facility, a.RecordId))));
 
         var names = await facilityNames.LoadAsync(ct);
         var versions = corrections is null ? null : await corrections.VersionCountsAsync(anchors, ct);
-        var entries = verified
-            .Select(v => new TimelineEntry(v, names[v.Anchor.Facility]) { Versions = versions?.GetValueOrDefault((v.Anchor.Facility, v.Anchor.RecordId), 1) ?? 1 })
-            .OrderByDescending(e => e.Date).ThenByDescending(e => e.Anchor.Height).ThenByDescending(e => e.Anchor.Index)
-            .ToList();
         var withdrawn = current.Where(a => retracted.ContainsKey((a.Facility, a.RecordId)))
             .Select(a => new TimelineEntry(new VerifiedRecord(a, RecordIntegrity.Unavailable, null, null, "retracted by its facility"), names[a.Facility]) { Retraction = retracted[(a.Facility, a.RecordId)] })
             .ToList();
-        return new PatientTimeline(mpi, entries, withdrawn);
+        return new TimelineIndex(mpi, anchors, withdrawn, names, versions) { MergedAway = MergedAway.Of(ledger.Reader, mpi, names) };
     }
 
     /// <summary>
@@ -98,10 +102,17 @@ public sealed class PatientRecords(
         if (PayloadParser.Parse(receipt.Transaction) is not { IsSuccess: true, Value: RecordAnchorPayload payload }) return AnchorLookup.NotFound;
 
         // The patient, or a delegate with the view power now (ActingFor): decided per record, at every read.
-        // A record anchored under a number merged into another (patient.merge) is the surviving number's patient's.
-        var owner = engine.Reader.Survivor(payload.Mpi);
-        var allowed = (await authorization.AuthorizeAsync(patient, new PatientScope(owner), PortalPolicies.PatientOfMpi)).Succeeded
-            || (delegates is not null && await delegates.AllowsAsync(patient, owner, DelegationPowers.View));
+        // After a merge (patient.merge) the record is readable by the holder of any number that reads the number it was
+        // anchored under (LedgerReader.NumbersReadBy): the survivor, and a retired number only when its holder signed
+        // the merge or the record was filed under that number itself. The candidates are the person's numbers (few).
+        var allowed = false;
+        foreach (var number in engine.Reader.NumbersOf(payload.Mpi))
+        {
+            if (!engine.Reader.NumbersReadBy(number).Contains(payload.Mpi)) continue;
+            allowed = (await authorization.AuthorizeAsync(patient, new PatientScope(number), PortalPolicies.PatientOfMpi)).Succeeded
+                || (delegates is not null && await delegates.AllowsAsync(patient, number, DelegationPowers.View));
+            if (allowed) break;
+        }
         if (!allowed) return AnchorLookup.Forbidden;
 
         return engine.Reader.Record(payload.Facility, payload.Record) is { } anchor && anchor.TxId == receipt.TransactionId

@@ -38,10 +38,11 @@ public static class PatientRecordsExtensions
             };
         });
 
+        // Streamed: the Bundle is written to the response a batch of records at a time (PatientRecordExport.WriteAsync).
         records.MapGet("/export", async (HttpContext http, PatientRecordExport export, CancellationToken ct) =>
         {
-            var (bundle, mpi) = await export.BundleAsync(http.User, ct);
-            return Results.File(System.Text.Encoding.UTF8.GetBytes(PatientRecordExport.ToJson(bundle)), "application/fhir+json", PatientRecordExport.FileName(mpi));
+            var index = await export.IndexAsync(http.User, ct);
+            return Results.Stream(body => export.WriteAsync(index, body, ct), PatientRecordExport.ContentType, PatientRecordExport.FileName(index.Mpi));
         });
         return app;
     }

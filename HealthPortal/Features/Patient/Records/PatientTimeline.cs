@@ -34,7 +34,18 @@ public sealed record TimelineEntry(VerifiedRecord Verified, string FacilityName)
         : null;
 
     /// <summary>The facility's one-line summary, only when the content is the anchored one: an altered record's words are not trusted.</summary>
-    public string? TrustedSummary => Integrity == RecordIntegrity.Verified ? Verified.Record?.Summary : null;
+    public string? TrustedSummary => !IsVerifying && Integrity == RecordIntegrity.Verified ? Verified.Record?.Summary : null;
+
+    /// <summary>
+    /// Listed from the ledger but not yet fetched and checked (the records page verifies in the background): there is no
+    /// verdict yet, so <see cref="Integrity"/> says nothing and the page shows "Verifying…". Only
+    /// <see cref="TimelineVerification"/> makes such entries; every other reader gets verdicts only.
+    /// </summary>
+    public bool IsVerifying { get; init; }
+
+    /// <summary>The row of <paramref name="anchor"/> before its check: nothing fetched, nothing of its content known.</summary>
+    public static TimelineEntry Verifying(RecordEntry anchor, string facilityName) =>
+        new(new VerifiedRecord(anchor, RecordIntegrity.Unavailable, null, null, "not checked yet"), facilityName) { IsVerifying = true };
 }
 
 /// <summary>
@@ -45,6 +56,9 @@ public sealed record TimelineEntry(VerifiedRecord Verified, string FacilityName)
 /// </summary>
 public sealed record PatientTimeline(string? Mpi, IReadOnlyList<TimelineEntry> Entries, IReadOnlyList<TimelineEntry>? Retracted = null)
 {
+    /// <summary>Set when the number was merged into another without its holder's signature: the page says so, and only the number's own records are here.</summary>
+    public MergedAway? MergedAway { get; init; }
+
     public static readonly PatientTimeline NotRegistered = new(null, []);
 
     /// <summary>Standing and retracted records together, newest first, for the timeline itself.</summary>
@@ -55,7 +69,11 @@ public sealed record PatientTimeline(string? Mpi, IReadOnlyList<TimelineEntry> E
     public IReadOnlyList<(string Id, string Name)> Facilities =>
         Shown.Select(e => (e.Anchor.Facility, e.FacilityName)).Distinct().OrderBy(f => f.FacilityName, StringComparer.CurrentCultureIgnoreCase).ToList();
 
-    public int Count(RecordIntegrity integrity) => Entries.Count(e => e.Integrity == integrity);
+    /// <summary>Standing records with this verdict (a record still being checked has none).</summary>
+    public int Count(RecordIntegrity integrity) => Entries.Count(e => !e.IsVerifying && e.Integrity == integrity);
+
+    /// <summary>Standing records whose check is not in yet (only while the records page is still verifying).</summary>
+    public int Verifying => Entries.Count(e => e.IsVerifying);
 }
 
 /// <summary>What the patient narrowed the timeline to; a null part does not filter. Dates are inclusive.</summary>
@@ -72,4 +90,27 @@ public sealed record TimelineFilter(string? FacilityId = null, string? Kind = nu
         && (To is null || entry.Date <= To);
 
     public IReadOnlyList<TimelineEntry> Apply(IEnumerable<TimelineEntry> entries) => entries.Where(Matches).ToList();
+}
+
+/// <summary>
+/// The account's MPI number was retired into <see cref="Survivor"/> by a <c>patient.merge</c> its holder never signed
+/// (no keys carried): the account reads only what was anchored under its own number, not the survivor's records
+/// (<see cref="HealthPortal.Ledger.Reading.LedgerReader.NumbersReadBy"/>), and its pages say why and what to do.
+/// </summary>
+public sealed record MergedAway(string Mpi, string Survivor, string FacilityName, DateTimeOffset MergedAt)
+{
+    /// <summary>The notice for <paramref name="mpi"/>, or null when it stands on its own or its holder signed the merge.</summary>
+    public static MergedAway? Of(HealthPortal.Ledger.Reading.LedgerReader reader, string mpi, HealthPortal.Features.Facilities.FacilityNames.Lookup names)
+    {
+        if (reader.StandingMerge(mpi) is not { } merge) return null;
+        var survivor = reader.Survivor(mpi);
+        return reader.KeysCarriedTo(mpi, survivor) ? null
+            : new MergedAway(mpi, survivor, names[merge.Facility], DateTimeOffset.FromUnixTimeMilliseconds(merge.MergedAt));
+    }
+
+    /// <summary>"Your MPI number X was merged into Y by Northgate General Hospital on 7 Dec 2026 …" — plain words for the patient.</summary>
+    public string Text =>
+        $"Your MPI number {Mpi} was merged into {Survivor} by {FacilityName} on {MergedAt.UtcDateTime.ToString("d MMM yyyy", CultureInfo.GetCultureInfo("en-GB"))}, "
+        + "and you did not sign that merge, so this account shows only the records filed under your own number before it. "
+        + $"If {Survivor} is yours, sign in with the account of {Survivor}; if it is not, or the merge was a mistake, ask {FacilityName}'s MPI steward — a split gives this number back its own records.";
 }

@@ -65,6 +65,9 @@ public sealed record HealthSummary(
     /// <summary>Each source record's FHIR content as verified, by anchor transaction.</summary>
     public IReadOnlyDictionary<string, Resource> SourceRecords { get; init; } = new Dictionary<string, Resource>();
 
+    /// <summary>Set when the patient's number was merged into another without their signature: the summary covers only their own number's records, and the page says why.</summary>
+    public Records.MergedAway? MergedAway { get; init; }
+
     public bool IsEmpty => Problems.Count + Medications.Count + Allergies.Count + Results.Count + VitalSigns.Count + Immunizations.Count == 0;
 
     private static readonly HashSet<string> ActiveClinicalStatus = ["active", "recurrence", "relapse"];
@@ -131,7 +134,7 @@ public sealed record HealthSummary(
             allergies.OrderByDescending(a => a.Recorded).ToList(),
             Trends(results), Trends(vitals),
             immunizations.OrderByDescending(i => i.Date).ToList(),
-            notIncluded, sources.Count) { Sources = sources, SourceRecords = sourceRecords };
+            notIncluded, sources.Count) { Sources = sources, SourceRecords = sourceRecords, MergedAway = timeline.MergedAway };
     }
 
     /// <summary>

@@ -5,6 +5,7 @@ using Hl7.Fhir.Model;
 using HealthPortal.Features.Ehr;
 using HealthPortal.Features.Patient.Records;
 using HealthPortal.Features.Records;
+using HealthPortal.Features.Times;
 
 namespace HealthPortal.Features.Patient.Summary;
 
@@ -38,7 +39,11 @@ public static class IpsDocument
 
     public static string ToJson(Bundle bundle) => JsonSerializer.Serialize(bundle, FhirJson.Indented);
 
-    public static Bundle Build(HealthSummary summary, SummaryPatient patient)
+    /// <summary>
+    /// The document. Its narrative (the text a person reads in any FHIR viewer) gives dates day first on the reader's
+    /// clock (<paramref name="clock"/>, as the summary page does); the coded elements keep FHIR dates and instants.
+    /// </summary>
+    public static Bundle Build(HealthSummary summary, SummaryPatient patient, UserTime clock)
     {
         var bundle = new Bundle
         {
@@ -56,7 +61,7 @@ public static class IpsDocument
             DateElement = new FhirDateTime(summary.BuiltAt),
             Author = [new ResourceReference(authorUrl, "HealthPortal")],
             Title = "International Patient Summary",
-            Text = Xhtml($"<p>Health summary of {Encode(patient.Name ?? patient.Mpi)}, read on {summary.BuiltAt:yyyy-MM-dd HH:mm} UTC from {summary.VerifiedRecords} records whose content matched the hash anchored on the HealthPortal ledger.</p>"),
+            Text = Xhtml($"<p>Health summary of {Encode(patient.Name ?? patient.Mpi)}, read on {clock.Format(summary.BuiltAt)} ({clock.ZoneName}) from {summary.VerifiedRecords} records whose content matched the hash anchored on the HealthPortal ledger.</p>"),
         };
         bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = Urn(), Resource = composition });
         bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = patientUrl, Resource = PatientOf(patient) });
@@ -87,22 +92,22 @@ public static class IpsDocument
         }
 
         composition.Section.Add(Section("Problem list", ProblemsSection, "Problem list - Reported",
-            summary.Problems.Select(p => (Add(p.Fhir, p.Source), $"{p.Name}{(p.Code is null ? "" : $" ({p.Code})")}, recorded {p.Recorded:yyyy-MM-dd} at {p.Source.FacilityName}")),
+            summary.Problems.Select(p => (Add(p.Fhir, p.Source), $"{p.Name}{(p.Code is null ? "" : $" ({p.Code})")}, recorded {Day(p.Recorded)} at {p.Source.FacilityName}")),
             "No active problems are recorded in your verified records."));
         composition.Section.Add(Section("Allergies and intolerances", AllergiesSection, "Allergies and adverse reactions Document",
-            summary.Allergies.Select(a => (Add(a.Fhir, a.Source), $"{a.Substance}{(a.Reaction is null ? "" : $": {a.Reaction}")}, recorded {a.Recorded:yyyy-MM-dd} at {a.Source.FacilityName}")),
+            summary.Allergies.Select(a => (Add(a.Fhir, a.Source), $"{a.Substance}{(a.Reaction is null ? "" : $": {a.Reaction}")}, recorded {Day(a.Recorded)} at {a.Source.FacilityName}")),
             "No allergy is recorded in your verified records. This does not mean that you have none."));
         composition.Section.Add(Section("Medication summary", MedicationsSection, "History of Medication use Narrative",
-            summary.Medications.Select(m => (Add(m.Fhir, m.Source), $"{m.Name}{(m.Dosage is null ? "" : $" — {m.Dosage}")}, prescribed {m.Prescribed:yyyy-MM-dd}{(m.Until is { } until ? $" until {until:yyyy-MM-dd}" : "")} at {m.Source.FacilityName}")),
+            summary.Medications.Select(m => (Add(m.Fhir, m.Source), $"{m.Name}{(m.Dosage is null ? "" : $" — {m.Dosage}")}, prescribed {Day(m.Prescribed)}{(m.Until is { } until ? $" until {Day(until)}" : "")} at {m.Source.FacilityName}")),
             "No medication is recorded in your verified records."));
         composition.Section.Add(Section("Results", ResultsSection, "Relevant diagnostic tests/laboratory data Narrative",
-            summary.Results.Select(t => (Add(EntryOf(t, summary), t.Latest.Source), TrendLine(t))),
+            summary.Results.Select(t => (Add(EntryOf(t, summary), t.Latest.Source), TrendLine(t, clock))),
             "No laboratory result is recorded in your verified records."));
         composition.Section.Add(Section("Vital signs", VitalSignsSection, "Vital signs",
-            summary.VitalSigns.Select(t => (Add(EntryOf(t, summary), t.Latest.Source), TrendLine(t))),
+            summary.VitalSigns.Select(t => (Add(EntryOf(t, summary), t.Latest.Source), TrendLine(t, clock))),
             "No vital signs are recorded in your verified records."));
         composition.Section.Add(Section("Immunizations", ImmunizationsSection, "History of Immunization Narrative",
-            summary.Immunizations.Select(i => (Add(i.Fhir, i.Source), $"{i.Vaccine}, {i.Date:yyyy-MM-dd} at {i.Source.FacilityName}")),
+            summary.Immunizations.Select(i => (Add(i.Fhir, i.Source), $"{i.Vaccine}, {Day(i.Date)} at {i.Source.FacilityName}")),
             "No immunization is recorded in your verified records."));
 
         foreach (var source in summary.Sources.Where(s => targets.ContainsKey(s.TxId)))
@@ -130,13 +135,16 @@ public static class IpsDocument
     private static IEnumerable<string> Codes(CodeableConcept? concept) =>
         concept?.Coding.Select(c => $"{c.System}|{c.Code}") ?? [];
 
-    private static string TrendLine(ResultTrend t)
+    /// <summary>A calendar date as the portal writes it (en-GB, day first): "14 Jan 2026".</summary>
+    private static string Day(DateOnly date) => date.ToString("d MMM yyyy", UserTime.Culture);
+
+    private static string TrendLine(ResultTrend t, UserTime clock)
     {
         var line = new StringBuilder($"{t.Name}: {t.Latest.ValueText}");
         if (t.Latest.Flag is { } flag) line.Append($" ({flag})");
-        line.Append($" on {t.Latest.Taken:yyyy-MM-dd}");
+        line.Append($" on {clock.Date(t.Latest.Taken)}");
         if (t.RangeText is { } range) line.Append($"; reference range {range}");
-        if (t.Previous is { } previous) line.Append($"; previously {previous.ValueText} on {previous.Taken:yyyy-MM-dd}");
+        if (t.Previous is { } previous) line.Append($"; previously {previous.ValueText} on {clock.Date(previous.Taken)}");
         return line.ToString();
     }
 

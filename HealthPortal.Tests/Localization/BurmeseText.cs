@@ -1,0 +1,68 @@
+using System.Text.RegularExpressions;
+using AngleSharp.Dom;
+using Bunit;
+using HealthPortal.Features.Localization;
+using Microsoft.AspNetCore.Components;
+
+namespace HealthPortal.Tests.Localization;
+
+/// <summary>What a rendered component says to a reader, and the English words in it (BurmeseRenderTests and the page tests under <c>my</c>).</summary>
+public static partial class BurmeseText
+{
+    /// <summary>
+    /// Latin-script words that stay as they are in Burmese pages: the product's name and the abbreviations Myanmar's health
+    /// IT writes in Latin letters. Kept short on purpose; ids, hashes and codes are in &lt;code&gt; and e-mail addresses are
+    /// data, so neither needs an entry here.
+    /// </summary>
+    public static readonly HashSet<string> AllowedLatinWords = new(StringComparer.Ordinal)
+    {
+        "HealthPortal", // the product's name
+        "MPI",          // Master Patient Index: the abbreviation is the term in Myanmar's health system
+        "FHIR",         // the HL7 standard's name
+        "UTC",          // time offsets are written "UTC+06:30" in Burmese too
+    };
+
+    /// <summary>The rendered words a reader meets: text, and the accessible names and hints screen readers announce.</summary>
+    public static IEnumerable<string> Of<T>(IRenderedComponent<T> rendered) where T : IComponent
+    {
+        var texts = new List<string>();
+        foreach (var node in rendered.Nodes) Collect(node, texts);
+        return texts;
+    }
+
+    /// <summary>The same for server-rendered HTML (the static Identity pages).</summary>
+    public static IEnumerable<string> Of(INode root)
+    {
+        var texts = new List<string>();
+        Collect(root, texts);
+        return texts;
+    }
+
+    private static void Collect(INode node, List<string> texts)
+    {
+        if (node is IElement element)
+        {
+            // Text marked as another language (the switch's "English") is English on purpose; ids, hashes and codes are in <code>.
+            if (element.GetAttribute("lang") is { } lang && lang != PortalCultures.Burmese) return;
+            if (element.LocalName is "code" or "script" or "style" or "svg") return;
+            foreach (var name in new[] { "aria-label", "title", "placeholder", "alt" })
+            {
+                if (element.GetAttribute(name) is { Length: > 0 } value) texts.Add(value);
+            }
+        }
+        else if (node.NodeType == NodeType.Text && node.TextContent.Trim() is { Length: > 0 } text)
+        {
+            texts.Add(text);
+        }
+        foreach (var child in node.ChildNodes) Collect(child, texts);
+    }
+
+    public static IEnumerable<string> EnglishWords(string text) =>
+        LatinWord().Matches(EmailOrUrl().Replace(text, " ")).Select(m => m.Value).Where(w => !AllowedLatinWords.Contains(w));
+
+    [GeneratedRegex(@"[A-Za-z]{2,}")]
+    private static partial Regex LatinWord();
+
+    [GeneratedRegex(@"\S+@\S+|https?://\S+")]
+    private static partial Regex EmailOrUrl();
+}

@@ -1,0 +1,27 @@
+using System.Globalization;
+using System.Resources;
+
+namespace HealthPortal.Components.Account;
+
+/// <summary>
+/// The Identity forms' validation messages in the reader's language. Data annotations find a message by the name of a
+/// static property (<c>ErrorMessageResourceType = typeof(AccountValidation), ErrorMessageResourceName = …</c>), so each
+/// property reads AccountValidation.resx / AccountValidation.my.resx by the current UI culture.
+/// </summary>
+public static class AccountValidation
+{
+    private static readonly ResourceManager Texts = new(typeof(AccountValidation).FullName!, typeof(AccountValidation).Assembly);
+
+    public static string EmailRequired => Text(nameof(EmailRequired));
+    public static string EmailInvalid => Text(nameof(EmailInvalid));
+    public static string PasswordRequired => Text(nameof(PasswordRequired));
+    public static string CodeRequired => Text(nameof(CodeRequired));
+    public static string CodeLength => Text(nameof(CodeLength));
+    public static string NameRequired => Text(nameof(NameRequired));
+    public static string NameLength => Text(nameof(NameLength));
+    public static string PasswordChoose => Text(nameof(PasswordChoose));
+    public static string PasswordLength => Text(nameof(PasswordLength));
+    public static string PasswordMismatch => Text(nameof(PasswordMismatch));
+
+    private static string Text(string key) => Texts.GetString(key, CultureInfo.CurrentUICulture) ?? key;
+}
