@@ -103,6 +103,9 @@ public sealed class RaftMembershipTests(ITestOutputHelper output)
         var via = (leader + 1) % 3;
         var revoked = await cluster.Engines[via]!.SubmitAsync(cluster.Tx.NodeRevoke(cluster.Keys[leader].Id, NodeDecisionReasons.SecurityIncident).SignWith(cluster.Admin));
         Assert.True(revoked.IsCommitted, revoked.ToString());
+        // Submitted while the revoked leader may still lead (it leaves and resigns only after applying its revocation):
+        // they reach the next leader and commit; none is refused because of the old leader's revocation.
+        var during = cluster.SubmitThrough(via, 5, "DURING");
 
         var others = Enumerable.Range(0, 3).Where(i => i != leader).ToList();
         await RaftTestCluster.WaitUntil(() => others.All(i => cluster.Orderings[i]!.VotingMembers.Count == 2 && !cluster.Orderings[i]!.VotingMembers.Contains(cluster.Members[leader].Raft))
@@ -110,6 +113,7 @@ public sealed class RaftMembershipTests(ITestOutputHelper output)
             () => "the revoked leader left: " + string.Join("; ", cluster.Running.Select(i => $"node{i} {cluster.Orderings[i]!.Role} members={cluster.Orderings[i]!.VotingMembers.Count}")));
         var after = await cluster.SubmitThrough(via, 5, "AFTER");
         Assert.All(after, r => Assert.True(r.Result.IsCommitted, r.Result.ToString()));
+        Assert.All(await during, r => Assert.True(r.Result.IsCommitted, r.Result.ToString()));
         await cluster.Stop(leader);
         await cluster.WaitConverged();
         Assert.All(others, i => Assert.True(cluster.Engines[i]!.Verify().IsValid));

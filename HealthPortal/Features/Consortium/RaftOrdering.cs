@@ -269,6 +269,14 @@ public sealed class RaftOrdering : IOrderingService
         var pending = new Queued(transaction);
         // A leader that is stopping sends its submitters to the next leader rather than refusing them.
         if (_stop.IsCancellationRequested) return new ForwardReply(ForwardStatus.NotLeader);
+        CancellationToken lead;
+        try { lead = _cluster.LeadershipToken; }
+        catch (ObjectDisposedException) { return new ForwardReply(ForwardStatus.NotLeader); }
+        // When this node stops leading, a transaction still waiting in its mempool is nobody's to seal: its submitter
+        // goes to the next leader now, not after CommitWait. (Found in CI: a leader that resigned after its facility's
+        // revocation held forwarded transactions for the full 30 s.) If its block did commit after all, the retry finds
+        // it as a duplicate and waits for it locally, as for a block in flight when a term ends.
+        using var leadLost = lead.Register(static state => ((Queued)state!).Outcome.TrySetResult(new ForwardReply(ForwardStatus.NotLeader)), pending);
         if (!_mempool.Writer.TryWrite(pending))
             return _stop.IsCancellationRequested ? new ForwardReply(ForwardStatus.NotLeader) : new ForwardReply(ForwardStatus.Refused, LedgerError.Busy, $"the ledger is busy: {_options.Blocks.MempoolCapacity} transactions are waiting; try again shortly");
         Interlocked.Increment(ref _pending);
@@ -412,12 +420,19 @@ public sealed class RaftOrdering : IOrderingService
         while (_mempool.Reader.TryRead(out var left)) left.Outcome.TrySetResult(new ForwardReply(ForwardStatus.NotLeader));
     }
 
-    private static void AbandonAll(List<Queued> batch, Queue<InFlight> inFlight)
+    private void AbandonAll(List<Queued> batch, Queue<InFlight> inFlight)
     {
         foreach (var p in batch) p.Outcome.TrySetResult(new ForwardReply(ForwardStatus.NotLeader));
         batch.Clear();
         while (inFlight.TryDequeue(out var f))
             foreach (var p in f.Accepted) p.Outcome.TrySetResult(new ForwardReply(ForwardStatus.NotLeader));
+        // What waits in the mempool was answered when the lead ended (OrderLocally); emptying it keeps a node that
+        // may never lead again from holding those transactions and their share of the mempool's capacity.
+        while (_mempool.Reader.TryRead(out var left))
+        {
+            Interlocked.Decrement(ref _pending);
+            left.Outcome.TrySetResult(new ForwardReply(ForwardStatus.NotLeader));
+        }
     }
 
     private async Task NextBatch(List<Queued> batch, CancellationToken lead)
@@ -440,6 +455,17 @@ public sealed class RaftOrdering : IOrderingService
         {
             foreach (var p in batch) p.Outcome.TrySetResult(new ForwardReply(ForwardStatus.Refused, LedgerError.LedgerHalted, $"the leader halted at block {halt.Height}"));
             batch.Clear();
+            return null;
+        }
+        if (!_context.IsApprovedFacility(_context.NodeId) && VotingMembers.Count > 1)
+        {
+            // This leader's facility was revoked in a block it just applied: it may no longer seal, and it is leaving
+            // the voting members (MembershipLoop) and handing over the lead. What it holds goes to the next leader, as
+            // when a leader loses its term: the refusal is about this node, not about the submitted transactions.
+            // (A consortium of one has no next leader: its builder's refusal, NodeNotApproved, is the answer there.)
+            foreach (var p in batch) p.Outcome.TrySetResult(new ForwardReply(ForwardStatus.NotLeader));
+            batch.Clear();
+            _reconcile.Writer.TryWrite(true);
             return null;
         }
         var sealing = System.Diagnostics.Stopwatch.GetTimestamp();
