@@ -53,15 +53,7 @@ public sealed class DelegateShareLinksTests(PortalFactory portal)
         return made.Value!.Id;
     }
 
-    private Task RevokeDelegationAsync(TestPatient patient, string delegationId) => portal.WithScopeAsync(async s =>
-    {
-        var delegations = s.GetRequiredService<PatientDelegations>();
-        var draft = await delegations.DraftRevokeAsync(patient.Principal, delegationId);
-        Assert.True(draft.IsOk, draft.Message);
-        var done = await delegations.RevokeAsync(patient.Principal, draft.Value!, patient.Key!.Jwk, patient.Key.Sign(TxType.DelegationRevoke, draft.Value!));
-        Assert.True(done.IsOk, done.Message);
-        return 0;
-    });
+    private Task RevokeDelegationAsync(TestPatient patient, string delegationId) => portal.RevokeDelegationAsync(patient, delegationId);
 
     [Fact]
     public async Task DelegateWithShare_MakesALinkOfThePersonsRecord_ThePersonSeesWhoMadeIt_AndRevokesIt()
