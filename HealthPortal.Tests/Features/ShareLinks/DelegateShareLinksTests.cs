@@ -205,6 +205,29 @@ public sealed class DelegateShareLinksTests(PortalFactory portal)
     }
 
     [Fact]
+    public async Task ALinkRevokedElsewhere_APageStillOpenOnIt_SeesItRevokedOnItsNextAction_AndTheFirstRevocationStands()
+    {
+        var father = await portal.RegisteredPatientAsync();
+        var son = await portal.RegisteredPatientAsync();
+        await portal.GiveDelegationAsync(father, son, DelegationPowers.View, DelegationPowers.Share);
+        var id = await MakeLinkAsync(father, null);
+        // The son's share page for his father lists the link as active; then the father revokes it in his own browser.
+        Assert.Equal(ShareLinkStatus.Active, Assert.Single(await Links(l => l.ListAsync(son.Principal, father.Mpi))).Status);
+        Assert.True((await Links(l => l.RevokeAsync(father.Principal, null, id))).IsOk);
+        var first = (await portal.Services.GetRequiredService<ShareLinkStore>().FindAsync(id))!.RevokedAt;
+
+        // The son's next action on his open page: Revoke on the stale row. Nothing is revoked twice; the page re-lists it as revoked.
+        var again = await Links(l => l.RevokeAsync(son.Principal, father.Mpi, id));
+        var listed = Assert.Single(await Links(l => l.ListAsync(son.Principal, father.Mpi)));
+
+        Assert.True(again.IsOk, again.Message);
+        Assert.Equal(ShareLinkStatus.Revoked, listed.Status);
+        var stored = await portal.Services.GetRequiredService<ShareLinkStore>().FindAsync(id);
+        Assert.Equal(first, stored!.RevokedAt);
+        Assert.Null(stored.RevokedBy);
+    }
+
+    [Fact]
     public async Task BundleEndpoint_ForThePerson_ServesWithTheSharePower_And403WithoutIt()
     {
         var father = await portal.RegisteredPatientAsync();
