@@ -21,43 +21,11 @@ namespace HealthPortal.E2E.Delegation;
 /// drops his father's records from the revocation's block. Nothing is arranged beyond what demo seeding made.
 /// </summary>
 public sealed class DemoFamilyJourneyTests(PortalHost host, ChromiumFixture chromium, ITestOutputHelper output)
-    : PortalTest(host, chromium, output)
+    : DemoFamilyTest(host, chromium, output)
 {
     /// <summary>Patient pages that show only the signed-in person's own data and must say so while acting for someone else.</summary>
     private static readonly string[] OwnDataPages =
-        ["patient/grants", "patient/identity", "patient/devices", "patient/delegations", "patient/card"];
-
-    private PortalRole Role(DemoData.Patient demo) => new("patient " + demo.FullName, demo.Email, DemoPassword);
-
-    private LedgerHost Ledger => Host.Services.GetRequiredService<LedgerHost>();
-
-    private async Task<string> MpiOfAsync(string fullName)
-    {
-        await using var scope = Host.Services.CreateAsyncScope();
-        await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<ApplicationDbContext>>().CreateDbContextAsync();
-        return await db.PatientProfiles.Where(p => p.FullName == fullName).Select(p => p.MpiNumber!).SingleAsync();
-    }
-
-    /// <summary>Signs in and gives this browser a key (demo mode: linked by the demo enrolment device), as a signing patient must.</summary>
-    private async Task<IPage> SignInWithKeyAsync(DemoData.Patient demo)
-    {
-        var page = await NewPageAsync(Role(demo));
-        var devices = new DevicesPage(page);
-        await devices.LinkWithDemoDeviceAsync();
-        return page;
-    }
-
-    /// <summary>Chooses whom to act for in the app bar's switcher; the page reloads for that person.</summary>
-    private static async Task ActForAsync(IPage page, string mpi, string name)
-    {
-        await new PatientDashboardPage(page).GotoAsync();
-        var switcher = page.GetByTestId("acting-for");
-        await Expect(switcher).ToContainTextAsync("Acting for: myself");
-        await switcher.GetByRole(AriaRole.Button).ClickAsync();
-        await page.Locator($"[data-testid='acting-for-choice'][data-mpi='{mpi}']").ClickAsync();
-        await Expect(page.GetByTestId("acting-for")).ToContainTextAsync("Acting for: " + name, new() { Timeout = 30_000 });
-        await page.WaitForInteractiveAsync();
-    }
+        ["patient/identity", "patient/devices", "patient/delegations", "patient/card"];
 
     /// <summary>From the home page acting for the person: opens their one waiting visit, reads it and co-signs it.</summary>
     private async Task<string> CosignWaitingVisitAsync(IPage page, string forName)
@@ -105,7 +73,10 @@ public sealed class DemoFamilyJourneyTests(PortalHost host, ChromiumFixture chro
             await mother.WaitForInteractiveAsync();
             await Expect(mother.GetByTestId("own-data-notice"), $"{path} says whose data it shows").ToContainTextAsync(child.FullName);
         }
-        // A guardian holds the share power: the share links page is the child's, and says so.
+        // A guardian holds the share power: the Sharing page and the share links page are the child's, and say so.
+        await mother.GotoAsync("patient/grants");
+        await Expect(mother.GetByTestId("sharing-acting-for")).ToContainTextAsync(child.FullName, new() { Timeout = 30_000 });
+        await Expect(mother.GetByTestId("grants-heading")).ToHaveTextAsync($"{child.FullName}'s grants");
         await mother.GotoAsync("patient/share");
         await Expect(mother.GetByTestId("share-acting-for")).ToContainTextAsync(child.FullName, new() { Timeout = 30_000 });
         await Expect(mother.GetByTestId("share-links").GetByRole(AriaRole.Heading)).ToHaveTextAsync($"{child.FullName}'s share links");

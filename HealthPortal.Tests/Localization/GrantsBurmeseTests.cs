@@ -6,6 +6,7 @@ using HealthPortal.Features.Grants;
 using HealthPortal.Features.Keys;
 using HealthPortal.Features.Localization;
 using HealthPortal.Features.Records;
+using HealthPortal.Ledger.Transactions;
 using HealthPortal.Tests.Features.Grants;
 using HealthPortal.Tests.Support;
 using Microsoft.EntityFrameworkCore;
@@ -30,6 +31,9 @@ public sealed class GrantsBurmeseTests(PortalFactory portal) : PortalComponentTe
     protected override Task ConfigureAsync()
     {
         GrantPagesTests.AddPageServices(Services, portal);
+        // The app's own acting-for services, so the Sharing page follows a choice made through them (issue 14).
+        Services.AddSingleton(portal.Services.GetRequiredService<HealthPortal.Features.ActingFor.DelegateAccess>());
+        Services.AddSingleton(portal.Services.GetRequiredService<HealthPortal.Features.ActingFor.ActingForChoices>());
         ComponentFactories.AddStub<SignerChoice>();
         ComponentFactories.AddStub<HealthPortal.Features.ActingFor.OwnDataNotice>();
         ComponentFactories.AddStub<HealthPortal.Features.Times.DateField>();
@@ -85,6 +89,62 @@ public sealed class GrantsBurmeseTests(PortalFactory portal) : PortalComponentTe
 
         AssertBurmese(texts, await FacilityNamesAsync());
     }
+
+    [Fact]
+    public async Task Sharing_ActingForSomeone_UnderBurmese_NamesThemInBurmese()
+    {
+        var father = await portal.RegisteredPatientAsync();
+        var son = await portal.RegisteredPatientAsync();
+        await portal.GiveDelegationAsync(father, son, DelegationPowers.View, DelegationPowers.Share);
+        await AskAsync(father, Lakeview, null);
+        await ActForAsync(son, father);
+        SignInPatient(son);
+        GrantPagesTests.BrowserHolds(JSInterop, son);
+
+        var texts = UnderBurmese(() =>
+        {
+            var page = Render<Sharing>();
+            page.WaitForElement("[data-testid='sharing-acting-for']");
+            page.WaitForElement("[data-testid='grants-empty']");
+            return BurmeseText.Of(page).ToList();
+        });
+
+        var fathersName = await NameOfAsync(father);
+        AssertBurmese(texts, [.. await FacilityNamesAsync(), fathersName]);
+        Assert.Contains(texts, t => t.Contains($"သင်သည် {fathersName} (သင်သည် ၎င်း၏ ပြုစုစောင့်ရှောက်သူ ဖြစ်သည်) ကိုယ်စား", StringComparison.Ordinal));
+        Assert.Contains(texts, t => t.Contains($"{fathersName} ၏ ခွင့်ပြုချက်များ", StringComparison.Ordinal));
+        Assert.Contains(texts, t => t.Contains($"{fathersName} ၏ မှတ်တမ်းများကို မည်သည့် ကျန်းမာရေးဌာနနှင့်မျှ မမျှဝေရသေးပါ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Sharing_ActingForSomeoneWithoutTheSharePower_UnderBurmese_GivesTheReasonInBurmese()
+    {
+        var father = await portal.RegisteredPatientAsync();
+        var son = await portal.RegisteredPatientAsync();
+        await portal.GiveDelegationAsync(father, son, DelegationPowers.View, DelegationPowers.Cosign);
+        await ActForAsync(son, father);
+        SignInPatient(son);
+        GrantPagesTests.BrowserHolds(JSInterop, son);
+
+        var texts = UnderBurmese(() =>
+        {
+            var page = Render<Sharing>();
+            page.WaitForElement("[data-testid='sharing-not-allowed']");
+            Assert.Empty(page.FindAll("[data-testid='share-panel']"));
+            return BurmeseText.Of(page).ToList();
+        });
+
+        var fathersName = await NameOfAsync(father);
+        AssertBurmese(texts, [.. await FacilityNamesAsync(), fathersName]);
+        Assert.Contains(texts, t => t.Contains($"{fathersName} ထံမှ သင်ရရှိထားသော ကိုယ်စားလှယ်ခွင့်တွင် မျှဝေမှုကို စီမံခွင့် မပါဝင်", StringComparison.Ordinal));
+    }
+
+    /// <summary>The switcher's choice, made through the app's own service as the app bar makes it.</summary>
+    private async Task ActForAsync(TestPatient delegatePatient, TestPatient person)
+        => Assert.True(await portal.Services.GetRequiredService<HealthPortal.Features.ActingFor.ActingForChoices>().ChooseAsync(delegatePatient.Principal, person.Mpi!));
+
+    private Task<string> NameOfAsync(TestPatient patient) =>
+        portal.QueryAsync(db => db.PatientProfiles.Where(p => p.MpiNumber == patient.Mpi).Select(p => p.FullName).SingleAsync());
 
     [Fact]
     public async Task RequestAccessPanel_UnderBurmese_ShowsEveryStateInBurmese()

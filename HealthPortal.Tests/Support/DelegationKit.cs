@@ -22,4 +22,15 @@ public static class DelegationKit
             return done.Value!.DelegationId;
         });
     }
+
+    /// <summary><paramref name="patient"/> revokes the delegation <paramref name="delegationId"/>, signed with their key, through the portal's flow.</summary>
+    public static Task RevokeDelegationAsync(this PortalFactory portal, TestPatient patient, string delegationId) => portal.WithScopeAsync(async s =>
+    {
+        var delegations = s.GetRequiredService<PatientDelegations>();
+        var draft = await delegations.DraftRevokeAsync(patient.Principal, delegationId);
+        Assert.True(draft.IsOk, draft.Message);
+        var done = await delegations.RevokeAsync(patient.Principal, draft.Value!, patient.Key!.Jwk, patient.Key.Sign(TxType.DelegationRevoke, draft.Value!));
+        Assert.True(done.IsOk, done.Message);
+        return 0;
+    });
 }

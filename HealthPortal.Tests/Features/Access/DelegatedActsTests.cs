@@ -36,7 +36,8 @@ public sealed class DelegatedActsTests(PortalFactory portal)
         var stranger = await portal.WithScopeAsync(s => s.GetRequiredService<DelegatedActs>().ActsAsync(carer.Principal, parent.Mpi!));
 
         var act = Assert.Single(acts);
-        Assert.Equal((carer.Mpi, "Shared your records with a facility (grant)", submitted.Receipt!.TransactionId), (act.DelegateMpi, act.What, act.TxId));
+        Assert.Equal((carer.Mpi, submitted.Receipt!.TransactionId), (act.DelegateMpi, act.TxId));
+        Assert.Equal($"Granted by {act.DelegateName} for you: {ledger.Reader.Node(lakeview)!.Name} may see your records under this grant", act.What);
         Assert.StartsWith("Test Patient", act.DelegateName);
         Assert.Empty(stranger);
     }

@@ -53,15 +53,7 @@ public sealed class DelegateShareLinksTests(PortalFactory portal)
         return made.Value!.Id;
     }
 
-    private Task RevokeDelegationAsync(TestPatient patient, string delegationId) => portal.WithScopeAsync(async s =>
-    {
-        var delegations = s.GetRequiredService<PatientDelegations>();
-        var draft = await delegations.DraftRevokeAsync(patient.Principal, delegationId);
-        Assert.True(draft.IsOk, draft.Message);
-        var done = await delegations.RevokeAsync(patient.Principal, draft.Value!, patient.Key!.Jwk, patient.Key.Sign(TxType.DelegationRevoke, draft.Value!));
-        Assert.True(done.IsOk, done.Message);
-        return 0;
-    });
+    private Task RevokeDelegationAsync(TestPatient patient, string delegationId) => portal.RevokeDelegationAsync(patient, delegationId);
 
     [Fact]
     public async Task DelegateWithShare_MakesALinkOfThePersonsRecord_ThePersonSeesWhoMadeIt_AndRevokesIt()
@@ -210,6 +202,29 @@ public sealed class DelegateShareLinksTests(PortalFactory portal)
         var store = portal.Services.GetRequiredService<ShareLinkStore>();
         Assert.Null((await store.FindAsync(strangers))!.RevokedAt);
         Assert.Null((await store.FindAsync(sonsOwn))!.RevokedAt);
+    }
+
+    [Fact]
+    public async Task ALinkRevokedElsewhere_APageStillOpenOnIt_SeesItRevokedOnItsNextAction_AndTheFirstRevocationStands()
+    {
+        var father = await portal.RegisteredPatientAsync();
+        var son = await portal.RegisteredPatientAsync();
+        await portal.GiveDelegationAsync(father, son, DelegationPowers.View, DelegationPowers.Share);
+        var id = await MakeLinkAsync(father, null);
+        // The son's share page for his father lists the link as active; then the father revokes it in his own browser.
+        Assert.Equal(ShareLinkStatus.Active, Assert.Single(await Links(l => l.ListAsync(son.Principal, father.Mpi))).Status);
+        Assert.True((await Links(l => l.RevokeAsync(father.Principal, null, id))).IsOk);
+        var first = (await portal.Services.GetRequiredService<ShareLinkStore>().FindAsync(id))!.RevokedAt;
+
+        // The son's next action on his open page: Revoke on the stale row. Nothing is revoked twice; the page re-lists it as revoked.
+        var again = await Links(l => l.RevokeAsync(son.Principal, father.Mpi, id));
+        var listed = Assert.Single(await Links(l => l.ListAsync(son.Principal, father.Mpi)));
+
+        Assert.True(again.IsOk, again.Message);
+        Assert.Equal(ShareLinkStatus.Revoked, listed.Status);
+        var stored = await portal.Services.GetRequiredService<ShareLinkStore>().FindAsync(id);
+        Assert.Equal(first, stored!.RevokedAt);
+        Assert.Null(stored.RevokedBy);
     }
 
     [Fact]

@@ -5,12 +5,14 @@ using Microsoft.EntityFrameworkCore;
 namespace HealthPortal.Features.Access;
 
 /// <summary>One transaction a delegate signed for the patient (ledger <c>delegated_acts</c>), in words.</summary>
-public sealed record DelegatedActView(string TxId, DateTimeOffset At, string DelegateMpi, string DelegateName, string Type, long Height)
+/// <param name="Facility">For a grant or its revocation, the facility's name on the ledger; null otherwise.</param>
+public sealed record DelegatedActView(string TxId, DateTimeOffset At, string DelegateMpi, string DelegateName, string Type, long Height, string? Facility = null)
 {
     public string What => Type switch
     {
-        TxType.GrantIssue => "Shared your records with a facility (grant)",
-        TxType.GrantRevoke => "Revoked a grant",
+        // Said as the patient reads their sharing: who gave or took back which facility's access, in their name.
+        TxType.GrantIssue => $"Granted by {DelegateName} for you: {Facility ?? "a facility"} may see your records under this grant",
+        TxType.GrantRevoke => $"Revoked by {DelegateName} for you: {Facility ?? "a facility"} no longer sees your records under that grant",
         TxType.RecordAnchor => "Confirmed (co-signed) a record",
         TxType.KeyAdd => "Added a device key",
         TxType.KeyRevoke => "Revoked a device key",
@@ -32,6 +34,18 @@ public sealed class DelegatedActs(Microsoft.EntityFrameworkCore.IDbContextFactor
         var names = await db.PatientProfiles.AsNoTracking().Where(p => p.MpiNumber != null && delegates.Contains(p.MpiNumber))
             .ToDictionaryAsync(p => p.MpiNumber!, p => p.FullName);
         return [.. acts.Reverse().Select(a => new DelegatedActView(a.TxId, DateTimeOffset.FromUnixTimeMilliseconds(a.Timestamp), a.Delegate,
-            names.GetValueOrDefault(a.Delegate) ?? a.Delegate, a.Type, a.Height))];
+            names.GetValueOrDefault(a.Delegate) ?? a.Delegate, a.Type, a.Height, GrantFacility(a.Type, a.TxId)))];
+    }
+
+    /// <summary>The facility a delegated grant.issue or grant.revoke concerns, by its ledger name (null for other acts).</summary>
+    private string? GrantFacility(string type, string txId)
+    {
+        var grantId = type switch
+        {
+            TxType.GrantIssue => txId,
+            TxType.GrantRevoke => ledger.Reader.Transaction(txId)?.Transaction?.GetString("grant"),
+            _ => null,
+        };
+        return grantId is null || ledger.Reader.Grant(grantId) is not { } grant ? null : ledger.Reader.Node(grant.Facility)?.Name ?? grant.Facility;
     }
 }

@@ -27,7 +27,7 @@ public sealed class AccessRequestInput
 public enum AccessRequestError
 {
     None,
-    /// <summary>The caller is not staff of the facility it acts for.</summary>
+    /// <summary>The caller is not staff of the facility it acts for, or may not share for the person they act for now.</summary>
     Forbidden,
     /// <summary>No such request of the caller's (facility's or own): the two are not told apart.</summary>
     NotFound,
@@ -47,8 +47,10 @@ public enum AccessRequestError
 /// </summary>
 public sealed class AccessRequests(
     IDbContextFactory<ApplicationDbContext> dbFactory, IAuthorizationService authorization, LedgerHost ledger,
-    AccessRequestNotifier notifier, TimeProvider clock)
+    AccessRequestNotifier notifier, TimeProvider clock, HealthPortal.Features.ActingFor.DelegateAccess? delegates = null)
 {
+    private readonly SharingSubjects _subjects = new(dbFactory, authorization, ledger, delegates);
+
     // ---- facility staff ------------------------------------------------------------------------------------
 
     /// <summary>Staff of <paramref name="facilityId"/> ask the patient of <paramref name="mpi"/> for access.</summary>
@@ -121,12 +123,23 @@ public sealed class AccessRequests(
         return (await ViewsAsync(db, db.AccessRequests.Where(r => r.Id == requestId))).Single();
     }
 
-    /// <summary>The patient declines a pending request, optionally saying why.</summary>
-    public async Task<Result<AccessRequestView, AccessRequestError>> DeclineAsync(ClaimsPrincipal patient, string requestId, string? reason)
+    /// <summary>
+    /// The patient declines a pending request, optionally saying why. With <paramref name="forMpi"/> (issue 14), a
+    /// delegate declines for the person they act for: the request must be that person's and the delegation must allow
+    /// sharing now (<see cref="AccessRequestError.Forbidden"/> with the reason otherwise).
+    /// </summary>
+    public async Task<Result<AccessRequestView, AccessRequestError>> DeclineAsync(ClaimsPrincipal patient, string requestId, string? reason, string? forMpi = null)
     {
         await using var db = await dbFactory.CreateDbContextAsync();
         var request = await db.AccessRequests.SingleOrDefaultAsync(r => r.Id == requestId);
-        if (request is null || !await IsPatientOfAsync(patient, request.Mpi)) return Result.Fail(AccessRequestError.NotFound, "That access request is not one of yours.");
+        if (forMpi is not null)
+        {
+            var subject = await _subjects.SubjectAsync(patient, forMpi);
+            if (!subject.IsOk) return Result.Fail(AccessRequestError.Forbidden, subject.Message!);
+            if (request is null || request.Mpi != subject.Value!.Mpi)
+                return Result.Fail(AccessRequestError.NotFound, subject.Value!.IsSelf ? "That access request is not one of yours." : GrantWords.Format("NotTheirRequest", subject.Value.Name));
+        }
+        else if (request is null || !await IsPatientOfAsync(patient, request.Mpi)) return Result.Fail(AccessRequestError.NotFound, "That access request is not one of yours.");
         if (request.Status != AccessRequestStatus.Pending) return Result.Fail(AccessRequestError.NotPending, $"That access request is already {request.Status.ToString().ToLowerInvariant()}.");
         reason = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim();
         if (reason?.Length > 500) return Result.Fail(AccessRequestError.Invalid, "Keep the reason to 500 characters.");

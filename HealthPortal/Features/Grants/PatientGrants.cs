@@ -16,22 +16,29 @@ using HealthPortal.Features.Keys;
 
 namespace HealthPortal.Features.Grants;
 
-/// <summary>The signed-in patient's Sharing page: the facilities to choose from, their grants and pending requests.</summary>
+/// <summary>
+/// The Sharing page: the facilities to choose from, the grants and pending requests of <see cref="Mpi"/>: the signed-in
+/// patient's own, or those of the person they act for (<see cref="Subject"/> not <c>IsSelf</c>).
+/// </summary>
 public sealed record SharingView(
     string UserId, string? Mpi, IReadOnlyList<FacilityChoice> Facilities, IReadOnlyList<GrantView> Grants,
-    IReadOnlyList<AccessRequestView> PendingRequests, int MaxGrantDays, DateTimeOffset Now)
+    IReadOnlyList<AccessRequestView> PendingRequests, int MaxGrantDays, DateTimeOffset Now, SharingSubject? Subject = null)
 {
     public bool IsRegistered => Mpi is not null;
+
+    /// <summary>The person acted for, when it is not the signed-in patient.</summary>
+    public SharingSubject? ActingFor => Subject is { IsSelf: false } other ? other : null;
 }
 
 /// <summary>A grant.issue body ready for the browser to sign, with the facility's name for the summary.</summary>
 /// <param name="PurposeText">For "other", the patient's words: kept in the portal, only their hash is in <paramref name="Body"/>.</param>
+/// <param name="ForName">The person a delegate shares for (the summary names them); null for one's own grant.</param>
 public sealed record GrantDraft(JsonObject Body, string FacilityName, IReadOnlyList<string> Categories, string Purpose, DateTimeOffset NotBefore, DateTimeOffset ExpiresAt,
-    GrantPurposeText? PurposeText = null)
+    GrantPurposeText? PurposeText = null, string? ForName = null)
 {
     public string SummaryOn(HealthPortal.Features.Times.UserTime clock) =>
-        GrantWords.Format("Summary", FacilityName, GrantText.KindsLower(Categories), GrantPurposes.Text(Purpose, PurposeText?.Text).ToLower(System.Globalization.CultureInfo.CurrentUICulture),
-            GrantText.When(NotBefore, clock), GrantText.When(ExpiresAt, clock));
+        GrantWords.Format(ForName is null ? "Summary" : "SummaryFor", FacilityName, GrantText.KindsLower(Categories), GrantPurposes.Text(Purpose, PurposeText?.Text).ToLower(System.Globalization.CultureInfo.CurrentUICulture),
+            GrantText.When(NotBefore, clock), GrantText.When(ExpiresAt, clock), ForName);
 }
 
 /// <summary>
@@ -52,17 +59,41 @@ public sealed class PatientGrants(
     DelegateAccess? delegates = null)
 {
     private readonly TransactionFactory _tx = new(clock);
+    private readonly SharingSubjects _subjects = new(dbFactory, authorization, ledger, delegates);
 
     private int MaxGrantDays => ledger.Engine.Genesis.Parameters.MaxGrantDays;
 
+    /// <summary>The signed-in patient's own Sharing page; null for anyone who is not a patient.</summary>
     public async Task<SharingView?> LoadAsync(ClaimsPrincipal user)
+        => await LoadForAsync(user, null) is { IsOk: true } own ? own.Value : null;
+
+    /// <summary>
+    /// Whose sharing <paramref name="user"/> works on: their own (<paramref name="forMpi"/> null or theirs), or the person
+    /// <paramref name="forMpi"/> while a delegation from them with the <c>view</c> and <c>share</c> powers is in force
+    /// now, decided from the ledger at every call (never from the page), so a revocation or the delegation's end refuses
+    /// the next request of a page already open. Refusals: <see cref="LedgerError.SignerNotAuthorized"/> (not a patient),
+    /// <see cref="LedgerError.UnknownPatient"/> (not registered), <see cref="LedgerError.PowerNotDelegated"/> with the
+    /// reason in words (no delegation now, or one without the share power).
+    /// </summary>
+    public Task<Result<SharingSubject, LedgerError>> SubjectAsync(ClaimsPrincipal user, string? forMpi) => _subjects.SubjectAsync(user, forMpi);
+
+    /// <summary>
+    /// The Sharing page of <see cref="SubjectAsync"/>'s subject: the facilities, the subject's grants and their pending
+    /// access requests. A patient not registered yet gets a view without <see cref="SharingView.Mpi"/>; a delegate who may
+    /// not share for <paramref name="forMpi"/> now gets the refusal and nothing of theirs.
+    /// </summary>
+    public async Task<Result<SharingView, LedgerError>> LoadForAsync(ClaimsPrincipal user, string? forMpi)
     {
-        if (!(await authorization.AuthorizeAsync(user, PortalPolicies.PatientPortal)).Succeeded) return null;
+        var subject = await SubjectAsync(user, forMpi);
+        var now = clock.GetUtcNow();
+        if (!subject.IsOk)
+            return subject.Error == LedgerError.UnknownPatient && (forMpi is null || forMpi == await _subjects.OwnMpiAsync(user))
+                ? new SharingView(user.FindFirstValue(ClaimTypes.NameIdentifier)!, null, [], [], [], MaxGrantDays, now)
+                : Result.Fail(subject.Error, subject.Message!);
+        var who = subject.Value!;
+        var mpi = who.Mpi;
         var userId = user.FindFirstValue(ClaimTypes.NameIdentifier)!;
         await using var db = await dbFactory.CreateDbContextAsync();
-        var mpi = await db.PatientProfiles.AsNoTracking().Where(p => p.UserId == userId).Select(p => p.MpiNumber).SingleOrDefaultAsync();
-        var now = clock.GetUtcNow();
-        if (mpi is null || ledger.Reader.Patient(mpi) is null) return new SharingView(userId, null, [], [], [], MaxGrantDays, now);
 
         // The registry may still say approved while the ledger has revoked the node (a revocation from another node or
         // an operator): the ledger decides, and a grant to a revoked facility would be refused there.
@@ -75,7 +106,7 @@ public sealed class PatientGrants(
         var notes = await PurposeNotesAsync(db, all.Select(x => x.Grant.Id).ToList());
         var list = all.Select(x => ToView(x.Grant, x.Status, names) with { PurposeText = notes.GetValueOrDefault(x.Grant.Id) }).ToList();
         var pending = await AccessRequests.ViewsAsync(db, db.AccessRequests.Where(r => r.Mpi == mpi && r.Status == AccessRequestStatus.Pending));
-        return new SharingView(userId, mpi, facilities, list, pending, MaxGrantDays, now);
+        return new SharingView(userId, mpi, facilities, list, pending, MaxGrantDays, now, who);
     }
 
     /// <summary>
@@ -90,15 +121,11 @@ public sealed class PatientGrants(
     /// </param>
     public async Task<Result<GrantDraft, LedgerError>> DraftIssueAsync(ClaimsPrincipal user, GrantInput input, string? forMpi = null)
     {
-        if (await LoadAsync(user) is not { IsRegistered: true } me)
+        var loaded = await LoadForAsync(user, forMpi);
+        if (!loaded.IsOk) return Result.Fail(loaded.Error, loaded.Message!);
+        if (loaded.Value is not { IsRegistered: true, Subject: { } who } me)
             return Result.Invalid(LedgerError.UnknownPatient, "", "You are not registered on the network yet.");
-        string? delegation = null;
-        if (forMpi is not null && forMpi != me.Mpi)
-        {
-            if (SharingDelegation(me.Mpi!, forMpi) is not { } held)
-                return Result.Fail(LedgerError.PowerNotDelegated, "You may not share this person's records: they have not given you the power to manage sharing, or it has ended.");
-            delegation = held.Id;
-        }
+        var delegation = who.DelegationId;
         var now = clock.GetUtcNow();
         var problems = GrantValidation.Check(input, now, me.MaxGrantDays, [.. me.Facilities.Select(f => f.Id)]);
         if (problems.Count > 0) return Result.Invalid(LedgerError.InvalidField, problems);
@@ -110,7 +137,7 @@ public sealed class PatientGrants(
         var notBefore = GrantValidation.Utc(input.Start!.Value);
         var expiresAt = GrantValidation.Utc(input.End!.Value);
         var body = _tx.Body();
-        body["mpi"] = forMpi ?? me.Mpi;
+        body["mpi"] = who.Mpi;
         body["facility"] = facility.NodeId;
         body["purpose"] = purpose;
         if (purposeText is not null) body["purposeHash"] = purposeText.Hash;
@@ -118,7 +145,7 @@ public sealed class PatientGrants(
         body["notBefore"] = notBefore.ToUnixTimeMilliseconds();
         body["expiresAt"] = expiresAt.ToUnixTimeMilliseconds();
         if (delegation is not null) body["delegation"] = delegation;
-        return new GrantDraft(body, facility.Name, categories, purpose, notBefore, expiresAt, purposeText);
+        return new GrantDraft(body, facility.Name, categories, purpose, notBefore, expiresAt, purposeText, who.IsSelf ? null : who.Name);
     }
 
     /// <summary>
@@ -175,17 +202,28 @@ public sealed class PatientGrants(
         return new GrantDone(result.Receipt!.Height, result.Receipt.TransactionId);
     }
 
-    /// <summary>The grant.revoke body for one of the patient's grants that is not revoked yet.</summary>
-    public async Task<Result<JsonObject>> DraftRevokeAsync(ClaimsPrincipal user, string grantId)
+    /// <summary>
+    /// The grant.revoke body for one of the patient's grants that is not revoked yet. With <paramref name="forMpi"/> (the
+    /// person the page was opened for), the grant must be theirs and the caller allowed to share for them now, so a page
+    /// open for one person never revokes another's grant.
+    /// </summary>
+    public async Task<Result<JsonObject>> DraftRevokeAsync(ClaimsPrincipal user, string grantId, string? forMpi = null)
     {
         var grant = ledger.Reader.Grant(grantId);
         if (grant is null) return Result<JsonObject>.Fail(LedgerError.UnknownGrant, "That grant is not one of yours.");
+        if (forMpi is not null)
+        {
+            var subject = await SubjectAsync(user, forMpi);
+            if (!subject.IsOk) return Result<JsonObject>.Fail(subject.Error, subject.Message!);
+            if (grant.Mpi != subject.Value!.Mpi)
+                return Result<JsonObject>.Fail(LedgerError.UnknownGrant, subject.Value.IsSelf ? "That grant is not one of yours." : GrantWords.Format("NotTheirGrant", subject.Value.Name));
+        }
         string? delegation = null;
         if (!await IsPatientOfAsync(user, grant.Mpi))
         {
             // A delegate with the share power revokes in the patient's place, naming the delegation as for an issue.
             var own = delegates is null ? null : await delegates.OwnMpiAsync(user);
-            if (own is null || SharingDelegation(own, grant.Mpi) is not { } held) return Result<JsonObject>.Fail(LedgerError.UnknownGrant, "That grant is not one of yours.");
+            if (own is null || _subjects.Sharing(own, grant.Mpi) is not { } held) return Result<JsonObject>.Fail(LedgerError.UnknownGrant, "That grant is not one of yours.");
             delegation = held.Id;
         }
         if (grant.RevokedHeight is not null) return Result<JsonObject>.Fail(LedgerError.GrantAlreadyRevoked, $"That grant was already revoked in block {grant.RevokedHeight}.");
@@ -211,10 +249,6 @@ public sealed class PatientGrants(
 
     // ---- helpers -------------------------------------------------------------------------------------------
 
-    /// <summary>The delegation from <paramref name="patientMpi"/> to <paramref name="own"/> with the share power in force now, or null.</summary>
-    private HealthPortal.Ledger.State.DelegationEntry? SharingDelegation(string own, string patientMpi) =>
-        delegates?.InForce(own, patientMpi, DelegationPowers.Share);
-
     /// <summary>
     /// Whose key must sign <paramref name="body"/> for <paramref name="mpi"/>: the patient's own when the caller is the
     /// patient and the body names no delegation; the caller's when the body names the delegation the caller holds from
@@ -226,7 +260,7 @@ public sealed class PatientGrants(
         var named = StringOf(body, "delegation");
         if (named is null) return await IsPatientOfAsync(user, mpi) ? mpi : null;
         if (signer.IsWallet || delegates is null || await delegates.OwnMpiAsync(user) is not { } own) return null;
-        return SharingDelegation(own, mpi)?.Id == named ? own : null;
+        return _subjects.Sharing(own, mpi)?.Id == named ? own : null;
     }
 
     private async Task<bool> IsPatientOfAsync(ClaimsPrincipal user, string mpi)

@@ -2,6 +2,7 @@ using HealthPortal.Features.Times;
 using HealthPortal.Features.Outcomes;
 using System.Text.Json.Nodes;
 using HealthPortal.Features.Keys;
+using HealthPortal.Ledger;
 using HealthPortal.Ledger.Transactions;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.Localization;
@@ -14,6 +15,9 @@ namespace HealthPortal.Features.Grants;
 /// The patient's Sharing page: issue a grant (the browser signs grant.issue after the page shows exactly what it
 /// signs), see every grant by status, revoke one (the browser signs grant.revoke), and answer facilities' requests.
 /// Follows the ledger live: a block touching the patient re-reads the grants.
+/// While the app bar acts for someone else (issue 14), the page is theirs: it keeps the person it opened for, sends
+/// them with every request, and the services decide again each time from the ledger's delegations in force (view and
+/// share); when they refuse (revoked, ended, no share power) the page gives way to the reason.
 /// </summary>
 public partial class Sharing
 {
@@ -23,6 +27,7 @@ public partial class Sharing
     [Inject] private IDialogService Dialogs { get; set; } = default!;
     [Inject] private TimeProvider Clock { get; set; } = default!;
     [Inject] private IStringLocalizer<RevokeGrantDialog> RevokeWords { get; set; } = default!;
+    [Inject] private IServiceProvider Services { get; set; } = default!;
 
     /// <summary>The patient's clock (their profile zone): grant times are shown and typed on it.</summary>
     [CascadingParameter] private UserTime Time { get; set; } = UserTime.Default;
@@ -45,22 +50,66 @@ public partial class Sharing
     private string? error;
     private string? notice;
 
+    /// <summary>
+    /// The person acted for when the page opened (the switcher's choice), null for one's own sharing. Fixed for the
+    /// page's life, so a switch in another tab never turns a grant begun for one person into another's.
+    /// </summary>
+    private string? forMpi;
+
+    /// <summary>Why the caller may not share for <see cref="forMpi"/> now (the server's words); the page shows only this.</summary>
+    private string? refusal;
+
     private GrantDraft Draft => draft!;
 
-    // This browser's key or a linked wallet (the wallet itself is asked, and may refuse, when signing).
-    private bool CanSign => CanSignAny;
+    /// <summary>The person whose sharing this is, when it is not the signed-in patient's own.</summary>
+    private SharingSubject? Acting => sharing?.ActingFor;
+
+    // This browser's key or a linked wallet (the wallet itself is asked, and may refuse, when signing). Acting for someone
+    // else, only this browser's key: no wallet's typed data says "on behalf of", and the ledger refuses a wallet there.
+    private bool CanSign => forMpi is null ? CanSignAny : BrowserCanSign;
+
+    private IReadOnlyList<string> SignerWallets => forMpi is null ? ActiveWallets : [];
 
     protected override async Task OnInitializedAsync()
     {
         await base.OnInitializedAsync();
         input = GrantInput.Default(Clock.GetUtcNow());
+        forMpi = (await HealthPortal.Features.ActingFor.ActingForChoices.OtherSubjectAsync(Services, User))?.Mpi;
         await LoadAsync();
         RequestNotifier.Changed += OnRequestsChanged;
+        // The base re-reads on blocks naming the signed-in patient; the person acted for has their own.
+        if (forMpi is not null) Ledger.Engine.BlockCommitted += OnBlockCommitted;
     }
 
     protected override Task OnLedgerChangedAsync() => LoadAsync();
 
-    private async Task LoadAsync() => sharing = await Grants.LoadAsync(User);
+    private async Task LoadAsync()
+    {
+        var loaded = await Grants.LoadForAsync(User, forMpi);
+        sharing = loaded.IsOk ? loaded.Value : null;
+        refusal = loaded.IsOk || forMpi is null ? null : loaded.Message;
+    }
+
+    /// <summary>A block naming the person acted for (a grant, an access log, the delegation's revocation) re-reads the page.</summary>
+    private void OnBlockCommitted(HealthPortal.Ledger.Ordering.CommittedBlock block)
+    {
+        // Raised on the sequencer thread: only look, then move onto the circuit.
+        if (!block.Transactions.Any(t => t.GetString("mpi") == forMpi)) return;
+        _ = InvokeAsync(async () =>
+        {
+            await LoadAsync();
+            StateHasChanged();
+        });
+    }
+
+    /// <summary>
+    /// After a refusal of a request for the person acted for: read the page again, so that when the delegation no longer
+    /// allows sharing the form and lists give way to the reason.
+    /// </summary>
+    private async Task GiveWayIfRefusedAsync(bool refusedForPower)
+    {
+        if (forMpi is not null && refusedForPower) await LoadAsync();
+    }
 
     private void OnRequestsChanged(string mpi)
     {
@@ -76,9 +125,14 @@ public partial class Sharing
 
     private Task ReviewAsync(GrantInput form) => RunAsync(async () =>
     {
-        var result = await Grants.DraftIssueAsync(User, form);
+        var result = await Grants.DraftIssueAsync(User, form, forMpi);
         serverProblems = result.Fields;
-        if (!result.IsOk) return;
+        if (!result.IsOk)
+        {
+            if (result.Fields.Count == 0) error = result.Message;
+            await GiveWayIfRefusedAsync(result.Error == LedgerError.PowerNotDelegated);
+            return;
+        }
         draft = result.Value;
         canonical = await Browser.CanonicalEnvelopeAsync(TxType.GrantIssue, draft!.Body);
         stage = ShareStage.Review;
@@ -86,6 +140,7 @@ public partial class Sharing
 
     private Task SignAsync() => RunAsync(async () =>
     {
+        if (forMpi is not null) SignWith = SignerChoice.Browser;
         var signed = await SignForAsync(TxType.GrantIssue, draft!.Body);
         if (!signed.IsOk) { error = signed.Message; return; } // the wallet refused: nothing is submitted
         var (signer, signature) = signed.Value;
@@ -93,6 +148,7 @@ public partial class Sharing
         if (!result.IsOk)
         {
             error = result.Message;
+            await GiveWayIfRefusedAsync(result.Error == LedgerError.PowerNotDelegated);
             return;
         }
         outcome = new Shared(draft.FacilityName, draft.Categories, draft.NotBefore, result.Value!.Height);
@@ -119,20 +175,31 @@ public partial class Sharing
 
     private async Task RevokeAsync(GrantView grant)
     {
-        var parameters = new DialogParameters<RevokeGrantDialog> { { d => d.Grant, grant } };
+        var parameters = new DialogParameters<RevokeGrantDialog> { { d => d.Grant, grant }, { d => d.ForName, Acting?.Name } };
         var dialog = await Dialogs.ShowAsync<RevokeGrantDialog>(RevokeWords["Title"], parameters, new DialogOptions { MaxWidth = MaxWidth.Small, FullWidth = true });
         var answer = await dialog.Result;
         if (answer is null || answer.Canceled) return;
         await RunAsync(async () =>
         {
-            var body = await Grants.DraftRevokeAsync(User, grant.Id);
-            if (!body.IsSuccess) { error = body.Message; return; }
+            var body = await Grants.DraftRevokeAsync(User, grant.Id, forMpi);
+            if (!body.IsSuccess)
+            {
+                error = body.Message;
+                await GiveWayIfRefusedAsync(body.Error == LedgerError.PowerNotDelegated);
+                return;
+            }
+            if (forMpi is not null) SignWith = SignerChoice.Browser;
             var signed = await SignForAsync(TxType.GrantRevoke, body.Value!);
             if (!signed.IsOk) { error = signed.Message; return; } // the wallet refused: nothing is submitted
             var (signer, signature) = signed.Value;
             var result = await Grants.RevokeAsync(User, body.Value!, signer, signature);
-            if (!result.IsOk) { error = result.Message; return; }
-            notice = L["Revoked", grant.FacilityName, result.Value!.Height];
+            if (!result.IsOk)
+            {
+                error = result.Message;
+                await GiveWayIfRefusedAsync(result.Error == LedgerError.PowerNotDelegated);
+                return;
+            }
+            notice = Acting is { } person ? L["RevokedFor", grant.FacilityName, result.Value!.Height, person.Name] : L["Revoked", grant.FacilityName, result.Value!.Height];
             await LoadAsync();
         });
     }
@@ -156,10 +223,15 @@ public partial class Sharing
 
     private Task DeclineAsync(AccessRequestView request) => RunAsync(async () =>
     {
-        var result = await Requests.DeclineAsync(User, request.Id, declineReason);
-        if (!result.IsOk) { error = result.Message; return; }
+        var result = await Requests.DeclineAsync(User, request.Id, declineReason, forMpi);
+        if (!result.IsOk)
+        {
+            error = result.Message;
+            await GiveWayIfRefusedAsync(result.Error == AccessRequestError.Forbidden);
+            return;
+        }
         declining = null;
-        notice = L["Declined", request.FacilityName];
+        notice = Acting is { } person ? L["DeclinedFor", request.FacilityName, person.Name] : L["Declined", request.FacilityName];
         if (input.RequestId == request.Id) ResetForm();
         await LoadAsync();
     });
@@ -186,6 +258,7 @@ public partial class Sharing
     public override void Dispose()
     {
         RequestNotifier.Changed -= OnRequestsChanged;
+        if (forMpi is not null) Ledger.Engine.BlockCommitted -= OnBlockCommitted;
         base.Dispose();
     }
 }
