@@ -33,6 +33,7 @@ public sealed partial class BurmeseRenderTests : PortalComponentTest
         "Features/Accounts",
         "Features/Grants",
         "Features/Invitations",
+        "Features/Keys",
         "Features/Localization",
         "Features/Shell",
     ];
@@ -56,7 +57,6 @@ public sealed partial class BurmeseRenderTests : PortalComponentTest
         "Features/FacilityPortal",
         "Features/Ingest",
         "Features/Interop",
-        "Features/Keys",
         "Features/Mpi",
         "Features/Patient",
         "Features/Records",
@@ -91,6 +91,9 @@ public sealed partial class BurmeseRenderTests : PortalComponentTest
         [typeof(GrantList)] = t => BurmeseText.Of(t.Render<GrantList>(p => p.Add(c => c.CanRevoke, true).Add(c => c.Grants,
             [.. Enum.GetValues<GrantStatus>().Select(GrantOf)]))).Concat(BurmeseText.Of(t.Render<GrantList>())),
         [typeof(RevokeGrantDialog)] = t => t.RevokeDialogOpened(),
+        [typeof(HealthPortal.Features.Keys.StepMark)] = t => BurmeseText.Of(t.Render<HealthPortal.Features.Keys.StepMark>(p => p.Add(c => c.Number, 2)))
+            .Concat(BurmeseText.Of(t.Render<HealthPortal.Features.Keys.StepMark>(p => p.Add(c => c.Number, 1).Add(c => c.Done, true)))),
+        [typeof(HealthPortal.Features.Keys.SignerChoice)] = t => t.SignerChoiceWithTwoWallets(),
     };
 
     /// <summary>Components with no words of their own (nothing to render in a test): the reason is the value.</summary>
@@ -98,6 +101,7 @@ public sealed partial class BurmeseRenderTests : PortalComponentTest
     {
         [typeof(HealthPortal.Components.App)] = "the HTML document: its only text is <html lang>, checked by CultureSwitchTests",
         [typeof(HealthPortal.Components.Routes)] = "the router: renders the page and layout, each tested here",
+        [typeof(HealthPortal.Features.Keys.KeyId)] = "a key's fingerprint in <code>: data, no words",
     };
 
     /// <summary>
@@ -110,6 +114,13 @@ public sealed partial class BurmeseRenderTests : PortalComponentTest
         [typeof(RequestAccessPanel)] = typeof(GrantsBurmeseTests),
         [typeof(PendingRequestsBadge)] = typeof(GrantsBurmeseTests),
         [typeof(HealthPortal.Features.Invitations.AcceptInvitation)] = typeof(InvitationsBurmeseTests), // server-rendered: fetched over HTTP
+        [typeof(HealthPortal.Features.Keys.KeySetup)] = typeof(KeysBurmeseTests),
+        [typeof(HealthPortal.Features.Keys.Devices)] = typeof(KeysBurmeseTests),
+        [typeof(HealthPortal.Features.Keys.LinkDevice)] = typeof(KeysBurmeseTests),
+        [typeof(HealthPortal.Features.Keys.RecoverKeys)] = typeof(KeysBurmeseTests),
+        [typeof(HealthPortal.Features.Keys.KeyCallToAction)] = typeof(KeysBurmeseTests),
+        [typeof(HealthPortal.Features.Keys.Recoveries)] = typeof(KeysBurmeseTests),
+        [typeof(HealthPortal.Features.Keys.AdminSignerChoice)] = typeof(KeysBurmeseTests),
     };
 
     public BurmeseRenderTests()
@@ -266,6 +277,18 @@ public sealed partial class BurmeseRenderTests : PortalComponentTest
             texts.AddRange(BurmeseText.Of(form));
         }
         return texts;
+    }
+
+    private IEnumerable<string> SignerChoiceWithTwoWallets()
+    {
+        // Two wallets in the page and a wallet chosen: the provider picker and the hint show too; no browser key here.
+        var providers = new[] { new HealthPortal.Features.Keys.WalletProvider("a", "ဝေါလက် က", "a.example"), new HealthPortal.Features.Keys.WalletProvider("b", "ဝေါလက် ခ", "b.example") };
+        var popovers = Render<MudPopoverProvider>();
+        var choice = Render<HealthPortal.Features.Keys.SignerChoice>(p => p
+            .Add(c => c.Wallets, ["0x0000000000000000000000000000000000001234"])
+            .Add(c => c.Value, "0x0000000000000000000000000000000000001234")
+            .Add(c => c.Providers, providers).Add(c => c.ProviderId, "a"));
+        return [.. BurmeseText.Of(choice), .. BurmeseText.Of(popovers)];
     }
 
     private IEnumerable<string> RevokeDialogOpened()

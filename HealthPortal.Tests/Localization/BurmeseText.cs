@@ -20,6 +20,8 @@ public static partial class BurmeseText
         "MPI",          // Master Patient Index: the abbreviation is the term in Myanmar's health system
         "FHIR",         // the HL7 standard's name
         "UTC",          // time offsets are written "UTC+06:30" in Burmese too
+        // Names of standards and products a Burmese text names as they are written (the key pages' wallet and key words).
+        "Ethereum", "MetaMask", "Rabby", "EIP", "QR", "ECDSA", "WebCrypto", "IndexedDB", "ES", "JSON",
     };
 
     /// <summary>The rendered words a reader meets: text, and the accessible names and hints screen readers announce.</summary>

@@ -33,7 +33,7 @@ public partial class Devices
     {
         checkResult = null;
         var challenge = await Keys.NewKeyCheckAsync(User);
-        if (challenge is null) { error = "You are not registered on the network yet."; return; }
+        if (challenge is null) { error = L["NotRegisteredYet"]; return; }
         var signature = await Browser.SignAsync(Owner, PatientKeys.KeyCheckType, challenge);
         checkResult = await Keys.VerifyKeyCheckAsync(User, challenge, BrowserKey!, signature);
     });
@@ -44,8 +44,7 @@ public partial class Devices
     private string? newName;
 
     /// <summary>What a device is called before the patient names it.</summary>
-    private static string DefaultName(DeviceKey key, bool isThis) =>
-        key.IsWallet ? "Ethereum wallet" : key.IsDemoEnrolment ? "Demo enrolment device" : isThis ? "This browser" : "Another browser";
+    private static string DefaultName(DeviceKey key, bool isThis) => KeyWords.DefaultDeviceName(key, isThis);
 
     private void StartRename(DeviceKey key)
     {
@@ -58,9 +57,9 @@ public partial class Devices
     private Task SaveNameAsync(string kid) => RunAsync(async () =>
     {
         var saved = await Keys.NameDeviceAsync(User, kid, newName);
-        if (!saved.IsOk) { error = saved.Message; return; }
+        if (!saved.IsOk) { error = KeyWords.Explain(saved.Error, saved.Message); return; }
         renaming = null;
-        notice = saved.Value is { } name ? $"The device is now called “{name}”." : "The device's name was removed.";
+        notice = saved.Value is { } name ? L["Renamed", name] : L["NameRemoved"];
         await ReloadAsync();
     });
 
@@ -78,12 +77,12 @@ public partial class Devices
         var kid = confirmRevoke!;
         confirmRevoke = null;
         var draft = await Keys.DraftRevokeAsync(User, kid);
-        if (!draft.IsSuccess) { error = draft.Message; return; }
+        if (!draft.IsSuccess) { error = KeyWords.Explain(draft.Error, draft.Message); return; }
         var signed = await SignForAsync(TxType.KeyRevoke, draft.Value!);
-        if (!signed.IsOk) { error = signed.Message; return; } // the wallet refused: nothing is submitted
+        if (!signed.IsOk) { error = KeyWords.Explain(signed.Error, signed.Message); return; } // the wallet refused: nothing is submitted
         var outcome = await Keys.RevokeAsync(User, draft.Value!, signed.Value.Signer, signed.Value.Signature);
-        if (!outcome.IsOk) { error = outcome.Message; return; }
-        notice = $"Key {KeyFingerprint.Short(kid)} is revoked (block {outcome.Value}).";
+        if (!outcome.IsOk) { error = KeyWords.Explain(outcome.Error, outcome.Message); return; }
+        notice = L["RevokedNotice", KeyFingerprint.Short(kid), outcome.Value];
         await ReloadAsync();
     });
 
@@ -93,7 +92,7 @@ public partial class Devices
     {
         Detach();
         link = await Keys.OpenLinkAsync(User);
-        if (link is null) { error = "You are not registered on the network yet."; return; }
+        if (link is null) { error = L["NotRegisteredYet"]; return; }
         link.Changed += OnLinkChanged;
         linkUrl = PublicUrls.Absolute(Navigation, "patient/link");
         linkQr = QrCodes.PngDataUri(linkUrl, 6);
@@ -114,9 +113,9 @@ public partial class Devices
     {
         if (link?.Body is null) return;
         var signed = await SignForAsync(TxType.KeyAdd, link.Body);
-        if (!signed.IsOk) { error = signed.Message; return; } // the wallet refused: nothing is submitted
+        if (!signed.IsOk) { error = KeyWords.Explain(signed.Error, signed.Message); return; } // the wallet refused: nothing is submitted
         var outcome = await Keys.ApproveLinkAsync(User, link.Id, signed.Value.Signer, signed.Value.Signature);
-        if (!outcome.IsOk) error = outcome.Message;
+        if (!outcome.IsOk) error = KeyWords.Explain(outcome.Error, outcome.Message);
         await ReloadAsync();
     });
 
@@ -148,30 +147,29 @@ public partial class Devices
         walletMessage = null;
         if (!await Wallet.IsAvailableAsync())
         {
-            walletMessage = "No Ethereum wallet was found in this browser. Install a wallet extension (MetaMask, Rabby, Coinbase Wallet) or open this page in your wallet app's browser, then try again. Nothing was linked.";
+            walletMessage = L["NoWallet"];
             return;
         }
         var account = await Wallet.RequestAccountAsync();
-        if (account.Value is null) { walletMessage = WalletRefusal(account, "share an account"); return; }
+        if (account.Value is null) { walletMessage = WalletRefusal(account, sharing: true); return; }
         var draft = await Keys.DraftWalletLinkAsync(User, account.Value);
-        if (!draft.IsSuccess) { walletMessage = draft.Message; return; }
+        if (!draft.IsSuccess) { walletMessage = KeyWords.Explain(draft.Error, draft.Message); return; }
         var (body, typedData) = draft.Value;
         var walletSignature = await Wallet.SignTypedDataAsync(account.Value, typedData);
-        if (walletSignature.Value is null) { walletMessage = WalletRefusal(walletSignature, "sign"); return; }
+        if (walletSignature.Value is null) { walletMessage = WalletRefusal(walletSignature, sharing: false); return; }
         var signature = await Browser.SignAsync(Owner, TxType.KeyAdd, body);
         var outcome = await Keys.CompleteWalletLinkAsync(User, body, BrowserKey!, signature, walletSignature.Value);
-        if (!outcome.IsOk) { walletMessage = outcome.Message; return; }
-        notice = $"Your wallet {account.Value} is linked (block {outcome.Value}). It can now sign for you.";
+        if (!outcome.IsOk) { walletMessage = KeyWords.Explain(outcome.Error, outcome.Message); return; }
+        notice = L["WalletLinked", account.Value, outcome.Value];
         await ReloadAsync();
     });
 
-    private static string WalletRefusal(WalletAnswer answer, string what) => answer switch
+    private string WalletRefusal(WalletAnswer answer, bool sharing) => answer switch
     {
-        { Declined: true } => $"You declined to {what} in your wallet. Nothing was linked.",
-        { Error: -32002 } => "Your wallet is already asking you something: open it and answer, then try again.",
-        { Message: { } m } when m.Contains("chainId", StringComparison.OrdinalIgnoreCase) =>
-            "Your wallet refused because it is set to another network than this ledger's chain id. Nothing was linked. (" + m + ")",
-        _ => $"Your wallet did not {what}: {answer.Message ?? "no answer"}. Nothing was linked.",
+        { Declined: true } => L[sharing ? "DeclinedShare" : "DeclinedSign"],
+        { Error: -32002 } => L["WalletBusy"],
+        { Message: { } m } when m.Contains("chainId", StringComparison.OrdinalIgnoreCase) => L["WrongChain", m],
+        _ => L[sharing ? "DidNotShare" : "DidNotSign", answer.Message ?? L["NoAnswer"]],
     };
 
     // ---- demo enrolment device -----------------------------------------------------------------------------
@@ -186,11 +184,11 @@ public partial class Devices
             await ReadBrowserKeyAsync();
         }
         var draft = await Keys.DraftDemoLinkAsync(User, BrowserKey!);
-        if (!draft.IsSuccess) { error = draft.Message; return; }
+        if (!draft.IsSuccess) { error = KeyWords.Explain(draft.Error, draft.Message); return; }
         var signature = await Browser.SignAsync(Owner, TxType.KeyAdd, draft.Value!);
         var outcome = await Keys.CompleteDemoLinkAsync(User, draft.Value!, signature);
-        if (!outcome.IsOk) { error = outcome.Message; return; }
-        notice = $"This browser is linked (block {outcome.Value}), co-signed by the demo enrolment device.";
+        if (!outcome.IsOk) { error = KeyWords.Explain(outcome.Error, outcome.Message); return; }
+        notice = L["DemoLinked", outcome.Value];
         await ReloadAsync();
     });
 
@@ -204,7 +202,7 @@ public partial class Devices
         }
         catch (JSException e)
         {
-            error = "This browser could not do it: " + e.Message;
+            error = KeyWords.BrowserFailed(e.Message);
         }
         finally
         {

@@ -37,7 +37,7 @@ public partial class KeySetup
         {
             if (!await Wallet.IsAvailableAsync())
             {
-                error = "No Ethereum wallet was found in this browser. Install one (or open this page in your wallet app's browser), or make a key in this browser instead. Nothing was registered.";
+                error = L["NoWallet"];
                 return;
             }
             var providers = await Wallet.ListAsync();
@@ -45,11 +45,11 @@ public partial class KeySetup
             var account = await Wallet.RequestAccountAsync(WalletProviderId);
             if (account.Value is null)
             {
-                error = account.Declined ? "You declined to share an account in your wallet. Nothing was registered." : $"Your wallet shared no account: {account.Message}. Nothing was registered.";
+                error = account.Declined ? L["WalletDeclined"] : L["WalletNoAccount", account.Message ?? ""];
                 return;
             }
             walletAccount = account.Value;
-        }, "The wallet could not be asked");
+        }, L["FailedWalletAsk"]);
         if (error is null && walletAccount is not null) await StampAsync();
     }
 
@@ -78,7 +78,7 @@ public partial class KeySetup
             await Browser.CreateKeyAsync(Owner);
             await ReadBrowserKeyAsync();
             nonExtractable = await Browser.IsNonExtractableAsync(Owner);
-        }, "This browser could not make a key");
+        }, L["FailedMakeKey"]);
         if (error is null) await StampAsync();
     }
 
@@ -95,7 +95,7 @@ public partial class KeySetup
             var drafted = walletAccount is not null ? await Onboarding.DraftWalletAsync(User, walletAccount) : await Onboarding.DraftAsync(User, BrowserKey!.ToJson());
             if (!drafted.IsSuccess)
             {
-                error = drafted.Message;
+                error = KeyWords.Explain(drafted.Error, drafted.Message);
                 if (drafted.Error == HealthPortal.Ledger.LedgerError.PatientAlreadyRegistered) await ReloadAsync();
                 return;
             }
@@ -106,7 +106,7 @@ public partial class KeySetup
             solved = await Browser.SolvePowAsync(draft.Type, draft.Body, draft.PowBits, progress);
             canonical = await Browser.CanonicalEnvelopeAsync(draft.Type, solved);
             step = SetupStep.Review;
-        }, "The proof of work did not finish");
+        }, L["FailedPow"]);
     }
 
     private string? deviceName;
@@ -122,10 +122,10 @@ public partial class KeySetup
             {
                 // The wallet shows the PatientRegister struct and signs it; a refusal submits nothing.
                 var typedData = Onboarding.WalletTypedDataFor(solved);
-                if (!typedData.IsOk) { error = typedData.Message; step = SetupStep.Review; return; }
+                if (!typedData.IsOk) { error = KeyWords.Explain(typedData.Error, typedData.Message); step = SetupStep.Review; return; }
                 var body = PatientKeys.StringOf(solved, "wallet")!;
                 var signed = await Wallet.SignAsync(WalletProviderId, body, typedData.Value!, Ledger.Reader.WalletDomain.ChainId);
-                if (!signed.IsOk) { error = signed.Message; step = SetupStep.Review; return; }
+                if (!signed.IsOk) { error = KeyWords.Explain(signed.Error, signed.Message); step = SetupStep.Review; return; }
                 signature = signed.Value!;
             }
             else signature = await Browser.SignAsync(Owner, draft.Type, solved);
@@ -134,7 +134,7 @@ public partial class KeySetup
             {
                 // The ledger or the server refused this draft (expired, proof of work, changed details): a fresh one is
                 // needed. A failure in the browser, by contrast, is retried with the same stamped draft.
-                error = result.Message;
+                error = KeyWords.Explain(result.Error, result.Message);
                 refused = true;
                 step = SetupStep.Review;
                 return;
@@ -147,7 +147,7 @@ public partial class KeySetup
                 await Keys.NameDeviceAsync(User, walletAccount is not null ? new PatientSigner.Wallet(walletAccount).Kid : BrowserKey!.Thumbprint(), deviceName);
             }
             await ReloadAsync();
-        }, "Signing in this browser failed");
+        }, L["FailedSigning"]);
     }
 
     private async Task RetryAsync()
@@ -169,11 +169,11 @@ public partial class KeySetup
         }
         catch (JSException e)
         {
-            error = $"{whatFailed}: {e.Message}";
+            error = L["Failure", whatFailed, e.Message];
         }
         catch (TaskCanceledException)
         {
-            error = $"{whatFailed}: the browser did not answer in time.";
+            error = L["NoAnswer", whatFailed];
         }
         finally
         {

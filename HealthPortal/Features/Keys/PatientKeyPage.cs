@@ -133,7 +133,7 @@ public abstract class PatientKeyPage : ComponentBase, IDisposable
         }
         catch (JSException e)
         {
-            BrowserError = "This browser's key store cannot be used: " + e.Message;
+            BrowserError = KeyWords.Format("KeyStoreFailed", e.Message);
         }
         BrowserRead = true;
     }
