@@ -31,6 +31,7 @@ public sealed partial class BurmeseRenderTests : PortalComponentTest
         "Components/Layout",    // the reconnect dialog
         "Components/Pages",     // start page, error, not found
         "Features/Accounts",
+        "Features/Facilities",
         "Features/Grants",
         "Features/Invitations",
         "Features/Localization",
@@ -52,7 +53,6 @@ public sealed partial class BurmeseRenderTests : PortalComponentTest
         "Features/Delegation",
         "Features/Ehr",
         "Features/Explorer",
-        "Features/Facilities",
         "Features/FacilityPortal",
         "Features/Ingest",
         "Features/Interop",
@@ -91,6 +91,8 @@ public sealed partial class BurmeseRenderTests : PortalComponentTest
         [typeof(GrantList)] = t => BurmeseText.Of(t.Render<GrantList>(p => p.Add(c => c.CanRevoke, true).Add(c => c.Grants,
             [.. Enum.GetValues<GrantStatus>().Select(GrantOf)]))).Concat(BurmeseText.Of(t.Render<GrantList>())),
         [typeof(RevokeGrantDialog)] = t => t.RevokeDialogOpened(),
+        [typeof(HealthPortal.Features.Facilities.FacilityStatusChip)] = t => Enum.GetValues<HealthPortal.Features.Facilities.FacilityStatus>()
+            .SelectMany(status => BurmeseText.Of(t.Render<HealthPortal.Features.Facilities.FacilityStatusChip>(p => p.Add(c => c.Status, status)))),
     };
 
     /// <summary>Components with no words of their own (nothing to render in a test): the reason is the value.</summary>
@@ -98,6 +100,7 @@ public sealed partial class BurmeseRenderTests : PortalComponentTest
     {
         [typeof(HealthPortal.Components.App)] = "the HTML document: its only text is <html lang>, checked by CultureSwitchTests",
         [typeof(HealthPortal.Components.Routes)] = "the router: renders the page and layout, each tested here",
+        [typeof(HealthPortal.Features.Facilities.FacilityKindIcon)] = "an icon hidden from screen readers (aria-hidden); the kind's name is written beside it by FacilityWords",
     };
 
     /// <summary>
