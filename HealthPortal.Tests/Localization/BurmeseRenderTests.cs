@@ -31,6 +31,7 @@ public sealed partial class BurmeseRenderTests : PortalComponentTest
         "Components/Layout",    // the reconnect dialog
         "Components/Pages",     // start page, error, not found
         "Features/Accounts",
+        "Features/Facilities",
         "Features/Grants",
         "Features/Invitations",
         "Features/Keys",
@@ -53,7 +54,6 @@ public sealed partial class BurmeseRenderTests : PortalComponentTest
         "Features/Delegation",
         "Features/Ehr",
         "Features/Explorer",
-        "Features/Facilities",
         "Features/FacilityPortal",
         "Features/Ingest",
         "Features/Interop",
@@ -94,6 +94,8 @@ public sealed partial class BurmeseRenderTests : PortalComponentTest
         [typeof(HealthPortal.Features.Keys.StepMark)] = t => BurmeseText.Of(t.Render<HealthPortal.Features.Keys.StepMark>(p => p.Add(c => c.Number, 2)))
             .Concat(BurmeseText.Of(t.Render<HealthPortal.Features.Keys.StepMark>(p => p.Add(c => c.Number, 1).Add(c => c.Done, true)))),
         [typeof(HealthPortal.Features.Keys.SignerChoice)] = t => t.SignerChoiceWithTwoWallets(),
+        [typeof(HealthPortal.Features.Facilities.FacilityStatusChip)] = t => Enum.GetValues<HealthPortal.Features.Facilities.FacilityStatus>()
+            .SelectMany(status => BurmeseText.Of(t.Render<HealthPortal.Features.Facilities.FacilityStatusChip>(p => p.Add(c => c.Status, status)))),
     };
 
     /// <summary>Components with no words of their own (nothing to render in a test): the reason is the value.</summary>
@@ -102,6 +104,7 @@ public sealed partial class BurmeseRenderTests : PortalComponentTest
         [typeof(HealthPortal.Components.App)] = "the HTML document: its only text is <html lang>, checked by CultureSwitchTests",
         [typeof(HealthPortal.Components.Routes)] = "the router: renders the page and layout, each tested here",
         [typeof(HealthPortal.Features.Keys.KeyId)] = "a key's fingerprint in <code>: data, no words",
+        [typeof(HealthPortal.Features.Facilities.FacilityKindIcon)] = "an icon hidden from screen readers (aria-hidden); the kind's name is written beside it by FacilityWords",
     };
 
     /// <summary>
