@@ -49,13 +49,13 @@ namespace HealthPortal.Bench;
 /// </summary>
 internal static class IngestBench
 {
-    private const string Usage = "usage: HealthPortal.Bench ingest [--seconds S (20)] [--clients C per facility (4)] [--bundle N records (100)] [--per-patient R records of a patient in a Bundle (10)] [--saves-per-second N (20)] [--ledger-anchors N (20000)] [--warmup S seconds per facility (S/4, at least 3)] [--out FILE.json]";
+    private const string Usage = "usage: HealthPortal.Bench ingest [--seconds S (20)] [--clients C per facility (4)] [--bundle N records (100)] [--per-patient R records of a patient in a Bundle (10)] [--saves-per-second N (20)] [--ledger-anchors N (20000)] [--warmup S seconds per warm-up window (S/4, at least 3)] [--warmup-records N per facility (3000)] [--out FILE.json]";
     private const string Hospital = "demo-riverside";
     private const string Laboratory = "demo-northgate";
 
     public static async Task<int> RunAsync(string[] args)
     {
-        int seconds = 20, clients = 4, bundle = 100, perPatient = 10, savesPerSecond = 20, ledgerAnchors = 20_000, warmup = 0;
+        int seconds = 20, clients = 4, bundle = 100, perPatient = 10, savesPerSecond = 20, ledgerAnchors = 20_000, warmup = 0, warmupRecords = 3_000;
         string? output = null;
         for (var i = 0; i < args.Length; i++)
         {
@@ -67,6 +67,7 @@ internal static class IngestBench
             else if (args[i] == "--saves-per-second" && Int(out var r)) savesPerSecond = r;
             else if (args[i] == "--ledger-anchors" && Int(out var l)) ledgerAnchors = l;
             else if (args[i] == "--warmup" && Int(out var w)) warmup = w;
+            else if (args[i] == "--warmup-records" && Int(out var wr)) warmupRecords = wr;
             else if (args[i] == "--out" && i + 1 < args.Length) output = args[++i];
             else
             {
@@ -83,7 +84,7 @@ internal static class IngestBench
         var started = DateTimeOffset.UtcNow;
         var loadStart = LoadAverage();
         if (warmup == 0) warmup = Math.Max(3, seconds / 4);
-        log.WriteLine($"ingest: {Environment.ProcessorCount} cores, load {loadStart}; Bundles of {bundle} ({bundle / perPatient} patients × {perPatient}), {clients} systems per facility, {seconds} s windows after {warmup} s of warm-up each");
+        log.WriteLine($"ingest: {Environment.ProcessorCount} cores, load {loadStart}; Bundles of {bundle} ({bundle / perPatient} patients × {perPatient}), {clients} systems per facility, {seconds} s windows after warm-up windows of {warmup} s until {warmupRecords} records per facility");
 
         await using var portal = await KestrelPortal.StartAsync(log);
         var services = portal.Services;
@@ -102,8 +103,18 @@ internal static class IngestBench
         // JIT takes far longer than a few Bundles: confirm-cost found it recompiling methods of the confirmation path for
         // about 2,400 records (docs/benchmarks.md), so --warmup sets how long this lasts per facility.
         await world.LedgerOnlyAsync(Math.Min(2_000, ledgerAnchors), log, "ledger-only warm-up");
-        await IngestWindowAsync(world, Hospital, clients, bundle, perPatient, TimeSpan.FromSeconds(warmup), log, "warm-up ehr");
-        await IngestWindowAsync(world, Laboratory, clients, bundle, perPatient, TimeSpan.FromSeconds(warmup), log, "warm-up lab");
+        // Measured in records, not seconds (the JIT's work is per call): windows of --warmup s until each facility has
+        // ingested --warmup-records, at most 90 s each so a loaded machine cannot stretch the stage without end.
+        var warmedUp = new JsonObject();
+        foreach (var facility in new[] { Hospital, Laboratory })
+        {
+            var warmed = 0L;
+            var warmClock = Stopwatch.StartNew();
+            while (warmed < warmupRecords && warmClock.Elapsed < TimeSpan.FromSeconds(90))
+                warmed += (await IngestWindowAsync(world, facility, clients, bundle, perPatient, TimeSpan.FromSeconds(warmup), log, "warm-up " + facility).ConfigureAwait(false)).Records;
+            warmedUp[facility] = new JsonObject { ["records"] = warmed, ["seconds"] = Math.Round(warmClock.Elapsed.TotalSeconds, 1) };
+        }
+        result["warmup"] = warmedUp;
 
         var ledgerBefore = await world.LedgerOnlyAsync(ledgerAnchors, log, "ledger-only before");
         var ehr = await IngestWindowAsync(world, Hospital, clients, bundle, perPatient, TimeSpan.FromSeconds(seconds), log, "ingest ehr");
@@ -332,12 +343,15 @@ internal static class IngestBench
 
     private sealed record Saves(int Count, double P50, double P90, double P99, double Max, double Mean, double WriteMsMean, double PrepareMsMean, double QrMsMean, double MaxLagMs, int Failures, string FirstFailure, string Load)
     {
+        /// <summary>Where the time of the saves at or above p95 went, and what queued them (filled after the window).</summary>
+        public JsonObject? Tail { get; init; }
+
         public JsonObject ToJson(int rate) => new()
         {
             ["saves_per_s"] = rate, ["saves"] = Count, ["p50_ms"] = Math.Round(P50, 1), ["p90_ms"] = Math.Round(P90, 1), ["p99_ms"] = Math.Round(P99, 1),
             ["max_ms"] = Math.Round(Max, 1), ["mean_ms"] = Math.Round(Mean, 1), ["store_write_ms_mean"] = Math.Round(WriteMsMean, 1),
             ["prepare_ms_mean"] = Math.Round(PrepareMsMean, 1), ["qr_ms_mean"] = Math.Round(QrMsMean, 1), ["pacer_max_lag_ms"] = Math.Round(MaxLagMs, 1),
-            ["failures"] = Failures, ["first_failure"] = FirstFailure, ["loadavg"] = Load,
+            ["failures"] = Failures, ["first_failure"] = FirstFailure, ["loadavg"] = Load, ["split"] = Tail?.DeepClone(),
         };
     }
 
@@ -354,10 +368,14 @@ internal static class IngestBench
         var writes = new double[count];
         var prepares = new double[count];
         var qrs = new double[count];
+        var starts = new double[count];
         var failures = 0;
         string? firstFailure = null;
         var maxLag = 0.0;
         var tasks = new List<Task>(count);
+        var gateBefore = world.WriteGateCounts;
+        var gcBefore = GC.GetTotalPauseDuration();
+        var gcCountBefore = GC.CollectionCount(0);
         var origin = Stopwatch.GetTimestamp();
         var interval = Stopwatch.Frequency / (double)rate;
         for (var i = 0; i < count; i++)
@@ -375,6 +393,8 @@ internal static class IngestBench
             {
                 try
                 {
+                    // From due to this line: the thread pool's queue (and the pacer's own lag) before the save starts.
+                    starts[n] = Stopwatch.GetElapsedTime(due).TotalMilliseconds;
                     var (write, prepare, qr) = await world.InteractiveSaveAsync(n).ConfigureAwait(false);
                     latencies[n] = Stopwatch.GetElapsedTime(due).TotalMilliseconds;
                     (writes[n], prepares[n], qrs[n]) = (write, prepare, qr);
@@ -394,8 +414,34 @@ internal static class IngestBench
             sorted.DefaultIfEmpty(double.NaN).Average(), sampled.Select(i => writes[i]).DefaultIfEmpty(double.NaN).Average(),
             sampled.Select(i => prepares[i]).DefaultIfEmpty(double.NaN).Average(), sampled.Select(i => qrs[i]).DefaultIfEmpty(double.NaN).Average(), maxLag,
             failures, firstFailure ?? "none", LoadAverage());
+        var gate = world.WriteGateCounts;
+        var gcPause = (GC.GetTotalPauseDuration() - gcBefore).TotalMilliseconds;
+        // The split asked for by issue 17: per save, from due to shown = queued before start + store write (of which
+        // waiting for another writer of the same file: the write gate's counters) + prepare + QR; over all sampled saves
+        // and over the tail (at or above p95), where the p99 lives.
+        var p95 = Percentile(sorted, 0.95);
+        JsonObject Part(IReadOnlyList<int> which) => new()
+        {
+            ["saves"] = which.Count,
+            ["total_ms_mean"] = Math.Round(which.Select(i => latencies[i]).DefaultIfEmpty(double.NaN).Average(), 1),
+            ["queued_before_start_ms_mean"] = Math.Round(which.Select(i => starts[i]).DefaultIfEmpty(double.NaN).Average(), 1),
+            ["store_write_ms_mean"] = Math.Round(which.Select(i => writes[i]).DefaultIfEmpty(double.NaN).Average(), 1),
+            ["prepare_ms_mean"] = Math.Round(which.Select(i => prepares[i]).DefaultIfEmpty(double.NaN).Average(), 1),
+            ["qr_ms_mean"] = Math.Round(which.Select(i => qrs[i]).DefaultIfEmpty(double.NaN).Average(), 1),
+        };
+        var tail = sampled.Where(i => latencies[i] >= p95).ToList();
+        var split = new JsonObject
+        {
+            ["all"] = Part(sampled), ["tail_p95"] = Part(tail), ["p95_ms"] = Math.Round(p95, 1),
+            ["store_turns"] = gate.Turns - gateBefore.Turns, ["store_turns_that_waited"] = gate.Waited - gateBefore.Waited,
+            ["store_turn_wait_ms_total"] = Math.Round(gate.WaitMs - gateBefore.WaitMs, 1), ["store_turn_wait_ms_max_so_far"] = Math.Round(gate.MaxWaitMs, 1),
+            ["gc_pause_ms"] = Math.Round(gcPause, 1), ["gen0_collections"] = GC.CollectionCount(0) - gcCountBefore,
+        };
+        saves = saves with { Tail = split };
         log.WriteLine($"(interactive) {sorted.Length} saves at {rate}/s: p50 {saves.P50:N1} ms, p90 {saves.P90:N1}, p99 {saves.P99:N1}, max {saves.Max:N1}; " +
                       $"mean store write {saves.WriteMsMean:N1} ms, prepare {saves.PrepareMsMean:N1} ms, QR {saves.QrMsMean:N1} ms; pacer lag max {maxLag:N1} ms; failures {failures}; load {saves.Load}");
+        log.WriteLine($"(interactive) split: all {split["all"]!.ToJsonString()}; tail ≥ p95 {split["tail_p95"]!.ToJsonString()}; store turns {split["store_turns"]}, waited {split["store_turns_that_waited"]} " +
+                      $"for {split["store_turn_wait_ms_total"]} ms in all; GC paused {gcPause:N1} ms");
         return saves;
     }
 
@@ -507,6 +553,9 @@ internal sealed class IngestWorld
     /// <summary>The browser's signature: ES256 over the canonical <c>{"body":…,"type":…}</c>.</summary>
     private static string Sign(LedgerKeyPair key, string type, JsonObject body) =>
         Base64Url.Encode(key.Sign(Jcs.CanonicalizeOrThrow(new JsonObject { ["body"] = body.DeepClone(), ["type"] = type })));
+
+    /// <summary>This portal's EHR write gate's counters (how often a store writer waited for another).</summary>
+    public WriteGateCounts WriteGateCounts => Services.GetRequiredService<EhrStores>().Writes.Counts;
 
     /// <summary>One admission form save: store write, prepared confirmation as the staff member, QR PNG. Times in ms.</summary>
     public async Task<(double Write, double Prepare, double Qr)> InteractiveSaveAsync(int n)

@@ -38,7 +38,7 @@ namespace HealthPortal.Bench;
 internal static partial class PortalLoad
 {
     private const string Usage = "usage: HealthPortal.Bench portal [--users N (default 100)] [--staff S of them (default 20)] [--rounds R (default 3)] "
-        + "[--hold SECONDS (default 15)] [--spread SECONDS (default 10)] [--records M per patient (default 20)] --portal PUBLISHED_DIR [--out FILE.json]";
+        + "[--hold SECONDS (default 15)] [--spread SECONDS (default 10)] [--records M per patient (default 20)] [--server-env NAME=VALUE (repeatable; e.g. DOTNET_TieredPGO=0)] --portal PUBLISHED_DIR [--out FILE.json]";
 
     private const string StaffFacility = "demo-northgate";
 
@@ -46,9 +46,11 @@ internal static partial class PortalLoad
     {
         int users = 100, staff = 20, rounds = 3, hold = 15, records = 20, spread = 10;
         string? output = null, portal = null;
+        var serverEnv = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var i = 0; i < args.Length; i++)
         {
             if (args[i] == "--portal" && i + 1 < args.Length) portal = args[++i];
+            else if (args[i] == "--server-env" && i + 1 < args.Length && args[++i].Split('=', 2) is [{ Length: > 0 } name, var value]) serverEnv[name] = value;
             else if (args[i] == "--users" && i + 1 < args.Length && int.TryParse(args[++i], out var u) && u is >= 1 and <= 1000) users = u;
             else if (args[i] == "--staff" && i + 1 < args.Length && int.TryParse(args[++i], out var s) && s >= 0) staff = s;
             else if (args[i] == "--rounds" && i + 1 < args.Length && int.TryParse(args[++i], out var r) && r is >= 1 and <= 100) rounds = r;
@@ -75,7 +77,7 @@ internal static partial class PortalLoad
             return 2;
         }
         var folder = Directory.CreateTempSubdirectory("hp-bench-portal-").FullName;
-        await using var server = new PortalServer(dll, folder);
+        await using var server = new PortalServer(dll, folder, serverEnv);
         try
         {
             var watch = Stopwatch.StartNew();
@@ -130,9 +132,14 @@ internal static partial class PortalLoad
             // One round that is not counted: the first page of each kind after a start pays JIT and first queries (the
             // cold start has its own figures in docs/benchmarks.md); this stage is about the portal warm and loaded.
             watch.Restart();
+            var warmCpuBefore = ThreadCpu.SnapshotOf(server.Pid, ServerThread);
             var warm = await Task.WhenAll(sessions.Select(s => s.OpenAsync(TimeSpan.FromSeconds(60)))).ConfigureAwait(false);
             await Task.WhenAll(sessions.Select(s => s.CloseAsync())).ConfigureAwait(false);
-            log.WriteLine($"warm-up round (not counted): {warm.Count(o => o.Error is null)}/{warm.Length} pages ready in {watch.Elapsed.TotalSeconds:N1} s");
+            var warmCpu = ThreadCpu.Difference(ThreadCpu.SnapshotOf(server.Pid, ServerThread), warmCpuBefore);
+            var warmCpuJson = new JsonObject { ["total_s"] = Math.Round(warmCpu.Values.Sum(), 2) };
+            foreach (var (group, seconds) in warmCpu.OrderByDescending(c => c.Value)) warmCpuJson[group] = Math.Round(seconds, 2);
+            log.WriteLine($"warm-up round (not counted): {warm.Count(o => o.Error is null)}/{warm.Length} pages ready in {watch.Elapsed.TotalSeconds:N1} s; "
+                + $"server CPU {warmCpu.Values.Sum():N1} s, of which {string.Join(", ", warmCpu.OrderByDescending(c => c.Value).Select(c => $"{c.Key} {c.Value:N2} s"))}");
 
             var roundsJson = new JsonArray();
             var allReady = new List<double>();
@@ -142,6 +149,9 @@ internal static partial class PortalLoad
             for (var round = 1; round <= rounds; round++)
             {
                 var rssBefore = server.ResidentBytes();
+                // The server's CPU in this round by thread (/proc/PID/task): the tiered-compilation worker is the JIT
+                // recompiling hot methods at tier 1, measured rather than guessed (issue 17).
+                var cpuBefore = ThreadCpu.SnapshotOf(server.Pid, ServerThread);
                 // Users arrive spread evenly over --spread seconds (100 users over 10 s: 10 pages a second), as signed-in
                 // people open pages; --spread 0 makes them all click at the same instant instead.
                 var opened = await Task.WhenAll(sessions.Select(async (s, i) =>
@@ -154,6 +164,10 @@ internal static partial class PortalLoad
                 var rssOpen = server.ResidentBytes();
                 var lostNow = sessions.Count(s => s.LostWhileOpen);
                 await Task.WhenAll(sessions.Select(s => s.CloseAsync())).ConfigureAwait(false);
+                var cpu = ThreadCpu.Difference(ThreadCpu.SnapshotOf(server.Pid, ServerThread), cpuBefore);
+                var cpuTotal = cpu.Values.Sum();
+                var cpuJson = new JsonObject { ["total_s"] = Math.Round(cpuTotal, 2) };
+                foreach (var (group, seconds) in cpu.OrderByDescending(c => c.Value)) cpuJson[group] = Math.Round(seconds, 2);
 
                 var ready = ok.Select(o => o.ReadyMs).Order().ToList();
                 var prerender = ok.Select(o => o.PrerenderMs).Order().ToList();
@@ -169,13 +183,14 @@ internal static partial class PortalLoad
                     + $"p99 {P(ready, 0.99):N0} ms, max {P(ready, 1):N0} ms (prerender p50 {P(prerender, 0.50):N0}, p95 {P(prerender, 0.95):N0} ms); "
                     + $"circuits lost while open {lostNow}; server RSS {rssBefore / 1048576.0:N0} → {rssOpen / 1048576.0:N0} MiB with {ok.Count} circuits open "
                     + $"({kbPerCircuit:N0} KiB per circuit); load average {LoadAverage()}");
+                log.WriteLine($"round {round}: server CPU {cpuTotal:N1} s, of which {string.Join(", ", cpu.OrderByDescending(c => c.Value).Select(c => $"{c.Key} {c.Value:N2} s"))}");
                 roundsJson.Add(new JsonObject
                 {
                     ["round"] = round, ["ready"] = ok.Count, ["failed"] = opened.Length - ok.Count, ["lost"] = lostNow,
                     ["ready_p50_ms"] = Math.Round(P(ready, 0.50), 1), ["ready_p95_ms"] = Math.Round(P(ready, 0.95), 1), ["ready_p99_ms"] = Math.Round(P(ready, 0.99), 1),
                     ["prerender_p50_ms"] = Math.Round(P(prerender, 0.50), 1), ["prerender_p95_ms"] = Math.Round(P(prerender, 0.95), 1),
                     ["rss_before_mib"] = Math.Round(rssBefore / 1048576.0, 1), ["rss_open_mib"] = Math.Round(rssOpen / 1048576.0, 1),
-                    ["kib_per_circuit"] = Math.Round(kbPerCircuit, 0), ["load_average"] = LoadAverage(),
+                    ["kib_per_circuit"] = Math.Round(kbPerCircuit, 0), ["load_average"] = LoadAverage(), ["server_cpu_s"] = cpuJson,
                 });
             }
 
@@ -196,6 +211,8 @@ internal static partial class PortalLoad
                     ["prerender_p95_ms"] = Math.Round(P(allPrerender, 0.95), 1), ["not_ready"] = failed, ["circuits_lost"] = lost,
                     ["server_errors"] = errors.Count, ["kib_per_circuit"] = Math.Round(perCircuitKb, 0), ["round_detail"] = roundsJson, ["cold_start"] = coldStart,
                     ["processors"] = Environment.ProcessorCount, ["at"] = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture),
+                    ["warmup_round_server_cpu_s"] = warmCpuJson,
+                    ["server_env"] = new JsonObject(serverEnv.Select(e => KeyValuePair.Create(e.Key, (JsonNode?)e.Value))),
                 };
                 await File.WriteAllTextAsync(output, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true })).ConfigureAwait(false);
             }
@@ -263,8 +280,18 @@ internal static partial class PortalLoad
         catch (IOException) { return "?"; }
     }
 
+    /// <summary>The server's threads as /proc names them (15 characters at most), grouped by what they do.</summary>
+    private static string ServerThread(string name) => name switch
+    {
+        _ when name.StartsWith(".NET Tiered Com", StringComparison.Ordinal) => "tiered JIT worker",
+        _ when name.StartsWith(".NET TP Worker", StringComparison.Ordinal) => "thread pool",
+        _ when name.Contains("GC", StringComparison.Ordinal) => "GC",
+        _ when name.StartsWith("ledger-", StringComparison.Ordinal) => "ledger",
+        _ => "other",
+    };
+
     /// <summary>The published-style portal as a child process: <c>dotnet HealthPortal.dll</c>, Production, its own data folder.</summary>
-    private sealed class PortalServer(string dll, string folder) : IAsyncDisposable
+    private sealed class PortalServer(string dll, string folder, IReadOnlyDictionary<string, string> env) : IAsyncDisposable
     {
         private Process? _process;
         private readonly ConcurrentQueue<string> _lines = new();
@@ -291,6 +318,9 @@ internal static partial class PortalLoad
             info.Environment["HealthPortal__Demo__Password"] = Password;
             // A benchmark signs in a hundred sessions from one address within a minute.
             info.Environment["HealthPortal__RateLimits__Login__PermitLimit"] = "100000";
+            // Runtime settings to compare (the JIT's tiers, issue 17): the server process only, never demo load.
+            if (args.FirstOrDefault() != "demo")
+                foreach (var (name, value) in env) info.Environment[name] = value;
             return info;
         }
 

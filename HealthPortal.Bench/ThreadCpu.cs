@@ -16,12 +16,16 @@ internal static class ThreadCpu
     /// <summary>As <see cref="Snapshot()"/>, grouped by each thread's own name (to see which "other" thread it was).</summary>
     public static Dictionary<string, double> SnapshotByName() => Snapshot(name => name);
 
-    private static Dictionary<string, double> Snapshot(Func<string, string> groupOf)
+    /// <summary>As <see cref="Snapshot()"/> for another process (the portal server the benchmark started), grouped by <paramref name="groupOf"/>.</summary>
+    public static Dictionary<string, double> SnapshotOf(int pid, Func<string, string> groupOf) =>
+        Snapshot(groupOf, "/proc/" + pid.ToString(CultureInfo.InvariantCulture) + "/task");
+
+    private static Dictionary<string, double> Snapshot(Func<string, string> groupOf, string folder = "/proc/self/task")
     {
         var groups = new Dictionary<string, double>(StringComparer.Ordinal);
         if (!OperatingSystem.IsLinux()) return groups;
         string[] tasks;
-        try { tasks = Directory.GetDirectories("/proc/self/task"); }
+        try { tasks = Directory.GetDirectories(folder); }
         catch (IOException) { return groups; }
         foreach (var task in tasks)
         {

@@ -184,7 +184,7 @@ public sealed class AnchorWorkflow(
     {
         if (!await IsStaffOfAsync(staff, facilityId) || !MpiNumber.TryParse(mpi, out mpi, out _)) return [];
         await using var db = await dbFactory.CreateDbContextAsync();
-        var list = await db.AnchorConfirmations.Include(c => c.Records).Where(c => c.FacilityId == facilityId && c.Mpi == mpi).ToListAsync();
+        var list = await db.AnchorConfirmations.AsNoTracking().Include(c => c.Records).Where(c => c.FacilityId == facilityId && c.Mpi == mpi).ToListAsync();
         return await ViewsAsync(db, list, withPatientNames: false);
     }
 
@@ -195,10 +195,10 @@ public sealed class AnchorWorkflow(
         var start = todayStart ?? new DateTimeOffset(clock.GetUtcNow().UtcDateTime.Date, TimeSpan.Zero);
         await using var db = await dbFactory.CreateDbContextAsync();
         // SQLite cannot compare DateTimeOffset columns: filter by status in the database, by time here.
-        var open = await db.AnchorConfirmations.Include(c => c.Records)
+        var open = await db.AnchorConfirmations.AsNoTracking().Include(c => c.Records)
             .Where(c => c.FacilityId == facilityId && c.Status != AnchorStatus.Anchored && c.Status != AnchorStatus.Withdrawn).ToListAsync();
         // Anchored today, or anchored with a disputed record (the facility must see that dispute whenever it was).
-        var anchored = (await db.AnchorConfirmations.Include(c => c.Records)
+        var anchored = (await db.AnchorConfirmations.AsNoTracking().Include(c => c.Records)
             .Where(c => c.FacilityId == facilityId && c.Status == AnchorStatus.Anchored).ToListAsync())
             .Where(c => c.CreatedAt >= start || c.Records.Any(r => r.Decision == RecordDecision.Rejected)).ToList();
         var views = await ViewsAsync(db, [.. open, .. anchored], withPatientNames: true);
@@ -444,7 +444,7 @@ public sealed class AnchorWorkflow(
     {
         if (await MpiOfAsync(patient) is not { } mpi) return [];
         await using var db = await dbFactory.CreateDbContextAsync();
-        var list = await db.AnchorConfirmations.Include(c => c.Records).Where(c => c.Mpi == mpi && c.Status == AnchorStatus.Pending).ToListAsync();
+        var list = await db.AnchorConfirmations.AsNoTracking().Include(c => c.Records).Where(c => c.Mpi == mpi && c.Status == AnchorStatus.Pending).ToListAsync();
         var views = await ViewsAsync(db, list, withPatientNames: false);
         // Saves of facilities on other nodes, offered to this node for its patient.
         IEnumerable<AnchorConfirmationView> offered = remote?.WaitingFor(mpi) ?? [];
@@ -462,7 +462,7 @@ public sealed class AnchorWorkflow(
         if (own == subjectMpi) return await WaitingForMeAsync(caller);
         if (CosignDelegation(own, subjectMpi) is null) return [];
         await using var db = await dbFactory.CreateDbContextAsync();
-        var list = await db.AnchorConfirmations.Include(c => c.Records).Where(c => c.Mpi == subjectMpi && c.Status == AnchorStatus.Pending).ToListAsync();
+        var list = await db.AnchorConfirmations.AsNoTracking().Include(c => c.Records).Where(c => c.Mpi == subjectMpi && c.Status == AnchorStatus.Pending).ToListAsync();
         var views = await ViewsAsync(db, list, withPatientNames: false);
         return views.Where(v => v.Status == AnchorStatus.Pending).OrderBy(v => v.CreatedAt).ToList();
     }
@@ -480,31 +480,39 @@ public sealed class AnchorWorkflow(
         try
         {
             await using var db = await dbFactory.CreateDbContextAsync();
-            var confirmation = await LoadAsync(db, id, tracking: true);
+            // Read untracked: a save is usually fresh, and then nothing here is written (issue 17 measured the confirm
+            // path's EF work per record); the rows are attached only when they are re-made below.
+            var confirmation = await LoadAsync(db, id);
             if (confirmation is null || !Decides(mpi, confirmation.Mpi) || confirmation.Status != AnchorStatus.Pending) return null;
             // A delegate's co-signature stands in the patient's place only when the body names the delegation (the
             // facility signs that body too); the patient's own must not name one. A body prepared for the other signer
             // is re-made like a stale one.
             var delegation = mpi == confirmation.Mpi ? null : CosignDelegation(mpi, confirmation.Mpi);
-            var txs = confirmation.Records.Where(r => r.Decision == RecordDecision.Open).Select(r => (Row: r, Tx: Parse(r))).ToList();
+            var txs = confirmation.Records.Where(r => r.Decision == RecordDecision.Open).OrderBy(r => r.Position).Select(r => (Row: r, Tx: Parse(r))).ToList();
             if (txs.Count == 0) return null;
             if (txs.Any(t => Age(t.Tx) > FreshFor || t.Tx.GetString("delegation") != delegation))
             {
                 var facility = await db.Facilities.AsNoTracking().SingleAsync(f => f.Id == confirmation.FacilityId);
                 if (NodeKeyOf(facility) is not { } nodeKey) return null;
-                foreach (var (row, old) in txs.Where(t => ledger.Reader.Record(t.Tx.GetString("facility")!, t.Row.RecordId) is null))
+                db.Attach(confirmation);
+                for (var i = 0; i < txs.Count; i++)
                 {
+                    var (row, old) = txs[i];
+                    if (ledger.Reader.Record(old.GetString("facility")!, row.RecordId) is not null) continue;
                     var body = (JsonObject)old.Body.DeepClone();
                     var fresh = _tx.Body();
                     body["ts"] = fresh["ts"]!.DeepClone();
                     body["nonce"] = fresh["nonce"]!.DeepClone();
                     if (delegation is null) body.Remove("delegation");
                     else body["delegation"] = delegation;
-                    Store(row, Transaction.Create(TxType.RecordAnchor, body).ValueOrThrow().SignWith(nodeKey));
+                    var remade = Transaction.Create(TxType.RecordAnchor, body).ValueOrThrow().SignWith(nodeKey);
+                    Store(row, remade);
+                    txs[i] = (row, remade);
                 }
                 await db.SaveChangesAsync();
             }
-            return confirmation.Records.Where(r => r.Decision == RecordDecision.Open).OrderBy(r => r.Position).Select(r => Parse(r)).Select(t => new AnchorToSign(t.IdText, t.Type, (JsonObject)t.Body.DeepClone())).ToList();
+            // Each stored anchor parsed once per call; the bodies handed out are copies, so the caller cannot change ours.
+            return txs.Select(t => new AnchorToSign(t.Tx.IdText, t.Tx.Type, (JsonObject)t.Tx.Body.DeepClone())).ToList();
         }
         finally
         {
@@ -688,6 +696,7 @@ public sealed class AnchorWorkflow(
     /// </summary>
     private async Task<bool> ReconcileAsync(ApplicationDbContext db, AnchorConfirmation confirmation)
     {
+        if (!NeedsReconcile(confirmation)) return false;
         var open = confirmation.Records.Where(r => r.Decision == RecordDecision.Open).ToList();
         if (confirmation.Status != AnchorStatus.Pending || open.Count == 0) return false;
         var facility = Parse(open[0]).GetString("facility")!;
@@ -713,10 +722,34 @@ public sealed class AnchorWorkflow(
         return changed && confirmation.Status == AnchorStatus.Anchored;
     }
 
+    /// <summary>
+    /// Whether <see cref="ReconcileAsync"/> would change anything: the ledger holds an open record of a pending
+    /// confirmation at a height the row does not carry yet. In-memory lookups only, so the lists can be read untracked
+    /// and only what the ledger moved on is attached and saved.
+    /// </summary>
+    private bool NeedsReconcile(AnchorConfirmation confirmation)
+    {
+        if (confirmation.Status != AnchorStatus.Pending) return false;
+        string? facility = null;
+        var open = 0;
+        var onLedger = 0;
+        foreach (var row in confirmation.Records)
+        {
+            if (row.Decision != RecordDecision.Open) continue;
+            open++;
+            facility ??= Parse(row).GetString("facility")!;
+            if (ledger.Reader.Record(facility, row.RecordId) is not { } entry) continue;
+            if (row.BlockHeight != entry.Height) return true;
+            onLedger++;
+        }
+        // Every open record on the ledger with its height already written: only the confirmation's status is behind.
+        return open > 0 && onLedger == open;
+    }
+
     private async Task<IReadOnlyList<AnchorConfirmationView>> ViewsAsync(ApplicationDbContext db, List<AnchorConfirmation> list, bool withPatientNames)
     {
         var views = new List<AnchorConfirmationView>();
-        foreach (var confirmation in list)
+        foreach (var confirmation in list.Where(NeedsReconcile))
         {
             db.Attach(confirmation);
             if (await ReconcileAsync(db, confirmation)) Changed(confirmation);

@@ -70,6 +70,9 @@ public sealed class EhrStores(IDbContextFactory<ApplicationDbContext> portal, Eh
         };
     }
 
+    /// <summary>Queues this node's writers of one store file (<see cref="EhrWriteGate"/>); the form saves and the Bundle posts share it.</summary>
+    public EhrWriteGate Writes { get; } = new();
+
     /// <summary>The store to write to; null when the facility or its file is missing (writing never creates a store).</summary>
     public Task<IEhrStore?> ForWriteAsync(string facilityId, CancellationToken ct = default) =>
         Task.FromResult(Find(facilityId) is { } store && File.Exists(provisioner.PathOf(store.FacilityId)) ? store : null);

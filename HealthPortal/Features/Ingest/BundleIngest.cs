@@ -65,9 +65,6 @@ public sealed class BundleIngest(
     EhrStores stores, LedgerHost ledger, AnchorWorkflow workflow, IDbContextFactory<ApplicationDbContext> portal, TimeProvider clock,
     IOptions<IngestOptions> options, ILogger<BundleIngest> logger)
 {
-    // Static: the service is scoped (one per request), the store file is shared by all of them.
-    private static readonly KeyedLock Writers = new();
-
     public IngestOptions Limits => options.Value;
 
     public async Task<IngestAnswer> PostAsync(FacilityApiClient client, ReadOnlyMemory<byte> body, CancellationToken ct = default)
@@ -161,10 +158,11 @@ public sealed class BundleIngest(
                 $"The ledger is busy ({pending:N0} transactions are waiting); nothing was written. Post the Bundle again in {Limits.RetryAfterSeconds} s.") with { RetryAfterSeconds = Limits.RetryAfterSeconds };
         }
 
-        // One Bundle of a facility at a time from here to the commit: two posts of the same Bundle (a client retrying
-        // after a timeout) must find each other's records rather than both insert them, and SQLite takes one writer anyway.
-        // The body was read whole before this method was called, so a slow client never holds this turn or the transaction.
-        using var turn = await Writers.AcquireAsync(client.FacilityId, ct);
+        // One writer of the facility's store at a time from here to the commit, Bundles and staff's form saves alike
+        // (EhrWriteGate): two posts of the same Bundle (a client retrying after a timeout) must find each other's records
+        // rather than both insert them, and SQLite takes one writer anyway. The body was read whole before this method
+        // was called, so a slow client never holds this turn or the transaction.
+        using var turn = await stores.Writes.EnterAsync(store.FacilityId, ct);
         await using var db = format.Open();
         // Posted before: the same derived id is in the store already (with its confirmation, made in the same step).
         var stored = await format.StoredAsync(entries.Where(e => e.Refused is null).Select(e => e.RecordId).ToList(), ct);

@@ -21,6 +21,7 @@ public sealed class HospitalRecords(EhrStores stores, TimeProvider clock)
 
         if (await stores.ForWriteAsync(facilityId, ct) is not HospitalStore store)
             return Result.Fail(EhrError.NoStore, $"{facilityId} has no hospital EHR store on this node.");
+        using var turn = await stores.Writes.EnterAsync(store.FacilityId, ct);
         await using var db = store.Open();
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var patient = await db.PatientForWriteAsync(valid.Mpi, ct);

@@ -29,6 +29,7 @@ public sealed class LaboratoryRecords(EhrStores stores, TimeProvider clock)
 
         if (await stores.ForWriteAsync(facilityId, ct) is not LaboratoryStore store)
             return Result.Fail(EhrError.NoStore, $"{facilityId} has no laboratory EHR store on this node.");
+        using var turn = await stores.Writes.EnterAsync(store.FacilityId, ct);
         await using var db = store.Open();
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var patient = await db.PatientForWriteAsync(mpiNumber, ct);
@@ -63,6 +64,7 @@ public sealed class LaboratoryRecords(EhrStores stores, TimeProvider clock)
     {
         if (await stores.ForWriteAsync(facilityId, ct) is not LaboratoryStore store)
             return Result.Fail(EhrError.NoStore, $"{facilityId} has no laboratory EHR store on this node.");
+        using var turn = await stores.Writes.EnterAsync(store.FacilityId, ct);
         await using var db = store.Open();
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var order = await db.Orders.Include(o => o.Patient).Include(o => o.Results).SingleOrDefaultAsync(o => o.Id == orderId, ct);
@@ -103,6 +105,7 @@ public sealed class LaboratoryRecords(EhrStores stores, TimeProvider clock)
     {
         if (await stores.ForWriteAsync(facilityId, ct) is not LaboratoryStore store)
             return Result.Fail(EhrError.NoStore, $"{facilityId} has no laboratory EHR store on this node.");
+        using var turn = await stores.Writes.EnterAsync(store.FacilityId, ct);
         await using var db = store.Open();
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var old = await db.Orders.Include(o => o.Patient).Include(o => o.Results).SingleOrDefaultAsync(o => o.Id == oldOrderId && o.ReportedAt != null, ct);
@@ -144,6 +147,7 @@ public sealed class LaboratoryRecords(EhrStores stores, TimeProvider clock)
         if (!MpiNumber.TryParse(toMpi, out var mpiNumber, out var mpiError)) return Result.Invalid(EhrError.Invalid, "Mpi", mpiError);
         if (await stores.ForWriteAsync(facilityId, ct) is not LaboratoryStore store)
             return Result.Fail(EhrError.NoStore, $"{facilityId} has no laboratory EHR store on this node.");
+        using var turn = await stores.Writes.EnterAsync(store.FacilityId, ct);
         await using var db = store.Open();
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var old = await db.Orders.Include(o => o.Patient).Include(o => o.Results).SingleOrDefaultAsync(o => o.Id == orderId && o.ReportedAt != null, ct);
