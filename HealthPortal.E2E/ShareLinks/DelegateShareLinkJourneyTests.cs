@@ -1,12 +1,10 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using HealthPortal.Data;
 using HealthPortal.E2E.Infrastructure;
 using HealthPortal.E2E.Pages;
 using HealthPortal.E2E.Pages.Patient;
 using HealthPortal.Features.DemoMode;
 using HealthPortal.Features.ShareLinks;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
@@ -22,17 +20,8 @@ namespace HealthPortal.E2E.ShareLinks;
 /// what demo seeding made.
 /// </summary>
 public sealed class DelegateShareLinkJourneyTests(PortalHost host, ChromiumFixture chromium, ITestOutputHelper output)
-    : PortalTest(host, chromium, output)
+    : HealthPortal.E2E.Delegation.DemoFamilyTest(host, chromium, output)
 {
-    private PortalRole Role(DemoData.Patient demo) => new("patient " + demo.FullName, demo.Email, DemoPassword);
-
-    private async Task<string> MpiOfAsync(string fullName)
-    {
-        await using var scope = Host.Services.CreateAsyncScope();
-        await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<ApplicationDbContext>>().CreateDbContextAsync();
-        return await db.PatientProfiles.Where(p => p.FullName == fullName).Select(p => p.MpiNumber!).SingleAsync();
-    }
-
     [Fact]
     public async Task DemoSon_MakesALinkForHisFather_AStrangerOpensIt_TheFatherSeesWhoMadeIt_RevokesIt_AndItSaysRevoked()
     {
@@ -42,13 +31,7 @@ public sealed class DelegateShareLinkJourneyTests(PortalHost host, ChromiumFixtu
         var son = await NewPageAsync(Role(DemoData.Son));
 
         // The son switches to his father; the share page is then his father's, and says so.
-        await new PatientDashboardPage(son).GotoAsync();
-        var switcher = son.GetByTestId("acting-for");
-        await Expect(switcher).ToContainTextAsync("Acting for: myself");
-        await switcher.GetByRole(AriaRole.Button).ClickAsync();
-        await son.Locator($"[data-testid='acting-for-choice'][data-mpi='{fatherMpi}']").ClickAsync();
-        await Expect(son.GetByTestId("acting-for")).ToContainTextAsync("Acting for: " + father.FullName, new() { Timeout = 30_000 });
-        await son.WaitForInteractiveAsync();
+        await ActForAsync(son, fatherMpi, father.FullName);
 
         var share = new ShareLinksPage(son);
         await share.GotoAsync();
