@@ -31,6 +31,7 @@ public sealed partial class BurmeseRenderTests : PortalComponentTest
         "Components/Layout",    // the reconnect dialog
         "Components/Pages",     // start page, error, not found
         "Features/Accounts",
+        "Features/Anchoring",
         "Features/Grants",
         "Features/Invitations",
         "Features/Keys",
@@ -46,7 +47,6 @@ public sealed partial class BurmeseRenderTests : PortalComponentTest
         "Features/ActingFor",
         "Features/Admin",
         "Features/Admission",
-        "Features/Anchoring",
         "Features/BreakGlass",
         "Features/Children",
         "Features/Corrections",
@@ -94,6 +94,8 @@ public sealed partial class BurmeseRenderTests : PortalComponentTest
         [typeof(HealthPortal.Features.Keys.StepMark)] = t => BurmeseText.Of(t.Render<HealthPortal.Features.Keys.StepMark>(p => p.Add(c => c.Number, 2)))
             .Concat(BurmeseText.Of(t.Render<HealthPortal.Features.Keys.StepMark>(p => p.Add(c => c.Number, 1).Add(c => c.Done, true)))),
         [typeof(HealthPortal.Features.Keys.SignerChoice)] = t => t.SignerChoiceWithTwoWallets(),
+        [typeof(HealthPortal.Features.Anchoring.AnchorStatusChip)] = t => Enum.GetValues<HealthPortal.Features.Anchoring.AnchorStatus>()
+            .SelectMany(status => BurmeseText.Of(t.Render<HealthPortal.Features.Anchoring.AnchorStatusChip>(p => p.Add(c => c.Status, status).Add(c => c.Height, 12L)))),
     };
 
     /// <summary>Components with no words of their own (nothing to render in a test): the reason is the value.</summary>
@@ -121,6 +123,11 @@ public sealed partial class BurmeseRenderTests : PortalComponentTest
         [typeof(HealthPortal.Features.Keys.KeyCallToAction)] = typeof(KeysBurmeseTests),
         [typeof(HealthPortal.Features.Keys.Recoveries)] = typeof(KeysBurmeseTests),
         [typeof(HealthPortal.Features.Keys.AdminSignerChoice)] = typeof(KeysBurmeseTests),
+        [typeof(HealthPortal.Features.Anchoring.ConfirmRecords)] = typeof(AnchoringBurmeseTests),
+        [typeof(HealthPortal.Features.Anchoring.AnchorReview)] = typeof(AnchoringBurmeseTests),
+        [typeof(HealthPortal.Features.Anchoring.WaitingConfirmations)] = typeof(AnchoringBurmeseTests),
+        [typeof(HealthPortal.Features.Anchoring.WaitingForPatient)] = typeof(AnchoringBurmeseTests),
+        [typeof(HealthPortal.Features.Anchoring.ConfirmationQr)] = typeof(AnchoringBurmeseTests),
     };
 
     public BurmeseRenderTests()
