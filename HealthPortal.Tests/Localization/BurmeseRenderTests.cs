@@ -32,6 +32,7 @@ public sealed partial class BurmeseRenderTests : PortalComponentTest
         "Components/Pages",     // start page, error, not found
         "Features/Accounts",
         "Features/Facilities",
+        "Features/Anchoring",
         "Features/Grants",
         "Features/Invitations",
         "Features/Keys",
@@ -47,7 +48,6 @@ public sealed partial class BurmeseRenderTests : PortalComponentTest
         "Features/ActingFor",
         "Features/Admin",
         "Features/Admission",
-        "Features/Anchoring",
         "Features/BreakGlass",
         "Features/Children",
         "Features/Corrections",
@@ -96,6 +96,8 @@ public sealed partial class BurmeseRenderTests : PortalComponentTest
         [typeof(HealthPortal.Features.Keys.SignerChoice)] = t => t.SignerChoiceWithTwoWallets(),
         [typeof(HealthPortal.Features.Facilities.FacilityStatusChip)] = t => Enum.GetValues<HealthPortal.Features.Facilities.FacilityStatus>()
             .SelectMany(status => BurmeseText.Of(t.Render<HealthPortal.Features.Facilities.FacilityStatusChip>(p => p.Add(c => c.Status, status)))),
+        [typeof(HealthPortal.Features.Anchoring.AnchorStatusChip)] = t => Enum.GetValues<HealthPortal.Features.Anchoring.AnchorStatus>()
+            .SelectMany(status => BurmeseText.Of(t.Render<HealthPortal.Features.Anchoring.AnchorStatusChip>(p => p.Add(c => c.Status, status).Add(c => c.Height, 12L)))),
     };
 
     /// <summary>Components with no words of their own (nothing to render in a test): the reason is the value.</summary>
@@ -124,6 +126,11 @@ public sealed partial class BurmeseRenderTests : PortalComponentTest
         [typeof(HealthPortal.Features.Keys.KeyCallToAction)] = typeof(KeysBurmeseTests),
         [typeof(HealthPortal.Features.Keys.Recoveries)] = typeof(KeysBurmeseTests),
         [typeof(HealthPortal.Features.Keys.AdminSignerChoice)] = typeof(KeysBurmeseTests),
+        [typeof(HealthPortal.Features.Anchoring.ConfirmRecords)] = typeof(AnchoringBurmeseTests),
+        [typeof(HealthPortal.Features.Anchoring.AnchorReview)] = typeof(AnchoringBurmeseTests),
+        [typeof(HealthPortal.Features.Anchoring.WaitingConfirmations)] = typeof(AnchoringBurmeseTests),
+        [typeof(HealthPortal.Features.Anchoring.WaitingForPatient)] = typeof(AnchoringBurmeseTests),
+        [typeof(HealthPortal.Features.Anchoring.ConfirmationQr)] = typeof(AnchoringBurmeseTests),
     };
 
     public BurmeseRenderTests()

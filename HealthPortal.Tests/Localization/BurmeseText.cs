@@ -21,7 +21,7 @@ public static partial class BurmeseText
         "FHIR",         // the HL7 standard's name
         "UTC",          // time offsets are written "UTC+06:30" in Burmese too
         // Names of standards and products a Burmese text names as they are written (the key pages' wallet and key words).
-        "Ethereum", "MetaMask", "Rabby", "EIP", "QR", "ECDSA", "WebCrypto", "IndexedDB", "ES", "JSON",
+        "Ethereum", "MetaMask", "Rabby", "EIP", "QR", "ECDSA", "WebCrypto", "IndexedDB", "ES", "JSON", "SHA",
     };
 
     /// <summary>The rendered words a reader meets: text, and the accessible names and hints screen readers announce.</summary>
@@ -44,9 +44,10 @@ public static partial class BurmeseText
     {
         if (node is IElement element)
         {
-            // Text marked as another language (the switch's "English") is English on purpose; ids, hashes and codes are in <code>.
+            // Text marked as another language (the switch's "English") is English on purpose; ids, hashes and codes are in <code>, signed text in <pre>.
             if (element.GetAttribute("lang") is { } lang && lang != PortalCultures.Burmese) return;
-            if (element.LocalName is "code" or "script" or "style" or "svg") return;
+            // <pre> holds the canonical text a key signs, shown exactly as signed (never translated).
+            if (element.LocalName is "code" or "pre" or "script" or "style" or "svg") return;
             foreach (var name in new[] { "aria-label", "title", "placeholder", "alt" })
             {
                 if (element.GetAttribute(name) is { Length: > 0 } value) texts.Add(value);

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace HealthPortal.Features.Anchoring;
 
 /// <summary>
@@ -19,23 +21,23 @@ public static class AnchorRejectReasons
     /// <summary>Words are optional except for <see cref="Other"/>, where the code alone says nothing.</summary>
     public static bool NeedsWords(string code) => code == Other;
 
-    /// <summary>The patient's choice, in the first person.</summary>
-    public static string Label(string? code) => code switch
+    /// <summary>The patient's choice, in the first person, in <paramref name="culture"/> (the reader's by default).</summary>
+    public static string Label(string? code, CultureInfo? culture = null) => code switch
     {
-        NotMe => "This was not me: I was not seen there",
-        DidNotHappen => "I was there, but this did not happen",
-        WrongDetails => "Something in it is wrong",
-        Other => "Another reason",
+        NotMe => AnchorWords.Text("ReasonNotMe", culture),
+        DidNotHappen => AnchorWords.Text("ReasonDidNotHappen", culture),
+        WrongDetails => AnchorWords.Text("ReasonWrongDetails", culture),
+        Other => AnchorWords.Text("ReasonOther", culture),
         _ => code ?? "",
     };
 
-    /// <summary>How staff read the code.</summary>
+    /// <summary>How staff read the code, in the reader's language.</summary>
     public static string StaffLabel(string? code) => code switch
     {
-        NotMe => "Patient says this was not them",
-        DidNotHappen => "Patient says this did not happen",
-        WrongDetails => "Patient says details are wrong",
-        Other => "Patient disputes it",
+        NotMe => AnchorWords.Text("StaffReasonNotMe"),
+        DidNotHappen => AnchorWords.Text("StaffReasonDidNotHappen"),
+        WrongDetails => AnchorWords.Text("StaffReasonWrongDetails"),
+        Other => AnchorWords.Text("StaffReasonOther"),
         _ => code ?? "",
     };
 }

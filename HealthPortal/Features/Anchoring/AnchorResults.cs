@@ -57,7 +57,8 @@ public sealed record PrepareOutcome(AnchorError Code, AnchorConfirmationView? Co
 /// <summary>One record of a confirmation as people see it, with the exact text the patient's key signs and the patient's decision on it.</summary>
 public sealed record AnchorRecordView(string RecordId, string Kind, string Date, string Summary, string Hash, string TransactionId, string Type, string CanonicalText, long? BlockHeight)
 {
-    public string KindLabel => RecordKinds.SingularLabel(Kind);
+    /// <summary>The kind as the reader reads it (pages only; nothing stored or signed).</summary>
+    public string KindLabel => RecordKinds.SingularText(Kind);
 
     public RecordDecision Decision { get; init; } = RecordDecision.Open;
     public string? RejectCode { get; init; }

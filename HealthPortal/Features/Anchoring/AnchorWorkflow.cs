@@ -412,7 +412,8 @@ public sealed class AnchorWorkflow(
                 confirmation.Status = AnchorStatus.Rejected;
                 confirmation.RejectedAt = now;
                 var first = confirmation.Records.OrderBy(r => r.Position).First();
-                confirmation.RejectReason = first.RejectWords ?? AnchorRejectReasons.Label(first.RejectCode);
+                // Stored: in English, as before, whoever's page decided; pages show the code in the reader's words.
+                confirmation.RejectReason = first.RejectWords ?? AnchorRejectReasons.Label(first.RejectCode, System.Globalization.CultureInfo.InvariantCulture);
                 confirmation.Problem = null;
             }
             await db.SaveChangesAsync();

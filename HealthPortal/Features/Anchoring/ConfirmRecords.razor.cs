@@ -38,8 +38,8 @@ public partial class ConfirmRecords
     private DotNetObjectReference<ConfirmRecords>? selfRef;
     private IJSObjectReference? readThrough;
 
-    private string Title => confirmation is null ? "Confirm my records"
-        : ForSomeoneElse ? $"{AnchorTitles.For(confirmation.Records)} for {subjectName ?? confirmation.Mpi}"
+    private string Title => confirmation is null ? L["TitleRecords"]
+        : ForSomeoneElse ? L["TitleFor", AnchorTitles.For(confirmation.Records), subjectName ?? confirmation.Mpi]
         : AnchorTitles.For(confirmation.Records);
 
     /// <summary>The save is another patient's: the caller co-signs for them under a delegation (the workflow checked it).</summary>
@@ -64,11 +64,11 @@ public partial class ConfirmRecords
         get
         {
             var toSign = Undecided.Where(r => !ChoiceOf(r).Dispute).ToList();
-            if (contents is null) return "Loading the records' content…";
+            if (contents is null) return L["Loading"];
             if (toSign.Any(r => contents.FirstOrDefault(c => c.RecordId == r.RecordId)?.IsShown != true))
-                return "A record you would sign cannot be shown. Dispute it, or try again later.";
-            if (toSign.Any(r => !ChoiceOf(r).Seen)) return "Read every record to its end (or open it in full) first.";
-            if (!ChoicesComplete) return "Choose why you dispute each record you marked as wrong.";
+                return L["CannotShow"];
+            if (toSign.Any(r => !ChoiceOf(r).Seen)) return L["ReadFirst"];
+            if (!ChoicesComplete) return L["ChooseWhy"];
             return null;
         }
     }
@@ -76,10 +76,14 @@ public partial class ConfirmRecords
     private bool CanSign => SignBlocker is null && ToConfirmCount > 0;
 
     private string SignLabel => ToDisputeCount == 0
-        ? "Confirm and sign"
-        : $"Confirm {ToConfirmCount}, dispute {ToDisputeCount}, and sign";
+        ? L["ConfirmAndSign"]
+        : L["ConfirmDisputeSign", ToConfirmCount, ToDisputeCount];
 
-    private string DisputedText => confirmation!.Disputed.Count == 1 ? "1 record you disputed" : $"{confirmation.Disputed.Count} records you disputed";
+    private string DisputedText => confirmation!.Disputed.Count == 1 ? L["OneDisputed"] : L["ManyDisputed", confirmation.Disputed.Count];
+
+    /// <summary>The patient's own words as typed, or the first record's reason in the reader's language (the stored text is English).</summary>
+    private string? RejectReasonShown => confirmation?.Records.FirstOrDefault(r => r.IsRejected) is { RejectWords: null, RejectCode: { } code }
+        ? AnchorRejectReasons.Label(code) : confirmation?.RejectReason;
 
     private RecordChoice ChoiceOf(AnchorRecordView record)
     {
@@ -100,11 +104,9 @@ public partial class ConfirmRecords
 
     private string NoKeyText => KeyState switch
     {
-        BrowserKeyState.Revoked => "This browser's key was revoked, so it cannot sign. Confirm from a browser that holds an active key, or set up this one again.",
-        BrowserKeyState.NotOnLedger => "This browser's key is not on the ledger yet. Finish linking it, or confirm from a browser that holds your key.",
-        _ => View?.IsRegistered == false
-            ? "You have no key yet. Set one up first; then come back to this link."
-            : "This browser holds no key for your account, so it cannot sign. Open this link in the browser where you set up your key, or link this browser first.",
+        BrowserKeyState.Revoked => L["NoKeyRevoked"],
+        BrowserKeyState.NotOnLedger => L["NoKeyNotOnLedger"],
+        _ => View?.IsRegistered == false ? L["NoKeyYet"] : L["NoKeyHere"],
     };
 
     protected override async Task OnInitializedAsync()
@@ -184,7 +186,7 @@ public partial class ConfirmRecords
                 var disputed = await Workflow.DisputeAsync(User, Id, disputes);
                 if (!disputed.Succeeded)
                 {
-                    error = disputed.Error;
+                    error = AnchorWords.Explain(disputed.Code, disputed.Error);
                     return;
                 }
             }
@@ -192,15 +194,15 @@ public partial class ConfirmRecords
             var toSign = await Workflow.ToSignAsync(User, Id);
             if (toSign is null)
             {
-                error = "This can no longer be confirmed.";
+                error = L["NoLonger"];
                 return;
             }
             var outcome = await sign(toSign);
-            if (!outcome.Succeeded) error = outcome.Error;
+            if (!outcome.Succeeded) error = AnchorWords.Explain(outcome.Code, outcome.Error);
         }
         catch (JSException e)
         {
-            error = "This browser could not sign: " + e.Message;
+            error = L["BrowserFailed", e.Message];
         }
         finally
         {
@@ -218,7 +220,7 @@ public partial class ConfirmRecords
         {
             // A wallet that refuses (rejected, locked, wrong account or chain) submits nothing; the disputes already sent stand.
             var signed = await SignForAsync(anchor.Type, anchor.Body);
-            if (!signed.IsOk) return AnchorOutcome.Fail(AnchorError.SignerRefused, signed.Message ?? "Your wallet did not sign; nothing was submitted.");
+            if (!signed.IsOk) return AnchorOutcome.Fail(AnchorError.SignerRefused, HealthPortal.Features.Keys.KeyWords.Explain(signed.Error, signed.Message ?? L["WalletDidNotSign"]));
             signer = signed.Value.Signer;
             signatures.Add(new PatientSignature(anchor.TransactionId, anchor.Body, signed.Value.Signature));
         }
@@ -232,7 +234,7 @@ public partial class ConfirmRecords
         try
         {
             var outcome = await Workflow.RejectAsync(User, Id, reason);
-            if (!outcome.Succeeded) error = outcome.Error;
+            if (!outcome.Succeeded) error = AnchorWords.Explain(outcome.Code, outcome.Error);
             await ReloadConfirmationAsync();
         }
         finally

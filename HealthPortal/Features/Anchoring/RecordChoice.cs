@@ -21,21 +21,6 @@ public sealed class RecordChoice
 /// <summary>What a confirm page is titled after: what the save holds, in the patient's words.</summary>
 public static class AnchorTitles
 {
-    public static string For(IReadOnlyList<AnchorRecordView> records)
-    {
-        var kinds = records.Select(r => r.Kind).Distinct().ToList();
-        // A visit's diagnoses, prescriptions and note belong to the visit: the encounter names the whole.
-        if (kinds.Contains(RecordKinds.Encounter)) return "Confirm my visit";
-        if (kinds.Count != 1) return "Confirm my records";
-        var many = records.Count > 1;
-        return kinds[0] switch
-        {
-            RecordKinds.LabResult => many ? "Confirm my lab results" : "Confirm my lab result",
-            RecordKinds.Diagnosis => many ? "Confirm my diagnoses" : "Confirm my diagnosis",
-            RecordKinds.Prescription => many ? "Confirm my prescriptions" : "Confirm my prescription",
-            RecordKinds.Note => many ? "Confirm my clinical notes" : "Confirm my clinical note",
-            RecordKinds.Allergy => many ? "Confirm my allergies" : "Confirm my allergy",
-            _ => "Confirm my records",
-        };
-    }
+    /// <summary>In the reader's language (<see cref="AnchorWords.Title"/>).</summary>
+    public static string For(IReadOnlyList<AnchorRecordView> records) => AnchorWords.Title(records);
 }

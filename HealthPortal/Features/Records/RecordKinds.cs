@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Resources;
+
 namespace HealthPortal.Features.Records;
 
 /// <summary>
@@ -43,4 +46,14 @@ public static class RecordKinds
         Allergy => "Allergy",
         _ => kind,
     };
+
+    // Static helpers cannot be an IStringLocalizer<T>; RecordKinds.resx / RecordKinds.my.resx are read the same way.
+    private static readonly ResourceManager Texts = new(typeof(RecordKinds).FullName!, typeof(RecordKinds).Assembly);
+
+    /// <summary>
+    /// The singular label in the reader's language, for pages. <see cref="SingularLabel"/> stays English: it also goes
+    /// into data (exported AuditEvents, the health summary's document, export file notes).
+    /// </summary>
+    public static string SingularText(string kind) =>
+        IsKnown(kind) ? Texts.GetString("Singular" + string.Concat(kind.Split('-').Select(p => char.ToUpperInvariant(p[0]) + p[1..])), CultureInfo.CurrentUICulture) ?? kind : kind;
 }
