@@ -32,6 +32,7 @@ public sealed partial class BurmeseRenderTests : PortalComponentTest
         "Components/Pages",     // start page, error, not found
         "Features/Accounts",
         "Features/Facilities",
+        "Features/FacilityPortal",
         "Features/Grants",
         "Features/Invitations",
         "Features/Localization",
@@ -53,7 +54,6 @@ public sealed partial class BurmeseRenderTests : PortalComponentTest
         "Features/Delegation",
         "Features/Ehr",
         "Features/Explorer",
-        "Features/FacilityPortal",
         "Features/Ingest",
         "Features/Interop",
         "Features/Keys",
@@ -113,6 +113,13 @@ public sealed partial class BurmeseRenderTests : PortalComponentTest
         [typeof(RequestAccessPanel)] = typeof(GrantsBurmeseTests),
         [typeof(PendingRequestsBadge)] = typeof(GrantsBurmeseTests),
         [typeof(HealthPortal.Features.Invitations.AcceptInvitation)] = typeof(InvitationsBurmeseTests), // server-rendered: fetched over HTTP
+        [typeof(HealthPortal.Features.FacilityPortal.FacilityDashboard)] = typeof(FacilityPortalBurmeseTests),
+        [typeof(HealthPortal.Features.FacilityPortal.FacilityAnchorBoard)] = typeof(FacilityPortalBurmeseTests),
+        [typeof(HealthPortal.Features.FacilityPortal.PatientFinder)] = typeof(FacilityPortalBurmeseTests),
+        [typeof(HealthPortal.Features.FacilityPortal.FacilityPatient)] = typeof(FacilityPortalBurmeseTests),
+        [typeof(HealthPortal.Features.FacilityPortal.FacilityAudit)] = typeof(FacilityPortalBurmeseTests),
+        [typeof(HealthPortal.Features.FacilityPortal.FacilityRecovery)] = typeof(FacilityPortalBurmeseTests),
+        [typeof(HealthPortal.Features.FacilityPortal.FacilityStaff)] = typeof(FacilityPortalBurmeseTests),
     };
 
     public BurmeseRenderTests()

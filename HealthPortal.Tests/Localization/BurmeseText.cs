@@ -20,6 +20,8 @@ public static partial class BurmeseText
         "MPI",          // Master Patient Index: the abbreviation is the term in Myanmar's health system
         "FHIR",         // the HL7 standard's name
         "UTC",          // time offsets are written "UTC+06:30" in Burmese too
+        "NRC",          // the National Registration Card: Myanmar's forms and staff write its number and name this way
+        "QR",           // "QR ကုဒ်": the code's name has no Burmese word of its own
     };
 
     /// <summary>The rendered words a reader meets: text, and the accessible names and hints screen readers announce.</summary>
