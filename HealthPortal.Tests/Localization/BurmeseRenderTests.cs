@@ -31,6 +31,7 @@ public sealed partial class BurmeseRenderTests : PortalComponentTest
         "Components/Layout",    // the reconnect dialog
         "Components/Pages",     // start page, error, not found
         "Features/Accounts",
+        "Features/Admission",
         "Features/Facilities",
         "Features/FacilityPortal",
         "Features/Grants",
@@ -46,7 +47,6 @@ public sealed partial class BurmeseRenderTests : PortalComponentTest
         "Features/Access",
         "Features/ActingFor",
         "Features/Admin",
-        "Features/Admission",
         "Features/Anchoring",
         "Features/BreakGlass",
         "Features/Children",
@@ -120,6 +120,9 @@ public sealed partial class BurmeseRenderTests : PortalComponentTest
         [typeof(HealthPortal.Features.FacilityPortal.FacilityAudit)] = typeof(FacilityPortalBurmeseTests),
         [typeof(HealthPortal.Features.FacilityPortal.FacilityRecovery)] = typeof(FacilityPortalBurmeseTests),
         [typeof(HealthPortal.Features.FacilityPortal.FacilityStaff)] = typeof(FacilityPortalBurmeseTests),
+        [typeof(HealthPortal.Features.Admission.Join)] = typeof(AdmissionBurmeseTests),
+        [typeof(HealthPortal.Features.Admission.Registrations)] = typeof(AdmissionBurmeseTests),
+        [typeof(HealthPortal.Features.Admission.DecisionDialog)] = typeof(AdmissionBurmeseTests),
     };
 
     public BurmeseRenderTests()
