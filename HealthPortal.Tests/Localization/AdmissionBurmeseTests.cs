@@ -1,10 +1,8 @@
-using System.Globalization;
 using Bunit;
 using HealthPortal.Features.Admission;
 using HealthPortal.Features.Auth;
 using HealthPortal.Features.DemoMode;
 using HealthPortal.Features.Facilities;
-using HealthPortal.Features.Localization;
 using HealthPortal.Features.Security;
 using HealthPortal.Tests.Features.Admission;
 using HealthPortal.Tests.Support;
@@ -38,7 +36,7 @@ public sealed class AdmissionBurmeseTests(NetworkTestNode node) : PortalComponen
         Auth.SetNotAuthorized();
         var name = $"ဟာဘာ ဆေးခန်း {Guid.NewGuid():N}";
 
-        var texts = UnderBurmese(() =>
+        var texts = BurmeseText.UnderBurmese(() =>
         {
             var page = Render<Join>();
             page.Find("[data-testid='join-submit']").Click();
@@ -79,7 +77,7 @@ public sealed class AdmissionBurmeseTests(NetworkTestNode node) : PortalComponen
         var applied = await Services.GetRequiredService<NodeRegistrations>().ApplyAsync(new JoinRequest(name, FacilityKind.Laboratory, "lab@example.org", "https://lab.example.org/fhir"));
         Assert.True(applied.IsOk, applied.ToString());
 
-        var texts = UnderBurmese(() =>
+        var texts = BurmeseText.UnderBurmese(() =>
         {
             var popovers = Render<MudPopoverProvider>();
             var dialogs = Render<MudDialogProvider>();
@@ -100,7 +98,7 @@ public sealed class AdmissionBurmeseTests(NetworkTestNode node) : PortalComponen
     [Fact]
     public void DecisionDialog_UnderBurmese_AsksForTheReasonInBurmese()
     {
-        var texts = UnderBurmese(() =>
+        var texts = BurmeseText.UnderBurmese(() =>
         {
             var provider = Render<MudDialogProvider>();
             var parameters = new DialogParameters<DecisionDialog> { { d => d.Title, "ငြင်းပယ်မည်လား။" }, { d => d.Explanation, "ရှင်းလင်းချက်" }, { d => d.ConfirmText, "ငြင်းပယ်ရန်" }, { d => d.What, "ငြင်းပယ်ချက်" } };
@@ -122,27 +120,6 @@ public sealed class AdmissionBurmeseTests(NetworkTestNode node) : PortalComponen
         return [.. (await db.Facilities.Select(f => new { f.Name, f.Contact, f.Endpoint }).ToListAsync()).SelectMany(f => new[] { f.Name, f.Contact, f.Endpoint })];
     }
 
-    private static List<string> UnderBurmese(Func<List<string>> render)
-    {
-        var before = (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture);
-        CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo(PortalCultures.Burmese);
-        try
-        {
-            return render();
-        }
-        finally
-        {
-            (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture) = before;
-        }
-    }
-
-    private static void AssertBurmese(IReadOnlyList<string> texts, IReadOnlyList<string> data)
-    {
-        var values = data.Where(v => !string.IsNullOrWhiteSpace(v)).Distinct().OrderByDescending(v => v.Length).ToList();
-        Assert.Contains(texts, text => text.Any(c => c is >= '\u1000' and <= '\u109F'));
-        var english = texts
-            .Select(text => values.Aggregate(text, (t, value) => t.Replace(value, " ", StringComparison.Ordinal)))
-            .SelectMany(BurmeseText.EnglishWords).Distinct().ToList();
-        Assert.True(english.Count == 0, "English on a Burmese admission page: " + string.Join(", ", english) + "\n" + string.Join("\n", texts));
-    }
+    private static void AssertBurmese(IReadOnlyList<string> texts, IReadOnlyList<string> data) =>
+        BurmeseText.AssertBurmeseBeyond(texts, data, "a Burmese admission page");
 }

@@ -1,9 +1,7 @@
-using System.Globalization;
 using Bunit;
 using HealthPortal.Features.Auth;
 using HealthPortal.Features.DemoMode;
 using HealthPortal.Features.FacilityPortal;
-using HealthPortal.Features.Localization;
 using HealthPortal.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -53,7 +51,7 @@ public sealed class FacilityPortalBurmeseTests(PortalFactory portal) : PortalCom
         foreach (var role in new[] { Roles.FacilityManager, Roles.FacilityStaff })
         {
             await SignInAsync(role);
-            texts.AddRange(UnderBurmese(() =>
+            texts.AddRange(BurmeseText.UnderBurmese(() =>
             {
                 var page = Render<FacilityDashboard>();
                 page.WaitForElement("[data-testid='facility-kind']");
@@ -72,7 +70,7 @@ public sealed class FacilityPortalBurmeseTests(PortalFactory portal) : PortalCom
     {
         await SignInAsync(Roles.FacilityStaff);
 
-        var texts = UnderBurmese(() => OwnWords(Render<FacilityAnchorBoard>(p => p.Add(c => c.FacilityId, Lakeview))));
+        var texts = BurmeseText.UnderBurmese(() => OwnWords(Render<FacilityAnchorBoard>(p => p.Add(c => c.FacilityId, Lakeview))));
 
         await AssertBurmeseAsync(texts);
     }
@@ -82,7 +80,7 @@ public sealed class FacilityPortalBurmeseTests(PortalFactory portal) : PortalCom
     {
         await SignInAsync(Roles.FacilityStaff);
 
-        var texts = UnderBurmese(() =>
+        var texts = BurmeseText.UnderBurmese(() =>
         {
             var finder = Render<PatientFinder>();
             var shown = new List<string>();
@@ -111,7 +109,7 @@ public sealed class FacilityPortalBurmeseTests(PortalFactory portal) : PortalCom
         var patient = await portal.RegisteredPatientAsync();
         await SignInAsync(Roles.FacilityStaff);
 
-        var texts = UnderBurmese(() =>
+        var texts = BurmeseText.UnderBurmese(() =>
         {
             var page = Render<FacilityPatient>(p => p.Add(c => c.Mpi, patient.Mpi!));
             page.WaitForElement("[data-testid='no-records']");
@@ -134,7 +132,7 @@ public sealed class FacilityPortalBurmeseTests(PortalFactory portal) : PortalCom
         await portal.WithScopeAsync(async s => await s.GetRequiredService<FacilityPatients>().FindAsync(await portal.StaffOfAsync(Lakeview), patient.Mpi));
         await SignInAsync(Roles.FacilityManager);
 
-        var texts = UnderBurmese(() =>
+        var texts = BurmeseText.UnderBurmese(() =>
         {
             var page = Render<FacilityAudit>();
             page.WaitForElement("[data-testid='audit-kind']");
@@ -156,7 +154,7 @@ public sealed class FacilityPortalBurmeseTests(PortalFactory portal) : PortalCom
         var patient = await portal.RegisteredPatientAsync();
         await SignInAsync(Roles.FacilityManager);
 
-        var texts = UnderBurmese(() =>
+        var texts = BurmeseText.UnderBurmese(() =>
         {
             var page = Render<FacilityRecovery>();
             page.Find("input[data-testid='recovery-mpi-input']").Input("1234-5678-9013");
@@ -177,7 +175,7 @@ public sealed class FacilityPortalBurmeseTests(PortalFactory portal) : PortalCom
     {
         await SignInAsync(Roles.FacilityManager);
 
-        var texts = UnderBurmese(() =>
+        var texts = BurmeseText.UnderBurmese(() =>
         {
             var popovers = Render<MudBlazor.MudPopoverProvider>();
             var page = Render<FacilityStaff>();
@@ -221,20 +219,6 @@ public sealed class FacilityPortalBurmeseTests(PortalFactory portal) : PortalCom
         Auth.SetClaims([.. principal.Claims]);
     }
 
-    private static List<string> UnderBurmese(Func<List<string>> render)
-    {
-        var before = (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture);
-        CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo(PortalCultures.Burmese);
-        try
-        {
-            return render();
-        }
-        finally
-        {
-            (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture) = before;
-        }
-    }
-
     /// <summary>
     /// No English word beyond data: facility names, the people's names (the demo's and those other tests made) and
     /// the invitation link, each as entered. Longest first, so no value is cut by a shorter one.
@@ -244,11 +228,6 @@ public sealed class FacilityPortalBurmeseTests(PortalFactory portal) : PortalCom
         var data = await portal.QueryAsync(async db => (await db.Facilities.Select(f => f.Name).ToListAsync())
             .Concat(await db.Users.Select(u => u.DisplayName).ToListAsync())
             .Concat(await db.PatientProfiles.Select(p => p.FullName).ToListAsync()).ToList());
-        var values = data.Where(v => !string.IsNullOrWhiteSpace(v)).Select(v => v!).Distinct().OrderByDescending(v => v.Length).ToList();
-        Assert.Contains(texts, text => text.Any(c => c is >= '\u1000' and <= '\u109F'));
-        var english = texts
-            .Select(text => values.Aggregate(text, (t, value) => t.Replace(value, " ", StringComparison.Ordinal)))
-            .SelectMany(BurmeseText.EnglishWords).Distinct().ToList();
-        Assert.True(english.Count == 0, "English on a Burmese staff page: " + string.Join(", ", english) + "\n" + string.Join("\n", texts));
+        BurmeseText.AssertBurmeseBeyond(texts, data, "a Burmese staff page");
     }
 }
