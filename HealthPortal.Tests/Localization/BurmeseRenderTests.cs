@@ -31,8 +31,10 @@ public sealed partial class BurmeseRenderTests : PortalComponentTest
         "Components/Layout",    // the reconnect dialog
         "Components/Pages",     // start page, error, not found
         "Features/Accounts",
+        "Features/Admission",
         "Features/Facilities",
         "Features/Anchoring",
+        "Features/FacilityPortal",
         "Features/Grants",
         "Features/Invitations",
         "Features/Keys",
@@ -47,14 +49,12 @@ public sealed partial class BurmeseRenderTests : PortalComponentTest
         "Features/Access",
         "Features/ActingFor",
         "Features/Admin",
-        "Features/Admission",
         "Features/BreakGlass",
         "Features/Children",
         "Features/Corrections",
         "Features/Delegation",
         "Features/Ehr",
         "Features/Explorer",
-        "Features/FacilityPortal",
         "Features/Ingest",
         "Features/Interop",
         "Features/Mpi",
@@ -131,6 +131,16 @@ public sealed partial class BurmeseRenderTests : PortalComponentTest
         [typeof(HealthPortal.Features.Anchoring.WaitingConfirmations)] = typeof(AnchoringBurmeseTests),
         [typeof(HealthPortal.Features.Anchoring.WaitingForPatient)] = typeof(AnchoringBurmeseTests),
         [typeof(HealthPortal.Features.Anchoring.ConfirmationQr)] = typeof(AnchoringBurmeseTests),
+        [typeof(HealthPortal.Features.FacilityPortal.FacilityDashboard)] = typeof(FacilityPortalBurmeseTests),
+        [typeof(HealthPortal.Features.FacilityPortal.FacilityAnchorBoard)] = typeof(FacilityPortalBurmeseTests),
+        [typeof(HealthPortal.Features.FacilityPortal.PatientFinder)] = typeof(FacilityPortalBurmeseTests),
+        [typeof(HealthPortal.Features.FacilityPortal.FacilityPatient)] = typeof(FacilityPortalBurmeseTests),
+        [typeof(HealthPortal.Features.FacilityPortal.FacilityAudit)] = typeof(FacilityPortalBurmeseTests),
+        [typeof(HealthPortal.Features.FacilityPortal.FacilityRecovery)] = typeof(FacilityPortalBurmeseTests),
+        [typeof(HealthPortal.Features.FacilityPortal.FacilityStaff)] = typeof(FacilityPortalBurmeseTests),
+        [typeof(HealthPortal.Features.Admission.Join)] = typeof(AdmissionBurmeseTests),
+        [typeof(HealthPortal.Features.Admission.Registrations)] = typeof(AdmissionBurmeseTests),
+        [typeof(HealthPortal.Features.Admission.DecisionDialog)] = typeof(AdmissionBurmeseTests),
     };
 
     public BurmeseRenderTests()

@@ -22,6 +22,7 @@ public static partial class BurmeseText
         "UTC",          // time offsets are written "UTC+06:30" in Burmese too
         // Names of standards and products a Burmese text names as they are written (the key pages' wallet and key words).
         "Ethereum", "MetaMask", "Rabby", "EIP", "QR", "ECDSA", "WebCrypto", "IndexedDB", "ES", "JSON", "SHA",
+        "NRC",          // the National Registration Card: Myanmar's forms and staff write its number and name this way
     };
 
     /// <summary>The rendered words a reader meets: text, and the accessible names and hints screen readers announce.</summary>
@@ -58,6 +59,35 @@ public static partial class BurmeseText
             texts.Add(text);
         }
         foreach (var child in node.ChildNodes) Collect(child, texts);
+    }
+
+    /// <summary>Runs <paramref name="render"/> with the UI culture <c>my</c>, and puts the cultures back.</summary>
+    public static List<string> UnderBurmese(Func<List<string>> render)
+    {
+        var before = (System.Globalization.CultureInfo.CurrentCulture, System.Globalization.CultureInfo.CurrentUICulture);
+        System.Globalization.CultureInfo.CurrentUICulture = System.Globalization.CultureInfo.GetCultureInfo(PortalCultures.Burmese);
+        try
+        {
+            return render();
+        }
+        finally
+        {
+            (System.Globalization.CultureInfo.CurrentCulture, System.Globalization.CultureInfo.CurrentUICulture) = before;
+        }
+    }
+
+    /// <summary>
+    /// The texts hold Burmese and no English word once <paramref name="data"/> (what people entered: names, contacts,
+    /// addresses) is taken out, longest value first so no value is cut by a shorter one.
+    /// </summary>
+    public static void AssertBurmeseBeyond(IReadOnlyList<string> texts, IEnumerable<string?> data, string where)
+    {
+        var values = data.Where(v => !string.IsNullOrWhiteSpace(v)).Select(v => v!).Distinct().OrderByDescending(v => v.Length).ToList();
+        Xunit.Assert.Contains(texts, text => text.Any(c => c is >= '\u1000' and <= '\u109F'));
+        var english = texts
+            .Select(text => values.Aggregate(text, (t, value) => t.Replace(value, " ", StringComparison.Ordinal)))
+            .SelectMany(EnglishWords).Distinct().ToList();
+        Xunit.Assert.True(english.Count == 0, $"English on {where}: " + string.Join(", ", english) + "\n" + string.Join("\n", texts));
     }
 
     public static IEnumerable<string> EnglishWords(string text) =>

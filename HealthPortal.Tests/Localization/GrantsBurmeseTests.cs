@@ -1,10 +1,8 @@
-using System.Globalization;
 using System.Security.Claims;
 using Bunit;
 using HealthPortal.Features.Auth;
 using HealthPortal.Features.Grants;
 using HealthPortal.Features.Keys;
-using HealthPortal.Features.Localization;
 using HealthPortal.Features.Records;
 using HealthPortal.Ledger.Transactions;
 using HealthPortal.Tests.Features.Grants;
@@ -57,7 +55,7 @@ public sealed class GrantsBurmeseTests(PortalFactory portal) : PortalComponentTe
         SignInPatient(patient);
         GrantPagesTests.BrowserHolds(JSInterop, patient);
 
-        var texts = UnderBurmese(() =>
+        var texts = BurmeseText.UnderBurmese(() =>
         {
             var page = Render<Sharing>();
             page.WaitForElement("[data-testid='pending-request']");
@@ -80,7 +78,7 @@ public sealed class GrantsBurmeseTests(PortalFactory portal) : PortalComponentTe
         var patient = await portal.NewPatientAsync();
         SignInPatient(patient);
 
-        var texts = UnderBurmese(() =>
+        var texts = BurmeseText.UnderBurmese(() =>
         {
             var page = Render<Sharing>();
             page.WaitForElement("[data-testid='grants-not-registered']");
@@ -165,7 +163,7 @@ public sealed class GrantsBurmeseTests(PortalFactory portal) : PortalComponentTe
         Auth.SetPolicies(PortalPolicies.FacilityPortal);
         Auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, staff.FindFirstValue(ClaimTypes.NameIdentifier)!));
 
-        var texts = UnderBurmese(() =>
+        var texts = BurmeseText.UnderBurmese(() =>
         {
             var panel = Render<RequestAccessPanel>(p => p.Add(x => x.Mpi, patient.Mpi!).Add(x => x.FacilityId, Lakeview));
             panel.WaitForAssertion(() => Assert.Equal(3, panel.FindAll("[data-testid='request-row']").Count));
@@ -184,7 +182,7 @@ public sealed class GrantsBurmeseTests(PortalFactory portal) : PortalComponentTe
         await AskAsync(patient, Northgate, null);
         SignInPatient(patient);
 
-        var texts = UnderBurmese(() =>
+        var texts = BurmeseText.UnderBurmese(() =>
         {
             var badge = Render<PendingRequestsBadge>();
             badge.WaitForElement("[data-testid='dashboard-access-requests']");
@@ -193,20 +191,6 @@ public sealed class GrantsBurmeseTests(PortalFactory portal) : PortalComponentTe
 
         AssertBurmese(texts, await FacilityNamesAsync());
         Assert.Contains(texts, t => t.Contains("ကျန်းမာရေးဌာန 2 ခုက", StringComparison.Ordinal));
-    }
-
-    private static List<string> UnderBurmese(Func<List<string>> render)
-    {
-        var before = (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture);
-        CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo(PortalCultures.Burmese);
-        try
-        {
-            return render();
-        }
-        finally
-        {
-            (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture) = before;
-        }
     }
 
     private static void AssertBurmese(IReadOnlyList<string> texts, IReadOnlyList<string> facilityNames)

@@ -141,7 +141,7 @@ public sealed class NodeRegistrations(
     {
         var errors = new Dictionary<string, string>();
         if (ValidateName(request.Name) is { } name) errors[nameof(JoinRequest.Name)] = name;
-        if (!Enum.IsDefined(request.Kind)) errors[nameof(JoinRequest.Kind)] = "Choose hospital, clinic or laboratory.";
+        if (!Enum.IsDefined(request.Kind)) errors[nameof(JoinRequest.Kind)] = AdmissionWords.Text("KindChoose");
         if (ValidateContact(request.Contact) is { } contact) errors[nameof(JoinRequest.Contact)] = contact;
         if (ValidateEndpoint(request.Endpoint, allowHttp) is { } endpoint) errors[nameof(JoinRequest.Endpoint)] = endpoint;
         return errors;
@@ -155,24 +155,24 @@ public sealed class NodeRegistrations(
     /// </summary>
     public static string? ValidateName(string? name)
     {
-        const string Required = "Enter the organisation's name (3–200 characters).";
-        if (string.IsNullOrWhiteSpace(name)) return Required;
+        var required = AdmissionWords.Text("NameRequired");
+        if (string.IsNullOrWhiteSpace(name)) return required;
         if (SafeText.Check(name) is { } problem)
-            return $"The name cannot contain invisible, control or direction-changing characters: {problem}. Type the name again without it.";
-        if (name.IndexOfAny(['<', '>']) >= 0) return "The name cannot contain < or >.";
+            return AdmissionWords.Format("NameUnsafe", problem);
+        if (name.IndexOfAny(['<', '>']) >= 0) return AdmissionWords.Text("NameBrackets");
         var normalized = SafeText.NormalizeName(name);
         // NFKC can itself produce a bracket (a full-width "＜") or an unsafe character; check what would be stored too.
-        if (normalized.IndexOfAny(['<', '>']) >= 0) return "The name cannot contain < or >.";
+        if (normalized.IndexOfAny(['<', '>']) >= 0) return AdmissionWords.Text("NameBrackets");
         if (SafeText.Check(normalized) is { } normalizedProblem)
-            return $"The name cannot contain invisible, control or direction-changing characters: {normalizedProblem}.";
-        if (normalized.Length is < 3 or > MaxNameLength) return Required;
-        if (!normalized.Any(char.IsLetter)) return "The name must contain letters.";
+            return AdmissionWords.Format("NameUnsafeNormalized", normalizedProblem);
+        if (normalized.Length is < 3 or > MaxNameLength) return required;
+        if (!normalized.Any(char.IsLetter)) return AdmissionWords.Text("NameLetters");
         return null;
     }
 
     public static string? ValidateContact(string? contact) =>
         string.IsNullOrWhiteSpace(contact) || contact.Trim().Length > 200 || !SafeText.IsSafe(contact)
-            ? "Enter a contact (a person, e-mail or phone; at most 200 characters)."
+            ? AdmissionWords.Text("ContactRequired")
             : null;
 
     /// <summary>
@@ -182,19 +182,19 @@ public sealed class NodeRegistrations(
     /// </summary>
     public static string? ValidateEndpoint(string? endpoint, bool allowHttp)
     {
-        const string Example = "Enter the node's address as a full URL, e.g. https://node.example.org.";
-        if (string.IsNullOrWhiteSpace(endpoint)) return Example;
+        var example = AdmissionWords.Text("EndpointExample");
+        if (string.IsNullOrWhiteSpace(endpoint)) return example;
         var text = endpoint.Trim();
-        if (text.Length > MaxEndpointLength) return $"Keep the node's address under {MaxEndpointLength} characters.";
-        if (SafeText.Check(text) is { } problem) return $"The address cannot contain invisible or control characters: {problem}.";
-        if (text.Any(char.IsWhiteSpace)) return "The address cannot contain spaces.";
+        if (text.Length > MaxEndpointLength) return AdmissionWords.Format("EndpointLong", MaxEndpointLength);
+        if (SafeText.Check(text) is { } problem) return AdmissionWords.Format("EndpointUnsafe", problem);
+        if (text.Any(char.IsWhiteSpace)) return AdmissionWords.Text("EndpointSpaces");
         if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http") || uri.Host.Length == 0)
-            return Example;
-        if (uri.Scheme == "http" && !allowHttp) return "The node's address must start with https:// (an encrypted connection).";
-        if (uri.UserInfo.Length > 0 || text.Contains('@')) return "Leave the user name and password out of the node's address (no @).";
-        if (text.Contains('#')) return "The node's address cannot have a #fragment.";
+            return example;
+        if (uri.Scheme == "http" && !allowHttp) return AdmissionWords.Text("EndpointHttps");
+        if (uri.UserInfo.Length > 0 || text.Contains('@')) return AdmissionWords.Text("EndpointUser");
+        if (text.Contains('#')) return AdmissionWords.Text("EndpointFragment");
         // A base URL: other nodes append FHIR paths to it, and a query would ride along on every request.
-        if (text.Contains('?')) return "The node's address cannot have a ?query: give its base URL.";
+        if (text.Contains('?')) return AdmissionWords.Text("EndpointQuery");
         return null;
     }
 
@@ -204,11 +204,11 @@ public sealed class NodeRegistrations(
     /// </summary>
     public static string? ValidateReason(string? reasonCode, string? note, string what)
     {
-        if (!NodeDecisionReasons.IsValid(reasonCode)) return $"Choose the reason for the {what}.";
-        if (reasonCode == NodeDecisionReasons.Other && string.IsNullOrWhiteSpace(note)) return $"Say in words why (the reason is \"other\").";
+        if (!NodeDecisionReasons.IsValid(reasonCode)) return AdmissionWords.Format("ReasonChoose", what);
+        if (reasonCode == NodeDecisionReasons.Other && string.IsNullOrWhiteSpace(note)) return AdmissionWords.Text("ReasonWords");
         if (note is null) return null;
-        if (note.Trim().Length > MaxReasonLength) return $"Keep the explanation under {MaxReasonLength} characters.";
-        if (SafeText.Check(note.Trim(), multiline: true) is { } problem) return $"The explanation cannot be saved: {problem}.";
+        if (note.Trim().Length > MaxReasonLength) return AdmissionWords.Format("ReasonLong", MaxReasonLength);
+        if (SafeText.Check(note.Trim(), multiline: true) is { } problem) return AdmissionWords.Format("ReasonUnsafe", problem);
         return null;
     }
 
@@ -245,21 +245,21 @@ public sealed class NodeRegistrations(
     public async Task<Result<AdmissionDone, AdmissionError>> SubmitAsync(JoinDraft draft, string? counter)
     {
         ArgumentNullException.ThrowIfNull(draft);
-        if (draft.Submitted) return Result.Fail(AdmissionError.AlreadySubmitted, "This application was already submitted.");
+        if (draft.Submitted) return Result.Fail(AdmissionError.AlreadySubmitted, AdmissionWords.Text("AlreadySubmitted"));
         // Digits only, and no more than a 64-bit counter has: anything else is not an answer to the puzzle.
         if (counter is null || counter.Length is 0 or > 20 || !counter.All(char.IsAsciiDigit))
-            return Result.Fail(AdmissionError.ProofNotACounter, "The proof of work from your browser is not a counter. Nothing was recorded; apply again.");
+            return Result.Fail(AdmissionError.ProofNotACounter, AdmissionWords.Text("ProofNotACounter"));
 
         var body = (JsonObject)draft.Body.DeepClone();
         body["pow"] = counter;
         var created = Transaction.Create(TxType.NodeRegister, body);
-        if (!created.IsSuccess) return Result.Fail(AdmissionError.LedgerRefused, $"The registration could not be built: {created.Message}");
+        if (!created.IsSuccess) return Result.Fail(AdmissionError.LedgerRefused, AdmissionWords.Format("NotBuilt", created.Message));
         var tx = created.Value!;
         var zeroBits = ProofOfWork.LeadingZeroBits(tx.Id);
         if (zeroBits < draft.PowBits)
         {
             logger.LogWarning("Refused a join stamp for {Facility}: {Bits} leading zero bits, {Required} required", draft.Name, zeroBits, draft.PowBits);
-            return Result.Fail(AdmissionError.ProofTooWeak, $"The proof of work from your browser does not meet the network's difficulty ({zeroBits} of {draft.PowBits} bits). Nothing was recorded; apply again.");
+            return Result.Fail(AdmissionError.ProofTooWeak, AdmissionWords.Format("ProofTooWeak", zeroBits, draft.PowBits));
         }
         draft.Submitted = true;
 
@@ -300,8 +300,8 @@ public sealed class NodeRegistrations(
             ForgetKey(draft, keyName);
             logger.LogWarning("The ledger refused the registration of {Facility}: {Result}", facility.Name, result);
             return result.Error == LedgerError.TimestampOutOfRange
-                ? Result.Fail(AdmissionError.Expired, "The application took too long and expired. Nothing was recorded; apply again.")
-                : Result.Fail(AdmissionError.LedgerRefused, $"The ledger refused the registration: {result.Message}");
+                ? Result.Fail(AdmissionError.Expired, AdmissionWords.Text("Expired"))
+                : Result.Fail(AdmissionError.LedgerRefused, AdmissionWords.Format("RegistrationRefused", result.Message));
         }
         logger.LogInformation("Facility {Facility} ({Id}) applied to join; node {Node} registered at height {Height}", facility.Name, facility.Id, draft.Key.Id, result.Receipt!.Height);
         return new AdmissionDone(facility.Id, result.Receipt.Height, result.Receipt.TransactionId) { NodeKeyId = draft.Key.Id };
@@ -327,7 +327,7 @@ public sealed class NodeRegistrations(
             if (string.Equals(existing, name, StringComparison.OrdinalIgnoreCase)) return NameTaken(existing);
             if (FacilityNameSkeleton.AreConfusable(existing, name))
             {
-                var message = $"This name can be mistaken for '{existing}', a facility already on the network. Choose a name that cannot be confused with it.";
+                var message = AdmissionWords.Format("NameConfusable", existing);
                 return Result.Invalid(AdmissionError.NameConfusable, nameof(JoinRequest.Name), message);
             }
         }
@@ -343,7 +343,7 @@ public sealed class NodeRegistrations(
     }
 
     private static Failure<AdmissionError> NameTaken(string name) => Result.Invalid(AdmissionError.NameTaken, nameof(JoinRequest.Name),
-        $"A facility named '{name}' has already applied. If that was you, wait for the consortium's decision.");
+        AdmissionWords.Format("NameTaken", name));
 
     /// <summary>
     /// Every application with its ledger entry and recomputed proof-of-work stamp, newest first. Rows whose status
@@ -387,17 +387,17 @@ public sealed class NodeRegistrations(
         if (node is null) return new(false, required, 0, "not on the ledger");
         if (node.RegisterTx == "genesis") return new(true, 0, 0, "genesis node: admitted by the chain's founding document");
         if (!Base64Url.TryDecode(node.RegisterTx, out var id) || id.Length != 32 || ledger.Reader.Transaction(id) is not { } row)
-            return new(false, required, 0, "its node.register transaction is not in the store");
+            return new(false, required, 0, AdmissionWords.Text("StampMissing"));
         var recomputed = row.RecomputedId;
         var zeroBits = ProofOfWork.LeadingZeroBits(recomputed);
-        if (!recomputed.AsSpan().SequenceEqual(id)) return new(false, required, zeroBits, "the stored transaction does not hash to its id");
+        if (!recomputed.AsSpan().SequenceEqual(id)) return new(false, required, zeroBits, AdmissionWords.Text("StampNotItsId"));
         var tx = row.Transaction;
         if (tx is null || tx.Type != TxType.NodeRegister
             || !Jwk.TryParse(tx.Body["key"], out var jwk, out _) || jwk!.Thumbprint() != node.Id)
-            return new(false, required, zeroBits, "the transaction does not register this node's key");
+            return new(false, required, zeroBits, AdmissionWords.Text("StampWrongKey"));
         return zeroBits >= required
-            ? new(true, required, zeroBits, $"{zeroBits} leading zero bits, {required} required")
-            : new(false, required, zeroBits, $"only {zeroBits} leading zero bits, {required} required");
+            ? new(true, required, zeroBits, AdmissionWords.Format("StampOk", zeroBits, required))
+            : new(false, required, zeroBits, AdmissionWords.Format("StampWeak", zeroBits, required));
     }
 
     /// <summary>
@@ -425,7 +425,7 @@ public sealed class NodeRegistrations(
     {
         await using var db = await dbFactory.CreateDbContextAsync();
         var facility = await db.Facilities.AsNoTracking().SingleOrDefaultAsync(f => f.Id == decided.FacilityId);
-        if (facility?.Status != FacilityStatus.Approved) return Result.Fail(AdmissionError.NotApproved, "Only an approved facility can be provisioned.");
+        if (facility?.Status != FacilityStatus.Approved) return Result.Fail(AdmissionError.NotApproved, AdmissionWords.Text("NotApprovedProvision"));
         try
         {
             ehrStores.Provision(facility);
@@ -434,13 +434,13 @@ public sealed class NodeRegistrations(
         {
             // The ledger decision stands; the admin can provision again from the registrations page.
             logger.LogError(e, "Could not create the EHR store of facility {Id}", facility.Id);
-            return decided with { Warning = $"The facility is approved, but its EHR store could not be created ({e.Message}). Try \"Manager invitation\" again." };
+            return decided with { Warning = AdmissionWords.Format("StoreNotCreated", e.Message) };
         }
         // The contact given when applying is mailed the link when it is an address (it may be a phone number or a name).
         var invitation = await invitations.CreateManagerInvitationAsync(admin, facility.Id, facility.Contact.Contains('@') ? facility.Contact : null);
         return invitation.IsOk
             ? decided with { ManagerInvitationToken = invitation.Value!.Token }
-            : decided with { Warning = $"The facility is approved, but no manager invitation could be made ({invitation.Error})." };
+            : decided with { Warning = AdmissionWords.Format("NoInvitation", invitation.Error) };
     }
 
     /// <param name="reasonCode">A <see cref="NodeDecisionReasons"/> code: what the ledger says.</param>
@@ -470,11 +470,11 @@ public sealed class NodeRegistrations(
         if (!await IsAdminAsync(admin)) return NotAdmin();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var facility = await db.Facilities.SingleOrDefaultAsync(f => f.Id == facilityId, ct);
-        if (facility?.NodeKeyId is null) return Result.Fail(AdmissionError.NotFound, "No such facility registration.");
+        if (facility?.NodeKeyId is null) return Result.Fail(AdmissionError.NotFound, AdmissionWords.Text("NotFound"));
         // This node seals every block of the solo sequencer; a revoked sealer could seal nothing more.
         var hash = note is { } n ? TextCommitment.Hash(n.Text, n.Salt) : null;
         if (build(facility.NodeKeyId, hash) is not { } decision)
-            return Result.Fail(AdmissionError.WouldStopLedger, "This facility's node seals the ledger's blocks; revoking it would stop the ledger.");
+            return Result.Fail(AdmissionError.WouldStopLedger, AdmissionWords.Text("WouldStopLedger"));
         Transaction signed;
         if (sign is null) signed = decision.SignWith(ledger.Keys.Get(ServerKeyVault.ConsortiumAdmin));
         else
@@ -497,13 +497,13 @@ public sealed class NodeRegistrations(
 
     private static Failure<AdmissionError> Refusal(SubmitResult result) => result.Error switch
     {
-        LedgerError.NodeNotPending => Result.Fail(AdmissionError.AlreadyDecided, "This registration has already been decided."),
-        LedgerError.NodeNotApproved => Result.Fail(AdmissionError.NotApproved, "Only an approved facility can be revoked."),
-        LedgerError.UnknownNode => Result.Fail(AdmissionError.NotFound, "The ledger does not know this facility's node."),
-        _ => Result.Fail(AdmissionError.LedgerRefused, $"The ledger refused it: {result.Message}"),
+        LedgerError.NodeNotPending => Result.Fail(AdmissionError.AlreadyDecided, AdmissionWords.Text("AlreadyDecided")),
+        LedgerError.NodeNotApproved => Result.Fail(AdmissionError.NotApproved, AdmissionWords.Text("NotApprovedRevoke")),
+        LedgerError.UnknownNode => Result.Fail(AdmissionError.NotFound, AdmissionWords.Text("UnknownNode")),
+        _ => Result.Fail(AdmissionError.LedgerRefused, AdmissionWords.Format("LedgerRefused", result.Message)),
     };
 
-    private static Failure<AdmissionError> NotAdmin() => Result.Fail(AdmissionError.NotAdmin, "Only a consortium admin may decide registrations.");
+    private static Failure<AdmissionError> NotAdmin() => Result.Fail(AdmissionError.NotAdmin, AdmissionWords.Text("NotAdmin"));
 
     private async Task<bool> IsAdminAsync(ClaimsPrincipal admin) =>
         (await authorization.AuthorizeAsync(admin, PortalPolicies.AdminPortal)).Succeeded;

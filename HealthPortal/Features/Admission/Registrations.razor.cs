@@ -43,11 +43,8 @@ public partial class Registrations
     private async Task ApproveAsync(Registration r)
     {
         // Admission is hard to take back (what the node writes stays on the ledger): say so before signing.
-        var sure = await Dialogs.ShowMessageBoxAsync($"Approve {r.Facility.Name}?",
-            $"{r.Facility.Name} becomes a member of the network: its node can anchor patients' records on the shared ledger, " +
-            "and read a patient's records held elsewhere when that patient shares them with it, or in an emergency. " +
-            "Its manager gets an invitation link. You can revoke the facility later, but what it wrote on the ledger stays there.",
-            yesText: "Approve", cancelText: "Not now");
+        var sure = await Dialogs.ShowMessageBoxAsync(L["ApproveTitle", r.Facility.Name], L["ApproveText", r.Facility.Name],
+            yesText: L["Approve"], cancelText: L["NotNow"]);
         if (sure == true) await ApproveConfirmedAsync(r);
     }
 
@@ -59,31 +56,28 @@ public partial class Registrations
             ShowInvitation(r, done.ManagerInvitationToken);
             tab = Array.IndexOf(Statuses, FacilityStatus.Approved);
         }
-        return (result, $"{r.Facility.Name} is approved (block #{result.Value?.Height}).");
+        return (result, L["Approved", r.Facility.Name, result.Value?.Height ?? 0]);
     });
 
     private async Task RejectAsync(Registration r)
     {
-        var reason = await AskReasonAsync($"Reject {r.Facility.Name}?",
-            "The rejection and its reason are recorded on the ledger. The facility cannot apply again under this key.", "Reject", "rejection");
+        var reason = await AskReasonAsync(L["RejectTitle", r.Facility.Name], L["RejectText"], L["Reject"], L["WhatRejection"]);
         if (reason is null) return;
-        await RunAsync(async admin => (await Service.RejectAsync(admin, r.Facility.Id, reason.ReasonCode, reason.Note, sign: await SignerAsync()), $"{r.Facility.Name} is rejected."));
+        await RunAsync(async admin => (await Service.RejectAsync(admin, r.Facility.Id, reason.ReasonCode, reason.Note, sign: await SignerAsync()), L["Rejected", r.Facility.Name].Value));
     }
 
     private async Task RevokeAsync(Registration r)
     {
-        var reason = await AskReasonAsync($"Revoke {r.Facility.Name}?",
-            "From the revoking block on, this facility can no longer anchor records, seal blocks or read anyone's records, and its staff lose the facility portal. This cannot be undone.",
-            "Revoke", "revocation");
+        var reason = await AskReasonAsync(L["RevokeTitle", r.Facility.Name], L["RevokeText"], L["Revoke"], L["WhatRevocation"]);
         if (reason is null) return;
-        await RunAsync(async admin => (await Service.RevokeAsync(admin, r.Facility.Id, reason.ReasonCode, reason.Note, sign: await SignerAsync()), $"{r.Facility.Name} is revoked."));
+        await RunAsync(async admin => (await Service.RevokeAsync(admin, r.Facility.Id, reason.ReasonCode, reason.Note, sign: await SignerAsync()), L["Revoked", r.Facility.Name].Value));
     }
 
     private Task InviteManagerAsync(Registration r) => RunAsync(async admin =>
     {
         var result = await Service.ProvisionAsync(admin, r.Facility.Id);
         if (result.Value is { } done) ShowInvitation(r, done.ManagerInvitationToken);
-        return (result, $"New manager invitation for {r.Facility.Name}.");
+        return (result, L["NewInvitation", r.Facility.Name]);
     });
 
     private async Task RunAsync(Func<ClaimsPrincipal, Task<(Result<AdmissionDone, AdmissionError> Result, string Success)>> action)

@@ -77,8 +77,11 @@ public sealed class FacilityPatients(
     {
         var text = (scannedOrTyped ?? "").Trim();
         if (text.StartsWith(QrCodes.MpiPrefix, StringComparison.OrdinalIgnoreCase)) text = text[QrCodes.MpiPrefix.Length..];
-        else if (text.Contains(':')) { mpi = ""; error = "This code is not a HealthPortal MPI card."; return false; }
-        return MpiNumber.TryParse(text, out mpi, out error);
+        else if (text.Contains(':')) { mpi = ""; error = DeskWords.Text("NotACard"); return false; }
+        // MpiNumber says what is wrong in English only; the desk says it in the reader's language.
+        if (MpiNumber.TryParse(text, out mpi, out error)) return true;
+        error = DeskWords.MpiProblem(text)!;
+        return false;
     }
 
     /// <summary>
@@ -98,12 +101,12 @@ public sealed class FacilityPatients(
     /// <summary>The patient with that MPI number (initials and birth year only), or why there is none; every lookup of a well-formed number is audited.</summary>
     public async Task<Result<FoundPatient, LookupError>> FindAsync(ClaimsPrincipal staff, string? mpiInput)
     {
-        if (!(await authorization.AuthorizeAsync(staff, PortalPolicies.FacilityPortal)).Succeeded) return Result.Fail(LookupError.Forbidden, "Only facility staff can look patients up.");
+        if (!(await authorization.AuthorizeAsync(staff, PortalPolicies.FacilityPortal)).Succeeded) return Result.Fail(LookupError.Forbidden, DeskWords.Text("NotFacilityStaff"));
         if (!TryReadMpi(mpiInput, out var mpi, out var error)) return Result.Fail(LookupError.NotAnMpiNumber, error);
         var userId = staff.FindFirstValue(ClaimTypes.NameIdentifier);
         var facility = await currentFacility.OfAsync(staff);
         // Nothing is shown to a caller the trail cannot name.
-        if (userId is null || facility is null) return Result.Fail(LookupError.Forbidden, "Only staff of a facility can look patients up.");
+        if (userId is null || facility is null) return Result.Fail(LookupError.Forbidden, DeskWords.Text("NotStaff"));
 
         await using var db = await dbFactory.CreateDbContextAsync();
         var profile = await db.PatientProfiles.AsNoTracking().Where(p => p.MpiNumber == mpi)
@@ -115,7 +118,7 @@ public sealed class FacilityPatients(
         var home = profile is null && found && relay is { IsConsortium: true } ? await relay.HomeOfAsync(mpi) : null;
         await AuditAsync(userId, facility.Id, mpi, found);
         if (!found)
-            return Result.Fail(LookupError.NotFound, $"No patient with MPI number {mpi} is registered on the network. Check the number with the patient.");
+            return Result.Fail(LookupError.NotFound, DeskWords.Format("NotFound", mpi));
         return profile is not null
             ? new FoundPatient(mpi, FoundPatient.InitialsOf(profile.FullName), profile.BirthDate.Year)
             : new FoundPatient(mpi, home?.Initials, home?.BirthYear, AtAnotherNode: true);

@@ -57,7 +57,7 @@ public sealed class PatientSearch(
     {
         var text = (query ?? "").Trim();
         error = "";
-        if (text.Length > MaxQueryLength) { error = $"Type at most {MaxQueryLength} characters."; return null; }
+        if (text.Length > MaxQueryLength) { error = DeskWords.Format("SearchTooLong", MaxQueryLength); return null; }
         if (Nrc.LooksLikeNrc(text))
         {
             var nrc = Nrc.Parse(text);
@@ -72,11 +72,11 @@ public sealed class PatientSearch(
             var reading = Times.DayFirstDates.Read(text);
             if (reading.Date is { } date)
                 return (PatientQueryKind.BirthDate, DateOnly.FromDateTime(date).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
-            error = $"This date of birth cannot be read: {reading.Problem} For an MPI number use the MPI field.";
+            error = DeskWords.Format("SearchBadDate", reading.Problem);
             return null;
         }
         var folded = Fold(text);
-        if (folded.Count(char.IsLetter) < MinNameLength) { error = $"Type at least {MinNameLength} letters of the name."; return null; }
+        if (folded.Count(char.IsLetter) < MinNameLength) { error = DeskWords.Format("SearchTooShort", MinNameLength); return null; }
         return (PatientQueryKind.Name, folded);
     }
 
@@ -118,10 +118,10 @@ public sealed class PatientSearch(
     public async Task<Result<PatientSearchResult, LookupError>> SearchAsync(ClaimsPrincipal staff, string? query, CancellationToken ct = default)
     {
         if (!(await authorization.AuthorizeAsync(staff, PortalPolicies.FacilityPortal)).Succeeded)
-            return Result.Fail(LookupError.Forbidden, "Only staff of an approved facility can search for patients.");
+            return Result.Fail(LookupError.Forbidden, DeskWords.Text("SearchNotStaff"));
         var userId = staff.FindFirstValue(ClaimTypes.NameIdentifier);
         var facility = await currentFacility.OfAsync(staff);
-        if (userId is null || facility is null) return Result.Fail(LookupError.Forbidden, "Only staff of a facility can search for patients.");
+        if (userId is null || facility is null) return Result.Fail(LookupError.Forbidden, DeskWords.Text("SearchNotFacilityStaff"));
         if (Classify(query, out var error) is not { } classified) return Result.Fail(LookupError.NotASearch, error);
 
         var own = await OwnPatientsAsync(facility, ct);
