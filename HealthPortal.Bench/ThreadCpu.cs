@@ -16,6 +16,24 @@ internal static class ThreadCpu
     /// <summary>As <see cref="Snapshot()"/>, grouped by each thread's own name (to see which "other" thread it was).</summary>
     public static Dictionary<string, double> SnapshotByName() => Snapshot(name => name);
 
+    /// <summary>
+    /// Seconds of CPU of a whole process (/proc/PID/stat), threads that have exited included: a per-thread sum loses an
+    /// exited thread's time (thread-pool threads retire when idle), so differences of it can even come out negative.
+    /// </summary>
+    public static double ProcessSeconds(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText("/proc/" + pid.ToString(CultureInfo.InvariantCulture) + "/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / TicksPerSecond;
+        }
+        catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException)
+        {
+            return double.NaN;
+        }
+    }
+
     /// <summary>As <see cref="Snapshot()"/> for another process (the portal server the benchmark started), grouped by <paramref name="groupOf"/>.</summary>
     public static Dictionary<string, double> SnapshotOf(int pid, Func<string, string> groupOf) =>
         Snapshot(groupOf, "/proc/" + pid.ToString(CultureInfo.InvariantCulture) + "/task");
