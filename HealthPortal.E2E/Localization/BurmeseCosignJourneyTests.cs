@@ -130,16 +130,7 @@ public sealed partial class BurmeseCosignJourneyTests(PortalHost host, ChromiumF
         await page.Locator(selector).First.WaitForAsync();
         await page.EvaluateAsync("() => document.fonts.ready");
         Assert.True(await page.EvaluateAsync<bool>(@"() => [...document.fonts].some(f => f.family.replaceAll('""', '') === 'Noto Sans Myanmar' && f.status === 'loaded')"));
-        var cdp = await page.Context.NewCDPSessionAsync(page);
-        await cdp.SendAsync("DOM.enable");
-        await cdp.SendAsync("CSS.enable");
-        var document = await cdp.SendAsync("DOM.getDocument");
-        var root = document!.Value.GetProperty("root").GetProperty("nodeId").GetInt32();
-        var found = await cdp.SendAsync("DOM.querySelector", new Dictionary<string, object> { ["nodeId"] = root, ["selector"] = selector });
-        var node = found!.Value.GetProperty("nodeId").GetInt32();
-        var fonts = await cdp.SendAsync("CSS.getPlatformFontsForNode", new Dictionary<string, object> { ["nodeId"] = node });
-        await cdp.DetachAsync();
-        var used = fonts!.Value.GetProperty("fonts").EnumerateArray().Select(f => f.GetProperty("familyName").GetString() ?? "").ToList();
+        var used = await BurmeseJourneyTests.PlatformFontsAsync(page, selector);
         Assert.Contains(used, font => font.StartsWith("Noto Sans Myanmar", StringComparison.Ordinal));
     }
 

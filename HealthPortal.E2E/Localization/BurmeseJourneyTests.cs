@@ -105,7 +105,7 @@ public sealed class BurmeseJourneyTests(PortalHost host, ChromiumFixture chromiu
         }");
 
     /// <summary>The fonts Chromium drew the node's text with (DevTools protocol: CSS.getPlatformFontsForNode).</summary>
-    private static async Task<IReadOnlyList<string>> PlatformFontsAsync(IPage page, string selector)
+    internal static async Task<IReadOnlyList<string>> PlatformFontsAsync(IPage page, string selector)
     {
         var cdp = await page.Context.NewCDPSessionAsync(page);
         await cdp.SendAsync("DOM.enable");
