@@ -58,7 +58,7 @@ public sealed partial class BurmeseCosignJourneyTests(PortalHost host, ChromiumF
             await Expect(devices.ThisDeviceRow).ToBeVisibleAsync(new() { Timeout = 30_000 });
             await Expect(devices.ThisDeviceStatus).ToContainTextAsync("ဤဘရောက်ဇာတွင် အသုံးပြုနေသောသော့ ရှိပြီး");
             await ExpectNoEnglishAsync(phone, "main");
-            await ExpectMyanmarFontAsync(phone, "h1");
+            await MyanmarFont.ExpectDrawsAsync(phone, Output, "h1");
             await phone.ScreenshotAsync(new() { Path = Path.Combine(folder, "devices-my.png"), FullPage = true });
 
             var saved = await SaveVisitAsync(mpi);
@@ -80,7 +80,7 @@ public sealed partial class BurmeseCosignJourneyTests(PortalHost host, ChromiumF
             await confirm.ReadEverythingAsync();
             await Expect(confirm.ConfirmAndSign).ToBeEnabledAsync();
             await ExpectNoEnglishAsync(phone, "main", "Lakeview Family Clinic");
-            await ExpectMyanmarFontAsync(phone, "[data-testid='confirm-title']");
+            await MyanmarFont.ExpectDrawsAsync(phone, Output, "[data-testid='confirm-title']");
             await phone.ScreenshotAsync(new() { Path = Path.Combine(folder, "confirm-my.png"), FullPage = true });
 
             await confirm.ConfirmAndSign.ClickAsync();
@@ -122,25 +122,6 @@ public sealed partial class BurmeseCosignJourneyTests(PortalHost host, ChromiumF
             .SelectMany(t => LatinWord().Matches(t).Select(m => m.Value)).Where(w => !AllowedLatinWords.Contains(w)).Distinct().ToList();
         Output.WriteLine($"{selector}: {texts.Length} texts, English: {string.Join(", ", english)}");
         Assert.True(english.Count == 0, $"English in {selector} under Burmese: {string.Join(", ", english)}\n{string.Join("\n", texts)}");
-    }
-
-    /// <summary>The Myanmar face is loaded and Chromium drew <paramref name="selector"/>'s text with it (not a last-resort font).</summary>
-    private static async Task ExpectMyanmarFontAsync(IPage page, string selector)
-    {
-        await page.Locator(selector).First.WaitForAsync();
-        await page.EvaluateAsync("() => document.fonts.ready");
-        Assert.True(await page.EvaluateAsync<bool>(@"() => [...document.fonts].some(f => f.family.replaceAll('""', '') === 'Noto Sans Myanmar' && f.status === 'loaded')"));
-        var cdp = await page.Context.NewCDPSessionAsync(page);
-        await cdp.SendAsync("DOM.enable");
-        await cdp.SendAsync("CSS.enable");
-        var document = await cdp.SendAsync("DOM.getDocument");
-        var root = document!.Value.GetProperty("root").GetProperty("nodeId").GetInt32();
-        var found = await cdp.SendAsync("DOM.querySelector", new Dictionary<string, object> { ["nodeId"] = root, ["selector"] = selector });
-        var node = found!.Value.GetProperty("nodeId").GetInt32();
-        var fonts = await cdp.SendAsync("CSS.getPlatformFontsForNode", new Dictionary<string, object> { ["nodeId"] = node });
-        await cdp.DetachAsync();
-        var used = fonts!.Value.GetProperty("fonts").EnumerateArray().Select(f => f.GetProperty("familyName").GetString() ?? "").ToList();
-        Assert.Contains(used, font => font.StartsWith("Noto Sans Myanmar", StringComparison.Ordinal));
     }
 
     private async Task<string> MpiOfAsync(DemoData.Patient demo)

@@ -99,7 +99,7 @@ public sealed class GrantsBurmeseTests(PortalFactory portal) : PortalComponentTe
         SignInPatient(son);
         GrantPagesTests.BrowserHolds(JSInterop, son);
 
-        var texts = UnderBurmese(() =>
+        var texts = BurmeseText.UnderBurmese(() =>
         {
             var page = Render<Sharing>();
             page.WaitForElement("[data-testid='sharing-acting-for']");
@@ -124,7 +124,7 @@ public sealed class GrantsBurmeseTests(PortalFactory portal) : PortalComponentTe
         SignInPatient(son);
         GrantPagesTests.BrowserHolds(JSInterop, son);
 
-        var texts = UnderBurmese(() =>
+        var texts = BurmeseText.UnderBurmese(() =>
         {
             var page = Render<Sharing>();
             page.WaitForElement("[data-testid='sharing-not-allowed']");

@@ -156,7 +156,7 @@ public partial class ConfirmRecords
     private void OnAnchorChanged(AnchorChange change)
     {
         if (change.Id != Id) return;
-        _ = InvokeAsync(async () =>
+        _ = InReadersLanguageAsync(async () =>
         {
             await ReloadConfirmationAsync();
             StateHasChanged();

@@ -97,7 +97,7 @@ public partial class Devices
         linkUrl = PublicUrls.Absolute(Navigation, "patient/link");
         linkQr = QrCodes.PngDataUri(linkUrl, 6);
         // Nobody may join: look now and then, so an expired link says so instead of waiting forever.
-        expiryWatch ??= new Timer(_ => _ = InvokeAsync(WatchExpiryAsync), null, ExpiryCheck, ExpiryCheck);
+        expiryWatch ??= new Timer(_ => _ = InReadersLanguageAsync(WatchExpiryAsync), null, ExpiryCheck, ExpiryCheck);
     });
 
     private static readonly TimeSpan ExpiryCheck = TimeSpan.FromSeconds(15);
@@ -131,7 +131,7 @@ public partial class Devices
         link = null;
     }
 
-    private void OnLinkChanged() => _ = InvokeAsync(StateHasChanged);
+    private void OnLinkChanged() => _ = InReadersLanguageAsync(() => { StateHasChanged(); return Task.CompletedTask; });
 
     private void Detach()
     {

@@ -101,6 +101,20 @@ public abstract class PatientKeyPage : ComponentBase, IDisposable
 
     private bool _subscribed;
 
+    // Made while the circuit renders the page, so it is the reader's language.
+    private readonly System.Globalization.CultureInfo _readersCulture = System.Globalization.CultureInfo.CurrentUICulture;
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on the circuit in the reader's language. A callback raised on another thread (the
+    /// ledger's sequencer, a link or workflow event) carries that thread's culture into the render, which re-rendered
+    /// the page in English under Burmese (seen in the Chromium journey of issue 15).
+    /// </summary>
+    protected Task InReadersLanguageAsync(Func<Task> work) => InvokeAsync(() =>
+    {
+        System.Globalization.CultureInfo.CurrentUICulture = _readersCulture;
+        return work();
+    });
+
     protected override async Task OnInitializedAsync()
     {
         User = (await AuthenticationState).User;
@@ -153,7 +167,7 @@ public abstract class PatientKeyPage : ComponentBase, IDisposable
         // Raised on the sequencer thread: only look, then move onto the circuit.
         var mpi = View?.Mpi;
         if (mpi is null || !block.Transactions.Any(t => t.GetString("mpi") == mpi)) return;
-        _ = InvokeAsync(async () =>
+        _ = InReadersLanguageAsync(async () =>
         {
             await ReloadAsync();
             await OnLedgerChangedAsync();
