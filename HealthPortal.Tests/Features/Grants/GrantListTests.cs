@@ -43,6 +43,22 @@ public sealed class GrantListTests : PortalComponentTest
     }
 
     [Fact]
+    public void ActingForSomeone_EveryStateNamesThePerson_AndNoneSaysYourOrYouRevoked()
+    {
+        // A delegate reading the grants of the person they act for: "your lab results" would be the delegate's.
+        var list = Render<GrantList>(p => p.Add(l => l.CanRevoke, true).Add(l => l.ForName, "Daw Khin Myint")
+            .Add(l => l.Grants, [Grant("g-active", GrantStatus.Active), Grant("g-scheduled", GrantStatus.Scheduled),
+                Grant("g-expired", GrantStatus.Expired), Grant("g-revoked", GrantStatus.Revoked)]));
+
+        string Meaning(string status) => list.Find($"[data-testid='grants-{status}'] [data-testid='grant-meaning']").TextContent;
+        Assert.Equal("Because of this grant, Lakeview Family Clinic can see Daw Khin Myint's lab results.", Meaning("active"));
+        Assert.StartsWith("Because of this grant, Lakeview Family Clinic will be able to see Daw Khin Myint's lab results from 24 Nov 2026, 16:30", Meaning("scheduled"));
+        Assert.Equal("This grant ended on 24 Dec 2026, 16:30; Lakeview Family Clinic can no longer see Daw Khin Myint's records because of it.", Meaning("expired"));
+        Assert.Equal("This grant was revoked on 25 Nov 2026, 16:30; Lakeview Family Clinic can no longer see Daw Khin Myint's records because of it.", Meaning("revoked"));
+        Assert.All(list.FindAll("[data-testid='grant-meaning']"), m => Assert.DoesNotMatch(@"\b(your|You)\b", m.TextContent));
+    }
+
+    [Fact]
     public void Revoke_IsOfferedForActiveAndScheduledGrantsOnly()
     {
         var list = List(true, Grant("g-active", GrantStatus.Active), Grant("g-scheduled", GrantStatus.Scheduled),

@@ -19,15 +19,25 @@ public sealed record GrantView(
 
     public string KindsText => GrantText.Kinds(Categories);
 
-    /// <summary>What the grant means, in the tense of its status, with times on the reader's clock.</summary>
-    public string MeaningOn(UserTime clock) => Status switch
+    /// <summary>
+    /// What the grant means, in the tense of its status, with times on the reader's clock. With
+    /// <paramref name="forName"/> (a delegate reading the grants of the person they act for) the sentence names that
+    /// person instead of "your", and a revocation is not "you revoked": the person or any of their delegates may have.
+    /// </summary>
+    public string MeaningOn(UserTime clock, string? forName = null) => (Status, forName) switch
     {
-        GrantStatus.Active => GrantWords.Format("MeaningActive", FacilityName, GrantText.KindsLower(Categories)),
-        GrantStatus.Scheduled => GrantWords.Format("MeaningScheduled", FacilityName, GrantText.KindsLower(Categories), GrantText.When(NotBefore, clock)),
-        GrantStatus.Expired => GrantWords.Format("MeaningExpired", GrantText.When(ExpiresAt, clock), FacilityName),
-        _ => RevokedAt is { } at
+        (GrantStatus.Active, null) => GrantWords.Format("MeaningActive", FacilityName, GrantText.KindsLower(Categories)),
+        (GrantStatus.Active, _) => GrantWords.Format("MeaningActiveFor", FacilityName, GrantText.KindsLower(Categories), forName),
+        (GrantStatus.Scheduled, null) => GrantWords.Format("MeaningScheduled", FacilityName, GrantText.KindsLower(Categories), GrantText.When(NotBefore, clock)),
+        (GrantStatus.Scheduled, _) => GrantWords.Format("MeaningScheduledFor", FacilityName, GrantText.KindsLower(Categories), GrantText.When(NotBefore, clock), forName),
+        (GrantStatus.Expired, null) => GrantWords.Format("MeaningExpired", GrantText.When(ExpiresAt, clock), FacilityName),
+        (GrantStatus.Expired, _) => GrantWords.Format("MeaningExpiredFor", GrantText.When(ExpiresAt, clock), FacilityName, forName),
+        (_, null) => RevokedAt is { } at
             ? GrantWords.Format("MeaningRevokedOn", GrantText.When(at, clock), FacilityName)
             : GrantWords.Format("MeaningRevoked", FacilityName),
+        _ => RevokedAt is { } at
+            ? GrantWords.Format("MeaningRevokedOnFor", GrantText.When(at, clock), FacilityName, forName)
+            : GrantWords.Format("MeaningRevokedFor", FacilityName, forName),
     };
 }
 
