@@ -121,4 +121,25 @@ public sealed class DeviceNamesTests(PortalFactory portal)
         Assert.NotNull(key.LastUsedAt);
         Assert.True(key.LastUsedAt >= before);
     }
+
+    [Fact]
+    public async Task LastUsed_TwoWritersMarkingANewKeyAtOnce_BothSucceedAndTheLaterTimeStays()
+    {
+        // The block reader and a key check both insert the row of a key seen for the first time; CI once saw the second
+        // insert break the primary key and the key check fail with it.
+        var dbFactory = portal.Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<HealthPortal.Data.ApplicationDbContext>>();
+        var earlier = DateTimeOffset.UtcNow.AddMinutes(-1);
+        var later = DateTimeOffset.UtcNow;
+        for (var round = 0; round < 20; round++)
+        {
+            var kid = $"race-{Guid.NewGuid():N}";
+            await Task.WhenAll(
+                Task.Run(() => DeviceUsage.MarkUsedAsync(dbFactory, [kid], earlier)),
+                Task.Run(() => DeviceUsage.MarkUsedAsync(dbFactory, [kid], later)));
+
+            await using var db = await dbFactory.CreateDbContextAsync();
+            var row = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.SingleAsync(db.DeviceLabels, d => d.Kid == kid);
+            Assert.Equal(later, row.LastUsedAt);
+        }
+    }
 }

@@ -53,15 +53,35 @@ public sealed class DeviceUsage(LedgerHost ledger, IDbContextFactory<Application
     private void OnBlockCommitted(CommittedBlock block) => _blocks.Writer.TryWrite(block);
 
     /// <summary>Sets <paramref name="kids"/>' last use to <paramref name="at"/> (never back in time).</summary>
+    /// <remarks>
+    /// Two writers meet here: the block reader above and a key check (<see cref="PatientKeys"/>), which marks the key the
+    /// moment the browser proves it. When both see no row for a new key, both insert it and the second insert breaks the
+    /// key's primary key; that writer reads again (the row is there now) and updates it instead.
+    /// </remarks>
     public static async Task MarkUsedAsync(IDbContextFactory<ApplicationDbContext> dbFactory, IReadOnlyCollection<string> kids, DateTimeOffset at, CancellationToken ct = default)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var known = await db.DeviceLabels.Where(d => kids.Contains(d.Kid)).ToDictionaryAsync(d => d.Kid, ct);
-        foreach (var kid in kids)
+        const int Attempts = 3;
+        for (var attempt = 1; ; attempt++)
         {
-            if (!known.TryGetValue(kid, out var label)) db.DeviceLabels.Add(label = new DeviceLabel { Kid = kid });
-            if (label.LastUsedAt is not { } before || before < at) label.LastUsedAt = at;
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            var known = await db.DeviceLabels.Where(d => kids.Contains(d.Kid)).ToDictionaryAsync(d => d.Kid, ct);
+            foreach (var kid in kids)
+            {
+                if (!known.TryGetValue(kid, out var label)) db.DeviceLabels.Add(label = new DeviceLabel { Kid = kid });
+                if (label.LastUsedAt is not { } before || before < at) label.LastUsedAt = at;
+            }
+            try
+            {
+                await db.SaveChangesAsync(ct);
+                return;
+            }
+            catch (DbUpdateException e) when (attempt < Attempts && e.InnerException is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: SqliteConstraint })
+            {
+                // Another writer inserted one of these keys' rows between our read and our insert: read again.
+            }
         }
-        await db.SaveChangesAsync(ct);
     }
+
+    /// <summary>SQLite's SQLITE_CONSTRAINT result code (a primary key or unique index refused the row).</summary>
+    private const int SqliteConstraint = 19;
 }
