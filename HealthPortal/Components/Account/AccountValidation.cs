@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Resources;
+using HealthPortal.Features.Words;
 
 namespace HealthPortal.Components.Account;
 
@@ -10,7 +10,7 @@ namespace HealthPortal.Components.Account;
 /// </summary>
 public static class AccountValidation
 {
-    private static readonly ResourceManager Texts = new(typeof(AccountValidation).FullName!, typeof(AccountValidation).Assembly);
+    private static readonly ResourceWords Texts = new(typeof(AccountValidation));
 
     public static string EmailRequired => Text(nameof(EmailRequired));
     public static string EmailInvalid => Text(nameof(EmailInvalid));
@@ -23,5 +23,5 @@ public static class AccountValidation
     public static string PasswordLength => Text(nameof(PasswordLength));
     public static string PasswordMismatch => Text(nameof(PasswordMismatch));
 
-    private static string Text(string key) => Texts.GetString(key, CultureInfo.CurrentUICulture) ?? key;
+    private static string Text(string key) => Texts.Text(key);
 }

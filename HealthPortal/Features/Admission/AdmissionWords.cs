@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Resources;
+using HealthPortal.Features.Words;
 
 namespace HealthPortal.Features.Admission;
 
@@ -11,9 +11,9 @@ namespace HealthPortal.Features.Admission;
 /// </summary>
 public static class AdmissionWords
 {
-    private static readonly ResourceManager Texts = new(typeof(AdmissionWords).FullName!, typeof(AdmissionWords).Assembly);
+    private static readonly ResourceWords Texts = new(typeof(AdmissionWords));
 
-    public static string Text(string key) => Texts.GetString(key, CultureInfo.CurrentUICulture) ?? key;
+    public static string Text(string key) => Texts.Text(key);
 
-    public static string Format(string key, params object?[] args) => string.Format(CultureInfo.CurrentCulture, Text(key), args);
+    public static string Format(string key, params object?[] args) => Texts.Format(key, args);
 }

@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Resources;
 using HealthPortal.Features.Records;
+using HealthPortal.Features.Words;
 
 namespace HealthPortal.Features.Anchoring;
 
@@ -12,11 +12,11 @@ namespace HealthPortal.Features.Anchoring;
 public static class AnchorWords
 {
     // Static helpers cannot be an IStringLocalizer<T>; their resources are read the same way (as Grants/GrantWords).
-    private static readonly ResourceManager Texts = new(typeof(AnchorWords).FullName!, typeof(AnchorWords).Assembly);
+    private static readonly ResourceWords Texts = new(typeof(AnchorWords));
 
-    public static string Text(string key, CultureInfo? culture = null) => Texts.GetString(key, culture ?? CultureInfo.CurrentUICulture) ?? key;
+    public static string Text(string key, CultureInfo? culture = null) => Texts.Text(key, culture);
 
-    public static string Format(string key, params object?[] args) => string.Format(CultureInfo.CurrentCulture, Text(key), args);
+    public static string Format(string key, params object?[] args) => Texts.Format(key, args);
 
     /// <summary>
     /// A refusal of the workflow as the reader reads it. The workflow writes English sentences with details (the ledger's

@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Resources;
+using HealthPortal.Features.Words;
 
 namespace HealthPortal.Features.Auth;
 
@@ -7,7 +7,7 @@ namespace HealthPortal.Features.Auth;
 public static class RoleNames
 {
     // A static class cannot be an IStringLocalizer<T>; its resources are read the same way, by the current UI culture.
-    private static readonly ResourceManager Texts = new(typeof(RoleNames).FullName!, typeof(RoleNames).Assembly);
+    private static readonly ResourceWords Texts = new(typeof(RoleNames));
 
     public static string Label(string role) => role switch
     {
@@ -18,5 +18,5 @@ public static class RoleNames
         _ => role,
     };
 
-    private static string Text(string key) => Texts.GetString(key, CultureInfo.CurrentUICulture) ?? key;
+    private static string Text(string key) => Texts.Text(key);
 }

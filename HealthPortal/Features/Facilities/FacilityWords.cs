@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Resources;
+using HealthPortal.Features.Words;
 
 namespace HealthPortal.Features.Facilities;
 
@@ -10,9 +10,9 @@ namespace HealthPortal.Features.Facilities;
 public static class FacilityWords
 {
     // Enums cannot be an IStringLocalizer<T>'s type; the folder's resource is read the way Grants/GrantWords reads its own.
-    private static readonly ResourceManager Texts = new(typeof(FacilityWords).FullName!, typeof(FacilityWords).Assembly);
+    private static readonly ResourceWords Texts = new(typeof(FacilityWords));
 
-    private static string Text(string key) => Texts.GetString(key, CultureInfo.CurrentUICulture) ?? key;
+    private static string Text(string key) => Texts.Text(key);
 
     public static string Kind(FacilityKind kind) => Text("Kind" + kind);
 

@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Resources;
 using HealthPortal.Features.Patients;
+using HealthPortal.Features.Words;
 
 namespace HealthPortal.Features.FacilityPortal;
 
@@ -11,11 +11,11 @@ namespace HealthPortal.Features.FacilityPortal;
 /// </summary>
 public static class DeskWords
 {
-    private static readonly ResourceManager Texts = new(typeof(DeskWords).FullName!, typeof(DeskWords).Assembly);
+    private static readonly ResourceWords Texts = new(typeof(DeskWords));
 
-    public static string Text(string key) => Texts.GetString(key, CultureInfo.CurrentUICulture) ?? key;
+    public static string Text(string key) => Texts.Text(key);
 
-    public static string Format(string key, params object?[] args) => string.Format(CultureInfo.CurrentCulture, Text(key), args);
+    public static string Format(string key, params object?[] args) => Texts.Format(key, args);
 
     /// <summary>
     /// Why <paramref name="input"/> is not an MPI number, in the same order as <see cref="MpiNumber.TryParse"/> checks it

@@ -1,7 +1,7 @@
 using System.Globalization;
-using System.Resources;
 using HealthPortal.Features.Records;
 using LedgerPurposes = HealthPortal.Ledger.Transactions.Purposes;
+using HealthPortal.Features.Words;
 
 namespace HealthPortal.Features.Grants;
 
@@ -13,12 +13,12 @@ namespace HealthPortal.Features.Grants;
 public static class GrantWords
 {
     // Static helpers (records, validation) cannot be an IStringLocalizer<T>; their resources are read the same way.
-    private static readonly ResourceManager Texts = new(typeof(GrantWords).FullName!, typeof(GrantWords).Assembly);
+    private static readonly ResourceWords Texts = new(typeof(GrantWords));
 
     /// <summary>The text of <paramref name="key"/> in <paramref name="culture"/> (the reader's UI language by default).</summary>
-    public static string Text(string key, CultureInfo? culture = null) => Texts.GetString(key, culture ?? CultureInfo.CurrentUICulture) ?? key;
+    public static string Text(string key, CultureInfo? culture = null) => Texts.Text(key, culture);
 
-    public static string Format(string key, params object?[] args) => string.Format(CultureInfo.CurrentCulture, Text(key), args);
+    public static string Format(string key, params object?[] args) => Texts.Format(key, args);
 
     /// <summary>A ledger category as a grant names it, plural ("Lab results").</summary>
     public static string Kind(string kind) => kind switch

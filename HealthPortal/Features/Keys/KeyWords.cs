@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Resources;
 using HealthPortal.Ledger;
+using HealthPortal.Features.Words;
 
 namespace HealthPortal.Features.Keys;
 
@@ -16,11 +16,11 @@ namespace HealthPortal.Features.Keys;
 public static class KeyWords
 {
     // Static helpers cannot be an IStringLocalizer<T>; their resources are read the same way (as Grants/GrantWords).
-    private static readonly ResourceManager Texts = new(typeof(KeyWords).FullName!, typeof(KeyWords).Assembly);
+    private static readonly ResourceWords Texts = new(typeof(KeyWords));
 
-    public static string Text(string key) => Texts.GetString(key, CultureInfo.CurrentUICulture) ?? key;
+    public static string Text(string key) => Texts.Text(key);
 
-    public static string Format(string key, params object?[] args) => string.Format(CultureInfo.CurrentCulture, Text(key), args);
+    public static string Format(string key, params object?[] args) => Texts.Format(key, args);
 
     /// <summary>True while the reader reads English, the language the services write their sentences in.</summary>
     public static bool ReaderReadsEnglish => CultureInfo.CurrentUICulture.TwoLetterISOLanguageName is "en" or "iv";

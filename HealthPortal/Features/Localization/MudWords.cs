@@ -1,7 +1,7 @@
 using System.Globalization;
-using System.Resources;
 using Microsoft.Extensions.Localization;
 using MudBlazor;
+using HealthPortal.Features.Words;
 
 namespace HealthPortal.Features.Localization;
 
@@ -12,10 +12,10 @@ namespace HealthPortal.Features.Localization;
 /// </summary>
 public sealed class MudWords : MudLocalizer
 {
-    private static readonly ResourceManager Texts = new(typeof(MudWords).FullName!, typeof(MudWords).Assembly);
+    private static readonly ResourceWords Texts = new(typeof(MudWords));
 
     public override LocalizedString this[string key] =>
-        Texts.GetString(key, CultureInfo.CurrentUICulture) is { } text
+        Texts.Find(key) is { } text
             ? new LocalizedString(key, text, resourceNotFound: false)
             : new LocalizedString(key, key, resourceNotFound: true);
 

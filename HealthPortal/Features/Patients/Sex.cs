@@ -1,3 +1,5 @@
+using HealthPortal.Features.Words;
+
 namespace HealthPortal.Features.Patients;
 
 /// <summary>Stored by name (<c>HasConversion&lt;string&gt;</c>), so values may be added but never renamed.</summary>
@@ -13,13 +15,13 @@ public enum Sex
 public static class SexLabels
 {
     // Words in SexLabels.resx / SexLabels.my.resx beside this file, read by the reader's UI culture.
-    private static readonly System.Resources.ResourceManager Texts = new(typeof(SexLabels).FullName!, typeof(SexLabels).Assembly);
+    private static readonly ResourceWords Texts = new(typeof(SexLabels));
 
     /// <summary>What a person reads for each value, on forms and profile pages, in their language.</summary>
     public static string Label(this Sex sex) => sex switch
     {
         Sex.Female or Sex.Male or Sex.Other or Sex.Unknown =>
-            Texts.GetString(sex.ToString(), System.Globalization.CultureInfo.CurrentUICulture) ?? sex.ToString(),
+            Texts.Find(sex.ToString()) ?? sex.ToString(),
         _ => sex.ToString(),
     };
 }

@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Resources;
+using HealthPortal.Features.Words;
 
 namespace HealthPortal.Features.Records;
 
@@ -48,12 +48,12 @@ public static class RecordKinds
     };
 
     // Static helpers cannot be an IStringLocalizer<T>; RecordKinds.resx / RecordKinds.my.resx are read the same way.
-    private static readonly ResourceManager Texts = new(typeof(RecordKinds).FullName!, typeof(RecordKinds).Assembly);
+    private static readonly ResourceWords Texts = new(typeof(RecordKinds));
 
     /// <summary>
     /// The singular label in the reader's language, for pages. <see cref="SingularLabel"/> stays English: it also goes
     /// into data (exported AuditEvents, the health summary's document, export file notes).
     /// </summary>
     public static string SingularText(string kind) =>
-        IsKnown(kind) ? Texts.GetString("Singular" + string.Concat(kind.Split('-').Select(p => char.ToUpperInvariant(p[0]) + p[1..])), CultureInfo.CurrentUICulture) ?? kind : kind;
+        IsKnown(kind) ? Texts.Find("Singular" + string.Concat(kind.Split('-').Select(p => char.ToUpperInvariant(p[0]) + p[1..]))) ?? kind : kind;
 }

@@ -41,18 +41,18 @@ public static class PortalTimeZones
     }
 
     // City names in the reader's language (PortalTimeZones.resx / .my.resx beside this file); one not listed there as in its id.
-    private static readonly System.Resources.ResourceManager Cities = new(typeof(PortalTimeZones).FullName!, typeof(PortalTimeZones).Assembly);
+    private static readonly HealthPortal.Features.Words.ResourceWords Cities = new(typeof(PortalTimeZones));
 
     /// <summary>"Yangon" for Asia/Yangon, in the reader's language.</summary>
     public static string City(string id)
     {
         var key = id[(id.LastIndexOf('/') + 1)..];
-        return Cities.GetString(key, System.Globalization.CultureInfo.CurrentUICulture) ?? key.Replace('_', ' ');
+        return Cities.Find(key) ?? key.Replace('_', ' ');
     }
 
     /// <summary>"Yangon time" for Asia/Yangon, in the reader's language.</summary>
     public static string CityTime(string id) =>
-        string.Format(System.Globalization.CultureInfo.CurrentUICulture, Cities.GetString("CityTime", System.Globalization.CultureInfo.CurrentUICulture) ?? "{0} time", City(id));
+        string.Format(System.Globalization.CultureInfo.CurrentUICulture, Cities.Find("CityTime") ?? "{0} time", City(id));
 
     private static TimeZoneInfo? Load(string id)
     {
