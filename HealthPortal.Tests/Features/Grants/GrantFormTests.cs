@@ -182,10 +182,15 @@ public sealed class GrantFormTests : PortalComponentTest
         form.Find("[data-testid='grant-end-date'] input, input[data-testid='grant-end-date']").Change("not a date");
         form.Find("[data-testid='grant-review']").Click();
 
-        Assert.Equal(new DateTime(2026, 11, 26, 3, 0, 0, DateTimeKind.Utc), input.Start);
-        Assert.Equal(DateTimeKind.Utc, input.Start!.Value.Kind);
-        Assert.Equal("Choose when the access ends.", ErrorOf(form, GrantValidation.EndField));
-        Assert.Contains("\"not a date\" is not a date. Type it day first as dd/mm/yyyy", form.Markup);
+        // MudDatePicker reads a typed text through its own async handlers; on a loaded machine their re-render can come
+        // after Click returns (this test failed once so under load), so the checks wait for it, bounded.
+        form.WaitForAssertion(() =>
+        {
+            Assert.Equal(new DateTime(2026, 11, 26, 3, 0, 0, DateTimeKind.Utc), input.Start);
+            Assert.Equal(DateTimeKind.Utc, input.Start!.Value.Kind);
+            Assert.Equal("Choose when the access ends.", ErrorOf(form, GrantValidation.EndField));
+            Assert.Contains("\"not a date\" is not a date. Type it day first as dd/mm/yyyy", form.Markup);
+        }, TimeSpan.FromSeconds(10));
     }
 
     [Fact]
