@@ -22,6 +22,15 @@ public static class AccountValidation
     public static string PasswordChoose => Text(nameof(PasswordChoose));
     public static string PasswordLength => Text(nameof(PasswordLength));
     public static string PasswordMismatch => Text(nameof(PasswordMismatch));
+    public static string ResetLinkIncomplete => Text(nameof(ResetLinkIncomplete));
+    public static string RecoveryCodeRequired => Text(nameof(RecoveryCodeRequired));
+    public static string CurrentPasswordRequired => Text(nameof(CurrentPasswordRequired));
+    public static string NewPasswordChoose => Text(nameof(NewPasswordChoose));
+    public static string NewPasswordMismatch => Text(nameof(NewPasswordMismatch));
+    public static string NewEmailRequired => Text(nameof(NewEmailRequired));
+    public static string PhoneInvalid => Text(nameof(PhoneInvalid));
+    public static string PasskeyNameRequired => Text(nameof(PasskeyNameRequired));
+    public static string PasskeyNameLength => Text(nameof(PasskeyNameLength));
 
     private static string Text(string key) => Texts.Text(key);
 }
