@@ -47,6 +47,9 @@ public sealed class DelegateAccess(IDbContextFactory<ApplicationDbContext> dbFac
     }
 
     /// <summary>The signed-in patient first, then everyone whose records they may view now, by name.</summary>
+    // The relation is said in the reader's language (DelegateAccess.resx / .my.resx): choices are read per page, never stored.
+    private static readonly HealthPortal.Features.Words.ResourceWords Words = new(typeof(DelegateAccess));
+
     public async Task<IReadOnlyList<ActingChoice>> ChoicesAsync(ClaimsPrincipal user)
     {
         var own = await OwnMpiAsync(user);
@@ -58,7 +61,7 @@ public sealed class DelegateAccess(IDbContextFactory<ApplicationDbContext> dbFac
         var names = await NamesAsync([own, .. held.Select(d => d.Mpi)]);
         var others = held
             .Select(d => new ActingChoice(d.Mpi, names.GetValueOrDefault(d.Mpi) ?? d.Mpi, false,
-                d.Kind == DelegationKinds.Guardian ? "you are their guardian" : "you are their caregiver", d.Id, d.Powers))
+                Words.Text(d.Kind == DelegationKinds.Guardian ? "RelationGuardian" : "RelationCaregiver"), d.Id, d.Powers))
             .OrderBy(c => c.Name, StringComparer.CurrentCultureIgnoreCase);
         return [new ActingChoice(own, names.GetValueOrDefault(own) ?? own, true, null, null, DelegationPowers.All), .. others];
     }

@@ -5,6 +5,8 @@ using HealthPortal.Features.ActingFor;
 using HealthPortal.Features.Keys;
 using HealthPortal.Features.Ledger;
 using HealthPortal.Features.Outcomes;
+using HealthPortal.Features.Times;
+using HealthPortal.Features.Words;
 using HealthPortal.Ledger;
 using HealthPortal.Ledger.Ordering;
 using HealthPortal.Ledger.State;
@@ -41,7 +43,7 @@ public sealed class DelegationInput
 /// <summary>A delegation.issue body ready for the browser to sign, and what it says in words.</summary>
 public sealed record DelegationDraft(JsonObject Body, string DelegateName, string DelegateMpi, IReadOnlyList<string> Powers, DateTimeOffset From, DateTimeOffset Until)
 {
-    public string Summary => $"{DelegateName} ({DelegateMpi}) may {DelegationText.PowersSentence(Powers)} for you from {DelegationText.When(From)} until {DelegationText.When(Until)}.";
+    public string Summary => DelegationText.Format("Summary", DelegateName, DelegateMpi, DelegationText.PowersSentence(Powers), DelegationText.When(From), DelegationText.When(Until));
 }
 
 /// <summary>A delegation issued or revoked: its block and the delegation's id.</summary>
@@ -80,20 +82,20 @@ public sealed class PatientDelegations(IDbContextFactory<ApplicationDbContext> d
     {
         var mpi = await access.OwnMpiAsync(user);
         if (mpi is null || ledger.Reader.Patient(mpi) is null)
-            return Result.Invalid(LedgerError.UnknownPatient, "", "You are not registered on the network yet.");
+            return Result.Invalid(LedgerError.UnknownPatient, "", DelegationText.Text("NotRegistered"));
         var problems = new List<FieldError>();
         var person = await FindPersonAsync(input.Person);
-        if (string.IsNullOrWhiteSpace(input.Person)) problems.Add(new(PersonField, "Enter the person's MPI number or the e-mail address of their portal account."));
-        else if (person is null) problems.Add(new(PersonField, "No patient registered on the network has that MPI number or e-mail address."));
-        else if (person.Value.Mpi == mpi) problems.Add(new(PersonField, "That is you: choose someone else."));
-        if (input.Powers.Count == 0) problems.Add(new(PowersField, "Choose at least one thing the person may do."));
-        else if (input.Powers.Any(p => !DelegationPowers.IsValid(p))) problems.Add(new(PowersField, "Unknown power."));
+        if (string.IsNullOrWhiteSpace(input.Person)) problems.Add(new(PersonField, DelegationText.Text("PersonRequired")));
+        else if (person is null) problems.Add(new(PersonField, DelegationText.Text("PersonUnknown")));
+        else if (person.Value.Mpi == mpi) problems.Add(new(PersonField, DelegationText.Text("PersonIsYou")));
+        if (input.Powers.Count == 0) problems.Add(new(PowersField, DelegationText.Text("PowersRequired")));
+        else if (input.Powers.Any(p => !DelegationPowers.IsValid(p))) problems.Add(new(PowersField, DelegationText.Text("PowerUnknown")));
         var now = clock.GetUtcNow();
-        if (input.Start is null) problems.Add(new(StartField, "Choose when it starts."));
-        else if (Utc(input.Start.Value) < now - TimeSpan.FromMinutes(10)) problems.Add(new(StartField, "The start cannot be in the past."));
-        if (input.End is null) problems.Add(new(EndField, "Choose when it ends."));
-        else if (input.Start is not null && input.End <= input.Start) problems.Add(new(EndField, "The end must be after the start."));
-        else if (input.Start is not null && input.End.Value - input.Start.Value > TimeSpan.FromDays(MaxDays)) problems.Add(new(EndField, $"At most {MaxDays / 365} years; you can give it again later."));
+        if (input.Start is null) problems.Add(new(StartField, DelegationText.Text("StartRequired")));
+        else if (Utc(input.Start.Value) < now - TimeSpan.FromMinutes(10)) problems.Add(new(StartField, DelegationText.Text("StartPast")));
+        if (input.End is null) problems.Add(new(EndField, DelegationText.Text("EndRequired")));
+        else if (input.Start is not null && input.End <= input.Start) problems.Add(new(EndField, DelegationText.Text("EndBeforeStart")));
+        else if (input.Start is not null && input.End.Value - input.Start.Value > TimeSpan.FromDays(MaxDays)) problems.Add(new(EndField, DelegationText.Format("TooLong", MaxDays / 365)));
         if (problems.Count > 0) return Result.Invalid(LedgerError.InvalidField, problems);
 
         // Powers in a fixed order, so the same choice always makes the same body.
@@ -108,7 +110,7 @@ public sealed class PatientDelegations(IDbContextFactory<ApplicationDbContext> d
     public async Task<Result<DelegationDone, LedgerError>> IssueAsync(ClaimsPrincipal user, JsonObject body, PatientSigner signer, string signature)
     {
         var mpi = await access.OwnMpiAsync(user);
-        if (mpi is null || (string?)body["mpi"] != mpi) return Result.Fail(LedgerError.SignerNotAuthorized, "Only the patient can give access to their own records.");
+        if (mpi is null || (string?)body["mpi"] != mpi) return Result.Fail(LedgerError.SignerNotAuthorized, DelegationText.Text("OnlyPatient"));
         var signed = Signed(TxType.DelegationIssue, body, mpi, signer, signature);
         if (!signed.IsOk) return Result.Fail(signed.Error, signed.Message!);
         var result = await ledger.Engine.SubmitAsync(signed.Value!);
@@ -121,9 +123,9 @@ public sealed class PatientDelegations(IDbContextFactory<ApplicationDbContext> d
         var mpi = await access.OwnMpiAsync(user);
         var delegation = ledger.Reader.Delegation(delegationId);
         if (mpi is null || delegation is null || (delegation.Mpi != mpi && delegation.Delegate != mpi))
-            return Result.Fail(LedgerError.DelegationNotFound, "That delegation is not one of yours.");
+            return Result.Fail(LedgerError.DelegationNotFound, DelegationText.Text("NotYours"));
         if (delegation.RevokedHeight is not null)
-            return Result.Fail(LedgerError.DelegationRevoked, $"That delegation was already revoked in block {delegation.RevokedHeight}.");
+            return Result.Fail(LedgerError.DelegationRevoked, DelegationText.Format("AlreadyRevokedIn", delegation.RevokedHeight));
         return _tx.DelegationRevokeBody(delegation.Mpi, delegation.Id);
     }
 
@@ -133,7 +135,7 @@ public sealed class PatientDelegations(IDbContextFactory<ApplicationDbContext> d
         var mpi = await access.OwnMpiAsync(user);
         var delegation = ledger.Reader.Delegation((string?)body["delegation"] ?? "");
         if (mpi is null || delegation is null || (delegation.Mpi != mpi && delegation.Delegate != mpi) || (string?)body["mpi"] != delegation.Mpi)
-            return Result.Fail(LedgerError.DelegationNotFound, "That delegation is not one of yours.");
+            return Result.Fail(LedgerError.DelegationNotFound, DelegationText.Text("NotYours"));
         var signed = Signed(TxType.DelegationRevoke, body, mpi, signer, signature);
         if (!signed.IsOk) return Result.Fail(signed.Error, signed.Message!);
         var result = await ledger.Engine.SubmitAsync(signed.Value!);
@@ -174,9 +176,9 @@ public sealed class PatientDelegations(IDbContextFactory<ApplicationDbContext> d
     private Result<Transaction, LedgerError> Signed(string type, JsonObject body, string mpi, PatientSigner signer, string signature)
     {
         if (signer is not PatientSigner.BrowserKey)
-            return Result.Fail(LedgerError.SignerNotAuthorized, "Delegations are signed with this browser's key; a wallet cannot sign them.");
+            return Result.Fail(LedgerError.SignerNotAuthorized, DelegationText.Text("NoWallet"));
         var created = Transaction.Create(type, body);
-        if (!created.IsSuccess) return Result.Fail(created.Error, created.Message ?? "The transaction cannot be built.");
+        if (!created.IsSuccess) return Result.Fail(created.Error, created.Message ?? DelegationText.Text("CannotBuild"));
         return PatientSignatures.Add(ledger.Reader, created.Value!, mpi, signer, signature);
     }
 
@@ -194,36 +196,44 @@ public sealed class PatientDelegations(IDbContextFactory<ApplicationDbContext> d
 
     private static Result<DelegationDone, LedgerError> Refused(SubmitResult result) => Result.Fail(result.Error, result.Error switch
     {
-        LedgerError.DelegationRevoked => "That delegation is already revoked.",
-        LedgerError.DelegationNotFound => "That delegation is not one of yours.",
-        LedgerError.DelegationExpired => "The delegation would already be over.",
-        LedgerError.UnknownPatient => "That person is not registered on the network.",
-        LedgerError.RevokedKey => "This browser's key was revoked; it signs nothing any more.",
-        LedgerError.SignerNotAuthorized => "This browser's key is not an active key of your registration.",
-        LedgerError.BadSignature => "The signature from this browser did not verify. Try again.",
-        LedgerError.TimestampOutOfRange => "This took too long and expired. Try again.",
-        LedgerError.Busy => "The network is busy. Try again in a moment.",
-        _ => "The ledger refused it: " + result.Message,
+        LedgerError.DelegationRevoked => DelegationText.Text("RefusedDelegationRevoked"),
+        LedgerError.DelegationNotFound => DelegationText.Text("NotYours"),
+        LedgerError.DelegationExpired => DelegationText.Text("RefusedDelegationExpired"),
+        LedgerError.UnknownPatient => DelegationText.Text("RefusedUnknownPatient"),
+        LedgerError.RevokedKey => DelegationText.Text("RefusedRevokedKey"),
+        LedgerError.SignerNotAuthorized => DelegationText.Text("RefusedSignerNotAuthorized"),
+        LedgerError.BadSignature => DelegationText.Text("RefusedBadSignature"),
+        LedgerError.TimestampOutOfRange => DelegationText.Text("RefusedTimestampOutOfRange"),
+        LedgerError.Busy => DelegationText.Text("RefusedBusy"),
+        _ => DelegationText.Format("RefusedOther", result.Message),
     });
 }
 
 /// <summary>The words for powers and times on the delegation pages.</summary>
 public static class DelegationText
 {
+    // The service's messages and the pages' shared words (DelegationText.resx / .my.resx), in the reader's language:
+    // nothing here is stored or signed (the ledger holds power codes and instants).
+    private static readonly ResourceWords Texts = new(typeof(DelegationText));
+
+    public static string Text(string key) => Texts.Text(key);
+
+    public static string Format(string key, params object?[] args) => Texts.Format(key, args);
+
     public static string PowerLabel(string power) => power switch
     {
-        DelegationPowers.View => "see records and access history",
-        DelegationPowers.Share => "share records (with facilities and by share links)",
-        DelegationPowers.Cosign => "confirm (co-sign) visits",
-        DelegationPowers.Devices => "manage devices",
+        DelegationPowers.View => Text("PowerView"),
+        DelegationPowers.Share => Text("PowerShare"),
+        DelegationPowers.Cosign => Text("PowerCosign"),
+        DelegationPowers.Devices => Text("PowerDevices"),
         _ => power,
     };
 
     public static string PowersSentence(IReadOnlyList<string> powers)
     {
         var labels = powers.Select(PowerLabel).ToList();
-        return labels.Count <= 1 ? string.Concat(labels) : string.Join(", ", labels[..^1]) + " and " + labels[^1];
+        return labels.Count <= 1 ? string.Concat(labels) : Format("AndList", string.Join(Text("ListSeparator"), labels[..^1]), labels[^1]);
     }
 
-    public static string When(DateTimeOffset at) => at.UtcDateTime.ToString("d MMM yyyy", System.Globalization.CultureInfo.GetCultureInfo("en-GB"));
+    public static string When(DateTimeOffset at) => at.UtcDateTime.ToString("d MMM yyyy", UserTime.Culture);
 }

@@ -12,25 +12,25 @@ namespace HealthPortal.Features.Patient;
 
 public sealed class PatientProfileInput
 {
-    [Required(ErrorMessage = "Enter your full name as on your national ID card.")]
-    [StringLength(200, MinimumLength = 2, ErrorMessage = "Your full name is 2 to 200 characters.")]
+    [Required(ErrorMessageResourceType = typeof(ProfileValidation), ErrorMessageResourceName = nameof(ProfileValidation.FullNameRequired))]
+    [StringLength(200, MinimumLength = 2, ErrorMessageResourceType = typeof(ProfileValidation), ErrorMessageResourceName = nameof(ProfileValidation.FullNameLength))]
     public string FullName { get; set; } = "";
 
-    [Required(ErrorMessage = "Enter your date of birth.")]
+    [Required(ErrorMessageResourceType = typeof(ProfileValidation), ErrorMessageResourceName = nameof(ProfileValidation.BirthDateRequired))]
     public DateTime? BirthDate { get; set; }
 
     /// <summary>No default: a patient who skips the question has not said "female".</summary>
-    [Required(ErrorMessage = "Choose one; \"Unknown / prefer not to say\" is a fine answer.")]
+    [Required(ErrorMessageResourceType = typeof(ProfileValidation), ErrorMessageResourceName = nameof(ProfileValidation.SexRequired))]
     public Sex? Sex { get; set; }
 
-    [Required(ErrorMessage = "Enter your national ID (NRC) number.")]
-    [StringLength(40, MinimumLength = 4, ErrorMessage = "An NRC number is 4 to 40 characters, e.g. 12/LAMANA(N)123456.")]
+    [Required(ErrorMessageResourceType = typeof(ProfileValidation), ErrorMessageResourceName = nameof(ProfileValidation.NationalIdRequired))]
+    [StringLength(40, MinimumLength = 4, ErrorMessageResourceType = typeof(ProfileValidation), ErrorMessageResourceName = nameof(ProfileValidation.NationalIdLength))]
     [Display(Name = "National ID (NRC)")]
     public string NationalId { get; set; } = "";
 
-    [Required(ErrorMessage = "Enter a phone number facilities can reach you on.")]
-    [Phone(ErrorMessage = "That is not a phone number (e.g. +95 9 400 000 001).")]
-    [StringLength(40, ErrorMessage = "A phone number is at most 40 characters.")]
+    [Required(ErrorMessageResourceType = typeof(ProfileValidation), ErrorMessageResourceName = nameof(ProfileValidation.PhoneRequired))]
+    [Phone(ErrorMessageResourceType = typeof(ProfileValidation), ErrorMessageResourceName = nameof(ProfileValidation.PhoneInvalid))]
+    [StringLength(40, ErrorMessageResourceType = typeof(ProfileValidation), ErrorMessageResourceName = nameof(ProfileValidation.PhoneLength))]
     public string Phone { get; set; } = "";
 
     /// <summary>The zone times are shown in (IANA id, one the portal offers).</summary>

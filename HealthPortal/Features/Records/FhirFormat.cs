@@ -10,7 +10,12 @@ namespace HealthPortal.Features.Records;
 /// </summary>
 public static class FhirFormat
 {
-    private static readonly CultureInfo Display = CultureInfo.GetCultureInfo("en-GB");
+    // Dates day first with the reader's month names (the record's own date/time as written, no zone conversion).
+    private static CultureInfo Display => HealthPortal.Features.Times.UserTime.Culture;
+
+    // The few words this class adds to a record's values (yes/no, "from", frequencies); the values themselves, codes
+    // and units are shown as the record holds them.
+    private static readonly HealthPortal.Features.Words.ResourceWords Words = new(typeof(FhirFormat));
 
     public static string? Text(CodeableConcept? concept)
     {
@@ -69,8 +74,8 @@ public static class FhirFormat
         return (start, end) switch
         {
             (null, null) => null,
-            (_, null) => $"from {start}",
-            (null, _) => $"until {end}",
+            (_, null) => Words.Format("From", start),
+            (null, _) => Words.Format("Until", end),
             _ => $"{start} – {end}",
         };
     }
@@ -117,7 +122,7 @@ public static class FhirFormat
         Quantity q => Quantity(q),
         CodeableConcept c => Text(c),
         FhirString s => s.Value,
-        FhirBoolean b => b.Value is { } v ? (v ? "Yes" : "No") : null,
+        FhirBoolean b => b.Value is { } v ? Words.Text(v ? "Yes" : "No") : null,
         Integer i => i.Value?.ToString(CultureInfo.InvariantCulture),
         Hl7.Fhir.Model.Range r => Range(r),
         Ratio r => Quantity(r.Numerator) is { } n && Quantity(r.Denominator) is { } d ? $"{n} / {d}" : null,
@@ -159,10 +164,13 @@ public static class FhirFormat
         var repeat = timing.Repeat;
         if (repeat?.Frequency is { } times && repeat.Period is { } period && repeat.PeriodUnit is { } unit)
         {
-            var every = period == 1 ? UnitName(unit, 1) : $"{Number(period)} {UnitName(unit, 2)}";
-            return times == 1
-                ? period == 1 ? $"once a {every}" : $"every {every}"
-                : $"{times} times {(period == 1 ? "a" : "every")} {every}";
+            return (times, period == 1) switch
+            {
+                (1, true) => Words.Format("OncePer", UnitName(unit)),
+                (1, false) => Words.Format("EveryN", Number(period), UnitName(unit, plural: true)),
+                (_, true) => Words.Format("TimesPer", times, UnitName(unit)),
+                _ => Words.Format("TimesEveryN", times, Number(period), UnitName(unit, plural: true)),
+            };
         }
         return Text(timing.Code);
     }
@@ -180,20 +188,21 @@ public static class FhirFormat
         };
     }
 
-    private static string UnitName(Timing.UnitsOfTime unit, int count)
+    // English needs a plural ("every 8 hours"); Burmese counts with the same word, so its plural keys repeat it.
+    private static string UnitName(Timing.UnitsOfTime unit, bool plural = false)
     {
-        var name = unit switch
+        var key = unit switch
         {
-            Timing.UnitsOfTime.S => "second",
-            Timing.UnitsOfTime.Min => "minute",
-            Timing.UnitsOfTime.H => "hour",
-            Timing.UnitsOfTime.D => "day",
-            Timing.UnitsOfTime.Wk => "week",
-            Timing.UnitsOfTime.Mo => "month",
-            Timing.UnitsOfTime.A => "year",
-            _ => unit.ToString().ToLowerInvariant(),
+            Timing.UnitsOfTime.S => "Second",
+            Timing.UnitsOfTime.Min => "Minute",
+            Timing.UnitsOfTime.H => "Hour",
+            Timing.UnitsOfTime.D => "Day",
+            Timing.UnitsOfTime.Wk => "Week",
+            Timing.UnitsOfTime.Mo => "Month",
+            Timing.UnitsOfTime.A => "Year",
+            _ => null,
         };
-        return count == 1 ? name : name + "s";
+        return key is null ? unit.ToString().ToLowerInvariant() : Words.Text(key + (plural ? "s" : ""));
     }
 
     /// <summary>"rash (moderate)": an allergy reaction's manifestations and, when recorded, its severity.</summary>
@@ -209,7 +218,7 @@ public static class FhirFormat
         note.Content.Select(c => c.Attachment).Where(a => a is not null).Select(a =>
             a!.Data is { Length: > 0 } data && (a.ContentType is null || a.ContentType.StartsWith("text/", StringComparison.OrdinalIgnoreCase))
                 ? Encoding.UTF8.GetString(data)
-                : $"Attachment: {a.Title ?? a.Url ?? "untitled"}{(a.ContentType is null ? "" : $" ({a.ContentType})")}").ToList();
+                : Words.Format("Attachment", a.Title ?? a.Url ?? Words.Text("Untitled"), a.ContentType is null ? "" : $" ({a.ContentType})")).ToList();
 
     /// <summary>
     /// The resource a reference points at, inside the record itself: a contained resource (<c>#id</c>), or an entry

@@ -54,6 +54,10 @@ public static class RecordKinds
     /// The singular label in the reader's language, for pages. <see cref="SingularLabel"/> stays English: it also goes
     /// into data (exported AuditEvents, the health summary's document, export file notes).
     /// </summary>
-    public static string SingularText(string kind) =>
-        IsKnown(kind) ? Texts.Find("Singular" + string.Concat(kind.Split('-').Select(p => char.ToUpperInvariant(p[0]) + p[1..]))) ?? kind : kind;
+    public static string SingularText(string kind) => IsKnown(kind) ? Texts.Find("Singular" + KeyOf(kind)) ?? kind : kind;
+
+    /// <summary>The plural label in the reader's language, for filters on pages (<see cref="Label"/> stays English for data).</summary>
+    public static string Text(string kind) => IsKnown(kind) ? Texts.Find("Plural" + KeyOf(kind)) ?? kind : kind;
+
+    private static string KeyOf(string kind) => string.Concat(kind.Split('-').Select(p => char.ToUpperInvariant(p[0]) + p[1..]));
 }

@@ -29,9 +29,14 @@ public sealed record TimelineEntry(VerifiedRecord Verified, string FacilityName)
     public bool IsRetracted => Retraction is not null;
 
     /// <summary>"Retracted by Northgate General Hospital on 7 Dec 2026 — filed under the wrong patient".</summary>
+    /// <remarks>In the reader's language (TimelineEntry.resx / .my.resx), the date day first with their month names.</remarks>
     public string? RetractionText => Retraction is { } r
-        ? $"Retracted by {FacilityName} on {DateTimeOffset.FromUnixTimeMilliseconds(r.Timestamp).UtcDateTime.ToString("d MMM yyyy", CultureInfo.GetCultureInfo("en-GB"))} — {HealthPortal.Features.Retractions.RetractionWords.ForPatient(r.Reason)}"
+        ? Words.Format("RetractedBy", FacilityName,
+            DateTimeOffset.FromUnixTimeMilliseconds(r.Timestamp).UtcDateTime.ToString("d MMM yyyy", HealthPortal.Features.Times.UserTime.Culture),
+            HealthPortal.Features.Retractions.RetractionWords.ForPatient(r.Reason))
         : null;
+
+    private static readonly HealthPortal.Features.Words.ResourceWords Words = new(typeof(TimelineEntry));
 
     /// <summary>The facility's one-line summary, only when the content is the anchored one: an altered record's words are not trusted.</summary>
     public string? TrustedSummary => !IsVerifying && Integrity == RecordIntegrity.Verified ? Verified.Record?.Summary : null;
@@ -109,8 +114,8 @@ public sealed record MergedAway(string Mpi, string Survivor, string FacilityName
     }
 
     /// <summary>"Your MPI number X was merged into Y by Northgate General Hospital on 7 Dec 2026 …" — plain words for the patient.</summary>
-    public string Text =>
-        $"Your MPI number {Mpi} was merged into {Survivor} by {FacilityName} on {MergedAt.UtcDateTime.ToString("d MMM yyyy", CultureInfo.GetCultureInfo("en-GB"))}, "
-        + "and you did not sign that merge, so this account shows only the records filed under your own number before it. "
-        + $"If {Survivor} is yours, sign in with the account of {Survivor}; if it is not, or the merge was a mistake, ask {FacilityName}'s MPI steward — a split gives this number back its own records.";
+    /// <remarks>In the reader's language (MergedAway.resx / .my.resx).</remarks>
+    public string Text => Words.Format("Text", Mpi, Survivor, FacilityName, MergedAt.UtcDateTime.ToString("d MMM yyyy", HealthPortal.Features.Times.UserTime.Culture));
+
+    private static readonly HealthPortal.Features.Words.ResourceWords Words = new(typeof(MergedAway));
 }
