@@ -20,7 +20,8 @@ namespace HealthPortal.Bench;
 /// (the bench is the browser), <see cref="AnchorWorkflow.ConfirmAsync"/>. Inside the confirmation, the items the
 /// workflow repeats per record are timed on the thread's own clock over the same rows: parsing a stored anchor,
 /// canonicalizing a body (the check that the signed body is the stored one, twice per record), verifying the patient's
-/// signature; the ledger's own share is the ledger-only CPU per transaction of the same run.
+/// signature; the ledger's own share is the ledger-only CPU per transaction of the same run. The POST of each Bundle is
+/// measured too: its process CPU, and the items it repeats per record (<see cref="PostItems"/>).
 /// </summary>
 internal static class ConfirmCost
 {
@@ -65,6 +66,9 @@ internal static class ConfirmCost
         double parseNs = 0, canonicalNs = 0, verifyNs = 0;
         var keys = new PublicKeyCache(100);
         long records = 0, micro = 0;
+        // The POST's CPU (server and HTTP client) around each Bundle, and its per-record items on the thread's clock.
+        var postCpuMs = 0.0;
+        var postItems = new PostItems();
         // Per Bundle, so that a longer run shows whether the JIT's share falls as the confirmation path warms up.
         var perBundle = new JsonArray();
         using var jitWatch = new JitWatch();
@@ -73,8 +77,12 @@ internal static class ConfirmCost
         {
             var (recordsBefore, confirmBefore) = (records, cpu["confirm"]);
             var threadsBefore = new Dictionary<string, double>(confirmThreads);
-            var error = await world.PostAsync(world.Tokens[Hospital], IngestBench.HospitalBundle(world.Patients, world.NextBundle(), 10), bundle);
+            var posted = IngestBench.HospitalBundle(world.Patients, world.NextBundle(), 10);
+            var postCpu = Process.GetCurrentProcess().TotalProcessorTime;
+            var error = await world.PostAsync(world.Tokens[Hospital], posted, bundle);
+            postCpuMs += (Process.GetCurrentProcess().TotalProcessorTime - postCpu).TotalMilliseconds;
             if (error is not null) throw new InvalidOperationException("bench: " + error);
+            postItems.Measure(services, Hospital, posted);
             foreach (var patient in world.Patients)
             {
                 await using var scope = services.CreateAsyncScope();
@@ -146,12 +154,14 @@ internal static class ConfirmCost
         };
         log.WriteLine($"per record, thread CPU: parse a stored anchor {parseNs / micro / 1000:N1} µs, canonicalize the signed and the stored body {canonicalNs / micro / 1000:N1} µs, " +
                       $"verify the patient's signature {verifyNs / micro / 1000:N1} µs (cached key); ledger-only {ledger.CpuUsPerTx:N0} µs CPU per tx");
+        log.WriteLine($"POST: {postCpuMs * 1000 / records:N0} µs CPU per record; its items per record, thread CPU: {postItems}");
         log.WriteLine($"confirm, CPU per record by thread (name): {string.Join(", ", confirmThreads.Select(t => $"{t.Key} {t.Value * 1000 / records:N0} µs"))}");
         var result = new JsonObject
         {
             ["stage"] = "confirm-cost", ["per_bundle"] = perBundle, ["bundles"] = bundles, ["bundle"] = bundle, ["records"] = records, ["processors"] = Environment.ProcessorCount,
             ["runtime"] = Environment.Version.ToString(), ["started"] = started.ToString("O", CultureInfo.InvariantCulture), ["loadavg_start"] = loadStart,
             ["calls"] = per, ["items"] = items,
+            ["post"] = new JsonObject { ["cpu_us_per_record"] = Math.Round(postCpuMs * 1000 / records, 1), ["items"] = postItems.ToJson() },
             ["confirm_cpu_us_per_record_by_thread"] = new JsonObject([.. confirmThreads.Select(t => KeyValuePair.Create(t.Key, (JsonNode?)Math.Round(t.Value * 1000 / records, 1)))]),
             ["ledger_only"] = ledger.ToJson(), ["loadavg_end"] = IngestBench.LoadAverage(),
         };

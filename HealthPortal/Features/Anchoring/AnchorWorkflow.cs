@@ -132,8 +132,7 @@ public sealed class AnchorWorkflow(
             try
             {
                 // Hashed from the very text kept for the patient's review, so what they read is what they sign.
-                json = RecordHash.JsonOf(record.Fhir);
-                hash = RecordHash.OfJson(json);
+                (json, hash) = RecordHash.JsonAndHashOf(record.Fhir);
             }
             catch (FormatException e)
             {
@@ -534,7 +533,8 @@ public sealed class AnchorWorkflow(
         try
         {
             await using var db = await dbFactory.CreateDbContextAsync();
-            var confirmation = await LoadAsync(db, id, tracking: true);
+            // Untracked: everything this writes is a set-wise UPDATE (ReconcileAsync, the refusal's problem below).
+            var confirmation = await LoadAsync(db, id);
             if (confirmation is null) return AnchorOutcome.Fail(AnchorError.NotFound, "There is no such confirmation.");
             if (!Decides(mpi, confirmation.Mpi)) return AnchorOutcome.Fail(AnchorError.Forbidden, "These records are not yours to confirm.");
             if (await ReconcileAsync(db, confirmation)) Changed(confirmation);
@@ -565,17 +565,18 @@ public sealed class AnchorWorkflow(
             var pending = signed.Where(s => ledger.Reader.Record(s.Tx.GetString("facility")!, s.Row.RecordId) is null).ToList();
             // Submitted together so that they usually land in the same block.
             var results = await Task.WhenAll(pending.Select(s => ledger.Engine.SubmitAsync(s.Tx).AsTask()));
-            var anchored = await ReconcileAsync(db, confirmation);
-            if (anchored)
+            if (await ReconcileAsync(db, confirmation))
             {
                 logger.LogInformation("Anchor confirmation {Id} anchored at block {Height}", confirmation.Id, confirmation.BlockHeight);
                 Changed(confirmation);
-                return AnchorOutcome.Ok(AnchorStatus.Anchored, confirmation.BlockHeight);
             }
+            // Anchored by this call, or by a reader that reconciled it first (the one that lost reads the winner's block).
+            if (confirmation.Status == AnchorStatus.Anchored) return AnchorOutcome.Ok(AnchorStatus.Anchored, confirmation.BlockHeight);
             var refused = results.FirstOrDefault(r => !r.IsCommitted);
             var message = refused is null ? "Not every record reached the ledger. Try again." : Explain(refused);
             confirmation.Problem = message;
-            await db.SaveChangesAsync();
+            await db.AnchorConfirmations.Where(c => c.Id == confirmation.Id && c.Status == AnchorStatus.Pending)
+                .ExecuteUpdateAsync(set => set.SetProperty(c => c.Problem, message));
             logger.LogWarning("Anchor confirmation {Id} not anchored: {Result}", confirmation.Id, refused);
             Changed(confirmation);
             return AnchorOutcome.Fail(AnchorError.LedgerRefused, message, AnchorStatus.Pending);
@@ -693,34 +694,65 @@ public sealed class AnchorWorkflow(
 
     /// <summary>
     /// Marks a pending confirmation anchored when the ledger holds every one of its records (the ledger is the
-    /// truth); returns true when that changed it.
+    /// truth); returns true when this call changed it to anchored.
     /// </summary>
+    /// <remarks>
+    /// Written set-wise, whether <paramref name="confirmation"/> is tracked or not: one <c>UPDATE</c> of the rows per
+    /// block they landed in (a save is usually one block) and one of the confirmation, conditional on it still being
+    /// pending. Issue 17 measured the tracked graph and one <c>UPDATE</c> per row as most of a confirmation's database
+    /// work. The condition makes a second writer (a list page reconciling while the patient confirms, another node
+    /// process on the same database) lose cleanly: it reads back what the winner wrote instead of writing it again.
+    /// </remarks>
     private async Task<bool> ReconcileAsync(ApplicationDbContext db, AnchorConfirmation confirmation)
     {
         if (!NeedsReconcile(confirmation)) return false;
         var open = confirmation.Records.Where(r => r.Decision == RecordDecision.Open).ToList();
-        if (confirmation.Status != AnchorStatus.Pending || open.Count == 0) return false;
         var facility = Parse(open[0]).GetString("facility")!;
         var found = open.Select(r => (Row: r, Entry: ledger.Reader.Record(facility, r.RecordId))).ToList();
-        var changed = false;
-        foreach (var (row, entry) in found)
+        foreach (var block in found.Where(f => f.Entry is not null && f.Row.BlockHeight != f.Entry.Height).GroupBy(f => f.Entry!.Height))
         {
-            if (entry is not null && row.BlockHeight != entry.Height)
+            var ids = block.Select(f => f.Row.RecordId).ToList();
+            await db.Set<AnchorConfirmationRecord>().Where(r => r.ConfirmationId == confirmation.Id && ids.Contains(r.RecordId))
+                .ExecuteUpdateAsync(set => set.SetProperty(r => r.BlockHeight, block.Key));
+            foreach (var (row, _) in block)
             {
-                row.BlockHeight = entry.Height;
-                changed = true;
+                row.BlockHeight = block.Key;
+                Written(db, row, nameof(AnchorConfirmationRecord.BlockHeight));
             }
         }
-        if (found.All(f => f.Entry is not null))
+        if (found.Any(f => f.Entry is null)) return false;
+
+        var height = found.Max(f => f.Entry!.Height);
+        var now = clock.GetUtcNow();
+        var won = await db.AnchorConfirmations.Where(c => c.Id == confirmation.Id && c.Status == AnchorStatus.Pending)
+            .ExecuteUpdateAsync(set => set.SetProperty(c => c.Status, AnchorStatus.Anchored).SetProperty(c => c.BlockHeight, height)
+                .SetProperty(c => c.AnchoredAt, now).SetProperty(c => c.Problem, (string?)null)) == 1;
+        if (won) (confirmation.Status, confirmation.BlockHeight, confirmation.AnchoredAt, confirmation.Problem) = (AnchorStatus.Anchored, height, now, null);
+        else
         {
-            confirmation.Status = AnchorStatus.Anchored;
-            confirmation.BlockHeight = found.Max(f => f.Entry!.Height);
-            confirmation.AnchoredAt = clock.GetUtcNow();
-            confirmation.Problem = null;
-            changed = true;
+            var current = await db.AnchorConfirmations.AsNoTracking().Where(c => c.Id == confirmation.Id)
+                .Select(c => new { c.Status, c.BlockHeight, c.AnchoredAt, c.Problem }).SingleAsync();
+            (confirmation.Status, confirmation.BlockHeight, confirmation.AnchoredAt, confirmation.Problem) = (current.Status, current.BlockHeight, current.AnchoredAt, current.Problem);
         }
-        if (changed) await db.SaveChangesAsync();
-        return changed && confirmation.Status == AnchorStatus.Anchored;
+        Written(db, confirmation, nameof(AnchorConfirmation.Status), nameof(AnchorConfirmation.BlockHeight), nameof(AnchorConfirmation.AnchoredAt), nameof(AnchorConfirmation.Problem));
+        return won;
+    }
+
+    /// <summary>
+    /// Tells a context that tracks <paramref name="entity"/> that these properties already hold what the database holds
+    /// (written by a set-wise <c>UPDATE</c>), so that a later <c>SaveChanges</c> of the caller's own changes does not
+    /// write them again. Nothing for an untracked entity.
+    /// </summary>
+    private static void Written(ApplicationDbContext db, object entity, params string[] properties)
+    {
+        var entry = db.Entry(entity);
+        if (entry.State == EntityState.Detached) return;
+        foreach (var name in properties)
+        {
+            var property = entry.Property(name);
+            property.OriginalValue = property.CurrentValue;
+            property.IsModified = false;
+        }
     }
 
     /// <summary>
@@ -751,10 +783,7 @@ public sealed class AnchorWorkflow(
     {
         var views = new List<AnchorConfirmationView>();
         foreach (var confirmation in list.Where(NeedsReconcile))
-        {
-            db.Attach(confirmation);
             if (await ReconcileAsync(db, confirmation)) Changed(confirmation);
-        }
         var facilityIds = list.Select(c => c.FacilityId).Distinct().ToList();
         var facilities = await db.Facilities.AsNoTracking().Where(f => facilityIds.Contains(f.Id)).ToDictionaryAsync(f => f.Id);
         Dictionary<string, string> names = [];

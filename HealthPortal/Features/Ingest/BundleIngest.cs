@@ -129,7 +129,7 @@ public sealed class BundleIngest(
             }
             try
             {
-                entry.Resource = JsonSerializer.Deserialize<Resource>(resourceJson.ToJsonString(), FhirJson.Options)!;
+                entry.Resource = FhirJson.Deserialize(resourceJson);
             }
             catch (Exception e) when (e is JsonException or DeserializationFailedException or FormatException or NotSupportedException)
             {

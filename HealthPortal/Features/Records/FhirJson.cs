@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Serialization;
 
@@ -16,6 +17,16 @@ public static class FhirJson
     public static readonly JsonSerializerOptions Indented = new JsonSerializerOptions().ForFhir(ModelInfo.ModelInspector).Pretty();
 
     public static string Serialize(Resource resource) => JsonSerializer.Serialize(resource, Options);
+
+    /// <summary>The same JSON as <see cref="Serialize"/>, as the UTF-8 the serializer writes.</summary>
+    public static byte[] SerializeToUtf8(Resource resource) => JsonSerializer.SerializeToUtf8Bytes(resource, Options);
+
+    /// <summary>
+    /// A resource already read as JSON (an entry of a posted Bundle), taken as it is rather than written out as text and
+    /// parsed again. Throws as <see cref="JsonSerializer"/> does for anything that is not a FHIR resource.
+    /// </summary>
+    public static Resource Deserialize(JsonNode resource) => resource.Deserialize<Resource>(Options)
+        ?? throw new JsonException("The resource is JSON null.");
 
     /// <summary>Parses FHIR JSON; null (never an exception) for anything that is not a FHIR resource.</summary>
     public static Resource? TryParse(string json)
