@@ -28,6 +28,7 @@ public sealed partial class BurmeseRenderTests : PortalComponentTest
     public static readonly string[] DoneFolders =
     [
         "Components",           // App and Routes: the document and the router, no words of their own
+        "Components/Account",   // the static Identity pages, fetched under Burmese by AccountBurmeseTests
         "Components/Layout",    // the reconnect dialog
         "Components/Pages",     // start page, error, not found
         "Features/Accounts",
@@ -45,7 +46,6 @@ public sealed partial class BurmeseRenderTests : PortalComponentTest
     /// <summary>Folders not moved yet: their pages are English under either culture. This list shrinks to empty.</summary>
     public static readonly string[] NotDoneFolders =
     [
-        "Components/Account",
         "Features/Access",
         "Features/ActingFor",
         "Features/Admin",
@@ -107,6 +107,8 @@ public sealed partial class BurmeseRenderTests : PortalComponentTest
         [typeof(HealthPortal.Components.Routes)] = "the router: renders the page and layout, each tested here",
         [typeof(HealthPortal.Features.Keys.KeyId)] = "a key's fingerprint in <code>: data, no words",
         [typeof(HealthPortal.Features.Facilities.FacilityKindIcon)] = "an icon hidden from screen readers (aria-hidden); the kind's name is written beside it by FacilityWords",
+        [typeof(HealthPortal.Components.Account.Shared.PasskeySubmit)] = "a submit button whose words are its caller's (ChildContent), checked with Passkeys and Login",
+        [typeof(HealthPortal.Components.Account.Shared.RedirectToLogin)] = "a redirect: renders nothing",
     };
 
     /// <summary>
@@ -141,6 +143,41 @@ public sealed partial class BurmeseRenderTests : PortalComponentTest
         [typeof(HealthPortal.Features.Admission.Join)] = typeof(AdmissionBurmeseTests),
         [typeof(HealthPortal.Features.Admission.Registrations)] = typeof(AdmissionBurmeseTests),
         [typeof(HealthPortal.Features.Admission.DecisionDialog)] = typeof(AdmissionBurmeseTests),
+        [typeof(HealthPortal.Components.Account.Pages.Login)] = typeof(CultureSwitchTests), // server-rendered: fetched over HTTP
+        [typeof(HealthPortal.Components.Account.Pages.Register)] = typeof(AccountBurmeseTests),
+        [typeof(HealthPortal.Components.Account.Pages.RegisterConfirmation)] = typeof(AccountBurmeseTests),
+        [typeof(HealthPortal.Components.Account.Pages.ConfirmEmail)] = typeof(AccountBurmeseTests),
+        [typeof(HealthPortal.Components.Account.Pages.ConfirmEmailChange)] = typeof(AccountBurmeseTests),
+        [typeof(HealthPortal.Components.Account.Pages.ForgotPassword)] = typeof(AccountBurmeseTests),
+        [typeof(HealthPortal.Components.Account.Pages.ForgotPasswordConfirmation)] = typeof(AccountBurmeseTests),
+        [typeof(HealthPortal.Components.Account.Pages.ResetPassword)] = typeof(AccountBurmeseTests),
+        [typeof(HealthPortal.Components.Account.Pages.ResetPasswordConfirmation)] = typeof(AccountBurmeseTests),
+        [typeof(HealthPortal.Components.Account.Pages.InvalidPasswordReset)] = typeof(AccountBurmeseTests),
+        [typeof(HealthPortal.Components.Account.Pages.ResendEmailConfirmation)] = typeof(AccountBurmeseTests),
+        [typeof(HealthPortal.Components.Account.Pages.LoginWith2fa)] = typeof(AccountBurmeseTests),
+        [typeof(HealthPortal.Components.Account.Pages.LoginWithRecoveryCode)] = typeof(AccountBurmeseTests),
+        [typeof(HealthPortal.Components.Account.Pages.Lockout)] = typeof(AccountBurmeseTests),
+        [typeof(HealthPortal.Components.Account.Pages.AccessDenied)] = typeof(AccountBurmeseTests),
+        [typeof(HealthPortal.Components.Account.Pages.InvalidUser)] = typeof(AccountBurmeseTests),
+        [typeof(HealthPortal.Components.Account.Pages.Manage.Index)] = typeof(AccountBurmeseTests),
+        [typeof(HealthPortal.Components.Account.Pages.Manage.Email)] = typeof(AccountBurmeseTests),
+        [typeof(HealthPortal.Components.Account.Pages.Manage.ChangePassword)] = typeof(AccountBurmeseTests),
+        [typeof(HealthPortal.Components.Account.Pages.Manage.SetPassword)] = typeof(AccountBurmeseTests),
+        [typeof(HealthPortal.Components.Account.Pages.Manage.TwoFactorAuthentication)] = typeof(AccountBurmeseTests),
+        [typeof(HealthPortal.Components.Account.Pages.Manage.EnableAuthenticator)] = typeof(AccountBurmeseTests),
+        [typeof(HealthPortal.Components.Account.Pages.Manage.Disable2fa)] = typeof(AccountBurmeseTests),
+        [typeof(HealthPortal.Components.Account.Pages.Manage.ResetAuthenticator)] = typeof(AccountBurmeseTests),
+        [typeof(HealthPortal.Components.Account.Pages.Manage.GenerateRecoveryCodes)] = typeof(AccountBurmeseTests),
+        [typeof(HealthPortal.Components.Account.Pages.Manage.Passkeys)] = typeof(AccountBurmeseTests),
+        [typeof(HealthPortal.Components.Account.Pages.Manage.RenamePasskey)] = typeof(AccountBurmeseTests),
+        [typeof(HealthPortal.Components.Account.Pages.Manage.Sessions)] = typeof(AccountBurmeseTests),
+        [typeof(HealthPortal.Components.Account.Pages.Manage.PersonalData)] = typeof(AccountBurmeseTests),
+        [typeof(HealthPortal.Components.Account.Pages.Manage.DeletePersonalData)] = typeof(AccountBurmeseTests),
+        [typeof(HealthPortal.Components.Account.Pages.Manage.SecondFactorRequired)] = typeof(AccountBurmeseTests),
+        [typeof(HealthPortal.Components.Account.Shared.ManageLayout)] = typeof(AccountBurmeseTests),
+        [typeof(HealthPortal.Components.Account.Shared.ManageNavMenu)] = typeof(AccountBurmeseTests),
+        [typeof(HealthPortal.Components.Account.Shared.ShowRecoveryCodes)] = typeof(AccountBurmeseTests),
+        [typeof(HealthPortal.Components.Account.Shared.StatusMessage)] = typeof(AccountBurmeseTests),
     };
 
     public BurmeseRenderTests()

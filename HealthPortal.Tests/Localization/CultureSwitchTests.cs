@@ -1,4 +1,5 @@
 using System.Net;
+using HealthPortal.Components.Account.Pages;
 using HealthPortal.Data;
 using HealthPortal.Features.Auth;
 using HealthPortal.Features.Localization;
@@ -9,7 +10,7 @@ namespace HealthPortal.Tests.Localization;
 
 /// <summary>
 /// The language switch (<c>GET /culture</c>), the culture cookie, and the profile's language carried to a new device at
-/// sign-in (Features/Localization, docs/localization.md).
+/// sign-in (Features/Localization, docs/localization.md); the login page (<see cref="Login"/>) under Burmese.
 /// </summary>
 public sealed class CultureSwitchTests(PortalFactory portal) : IClassFixture<PortalFactory>
 {
