@@ -41,25 +41,25 @@ public sealed partial class BurmeseRenderTests : PortalComponentTest
         "Features/Keys",
         "Features/Localization",
         "Features/Shell",
+        "Features/Patient",
+        "Features/Records",
+        "Features/ActingFor",
+        "Features/Delegation",
     ];
 
     /// <summary>Folders not moved yet: their pages are English under either culture. This list shrinks to empty.</summary>
     public static readonly string[] NotDoneFolders =
     [
         "Features/Access",
-        "Features/ActingFor",
         "Features/Admin",
         "Features/BreakGlass",
         "Features/Children",
         "Features/Corrections",
-        "Features/Delegation",
         "Features/Ehr",
         "Features/Explorer",
         "Features/Ingest",
         "Features/Interop",
         "Features/Mpi",
-        "Features/Patient",
-        "Features/Records",
         "Features/Retractions",
         "Features/ShareLinks",
         "Features/Times",
@@ -98,6 +98,10 @@ public sealed partial class BurmeseRenderTests : PortalComponentTest
             .SelectMany(status => BurmeseText.Of(t.Render<HealthPortal.Features.Facilities.FacilityStatusChip>(p => p.Add(c => c.Status, status)))),
         [typeof(HealthPortal.Features.Anchoring.AnchorStatusChip)] = t => Enum.GetValues<HealthPortal.Features.Anchoring.AnchorStatus>()
             .SelectMany(status => BurmeseText.Of(t.Render<HealthPortal.Features.Anchoring.AnchorStatusChip>(p => p.Add(c => c.Status, status).Add(c => c.Height, 12L)))),
+        [typeof(HealthPortal.Features.Records.IntegrityChip)] = t => t.IntegrityChipEveryVerdict(),
+        [typeof(HealthPortal.Features.Patient.Summary.ResultTrendChart)] = t => t.TrendChartWithRange(),
+        [typeof(HealthPortal.Features.Delegation.DelegationList)] = t => t.DelegationListEveryStatus(),
+        [typeof(HealthPortal.Features.Delegation.DelegationFieldMessage)] = t => t.DelegationFieldMessageOfTheService(),
     };
 
     /// <summary>Components with no words of their own (nothing to render in a test): the reason is the value.</summary>
@@ -178,6 +182,17 @@ public sealed partial class BurmeseRenderTests : PortalComponentTest
         [typeof(HealthPortal.Components.Account.Shared.ManageNavMenu)] = typeof(AccountBurmeseTests),
         [typeof(HealthPortal.Components.Account.Shared.ShowRecoveryCodes)] = typeof(AccountBurmeseTests),
         [typeof(HealthPortal.Components.Account.Shared.StatusMessage)] = typeof(AccountBurmeseTests),
+        [typeof(HealthPortal.Features.Patient.PatientDashboard)] = typeof(PatientDashboardBurmeseTests),
+        [typeof(HealthPortal.Features.Patient.Records.MyRecords)] = typeof(PatientBurmeseTests),
+        [typeof(HealthPortal.Features.Patient.Records.RecordDetail)] = typeof(PatientBurmeseTests),
+        [typeof(HealthPortal.Features.Patient.Summary.HealthSummaryPage)] = typeof(PatientBurmeseTests),
+        [typeof(HealthPortal.Features.Records.FhirRecordView)] = typeof(PatientBurmeseTests),
+        [typeof(HealthPortal.Features.Patient.Identity.MyIdentityPage)] = typeof(DelegationBurmeseTests),
+        [typeof(HealthPortal.Features.Patient.Identity.MergeConfirmPage)] = typeof(DelegationBurmeseTests),
+        [typeof(HealthPortal.Features.Patient.MpiCard)] = typeof(DelegationBurmeseTests),
+        [typeof(HealthPortal.Features.Delegation.Delegations)] = typeof(DelegationBurmeseTests),
+        [typeof(HealthPortal.Features.ActingFor.ActingForSwitcher)] = typeof(DelegationBurmeseTests),
+        [typeof(HealthPortal.Features.ActingFor.OwnDataNotice)] = typeof(DelegationBurmeseTests),
     };
 
     public BurmeseRenderTests()

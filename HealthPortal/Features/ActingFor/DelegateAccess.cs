@@ -47,8 +47,9 @@ public sealed class DelegateAccess(IDbContextFactory<ApplicationDbContext> dbFac
     }
 
     /// <summary>The signed-in patient first, then everyone whose records they may view now, by name.</summary>
-    // The relation is said in the reader's language (DelegateAccess.resx / .my.resx): choices are read per page, never stored.
-    private static readonly HealthPortal.Features.Words.ResourceWords Words = new(typeof(DelegateAccess));
+    // The relation is said in the reader's language (ActingChoice.resx / .my.resx: named after the record it describes,
+    // since a resx beside this file would be named after its first type): choices are read per page, never stored.
+    private static readonly HealthPortal.Features.Words.ResourceWords Words = new(typeof(ActingChoice));
 
     public async Task<IReadOnlyList<ActingChoice>> ChoicesAsync(ClaimsPrincipal user)
     {
