@@ -23,6 +23,7 @@ public static partial class BurmeseText
         // Names of standards and products a Burmese text names as they are written (the key pages' wallet and key words).
         "Ethereum", "MetaMask", "Rabby", "EIP", "QR", "ECDSA", "WebCrypto", "IndexedDB", "ES", "JSON", "SHA",
         "NRC",          // the National Registration Card: Myanmar's forms and staff write its number and name this way
+        "CSV",          // a file format's name (the MPI import's patient list and report), as JSON is
     };
 
     /// <summary>The rendered words a reader meets: text, and the accessible names and hints screen readers announce.</summary>
