@@ -30,15 +30,22 @@ public sealed partial class BurmeseRenderTests : PortalComponentTest
         "Components",           // App and Routes: the document and the router, no words of their own
         "Components/Layout",    // the reconnect dialog
         "Components/Pages",     // start page, error, not found
+        "Features/Access",
         "Features/Accounts",
+        "Features/Admin",
         "Features/Admission",
         "Features/Facilities",
         "Features/Anchoring",
+        "Features/BreakGlass",
+        "Features/Corrections",
+        "Features/Explorer",
         "Features/FacilityPortal",
         "Features/Grants",
         "Features/Invitations",
         "Features/Keys",
         "Features/Localization",
+        "Features/Mpi",
+        "Features/Retractions",
         "Features/Shell",
     ];
 
@@ -46,21 +53,14 @@ public sealed partial class BurmeseRenderTests : PortalComponentTest
     public static readonly string[] NotDoneFolders =
     [
         "Components/Account",
-        "Features/Access",
         "Features/ActingFor",
-        "Features/Admin",
-        "Features/BreakGlass",
         "Features/Children",
-        "Features/Corrections",
         "Features/Delegation",
         "Features/Ehr",
-        "Features/Explorer",
         "Features/Ingest",
         "Features/Interop",
-        "Features/Mpi",
         "Features/Patient",
         "Features/Records",
-        "Features/Retractions",
         "Features/ShareLinks",
         "Features/Times",
     ];
@@ -106,6 +106,7 @@ public sealed partial class BurmeseRenderTests : PortalComponentTest
         [typeof(HealthPortal.Components.App)] = "the HTML document: its only text is <html lang>, checked by CultureSwitchTests",
         [typeof(HealthPortal.Components.Routes)] = "the router: renders the page and layout, each tested here",
         [typeof(HealthPortal.Features.Keys.KeyId)] = "a key's fingerprint in <code>: data, no words",
+        [typeof(HealthPortal.Features.Mpi.AdminMpiReview)] = "the admin portal's route to MpiReview, which renders all its words (MpiBurmeseTests)",
         [typeof(HealthPortal.Features.Facilities.FacilityKindIcon)] = "an icon hidden from screen readers (aria-hidden); the kind's name is written beside it by FacilityWords",
     };
 
@@ -141,6 +142,36 @@ public sealed partial class BurmeseRenderTests : PortalComponentTest
         [typeof(HealthPortal.Features.Admission.Join)] = typeof(AdmissionBurmeseTests),
         [typeof(HealthPortal.Features.Admission.Registrations)] = typeof(AdmissionBurmeseTests),
         [typeof(HealthPortal.Features.Admission.DecisionDialog)] = typeof(AdmissionBurmeseTests),
+        [typeof(HealthPortal.Features.Access.AccessHistory)] = typeof(AccessBurmeseTests), // server-rendered: fetched over HTTP
+        [typeof(HealthPortal.Features.Access.AccessBasis)] = typeof(AccessBurmeseTests),
+        [typeof(HealthPortal.Features.Access.AccessedRecords)] = typeof(AccessBurmeseTests),
+        [typeof(HealthPortal.Features.Access.StaffIdDetail)] = typeof(AccessBurmeseTests),
+        [typeof(HealthPortal.Features.Access.DelegatedActsPanel)] = typeof(AccessBurmeseTests),
+        [typeof(HealthPortal.Features.Access.ShareLinkOpenings)] = typeof(AccessBurmeseTests),
+        [typeof(HealthPortal.Features.BreakGlass.BreakGlassAlert)] = typeof(AccessBurmeseTests),
+        [typeof(HealthPortal.Features.BreakGlass.BreakGlassQueue)] = typeof(BreakGlassBurmeseTests), // server-rendered: fetched over HTTP
+        [typeof(HealthPortal.Features.Corrections.RecordHistory)] = typeof(CorrectionsBurmeseTests),
+        [typeof(HealthPortal.Features.Corrections.AskForCorrection)] = typeof(CorrectionsBurmeseTests),
+        [typeof(HealthPortal.Features.Corrections.CorrectionRequestsPanel)] = typeof(CorrectionsBurmeseTests),
+        [typeof(HealthPortal.Features.Retractions.RetractionPanel)] = typeof(RetractionsBurmeseTests),
+        [typeof(HealthPortal.Features.Mpi.MpiReview)] = typeof(MpiBurmeseTests),
+        [typeof(HealthPortal.Features.Mpi.DisputeQueue)] = typeof(MpiBurmeseTests),
+        [typeof(HealthPortal.Features.Mpi.MpiImportPage)] = typeof(MpiBurmeseTests),
+        [typeof(HealthPortal.Features.Mpi.WalkInCheck)] = typeof(WalkInBurmeseTests),
+        [typeof(HealthPortal.Features.Admin.AdminDashboard)] = typeof(AdminBurmeseTests), // server-rendered: fetched over HTTP
+        [typeof(HealthPortal.Features.Admin.AdminAccounts)] = typeof(AdminBurmeseTests),
+        [typeof(HealthPortal.Features.Admin.IdentityChecksPage)] = typeof(AdminBurmeseTests),
+        [typeof(HealthPortal.Features.Admin.MailOutboxPage)] = typeof(AdminBurmeseTests),
+        [typeof(HealthPortal.Features.Admin.AdminWalletPage)] = typeof(AdminBurmeseTests),
+        [typeof(HealthPortal.Features.Explorer.LedgerExplorer)] = typeof(ExplorerBurmeseTests),
+        [typeof(HealthPortal.Features.Explorer.PatientOnLedger)] = typeof(ExplorerBurmeseTests),
+        [typeof(HealthPortal.Features.Explorer.FacilityOnLedger)] = typeof(ExplorerBurmeseTests),
+        [typeof(HealthPortal.Features.Explorer.LedgerTransaction)] = typeof(ExplorerBurmeseTests),
+        [typeof(HealthPortal.Features.Explorer.Verdict)] = typeof(ExplorerBurmeseTests),
+        [typeof(HealthPortal.Features.Explorer.TxLink)] = typeof(ExplorerBurmeseTests),
+        [typeof(HealthPortal.Features.Explorer.ChainVerification)] = typeof(ExplorerBurmeseTests),
+        [typeof(HealthPortal.Features.Explorer.NetworkPanel)] = typeof(ExplorerBurmeseTests),
+        [typeof(HealthPortal.Features.Explorer.ConsortiumMembers)] = typeof(ConsortiumBurmeseTests),
     };
 
     public BurmeseRenderTests()
