@@ -97,6 +97,7 @@ public sealed class CorrectionsBurmeseTests(PortalFactory portal) : PortalCompon
         var staff = await portal.StaffOfAsync(Lakeview);
         Auth.SetAuthorized(PortalFactory.DemoEmail(HealthPortal.Features.Auth.Roles.FacilityStaff, Lakeview));
         Auth.SetRoles(HealthPortal.Features.Auth.Roles.FacilityStaff);
+        Auth.SetPolicies(HealthPortal.Features.Auth.PortalPolicies.FacilityPortal);
         Auth.SetClaims([.. staff.Claims]);
 
         var texts = BurmeseText.UnderBurmese(() =>

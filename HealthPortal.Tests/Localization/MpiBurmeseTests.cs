@@ -23,8 +23,12 @@ public sealed class MpiBurmeseTests(PortalTestDatabase database) : MpiStewardTes
         var register = await db.Set<MpiRegisterEntry>().AsNoTracking().ToListAsync();
         var users = await db.Users.AsNoTracking().Select(u => new { u.DisplayName, u.Email }).ToListAsync();
         var disputes = await db.Set<MpiDispute>().AsNoTracking().Select(d => d.Words).ToListAsync();
+        var facilities = await db.Facilities.AsNoTracking().Select(f => f.Name).ToListAsync();
+        var profiles = await db.PatientProfiles.AsNoTracking().Select(p => p.NationalId).ToListAsync();
         return [.. register.SelectMany(e => new[] { e.FullName, e.BurmeseName, e.Mrn, e.Nrc, e.Phone, e.Township, e.FatherName, e.FacilityId }),
-                .. users.SelectMany(u => new[] { u.DisplayName, u.Email }), .. disputes];
+                .. users.SelectMany(u => new[] { u.DisplayName, u.Email }), .. disputes, .. facilities, .. profiles,
+                // NRC numbers as the register shows them, in their normal form (12/MAHTANA(N)123456)
+                .. register.Select(e => HealthPortal.Features.Patients.Nrc.Parse(e.Nrc) is { IsOk: true } card ? card.Value!.ToString() : null)];
     }
 
     [Fact]
