@@ -31,15 +31,22 @@ public sealed partial class BurmeseRenderTests : PortalComponentTest
         "Components/Account",   // the static Identity pages, fetched under Burmese by AccountBurmeseTests
         "Components/Layout",    // the reconnect dialog
         "Components/Pages",     // start page, error, not found
+        "Features/Access",
         "Features/Accounts",
+        "Features/Admin",
         "Features/Admission",
         "Features/Facilities",
         "Features/Anchoring",
+        "Features/BreakGlass",
+        "Features/Corrections",
+        "Features/Explorer",
         "Features/FacilityPortal",
         "Features/Grants",
         "Features/Invitations",
         "Features/Keys",
         "Features/Localization",
+        "Features/Mpi",
+        "Features/Retractions",
         "Features/Shell",
         "Features/Patient",
         "Features/Records",
@@ -50,17 +57,10 @@ public sealed partial class BurmeseRenderTests : PortalComponentTest
     /// <summary>Folders not moved yet: their pages are English under either culture. This list shrinks to empty.</summary>
     public static readonly string[] NotDoneFolders =
     [
-        "Features/Access",
-        "Features/Admin",
-        "Features/BreakGlass",
         "Features/Children",
-        "Features/Corrections",
         "Features/Ehr",
-        "Features/Explorer",
         "Features/Ingest",
         "Features/Interop",
-        "Features/Mpi",
-        "Features/Retractions",
         "Features/ShareLinks",
         "Features/Times",
     ];
@@ -110,6 +110,7 @@ public sealed partial class BurmeseRenderTests : PortalComponentTest
         [typeof(HealthPortal.Components.App)] = "the HTML document: its only text is <html lang>, checked by CultureSwitchTests",
         [typeof(HealthPortal.Components.Routes)] = "the router: renders the page and layout, each tested here",
         [typeof(HealthPortal.Features.Keys.KeyId)] = "a key's fingerprint in <code>: data, no words",
+        [typeof(HealthPortal.Features.Mpi.AdminMpiReview)] = "the admin portal's route to MpiReview, which renders all its words (MpiBurmeseTests)",
         [typeof(HealthPortal.Features.Facilities.FacilityKindIcon)] = "an icon hidden from screen readers (aria-hidden); the kind's name is written beside it by FacilityWords",
         [typeof(HealthPortal.Components.Account.Shared.PasskeySubmit)] = "a submit button whose words are its caller's (ChildContent), checked with Passkeys and Login",
         [typeof(HealthPortal.Components.Account.Shared.RedirectToLogin)] = "a redirect: renders nothing",
@@ -193,6 +194,36 @@ public sealed partial class BurmeseRenderTests : PortalComponentTest
         [typeof(HealthPortal.Features.Delegation.Delegations)] = typeof(DelegationBurmeseTests),
         [typeof(HealthPortal.Features.ActingFor.ActingForSwitcher)] = typeof(DelegationBurmeseTests),
         [typeof(HealthPortal.Features.ActingFor.OwnDataNotice)] = typeof(DelegationBurmeseTests),
+        [typeof(HealthPortal.Features.Access.AccessHistory)] = typeof(AccessBurmeseTests), // server-rendered: fetched over HTTP
+        [typeof(HealthPortal.Features.Access.AccessBasis)] = typeof(AccessBurmeseTests),
+        [typeof(HealthPortal.Features.Access.AccessedRecords)] = typeof(AccessBurmeseTests),
+        [typeof(HealthPortal.Features.Access.StaffIdDetail)] = typeof(AccessBurmeseTests),
+        [typeof(HealthPortal.Features.Access.DelegatedActsPanel)] = typeof(AccessBurmeseTests),
+        [typeof(HealthPortal.Features.Access.ShareLinkOpenings)] = typeof(AccessBurmeseTests),
+        [typeof(HealthPortal.Features.BreakGlass.BreakGlassAlert)] = typeof(AccessBurmeseTests),
+        [typeof(HealthPortal.Features.BreakGlass.BreakGlassQueue)] = typeof(BreakGlassBurmeseTests), // server-rendered: fetched over HTTP
+        [typeof(HealthPortal.Features.Corrections.RecordHistory)] = typeof(CorrectionsBurmeseTests),
+        [typeof(HealthPortal.Features.Corrections.AskForCorrection)] = typeof(CorrectionsBurmeseTests),
+        [typeof(HealthPortal.Features.Corrections.CorrectionRequestsPanel)] = typeof(CorrectionsBurmeseTests),
+        [typeof(HealthPortal.Features.Retractions.RetractionPanel)] = typeof(RetractionsBurmeseTests),
+        [typeof(HealthPortal.Features.Mpi.MpiReview)] = typeof(MpiBurmeseTests),
+        [typeof(HealthPortal.Features.Mpi.DisputeQueue)] = typeof(MpiBurmeseTests),
+        [typeof(HealthPortal.Features.Mpi.MpiImportPage)] = typeof(MpiBurmeseTests),
+        [typeof(HealthPortal.Features.Mpi.WalkInCheck)] = typeof(WalkInBurmeseTests),
+        [typeof(HealthPortal.Features.Admin.AdminDashboard)] = typeof(AdminBurmeseTests), // server-rendered: fetched over HTTP
+        [typeof(HealthPortal.Features.Admin.AdminAccounts)] = typeof(AdminBurmeseTests),
+        [typeof(HealthPortal.Features.Admin.IdentityChecksPage)] = typeof(AdminBurmeseTests),
+        [typeof(HealthPortal.Features.Admin.MailOutboxPage)] = typeof(AdminBurmeseTests),
+        [typeof(HealthPortal.Features.Admin.AdminWalletPage)] = typeof(AdminBurmeseTests),
+        [typeof(HealthPortal.Features.Explorer.LedgerExplorer)] = typeof(ExplorerBurmeseTests),
+        [typeof(HealthPortal.Features.Explorer.PatientOnLedger)] = typeof(ExplorerBurmeseTests),
+        [typeof(HealthPortal.Features.Explorer.FacilityOnLedger)] = typeof(ExplorerBurmeseTests),
+        [typeof(HealthPortal.Features.Explorer.LedgerTransaction)] = typeof(ExplorerBurmeseTests),
+        [typeof(HealthPortal.Features.Explorer.Verdict)] = typeof(ExplorerBurmeseTests),
+        [typeof(HealthPortal.Features.Explorer.TxLink)] = typeof(ExplorerBurmeseTests),
+        [typeof(HealthPortal.Features.Explorer.ChainVerification)] = typeof(ExplorerBurmeseTests),
+        [typeof(HealthPortal.Features.Explorer.NetworkPanel)] = typeof(ExplorerBurmeseTests),
+        [typeof(HealthPortal.Features.Explorer.ConsortiumMembers)] = typeof(ConsortiumBurmeseTests),
     };
 
     public BurmeseRenderTests()

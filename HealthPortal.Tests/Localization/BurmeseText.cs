@@ -24,6 +24,7 @@ public static partial class BurmeseText
         "Ethereum", "MetaMask", "Rabby", "EIP", "QR", "ECDSA", "WebCrypto", "IndexedDB", "ES", "JSON", "SHA",
         "NRC",          // the National Registration Card: Myanmar's forms and staff write its number and name this way
         "Microsoft", "Google", "Authenticator", "Android", "iOS", "TOTP", // authenticator apps, their stores and standard, named as the stores name them
+        "CSV",          // a file format's name (the MPI import's patient list and report), as JSON is
     };
 
     /// <summary>The rendered words a reader meets: text, and the accessible names and hints screen readers announce.</summary>

@@ -105,7 +105,7 @@ public sealed class AdminPagesTests(PortalTestDatabase database, StandaloneLedge
         page.WaitForAssertion(() =>
         {
             var row = Assert.Single(page.FindAll("[data-testid='accounts-table'] tbody tr"), r => r.TextContent.Contains("Child " + id[..6]));
-            Assert.Contains(AdminAccounts.ChildHolderLabel, row.QuerySelector("[data-testid='account-child-holder']")!.TextContent);
+            Assert.Contains("Child's records, kept for their guardian until the child takes over", row.QuerySelector("[data-testid='account-child-holder']")!.TextContent);
             Assert.Contains("No sign-in", row.QuerySelector("[data-testid='account-status']")!.TextContent);
             Assert.Contains("nobody signs in", row.TextContent);
             Assert.Empty(row.QuerySelectorAll("button"));

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Bunit;
+using Bunit.TestDoubles;
 using HealthPortal.Data;
 using HealthPortal.Features.Anchoring;
 using HealthPortal.Features.Auth;
@@ -25,6 +26,13 @@ public sealed class CorrectionPagesTests(PortalFactory portal) : PortalComponent
 
     protected override Task ConfigureAsync()
     {
+        AddPageServices(Services, portal);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The services the correction panels need, from the test portal (also used by CorrectionsBurmeseTests).</summary>
+    internal static void AddPageServices(IServiceCollection Services, PortalFactory portal)
+    {
         var app = portal.Services;
         Services.AddSingleton(app.GetRequiredService<IDbContextFactory<ApplicationDbContext>>());
         Services.AddSingleton(app.GetRequiredService<LedgerHost>());
@@ -43,10 +51,11 @@ public sealed class CorrectionPagesTests(PortalFactory portal) : PortalComponent
         HealthPortal.Features.ActingFor.ActingForExtensions.AddActingForServices(Services);
         Services.AddScoped<ReplacedVersions>();
         Services.AddScoped<RecordCorrections>();
-        return Task.CompletedTask;
     }
 
-    private void SignIn(TestPatient patient)
+    private void SignIn(TestPatient patient) => SignIn(Auth, patient);
+
+    internal static void SignIn(BunitAuthorizationContext Auth, TestPatient patient)
     {
         Auth.SetAuthorized(patient.Email);
         Auth.SetRoles(Roles.Patient);
@@ -55,7 +64,11 @@ public sealed class CorrectionPagesTests(PortalFactory portal) : PortalComponent
     }
 
     /// <summary>An anchored visit with temperature 39.5 and its correction to 37.5, prepared (not yet co-signed).</summary>
-    private async Task<(IReadOnlyList<EhrRecord> Old, IReadOnlyList<EhrRecord> New, AnchorConfirmationView Correction)> CorrectedVisitAsync(TestPatient patient)
+    private Task<(IReadOnlyList<EhrRecord> Old, IReadOnlyList<EhrRecord> New, AnchorConfirmationView Correction)> CorrectedVisitAsync(TestPatient patient)
+        => CorrectedVisitAsync(portal, patient, "Temperature typed wrongly");
+
+    internal static async Task<(IReadOnlyList<EhrRecord> Old, IReadOnlyList<EhrRecord> New, AnchorConfirmationView Correction)> CorrectedVisitAsync(
+        PortalFactory portal, TestPatient patient, string reason)
     {
         var clinic = portal.Services.GetRequiredService<ClinicRecords>();
         var input = new VisitInput { SeenAt = DateTime.UtcNow.Date.AddHours(8), Clinician = "Dr. Test", ChiefComplaint = "Fever", Findings = "Febrile.", TemperatureC = 39.5m };
@@ -67,7 +80,7 @@ public sealed class CorrectionPagesTests(PortalFactory portal) : PortalComponent
         var fresh = (await clinic.RecordVisitAsync(Lakeview, patient.Mpi!, source.Input, "staff@test")).Value!.Records;
         var staff = await portal.StaffOfAsync(Lakeview);
         var sent = await portal.WithScopeAsync(s => s.GetRequiredService<RecordCorrections>()
-            .SendCorrectionAsync(staff, Lakeview, patient.Mpi!, new EhrCorrectionSaved(old[0].RecordId, fresh, source.Records, "Temperature typed wrongly")));
+            .SendCorrectionAsync(staff, Lakeview, patient.Mpi!, new EhrCorrectionSaved(old[0].RecordId, fresh, source.Records, reason)));
         Assert.True(sent.IsOk, sent.Message);
         return (old, fresh, sent.Value!.Confirmation);
     }

@@ -44,15 +44,21 @@ public sealed class ConsortiumMembersTests(RaftHostsFixture hosts) : PortalCompo
 
     protected override Task ConfigureAsync()
     {
+        AddServices(Services, hosts, _answers);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The Network page's services on the first member, its peers answered by <paramref name="answers"/> (also ConsortiumBurmeseTests).</summary>
+    internal static void AddServices(IServiceCollection Services, RaftHostsFixture hosts, MemberAnswers answers)
+    {
         var host = hosts.Cluster.Hosts[0]!;
         Services.AddSingleton(host);
         Services.AddSingleton(Options.Create(hosts.Cluster.Settings[0]));
-        Services.AddSingleton<IHttpClientFactory>(_answers);
+        Services.AddSingleton<IHttpClientFactory>(answers);
         Services.AddSingleton(TimeProvider.System);
         Services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
         Services.AddSingleton<ConsortiumMonitor>();
         Services.AddSingleton<LedgerQueries>();
-        return Task.CompletedTask;
     }
 
     private static IReadOnlyList<AngleSharp.Dom.IElement> Rows(IRenderedComponent<ConsortiumMembers> page) =>
@@ -199,7 +205,7 @@ public sealed class ConsortiumMembersTests(RaftHostsFixture hosts) : PortalCompo
     /// The members' <c>/node/status</c> as their endpoint answers it (<see cref="NodeStatusDocument"/> from each
     /// member's own ledger), or no answer for members a test took down or made hang.
     /// </summary>
-    private sealed class MemberAnswers(RaftHostCluster cluster) : HttpMessageHandler, IHttpClientFactory
+    internal sealed class MemberAnswers(RaftHostCluster cluster) : HttpMessageHandler, IHttpClientFactory
     {
         private int _requests;
 

@@ -139,7 +139,7 @@ public static class AccessAuditEvents
     {
         if (access.BreakGlassCode is { } reasonCode)
         {
-            var label = LedgerCodeLabels.BreakGlass(reasonCode);
+            var label = LedgerCodeLabels.BreakGlass(reasonCode, System.Globalization.CultureInfo.InvariantCulture); // exported data: English whatever the reader's language
             return
             [
                 new CodeableConcept(ActReason, "ETREAT", "Emergency Treatment", access.Purpose),

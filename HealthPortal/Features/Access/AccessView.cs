@@ -9,7 +9,8 @@ public sealed record GrantSummary(
     string Id, IReadOnlyList<string> Categories, string Purpose, DateTimeOffset NotBefore, DateTimeOffset ExpiresAt, DateTimeOffset? RevokedAt)
 {
     public string? PurposeText { get; init; }
-    public string PurposeLabel => HealthPortal.Features.Grants.GrantPurposes.Label(Purpose, PurposeText);
+    /// <summary>The purpose in the reader's language, or the patient's own words for "other".</summary>
+    public string PurposeLabel => HealthPortal.Features.Grants.GrantPurposes.Text(Purpose, PurposeText);
 }
 
 /// <summary>
@@ -32,7 +33,18 @@ public sealed record AccessView(
 
     /// <summary>The reader as a patient sees them: role and facility ("Staff member at Riverside General Hospital");
     /// the pseudonym is a detail beside it, not the name.</summary>
-    public string StaffLabel => $"{StaffRole ?? "Staff member"} at {FacilityName}";
+    public string StaffLabel => AccessWords.Format("StaffAt", StaffRoleText, FacilityName);
+
+    /// <summary>
+    /// <see cref="StaffRole"/> in the reader's language. The pseudonym mapping names the role in English ("Manager",
+    /// "Staff member"), which the checks and logs read; only the page translates it.
+    /// </summary>
+    public string StaffRoleText => StaffRole switch
+    {
+        null or "Staff member" => AccessWords.Text("StaffMember"),
+        "Manager" => AccessWords.Text("Manager"),
+        var other => other,
+    };
 
     /// <summary>
     /// The salted hash of the staff member's words that a break-glass access.log carries. The salt is new for every
@@ -48,7 +60,8 @@ public sealed record AccessView(
     /// <summary>The kind of emergency in words, for display; null for a read under a grant.</summary>
     public string? BreakGlassLabel => BreakGlassCode is { } code ? HealthPortal.Features.Ledger.LedgerCodeLabels.BreakGlass(code) : null;
 
-    public string PurposeLabel => HealthPortal.Features.Grants.GrantPurposes.Label(Purpose);
+    /// <summary>The purpose in the reader's language (the FHIR export reads <see cref="Purpose"/> and labels it in English).</summary>
+    public string PurposeLabel => HealthPortal.Features.Grants.GrantPurposes.Text(Purpose);
 }
 
 /// <summary>Which accesses a list shows. Dates are whole days in UTC, both ends included.</summary>

@@ -11,11 +11,11 @@ public sealed record DelegatedActView(string TxId, DateTimeOffset At, string Del
     public string What => Type switch
     {
         // Said as the patient reads their sharing: who gave or took back which facility's access, in their name.
-        TxType.GrantIssue => $"Granted by {DelegateName} for you: {Facility ?? "a facility"} may see your records under this grant",
-        TxType.GrantRevoke => $"Revoked by {DelegateName} for you: {Facility ?? "a facility"} no longer sees your records under that grant",
-        TxType.RecordAnchor => "Confirmed (co-signed) a record",
-        TxType.KeyAdd => "Added a device key",
-        TxType.KeyRevoke => "Revoked a device key",
+        TxType.GrantIssue => AccessWords.Format("DelegateGranted", DelegateName, Facility ?? AccessWords.Text("AFacility")),
+        TxType.GrantRevoke => AccessWords.Format("DelegateRevoked", DelegateName, Facility ?? AccessWords.Text("AFacility")),
+        TxType.RecordAnchor => AccessWords.Text("DelegateAnchored"),
+        TxType.KeyAdd => AccessWords.Text("DelegateKeyAdded"),
+        TxType.KeyRevoke => AccessWords.Text("DelegateKeyRevoked"),
         _ => Type,
     };
 }

@@ -34,26 +34,26 @@ public sealed class BreakGlassSessions(
     {
         if (!MpiNumber.TryParse(mpi, out var normalized, out var mpiError)) return BreakGlassStart.Fail(BreakGlassStartError.InvalidMpi, mpiError);
         if (!BreakGlassReasons.IsValid(reasonCode))
-            return BreakGlassStart.Fail(BreakGlassStartError.ReasonCodeRequired, "Choose why emergency access is needed.");
+            return BreakGlassStart.Fail(BreakGlassStartError.ReasonCodeRequired, BreakGlassStartWords.Text("ReasonCodeRequired"));
         var text = (reason ?? "").Trim();
         if (text.Length < InteropOptions.MinReasonLength)
-            return BreakGlassStart.Fail(BreakGlassStartError.ReasonTooShort, $"Give the reason for emergency access (at least {InteropOptions.MinReasonLength} characters).");
+            return BreakGlassStart.Fail(BreakGlassStartError.ReasonTooShort, BreakGlassStartWords.Format("ReasonTooShort", InteropOptions.MinReasonLength));
         if (text.Length > InteropOptions.MaxReasonLength)
-            return BreakGlassStart.Fail(BreakGlassStartError.ReasonTooLong, $"The reason is limited to {InteropOptions.MaxReasonLength} characters.");
+            return BreakGlassStart.Fail(BreakGlassStartError.ReasonTooLong, BreakGlassStartWords.Format("ReasonTooLong", InteropOptions.MaxReasonLength));
         if (SafeText.Check(text, multiline: true) is { } problem)
-            return BreakGlassStart.Fail(BreakGlassStartError.ReasonUnsafe, $"The reason cannot be saved: {problem}.");
+            return BreakGlassStart.Fail(BreakGlassStartError.ReasonUnsafe, BreakGlassStartWords.Format("ReasonUnsafe", problem));
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == userId, ct);
-        if (user?.FacilityId is null) return BreakGlassStart.Fail(BreakGlassStartError.NotStaff, "Only facility staff can open emergency access.");
+        if (user?.FacilityId is null) return BreakGlassStart.Fail(BreakGlassStartError.NotStaff, BreakGlassStartWords.Text("NotStaff"));
         if (!user.CanBreakGlass)
         {
             logger.LogWarning(InteropEvents.BreakGlassRefused, "Break-glass refused: user {User} has no emergency permission (patient {Mpi})", userId, normalized);
-            return BreakGlassStart.Fail(BreakGlassStartError.NotPermitted, "You do not have the emergency access permission. Ask your facility's manager.");
+            return BreakGlassStart.Fail(BreakGlassStartError.NotPermitted, BreakGlassStartWords.Text("NotPermitted"));
         }
         var facility = await db.Facilities.AsNoTracking().SingleOrDefaultAsync(f => f.Id == user.FacilityId, ct);
         if (facility?.NodeKeyId is null || facility.Status != FacilityStatus.Approved)
-            return BreakGlassStart.Fail(BreakGlassStartError.FacilityNotOnLedger, "Your facility is not an approved node of the network.");
+            return BreakGlassStart.Fail(BreakGlassStartError.FacilityNotOnLedger, BreakGlassStartWords.Text("FacilityNotOnLedger"));
 
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         var session = new BreakGlassSession

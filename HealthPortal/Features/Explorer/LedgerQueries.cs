@@ -122,7 +122,9 @@ public sealed class LedgerQueries(LedgerHost ledger)
             tx.IdText, tx.Type, tx.Body.ToJsonString(Indented), Summarize(block), receipt.Index, Base64Url.Encode(block.Header.TxRoot),
             signatures, headerVerified,
             receipt.InclusionProof.Select(h => Base64Url.Encode(h)).ToList(), inclusion.IsValid,
-            inclusion.IsValid ? $"the proof leads from the transaction to the Merkle root of block {block.Header.Height}" : $"{inclusion.Error}: {inclusion.Message}",
+            // The verifier's own message is technical English: in English it is shown whole, in another language by its code.
+            inclusion.IsValid ? ExplorerWords.Format("InclusionOk", block.Header.Height)
+                : HealthPortal.Features.Keys.KeyWords.ReaderReadsEnglish ? $"{inclusion.Error}: {inclusion.Message}" : ExplorerWords.Format("InclusionBad", inclusion.Error),
             receipt.ToJsonString());
     }
 
@@ -148,12 +150,12 @@ public sealed class LedgerQueries(LedgerHost ledger)
     {
         var state = Reader;
         if (state.Admin(kid) is { } admin)
-            return (SignerRole.Admin, admin.IsWallet ? $"Consortium admin (wallet {kid})" : "Consortium admin");
+            return (SignerRole.Admin, admin.IsWallet ? ExplorerWords.Format("AdminWallet", kid) : ExplorerWords.Text("Admin"));
         if (state.Node(kid) is { } node) return (SignerRole.Facility, node.Name);
-        if (state.Key(kid) is { } key) return (SignerRole.Patient, $"Patient {key.Mpi} (device key)");
+        if (state.Key(kid) is { } key) return (SignerRole.Patient, ExplorerWords.Format("PatientDeviceKey", key.Mpi));
         // A registration signed by the key it brings, not yet in state (or a damaged store).
-        if (context is not null && context.GetString("mpi") is { } mpi) return (SignerRole.Patient, $"Patient {mpi} (new key)");
-        return (SignerRole.Unknown, "Unknown key");
+        if (context is not null && context.GetString("mpi") is { } mpi) return (SignerRole.Patient, ExplorerWords.Format("PatientNewKey", mpi));
+        return (SignerRole.Unknown, ExplorerWords.Text("UnknownKey"));
     }
 
     public string NodeName(string nodeId) => Reader.Node(nodeId)?.Name ?? nodeId[..Math.Min(8, nodeId.Length)] + "…";

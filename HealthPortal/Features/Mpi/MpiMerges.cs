@@ -104,15 +104,15 @@ public static class MergeWords
 {
     public static string Merge(string code) => code switch
     {
-        MergeReasons.DuplicateRegistration => "registered twice",
-        MergeReasons.SamePerson => "the same person found at two facilities",
+        MergeReasons.DuplicateRegistration => MpiWords.Text("MergeDuplicateRegistration"),
+        MergeReasons.SamePerson => MpiWords.Text("MergeSamePerson"),
         _ => code,
     };
 
     public static string Split(string code) => code switch
     {
-        SplitReasons.DifferentPeople => "two different people",
-        SplitReasons.EnteredInError => "merged by mistake",
+        SplitReasons.DifferentPeople => MpiWords.Text("SplitDifferentPeople"),
+        SplitReasons.EnteredInError => MpiWords.Text("SplitEnteredInError"),
         _ => code,
     };
 }
