@@ -1,75 +1,60 @@
+using System.Globalization;
 using System.Net.Mail;
 using System.Net.Mime;
 using System.Text;
 using HealthPortal.Data;
+using HealthPortal.Features.Words;
 using Microsoft.AspNetCore.Identity;
 
 namespace HealthPortal.Features.Email;
 
 /// <summary>
-/// Identity's mail (address confirmation, password reset) and the portal's own notices, as plain-text messages: to
+/// Identity's mail (address confirmation, password reset), in the account's language (<see cref="LanguageOf"/>), and
+/// the portal's own notices, as plain-text messages: to
 /// the configured relay through the durable queue (<see cref="MailQueue"/>, <see cref="MailDispatcher"/>, MailKit),
 /// or as <c>.eml</c> files into the pickup folder.
 /// Links arrive unencoded: the bodies are plain text, so nothing in them is interpreted as HTML.
 /// </summary>
 public sealed class PortalEmailSender(EmailOptions options, string pickupFolder, ILogger<PortalEmailSender> logger, MailQueue? queue = null) : IEmailSender<ApplicationUser>
 {
+    private static readonly ResourceWords Words = new(typeof(PortalEmailSender));
+
     public MailTransport Transport { get; } = options.Transport ?? (string.IsNullOrWhiteSpace(options.Smtp.Host) ? MailTransport.Pickup : MailTransport.Smtp);
 
     public string PickupFolder => pickupFolder;
 
     public Task SendConfirmationLinkAsync(ApplicationUser user, string email, string confirmationLink) =>
-        SendAsync(email, "Confirm your HealthPortal email address", $"""
-            Hello {Name(user)},
-
-            Please confirm that this address belongs to your HealthPortal account by opening this link:
-
-            {confirmationLink}
-
-            If you did not create a HealthPortal account, you can ignore this message.
-            """);
+        SendAsync(user, email, "ConfirmSubject", "ConfirmBody", confirmationLink);
 
     public Task SendPasswordResetLinkAsync(ApplicationUser user, string email, string resetLink) =>
-        SendAsync(email, "Reset your HealthPortal password", $"""
-            Hello {Name(user)},
-
-            Someone asked to reset the password of your HealthPortal account. To choose a new password, open:
-
-            {resetLink}
-
-            If it was not you, ignore this message: your password stays as it is.
-            """);
+        SendAsync(user, email, "ResetSubject", "ResetBody", resetLink);
 
     public Task SendPasswordResetCodeAsync(ApplicationUser user, string email, string resetCode) =>
-        SendAsync(email, "Reset your HealthPortal password", $"""
-            Hello {Name(user)},
-
-            Your password reset code is: {resetCode}
-
-            If you did not ask for it, ignore this message: your password stays as it is.
-            """);
+        SendAsync(user, email, "ResetSubject", "ResetCodeBody", resetCode);
 
     /// <summary>
     /// Sign-up was tried with the address of an existing account. The page that answered the attempt said the same
     /// as for a new address; only the mailbox's owner learns that the account exists.
     /// </summary>
     public Task SendRegistrationAttemptAsync(ApplicationUser user, string email, string signInLink, string resetLink) =>
-        SendAsync(email, "Someone tried to create a HealthPortal account with your address", $"""
-            Hello {Name(user)},
+        SendAsync(user, email, "AttemptSubject", "AttemptBody", signInLink, resetLink);
 
-            Someone tried to create a new HealthPortal account with this email address, which already has an account.
-            No new account was created.
+    /// <summary>
+    /// The account's language, not the language of the page that sent the mail: a mail is read later and elsewhere
+    /// (and a sign-up attempt is mailed to the owner, not to whoever typed the address). English, the neutral
+    /// resources, when the profile has no choice.
+    /// </summary>
+    public static CultureInfo LanguageOf(ApplicationUser user) =>
+        string.IsNullOrEmpty(user.PreferredCulture) ? CultureInfo.InvariantCulture : CultureInfo.GetCultureInfo(user.PreferredCulture);
 
-            If it was you, sign in instead:
-
-            {signInLink}
-
-            or, if you forgot your password, reset it:
-
-            {resetLink}
-
-            If it was not you, you can ignore this message.
-            """);
+    private Task SendAsync(ApplicationUser user, string to, string subject, string body, params object[] links)
+    {
+        var language = LanguageOf(user);
+        var greeting = string.IsNullOrWhiteSpace(user.DisplayName)
+            ? Words.Text("GreetingNoName", language)
+            : string.Format(language, Words.Text("Greeting", language), user.DisplayName);
+        return SendAsync(to, Words.Text(subject, language), $"{greeting}\n\n{string.Format(language, Words.Text(body, language), links)}\n");
+    }
 
     /// <summary>
     /// Sends one plain-text message. Over SMTP it is only written to the durable queue (<see cref="MailQueue"/>) and
@@ -112,5 +97,4 @@ public sealed class PortalEmailSender(EmailOptions options, string pickupFolder,
 
     private MailAddress FromAddress() => new(options.From);
 
-    private static string Name(ApplicationUser user) => string.IsNullOrWhiteSpace(user.DisplayName) ? "there" : user.DisplayName;
 }
