@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using System.Xml.Linq;
 using HealthPortal.Data;
 using HealthPortal.E2E.Infrastructure;
 using HealthPortal.E2E.Pages;
@@ -21,7 +20,7 @@ namespace HealthPortal.E2E.Localization;
 /// Burmese is drawn with Noto Sans Myanmar. The entry form itself (Features/Ehr) and the panels of other folders not
 /// yet moved are left out of the check (docs/localization.md lists them). Screenshots in bin/…/artifacts/localization.
 /// </summary>
-public sealed partial class StaffAndAdminBurmeseJourneyTests(PortalHost host, ChromiumFixture chromium, ITestOutputHelper output)
+public sealed class StaffAndAdminBurmeseJourneyTests(PortalHost host, ChromiumFixture chromium, ITestOutputHelper output)
     : PortalTest(host, chromium, output)
 {
     private const string Lakeview = "demo-lakeview";
@@ -47,7 +46,7 @@ public sealed partial class StaffAndAdminBurmeseJourneyTests(PortalHost host, Ch
         await Expect(page.GetByTestId("patient-finder").Locator("h2")).ToHaveTextAsync("လူနာ ရှာရန်");
         await Expect(page.GetByTestId("facility-kind")).ToHaveTextAsync("ဆေးခန်း");
         await MyanmarFont.ExpectDrawsAsync(page, Output, "[data-testid='patient-finder'] h2");
-        await ExpectNoEnglishOfAsync(page, NotYetBurmese, "FacilityPortal", "Facilities");
+        await EnglishSentences.ExpectNoneAsync(page, NotYetBurmese, "FacilityPortal", "Facilities");
         await page.ScreenshotAsync(new() { Path = Path.Combine(folder, "facility-desk-my.png"), FullPage = true });
 
         await page.Locator("input[data-testid='mpi-input']").FillAsync(mpi);
@@ -70,7 +69,7 @@ public sealed partial class StaffAndAdminBurmeseJourneyTests(PortalHost host, Ch
         var headers = page.GetByTestId("facility-patient-records").Locator("thead th");
         await Expect(headers).ToHaveTextAsync(["ရက်စွဲ", "အမျိုးအစား", "အကြောင်းအရာ", "အခြေအနေ", "ပြင်ဆင်ချက်"]);
         await MyanmarFont.ExpectDrawsAsync(page, Output, "[data-testid='facility-patient-records'] h2");
-        await ExpectNoEnglishOfAsync(page, NotYetBurmese, "FacilityPortal", "Facilities");
+        await EnglishSentences.ExpectNoneAsync(page, NotYetBurmese, "FacilityPortal", "Facilities");
         await page.ScreenshotAsync(new() { Path = Path.Combine(folder, "facility-patient-my.png"), FullPage = true });
     }
 
@@ -93,7 +92,7 @@ public sealed partial class StaffAndAdminBurmeseJourneyTests(PortalHost host, Ch
         await Expect(page.GetByRole(AriaRole.Tab, new() { NameRegex = new("^ဆုံးဖြတ်ချက် စောင့်ဆိုင်းဆဲ \\(\\d+\\)$") })).ToHaveAttributeAsync("aria-selected", "true");
         await Expect(registrations.Stamp(name)).ToHaveTextAsync("စစ်ဆေးပြီး");
         await MyanmarFont.ExpectDrawsAsync(page, Output, "h1");
-        await ExpectNoEnglishOfAsync(page, "[data-testid='admin-signer-choice']", "Admission", "Facilities");
+        await EnglishSentences.ExpectNoneAsync(page, "[data-testid='admin-signer-choice']", "Admission", "Facilities");
         await page.ScreenshotAsync(new() { Path = Path.Combine(folder, "registrations-my.png"), FullPage = true });
 
         await registrations.Approve(name).ClickAsync();
@@ -105,42 +104,8 @@ public sealed partial class StaffAndAdminBurmeseJourneyTests(PortalHost host, Ch
         await Expect(page.Locator("#manager-invitation-link")).ToHaveValueAsync(new Regex("/Account/AcceptInvitation\\?token=[A-Za-z0-9_-]{43}$"), new() { Timeout = 30_000 });
         await Expect(registrations.Status(name)).ToHaveTextAsync("အတည်ပြုပြီး");
         await Expect(page.GetByTestId("manager-invitation")).ToContainTextAsync("တစ်ကြိမ်သုံး လင့်ခ်");
-        await ExpectNoEnglishOfAsync(page, "[data-testid='admin-signer-choice']", "Admission", "Facilities");
+        await EnglishSentences.ExpectNoneAsync(page, "[data-testid='admin-signer-choice']", "Admission", "Facilities");
         await page.ScreenshotAsync(new() { Path = Path.Combine(folder, "registrations-approved-my.png"), FullPage = true });
-    }
-
-    /// <summary>
-    /// The page's main content, less what <paramref name="exclude"/> finds, contains none of the English sentences of
-    /// the <paramref name="features"/> folders' resources (each cut at its placeholders; pieces of two or more words, so
-    /// a one-word label cannot match a name that happens to contain it).
-    /// </summary>
-    private async Task ExpectNoEnglishOfAsync(IPage page, string exclude, params string[] features)
-    {
-        var text = await page.EvaluateAsync<string>(@"exclude => {
-            const main = document.querySelector('main') ?? document.body;
-            const copy = main.cloneNode(true);
-            copy.querySelectorAll(exclude).forEach(e => e.remove());
-            return copy.textContent;
-        }", exclude);
-        var english = features.SelectMany(EnglishPiecesOf).Where(piece => text.Contains(piece, StringComparison.Ordinal)).Distinct().ToList();
-        Assert.True(english.Count == 0, "English on a Burmese page: " + string.Join(" | ", english));
-    }
-
-    private static IEnumerable<string> EnglishPiecesOf(string feature)
-    {
-        var folder = Path.Combine(SourceRoot(), "HealthPortal", "Features", feature);
-        return Directory.EnumerateFiles(folder, "*.resx").Where(f => !f.EndsWith(".my.resx", StringComparison.Ordinal))
-            .SelectMany(f => XDocument.Load(f).Root!.Elements("data").Select(d => (string?)d.Element("value") ?? ""))
-            .SelectMany(value => Placeholder().Split(value))
-            .Select(piece => piece.Trim(' ', '.', ',', ':', ';', '(', ')', '“', '”', '"', '\''))
-            .Where(piece => piece.Count(c => c == ' ') >= 1 && piece.Any(char.IsAsciiLetter));
-    }
-
-    private static string SourceRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "HealthPortal.sln"))) return dir.FullName;
-        throw new DirectoryNotFoundException("HealthPortal.sln not found above " + AppContext.BaseDirectory);
     }
 
     private static string Artifacts()
@@ -157,7 +122,4 @@ public sealed partial class StaffAndAdminBurmeseJourneyTests(PortalHost host, Ch
         var userId = await db.Users.Where(u => u.Email == email).Select(u => u.Id).SingleAsync();
         return (await db.PatientProfiles.Where(p => p.UserId == userId).Select(p => p.MpiNumber).SingleAsync())!;
     }
-
-    [GeneratedRegex(@"\{\d+\}")]
-    private static partial Regex Placeholder();
 }
