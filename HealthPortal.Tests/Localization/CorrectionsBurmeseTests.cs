@@ -110,6 +110,9 @@ public sealed class CorrectionsBurmeseTests(PortalFactory portal) : PortalCompon
             return BurmeseText.Of(panel).ToList();
         });
 
-        BurmeseText.AssertBurmeseBeyond(texts, [patient.Mpi], "the staff's Burmese correction requests");
+        // The record's one-line summary is the EHR store's (Features/Ehr, not in Burmese yet): data here.
+        var summaries = (await portal.WithScopeAsync(s => s.GetRequiredService<RecordCorrections>().RequestsForStaffAsync(staff, Lakeview, patient.Mpi, openOnly: false)))
+            .Select(r => r.RecordSummary);
+        BurmeseText.AssertBurmeseBeyond(texts, [patient.Mpi, .. summaries], "the staff's Burmese correction requests");
     }
 }
