@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using System.Xml.Linq;
 using HealthPortal.E2E.Infrastructure;
 using HealthPortal.E2E.Pages;
 using HealthPortal.Features.Auth;
@@ -18,7 +17,7 @@ namespace HealthPortal.E2E.Localization;
 /// Noto Sans Myanmar. Both accounts are switched back to English at the end, as other tests sign in with them. Screenshots in
 /// bin/…/artifacts/localization.
 /// </summary>
-public sealed partial class AdminAndDeskBurmeseJourneyTests(PortalHost host, ChromiumFixture chromium, ITestOutputHelper output)
+public sealed class AdminAndDeskBurmeseJourneyTests(PortalHost host, ChromiumFixture chromium, ITestOutputHelper output)
     : PortalTest(host, chromium, output)
 {
     private static readonly PortalRole Admin = new("admin", "admin@demo.healthportal.test", "demo-portal-2026");
@@ -102,33 +101,8 @@ public sealed partial class AdminAndDeskBurmeseJourneyTests(PortalHost host, Chr
         }
     }
 
-    /// <summary>
-    /// The page's main content contains none of the English sentences of the moved folders' resources (each cut at its
-    /// placeholders; pieces of two or more words, so a one-word label cannot match a name that happens to contain it).
-    /// </summary>
-    private static async Task ExpectNoEnglishOfAsync(IPage page)
-    {
-        var text = await page.EvaluateAsync<string>("() => (document.querySelector('main') ?? document.body).textContent");
-        var english = Folders.SelectMany(EnglishPiecesOf).Where(piece => text.Contains(piece, StringComparison.Ordinal)).Distinct().ToList();
-        Assert.True(english.Count == 0, "English on a Burmese page: " + string.Join(" | ", english));
-    }
-
-    private static IEnumerable<string> EnglishPiecesOf(string feature)
-    {
-        var folder = Path.Combine(SourceRoot(), "HealthPortal", "Features", feature);
-        return Directory.EnumerateFiles(folder, "*.resx").Where(f => !f.EndsWith(".my.resx", StringComparison.Ordinal))
-            .SelectMany(f => XDocument.Load(f).Root!.Elements("data").Select(d => (string?)d.Element("value") ?? ""))
-            .SelectMany(value => Placeholder().Split(value))
-            .Select(piece => piece.Trim(' ', '.', ',', ':', ';', '(', ')', '“', '”', '"', '\''))
-            .Where(piece => piece.Count(c => c == ' ') >= 1 && piece.Any(char.IsAsciiLetter));
-    }
-
-    private static string SourceRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "HealthPortal.sln"))) return dir.FullName;
-        throw new DirectoryNotFoundException("HealthPortal.sln not found above " + AppContext.BaseDirectory);
-    }
+    /// <summary>The page's main content contains none of the English sentences of the moved folders' resources.</summary>
+    private static Task ExpectNoEnglishOfAsync(IPage page) => EnglishSentences.ExpectNoneAsync(page, "", Folders);
 
     private static string Artifacts()
     {
@@ -136,7 +110,4 @@ public sealed partial class AdminAndDeskBurmeseJourneyTests(PortalHost host, Chr
         Directory.CreateDirectory(folder);
         return folder;
     }
-
-    [GeneratedRegex(@"\{\d+\}")]
-    private static partial Regex Placeholder();
 }

@@ -27,11 +27,25 @@ internal static partial class EnglishSentences
         Assert.True(english.Count == 0, "English on a Burmese page: " + string.Join(" | ", english));
     }
 
-    /// <summary>The pieces of English text of <paramref name="feature"/>'s resources (Features/<paramref name="feature"/>).</summary>
-    public static IEnumerable<string> Of(string feature)
+    /// <summary>
+    /// The page's whole visible text (<c>innerText</c>: the Identity pages' header with its language link included)
+    /// contains none of the English sentences of <paramref name="pieces"/>.
+    /// </summary>
+    public static async Task ExpectNoneOnPageAsync(IPage page, IEnumerable<string> pieces)
     {
-        var folder = Path.Combine(SourceRoot(), "HealthPortal", "Features", feature);
-        return Directory.EnumerateFiles(folder, "*.resx", SearchOption.AllDirectories).Where(f => !f.EndsWith(".my.resx", StringComparison.Ordinal))
+        var text = await page.Locator("body").InnerTextAsync();
+        var english = pieces.Where(piece => text.Contains(piece, StringComparison.Ordinal)).Distinct().ToList();
+        Assert.True(english.Count == 0, "English on a Burmese page: " + string.Join(" | ", english));
+    }
+
+    /// <summary>The pieces of English text of <paramref name="feature"/>'s resources (Features/<paramref name="feature"/>).</summary>
+    public static IEnumerable<string> Of(string feature) => OfFolder("Features", feature);
+
+    /// <summary>The pieces of English text of the resources under <c>HealthPortal/</c><paramref name="folder"/> (e.g. Components, Account).</summary>
+    public static IEnumerable<string> OfFolder(params string[] folder)
+    {
+        var path = Path.Combine([SourceRoot(), "HealthPortal", .. folder]);
+        return Directory.EnumerateFiles(path, "*.resx", SearchOption.AllDirectories).Where(f => !f.EndsWith(".my.resx", StringComparison.Ordinal))
             .SelectMany(f => XDocument.Load(f).Root!.Elements("data").Select(d => (string?)d.Element("value") ?? ""))
             .SelectMany(value => Placeholder().Split(value))
             .Select(piece => piece.Trim(' ', '.', ',', ':', ';', '(', ')', '“', '”', '"', '\''))
