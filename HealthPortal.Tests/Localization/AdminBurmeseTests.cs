@@ -20,7 +20,10 @@ public sealed class AdminBurmeseTests(PortalFactory portal)
     {
         var facilities = await portal.QueryAsync(db => db.Facilities.Select(f => new[] { f.Name, f.Contact, f.NodeKeyId }).ToListAsync());
         var users = await portal.QueryAsync(db => db.Users.Select(u => new[] { u.DisplayName, u.Email }).ToListAsync());
-        return [.. facilities.SelectMany(f => f), .. users.SelectMany(u => u)];
+        // The identity checks list the patients' names, NRC numbers and phones as entered, by any test of the collection
+        // that ran before this one ("Someone Typing"), so every profile's are data here.
+        var patients = await portal.QueryAsync(db => db.PatientProfiles.Select(p => new[] { p.FullName, p.NationalId, p.Phone }).ToListAsync());
+        return [.. facilities.SelectMany(f => f), .. users.SelectMany(u => u), .. patients.SelectMany(p => p)];
     }
 
     [Theory]
