@@ -11,7 +11,8 @@ namespace HealthPortal.Tests.Localization;
 /// as in ConsortiumMembersTests, one of them down: roles, lag, contact and the unreachable member's words. Member names,
 /// ids and the reason a request failed (the member's or the network's own words, in the tooltip) are data.
 /// </summary>
-public sealed class ConsortiumBurmeseTests(RaftHostsFixture hosts) : PortalComponentTest, IClassFixture<RaftHostsFixture>
+[Collection(RaftHostsCollection.Name)]
+public sealed class ConsortiumBurmeseTests(RaftHostsFixture hosts) : PortalComponentTest
 {
     private readonly ConsortiumMembersTests.MemberAnswers _answers = new(hosts.Cluster);
 
