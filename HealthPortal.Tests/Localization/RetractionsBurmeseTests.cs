@@ -47,9 +47,11 @@ public sealed class RetractionsBurmeseTests(PortalFactory portal) : PortalCompon
             panel.WaitForAssertion(() => Assert.NotEmpty(panel.FindAll($"[data-record-id='{encounter}'] [data-testid='retract-start']")));
             var shown = BurmeseText.Of(panel).ToList();
             panel.Find($"[data-record-id='{encounter}'] [data-testid='retract-start']").Click();
-            panel.Find("[data-testid='retract-continue']").Click(); // neither reason nor words: both refused
+            // Each step's controls appear after the click's async handler has rendered; under load that can be after
+            // Click returns (CI once found no refile button), so the first control of each step is waited for, bounded.
+            panel.WaitForElement("[data-testid='retract-continue']", TimeSpan.FromSeconds(10)).Click(); // neither reason nor words: both refused
             shown.AddRange(BurmeseText.Of(panel));
-            panel.Find($"[data-testid='retract-reason-{RetractReasons.WrongPatient}']").Click();
+            panel.WaitForElement($"[data-testid='retract-reason-{RetractReasons.WrongPatient}']", TimeSpan.FromSeconds(10)).Click();
             panel.Find("textarea").Change("ကောင်တာတွင် လူနာ မှားပြီး သိမ်းမိခဲ့သည်။");
             panel.Find("[data-testid='retract-continue']").Click();
             panel.WaitForAssertion(() => Assert.NotEmpty(panel.FindAll("[data-testid='retract-confirm-text']")));
@@ -58,7 +60,7 @@ public sealed class RetractionsBurmeseTests(PortalFactory portal) : PortalCompon
             panel.WaitForAssertion(() => Assert.NotEmpty(panel.FindAll($"[data-record-id='{encounter}'] [data-testid='refile-start']")));
             shown.AddRange(BurmeseText.Of(panel));
             panel.Find($"[data-record-id='{encounter}'] [data-testid='refile-start']").Click();
-            panel.Find("[data-testid='refile-confirm']").Click(); // no MPI number: refused beside the field
+            panel.WaitForElement("[data-testid='refile-confirm']", TimeSpan.FromSeconds(10)).Click(); // no MPI number: refused beside the field
             panel.WaitForAssertion(() => Assert.Contains("မှန်ကန်သည့် လူနာ၏ MPI နံပါတ်ကို ရိုက်ထည့်ပါ", panel.Markup, StringComparison.Ordinal));
             shown.AddRange(BurmeseText.Of(panel));
             return shown;
