@@ -73,7 +73,7 @@ public sealed class CorrectionsBurmeseTests(PortalFactory portal) : PortalCompon
         {
             var ask = Render<AskForCorrection>(p => p.Add(c => c.Anchor, anchor).Add(c => c.FacilityName, LakeviewName));
             ask.Find("[data-testid='ask-correction-open']").Click();
-            ask.Find("[data-testid='ask-correction-send']").Click();
+            ask.WaitForElement("[data-testid='ask-correction-send']", TimeSpan.FromSeconds(10)).Click();
             ask.WaitForAssertion(() => Assert.Contains("ပြင်ဆင်သင့်သည့်အရာကို ရေးပါ", ask.Markup, StringComparison.Ordinal));
             var shown = BurmeseText.Of(ask).ToList();
             ask.Find("textarea").Input("ချောင်းဆိုးသည် တစ်ပတ် စောပြီး စခဲ့သည်။");
@@ -105,7 +105,7 @@ public sealed class CorrectionsBurmeseTests(PortalFactory portal) : PortalCompon
             var panel = Render<CorrectionRequestsPanel>(p => p.Add(c => c.FacilityId, Lakeview).Add(c => c.Mpi, patient.Mpi).Add(c => c.OnCorrect, (string _) => { }));
             panel.WaitForAssertion(() => Assert.NotEmpty(panel.FindAll("[data-testid='request-decline']")));
             panel.Find("[data-testid='request-decline']").Click();
-            panel.Find("[data-testid='decline-send']").Click();
+            panel.WaitForElement("[data-testid='decline-send']", TimeSpan.FromSeconds(10)).Click();
             panel.WaitForAssertion(() => Assert.Contains("မှတ်တမ်းကို အဘယ်ကြောင့် မပြင်ဆင်သည်ကို ရေးပါ", panel.Markup, StringComparison.Ordinal));
             return BurmeseText.Of(panel).ToList();
         });
